@@ -1,0 +1,212 @@
+//! The access policy: who may do what, as one pure function the services enforce.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    NationalAdmin,
+    RegionManager,
+    LeadApplicant,
+    SchoolContact,
+    Partner,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] =
+        [Role::NationalAdmin, Role::RegionManager, Role::LeadApplicant, Role::SchoolContact, Role::Partner];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::NationalAdmin => "national_admin",
+            Role::RegionManager => "region_manager",
+            Role::LeadApplicant => "lead_applicant",
+            Role::SchoolContact => "school_contact",
+            Role::Partner => "partner",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::NationalAdmin => "Landelijk beheerder",
+            Role::RegionManager => "Programmamanager",
+            Role::LeadApplicant => "Penvoerder",
+            Role::SchoolContact => "Contactpersoon school",
+            Role::Partner => "Partner",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// National roles hold for every region; all others are held in one region.
+    pub fn is_national(self) -> bool {
+        self == Role::NationalAdmin
+    }
+}
+
+/// One role held by a user, in one region (or nationally).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub role: Role,
+    pub region_id: Option<String>,
+}
+
+/// Who is acting: a signed-in user with their grants, or an anonymous visitor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub grants: Vec<Grant>,
+}
+
+/// Everything the policy can be asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// Create a region or change its name, web address, type or province.
+    ManageRegionIdentity,
+    ArchiveRegion,
+    /// Edit a region's description, contacts and theme tags.
+    EditRegionProfile { region_id: &'a str },
+    /// Add or remove organisations in a region, and choose its lead applicant.
+    ManageMemberships { region_id: &'a str },
+    CreateOrganisation,
+    /// Edit an organisation; `member_of` lists the regions it takes part in.
+    EditOrganisation { member_of: &'a [String] },
+    InviteUser { role: Role, region_id: Option<&'a str> },
+    /// See the users of a region (or, with `None`, all users).
+    ViewUsers { region_id: Option<&'a str> },
+    /// Use the signed-in part of the site: dashboard, password, API tokens.
+    UseAccount,
+}
+
+/// Roles a region manager may hand out within their own region.
+const DELEGABLE_BY_REGION_MANAGER: [Role; 3] = [Role::LeadApplicant, Role::SchoolContact, Role::Partner];
+
+impl Actor {
+    pub fn anonymous() -> Actor {
+        Actor::default()
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.user_id.is_some()
+    }
+
+    pub fn is_national_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::NationalAdmin)
+    }
+
+    pub fn has_role_in(&self, role: Role, region_id: &str) -> bool {
+        self.grants.iter().any(|g| g.role == role && g.region_id.as_deref() == Some(region_id))
+    }
+
+    /// Regions in which the actor is region manager.
+    pub fn managed_regions(&self) -> impl Iterator<Item = &str> {
+        self.grants
+            .iter()
+            .filter(|g| g.role == Role::RegionManager)
+            .filter_map(|g| g.region_id.as_deref())
+    }
+
+    pub fn permits(&self, action: Action<'_>) -> bool {
+        if !self.is_signed_in() {
+            return false;
+        }
+        if self.is_national_admin() {
+            return true;
+        }
+        let manages = |region_id: &str| self.has_role_in(Role::RegionManager, region_id);
+        match action {
+            Action::ManageRegionIdentity | Action::ArchiveRegion => false,
+            Action::EditRegionProfile { region_id } | Action::ManageMemberships { region_id } => manages(region_id),
+            Action::CreateOrganisation => self.managed_regions().next().is_some(),
+            Action::EditOrganisation { member_of } => member_of.iter().any(|r| manages(r)),
+            Action::InviteUser { role, region_id } => {
+                DELEGABLE_BY_REGION_MANAGER.contains(&role) && region_id.is_some_and(manages)
+            }
+            Action::ViewUsers { region_id } => region_id.is_some_and(manages),
+            Action::UseAccount => true,
+        }
+    }
+
+    /// `Ok` when permitted; the error says, in Dutch, what was refused.
+    pub fn require(&self, action: Action<'_>) -> Result<(), Denied> {
+        if self.permits(action) {
+            Ok(())
+        } else if !self.is_signed_in() {
+            Err(Denied::NotSignedIn)
+        } else {
+            Err(Denied::Forbidden)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("U bent niet ingelogd.")]
+    NotSignedIn,
+    #[error("U hebt geen rechten voor deze handeling.")]
+    Forbidden,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(grants: &[(Role, Option<&str>)]) -> Actor {
+        Actor {
+            user_id: Some("u".into()),
+            grants: grants.iter().map(|(role, r)| Grant { role: *role, region_id: r.map(str::to_owned) }).collect(),
+        }
+    }
+
+    #[test]
+    fn anonymous_may_do_nothing() {
+        let a = Actor::anonymous();
+        assert_eq!(a.require(Action::UseAccount), Err(Denied::NotSignedIn));
+        assert!(!a.permits(Action::EditRegionProfile { region_id: "r1" }));
+    }
+
+    #[test]
+    fn national_admin_may_do_everything() {
+        let a = actor(&[(Role::NationalAdmin, None)]);
+        assert!(a.permits(Action::ManageRegionIdentity));
+        assert!(a.permits(Action::ArchiveRegion));
+        assert!(a.permits(Action::InviteUser { role: Role::NationalAdmin, region_id: None }));
+        assert!(a.permits(Action::EditRegionProfile { region_id: "any" }));
+    }
+
+    #[test]
+    fn region_manager_is_bound_to_own_regions() {
+        let a = actor(&[(Role::RegionManager, Some("r1")), (Role::Partner, Some("r2"))]);
+        assert!(a.permits(Action::EditRegionProfile { region_id: "r1" }));
+        assert!(a.permits(Action::ManageMemberships { region_id: "r1" }));
+        assert!(!a.permits(Action::EditRegionProfile { region_id: "r2" }));
+        assert!(!a.permits(Action::ManageRegionIdentity));
+        assert!(!a.permits(Action::ArchiveRegion));
+        assert!(a.permits(Action::CreateOrganisation));
+        assert!(a.permits(Action::EditOrganisation { member_of: &["r2".into(), "r1".into()] }));
+        assert!(!a.permits(Action::EditOrganisation { member_of: &["r2".into()] }));
+    }
+
+    #[test]
+    fn region_manager_invites_only_lower_roles_in_own_region() {
+        let a = actor(&[(Role::RegionManager, Some("r1"))]);
+        assert!(a.permits(Action::InviteUser { role: Role::SchoolContact, region_id: Some("r1") }));
+        assert!(!a.permits(Action::InviteUser { role: Role::SchoolContact, region_id: Some("r2") }));
+        assert!(!a.permits(Action::InviteUser { role: Role::RegionManager, region_id: Some("r1") }));
+        assert!(!a.permits(Action::InviteUser { role: Role::NationalAdmin, region_id: None }));
+    }
+
+    #[test]
+    fn other_roles_only_use_their_account() {
+        for role in [Role::LeadApplicant, Role::SchoolContact, Role::Partner] {
+            let a = actor(&[(role, Some("r1"))]);
+            assert!(a.permits(Action::UseAccount));
+            assert!(!a.permits(Action::EditRegionProfile { region_id: "r1" }));
+            assert!(!a.permits(Action::ManageMemberships { region_id: "r1" }));
+            assert!(!a.permits(Action::CreateOrganisation));
+            assert_eq!(a.require(Action::ArchiveRegion), Err(Denied::Forbidden));
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The pure core of Sterk: the model and the access policy.
+//! No IO, no async, no database: every rule here is a plain function.
+
+pub mod access;
+pub mod fmt;
+pub mod organisation;
+pub mod region;
+pub mod user;
+pub mod validation;
+
+pub use access::{Action, Actor, Denied, Grant, Role};
+pub use organisation::{DuoCode, Organisation, OrganisationDraft, OrganisationKind};
+pub use region::{Region, RegionKind, RegionProfile, slugify};
+pub use validation::FieldErrors;

@@ -1,0 +1,226 @@
+//! Passwords, sessions and API tokens.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use domain::user::check_new_password;
+use domain::{Action, Actor, FieldErrors};
+use sha2::{Digest, Sha256};
+use store::{now_ms, sessions, users};
+
+use crate::{App, Result, ServiceError, invalid};
+
+/// How long a signed-in session lasts without signing in again.
+pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+/// How long an anonymous session (only a CSRF token for a sign-in form) lasts.
+pub const ANONYMOUS_TTL_MS: i64 = 2 * 60 * 60 * 1000;
+
+/// Argon2id with the crate's recommended parameters.
+pub fn hash_password(password: &str) -> String {
+    let mut salt = [0u8; 16];
+    fill_random(&mut salt);
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt length");
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default params").to_string()
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+fn fill_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the operating system's random source");
+}
+
+/// 32 random bytes as 64 hex characters: session cookies, CSRF tokens, invitations, API tokens.
+pub fn random_token() -> String {
+    let mut buf = [0u8; 32];
+    fill_random(&mut buf);
+    hex(&buf)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex(&Sha256::digest(s.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A session as the web layer sees it: who, and the token forms must carry.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub actor: Actor,
+    pub csrf_token: String,
+    pub user_name: Option<String>,
+}
+
+/// A new session; returns the cookie token.
+async fn create_session(app: &App, user_id: Option<&str>) -> Result<(String, String)> {
+    let token = random_token();
+    let csrf = random_token();
+    let ttl = if user_id.is_some() { SESSION_TTL_MS } else { ANONYMOUS_TTL_MS };
+    let mut conn = app.db.conn().await?;
+    sessions::insert(&mut conn, &sha256_hex(&token), user_id, &csrf, now_ms() + ttl).await?;
+    Ok((token, csrf))
+}
+
+/// A signed-in session for a user who just proved who they are (e.g. by accepting an invitation).
+pub async fn start_user_session(app: &App, user_id: &str) -> Result<String> {
+    Ok(create_session(app, Some(user_id)).await?.0)
+}
+
+/// An anonymous session, so that a sign-in form can carry a CSRF token.
+pub async fn start_anonymous_session(app: &App) -> Result<(String, String)> {
+    create_session(app, None).await
+}
+
+pub async fn actor_for_user(app: &App, user_id: &str) -> Result<Actor> {
+    let mut conn = app.db.conn().await?;
+    let grants = users::grants(&mut conn, user_id).await?;
+    Ok(Actor { user_id: Some(user_id.to_owned()), grants })
+}
+
+/// The live session behind a cookie token, if any.
+pub async fn session(app: &App, token: &str) -> Result<Option<SessionView>> {
+    let mut conn = app.db.conn().await?;
+    let Some(s) = sessions::get(&mut conn, &sha256_hex(token)).await? else { return Ok(None) };
+    let (actor, user_name) = match &s.user_id {
+        Some(id) => match users::by_id(&mut conn, id).await? {
+            Some(user) => (Actor { user_id: Some(user.id), grants: user.grants }, Some(user.name)),
+            None => return Ok(None),
+        },
+        None => (Actor::anonymous(), None),
+    };
+    Ok(Some(SessionView { actor, csrf_token: s.csrf_token, user_name }))
+}
+
+/// Signs in; returns the new session's cookie token. `client` is the caller's address, for rate limiting.
+pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Result<String> {
+    let email = email.trim().to_lowercase();
+    let keys = [email.as_str(), client];
+    app.login_limiter.check(&keys).map_err(ServiceError::RateLimited)?;
+    let creds = {
+        let mut conn = app.db.conn().await?;
+        users::credentials(&mut conn, &email).await?
+    };
+    let ok = match &creds {
+        Some(c) => verify_password(password, &c.password_hash),
+        None => {
+            // Spend the same time as for a real account, so timing does not reveal which exist.
+            verify_password(password, DUMMY_HASH.get_or_init(|| hash_password("dummy password")));
+            false
+        }
+    };
+    match creds {
+        Some(c) if ok => {
+            app.login_limiter.succeed(&[email.as_str()]);
+            let (token, _) = create_session(app, Some(&c.user_id)).await?;
+            Ok(token)
+        }
+        _ => {
+            app.login_limiter.fail(&keys);
+            Err(ServiceError::BadCredentials)
+        }
+    }
+}
+
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub async fn logout(app: &App, token: &str) -> Result<()> {
+    let mut conn = app.db.conn().await?;
+    sessions::delete(&mut conn, &sha256_hex(token)).await?;
+    Ok(())
+}
+
+pub struct PasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    pub repeat: &'a str,
+}
+
+/// Changes the actor's password and ends their other sessions.
+pub async fn change_password(app: &App, actor: &Actor, session_token: &str, change: &PasswordChange<'_>) -> Result<()> {
+    actor.require(Action::UseAccount)?;
+    let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
+    let mut tx = app.db.begin().await?;
+    let hash = users::password_hash(&mut tx, user_id).await?;
+    if !verify_password(change.current, &hash) {
+        return Err(invalid("current", "Uw huidige wachtwoord klopt niet."));
+    }
+    let mut e = FieldErrors::default();
+    check_new_password(&mut e, "password", change.new, change.repeat);
+    e.into_result(())?;
+    users::set_password_hash(&mut tx, user_id, &hash_password(change.new)).await?;
+    sessions::delete_for_user(&mut tx, user_id, &sha256_hex(session_token)).await?;
+    store::audit::append(&mut tx, Some(user_id), "user.password", "user", user_id, &serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The actor behind an API bearer token.
+pub async fn actor_for_api_token(app: &App, token: &str) -> Result<Option<Actor>> {
+    let user_id = {
+        let mut conn = app.db.conn().await?;
+        users::user_by_api_token(&mut conn, &sha256_hex(token)).await?
+    };
+    match user_id {
+        Some(id) => Ok(Some(actor_for_user(app, &id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Issues an API token for the actor; the token itself is shown once and stored only as a hash.
+pub async fn create_api_token(app: &App, actor: &Actor, name: &str) -> Result<String> {
+    actor.require(Action::UseAccount)?;
+    let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
+    let mut e = FieldErrors::default();
+    let name = domain::validation::required(&mut e, "name", "een naam voor de sleutel", name, 80);
+    e.into_result(())?;
+    let token = format!("sterk_{}", random_token());
+    let mut tx = app.db.begin().await?;
+    let id = users::insert_api_token(&mut tx, user_id, &name, &sha256_hex(&token)).await?;
+    store::audit::append(&mut tx, Some(user_id), "api_token.create", "api_token", &id, &serde_json::json!({ "name": name }))
+        .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn list_api_tokens(app: &App, actor: &Actor) -> Result<Vec<users::ApiToken>> {
+    actor.require(Action::UseAccount)?;
+    let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
+    let mut conn = app.db.conn().await?;
+    Ok(users::api_tokens(&mut conn, user_id).await?)
+}
+
+pub async fn revoke_api_token(app: &App, actor: &Actor, id: &str) -> Result<()> {
+    actor.require(Action::UseAccount)?;
+    let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
+    let mut tx = app.db.begin().await?;
+    if !users::revoke_api_token(&mut tx, user_id, id).await? {
+        return Err(ServiceError::NotFound);
+    }
+    store::audit::append(&mut tx, Some(user_id), "api_token.revoke", "api_token", id, &serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2id_round_trip() {
+        let hash = hash_password("correct horse battery");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hex() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}

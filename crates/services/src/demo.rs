@@ -1,0 +1,210 @@
+//! The demo data set: the real regions and schools shipped in `data/`, plus demo content
+//! (partners, a region profile) and one demo user per role. Loaded once; loading again is a no-op.
+
+use domain::region::{RegionIdentity, RegionProfileInput};
+use domain::{DuoCode, OrganisationDraft, OrganisationKind, Region, RegionKind, RegionProfile, Role, slugify};
+use serde::Deserialize;
+use store::{AnyConnection, organisations, regions, settings, users};
+
+use crate::auth::hash_password;
+use crate::{App, Result};
+
+const REGIONS_CSV: &str = include_str!("../../../data/regions.csv");
+const SCHOOLS_CSV: &str = include_str!("../../../data/region_schools.csv");
+const MARKER: &str = "demo_loaded";
+
+/// The password of every demo account (printed at start-up; demo only).
+pub const DEMO_PASSWORD: &str = "sterk-demo-2025";
+/// The region the demo's region manager, lead applicant, school contact and partner belong to.
+pub const DEMO_REGION: &str = "zuid-friesland";
+
+/// One demo account per role.
+pub const DEMO_USERS: [(&str, &str, Role); 5] = [
+    ("beheerder@sterk.example", "Demo Landelijk Beheerder", Role::NationalAdmin),
+    ("programmamanager@sterk.example", "Demo Programmamanager", Role::RegionManager),
+    ("penvoerder@sterk.example", "Demo Penvoerder", Role::LeadApplicant),
+    ("school@sterk.example", "Demo Contactpersoon School", Role::SchoolContact),
+    ("partner@sterk.example", "Demo Partner", Role::Partner),
+];
+
+#[derive(Debug, Deserialize)]
+struct RegionRow {
+    region: String,
+    #[serde(rename = "type")]
+    kind: String,
+    province: String,
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SchoolRow {
+    region: String,
+    school_as_named_in_source: String,
+    place_in_source: String,
+    source: String,
+    duo_vestigingscode_candidates: String,
+}
+
+/// Loads the demo set unless it was loaded before; returns whether anything was loaded.
+pub async fn load(app: &App) -> Result<bool> {
+    let mut tx = app.db.begin().await?;
+    if settings::get(&mut tx, MARKER).await?.is_some() {
+        return Ok(false);
+    }
+    let mut loaded = Vec::new();
+    for row in csv::Reader::from_reader(REGIONS_CSV.as_bytes()).deserialize::<RegionRow>() {
+        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/regions.csv: {e}")))?;
+        loaded.push(load_region(&mut tx, &row).await?);
+    }
+    for row in csv::Reader::from_reader(SCHOOLS_CSV.as_bytes()).deserialize::<SchoolRow>() {
+        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/region_schools.csv: {e}")))?;
+        if let Some(region) = loaded.iter().find(|r| region_matches(&r.name, &row.region)) {
+            load_school(&mut tx, region, &row).await?;
+        }
+    }
+    let demo_region = loaded.iter().find(|r| r.slug == DEMO_REGION).cloned();
+    if let Some(region) = &demo_region {
+        load_demo_content(&mut tx, region).await?;
+    }
+    load_users(&mut tx, demo_region.as_ref(), loaded.iter().find(|r| r.slug == "utrecht")).await?;
+    settings::set(&mut tx, MARKER, "1").await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// "Zuid-Friesland (Heerenveen, …)" → "Zuid-Friesland": the research notes stay in the file.
+fn clean_name(raw: &str) -> String {
+    raw.split(" (").next().unwrap_or(raw).trim().to_owned()
+}
+
+/// "Drenthe / Overijssel" → "Drenthe"; "Caribisch Nederland (BES, …)" → "Caribisch Nederland".
+fn clean_province(raw: &str) -> String {
+    clean_name(raw).split(" / ").next().unwrap_or_default().trim().to_owned()
+}
+
+fn parse_kind(raw: &str) -> Option<RegionKind> {
+    if raw.starts_with("techniekluwe") {
+        Some(RegionKind::LowTech)
+    } else if raw.starts_with("techniekregio") {
+        Some(RegionKind::Technical)
+    } else {
+        None
+    }
+}
+
+/// The schools file names regions by a short form of the regions file's name.
+fn region_matches(region_name: &str, short: &str) -> bool {
+    region_name == short || region_name.starts_with(&format!("{short} "))
+}
+
+async fn load_region(conn: &mut AnyConnection, row: &RegionRow) -> Result<Region> {
+    let name = clean_name(&row.region);
+    let mut slug = slugify(&name);
+    while let Some(existing) = regions::by_slug(conn, &slug).await? {
+        if existing.name == name {
+            return Ok(existing);
+        }
+        slug.push_str("-2");
+    }
+    let identity = RegionIdentity { name, slug, kind: parse_kind(&row.kind), province: clean_province(&row.province) };
+    Ok(regions::insert(conn, &identity, &RegionProfile::default(), Some(row.source.trim())).await?)
+}
+
+async fn load_school(conn: &mut AnyConnection, region: &Region, row: &SchoolRow) -> Result<()> {
+    let raw_name = row.school_as_named_in_source.split("[...]").next().unwrap_or_default();
+    let is_lead = raw_name.contains("(penvoerder)");
+    let name = raw_name.replace("(penvoerder)", "").trim().to_owned();
+    let duo_code = row.duo_vestigingscode_candidates.split([';', ' ', '?']).find_map(DuoCode::parse);
+    let existing = match &duo_code {
+        Some(code) => organisations::by_duo_code(conn, code.as_str()).await?,
+        None => None,
+    };
+    let org = match existing {
+        Some(org) => org,
+        None => {
+            let candidates = row.duo_vestigingscode_candidates.trim();
+            let note = if candidates.is_empty() {
+                format!("Genoemd op {}. Geen DUO-code bekend.", row.source)
+            } else {
+                format!("Genoemd op {}. DUO-code op naam gekoppeld, niet geverifieerd (kandidaten: {candidates}).", row.source)
+            };
+            let place = Some(row.place_in_source.trim().to_owned()).filter(|p| !p.is_empty());
+            let draft = OrganisationDraft { name, kind: OrganisationKind::Vmbo, duo_code, place, website: None };
+            organisations::insert(conn, &draft, Some(&note)).await?
+        }
+    };
+    regions::add_member(conn, &region.id, &org.id).await?;
+    if is_lead {
+        regions::set_lead_applicant(conn, &region.id, Some(&org.id)).await?;
+    }
+    Ok(())
+}
+
+/// Partners and a filled-in profile for the demo region, so every page has something to show.
+async fn load_demo_content(conn: &mut AnyConnection, region: &Region) -> Result<()> {
+    let partners = [
+        ("Mbo College Zuidwest (demo)", OrganisationKind::Mbo, "Heerenveen"),
+        ("Basisschool De Techniekboom (demo)", OrganisationKind::Po, "Wolvega"),
+        ("Installatiebedrijf Van der Meer (demo)", OrganisationKind::Company, "Heerenveen"),
+        ("Gemeente Heerenveen", OrganisationKind::Municipality, "Heerenveen"),
+    ];
+    for (name, kind, place) in partners {
+        let draft = OrganisationDraft { name: name.into(), kind, duo_code: None, place: Some(place.into()), website: None };
+        let org = organisations::insert(conn, &draft, Some("Demo-organisatie")).await?;
+        regions::add_member(conn, &region.id, &org.id).await?;
+    }
+    let profile = RegionProfileInput {
+        description: "In Zuid-Friesland werken de vmbo-scholen in Heerenveen, Wolvega en Gorredijk samen met het mbo, \
+            basisscholen en het regionale bedrijfsleven aan techniekonderwijs dat past bij de regio. Leerlingen maken \
+            kennis met techniek in echte werkplaatsen, docenten scholen zich bij in bedrijven en we investeren samen \
+            in duurzame installatietechniek. (Demo-inhoud.)"
+            .into(),
+        contact_name: "Demo Programmamanager".into(),
+        contact_role: "Programmamanager STO Zuid-Friesland".into(),
+        contact_email: "programmamanager@sterk.example".into(),
+        contact_phone: "0513 123 456".into(),
+        theme_tags: "Techniekpersoneel, Gender en inclusie, Duurzaamheid, Oriëntatie in het po".into(),
+    }
+    .validate()
+    .expect("demo profile is valid");
+    regions::update_profile(conn, &region.id, region.version, &profile).await?;
+    Ok(())
+}
+
+async fn load_users(conn: &mut AnyConnection, region: Option<&Region>, second_region: Option<&Region>) -> Result<()> {
+    let hash = hash_password(DEMO_PASSWORD);
+    for (email, name, role) in DEMO_USERS {
+        if users::id_by_email(conn, email).await?.is_some() {
+            continue;
+        }
+        let id = users::insert(conn, email, name, &hash).await?;
+        if role.is_national() {
+            users::grant(conn, &id, role, None).await?;
+            continue;
+        }
+        if let Some(region) = region {
+            users::grant(conn, &id, role, Some(&region.id)).await?;
+        }
+        // The demo partner works in two regions, as real partners often do.
+        if let (Role::Partner, Some(second)) = (role, second_region) {
+            users::grant(conn, &id, role, Some(&second.id)).await?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning_the_research_names() {
+        assert_eq!(clean_name("Zuid-Friesland (Heerenveen, Wolvega)"), "Zuid-Friesland");
+        assert_eq!(clean_province("Drenthe / Overijssel"), "Drenthe");
+        assert_eq!(clean_province("Caribisch Nederland (BES, not a province)"), "Caribisch Nederland");
+        assert_eq!(parse_kind("techniekluwe (BES islands …)"), Some(RegionKind::LowTech));
+        assert_eq!(parse_kind("unknown"), None);
+        assert!(region_matches("Zuidoost Groningen / Oost-Groningen", "Zuidoost Groningen"));
+        assert!(!region_matches("Utrechtse Heuvelrug", "Utrecht"));
+    }
+}

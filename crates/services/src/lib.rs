@@ -1,0 +1,77 @@
+//! The use cases of Sterk, shared by the web layer and the CLI. Each state change checks the
+//! actor's rights with the domain's access policy, validates, writes in one transaction and
+//! appends to the audit log.
+
+pub mod auth;
+pub mod demo;
+pub mod organisations;
+pub mod ratelimit;
+pub mod regions;
+pub mod users;
+
+use domain::{Denied, FieldErrors};
+use store::{Db, StoreError};
+
+/// Everything a use case can answer besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    Denied(#[from] Denied),
+    #[error("ongeldige invoer: {0}")]
+    Invalid(FieldErrors),
+    #[error("niet gevonden")]
+    NotFound,
+    /// Someone else changed the record since it was read.
+    #[error("iemand anders heeft dit intussen gewijzigd")]
+    Conflict,
+    #[error("e-mailadres of wachtwoord klopt niet")]
+    BadCredentials,
+    #[error("te veel pogingen; probeer het over {0} minuten opnieuw")]
+    RateLimited(u64),
+    #[error("opslag: {0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            StoreError::Conflict => ServiceError::Conflict,
+            e => ServiceError::Store(e),
+        }
+    }
+}
+
+impl From<FieldErrors> for ServiceError {
+    fn from(e: FieldErrors) -> Self {
+        ServiceError::Invalid(e)
+    }
+}
+
+impl From<store::sqlx::Error> for ServiceError {
+    fn from(e: store::sqlx::Error) -> Self {
+        ServiceError::Store(StoreError::Db(e))
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// A field error for one field, as a service error.
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
+    let mut e = FieldErrors::default();
+    e.add(field, message);
+    ServiceError::Invalid(e)
+}
+
+/// The application: the database plus process-wide state such as the login limiter.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub login_limiter: std::sync::Arc<ratelimit::Limiter>,
+}
+
+impl App {
+    pub fn new(db: Db) -> App {
+        App { db, login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()) }
+    }
+}

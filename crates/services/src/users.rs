@@ -1,0 +1,216 @@
+//! Inviting users with a role, accepting invitations, and first-time set-up from the CLI.
+
+use domain::user::{User, check_new_password};
+use domain::{Action, Actor, FieldErrors, Role, validation};
+use serde::Deserialize;
+use serde_json::json;
+use store::{AnyConnection, StoreError, audit, now_ms, regions, users};
+
+use crate::auth::{hash_password, random_token, sha256_hex};
+use crate::{App, Result, ServiceError, invalid};
+
+/// An invitation is valid for fourteen days.
+pub const INVITATION_TTL_MS: i64 = 14 * 24 * 60 * 60 * 1000;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InviteInput {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub role: String,
+    /// Region slug; empty for a national role.
+    #[serde(default)]
+    pub region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InviteOutcome {
+    /// A new invitation; the raw token goes into the link sent to the invitee.
+    Invited { token: String },
+    /// The address already had an account: the role was added to it.
+    Granted,
+}
+
+/// Resolves role and region of an invitation or grant: a national role has no region, others need one.
+async fn role_and_region(conn: &mut AnyConnection, role: &str, region: &str) -> Result<(Role, Option<String>)> {
+    let mut e = FieldErrors::default();
+    let role = Role::parse(role.trim());
+    if role.is_none() {
+        e.add("role", "Kies een rol.");
+    }
+    let region_id = match (role, region.trim()) {
+        (Some(r), "") if !r.is_national() => {
+            e.add("region", "Kies de regio waarin deze rol geldt.");
+            None
+        }
+        (Some(r), slug) if !r.is_national() => match regions::by_slug(conn, slug).await? {
+            Some(region) => Some(region.id),
+            None => {
+                e.add("region", format!("Er is geen regio met webadres \"{slug}\"."));
+                None
+            }
+        },
+        _ => None,
+    };
+    e.into_result(())?;
+    Ok((role.expect("checked above"), region_id))
+}
+
+pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<InviteOutcome> {
+    actor.require(Action::UseAccount)?;
+    let mut e = FieldErrors::default();
+    let email = validation::email(&mut e, "email", &input.email, true);
+    let mut tx = app.db.begin().await?;
+    let resolved = role_and_region(&mut tx, &input.role, &input.region).await;
+    let (role, region_id) = match (resolved, e.is_empty()) {
+        (Ok(rr), true) => rr,
+        (Ok(_), false) => return Err(ServiceError::Invalid(e)),
+        (Err(ServiceError::Invalid(more)), _) => {
+            for m in more.iter() {
+                e.add(&m.field, m.message.clone());
+            }
+            return Err(ServiceError::Invalid(e));
+        }
+        (Err(other), _) => return Err(other),
+    };
+    let email = email.expect("valid when no errors");
+    actor.require(Action::InviteUser { role, region_id: region_id.as_deref() })?;
+    let detail = json!({ "email": email, "role": role.code(), "region": region_id });
+    let outcome = if let Some(user_id) = users::id_by_email(&mut tx, &email).await? {
+        users::grant(&mut tx, &user_id, role, region_id.as_deref()).await?;
+        audit::append(&mut tx, actor.user_id.as_deref(), "user.grant", "user", &user_id, &detail).await?;
+        InviteOutcome::Granted
+    } else {
+        let token = random_token();
+        let hash = sha256_hex(&token);
+        users::insert_invitation(
+            &mut tx,
+            &users::NewInvitation {
+                token_hash: &hash,
+                email: &email,
+                role,
+                region_id: region_id.as_deref(),
+                invited_by: actor.user_id.as_deref().unwrap_or_default(),
+                expires_at: now_ms() + INVITATION_TTL_MS,
+            },
+        )
+        .await?;
+        audit::append(&mut tx, actor.user_id.as_deref(), "user.invite", "invitation", &hash[..16], &detail).await?;
+        InviteOutcome::Invited { token }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// An open invitation as shown to the invitee.
+#[derive(Debug, Clone)]
+pub struct InvitationView {
+    pub email: String,
+    pub role: Role,
+    pub region_name: Option<String>,
+}
+
+async fn load_open_invitation(conn: &mut AnyConnection, token: &str) -> Result<users::Invitation> {
+    match users::invitation(conn, &sha256_hex(token)).await? {
+        Some(inv) if !inv.accepted && inv.expires_at > now_ms() => Ok(inv),
+        _ => Err(ServiceError::NotFound),
+    }
+}
+
+/// An open invitation by its token, or `NotFound` when unknown, used or expired.
+pub async fn open_invitation(app: &App, token: &str) -> Result<InvitationView> {
+    let mut conn = app.db.conn().await?;
+    let inv = load_open_invitation(&mut conn, token).await?;
+    let region_name = match &inv.region_id {
+        Some(id) => regions::by_id(&mut conn, id).await?.map(|r| r.name),
+        None => None,
+    };
+    Ok(InvitationView { email: inv.email, role: inv.role, region_name })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AcceptInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub password_repeat: String,
+}
+
+/// Creates the account for an invitation; returns the new user's id.
+pub async fn accept_invitation(app: &App, token: &str, input: &AcceptInput) -> Result<String> {
+    let inv = {
+        let mut conn = app.db.conn().await?;
+        load_open_invitation(&mut conn, token).await?
+    };
+    let mut e = FieldErrors::default();
+    let name = validation::required(&mut e, "name", "uw naam", &input.name, 120);
+    check_new_password(&mut e, "password", &input.password, &input.password_repeat);
+    e.into_result(())?;
+    let hash = hash_password(&input.password);
+    let mut tx = app.db.begin().await?;
+    if !users::accept_invitation(&mut tx, &sha256_hex(token)).await? {
+        return Err(ServiceError::NotFound);
+    }
+    let user_id = users::insert(&mut tx, &inv.email, &name, &hash)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate => invalid("name", "Er bestaat al een account met dit e-mailadres; log daarmee in."),
+            e => e.into(),
+        })?;
+    users::grant(&mut tx, &user_id, inv.role, inv.region_id.as_deref()).await?;
+    audit::append(&mut tx, Some(&user_id), "user.accept", "user", &user_id, &json!({ "role": inv.role.code() })).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// First-time set-up from the CLI: creates the user (or adds the role to an existing one).
+/// Returns the password when one was generated.
+pub async fn add_from_cli(
+    app: &App,
+    email: &str,
+    name: &str,
+    role: &str,
+    region: &str,
+    password: Option<&str>,
+) -> Result<Option<String>> {
+    let mut e = FieldErrors::default();
+    let email = validation::email(&mut e, "email", email, true);
+    let generated = password.is_none().then(|| random_token()[..20].to_owned());
+    let password = password.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
+    check_new_password(&mut e, "password", &password, &password);
+    e.into_result(())?;
+    let email = email.expect("valid");
+    let mut tx = app.db.begin().await?;
+    let (role, region_id) = role_and_region(&mut tx, role, region).await?;
+    let user_id = match users::id_by_email(&mut tx, &email).await? {
+        Some(id) => id,
+        None => {
+            let display = if name.trim().is_empty() { email.clone() } else { name.trim().to_owned() };
+            users::insert(&mut tx, &email, &display, &hash_password(&password)).await?
+        }
+    };
+    users::grant(&mut tx, &user_id, role, region_id.as_deref()).await?;
+    audit::append(&mut tx, None, "user.cli_add", "user", &user_id, &json!({ "role": role.code(), "region": region_id })).await?;
+    tx.commit().await?;
+    Ok(generated)
+}
+
+/// Users the actor may see: everyone for the national team, else those of the regions they manage.
+pub async fn list(app: &App, actor: &Actor) -> Result<Vec<User>> {
+    let mut conn = app.db.conn().await?;
+    if actor.permits(Action::ViewUsers { region_id: None }) {
+        return Ok(users::list(&mut conn, None).await?);
+    }
+    actor.require(Action::UseAccount)?;
+    let mut seen = Vec::new();
+    for region_id in actor.managed_regions() {
+        for user in users::list(&mut conn, Some(region_id)).await? {
+            if !seen.iter().any(|u: &User| u.id == user.id) {
+                seen.push(user);
+            }
+        }
+    }
+    Ok(seen)
+}

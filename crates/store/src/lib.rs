@@ -1,0 +1,177 @@
+//! Persistence for Sterk on one code path for SQLite and PostgreSQL (sqlx `Any`).
+//!
+//! Functions take a `&mut AnyConnection` so the services decide what runs in one transaction.
+
+pub mod audit;
+pub mod organisations;
+pub mod regions;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use sqlx::{self, AnyConnection, AnyPool, Transaction};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, Executor};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("not found")]
+    NotFound,
+    /// The row changed since the caller read it (optimistic lock).
+    #[error("changed by someone else")]
+    Conflict,
+    /// A unique constraint refused the write.
+    #[error("duplicate")]
+    Duplicate,
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Maps a unique-constraint violation to `Duplicate`, everything else to `Db`.
+pub(crate) fn unique(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+        _ => StoreError::Db(e),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DbKind::Sqlite => "sqlite",
+            DbKind::Postgres => "postgresql",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub kind: DbKind,
+}
+
+impl Db {
+    /// Connects to `postgres://…` or `sqlite://…` (the file is created when missing).
+    pub async fn connect(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let kind = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DbKind::Postgres
+        } else {
+            DbKind::Sqlite
+        };
+        let options = AnyPoolOptions::new().max_connections(if kind == DbKind::Sqlite { 8 } else { 16 });
+        let options = if kind == DbKind::Sqlite {
+            options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let url = if kind == DbKind::Sqlite && !url.contains("mode=") {
+            format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+        } else {
+            url.to_owned()
+        };
+        let pool = options.connect(&url).await?;
+        Ok(Db { pool, kind })
+    }
+
+    /// Applies every migration not yet applied; returns how many are applied in all.
+    pub async fn migrate(&self) -> Result<usize> {
+        MIGRATOR.run(&self.pool).await?;
+        self.migrations_applied().await
+    }
+
+    pub async fn migrations_applied(&self) -> Result<usize> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as usize)
+    }
+
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// A fresh, migrated database for one test: a temporary SQLite file, or, when
+    /// `TEST_DATABASE_URL` names a PostgreSQL server, a new database on it.
+    pub async fn fresh_for_test() -> Result<Db> {
+        let name = format!("sterk_t_{}", uuid::Uuid::now_v7().simple());
+        let url = match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if base.starts_with("postgres") => {
+                let admin = Db::connect(&base).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin.pool).await?;
+                admin.pool.close().await;
+                replace_db_name(&base, &name)
+            }
+            _ => format!("sqlite://{}", std::env::temp_dir().join(format!("{name}.db")).display()),
+        };
+        let db = Db::connect(&url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+}
+
+/// `postgres://u@h:5432/postgres?x=y` with the database name replaced.
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let head = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{head}/{name}?{q}"),
+        None => format!("{head}/{name}"),
+    }
+}
+
+/// Now, as Unix milliseconds UTC (the stored form of every instant).
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A new time-ordered id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_name_is_replaced() {
+        assert_eq!(replace_db_name("postgres://p@127.0.0.1:5432/postgres", "x"), "postgres://p@127.0.0.1:5432/x");
+        assert_eq!(replace_db_name("postgres://p@h/test?sslmode=disable", "x"), "postgres://p@h/x?sslmode=disable");
+        assert_eq!(replace_db_name("postgres://p@h", "x"), "postgres://p@h/x");
+    }
+}

@@ -1,0 +1,325 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI document at `/api/v1/openapi.json`.
+//! Reads are public; writes need a bearer token, or a session plus the `X-CSRF-Token` header.
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::region::{RegionIdentityInput, RegionProfileInput, kind_label};
+use domain::{FieldErrors, Organisation, Region};
+use serde::{Deserialize, Serialize};
+use services::ServiceError;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::SearchQuery;
+use crate::session::Ctx;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sterk API", version = "1", description = "Open data en beheer van Sterk Techniekonderwijs: regio's, deelnemers en scholen."),
+    paths(list_regions, get_region, create_region, update_region, find_schools),
+    components(schemas(RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/regions", get(list_regions).post(create_region))
+        .route("/regions/{slug}", get(get_region).patch(update_region))
+        .route("/schools", get(find_schools))
+        .fallback(|| async { ApiError::from(WebError::NotFound) })
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorDto {
+    field: String,
+    message: String,
+}
+
+/// Every error: a Dutch message, and for invalid input the fields it concerns.
+#[derive(Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    error: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<FieldErrorDto>,
+}
+
+pub struct ApiError {
+    status: StatusCode,
+    body: ApiErrorBody,
+}
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        let (_, message) = e.message();
+        if let WebError::Internal(detail) = &e {
+            tracing::error!("{detail}");
+        }
+        ApiError { status: e.status(), body: ApiErrorBody { error: message, fields: Vec::new() } }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(errors) => invalid(errors),
+            ServiceError::Conflict => ApiError {
+                status: StatusCode::CONFLICT,
+                body: ApiErrorBody { error: "Iemand anders heeft dit intussen gewijzigd; haal de nieuwste versie op.".into(), fields: Vec::new() },
+            },
+            e => WebError::from(e).into(),
+        }
+    }
+}
+
+fn invalid(errors: FieldErrors) -> ApiError {
+    ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        body: ApiErrorBody {
+            error: "Ongeldige invoer.".into(),
+            fields: errors.iter().map(|e| FieldErrorDto { field: e.field.clone(), message: e.message.clone() }).collect(),
+        },
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+/// The caller, with JSON errors instead of pages.
+pub struct ApiCtx(Ctx);
+
+impl FromRequestParts<AppState> for ApiCtx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ctx::from_request_parts(parts, state).await.map(ApiCtx).map_err(ApiError::from)
+    }
+}
+
+/// A JSON body whose parse errors answer in Dutch.
+pub struct ApiJson<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(ApiError {
+                status: rejection.status(),
+                body: ApiErrorBody { error: format!("De JSON kon niet worden gelezen: {}", rejection.body_text()), fields: Vec::new() },
+            }),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegionDto {
+    slug: String,
+    name: String,
+    /// `techniekregio`, `techniekluwe`, or null when not yet set.
+    kind: Option<String>,
+    kind_label: String,
+    province: String,
+    members: Option<i64>,
+    /// Optimistic-lock version; send it back with a change.
+    version: i64,
+}
+
+impl RegionDto {
+    fn new(r: &Region, members: Option<i64>) -> RegionDto {
+        RegionDto {
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            kind: r.kind.map(|k| k.code().to_owned()),
+            kind_label: kind_label(r.kind).to_owned(),
+            province: r.province.clone(),
+            members,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationDto {
+    id: String,
+    name: String,
+    /// vmbo, mbo, po, vo, company, municipality or other.
+    kind: String,
+    duo_code: Option<String>,
+    place: Option<String>,
+}
+
+impl From<&Organisation> for OrganisationDto {
+    fn from(o: &Organisation) -> Self {
+        OrganisationDto { id: o.id.clone(), name: o.name.clone(), kind: o.kind.code().into(), duo_code: o.duo_code.clone(), place: o.place.clone() }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegionDetailDto {
+    #[serde(flatten)]
+    region: RegionDto,
+    description: String,
+    contact_name: Option<String>,
+    contact_role: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    theme_tags: Vec<String>,
+    lead_applicant: Option<OrganisationDto>,
+    organisations: Vec<OrganisationDto>,
+}
+
+fn detail(page: services::regions::RegionPage) -> RegionDetailDto {
+    let p = &page.region.profile;
+    RegionDetailDto {
+        region: RegionDto::new(&page.region, Some(page.members.len() as i64)),
+        description: p.description.clone(),
+        contact_name: p.contact_name.clone(),
+        contact_role: p.contact_role.clone(),
+        contact_email: p.contact_email.clone(),
+        contact_phone: p.contact_phone.clone(),
+        theme_tags: p.theme_tags.clone(),
+        lead_applicant: page.lead_applicant.as_ref().map(OrganisationDto::from),
+        organisations: page.members.iter().map(OrganisationDto::from).collect(),
+    }
+}
+
+/// All active regions.
+#[utoipa::path(get, path = "/api/v1/regions", tag = "regio's", responses((status = 200, body = [RegionDto])))]
+async fn list_regions(State(st): State<AppState>) -> Result<Json<Vec<RegionDto>>, ApiError> {
+    let list = services::regions::list_public(&st.app).await?;
+    Ok(Json(list.iter().map(|s| RegionDto::new(&s.region, Some(s.members))).collect()))
+}
+
+/// One region with its profile and participating organisations.
+#[utoipa::path(get, path = "/api/v1/regions/{slug}", tag = "regio's",
+    params(("slug" = String, Path, description = "Webadres van de regio, zoals zuid-friesland")),
+    responses((status = 200, body = RegionDetailDto), (status = 404, body = ApiErrorBody)))]
+async fn get_region(State(st): State<AppState>, ApiCtx(ctx): ApiCtx, Path(slug): Path<String>) -> Result<Json<RegionDetailDto>, ApiError> {
+    Ok(Json(detail(services::regions::page(&st.app, &ctx.actor, &slug).await?)))
+}
+
+/// A change to a region's profile. Fields left out keep their value.
+#[derive(Deserialize, ToSchema)]
+pub struct RegionWrite {
+    /// The version the change was based on (from a GET); a stale version answers 409.
+    version: i64,
+    description: Option<String>,
+    contact_name: Option<String>,
+    contact_role: Option<String>,
+    contact_email: Option<String>,
+    contact_phone: Option<String>,
+    theme_tags: Option<Vec<String>>,
+}
+
+/// Changes a region's description, contact or theme tags (region manager of that region, or national team).
+#[utoipa::path(patch, path = "/api/v1/regions/{slug}", tag = "regio's", request_body = RegionWrite,
+    params(("slug" = String, Path, description = "Webadres van de regio")),
+    security(("bearer" = [])),
+    responses((status = 200, body = RegionDetailDto), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn update_region(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<RegionWrite>,
+) -> Result<Json<RegionDetailDto>, ApiError> {
+    if !ctx.actor.is_signed_in() {
+        return Err(WebError::NotSignedIn.into());
+    }
+    let current = services::regions::page(&st.app, &ctx.actor, &slug).await?.region.profile.to_input();
+    let input = RegionProfileInput {
+        description: body.description.unwrap_or(current.description),
+        contact_name: body.contact_name.unwrap_or(current.contact_name),
+        contact_role: body.contact_role.unwrap_or(current.contact_role),
+        contact_email: body.contact_email.unwrap_or(current.contact_email),
+        contact_phone: body.contact_phone.unwrap_or(current.contact_phone),
+        theme_tags: body.theme_tags.map(|t| t.join(",")).unwrap_or(current.theme_tags),
+    };
+    services::regions::update_profile(&st.app, &ctx.actor, &slug, body.version, &input).await?;
+    Ok(Json(detail(services::regions::page(&st.app, &ctx.actor, &slug).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegionCreate {
+    name: String,
+    /// Leave out to derive it from the name.
+    slug: Option<String>,
+    kind: Option<String>,
+    province: String,
+    description: Option<String>,
+}
+
+/// Creates a region (national team only).
+#[utoipa::path(post, path = "/api/v1/regions", tag = "regio's", request_body = RegionCreate, security(("bearer" = [])),
+    responses((status = 201, body = RegionDetailDto), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn create_region(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    ApiJson(body): ApiJson<RegionCreate>,
+) -> Result<(StatusCode, Json<RegionDetailDto>), ApiError> {
+    if !ctx.actor.is_signed_in() {
+        return Err(WebError::NotSignedIn.into());
+    }
+    let identity = RegionIdentityInput { name: body.name, slug: body.slug.unwrap_or_default(), kind: body.kind.unwrap_or_default(), province: body.province };
+    let profile = RegionProfileInput { description: body.description.unwrap_or_default(), ..RegionProfileInput::default() };
+    let region = services::regions::create(&st.app, &ctx.actor, &identity, &profile).await?;
+    Ok((StatusCode::CREATED, Json(detail(services::regions::page(&st.app, &ctx.actor, &region.slug).await?))))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SchoolHitDto {
+    school: OrganisationDto,
+    /// Whether the school takes part in an active region.
+    takes_part: bool,
+    region_slug: Option<String>,
+    region_name: Option<String>,
+    contact_name: Option<String>,
+    contact_role: Option<String>,
+    contact_email: Option<String>,
+}
+
+/// The school finder: schools whose name, place or DUO code contains `q`.
+#[utoipa::path(get, path = "/api/v1/schools", tag = "scholen",
+    params(("q" = String, Query, description = "Deel van de naam, plaats of DUO-vestigingscode")),
+    responses((status = 200, body = [SchoolHitDto])))]
+async fn find_schools(State(st): State<AppState>, Query(q): Query<SearchQuery>) -> Result<Json<Vec<SchoolHitDto>>, ApiError> {
+    let hits = services::organisations::find_schools(&st.app, &q.q).await?;
+    Ok(Json(
+        hits.iter()
+            .map(|h| SchoolHitDto {
+                school: OrganisationDto::from(&h.school),
+                takes_part: h.region.is_some(),
+                region_slug: h.region.as_ref().map(|r| r.slug.clone()),
+                region_name: h.region.as_ref().map(|r| r.name.clone()),
+                contact_name: h.region.as_ref().and_then(|r| r.contact_name.clone()),
+                contact_role: h.region.as_ref().and_then(|r| r.contact_role.clone()),
+                contact_email: h.region.as_ref().and_then(|r| r.contact_email.clone()),
+            })
+            .collect(),
+    ))
+}

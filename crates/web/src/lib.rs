@@ -1,0 +1,104 @@
+//! The web surface of Sterk: public pages, the signed-in management pages, and the JSON API.
+
+mod account;
+mod admin;
+mod api;
+mod error;
+mod pages;
+mod session;
+mod statics;
+mod views;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::{get, post};
+use services::App;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use error::WebError;
+
+/// The largest request body accepted (forms and JSON; uploads will get their own limit).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (on for anything but plain-HTTP loopback development and tests).
+    pub secure_cookies: bool,
+    /// How many migrations the database had applied at start-up (for `/healthz`).
+    pub migrations_applied: usize,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: Arc<WebConfig>,
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+                   object-src 'none'; frame-ancestors 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let public = Router::new()
+        .route("/", get(pages::home))
+        .route("/regios", get(pages::regions))
+        .route("/regios/{slug}", get(pages::region))
+        .route("/scholen", get(pages::schools))
+        .route("/healthz", get(pages::healthz))
+        .route("/static/{*path}", get(statics::serve));
+    let account = Router::new()
+        .route("/inloggen", get(account::login_form).post(account::login))
+        .route("/uitloggen", post(account::logout))
+        .route("/account/wachtwoord", get(account::password_form).post(account::change_password))
+        .route("/account/sleutels", post(account::create_token))
+        .route("/account/sleutels/{id}/intrekken", post(account::revoke_token))
+        .route("/uitnodiging/{token}", get(account::invitation_form).post(account::accept_invitation));
+    let beheer = Router::new()
+        .route("/beheer", get(admin::dashboard))
+        .route("/beheer/regios/nieuw", get(admin::new_region_form).post(admin::create_region))
+        .route("/beheer/regios/{slug}", get(admin::region_form).post(admin::update_region_profile))
+        .route("/beheer/regios/{slug}/identiteit", post(admin::update_region_identity))
+        .route("/beheer/regios/{slug}/archiveren", post(admin::archive_region))
+        .route("/beheer/regios/{slug}/herstellen", post(admin::restore_region))
+        .route("/beheer/regios/{slug}/deelnemers", get(admin::members).post(admin::add_member))
+        .route("/beheer/regios/{slug}/deelnemers/{org}/verwijderen", post(admin::remove_member))
+        .route("/beheer/regios/{slug}/penvoerder", post(admin::set_lead_applicant))
+        .route("/beheer/organisaties", get(admin::organisations))
+        .route("/beheer/organisaties/nieuw", get(admin::new_organisation_form).post(admin::create_organisation))
+        .route("/beheer/organisaties/{id}", get(admin::organisation_form_page).post(admin::update_organisation))
+        .route("/beheer/gebruikers", get(admin::users).post(admin::invite));
+    Router::new()
+        .merge(public)
+        .merge(account)
+        .merge(beheer)
+        .nest("/api/v1", api::router())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes. Tests bind `127.0.0.1:0` and pass the listener in.
+pub async fn serve_with_listener(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

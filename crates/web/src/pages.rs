@@ -1,0 +1,132 @@
+//! Public pages: home, regions by province, a region, the school finder, health.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use domain::region::{PROVINCES, kind_label};
+use domain::{Action, OrganisationKind, slugify};
+use serde::Deserialize;
+use services::organisations::FINDER_LIMIT;
+use services::regions::RegionPage;
+
+use crate::error::WebError;
+use crate::session::Ctx;
+use crate::views::{HitView, HomePage, Layout, OrgItem, ProvinceGroup, RegionItem, RegionView, RegionsPage, SchoolsPage, Source};
+use crate::AppState;
+
+pub type Page = Result<Response, WebError>;
+
+pub fn html(t: impl Template) -> Page {
+    Ok(Html(t.render()?).into_response())
+}
+
+pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Page {
+    let regions = services::regions::list_public(&st.app).await?;
+    let provinces = regions.iter().map(|r| r.region.province.as_str()).collect::<std::collections::BTreeSet<_>>().len();
+    let members: i64 = regions.iter().map(|r| r.members).sum();
+    html(HomePage {
+        l: Layout::new("Home", &ctx, "home"),
+        regions: domain::fmt::integer_nl(regions.len() as i64),
+        provinces,
+        schools: domain::fmt::integer_nl(members),
+    })
+}
+
+pub async fn regions(State(st): State<AppState>, ctx: Ctx) -> Page {
+    let list = services::regions::list_public(&st.app).await?;
+    let total = list.len();
+    let mut by_province: BTreeMap<usize, ProvinceGroup> = BTreeMap::new();
+    for s in list {
+        let order = PROVINCES.iter().position(|p| *p == s.region.province).unwrap_or(PROVINCES.len());
+        let group = by_province.entry(order).or_insert_with(|| ProvinceGroup {
+            id: format!("provincie-{}", slugify(&s.region.province)),
+            name: s.region.province.clone(),
+            regions: Vec::new(),
+        });
+        group.regions.push(RegionItem { slug: s.region.slug, name: s.region.name, kind: kind_label(s.region.kind), members: s.members });
+    }
+    html(RegionsPage { l: Layout::new("Regio's", &ctx, "regios"), groups: by_province.into_values().collect(), total })
+}
+
+pub fn org_item(o: &domain::Organisation, lead: Option<&str>) -> OrgItem {
+    OrgItem {
+        name: o.name.clone(),
+        kind: o.kind.label(),
+        place: o.place.clone().unwrap_or_default(),
+        duo_code: o.duo_code.clone().unwrap_or_default(),
+        is_lead: lead == Some(o.id.as_str()),
+    }
+}
+
+pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
+    let RegionPage { region, members, lead_applicant } = services::regions::page(&st.app, &ctx.actor, &slug).await?;
+    let lead = region.lead_applicant_id.as_deref();
+    let (schools, partners): (Vec<_>, Vec<_>) = members.iter().partition(|o| {
+        matches!(o.kind, OrganisationKind::Vmbo | OrganisationKind::Vo | OrganisationKind::Po)
+    });
+    let p = &region.profile;
+    html(RegionView {
+        l: Layout::new(region.name.clone(), &ctx, "regios"),
+        can_edit: ctx.actor.permits(Action::EditRegionProfile { region_id: &region.id }),
+        paragraphs: p.description.split("\n\n").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+        contact_name: p.contact_name.clone(),
+        contact_role: p.contact_role.clone(),
+        contact_email: p.contact_email.clone(),
+        contact_phone: p.contact_phone.clone(),
+        tags: p.theme_tags.clone(),
+        lead: lead_applicant.map(|o| o.name),
+        schools: schools.into_iter().map(|o| org_item(o, lead)).collect(),
+        partners: partners.into_iter().map(|o| org_item(o, lead)).collect(),
+        sources: region.source.as_deref().map(Source::parse_all).unwrap_or_default(),
+        archived: region.archived,
+        kind: kind_label(region.kind),
+        province: region.province,
+        name: region.name,
+        slug: region.slug,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+}
+
+pub async fn schools(State(st): State<AppState>, ctx: Ctx, Query(query): Query<SearchQuery>) -> Page {
+    let q = query.q.trim().to_owned();
+    let hits = services::organisations::find_schools(&st.app, &q).await?;
+    let limited = hits.len() as i64 >= FINDER_LIMIT;
+    let hits = hits
+        .into_iter()
+        .map(|h| HitView {
+            name: h.school.name,
+            place: h.school.place.unwrap_or_default(),
+            duo_code: h.school.duo_code.unwrap_or_default(),
+            region_name: h.region.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
+            contact_name: h.region.as_ref().and_then(|r| r.contact_name.clone()),
+            contact_role: h.region.as_ref().and_then(|r| r.contact_role.clone()),
+            contact_email: h.region.as_ref().and_then(|r| r.contact_email.clone()),
+            region_slug: h.region.map(|r| r.slug),
+        })
+        .collect();
+    let title = if q.is_empty() { "School zoeken".to_owned() } else { format!("Zoeken: {q}") };
+    html(SchoolsPage { l: Layout::new(title, &ctx, "scholen"), q, hits, limited })
+}
+
+pub async fn healthz(State(st): State<AppState>) -> Response {
+    let db_ok = st.app.db.migrations_applied().await.is_ok();
+    let body = serde_json::json!({
+        "status": if db_ok { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "database": st.app.db.kind.name(),
+        "migrations_applied": st.config.migrations_applied,
+    });
+    Json(body).into_response()
+}
+
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}

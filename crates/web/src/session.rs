@@ -1,0 +1,170 @@
+//! Sessions (a cookie with a random token; state on the server), the request's actor, and the
+//! CSRF guard in front of every state-changing request.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use domain::Actor;
+use services::auth::{self, SessionView};
+
+use crate::error::WebError;
+use crate::{AppState, MAX_BODY_BYTES};
+
+pub const SESSION_COOKIE: &str = "sterk_sessie";
+
+/// Who is asking, and what a form they get must carry.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub user_name: Option<String>,
+    /// The session's CSRF token, when there is a session.
+    pub csrf: Option<String>,
+    /// The raw session cookie token, when there is a session.
+    pub session_token: Option<String>,
+    /// The caller's address, for rate limiting.
+    pub client: String,
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// The `Set-Cookie` value for a session token (or, with `None`, one that clears it).
+pub fn session_cookie(token: Option<&str>, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = match token {
+        Some(t) => format!("{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", auth::SESSION_TTL_MS / 1000),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&value).expect("cookie value is ASCII")
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let client = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        if let Some(token) = bearer(&parts.headers) {
+            let actor = auth::actor_for_api_token(&state.app, token).await?.ok_or(WebError::BadToken)?;
+            return Ok(Ctx { actor, client, ..Ctx::default() });
+        }
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(Ctx { client, ..Ctx::default() }) };
+        let view = match parts.extensions.get::<SessionView>() {
+            Some(v) => Some(v.clone()),
+            None => auth::session(&state.app, &token).await?,
+        };
+        Ok(match view {
+            Some(v) => Ctx { actor: v.actor, user_name: v.user_name, csrf: Some(v.csrf_token), session_token: Some(token), client },
+            None => Ctx { client, ..Ctx::default() },
+        })
+    }
+}
+
+impl Ctx {
+    /// Makes sure there is a session (anonymous if need be) so a form can carry a CSRF token;
+    /// returns the cookie to set when a new one was started.
+    pub async fn ensure_session(&mut self, state: &AppState) -> Result<Option<HeaderValue>, WebError> {
+        if self.csrf.is_some() {
+            return Ok(None);
+        }
+        let (token, csrf) = auth::start_anonymous_session(&state.app).await?;
+        self.csrf = Some(csrf);
+        let cookie = session_cookie(Some(&token), state.config.secure_cookies);
+        self.session_token = Some(token);
+        Ok(Some(cookie))
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Refuses cross-site and token-less state changes. API calls with a bearer token carry no
+/// cookies and so cannot be forged by a browser; they pass straight through.
+pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if is_safe(req.method()) || bearer(req.headers()).is_some() {
+        return next.run(req).await;
+    }
+    match check_csrf(&state, req).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError> {
+    let headers = req.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site != "same-origin" && site != "none" {
+            return Err(WebError::Csrf);
+        }
+    }
+    if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        let origin = origin.to_str().unwrap_or_default();
+        let host = host.to_str().unwrap_or_default();
+        if origin != format!("http://{host}") && origin != format!("https://{host}") {
+            return Err(WebError::Csrf);
+        }
+    }
+    let token = cookie(headers, SESSION_COOKIE).ok_or(WebError::Csrf)?;
+    let view = auth::session(&state.app, &token).await?.ok_or(WebError::SessionExpired)?;
+    let header_token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let (mut parts, body) = req.into_parts();
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| WebError::TooLarge)?;
+    let sent = header_token.or_else(|| {
+        is_form.then(|| form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())).flatten()
+    });
+    if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), view.csrf_token.as_bytes())) {
+        return Err(WebError::Csrf);
+    }
+    parts.extensions.insert(view);
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_well_formed_session_cookies() {
+        let mut h = HeaderMap::new();
+        let t = "a".repeat(64);
+        h.insert(header::COOKIE, HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={t}")).unwrap());
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some(t));
+        h.insert(header::COOKIE, HeaderValue::from_static("sterk_sessie=<script>"));
+        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}
