@@ -13,8 +13,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::NationalAdmin, Role::RegionManager, Role::LeadApplicant, Role::SchoolContact, Role::Partner];
+    pub const ALL: [Role; 5] = [
+        Role::NationalAdmin,
+        Role::RegionManager,
+        Role::LeadApplicant,
+        Role::SchoolContact,
+        Role::Partner,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -67,21 +72,33 @@ pub enum Action<'a> {
     ManageRegionIdentity,
     ArchiveRegion,
     /// Edit a region's description, contacts and theme tags.
-    EditRegionProfile { region_id: &'a str },
+    EditRegionProfile {
+        region_id: &'a str,
+    },
     /// Add or remove organisations in a region, and choose its lead applicant.
-    ManageMemberships { region_id: &'a str },
+    ManageMemberships {
+        region_id: &'a str,
+    },
     CreateOrganisation,
     /// Edit an organisation; `member_of` lists the regions it takes part in.
-    EditOrganisation { member_of: &'a [String] },
-    InviteUser { role: Role, region_id: Option<&'a str> },
+    EditOrganisation {
+        member_of: &'a [String],
+    },
+    InviteUser {
+        role: Role,
+        region_id: Option<&'a str>,
+    },
     /// See the users of a region (or, with `None`, all users).
-    ViewUsers { region_id: Option<&'a str> },
+    ViewUsers {
+        region_id: Option<&'a str>,
+    },
     /// Use the signed-in part of the site: dashboard, password, API tokens.
     UseAccount,
 }
 
 /// Roles a region manager may hand out within their own region.
-const DELEGABLE_BY_REGION_MANAGER: [Role; 3] = [Role::LeadApplicant, Role::SchoolContact, Role::Partner];
+const DELEGABLE_BY_REGION_MANAGER: [Role; 3] =
+    [Role::LeadApplicant, Role::SchoolContact, Role::Partner];
 
 impl Actor {
     pub fn anonymous() -> Actor {
@@ -97,7 +114,9 @@ impl Actor {
     }
 
     pub fn has_role_in(&self, role: Role, region_id: &str) -> bool {
-        self.grants.iter().any(|g| g.role == role && g.region_id.as_deref() == Some(region_id))
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.region_id.as_deref() == Some(region_id))
     }
 
     /// Regions in which the actor is region manager.
@@ -118,7 +137,9 @@ impl Actor {
         let manages = |region_id: &str| self.has_role_in(Role::RegionManager, region_id);
         match action {
             Action::ManageRegionIdentity | Action::ArchiveRegion => false,
-            Action::EditRegionProfile { region_id } | Action::ManageMemberships { region_id } => manages(region_id),
+            Action::EditRegionProfile { region_id } | Action::ManageMemberships { region_id } => {
+                manages(region_id)
+            }
             Action::CreateOrganisation => self.managed_regions().next().is_some(),
             Action::EditOrganisation { member_of } => member_of.iter().any(|r| manages(r)),
             Action::InviteUser { role, region_id } => {
@@ -156,7 +177,13 @@ mod tests {
     fn actor(grants: &[(Role, Option<&str>)]) -> Actor {
         Actor {
             user_id: Some("u".into()),
-            grants: grants.iter().map(|(role, r)| Grant { role: *role, region_id: r.map(str::to_owned) }).collect(),
+            grants: grants
+                .iter()
+                .map(|(role, r)| Grant {
+                    role: *role,
+                    region_id: r.map(str::to_owned),
+                })
+                .collect(),
         }
     }
 
@@ -172,30 +199,52 @@ mod tests {
         let a = actor(&[(Role::NationalAdmin, None)]);
         assert!(a.permits(Action::ManageRegionIdentity));
         assert!(a.permits(Action::ArchiveRegion));
-        assert!(a.permits(Action::InviteUser { role: Role::NationalAdmin, region_id: None }));
+        assert!(a.permits(Action::InviteUser {
+            role: Role::NationalAdmin,
+            region_id: None
+        }));
         assert!(a.permits(Action::EditRegionProfile { region_id: "any" }));
     }
 
     #[test]
     fn region_manager_is_bound_to_own_regions() {
-        let a = actor(&[(Role::RegionManager, Some("r1")), (Role::Partner, Some("r2"))]);
+        let a = actor(&[
+            (Role::RegionManager, Some("r1")),
+            (Role::Partner, Some("r2")),
+        ]);
         assert!(a.permits(Action::EditRegionProfile { region_id: "r1" }));
         assert!(a.permits(Action::ManageMemberships { region_id: "r1" }));
         assert!(!a.permits(Action::EditRegionProfile { region_id: "r2" }));
         assert!(!a.permits(Action::ManageRegionIdentity));
         assert!(!a.permits(Action::ArchiveRegion));
         assert!(a.permits(Action::CreateOrganisation));
-        assert!(a.permits(Action::EditOrganisation { member_of: &["r2".into(), "r1".into()] }));
-        assert!(!a.permits(Action::EditOrganisation { member_of: &["r2".into()] }));
+        assert!(a.permits(Action::EditOrganisation {
+            member_of: &["r2".into(), "r1".into()]
+        }));
+        assert!(!a.permits(Action::EditOrganisation {
+            member_of: &["r2".into()]
+        }));
     }
 
     #[test]
     fn region_manager_invites_only_lower_roles_in_own_region() {
         let a = actor(&[(Role::RegionManager, Some("r1"))]);
-        assert!(a.permits(Action::InviteUser { role: Role::SchoolContact, region_id: Some("r1") }));
-        assert!(!a.permits(Action::InviteUser { role: Role::SchoolContact, region_id: Some("r2") }));
-        assert!(!a.permits(Action::InviteUser { role: Role::RegionManager, region_id: Some("r1") }));
-        assert!(!a.permits(Action::InviteUser { role: Role::NationalAdmin, region_id: None }));
+        assert!(a.permits(Action::InviteUser {
+            role: Role::SchoolContact,
+            region_id: Some("r1")
+        }));
+        assert!(!a.permits(Action::InviteUser {
+            role: Role::SchoolContact,
+            region_id: Some("r2")
+        }));
+        assert!(!a.permits(Action::InviteUser {
+            role: Role::RegionManager,
+            region_id: Some("r1")
+        }));
+        assert!(!a.permits(Action::InviteUser {
+            role: Role::NationalAdmin,
+            region_id: None
+        }));
     }
 
     #[test]

@@ -25,7 +25,11 @@ pub async fn list_public(app: &App) -> Result<Vec<RegionSummary>> {
 /// Every region, archived ones too: for labelling grants and filling choice lists.
 pub async fn all(app: &App) -> Result<Vec<Region>> {
     let mut conn = app.db.conn().await?;
-    Ok(repo::list(&mut conn, true).await?.into_iter().map(|s| s.region).collect())
+    Ok(repo::list(&mut conn, true)
+        .await?
+        .into_iter()
+        .map(|s| s.region)
+        .collect())
 }
 
 /// Regions the actor may work on: all (with archived ones) for the national team, else the ones they manage.
@@ -33,32 +37,64 @@ pub async fn list_manageable(app: &App, actor: &Actor) -> Result<Vec<RegionSumma
     actor.require(Action::UseAccount)?;
     let mut conn = app.db.conn().await?;
     let all = repo::list(&mut conn, actor.is_national_admin()).await?;
-    Ok(all.into_iter().filter(|s| actor.permits(Action::EditRegionProfile { region_id: &s.region.id })).collect())
+    Ok(all
+        .into_iter()
+        .filter(|s| {
+            actor.permits(Action::EditRegionProfile {
+                region_id: &s.region.id,
+            })
+        })
+        .collect())
 }
 
 /// The public page of an active region; archived regions only for those who may manage them.
 pub async fn page(app: &App, actor: &Actor, slug: &str) -> Result<RegionPage> {
     let mut conn = app.db.conn().await?;
-    let region = repo::by_slug(&mut conn, slug).await?.ok_or(ServiceError::NotFound)?;
+    let region = repo::by_slug(&mut conn, slug)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if region.archived && !actor.permits(Action::ArchiveRegion) {
         return Err(ServiceError::NotFound);
     }
     let members = repo::members(&mut conn, &region.id).await?;
-    let lead_applicant = region.lead_applicant_id.as_ref().and_then(|id| members.iter().find(|m| &m.id == id).cloned());
-    Ok(RegionPage { region, members, lead_applicant })
+    let lead_applicant = region
+        .lead_applicant_id
+        .as_ref()
+        .and_then(|id| members.iter().find(|m| &m.id == id).cloned());
+    Ok(RegionPage {
+        region,
+        members,
+        lead_applicant,
+    })
 }
 
 async fn load(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
-    repo::by_slug(conn, slug).await?.ok_or(ServiceError::NotFound)
+    repo::by_slug(conn, slug)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
-pub async fn create(app: &App, actor: &Actor, identity: &RegionIdentityInput, profile: &RegionProfileInput) -> Result<Region> {
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    identity: &RegionIdentityInput,
+    profile: &RegionProfileInput,
+) -> Result<Region> {
     actor.require(Action::ManageRegionIdentity)?;
     let (identity, profile) = validate_both(identity, profile)?;
     let mut tx = app.db.begin().await?;
-    let region = repo::insert(&mut tx, &identity, &profile, None).await.map_err(slug_taken)?;
-    audit::append(&mut tx, actor.user_id.as_deref(), "region.create", "region", &region.id, &json!({ "slug": region.slug }))
-        .await?;
+    let region = repo::insert(&mut tx, &identity, &profile, None)
+        .await
+        .map_err(slug_taken)?;
+    audit::append(
+        &mut tx,
+        actor.user_id.as_deref(),
+        "region.create",
+        "region",
+        &region.id,
+        &json!({ "slug": region.slug }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(region)
 }
@@ -82,19 +118,40 @@ fn validate_both(
 
 fn slug_taken(e: store::StoreError) -> ServiceError {
     match e {
-        store::StoreError::Duplicate => invalid("slug", "Er is al een regio met dit webadres; kies een ander."),
+        store::StoreError::Duplicate => invalid(
+            "slug",
+            "Er is al een regio met dit webadres; kies een ander.",
+        ),
         e => e.into(),
     }
 }
 
-pub async fn update_profile(app: &App, actor: &Actor, slug: &str, version: i64, input: &RegionProfileInput) -> Result<Region> {
+pub async fn update_profile(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    version: i64,
+    input: &RegionProfileInput,
+) -> Result<Region> {
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    actor.require(Action::EditRegionProfile { region_id: &region.id })?;
+    actor.require(Action::EditRegionProfile {
+        region_id: &region.id,
+    })?;
     let profile = input.validate()?;
     repo::update_profile(&mut tx, &region.id, version, &profile).await?;
-    audit::append(&mut tx, actor.user_id.as_deref(), "region.profile", "region", &region.id, &json!(profile)).await?;
-    let updated = repo::by_id(&mut tx, &region.id).await?.ok_or(ServiceError::NotFound)?;
+    audit::append(
+        &mut tx,
+        actor.user_id.as_deref(),
+        "region.profile",
+        "region",
+        &region.id,
+        &json!(profile),
+    )
+    .await?;
+    let updated = repo::by_id(&mut tx, &region.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -110,7 +167,9 @@ pub async fn update_identity(
     let identity = input.validate()?;
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    repo::update_identity(&mut tx, &region.id, version, &identity).await.map_err(slug_taken)?;
+    repo::update_identity(&mut tx, &region.id, version, &identity)
+        .await
+        .map_err(slug_taken)?;
     audit::append(
         &mut tx,
         actor.user_id.as_deref(),
@@ -120,7 +179,9 @@ pub async fn update_identity(
         &json!({ "slug": identity.slug, "name": identity.name, "province": identity.province }),
     )
     .await?;
-    let updated = repo::by_id(&mut tx, &region.id).await?.ok_or(ServiceError::NotFound)?;
+    let updated = repo::by_id(&mut tx, &region.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -130,44 +191,91 @@ pub async fn set_archived(app: &App, actor: &Actor, slug: &str, archived: bool) 
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
     repo::set_archived(&mut tx, &region.id, archived).await?;
-    let action = if archived { "region.archive" } else { "region.restore" };
-    audit::append(&mut tx, actor.user_id.as_deref(), action, "region", &region.id, &json!({})).await?;
+    let action = if archived {
+        "region.archive"
+    } else {
+        "region.restore"
+    };
+    audit::append(
+        &mut tx,
+        actor.user_id.as_deref(),
+        action,
+        "region",
+        &region.id,
+        &json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn add_member(app: &App, actor: &Actor, slug: &str, organisation_id: &str) -> Result<Organisation> {
+pub async fn add_member(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    organisation_id: &str,
+) -> Result<Organisation> {
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    actor.require(Action::ManageMemberships { region_id: &region.id })?;
+    actor.require(Action::ManageMemberships {
+        region_id: &region.id,
+    })?;
     let org = organisations::by_id(&mut tx, organisation_id)
         .await?
         .ok_or_else(|| invalid("organisation_id", "Kies een bestaande organisatie."))?;
     if repo::add_member(&mut tx, &region.id, &org.id).await? {
-        audit::append(&mut tx, actor.user_id.as_deref(), "membership.add", "region", &region.id, &json!({ "organisation": org.id }))
-            .await?;
+        audit::append(
+            &mut tx,
+            actor.user_id.as_deref(),
+            "membership.add",
+            "region",
+            &region.id,
+            &json!({ "organisation": org.id }),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(org)
 }
 
-pub async fn remove_member(app: &App, actor: &Actor, slug: &str, organisation_id: &str) -> Result<()> {
+pub async fn remove_member(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    organisation_id: &str,
+) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    actor.require(Action::ManageMemberships { region_id: &region.id })?;
+    actor.require(Action::ManageMemberships {
+        region_id: &region.id,
+    })?;
     if !repo::remove_member(&mut tx, &region.id, organisation_id).await? {
         return Err(ServiceError::NotFound);
     }
-    audit::append(&mut tx, actor.user_id.as_deref(), "membership.remove", "region", &region.id, &json!({ "organisation": organisation_id }))
-        .await?;
+    audit::append(
+        &mut tx,
+        actor.user_id.as_deref(),
+        "membership.remove",
+        "region",
+        &region.id,
+        &json!({ "organisation": organisation_id }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn set_lead_applicant(app: &App, actor: &Actor, slug: &str, organisation_id: Option<&str>) -> Result<()> {
+pub async fn set_lead_applicant(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    organisation_id: Option<&str>,
+) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    actor.require(Action::ManageMemberships { region_id: &region.id })?;
+    actor.require(Action::ManageMemberships {
+        region_id: &region.id,
+    })?;
     if let Some(id) = organisation_id {
         let org = organisations::by_id(&mut tx, id)
             .await?
@@ -176,8 +284,15 @@ pub async fn set_lead_applicant(app: &App, actor: &Actor, slug: &str, organisati
         check_lead_applicant(&org, is_member)?;
     }
     repo::set_lead_applicant(&mut tx, &region.id, organisation_id).await?;
-    audit::append(&mut tx, actor.user_id.as_deref(), "region.lead_applicant", "region", &region.id, &json!({ "organisation": organisation_id }))
-        .await?;
+    audit::append(
+        &mut tx,
+        actor.user_id.as_deref(),
+        "region.lead_applicant",
+        "region",
+        &region.id,
+        &json!({ "organisation": organisation_id }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -33,13 +33,24 @@ pub struct Entry {
     pub detail: String,
 }
 
-pub async fn for_entity(conn: &mut AnyConnection, entity: &str, entity_id: &str) -> Result<Vec<Entry>> {
+pub async fn for_entity(
+    conn: &mut AnyConnection,
+    entity: &str,
+    entity_id: &str,
+) -> Result<Vec<Entry>> {
     let rows = sqlx::query("SELECT at, actor_id, action, detail FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY at, id")
         .bind(entity)
         .bind(entity_id)
         .fetch_all(conn)
         .await?;
     rows.iter()
-        .map(|r| Ok(Entry { at: r.try_get("at")?, actor_id: r.try_get("actor_id")?, action: r.try_get("action")?, detail: r.try_get("detail")? }))
+        .map(|r| {
+            Ok(Entry {
+                at: r.try_get("at")?,
+                actor_id: r.try_get("actor_id")?,
+                action: r.try_get("action")?,
+                detail: r.try_get("detail")?,
+            })
+        })
         .collect()
 }

@@ -37,13 +37,20 @@ pub async fn get(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Se
         .fetch_optional(conn)
         .await?;
     row.map(|r| {
-        Ok(Session { user_id: r.try_get("user_id")?, csrf_token: r.try_get("csrf_token")?, expires_at: r.try_get("expires_at")? })
+        Ok(Session {
+            user_id: r.try_get("user_id")?,
+            csrf_token: r.try_get("csrf_token")?,
+            expires_at: r.try_get("expires_at")?,
+        })
     })
     .transpose()
 }
 
 pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -58,5 +65,9 @@ pub async fn delete_for_user(conn: &mut AnyConnection, user_id: &str, keep: &str
 }
 
 pub async fn delete_expired(conn: &mut AnyConnection) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(conn).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now_ms())
+        .execute(conn)
+        .await?
+        .rows_affected())
 }

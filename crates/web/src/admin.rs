@@ -16,12 +16,14 @@ use crate::error::WebError;
 use crate::pages::{Page, SearchQuery, html};
 use crate::session::Ctx;
 use crate::views::{
-    Choice, Dashboard, GrantView, Layout, MemberView, MembersPage, OrganisationForm, OrganisationsPage, RegionForm,
-    RegionItem, TokenView, UserView, UsersPage,
+    Choice, Dashboard, GrantView, Layout, MemberView, MembersPage, OrganisationForm,
+    OrganisationsPage, RegionForm, RegionItem, TokenView, UserView, UsersPage,
 };
 
 fn require(actor: &Actor, action: Action<'_>) -> Result<(), WebError> {
-    actor.require(action).map_err(|d| ServiceError::from(d).into())
+    actor
+        .require(action)
+        .map_err(|d| ServiceError::from(d).into())
 }
 
 /// Region ids → names, for showing grants.
@@ -52,24 +54,42 @@ pub async fn dashboard(State(st): State<AppState>, ctx: Ctx) -> Page {
     render_dashboard(&st, &ctx, None, None).await
 }
 
-pub async fn render_dashboard(st: &AppState, ctx: &Ctx, new_token: Option<String>, token_error: Option<String>) -> Page {
+pub async fn render_dashboard(
+    st: &AppState,
+    ctx: &Ctx,
+    new_token: Option<String>,
+    token_error: Option<String>,
+) -> Page {
     require(&ctx.actor, Action::UseAccount)?;
     let manageable = services::regions::list_manageable(&st.app, &ctx.actor).await?;
     let all = region_names(st).await?;
     let tokens = services::auth::list_api_tokens(&st.app, &ctx.actor).await?;
-    let status = if token_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if token_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = Dashboard {
         l: Layout::new("Mijn Sterk", ctx, "beheer"),
         grants: grant_views(&ctx.actor.grants, &all),
         regions: manageable
             .into_iter()
-            .map(|s| RegionItem { slug: s.region.slug, name: s.region.name, kind: kind_label(s.region.kind), members: s.members })
+            .map(|s| RegionItem {
+                slug: s.region.slug,
+                name: s.region.name,
+                kind: kind_label(s.region.kind),
+                members: s.members,
+            })
             .collect(),
         is_admin: ctx.actor.is_national_admin(),
         can_invite: can_invite(&ctx.actor),
         tokens: tokens
             .into_iter()
-            .map(|t| TokenView { id: t.id, name: t.name, created: domain::fmt::instant_nl(ms_to_timestamp(t.created_at)) })
+            .map(|t| TokenView {
+                id: t.id,
+                name: t.name,
+                created: domain::fmt::instant_nl(ms_to_timestamp(t.created_at)),
+            })
             .collect(),
         new_token,
         token_error,
@@ -103,7 +123,11 @@ struct RegionFormState {
 
 fn region_view(ctx: &Ctx, region: Option<&Region>, s: RegionFormState) -> RegionForm {
     RegionForm {
-        l: Layout::new(region.map_or("Nieuwe regio".into(), |r| format!("{} bewerken", r.name)), ctx, "beheer"),
+        l: Layout::new(
+            region.map_or("Nieuwe regio".into(), |r| format!("{} bewerken", r.name)),
+            ctx,
+            "beheer",
+        ),
         is_new: region.is_none(),
         slug: region.map(|r| r.slug.clone()).unwrap_or_default(),
         name: region.map(|r| r.name.clone()).unwrap_or_default(),
@@ -132,7 +156,12 @@ fn identity_of(r: &Region) -> RegionIdentityInput {
 /// The region as stored, for an actor allowed to edit its profile.
 async fn editable_region(st: &AppState, ctx: &Ctx, slug: &str) -> Result<Region, WebError> {
     let page = services::regions::page(&st.app, &ctx.actor, slug).await?;
-    require(&ctx.actor, Action::EditRegionProfile { region_id: &page.region.id })?;
+    require(
+        &ctx.actor,
+        Action::EditRegionProfile {
+            region_id: &page.region.id,
+        },
+    )?;
     Ok(page.region)
 }
 
@@ -154,7 +183,12 @@ async fn region_form_page(st: &AppState, ctx: &Ctx, slug: &str, saved: bool) -> 
     html(region_view(ctx, Some(&region), state))
 }
 
-pub async fn region_form(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, Query(q): Query<SavedQuery>) -> Page {
+pub async fn region_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Page {
     region_form_page(&st, &ctx, &slug, q.opgeslagen.is_some()).await
 }
 
@@ -166,13 +200,32 @@ pub struct ProfileForm {
     profile: RegionProfileInput,
 }
 
-pub async fn update_region_profile(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, Form(form): Form<ProfileForm>) -> Page {
+pub async fn update_region_profile(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(form): Form<ProfileForm>,
+) -> Page {
     let region = editable_region(&st, &ctx, &slug).await?;
-    match services::regions::update_profile(&st.app, &ctx.actor, &slug, form.version, &form.profile).await {
-        Ok(r) => Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response()),
+    match services::regions::update_profile(&st.app, &ctx.actor, &slug, form.version, &form.profile)
+        .await
+    {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response())
+        }
         Err(ServiceError::Invalid(errors)) => {
-            let state = RegionFormState { identity: identity_of(&region), profile: form.profile, errors, saved: false, conflict: false };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(region_view(&ctx, Some(&region), state))?).into_response())
+            let state = RegionFormState {
+                identity: identity_of(&region),
+                profile: form.profile,
+                errors,
+                saved: false,
+                conflict: false,
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html(region_view(&ctx, Some(&region), state))?,
+            )
+                .into_response())
         }
         Err(ServiceError::Conflict) => {
             let state = RegionFormState {
@@ -182,7 +235,11 @@ pub async fn update_region_profile(State(st): State<AppState>, ctx: Ctx, Path(sl
                 saved: false,
                 conflict: true,
             };
-            Ok((StatusCode::CONFLICT, html(region_view(&ctx, Some(&region), state))?).into_response())
+            Ok((
+                StatusCode::CONFLICT,
+                html(region_view(&ctx, Some(&region), state))?,
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -196,19 +253,44 @@ pub struct IdentityForm {
     identity: RegionIdentityInput,
 }
 
-pub async fn update_region_identity(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, Form(form): Form<IdentityForm>) -> Page {
+pub async fn update_region_identity(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(form): Form<IdentityForm>,
+) -> Page {
     require(&ctx.actor, Action::ManageRegionIdentity)?;
     let region = editable_region(&st, &ctx, &slug).await?;
-    match services::regions::update_identity(&st.app, &ctx.actor, &slug, form.version, &form.identity).await {
-        Ok(r) => Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response()),
+    match services::regions::update_identity(
+        &st.app,
+        &ctx.actor,
+        &slug,
+        form.version,
+        &form.identity,
+    )
+    .await
+    {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response())
+        }
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict)) => {
             let conflict = matches!(e, ServiceError::Conflict);
             let (identity, errors) = match e {
                 ServiceError::Invalid(errors) => (form.identity, errors),
                 _ => (identity_of(&region), FieldErrors::default()),
             };
-            let state = RegionFormState { identity, profile: region.profile.to_input(), errors, saved: false, conflict };
-            let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let state = RegionFormState {
+                identity,
+                profile: region.profile.to_input(),
+                errors,
+                saved: false,
+                conflict,
+            };
+            let status = if conflict {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             Ok((status, html(region_view(&ctx, Some(&region), state))?).into_response())
         }
         Err(e) => Err(e.into()),
@@ -235,23 +317,47 @@ pub struct NewRegionForm {
     profile: RegionProfileInput,
 }
 
-pub async fn create_region(State(st): State<AppState>, ctx: Ctx, Form(form): Form<NewRegionForm>) -> Page {
+pub async fn create_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<NewRegionForm>,
+) -> Page {
     match services::regions::create(&st.app, &ctx.actor, &form.identity, &form.profile).await {
-        Ok(r) => Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response()),
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response())
+        }
         Err(ServiceError::Invalid(errors)) => {
-            let state = RegionFormState { identity: form.identity, profile: form.profile, errors, saved: false, conflict: false };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(region_view(&ctx, None, state))?).into_response())
+            let state = RegionFormState {
+                identity: form.identity,
+                profile: form.profile,
+                errors,
+                saved: false,
+                conflict: false,
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html(region_view(&ctx, None, state))?,
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn archive_region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
+pub async fn archive_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Page {
     services::regions::set_archived(&st.app, &ctx.actor, &slug, true).await?;
     Ok(Redirect::to(&format!("/beheer/regios/{slug}")).into_response())
 }
 
-pub async fn restore_region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
+pub async fn restore_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Page {
     services::regions::set_archived(&st.app, &ctx.actor, &slug, false).await?;
     Ok(Redirect::to(&format!("/beheer/regios/{slug}")).into_response())
 }
@@ -268,9 +374,21 @@ fn member_view(o: &domain::Organisation, lead: Option<&str>) -> MemberView {
     }
 }
 
-async fn members_page(st: &AppState, ctx: &Ctx, slug: &str, q: &str, message: Option<String>, error: Option<String>) -> Page {
+async fn members_page(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    q: &str,
+    message: Option<String>,
+    error: Option<String>,
+) -> Page {
     let page = services::regions::page(&st.app, &ctx.actor, slug).await?;
-    require(&ctx.actor, Action::ManageMemberships { region_id: &page.region.id })?;
+    require(
+        &ctx.actor,
+        Action::ManageMemberships {
+            region_id: &page.region.id,
+        },
+    )?;
     let lead = page.region.lead_applicant_id.as_deref();
     let candidates = if q.trim().is_empty() {
         Vec::new()
@@ -282,9 +400,17 @@ async fn members_page(st: &AppState, ctx: &Ctx, slug: &str, q: &str, message: Op
             .map(|o| member_view(o, None))
             .collect()
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let view = MembersPage {
-        l: Layout::new(format!("Deelnemers van {}", page.region.name), ctx, "beheer"),
+        l: Layout::new(
+            format!("Deelnemers van {}", page.region.name),
+            ctx,
+            "beheer",
+        ),
         members: page.members.iter().map(|o| member_view(o, lead)).collect(),
         slug: page.region.slug,
         name: page.region.name,
@@ -296,7 +422,12 @@ async fn members_page(st: &AppState, ctx: &Ctx, slug: &str, q: &str, message: Op
     Ok((status, html(view)?).into_response())
 }
 
-pub async fn members(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, Query(q): Query<SearchQuery>) -> Page {
+pub async fn members(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<SearchQuery>,
+) -> Page {
     members_page(&st, &ctx, &slug, &q.q, None, None).await
 }
 
@@ -307,36 +438,67 @@ pub struct OrganisationRef {
 }
 
 /// Renders a membership change's outcome: a Dutch message, or the field error.
-async fn after_member_change(st: &AppState, ctx: &Ctx, slug: &str, outcome: Result<String, ServiceError>) -> Page {
+async fn after_member_change(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    outcome: Result<String, ServiceError>,
+) -> Page {
     match outcome {
         Ok(message) => members_page(st, ctx, slug, "", Some(message), None).await,
         Err(ServiceError::Invalid(e)) => {
-            let message = e.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" ");
+            let message = e
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
             members_page(st, ctx, slug, "", None, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn add_member(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, Form(f): Form<OrganisationRef>) -> Page {
+pub async fn add_member(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(f): Form<OrganisationRef>,
+) -> Page {
     let outcome = services::regions::add_member(&st.app, &ctx.actor, &slug, &f.organisation_id)
         .await
         .map(|org| format!("{} is toegevoegd.", org.name));
     after_member_change(&st, &ctx, &slug, outcome).await
 }
 
-pub async fn remove_member(State(st): State<AppState>, ctx: Ctx, Path((slug, org)): Path<(String, String)>) -> Page {
-    let outcome = services::regions::remove_member(&st.app, &ctx.actor, &slug, &org).await.map(|_| "De deelnemer is verwijderd.".to_owned());
+pub async fn remove_member(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, org)): Path<(String, String)>,
+) -> Page {
+    let outcome = services::regions::remove_member(&st.app, &ctx.actor, &slug, &org)
+        .await
+        .map(|_| "De deelnemer is verwijderd.".to_owned());
     after_member_change(&st, &ctx, &slug, outcome).await
 }
 
-pub async fn set_lead_applicant(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, Form(f): Form<OrganisationRef>) -> Page {
+pub async fn set_lead_applicant(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Form(f): Form<OrganisationRef>,
+) -> Page {
     let id = Some(f.organisation_id.as_str()).filter(|s| !s.is_empty());
-    let outcome = services::regions::set_lead_applicant(&st.app, &ctx.actor, &slug, id).await.map(|_| "De penvoerder is vastgelegd.".to_owned());
+    let outcome = services::regions::set_lead_applicant(&st.app, &ctx.actor, &slug, id)
+        .await
+        .map(|_| "De penvoerder is vastgelegd.".to_owned());
     after_member_change(&st, &ctx, &slug, outcome).await
 }
 
-pub async fn organisations(State(st): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Page {
+pub async fn organisations(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> Page {
     let list = services::organisations::search(&st.app, &ctx.actor, &q.q).await?;
     html(OrganisationsPage {
         l: Layout::new("Organisaties", &ctx, "beheer"),
@@ -352,43 +514,116 @@ fn organisation_kinds(current: &str) -> Vec<Choice> {
     Choice::list(items, current)
 }
 
-fn organisation_form(ctx: &Ctx, id: Option<String>, input: OrganisationInput, errors: FieldErrors, saved: bool, note: Option<String>) -> OrganisationForm {
-    let title = if id.is_some() { input.name.clone() } else { "Nieuwe organisatie".into() };
-    OrganisationForm { l: Layout::new(title, ctx, "beheer"), kinds: organisation_kinds(&input.kind), id, input, errors, saved, note }
+fn organisation_form(
+    ctx: &Ctx,
+    id: Option<String>,
+    input: OrganisationInput,
+    errors: FieldErrors,
+    saved: bool,
+    note: Option<String>,
+) -> OrganisationForm {
+    let title = if id.is_some() {
+        input.name.clone()
+    } else {
+        "Nieuwe organisatie".into()
+    };
+    OrganisationForm {
+        l: Layout::new(title, ctx, "beheer"),
+        kinds: organisation_kinds(&input.kind),
+        id,
+        input,
+        errors,
+        saved,
+        note,
+    }
 }
 
 pub async fn new_organisation_form(ctx: Ctx) -> Page {
     require(&ctx.actor, Action::CreateOrganisation)?;
-    html(organisation_form(&ctx, None, OrganisationInput::default(), FieldErrors::default(), false, None))
+    html(organisation_form(
+        &ctx,
+        None,
+        OrganisationInput::default(),
+        FieldErrors::default(),
+        false,
+        None,
+    ))
 }
 
-pub async fn create_organisation(State(st): State<AppState>, ctx: Ctx, Form(input): Form<OrganisationInput>) -> Page {
+pub async fn create_organisation(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<OrganisationInput>,
+) -> Page {
     match services::organisations::create(&st.app, &ctx.actor, &input).await {
-        Ok(org) => Ok(Redirect::to(&format!("/beheer/organisaties/{}?opgeslagen=1", org.id)).into_response()),
-        Err(ServiceError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(organisation_form(&ctx, None, input, errors, false, None))?).into_response())
-        }
+        Ok(org) => Ok(
+            Redirect::to(&format!("/beheer/organisaties/{}?opgeslagen=1", org.id)).into_response(),
+        ),
+        Err(ServiceError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html(organisation_form(&ctx, None, input, errors, false, None))?,
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn organisation_form_page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>, Query(q): Query<SavedQuery>) -> Page {
+pub async fn organisation_form_page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Page {
     let (org, member_of) = services::organisations::get(&st.app, &ctx.actor, &id).await?;
-    require(&ctx.actor, Action::EditOrganisation { member_of: &member_of })?;
-    html(organisation_form(&ctx, Some(org.id.clone()), org.to_input(), FieldErrors::default(), q.opgeslagen.is_some(), org.note))
+    require(
+        &ctx.actor,
+        Action::EditOrganisation {
+            member_of: &member_of,
+        },
+    )?;
+    html(organisation_form(
+        &ctx,
+        Some(org.id.clone()),
+        org.to_input(),
+        FieldErrors::default(),
+        q.opgeslagen.is_some(),
+        org.note,
+    ))
 }
 
-pub async fn update_organisation(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(input): Form<OrganisationInput>) -> Page {
+pub async fn update_organisation(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(input): Form<OrganisationInput>,
+) -> Page {
     match services::organisations::update(&st.app, &ctx.actor, &id, &input).await {
-        Ok(org) => Ok(Redirect::to(&format!("/beheer/organisaties/{}?opgeslagen=1", org.id)).into_response()),
-        Err(ServiceError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(organisation_form(&ctx, Some(id), input, errors, false, None))?).into_response())
-        }
+        Ok(org) => Ok(
+            Redirect::to(&format!("/beheer/organisaties/{}?opgeslagen=1", org.id)).into_response(),
+        ),
+        Err(ServiceError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html(organisation_form(
+                &ctx,
+                Some(id),
+                input,
+                errors,
+                false,
+                None,
+            ))?,
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn users_page(st: &AppState, ctx: &Ctx, input: InviteInput, errors: FieldErrors, outcome: Option<InviteOutcome>) -> Page {
+async fn users_page(
+    st: &AppState,
+    ctx: &Ctx,
+    input: InviteInput,
+    errors: FieldErrors,
+    outcome: Option<InviteOutcome>,
+) -> Page {
     if !can_invite(&ctx.actor) {
         return Err(WebError::Forbidden);
     }
@@ -397,20 +632,41 @@ async fn users_page(st: &AppState, ctx: &Ctx, input: InviteInput, errors: FieldE
     let roles: Vec<(&str, &str)> = Role::ALL
         .iter()
         .filter(|r| {
-            ctx.actor.is_national_admin() || ctx.actor.managed_regions().any(|id| ctx.actor.permits(Action::InviteUser { role: **r, region_id: Some(id) }))
+            ctx.actor.is_national_admin()
+                || ctx.actor.managed_regions().any(|id| {
+                    ctx.actor.permits(Action::InviteUser {
+                        role: **r,
+                        region_id: Some(id),
+                    })
+                })
         })
         .map(|r| (r.code(), r.label()))
         .collect();
     let mut region_items = vec![("", "Landelijk (geen regio)")];
     region_items.extend(
         all.iter()
-            .filter(|r| !r.archived && (ctx.actor.is_national_admin() || ctx.actor.has_role_in(Role::RegionManager, &r.id)))
+            .filter(|r| {
+                !r.archived
+                    && (ctx.actor.is_national_admin()
+                        || ctx.actor.has_role_in(Role::RegionManager, &r.id))
+            })
             .map(|r| (r.slug.as_str(), r.name.as_str())),
     );
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = UsersPage {
         l: Layout::new("Gebruikers", ctx, "beheer"),
-        users: users.iter().map(|u| UserView { name: u.name.clone(), email: u.email.clone(), grants: grant_views(&u.grants, &all) }).collect(),
+        users: users
+            .iter()
+            .map(|u| UserView {
+                name: u.name.clone(),
+                email: u.email.clone(),
+                grants: grant_views(&u.grants, &all),
+            })
+            .collect(),
         roles: Choice::list(roles, &input.role),
         regions: Choice::list(region_items, &input.region),
         invite_link: match &outcome {
@@ -418,14 +674,25 @@ async fn users_page(st: &AppState, ctx: &Ctx, input: InviteInput, errors: FieldE
             _ => None,
         },
         granted: outcome == Some(InviteOutcome::Granted),
-        input: if outcome.is_some() { InviteInput::default() } else { input },
+        input: if outcome.is_some() {
+            InviteInput::default()
+        } else {
+            input
+        },
         errors,
     };
     Ok((status, html(page)?).into_response())
 }
 
 pub async fn users(State(st): State<AppState>, ctx: Ctx) -> Page {
-    users_page(&st, &ctx, InviteInput::default(), FieldErrors::default(), None).await
+    users_page(
+        &st,
+        &ctx,
+        InviteInput::default(),
+        FieldErrors::default(),
+        None,
+    )
+    .await
 }
 
 pub async fn invite(State(st): State<AppState>, ctx: Ctx, Form(input): Form<InviteInput>) -> Page {

@@ -33,7 +33,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -75,7 +78,13 @@ impl From<WebError> for ApiError {
         if let WebError::Internal(detail) = &e {
             tracing::error!("{detail}");
         }
-        ApiError { status: e.status(), body: ApiErrorBody { error: message, fields: Vec::new() } }
+        ApiError {
+            status: e.status(),
+            body: ApiErrorBody {
+                error: message,
+                fields: Vec::new(),
+            },
+        }
     }
 }
 
@@ -85,7 +94,12 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(errors) => invalid(errors),
             ServiceError::Conflict => ApiError {
                 status: StatusCode::CONFLICT,
-                body: ApiErrorBody { error: "Iemand anders heeft dit intussen gewijzigd; haal de nieuwste versie op.".into(), fields: Vec::new() },
+                body: ApiErrorBody {
+                    error:
+                        "Iemand anders heeft dit intussen gewijzigd; haal de nieuwste versie op."
+                            .into(),
+                    fields: Vec::new(),
+                },
             },
             e => WebError::from(e).into(),
         }
@@ -97,7 +111,13 @@ fn invalid(errors: FieldErrors) -> ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         body: ApiErrorBody {
             error: "Ongeldige invoer.".into(),
-            fields: errors.iter().map(|e| FieldErrorDto { field: e.field.clone(), message: e.message.clone() }).collect(),
+            fields: errors
+                .iter()
+                .map(|e| FieldErrorDto {
+                    field: e.field.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
         },
     }
 }
@@ -114,8 +134,14 @@ pub struct ApiCtx(Ctx);
 impl FromRequestParts<AppState> for ApiCtx {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ctx::from_request_parts(parts, state).await.map(ApiCtx).map_err(ApiError::from)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ctx::from_request_parts(parts, state)
+            .await
+            .map(ApiCtx)
+            .map_err(ApiError::from)
     }
 }
 
@@ -130,7 +156,10 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(ApiError {
                 status: rejection.status(),
-                body: ApiErrorBody { error: format!("De JSON kon niet worden gelezen: {}", rejection.body_text()), fields: Vec::new() },
+                body: ApiErrorBody {
+                    error: format!("De JSON kon niet worden gelezen: {}", rejection.body_text()),
+                    fields: Vec::new(),
+                },
             }),
         }
     }
@@ -175,7 +204,13 @@ pub struct OrganisationDto {
 
 impl From<&Organisation> for OrganisationDto {
     fn from(o: &Organisation) -> Self {
-        OrganisationDto { id: o.id.clone(), name: o.name.clone(), kind: o.kind.code().into(), duo_code: o.duo_code.clone(), place: o.place.clone() }
+        OrganisationDto {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            kind: o.kind.code().into(),
+            duo_code: o.duo_code.clone(),
+            place: o.place.clone(),
+        }
     }
 }
 
@@ -212,15 +247,25 @@ fn detail(page: services::regions::RegionPage) -> RegionDetailDto {
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regio's", responses((status = 200, body = [RegionDto])))]
 async fn list_regions(State(st): State<AppState>) -> Result<Json<Vec<RegionDto>>, ApiError> {
     let list = services::regions::list_public(&st.app).await?;
-    Ok(Json(list.iter().map(|s| RegionDto::new(&s.region, Some(s.members))).collect()))
+    Ok(Json(
+        list.iter()
+            .map(|s| RegionDto::new(&s.region, Some(s.members)))
+            .collect(),
+    ))
 }
 
 /// One region with its profile and participating organisations.
 #[utoipa::path(get, path = "/api/v1/regions/{slug}", tag = "regio's",
     params(("slug" = String, Path, description = "Webadres van de regio, zoals zuid-friesland")),
     responses((status = 200, body = RegionDetailDto), (status = 404, body = ApiErrorBody)))]
-async fn get_region(State(st): State<AppState>, ApiCtx(ctx): ApiCtx, Path(slug): Path<String>) -> Result<Json<RegionDetailDto>, ApiError> {
-    Ok(Json(detail(services::regions::page(&st.app, &ctx.actor, &slug).await?)))
+async fn get_region(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<RegionDetailDto>, ApiError> {
+    Ok(Json(detail(
+        services::regions::page(&st.app, &ctx.actor, &slug).await?,
+    )))
 }
 
 /// A change to a region's profile. Fields left out keep their value.
@@ -251,17 +296,26 @@ async fn update_region(
     if !ctx.actor.is_signed_in() {
         return Err(WebError::NotSignedIn.into());
     }
-    let current = services::regions::page(&st.app, &ctx.actor, &slug).await?.region.profile.to_input();
+    let current = services::regions::page(&st.app, &ctx.actor, &slug)
+        .await?
+        .region
+        .profile
+        .to_input();
     let input = RegionProfileInput {
         description: body.description.unwrap_or(current.description),
         contact_name: body.contact_name.unwrap_or(current.contact_name),
         contact_role: body.contact_role.unwrap_or(current.contact_role),
         contact_email: body.contact_email.unwrap_or(current.contact_email),
         contact_phone: body.contact_phone.unwrap_or(current.contact_phone),
-        theme_tags: body.theme_tags.map(|t| t.join(",")).unwrap_or(current.theme_tags),
+        theme_tags: body
+            .theme_tags
+            .map(|t| t.join(","))
+            .unwrap_or(current.theme_tags),
     };
     services::regions::update_profile(&st.app, &ctx.actor, &slug, body.version, &input).await?;
-    Ok(Json(detail(services::regions::page(&st.app, &ctx.actor, &slug).await?)))
+    Ok(Json(detail(
+        services::regions::page(&st.app, &ctx.actor, &slug).await?,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -285,10 +339,23 @@ async fn create_region(
     if !ctx.actor.is_signed_in() {
         return Err(WebError::NotSignedIn.into());
     }
-    let identity = RegionIdentityInput { name: body.name, slug: body.slug.unwrap_or_default(), kind: body.kind.unwrap_or_default(), province: body.province };
-    let profile = RegionProfileInput { description: body.description.unwrap_or_default(), ..RegionProfileInput::default() };
+    let identity = RegionIdentityInput {
+        name: body.name,
+        slug: body.slug.unwrap_or_default(),
+        kind: body.kind.unwrap_or_default(),
+        province: body.province,
+    };
+    let profile = RegionProfileInput {
+        description: body.description.unwrap_or_default(),
+        ..RegionProfileInput::default()
+    };
     let region = services::regions::create(&st.app, &ctx.actor, &identity, &profile).await?;
-    Ok((StatusCode::CREATED, Json(detail(services::regions::page(&st.app, &ctx.actor, &region.slug).await?))))
+    Ok((
+        StatusCode::CREATED,
+        Json(detail(
+            services::regions::page(&st.app, &ctx.actor, &region.slug).await?,
+        )),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -307,7 +374,10 @@ pub struct SchoolHitDto {
 #[utoipa::path(get, path = "/api/v1/schools", tag = "scholen",
     params(("q" = String, Query, description = "Deel van de naam, plaats of DUO-vestigingscode")),
     responses((status = 200, body = [SchoolHitDto])))]
-async fn find_schools(State(st): State<AppState>, Query(q): Query<SearchQuery>) -> Result<Json<Vec<SchoolHitDto>>, ApiError> {
+async fn find_schools(
+    State(st): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<Vec<SchoolHitDto>>, ApiError> {
     let hits = services::organisations::find_schools(&st.app, &q.q).await?;
     Ok(Json(
         hits.iter()

@@ -5,10 +5,26 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("sterk.css", "text/css; charset=utf-8", include_bytes!("../static/sterk.css")),
-    ("vendor/utrecht/component-library.css", "text/css; charset=utf-8", include_bytes!("../static/vendor/utrecht/component-library.css")),
-    ("vendor/voorbeeld-design-tokens/theme.css", "text/css; charset=utf-8", include_bytes!("../static/vendor/voorbeeld-design-tokens/theme.css")),
-    ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
+    (
+        "sterk.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/sterk.css"),
+    ),
+    (
+        "vendor/utrecht/component-library.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/vendor/utrecht/component-library.css"),
+    ),
+    (
+        "vendor/voorbeeld-design-tokens/theme.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/vendor/voorbeeld-design-tokens/theme.css"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../static/favicon.svg"),
+    ),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {
@@ -16,7 +32,10 @@ pub async fn serve(Path(path): Path<String>) -> Response {
         Some((_, mime, body)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
-                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=300"),
+                ),
             ],
             *body,
         )

@@ -19,14 +19,20 @@ impl Layout {
     pub fn new(title: impl Into<String>, ctx: &Ctx, nav: &'static str) -> Layout {
         Layout {
             title: title.into(),
-            user_name: ctx.actor.is_signed_in().then(|| ctx.user_name.clone().unwrap_or_default()),
+            user_name: ctx
+                .actor
+                .is_signed_in()
+                .then(|| ctx.user_name.clone().unwrap_or_default()),
             csrf: ctx.csrf.clone().unwrap_or_default(),
             nav,
         }
     }
 
     pub fn bare(title: &str) -> Layout {
-        Layout { title: title.to_owned(), ..Layout::default() }
+        Layout {
+            title: title.to_owned(),
+            ..Layout::default()
+        }
     }
 
     pub fn is(&self, nav: &str) -> bool {
@@ -115,8 +121,12 @@ impl Source {
             .filter(|s| !s.is_empty())
             .map(|s| {
                 let url = s.split_whitespace().next().unwrap_or_default();
-                let href = (url.starts_with("https://") || url.starts_with("http://")).then(|| url.to_owned());
-                Source { text: s.to_owned(), href }
+                let href = (url.starts_with("https://") || url.starts_with("http://"))
+                    .then(|| url.to_owned());
+                Source {
+                    text: s.to_owned(),
+                    href,
+                }
             })
             .collect()
     }
@@ -200,10 +210,17 @@ pub struct Choice {
 }
 
 impl Choice {
-    pub fn list<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: &str) -> Vec<Choice> {
+    pub fn list<'a>(
+        items: impl IntoIterator<Item = (&'a str, &'a str)>,
+        current: &str,
+    ) -> Vec<Choice> {
         items
             .into_iter()
-            .map(|(v, l)| Choice { value: v.to_owned(), label: l.to_owned(), selected: v == current })
+            .map(|(v, l)| Choice {
+                value: v.to_owned(),
+                label: l.to_owned(),
+                selected: v == current,
+            })
             .collect()
     }
 }

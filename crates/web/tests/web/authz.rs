@@ -1,0 +1,317 @@
+//! The authorisation matrix: every state-changing route × every role × own region / other region.
+
+use axum::http::{Method, StatusCode};
+use domain::{Actor, Grant, OrganisationKind, Role};
+use serde_json::json;
+
+use crate::common::{ADMIN, Client, LEAD, MANAGER, PARTNER, SCHOOL, state};
+
+const OWN: &str = "zuid-friesland";
+const OTHER: &str = "utrecht";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Who {
+    Anonymous,
+    Admin,
+    Manager,
+    Lead,
+    School,
+    Partner,
+}
+
+impl Who {
+    fn email(self) -> Option<&'static str> {
+        match self {
+            Who::Anonymous => None,
+            Who::Admin => Some(ADMIN),
+            Who::Manager => Some(MANAGER),
+            Who::Lead => Some(LEAD),
+            Who::School => Some(SCHOOL),
+            Who::Partner => Some(PARTNER),
+        }
+    }
+}
+
+/// What a case needs to know about the region it runs against.
+struct Fixture {
+    slug: String,
+    version: i64,
+    vmbo_id: String,
+    other_member_id: String,
+}
+
+async fn fixture(st: &web::AppState, slug: &str) -> Fixture {
+    let admin = Actor {
+        user_id: Some("test".into()),
+        grants: vec![Grant {
+            role: Role::NationalAdmin,
+            region_id: None,
+        }],
+    };
+    let page = services::regions::page(&st.app, &admin, slug)
+        .await
+        .expect("region");
+    let vmbo: Vec<_> = page
+        .members
+        .iter()
+        .filter(|m| m.kind == OrganisationKind::Vmbo)
+        .collect();
+    Fixture {
+        slug: slug.to_owned(),
+        version: page.region.version,
+        vmbo_id: vmbo.first().expect("a vmbo member").id.clone(),
+        other_member_id: vmbo.last().expect("a vmbo member").id.clone(),
+    }
+}
+
+enum Body {
+    Form(Vec<(String, String)>),
+    Json(Method, serde_json::Value),
+}
+
+struct Case {
+    name: &'static str,
+    path: String,
+    body: Body,
+}
+
+fn form(pairs: &[(&str, &str)]) -> Body {
+    Body::Form(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    )
+}
+
+/// Every state-changing route, filled in for one region.
+fn cases(f: &Fixture) -> Vec<Case> {
+    let s = &f.slug;
+    let v = f.version.to_string();
+    vec![
+        Case {
+            name: "region.create",
+            path: "/beheer/regios/nieuw".into(),
+            body: form(&[("name", &format!("Nieuw {s}")), ("province", "Zeeland")]),
+        },
+        Case {
+            name: "region.profile",
+            path: format!("/beheer/regios/{s}"),
+            body: form(&[("version", &v), ("description", "Bewerkt")]),
+        },
+        Case {
+            name: "region.identity",
+            path: format!("/beheer/regios/{s}/identiteit"),
+            body: form(&[
+                ("version", &v),
+                ("name", "Hernoemd"),
+                ("slug", s),
+                ("province", "Utrecht"),
+            ]),
+        },
+        Case {
+            name: "region.archive",
+            path: format!("/beheer/regios/{s}/archiveren"),
+            body: form(&[]),
+        },
+        Case {
+            name: "region.restore",
+            path: format!("/beheer/regios/{s}/herstellen"),
+            body: form(&[]),
+        },
+        Case {
+            name: "membership.add",
+            path: format!("/beheer/regios/{s}/deelnemers"),
+            body: form(&[("organisation_id", &f.vmbo_id)]),
+        },
+        Case {
+            name: "membership.lead",
+            path: format!("/beheer/regios/{s}/penvoerder"),
+            body: form(&[("organisation_id", &f.vmbo_id)]),
+        },
+        Case {
+            name: "organisation.update",
+            path: format!("/beheer/organisaties/{}", f.vmbo_id),
+            body: form(&[
+                ("name", "Hernoemde school"),
+                ("kind", "vmbo"),
+                ("duo_code", ""),
+            ]),
+        },
+        Case {
+            name: "membership.remove",
+            path: format!(
+                "/beheer/regios/{s}/deelnemers/{}/verwijderen",
+                f.other_member_id
+            ),
+            body: form(&[]),
+        },
+        Case {
+            name: "user.invite",
+            path: "/beheer/gebruikers".into(),
+            body: form(&[
+                ("email", &format!("nieuw-{s}@school.example")),
+                ("role", "partner"),
+                ("region", s),
+            ]),
+        },
+        Case {
+            name: "api.region.patch",
+            path: format!("/api/v1/regions/{s}"),
+            body: Body::Json(
+                Method::PATCH,
+                json!({ "version": f.version, "description": "Via de API" }),
+            ),
+        },
+    ]
+}
+
+/// Cases that do not depend on a region, done once per role.
+fn account_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "organisation.create",
+            path: "/beheer/organisaties/nieuw".into(),
+            body: form(&[("name", "Bedrijf X"), ("kind", "company")]),
+        },
+        Case {
+            name: "api.region.create",
+            path: "/api/v1/regions".into(),
+            body: Body::Json(
+                Method::POST,
+                json!({ "name": "Via API", "province": "Zeeland" }),
+            ),
+        },
+        Case {
+            name: "account.token",
+            path: "/account/sleutels".into(),
+            body: form(&[("name", "sleutel")]),
+        },
+        Case {
+            name: "account.password",
+            path: "/account/wachtwoord".into(),
+            body: form(&[
+                ("current", "fout"),
+                ("password", "x"),
+                ("password_repeat", "x"),
+            ]),
+        },
+    ]
+}
+
+/// The policy under test, spelled out as a table.
+fn allowed(who: Who, case: &str, own: bool) -> bool {
+    match who {
+        Who::Anonymous => false,
+        Who::Admin => true,
+        Who::Manager => match case {
+            "region.profile"
+            | "membership.add"
+            | "membership.lead"
+            | "organisation.update"
+            | "membership.remove"
+            | "user.invite"
+            | "api.region.patch" => own,
+            "organisation.create" | "account.token" | "account.password" => true,
+            _ => false,
+        },
+        Who::Lead | Who::School | Who::Partner => {
+            matches!(case, "account.token" | "account.password")
+        }
+    }
+}
+
+async fn run(c: &mut Client, case: &Case) -> (StatusCode, String) {
+    let res = match &case.body {
+        Body::Form(pairs) => {
+            let pairs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            c.post(&case.path, &pairs).await
+        }
+        Body::Json(method, value) => c.json(method.clone(), &case.path, value).await,
+    };
+    (res.status, res.location().to_owned())
+}
+
+fn check(who: Who, case: &Case, own: bool, (status, location): (StatusCode, String)) {
+    let what = format!(
+        "{who:?} {} on {} region ({status}, {location})",
+        case.name,
+        if own { "own" } else { "other" }
+    );
+    let is_api = case.path.starts_with("/api/");
+    if allowed(who, case.name, own) {
+        assert!(
+            status.is_success()
+                || status.is_redirection()
+                || status == StatusCode::UNPROCESSABLE_ENTITY,
+            "expected allowed: {what}"
+        );
+        assert_ne!(location, "/inloggen", "expected allowed: {what}");
+    } else if who == Who::Anonymous && !is_api {
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, "/inloggen"),
+            "expected sign-in redirect: {what}"
+        );
+    } else if who == Who::Anonymous {
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "expected 401: {what}");
+    } else {
+        assert_eq!(status, StatusCode::FORBIDDEN, "expected 403: {what}");
+    }
+}
+
+async fn matrix_for(who: Who) {
+    let st = state().await;
+    let mut c = Client::new(st.clone());
+    match who.email() {
+        Some(email) => c.login(email).await,
+        None => c.anonymous_with_session().await,
+    }
+    for (slug, own) in [(OWN, true), (OTHER, false)] {
+        let count = cases(&fixture(&st, slug).await).len();
+        for i in 0..count {
+            // Recomputed per case: earlier cases change versions and memberships.
+            let f = fixture(&st, slug).await;
+            let case = &cases(&f)[i];
+            let outcome = run(&mut c, case).await;
+            check(who, case, own, outcome);
+        }
+    }
+    for case in account_cases() {
+        let outcome = run(&mut c, &case).await;
+        check(who, &case, true, outcome);
+    }
+}
+
+#[tokio::test]
+async fn matrix_anonymous() {
+    matrix_for(Who::Anonymous).await;
+}
+
+#[tokio::test]
+async fn matrix_national_admin() {
+    matrix_for(Who::Admin).await;
+}
+
+#[tokio::test]
+async fn matrix_region_manager() {
+    matrix_for(Who::Manager).await;
+}
+
+#[tokio::test]
+async fn matrix_lead_applicant() {
+    matrix_for(Who::Lead).await;
+}
+
+#[tokio::test]
+async fn matrix_school_contact() {
+    matrix_for(Who::School).await;
+}
+
+#[tokio::test]
+async fn matrix_partner() {
+    matrix_for(Who::Partner).await;
+}

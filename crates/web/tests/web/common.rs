@@ -1,0 +1,218 @@
+//! An in-process client for the router: a fresh database (SQLite, or PostgreSQL when
+//! `TEST_DATABASE_URL` says so) with the demo set, a cookie jar and the CSRF token of the last page.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use services::App;
+use services::demo::DEMO_PASSWORD;
+use store::Db;
+use tower::ServiceExt;
+use web::{AppState, WebConfig};
+
+pub async fn state() -> AppState {
+    let db = Db::fresh_for_test().await.expect("test database");
+    let migrations_applied = db.migrations_applied().await.unwrap();
+    let app = App::new(db);
+    services::demo::load(&app).await.expect("demo set");
+    AppState {
+        app,
+        config: Arc::new(WebConfig {
+            secure_cookies: false,
+            migrations_applied,
+        }),
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) {
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in a {} body:\n{}",
+            self.status,
+            self.body
+        );
+    }
+}
+
+/// Pulls the CSRF token out of a page's form.
+pub fn csrf_of(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    Some(html[at..].split('"').next()?.to_owned())
+}
+
+/// The optimistic-lock version a form carries.
+pub fn version_of(html: &str) -> String {
+    html.split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a version field")
+        .to_owned()
+}
+
+pub struct Client {
+    pub router: Router,
+    pub state: AppState,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub fn new(state: AppState) -> Client {
+        Client {
+            router: web::router(state.clone()),
+            state,
+            cookie: None,
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Response {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "localhost");
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, format!("sterk_sessie={c}"));
+        }
+        if let Some(t) = &self.bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+            if ct == "application/json" {
+                if let Some(csrf) = &self.csrf {
+                    req = req.header("x-csrf-token", csrf);
+                }
+            }
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        for set in headers.get_all(header::SET_COOKIE) {
+            let v = set.to_str().unwrap();
+            let value = v
+                .split(';')
+                .next()
+                .unwrap()
+                .trim_start_matches("sterk_sessie=");
+            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+        }
+        let body = String::from_utf8(
+            to_bytes(res.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap();
+        if let Some(t) = csrf_of(&body) {
+            self.csrf = Some(t);
+        }
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.send(Method::GET, path, None, Vec::new()).await
+    }
+
+    /// Posts a form with the current CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let csrf = self.csrf.clone().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        all.extend_from_slice(fields);
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(all)
+            .finish();
+        self.send(
+            Method::POST,
+            path,
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+        )
+        .await
+    }
+
+    pub async fn json(
+        &mut self,
+        method: Method,
+        path: &str,
+        value: &serde_json::Value,
+    ) -> Response {
+        self.send(
+            method,
+            path,
+            Some("application/json"),
+            value.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    /// Signs in as a demo account and loads a page so the client holds the session's CSRF token.
+    pub async fn login(&mut self, email: &str) {
+        self.get("/inloggen").await;
+        let res = self
+            .post(
+                "/inloggen",
+                &[("email", email), ("password", DEMO_PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "login of {email}: {}",
+            res.body
+        );
+        let dash = self.get("/beheer").await;
+        assert_eq!(dash.status, StatusCode::OK);
+    }
+
+    /// An anonymous visitor with a session (from the sign-in page), so CSRF checks pass.
+    pub async fn anonymous_with_session(&mut self) {
+        self.get("/inloggen").await;
+    }
+}
+
+pub const ADMIN: &str = "beheerder@sterk.example";
+pub const MANAGER: &str = "programmamanager@sterk.example";
+pub const LEAD: &str = "penvoerder@sterk.example";
+pub const SCHOOL: &str = "school@sterk.example";
+pub const PARTNER: &str = "partner@sterk.example";

@@ -1,0 +1,8 @@
+//! Router tests: every request goes through the real router, services and a real database.
+
+mod api;
+mod auth;
+mod authz;
+mod common;
+mod public;
+mod regions;
