@@ -106,8 +106,8 @@ fn main() -> ExitCode {
 }
 
 async fn open(cli: &Cli) -> anyhow::Result<(Db, usize)> {
-    let url = match &cli.database_url {
-        Some(url) => url.clone(),
+    let url = match cli.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        Some(url) => url.to_owned(),
         None => {
             std::fs::create_dir_all(&cli.data_dir).with_context(|| {
                 format!("kan de datamap {} niet aanmaken", cli.data_dir.display())

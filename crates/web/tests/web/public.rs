@@ -10,7 +10,14 @@ async fn healthz_reports_version_database_and_migrations() {
     let json = res.json();
     assert_eq!(json["status"], "ok");
     assert_eq!(json["migrations_applied"], 1);
-    assert!(["sqlite", "postgresql"].contains(&json["database"].as_str().unwrap()));
+    let expected = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => "postgresql",
+        _ => "sqlite",
+    };
+    assert_eq!(
+        json["database"], expected,
+        "the suite runs on the database TEST_DATABASE_URL names"
+    );
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
 }
 

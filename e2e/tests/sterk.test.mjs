@@ -1,0 +1,112 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import { signIn, startBrowser, startSterk } from './helpers.mjs';
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const SHOTS = new URL('../test-results/', import.meta.url).pathname;
+
+let sterk;
+let browser;
+
+before(async () => {
+  sterk = await startSterk();
+  browser = await startBrowser();
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  sterk?.stop();
+});
+
+async function newPage() {
+  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  return context.newPage();
+}
+
+describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => {
+  const pages = ['/', '/regios', '/regios/zuid-friesland', '/regios/goeree-overflakkee-en-hoeksche-waard',
+    '/scholen', '/scholen?q=college', '/scholen?q=bestaat-niet', '/inloggen', '/regios/bestaat-niet'];
+  for (const path of pages) {
+    test(path, async () => {
+      const page = await newPage();
+      await page.goto(sterk.url + path);
+      const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+      assert.ok(results.passes.length > 10, 'axe ran its checks');
+      const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`);
+      assert.deepEqual(summary, [], `axe violations on ${path}`);
+      await page.context().close();
+    });
+  }
+});
+
+test('signed-in management pages pass axe-core too', async () => {
+  const page = await newPage();
+  await signIn(page, sterk.url, 'beheerder@sterk.example');
+  for (const path of ['/beheer', '/beheer/regios/zuid-friesland', '/beheer/regios/zuid-friesland/deelnemers?q=college',
+    '/beheer/organisaties', '/beheer/organisaties/nieuw', '/beheer/gebruikers', '/account/wachtwoord']) {
+    await page.goto(sterk.url + path);
+    const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+    assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.help}`), [], `axe violations on ${path}`);
+  }
+  await page.context().close();
+});
+
+test('a visitor browses the regions by province and opens one', async () => {
+  const page = await newPage();
+  await page.goto(sterk.url + '/');
+  await page.screenshot({ path: SHOTS + 'home.png', fullPage: true });
+  await page.getByRole('link', { name: "Bekijk alle regio's per provincie" }).click();
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Fryslân' }).waitFor());
+  await page.getByRole('link', { name: 'Zuid-Friesland' }).click();
+  await page.waitForURL(/\/regios\/zuid-friesland$/);
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Zuid-Friesland');
+  assert.ok(await page.getByRole('cell', { name: 'Kei College' }).isVisible());
+  assert.ok(await page.getByRole('link', { name: 'programmamanager@sterk.example' }).isVisible());
+  await page.context().close();
+});
+
+test('a teacher finds the school, its region and whom to contact, by keyboard', async () => {
+  const page = await newPage();
+  await page.goto(sterk.url + '/');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Naar de inhoud', 'the skip link comes first');
+  await page.getByLabel('School, plaats of DUO-code').fill('05AC00');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/scholen\?q=05AC00/);
+  assert.ok(await page.getByRole('heading', { name: '1 school gevonden' }).isVisible());
+  assert.ok(await page.getByText('Doet mee').isVisible());
+  await page.getByRole('link', { name: 'Zuid-Friesland' }).last().click();
+  await page.waitForURL(/\/regios\/zuid-friesland$/);
+  await page.context().close();
+});
+
+test('a region manager edits the region, the public sees it, and another region is refused', async () => {
+  const page = await newPage();
+  await signIn(page, sterk.url, 'programmamanager@sterk.example');
+  await page.getByRole('link', { name: 'Zuid-Friesland' }).first().click();
+  await page.waitForURL(/\/beheer\/regios\/zuid-friesland$/);
+  const text = `Bijgewerkt in de browser op ${new Date().toISOString()}`;
+  await page.getByLabel('Beschrijving', { exact: true }).fill(text);
+  await page.getByLabel('E-mailadres contactpersoon').fill('anna@regio');
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  assert.ok(await page.getByText('"anna@regio" is geen geldig e-mailadres').first().isVisible(), 'the message stands beside the field');
+  assert.equal(await page.getByLabel('Beschrijving', { exact: true }).inputValue(), text, 'input is kept');
+  await page.screenshot({ path: SHOTS + 'region-form-error.png', fullPage: true });
+  await page.getByLabel('E-mailadres contactpersoon').fill('pm@zuidfriesland.example');
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  assert.ok(await page.getByText('De wijzigingen zijn opgeslagen').isVisible());
+
+  const visitor = await newPage();
+  await visitor.goto(sterk.url + '/regios/zuid-friesland');
+  assert.ok(await visitor.getByText(text).isVisible());
+  assert.ok(await visitor.getByRole('link', { name: 'pm@zuidfriesland.example' }).isVisible());
+  await visitor.context().close();
+
+  const refused = await page.goto(sterk.url + '/beheer/regios/utrecht');
+  assert.equal(refused.status(), 403);
+  assert.ok(await page.getByRole('heading', { name: 'Geen toegang' }).isVisible());
+  await page.context().close();
+});
