@@ -129,7 +129,12 @@ pub async fn session(app: &App, token: &str) -> Result<Option<SessionView>> {
 /// Signs in; returns the new session's cookie token. `client` is the caller's address, for rate limiting.
 pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Result<String> {
     let email = email.trim().to_lowercase();
-    let keys = [email.as_str(), client];
+    let client_key = format!("client:{client}");
+    let keys: Vec<&str> = if client.is_empty() {
+        vec![email.as_str()]
+    } else {
+        vec![email.as_str(), client_key.as_str()]
+    };
     app.login_limiter
         .check(&keys)
         .map_err(ServiceError::RateLimited)?;
@@ -159,6 +164,12 @@ pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Resu
             Err(ServiceError::BadCredentials)
         }
     }
+}
+
+/// Removes expired sessions; the server calls this periodically.
+pub async fn purge_expired_sessions(app: &App) -> Result<u64> {
+    let mut conn = app.db.conn().await?;
+    Ok(sessions::delete_expired(&mut conn).await?)
 }
 
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();

@@ -68,6 +68,16 @@ pub async fn page(app: &App, actor: &Actor, slug: &str) -> Result<RegionPage> {
     })
 }
 
+/// The latest changes to a region, for those who may edit it.
+pub async fn history(app: &App, actor: &Actor, slug: &str) -> Result<Vec<audit::Entry>> {
+    let mut conn = app.db.conn().await?;
+    let region = load(&mut conn, slug).await?;
+    actor.require(Action::EditRegionProfile {
+        region_id: &region.id,
+    })?;
+    Ok(audit::for_entity(&mut conn, "region", &region.id, 10).await?)
+}
+
 async fn load(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
     repo::by_slug(conn, slug)
         .await?

@@ -205,6 +205,7 @@ async fn serve(
             .context("demo-gegevens laden mislukt")?;
         print_demo_accounts(loaded);
     }
+    spawn_session_purge(app.clone());
     let secure_cookies = match secure {
         SecureCookies::Always => true,
         SecureCookies::Never => false,
@@ -227,6 +228,19 @@ async fn serve(
     );
     web::serve_with_listener(state, listener, shutdown_signal()).await?;
     Ok(())
+}
+
+/// Removes expired sessions every hour, so the table does not grow without bound.
+fn spawn_session_purge(app: App) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = services::auth::purge_expired_sessions(&app).await {
+                tracing::warn!("verlopen sessies opruimen mislukt: {e}");
+            }
+        }
+    });
 }
 
 fn print_demo_accounts(loaded: bool) {

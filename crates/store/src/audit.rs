@@ -28,28 +28,33 @@ pub async fn append(
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub at: i64,
-    pub actor_id: Option<String>,
+    /// The acting user's name; `None` for the system (CLI, demo loader).
+    pub actor_name: Option<String>,
     pub action: String,
-    pub detail: String,
 }
 
+/// The latest `limit` entries about one entity, newest first.
 pub async fn for_entity(
     conn: &mut AnyConnection,
     entity: &str,
     entity_id: &str,
+    limit: i64,
 ) -> Result<Vec<Entry>> {
-    let rows = sqlx::query("SELECT at, actor_id, action, detail FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY at, id")
-        .bind(entity)
-        .bind(entity_id)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT a.at, u.name AS actor_name, a.action FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
+         WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT $3",
+    )
+    .bind(entity)
+    .bind(entity_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(Entry {
                 at: r.try_get("at")?,
-                actor_id: r.try_get("actor_id")?,
+                actor_name: r.try_get("actor_name")?,
                 action: r.try_get("action")?,
-                detail: r.try_get("detail")?,
             })
         })
         .collect()

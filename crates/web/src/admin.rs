@@ -16,7 +16,7 @@ use crate::error::WebError;
 use crate::pages::{Page, SearchQuery, html};
 use crate::session::Ctx;
 use crate::views::{
-    Choice, Dashboard, GrantView, Layout, MemberView, MembersPage, OrganisationForm,
+    Choice, Dashboard, GrantView, HistoryView, Layout, MemberView, MembersPage, OrganisationForm,
     OrganisationsPage, RegionForm, RegionItem, TokenView, UserView, UsersPage,
 };
 
@@ -121,8 +121,28 @@ struct RegionFormState {
     conflict: bool,
 }
 
-fn region_view(ctx: &Ctx, region: Option<&Region>, s: RegionFormState) -> RegionForm {
-    RegionForm {
+/// Renders the region form with the region's latest changes.
+async fn render_region_form(
+    st: &AppState,
+    ctx: &Ctx,
+    region: Option<&Region>,
+    s: RegionFormState,
+    status: StatusCode,
+) -> Page {
+    let history = match region {
+        Some(r) => services::regions::history(&st.app, &ctx.actor, &r.slug)
+            .await?
+            .into_iter()
+            .map(|e| HistoryView {
+                when: domain::fmt::instant_nl(ms_to_timestamp(e.at)),
+                who: e.actor_name.unwrap_or_else(|| "Systeem".into()),
+                what: audit_label(&e.action),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let view = RegionForm {
+        history,
         l: Layout::new(
             region.map_or("Nieuwe regio".into(), |r| format!("{} bewerken", r.name)),
             ctx,
@@ -141,6 +161,22 @@ fn region_view(ctx: &Ctx, region: Option<&Region>, s: RegionFormState) -> Region
         errors: s.errors,
         saved: s.saved,
         conflict: s.conflict,
+    };
+    Ok((status, html(view)?).into_response())
+}
+
+/// What an audit entry means, in Dutch.
+fn audit_label(action: &str) -> &'static str {
+    match action {
+        "region.create" => "Regio aangemaakt",
+        "region.profile" => "Beschrijving, contact of thema's gewijzigd",
+        "region.identity" => "Naam, webadres, type of provincie gewijzigd",
+        "region.archive" => "Regio gearchiveerd",
+        "region.restore" => "Regio hersteld",
+        "region.lead_applicant" => "Penvoerder gewijzigd",
+        "membership.add" => "Deelnemer toegevoegd",
+        "membership.remove" => "Deelnemer verwijderd",
+        _ => "Gewijzigd",
     }
 }
 
@@ -180,7 +216,7 @@ async fn region_form_page(st: &AppState, ctx: &Ctx, slug: &str, saved: bool) -> 
         saved,
         conflict: false,
     };
-    html(region_view(ctx, Some(&region), state))
+    render_region_form(st, ctx, Some(&region), state, StatusCode::OK).await
 }
 
 pub async fn region_form(
@@ -221,11 +257,14 @@ pub async fn update_region_profile(
                 saved: false,
                 conflict: false,
             };
-            Ok((
+            render_region_form(
+                &st,
+                &ctx,
+                Some(&region),
+                state,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                html(region_view(&ctx, Some(&region), state))?,
             )
-                .into_response())
+            .await
         }
         Err(ServiceError::Conflict) => {
             let state = RegionFormState {
@@ -235,11 +274,7 @@ pub async fn update_region_profile(
                 saved: false,
                 conflict: true,
             };
-            Ok((
-                StatusCode::CONFLICT,
-                html(region_view(&ctx, Some(&region), state))?,
-            )
-                .into_response())
+            render_region_form(&st, &ctx, Some(&region), state, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }
@@ -291,13 +326,13 @@ pub async fn update_region_identity(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            Ok((status, html(region_view(&ctx, Some(&region), state))?).into_response())
+            render_region_form(&st, &ctx, Some(&region), state, status).await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn new_region_form(ctx: Ctx) -> Page {
+pub async fn new_region_form(State(st): State<AppState>, ctx: Ctx) -> Page {
     require(&ctx.actor, Action::ManageRegionIdentity)?;
     let state = RegionFormState {
         identity: RegionIdentityInput::default(),
@@ -306,7 +341,7 @@ pub async fn new_region_form(ctx: Ctx) -> Page {
         saved: false,
         conflict: false,
     };
-    html(region_view(&ctx, None, state))
+    render_region_form(&st, &ctx, None, state, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -334,11 +369,7 @@ pub async fn create_region(
                 saved: false,
                 conflict: false,
             };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                html(region_view(&ctx, None, state))?,
-            )
-                .into_response())
+            render_region_form(&st, &ctx, None, state, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }

@@ -225,10 +225,17 @@ impl Choice {
     }
 }
 
+pub struct HistoryView {
+    pub when: String,
+    pub who: String,
+    pub what: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "beheer/region.html")]
 pub struct RegionForm {
     pub l: Layout,
+    pub history: Vec<HistoryView>,
     pub is_new: bool,
     pub slug: String,
     pub name: String,

@@ -25,6 +25,9 @@ async fn region_manager_edits_own_region_and_the_public_sees_it() {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let form = pm.get(res.location()).await;
+    form.assert_contains("De wijzigingen zijn opgeslagen");
+    form.assert_contains("Beschrijving, contact of thema&#39;s gewijzigd <span class=\"sterk-muted\">door Demo Programmamanager</span>");
     let mut visitor = Client::new(st);
     let page = visitor.get("/regios/zuid-friesland").await;
     page.assert_contains("<p class=\"utrecht-paragraph\">Tweede alinea.</p>");
