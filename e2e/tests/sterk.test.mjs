@@ -42,6 +42,20 @@ describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => 
   }
 });
 
+test('on a phone-sized screen the region page has no axe violations and no sideways page scroll', async () => {
+  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  for (const path of ['/', '/regios/zuid-friesland', '/scholen?q=college']) {
+    await page.goto(sterk.url + path);
+    const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+    assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.help}`), [], `axe violations on ${path} (mobile)`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px`);
+  }
+  await page.screenshot({ path: SHOTS + 'region-mobile.png', fullPage: true });
+  await context.close();
+});
+
 test('signed-in management pages pass axe-core too', async () => {
   const page = await newPage();
   await signIn(page, sterk.url, 'beheerder@sterk.example');

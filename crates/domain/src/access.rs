@@ -13,13 +13,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::NationalAdmin,
-        Role::RegionManager,
-        Role::LeadApplicant,
-        Role::SchoolContact,
-        Role::Partner,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::NationalAdmin, Role::RegionManager, Role::LeadApplicant, Role::SchoolContact, Role::Partner];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -97,8 +92,7 @@ pub enum Action<'a> {
 }
 
 /// Roles a region manager may hand out within their own region.
-const DELEGABLE_BY_REGION_MANAGER: [Role; 3] =
-    [Role::LeadApplicant, Role::SchoolContact, Role::Partner];
+const DELEGABLE_BY_REGION_MANAGER: [Role; 3] = [Role::LeadApplicant, Role::SchoolContact, Role::Partner];
 
 impl Actor {
     pub fn anonymous() -> Actor {
@@ -114,17 +108,12 @@ impl Actor {
     }
 
     pub fn has_role_in(&self, role: Role, region_id: &str) -> bool {
-        self.grants
-            .iter()
-            .any(|g| g.role == role && g.region_id.as_deref() == Some(region_id))
+        self.grants.iter().any(|g| g.role == role && g.region_id.as_deref() == Some(region_id))
     }
 
     /// Regions in which the actor is region manager.
     pub fn managed_regions(&self) -> impl Iterator<Item = &str> {
-        self.grants
-            .iter()
-            .filter(|g| g.role == Role::RegionManager)
-            .filter_map(|g| g.region_id.as_deref())
+        self.grants.iter().filter(|g| g.role == Role::RegionManager).filter_map(|g| g.region_id.as_deref())
     }
 
     pub fn permits(&self, action: Action<'_>) -> bool {
@@ -137,9 +126,7 @@ impl Actor {
         let manages = |region_id: &str| self.has_role_in(Role::RegionManager, region_id);
         match action {
             Action::ManageRegionIdentity | Action::ArchiveRegion => false,
-            Action::EditRegionProfile { region_id } | Action::ManageMemberships { region_id } => {
-                manages(region_id)
-            }
+            Action::EditRegionProfile { region_id } | Action::ManageMemberships { region_id } => manages(region_id),
             Action::CreateOrganisation => self.managed_regions().next().is_some(),
             Action::EditOrganisation { member_of } => member_of.iter().any(|r| manages(r)),
             Action::InviteUser { role, region_id } => {
@@ -177,13 +164,7 @@ mod tests {
     fn actor(grants: &[(Role, Option<&str>)]) -> Actor {
         Actor {
             user_id: Some("u".into()),
-            grants: grants
-                .iter()
-                .map(|(role, r)| Grant {
-                    role: *role,
-                    region_id: r.map(str::to_owned),
-                })
-                .collect(),
+            grants: grants.iter().map(|(role, r)| Grant { role: *role, region_id: r.map(str::to_owned) }).collect(),
         }
     }
 
@@ -199,52 +180,30 @@ mod tests {
         let a = actor(&[(Role::NationalAdmin, None)]);
         assert!(a.permits(Action::ManageRegionIdentity));
         assert!(a.permits(Action::ArchiveRegion));
-        assert!(a.permits(Action::InviteUser {
-            role: Role::NationalAdmin,
-            region_id: None
-        }));
+        assert!(a.permits(Action::InviteUser { role: Role::NationalAdmin, region_id: None }));
         assert!(a.permits(Action::EditRegionProfile { region_id: "any" }));
     }
 
     #[test]
     fn region_manager_is_bound_to_own_regions() {
-        let a = actor(&[
-            (Role::RegionManager, Some("r1")),
-            (Role::Partner, Some("r2")),
-        ]);
+        let a = actor(&[(Role::RegionManager, Some("r1")), (Role::Partner, Some("r2"))]);
         assert!(a.permits(Action::EditRegionProfile { region_id: "r1" }));
         assert!(a.permits(Action::ManageMemberships { region_id: "r1" }));
         assert!(!a.permits(Action::EditRegionProfile { region_id: "r2" }));
         assert!(!a.permits(Action::ManageRegionIdentity));
         assert!(!a.permits(Action::ArchiveRegion));
         assert!(a.permits(Action::CreateOrganisation));
-        assert!(a.permits(Action::EditOrganisation {
-            member_of: &["r2".into(), "r1".into()]
-        }));
-        assert!(!a.permits(Action::EditOrganisation {
-            member_of: &["r2".into()]
-        }));
+        assert!(a.permits(Action::EditOrganisation { member_of: &["r2".into(), "r1".into()] }));
+        assert!(!a.permits(Action::EditOrganisation { member_of: &["r2".into()] }));
     }
 
     #[test]
     fn region_manager_invites_only_lower_roles_in_own_region() {
         let a = actor(&[(Role::RegionManager, Some("r1"))]);
-        assert!(a.permits(Action::InviteUser {
-            role: Role::SchoolContact,
-            region_id: Some("r1")
-        }));
-        assert!(!a.permits(Action::InviteUser {
-            role: Role::SchoolContact,
-            region_id: Some("r2")
-        }));
-        assert!(!a.permits(Action::InviteUser {
-            role: Role::RegionManager,
-            region_id: Some("r1")
-        }));
-        assert!(!a.permits(Action::InviteUser {
-            role: Role::NationalAdmin,
-            region_id: None
-        }));
+        assert!(a.permits(Action::InviteUser { role: Role::SchoolContact, region_id: Some("r1") }));
+        assert!(!a.permits(Action::InviteUser { role: Role::SchoolContact, region_id: Some("r2") }));
+        assert!(!a.permits(Action::InviteUser { role: Role::RegionManager, region_id: Some("r1") }));
+        assert!(!a.permits(Action::InviteUser { role: Role::NationalAdmin, region_id: None }));
     }
 
     #[test]

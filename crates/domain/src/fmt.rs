@@ -19,24 +19,14 @@ const MONTHS: [&str; 12] = [
 
 /// "1 oktober 2024"
 pub fn date_nl(date: Date) -> String {
-    format!(
-        "{} {} {}",
-        date.day(),
-        MONTHS[(date.month() - 1) as usize],
-        date.year()
-    )
+    format!("{} {} {}", date.day(), MONTHS[(date.month() - 1) as usize], date.year())
 }
 
 /// "1 oktober 2024 om 16:00", in Europe/Amsterdam.
 pub fn instant_nl(at: Timestamp) -> String {
     let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
     let zoned = at.to_zoned_datetime(tz);
-    format!(
-        "{} om {:02}:{:02}",
-        date_nl(zoned.date()),
-        zoned.hour(),
-        zoned.minute()
-    )
+    format!("{} om {:02}:{:02}", date_nl(zoned.date()), zoned.hour(), zoned.minute())
 }
 
 /// Whole numbers with a dot as thousands separator: 1.234.567

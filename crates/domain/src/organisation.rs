@@ -60,13 +60,7 @@ impl OrganisationKind {
 
     /// Schools are what the public school finder looks for.
     pub fn is_school(self) -> bool {
-        matches!(
-            self,
-            OrganisationKind::Vmbo
-                | OrganisationKind::Po
-                | OrganisationKind::Vo
-                | OrganisationKind::Mbo
-        )
+        matches!(self, OrganisationKind::Vmbo | OrganisationKind::Po | OrganisationKind::Vo | OrganisationKind::Mbo)
     }
 }
 
@@ -142,17 +136,16 @@ impl OrganisationInput {
             raw => {
                 let code = DuoCode::parse(raw);
                 if code.is_none() {
-                    e.add("duo_code", format!("\"{raw}\" is geen DUO-vestigingscode: die heeft 6 tekens, zoals 23VD00."));
+                    e.add(
+                        "duo_code",
+                        format!("\"{raw}\" is geen DUO-vestigingscode: die heeft 6 tekens, zoals 23VD00."),
+                    );
                 }
                 code
             }
         };
-        if kind == Some(OrganisationKind::Vmbo) && duo_code.is_none() && e.get("duo_code").is_none()
-        {
-            e.add(
-                "duo_code",
-                "Een vmbo-vestiging heeft een DUO-vestigingscode (zoals 23VD00).",
-            );
+        if kind == Some(OrganisationKind::Vmbo) && duo_code.is_none() && e.get("duo_code").is_none() {
+            e.add("duo_code", "Een vmbo-vestiging heeft een DUO-vestigingscode (zoals 23VD00).");
         }
         let place = validation::optional(&mut e, "place", "de plaats", &self.place, 80);
         let website = validation::optional(&mut e, "website", "de website", &self.website, 300);
@@ -162,13 +155,7 @@ impl OrganisationInput {
             }
         }
         match kind {
-            Some(kind) => e.into_result(OrganisationDraft {
-                name,
-                kind,
-                duo_code,
-                place,
-                website,
-            }),
+            Some(kind) => e.into_result(OrganisationDraft { name, kind, duo_code, place, website }),
             None => Err(e),
         }
     }
@@ -201,25 +188,9 @@ mod tests {
 
     #[test]
     fn vmbo_needs_a_duo_code() {
-        let input = OrganisationInput {
-            name: "Kei College".into(),
-            kind: "vmbo".into(),
-            ..Default::default()
-        };
-        assert!(
-            input
-                .validate()
-                .unwrap_err()
-                .get("duo_code")
-                .unwrap()
-                .contains("DUO-vestigingscode")
-        );
-        let ok = OrganisationInput {
-            duo_code: "05ac00".into(),
-            ..input
-        }
-        .validate()
-        .unwrap();
+        let input = OrganisationInput { name: "Kei College".into(), kind: "vmbo".into(), ..Default::default() };
+        assert!(input.validate().unwrap_err().get("duo_code").unwrap().contains("DUO-vestigingscode"));
+        let ok = OrganisationInput { duo_code: "05ac00".into(), ..input }.validate().unwrap();
         assert_eq!(ok.duo_code.unwrap().as_str(), "05AC00");
     }
 

@@ -38,8 +38,7 @@ impl RegionKind {
 
 /// Label for an optional kind, as shown to people.
 pub fn kind_label(kind: Option<RegionKind>) -> &'static str {
-    kind.map(RegionKind::label)
-        .unwrap_or("Type nog niet vastgesteld")
+    kind.map(RegionKind::label).unwrap_or("Type nog niet vastgesteld")
 }
 
 /// The twelve provinces plus Caribisch Nederland, in the order people expect them.
@@ -108,45 +107,18 @@ pub const MAX_TAGS: usize = 12;
 impl RegionProfileInput {
     pub fn validate(&self) -> Result<RegionProfile, FieldErrors> {
         let mut e = FieldErrors::default();
-        let description = validation::optional(
-            &mut e,
-            "description",
-            "de beschrijving",
-            &self.description,
-            5000,
-        )
-        .unwrap_or_default();
-        let contact_name = validation::optional(
-            &mut e,
-            "contact_name",
-            "de naam van de contactpersoon",
-            &self.contact_name,
-            120,
-        );
-        let contact_role = validation::optional(
-            &mut e,
-            "contact_role",
-            "de rol van de contactpersoon",
-            &self.contact_role,
-            120,
-        );
+        let description =
+            validation::optional(&mut e, "description", "de beschrijving", &self.description, 5000).unwrap_or_default();
+        let contact_name =
+            validation::optional(&mut e, "contact_name", "de naam van de contactpersoon", &self.contact_name, 120);
+        let contact_role =
+            validation::optional(&mut e, "contact_role", "de rol van de contactpersoon", &self.contact_role, 120);
         let contact_email = validation::email(&mut e, "contact_email", &self.contact_email, false);
-        let contact_phone = validation::optional(
-            &mut e,
-            "contact_phone",
-            "het telefoonnummer",
-            &self.contact_phone,
-            30,
-        );
+        let contact_phone =
+            validation::optional(&mut e, "contact_phone", "het telefoonnummer", &self.contact_phone, 30);
         if let Some(phone) = &contact_phone {
-            if !phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-()".contains(c))
-            {
-                e.add(
-                    "contact_phone",
-                    "Een telefoonnummer bevat alleen cijfers, spaties en + - ( ).",
-                );
+            if !phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+                e.add("contact_phone", "Een telefoonnummer bevat alleen cijfers, spaties en + - ( ).");
             }
         }
         let theme_tags = parse_tags(&mut e, &self.theme_tags);
@@ -176,28 +148,15 @@ impl RegionProfile {
 
 fn parse_tags(e: &mut FieldErrors, raw: &str) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
-    for tag in raw
-        .split([',', '\n'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    for tag in raw.split([',', '\n']).map(str::trim).filter(|t| !t.is_empty()) {
         if tag.chars().count() > 40 {
-            e.add(
-                "theme_tags",
-                format!("Het thema \"{tag}\" is te lang: een thema heeft hoogstens 40 tekens."),
-            );
+            e.add("theme_tags", format!("Het thema \"{tag}\" is te lang: een thema heeft hoogstens 40 tekens."));
         } else if !tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
             tags.push(tag.to_owned());
         }
     }
     if tags.len() > MAX_TAGS {
-        e.add(
-            "theme_tags",
-            format!(
-                "Kies hoogstens {MAX_TAGS} thema's; u gaf er {}.",
-                tags.len()
-            ),
-        );
+        e.add("theme_tags", format!("Kies hoogstens {MAX_TAGS} thema's; u gaf er {}.", tags.len()));
     }
     tags
 }
@@ -227,23 +186,19 @@ impl RegionIdentityInput {
     pub fn validate(&self) -> Result<RegionIdentity, FieldErrors> {
         let mut e = FieldErrors::default();
         let name = validation::required(&mut e, "name", "de naam", &self.name, 120);
-        let slug = if self.slug.trim().is_empty() {
-            slugify(&name)
-        } else {
-            self.slug.trim().to_owned()
-        };
+        let slug = if self.slug.trim().is_empty() { slugify(&name) } else { self.slug.trim().to_owned() };
         if !is_slug(&slug) {
-            e.add("slug", "Een webadres bevat alleen kleine letters, cijfers en streepjes (voorbeeld: zuid-friesland).");
+            e.add(
+                "slug",
+                "Een webadres bevat alleen kleine letters, cijfers en streepjes (voorbeeld: zuid-friesland).",
+            );
         }
         let kind = match self.kind.trim() {
             "" => None,
             code => {
                 let kind = RegionKind::parse(code);
                 if kind.is_none() {
-                    e.add(
-                        "kind",
-                        "Kies techniekregio, techniekluwe regio of nog niet vastgesteld.",
-                    );
+                    e.add("kind", "Kies techniekregio, techniekluwe regio of nog niet vastgesteld.");
                 }
                 kind
             }
@@ -252,20 +207,14 @@ impl RegionIdentityInput {
         if !PROVINCES.contains(&province.as_str()) {
             e.add("province", "Kies een provincie uit de lijst.");
         }
-        e.into_result(RegionIdentity {
-            name,
-            slug,
-            kind,
-            province,
-        })
+        e.into_result(RegionIdentity { name, slug, kind, province })
     }
 }
 
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 80
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -280,12 +229,7 @@ pub fn slugify(name: &str) -> String {
             slug.push('-');
         }
     }
-    slug.trim_end_matches('-')
-        .chars()
-        .take(80)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_owned()
+    slug.trim_end_matches('-').chars().take(80).collect::<String>().trim_end_matches('-').to_owned()
 }
 
 fn fold_accent(c: char) -> Option<char> {
@@ -306,10 +250,7 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(
-            slugify("Goeree-Overflakkee en Hoeksche Waard"),
-            "goeree-overflakkee-en-hoeksche-waard"
-        );
+        assert_eq!(slugify("Goeree-Overflakkee en Hoeksche Waard"), "goeree-overflakkee-en-hoeksche-waard");
         assert_eq!(slugify("Fryslân / Súdwest"), "fryslan-sudwest");
         assert_eq!(slugify("Meppel/Steenwijk"), "meppel-steenwijk");
         assert_eq!(slugify("Amersfoort e.o."), "amersfoort-e-o");
@@ -325,20 +266,10 @@ mod tests {
             ..Default::default()
         };
         let errors = input.validate().unwrap_err();
-        assert!(
-            errors
-                .get("contact_email")
-                .unwrap()
-                .contains("geen geldig e-mailadres")
-        );
+        assert!(errors.get("contact_email").unwrap().contains("geen geldig e-mailadres"));
         assert!(errors.get("contact_phone").is_none());
 
-        let ok = RegionProfileInput {
-            contact_email: "pm@regio.nl".into(),
-            ..input
-        }
-        .validate()
-        .unwrap();
+        let ok = RegionProfileInput { contact_email: "pm@regio.nl".into(), ..input }.validate().unwrap();
         assert_eq!(ok.theme_tags, vec!["Duurzaamheid", "gender en inclusie"]);
     }
 
@@ -352,28 +283,19 @@ mod tests {
         };
         let e = bad.validate().unwrap_err();
         assert!(e.get("kind").is_some() && e.get("province").is_some());
-        let ok = RegionIdentityInput {
-            name: "Zuid-Friesland".into(),
-            province: "Fryslân".into(),
-            ..Default::default()
-        };
+        let ok =
+            RegionIdentityInput { name: "Zuid-Friesland".into(), province: "Fryslân".into(), ..Default::default() };
         assert_eq!(ok.validate().unwrap().slug, "zuid-friesland");
     }
 }
 
 /// The lead applicant (penvoerder) is the board of a vmbo location that takes part in the region.
-pub fn check_lead_applicant(
-    candidate: &crate::Organisation,
-    is_member: bool,
-) -> Result<(), FieldErrors> {
+pub fn check_lead_applicant(candidate: &crate::Organisation, is_member: bool) -> Result<(), FieldErrors> {
     let mut e = FieldErrors::default();
     if !is_member {
         e.add(
             "lead_applicant",
-            format!(
-                "{} neemt niet deel aan deze regio; voeg de organisatie eerst toe.",
-                candidate.name
-            ),
+            format!("{} neemt niet deel aan deze regio; voeg de organisatie eerst toe.", candidate.name),
         );
     } else if candidate.kind != crate::OrganisationKind::Vmbo {
         e.add(

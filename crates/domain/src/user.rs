@@ -18,10 +18,7 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 /// A new password must be long enough and typed the same twice.
 pub fn check_new_password(errors: &mut FieldErrors, field: &str, password: &str, repeated: &str) {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        errors.add(
-            field,
-            format!("Kies een wachtwoord van minstens {MIN_PASSWORD_LEN} tekens."),
-        );
+        errors.add(field, format!("Kies een wachtwoord van minstens {MIN_PASSWORD_LEN} tekens."));
     } else if password.len() > 1024 {
         errors.add(field, "Dit wachtwoord is te lang.");
     } else if password != repeated {
@@ -39,20 +36,10 @@ mod tests {
         check_new_password(&mut e, "password", "kort", "kort");
         assert!(e.get("password").unwrap().contains("12"));
         let mut e = FieldErrors::default();
-        check_new_password(
-            &mut e,
-            "password",
-            "lang genoeg wachtwoord",
-            "lang genoeg wachtwoord!",
-        );
+        check_new_password(&mut e, "password", "lang genoeg wachtwoord", "lang genoeg wachtwoord!");
         assert!(e.get("password_repeat").is_some());
         let mut e = FieldErrors::default();
-        check_new_password(
-            &mut e,
-            "password",
-            "lang genoeg wachtwoord",
-            "lang genoeg wachtwoord",
-        );
+        check_new_password(&mut e, "password", "lang genoeg wachtwoord", "lang genoeg wachtwoord");
         assert!(e.is_empty());
     }
 }

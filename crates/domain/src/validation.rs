@@ -13,10 +13,7 @@ pub struct FieldError {
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.to_owned(), message: message.into() });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -25,10 +22,7 @@ impl FieldErrors {
 
     /// The message for one field, for rendering beside that field.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
@@ -37,33 +31,19 @@ impl FieldErrors {
 
     /// `Ok(value)` when nothing was added, else the collected errors.
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 
 impl std::fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect();
+        let parts: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
         f.write_str(&parts.join("; "))
     }
 }
 
 /// Trims and checks a required text field with a maximum length in characters.
-pub fn required(
-    errors: &mut FieldErrors,
-    field: &str,
-    label: &str,
-    value: &str,
-    max: usize,
-) -> String {
+pub fn required(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize) -> String {
     let value = value.trim().to_owned();
     if value.is_empty() {
         errors.add(field, format!("Vul {label} in."));
@@ -74,13 +54,7 @@ pub fn required(
 }
 
 /// Trims an optional text field; an empty value becomes `None`.
-pub fn optional(
-    errors: &mut FieldErrors,
-    field: &str,
-    label: &str,
-    value: &str,
-    max: usize,
-) -> Option<String> {
+pub fn optional(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize) -> Option<String> {
     let value = value.trim();
     if value.is_empty() {
         return None;
@@ -92,23 +66,12 @@ pub fn optional(
 fn max_len(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize) {
     let len = value.chars().count();
     if len > max {
-        errors.add(
-            field,
-            format!(
-                "{} is te lang: {len} tekens, het maximum is {max}.",
-                capitalise(label)
-            ),
-        );
+        errors.add(field, format!("{} is te lang: {len} tekens, het maximum is {max}.", capitalise(label)));
     }
 }
 
 /// An e-mail address in the usual local@domain.tld shape; returned lower-cased.
-pub fn email(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: &str,
-    required_field: bool,
-) -> Option<String> {
+pub fn email(errors: &mut FieldErrors, field: &str, value: &str, required_field: bool) -> Option<String> {
     let value = value.trim().to_lowercase();
     if value.is_empty() {
         if required_field {
@@ -117,10 +80,7 @@ pub fn email(
         return None;
     }
     if !is_email(&value) {
-        errors.add(
-            field,
-            format!("\"{value}\" is geen geldig e-mailadres (voorbeeld: naam@school.nl)."),
-        );
+        errors.add(field, format!("\"{value}\" is geen geldig e-mailadres (voorbeeld: naam@school.nl)."));
         return None;
     }
     Some(value)
@@ -135,18 +95,13 @@ fn is_email(value: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !value
-            .chars()
-            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        && !value.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
         && !domain.contains('@')
 }
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -156,10 +111,7 @@ mod tests {
     #[test]
     fn required_field_reports_dutch_message_and_trims() {
         let mut e = FieldErrors::default();
-        assert_eq!(
-            required(&mut e, "name", "de naam", "  Twente ", 10),
-            "Twente"
-        );
+        assert_eq!(required(&mut e, "name", "de naam", "  Twente ", 10), "Twente");
         assert!(e.is_empty());
         required(&mut e, "name", "de naam", "   ", 10);
         assert_eq!(e.get("name"), Some("Vul de naam in."));
@@ -169,27 +121,15 @@ mod tests {
     fn too_long_value_names_the_length() {
         let mut e = FieldErrors::default();
         required(&mut e, "name", "de naam", "abcdef", 5);
-        assert_eq!(
-            e.get("name"),
-            Some("De naam is te lang: 6 tekens, het maximum is 5.")
-        );
+        assert_eq!(e.get("name"), Some("De naam is te lang: 6 tekens, het maximum is 5."));
     }
 
     #[test]
     fn email_shapes() {
         let mut e = FieldErrors::default();
-        assert_eq!(
-            email(&mut e, "e", " Piet@School.NL ", true).as_deref(),
-            Some("piet@school.nl")
-        );
+        assert_eq!(email(&mut e, "e", " Piet@School.NL ", true).as_deref(), Some("piet@school.nl"));
         assert!(e.is_empty());
-        for bad in [
-            "piet",
-            "piet@school",
-            "@school.nl",
-            "pi et@school.nl",
-            "a@b@c.nl",
-        ] {
+        for bad in ["piet", "piet@school", "@school.nl", "pi et@school.nl", "a@b@c.nl"] {
             let mut e = FieldErrors::default();
             assert!(email(&mut e, "e", bad, true).is_none(), "{bad}");
             assert!(e.get("e").is_some());

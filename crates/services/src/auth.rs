@@ -19,18 +19,11 @@ pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
     fill_random(&mut salt);
     let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt length");
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default params")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default params").to_string()
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 fn fill_random(buf: &mut [u8]) {
@@ -64,20 +57,9 @@ pub struct SessionView {
 async fn create_session(app: &App, user_id: Option<&str>) -> Result<(String, String)> {
     let token = random_token();
     let csrf = random_token();
-    let ttl = if user_id.is_some() {
-        SESSION_TTL_MS
-    } else {
-        ANONYMOUS_TTL_MS
-    };
+    let ttl = if user_id.is_some() { SESSION_TTL_MS } else { ANONYMOUS_TTL_MS };
     let mut conn = app.db.conn().await?;
-    sessions::insert(
-        &mut conn,
-        &sha256_hex(&token),
-        user_id,
-        &csrf,
-        now_ms() + ttl,
-    )
-    .await?;
+    sessions::insert(&mut conn, &sha256_hex(&token), user_id, &csrf, now_ms() + ttl).await?;
     Ok((token, csrf))
 }
 
@@ -94,10 +76,7 @@ pub async fn start_anonymous_session(app: &App) -> Result<(String, String)> {
 pub async fn actor_for_user(app: &App, user_id: &str) -> Result<Actor> {
     let mut conn = app.db.conn().await?;
     let grants = users::grants(&mut conn, user_id).await?;
-    Ok(Actor {
-        user_id: Some(user_id.to_owned()),
-        grants,
-    })
+    Ok(Actor { user_id: Some(user_id.to_owned()), grants })
 }
 
 /// The live session behind a cookie token, if any.
@@ -108,36 +87,21 @@ pub async fn session(app: &App, token: &str) -> Result<Option<SessionView>> {
     };
     let (actor, user_name) = match &s.user_id {
         Some(id) => match users::by_id(&mut conn, id).await? {
-            Some(user) => (
-                Actor {
-                    user_id: Some(user.id),
-                    grants: user.grants,
-                },
-                Some(user.name),
-            ),
+            Some(user) => (Actor { user_id: Some(user.id), grants: user.grants }, Some(user.name)),
             None => return Ok(None),
         },
         None => (Actor::anonymous(), None),
     };
-    Ok(Some(SessionView {
-        actor,
-        csrf_token: s.csrf_token,
-        user_name,
-    }))
+    Ok(Some(SessionView { actor, csrf_token: s.csrf_token, user_name }))
 }
 
 /// Signs in; returns the new session's cookie token. `client` is the caller's address, for rate limiting.
 pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Result<String> {
     let email = email.trim().to_lowercase();
     let client_key = format!("client:{client}");
-    let keys: Vec<&str> = if client.is_empty() {
-        vec![email.as_str()]
-    } else {
-        vec![email.as_str(), client_key.as_str()]
-    };
-    app.login_limiter
-        .check(&keys)
-        .map_err(ServiceError::RateLimited)?;
+    let keys: Vec<&str> =
+        if client.is_empty() { vec![email.as_str()] } else { vec![email.as_str(), client_key.as_str()] };
+    app.login_limiter.check(&keys).map_err(ServiceError::RateLimited)?;
     let creds = {
         let mut conn = app.db.conn().await?;
         users::credentials(&mut conn, &email).await?
@@ -146,10 +110,7 @@ pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Resu
         Some(c) => verify_password(password, &c.password_hash),
         None => {
             // Spend the same time as for a real account, so timing does not reveal which exist.
-            verify_password(
-                password,
-                DUMMY_HASH.get_or_init(|| hash_password("dummy password")),
-            );
+            verify_password(password, DUMMY_HASH.get_or_init(|| hash_password("dummy password")));
             false
         }
     };
@@ -187,12 +148,7 @@ pub struct PasswordChange<'a> {
 }
 
 /// Changes the actor's password and ends their other sessions.
-pub async fn change_password(
-    app: &App,
-    actor: &Actor,
-    session_token: &str,
-    change: &PasswordChange<'_>,
-) -> Result<()> {
+pub async fn change_password(app: &App, actor: &Actor, session_token: &str, change: &PasswordChange<'_>) -> Result<()> {
     actor.require(Action::UseAccount)?;
     let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
     let mut tx = app.db.begin().await?;
@@ -205,15 +161,7 @@ pub async fn change_password(
     e.into_result(())?;
     users::set_password_hash(&mut tx, user_id, &hash_password(change.new)).await?;
     sessions::delete_for_user(&mut tx, user_id, &sha256_hex(session_token)).await?;
-    store::audit::append(
-        &mut tx,
-        Some(user_id),
-        "user.password",
-        "user",
-        user_id,
-        &serde_json::json!({}),
-    )
-    .await?;
+    store::audit::append(&mut tx, Some(user_id), "user.password", "user", user_id, &serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -267,15 +215,7 @@ pub async fn revoke_api_token(app: &App, actor: &Actor, id: &str) -> Result<()> 
     if !users::revoke_api_token(&mut tx, user_id, id).await? {
         return Err(ServiceError::NotFound);
     }
-    store::audit::append(
-        &mut tx,
-        Some(user_id),
-        "api_token.revoke",
-        "api_token",
-        id,
-        &serde_json::json!({}),
-    )
-    .await?;
+    store::audit::append(&mut tx, Some(user_id), "api_token.revoke", "api_token", id, &serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
 }

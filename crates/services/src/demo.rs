@@ -2,9 +2,7 @@
 //! (partners, a region profile) and one demo user per role. Loaded once; loading again is a no-op.
 
 use domain::region::{RegionIdentity, RegionProfileInput};
-use domain::{
-    DuoCode, OrganisationDraft, OrganisationKind, Region, RegionKind, RegionProfile, Role, slugify,
-};
+use domain::{DuoCode, OrganisationDraft, OrganisationKind, Region, RegionKind, RegionProfile, Role, slugify};
 use serde::Deserialize;
 use store::{AnyConnection, organisations, regions, settings, users};
 
@@ -22,26 +20,10 @@ pub const DEMO_REGION: &str = "zuid-friesland";
 
 /// One demo account per role.
 pub const DEMO_USERS: [(&str, &str, Role); 5] = [
-    (
-        "beheerder@sterk.example",
-        "Demo Landelijk Beheerder",
-        Role::NationalAdmin,
-    ),
-    (
-        "programmamanager@sterk.example",
-        "Demo Programmamanager",
-        Role::RegionManager,
-    ),
-    (
-        "penvoerder@sterk.example",
-        "Demo Penvoerder",
-        Role::LeadApplicant,
-    ),
-    (
-        "school@sterk.example",
-        "Demo Contactpersoon School",
-        Role::SchoolContact,
-    ),
+    ("beheerder@sterk.example", "Demo Landelijk Beheerder", Role::NationalAdmin),
+    ("programmamanager@sterk.example", "Demo Programmamanager", Role::RegionManager),
+    ("penvoerder@sterk.example", "Demo Penvoerder", Role::LeadApplicant),
+    ("school@sterk.example", "Demo Contactpersoon School", Role::SchoolContact),
     ("partner@sterk.example", "Demo Partner", Role::Partner),
 ];
 
@@ -75,8 +57,7 @@ pub async fn load(app: &App) -> Result<bool> {
         loaded.push(load_region(&mut tx, &row).await?);
     }
     for row in csv::Reader::from_reader(SCHOOLS_CSV.as_bytes()).deserialize::<SchoolRow>() {
-        let row =
-            row.map_err(|e| store::StoreError::Corrupt(format!("data/region_schools.csv: {e}")))?;
+        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/region_schools.csv: {e}")))?;
         if let Some(region) = loaded.iter().find(|r| region_matches(&r.name, &row.region)) {
             load_school(&mut tx, region, &row).await?;
         }
@@ -85,12 +66,7 @@ pub async fn load(app: &App) -> Result<bool> {
     if let Some(region) = &demo_region {
         load_demo_content(&mut tx, region).await?;
     }
-    load_users(
-        &mut tx,
-        demo_region.as_ref(),
-        loaded.iter().find(|r| r.slug == "utrecht"),
-    )
-    .await?;
+    load_users(&mut tx, demo_region.as_ref(), loaded.iter().find(|r| r.slug == "utrecht")).await?;
     settings::set(&mut tx, MARKER, "1").await?;
     tx.commit().await?;
     Ok(true)
@@ -103,12 +79,7 @@ fn clean_name(raw: &str) -> String {
 
 /// "Drenthe / Overijssel" → "Drenthe"; "Caribisch Nederland (BES, …)" → "Caribisch Nederland".
 fn clean_province(raw: &str) -> String {
-    clean_name(raw)
-        .split(" / ")
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+    clean_name(raw).split(" / ").next().unwrap_or_default().trim().to_owned()
 }
 
 fn parse_kind(raw: &str) -> Option<RegionKind> {
@@ -135,33 +106,15 @@ async fn load_region(conn: &mut AnyConnection, row: &RegionRow) -> Result<Region
         }
         slug.push_str("-2");
     }
-    let identity = RegionIdentity {
-        name,
-        slug,
-        kind: parse_kind(&row.kind),
-        province: clean_province(&row.province),
-    };
-    Ok(regions::insert(
-        conn,
-        &identity,
-        &RegionProfile::default(),
-        Some(row.source.trim()),
-    )
-    .await?)
+    let identity = RegionIdentity { name, slug, kind: parse_kind(&row.kind), province: clean_province(&row.province) };
+    Ok(regions::insert(conn, &identity, &RegionProfile::default(), Some(row.source.trim())).await?)
 }
 
 async fn load_school(conn: &mut AnyConnection, region: &Region, row: &SchoolRow) -> Result<()> {
-    let raw_name = row
-        .school_as_named_in_source
-        .split("[...]")
-        .next()
-        .unwrap_or_default();
+    let raw_name = row.school_as_named_in_source.split("[...]").next().unwrap_or_default();
     let is_lead = raw_name.contains("(penvoerder)");
     let name = raw_name.replace("(penvoerder)", "").trim().to_owned();
-    let duo_code = row
-        .duo_vestigingscode_candidates
-        .split([';', ' ', '?'])
-        .find_map(DuoCode::parse);
+    let duo_code = row.duo_vestigingscode_candidates.split([';', ' ', '?']).find_map(DuoCode::parse);
     let existing = match &duo_code {
         Some(code) => organisations::by_duo_code(conn, code.as_str()).await?,
         None => None,
@@ -179,13 +132,7 @@ async fn load_school(conn: &mut AnyConnection, region: &Region, row: &SchoolRow)
                 )
             };
             let place = Some(row.place_in_source.trim().to_owned()).filter(|p| !p.is_empty());
-            let draft = OrganisationDraft {
-                name,
-                kind: OrganisationKind::Vmbo,
-                duo_code,
-                place,
-                website: None,
-            };
+            let draft = OrganisationDraft { name, kind: OrganisationKind::Vmbo, duo_code, place, website: None };
             organisations::insert(conn, &draft, Some(&note)).await?
         }
     };
@@ -199,35 +146,14 @@ async fn load_school(conn: &mut AnyConnection, region: &Region, row: &SchoolRow)
 /// Partners and a filled-in profile for the demo region, so every page has something to show.
 async fn load_demo_content(conn: &mut AnyConnection, region: &Region) -> Result<()> {
     let partners = [
-        (
-            "Mbo College Zuidwest (demo)",
-            OrganisationKind::Mbo,
-            "Heerenveen",
-        ),
-        (
-            "Basisschool De Techniekboom (demo)",
-            OrganisationKind::Po,
-            "Wolvega",
-        ),
-        (
-            "Installatiebedrijf Van der Meer (demo)",
-            OrganisationKind::Company,
-            "Heerenveen",
-        ),
-        (
-            "Gemeente Heerenveen",
-            OrganisationKind::Municipality,
-            "Heerenveen",
-        ),
+        ("Mbo College Zuidwest (demo)", OrganisationKind::Mbo, "Heerenveen"),
+        ("Basisschool De Techniekboom (demo)", OrganisationKind::Po, "Wolvega"),
+        ("Installatiebedrijf Van der Meer (demo)", OrganisationKind::Company, "Heerenveen"),
+        ("Gemeente Heerenveen", OrganisationKind::Municipality, "Heerenveen"),
     ];
     for (name, kind, place) in partners {
-        let draft = OrganisationDraft {
-            name: name.into(),
-            kind,
-            duo_code: None,
-            place: Some(place.into()),
-            website: None,
-        };
+        let draft =
+            OrganisationDraft { name: name.into(), kind, duo_code: None, place: Some(place.into()), website: None };
         let org = organisations::insert(conn, &draft, Some("Demo-organisatie")).await?;
         regions::add_member(conn, &region.id, &org.id).await?;
     }
@@ -249,11 +175,7 @@ async fn load_demo_content(conn: &mut AnyConnection, region: &Region) -> Result<
     Ok(())
 }
 
-async fn load_users(
-    conn: &mut AnyConnection,
-    region: Option<&Region>,
-    second_region: Option<&Region>,
-) -> Result<()> {
+async fn load_users(conn: &mut AnyConnection, region: Option<&Region>, second_region: Option<&Region>) -> Result<()> {
     let hash = hash_password(DEMO_PASSWORD);
     for (email, name, role) in DEMO_USERS {
         if users::id_by_email(conn, email).await?.is_some() {
@@ -281,24 +203,12 @@ mod tests {
 
     #[test]
     fn cleaning_the_research_names() {
-        assert_eq!(
-            clean_name("Zuid-Friesland (Heerenveen, Wolvega)"),
-            "Zuid-Friesland"
-        );
+        assert_eq!(clean_name("Zuid-Friesland (Heerenveen, Wolvega)"), "Zuid-Friesland");
         assert_eq!(clean_province("Drenthe / Overijssel"), "Drenthe");
-        assert_eq!(
-            clean_province("Caribisch Nederland (BES, not a province)"),
-            "Caribisch Nederland"
-        );
-        assert_eq!(
-            parse_kind("techniekluwe (BES islands …)"),
-            Some(RegionKind::LowTech)
-        );
+        assert_eq!(clean_province("Caribisch Nederland (BES, not a province)"), "Caribisch Nederland");
+        assert_eq!(parse_kind("techniekluwe (BES islands …)"), Some(RegionKind::LowTech));
         assert_eq!(parse_kind("unknown"), None);
-        assert!(region_matches(
-            "Zuidoost Groningen / Oost-Groningen",
-            "Zuidoost Groningen"
-        ));
+        assert!(region_matches("Zuidoost Groningen / Oost-Groningen", "Zuidoost Groningen"));
         assert!(!region_matches("Utrechtse Heuvelrug", "Utrecht"));
     }
 }

@@ -72,9 +72,6 @@ pub struct App {
 
 impl App {
     pub fn new(db: Db) -> App {
-        App {
-            db,
-            login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()),
-        }
+        App { db, login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()) }
     }
 }

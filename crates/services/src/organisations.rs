@@ -28,9 +28,7 @@ pub async fn search(app: &App, actor: &Actor, q: &str) -> Result<Vec<Organisatio
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(Organisation, Vec<String>)> {
     actor.require(Action::UseAccount)?;
     let mut conn = app.db.conn().await?;
-    let org = repo::by_id(&mut conn, id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let org = repo::by_id(&mut conn, id).await?.ok_or(ServiceError::NotFound)?;
     let member_of = regions::regions_of(&mut conn, id).await?;
     Ok((org, member_of))
 }
@@ -39,9 +37,7 @@ pub async fn create(app: &App, actor: &Actor, input: &OrganisationInput) -> Resu
     actor.require(Action::CreateOrganisation)?;
     let draft = input.validate()?;
     let mut tx = app.db.begin().await?;
-    let org = repo::insert(&mut tx, &draft, None)
-        .await
-        .map_err(duo_code_taken)?;
+    let org = repo::insert(&mut tx, &draft, None).await.map_err(duo_code_taken)?;
     audit::append(
         &mut tx,
         actor.user_id.as_deref(),
@@ -55,24 +51,13 @@ pub async fn create(app: &App, actor: &Actor, input: &OrganisationInput) -> Resu
     Ok(org)
 }
 
-pub async fn update(
-    app: &App,
-    actor: &Actor,
-    id: &str,
-    input: &OrganisationInput,
-) -> Result<Organisation> {
+pub async fn update(app: &App, actor: &Actor, id: &str, input: &OrganisationInput) -> Result<Organisation> {
     let mut tx = app.db.begin().await?;
     let member_of = regions::regions_of(&mut tx, id).await?;
-    repo::by_id(&mut tx, id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    actor.require(Action::EditOrganisation {
-        member_of: &member_of,
-    })?;
+    repo::by_id(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
+    actor.require(Action::EditOrganisation { member_of: &member_of })?;
     let draft = input.validate()?;
-    repo::update(&mut tx, id, &draft)
-        .await
-        .map_err(duo_code_taken)?;
+    repo::update(&mut tx, id, &draft).await.map_err(duo_code_taken)?;
     audit::append(
         &mut tx,
         actor.user_id.as_deref(),
@@ -82,19 +67,14 @@ pub async fn update(
         &json!({ "name": draft.name }),
     )
     .await?;
-    let org = repo::by_id(&mut tx, id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let org = repo::by_id(&mut tx, id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(org)
 }
 
 fn duo_code_taken(e: StoreError) -> ServiceError {
     match e {
-        StoreError::Duplicate => invalid(
-            "duo_code",
-            "Er is al een organisatie met deze DUO-vestigingscode.",
-        ),
+        StoreError::Duplicate => invalid("duo_code", "Er is al een organisatie met deze DUO-vestigingscode."),
         e => e.into(),
     }
 }

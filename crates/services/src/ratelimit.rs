@@ -17,11 +17,7 @@ impl Limiter {
     }
 
     pub fn new(max_failures: usize, window: Duration) -> Limiter {
-        Limiter {
-            max_failures,
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
+        Limiter { max_failures, window, failures: Mutex::new(HashMap::new()) }
     }
 
     /// `Err(minutes)` when any key has used up its attempts.
@@ -46,9 +42,7 @@ impl Limiter {
             map.clear(); // a flood of distinct keys must not grow memory without bound
         }
         for key in keys {
-            map.entry((*key).to_owned())
-                .or_default()
-                .push(Instant::now());
+            map.entry((*key).to_owned()).or_default().push(Instant::now());
         }
     }
 

@@ -25,11 +25,7 @@ pub async fn list_public(app: &App) -> Result<Vec<RegionSummary>> {
 /// Every region, archived ones too: for labelling grants and filling choice lists.
 pub async fn all(app: &App) -> Result<Vec<Region>> {
     let mut conn = app.db.conn().await?;
-    Ok(repo::list(&mut conn, true)
-        .await?
-        .into_iter()
-        .map(|s| s.region)
-        .collect())
+    Ok(repo::list(&mut conn, true).await?.into_iter().map(|s| s.region).collect())
 }
 
 /// Regions the actor may work on: all (with archived ones) for the national team, else the ones they manage.
@@ -37,51 +33,31 @@ pub async fn list_manageable(app: &App, actor: &Actor) -> Result<Vec<RegionSumma
     actor.require(Action::UseAccount)?;
     let mut conn = app.db.conn().await?;
     let all = repo::list(&mut conn, actor.is_national_admin()).await?;
-    Ok(all
-        .into_iter()
-        .filter(|s| {
-            actor.permits(Action::EditRegionProfile {
-                region_id: &s.region.id,
-            })
-        })
-        .collect())
+    Ok(all.into_iter().filter(|s| actor.permits(Action::EditRegionProfile { region_id: &s.region.id })).collect())
 }
 
 /// The public page of an active region; archived regions only for those who may manage them.
 pub async fn page(app: &App, actor: &Actor, slug: &str) -> Result<RegionPage> {
     let mut conn = app.db.conn().await?;
-    let region = repo::by_slug(&mut conn, slug)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let region = repo::by_slug(&mut conn, slug).await?.ok_or(ServiceError::NotFound)?;
     if region.archived && !actor.permits(Action::ArchiveRegion) {
         return Err(ServiceError::NotFound);
     }
     let members = repo::members(&mut conn, &region.id).await?;
-    let lead_applicant = region
-        .lead_applicant_id
-        .as_ref()
-        .and_then(|id| members.iter().find(|m| &m.id == id).cloned());
-    Ok(RegionPage {
-        region,
-        members,
-        lead_applicant,
-    })
+    let lead_applicant = region.lead_applicant_id.as_ref().and_then(|id| members.iter().find(|m| &m.id == id).cloned());
+    Ok(RegionPage { region, members, lead_applicant })
 }
 
 /// The latest changes to a region, for those who may edit it.
 pub async fn history(app: &App, actor: &Actor, slug: &str) -> Result<Vec<audit::Entry>> {
     let mut conn = app.db.conn().await?;
     let region = load(&mut conn, slug).await?;
-    actor.require(Action::EditRegionProfile {
-        region_id: &region.id,
-    })?;
+    actor.require(Action::EditRegionProfile { region_id: &region.id })?;
     Ok(audit::for_entity(&mut conn, "region", &region.id, 10).await?)
 }
 
 async fn load(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
-    repo::by_slug(conn, slug)
-        .await?
-        .ok_or(ServiceError::NotFound)
+    repo::by_slug(conn, slug).await?.ok_or(ServiceError::NotFound)
 }
 
 pub async fn create(
@@ -93,9 +69,7 @@ pub async fn create(
     actor.require(Action::ManageRegionIdentity)?;
     let (identity, profile) = validate_both(identity, profile)?;
     let mut tx = app.db.begin().await?;
-    let region = repo::insert(&mut tx, &identity, &profile, None)
-        .await
-        .map_err(slug_taken)?;
+    let region = repo::insert(&mut tx, &identity, &profile, None).await.map_err(slug_taken)?;
     audit::append(
         &mut tx,
         actor.user_id.as_deref(),
@@ -128,10 +102,7 @@ fn validate_both(
 
 fn slug_taken(e: store::StoreError) -> ServiceError {
     match e {
-        store::StoreError::Duplicate => invalid(
-            "slug",
-            "Er is al een regio met dit webadres; kies een ander.",
-        ),
+        store::StoreError::Duplicate => invalid("slug", "Er is al een regio met dit webadres; kies een ander."),
         e => e.into(),
     }
 }
@@ -145,23 +116,11 @@ pub async fn update_profile(
 ) -> Result<Region> {
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    actor.require(Action::EditRegionProfile {
-        region_id: &region.id,
-    })?;
+    actor.require(Action::EditRegionProfile { region_id: &region.id })?;
     let profile = input.validate()?;
     repo::update_profile(&mut tx, &region.id, version, &profile).await?;
-    audit::append(
-        &mut tx,
-        actor.user_id.as_deref(),
-        "region.profile",
-        "region",
-        &region.id,
-        &json!(profile),
-    )
-    .await?;
-    let updated = repo::by_id(&mut tx, &region.id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    audit::append(&mut tx, actor.user_id.as_deref(), "region.profile", "region", &region.id, &json!(profile)).await?;
+    let updated = repo::by_id(&mut tx, &region.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -177,9 +136,7 @@ pub async fn update_identity(
     let identity = input.validate()?;
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    repo::update_identity(&mut tx, &region.id, version, &identity)
-        .await
-        .map_err(slug_taken)?;
+    repo::update_identity(&mut tx, &region.id, version, &identity).await.map_err(slug_taken)?;
     audit::append(
         &mut tx,
         actor.user_id.as_deref(),
@@ -189,9 +146,7 @@ pub async fn update_identity(
         &json!({ "slug": identity.slug, "name": identity.name, "province": identity.province }),
     )
     .await?;
-    let updated = repo::by_id(&mut tx, &region.id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let updated = repo::by_id(&mut tx, &region.id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -201,35 +156,16 @@ pub async fn set_archived(app: &App, actor: &Actor, slug: &str, archived: bool) 
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
     repo::set_archived(&mut tx, &region.id, archived).await?;
-    let action = if archived {
-        "region.archive"
-    } else {
-        "region.restore"
-    };
-    audit::append(
-        &mut tx,
-        actor.user_id.as_deref(),
-        action,
-        "region",
-        &region.id,
-        &json!({}),
-    )
-    .await?;
+    let action = if archived { "region.archive" } else { "region.restore" };
+    audit::append(&mut tx, actor.user_id.as_deref(), action, "region", &region.id, &json!({})).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn add_member(
-    app: &App,
-    actor: &Actor,
-    slug: &str,
-    organisation_id: &str,
-) -> Result<Organisation> {
+pub async fn add_member(app: &App, actor: &Actor, slug: &str, organisation_id: &str) -> Result<Organisation> {
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    actor.require(Action::ManageMemberships {
-        region_id: &region.id,
-    })?;
+    actor.require(Action::ManageMemberships { region_id: &region.id })?;
     let org = organisations::by_id(&mut tx, organisation_id)
         .await?
         .ok_or_else(|| invalid("organisation_id", "Kies een bestaande organisatie."))?;
@@ -248,17 +184,10 @@ pub async fn add_member(
     Ok(org)
 }
 
-pub async fn remove_member(
-    app: &App,
-    actor: &Actor,
-    slug: &str,
-    organisation_id: &str,
-) -> Result<()> {
+pub async fn remove_member(app: &App, actor: &Actor, slug: &str, organisation_id: &str) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    actor.require(Action::ManageMemberships {
-        region_id: &region.id,
-    })?;
+    actor.require(Action::ManageMemberships { region_id: &region.id })?;
     if !repo::remove_member(&mut tx, &region.id, organisation_id).await? {
         return Err(ServiceError::NotFound);
     }
@@ -275,17 +204,10 @@ pub async fn remove_member(
     Ok(())
 }
 
-pub async fn set_lead_applicant(
-    app: &App,
-    actor: &Actor,
-    slug: &str,
-    organisation_id: Option<&str>,
-) -> Result<()> {
+pub async fn set_lead_applicant(app: &App, actor: &Actor, slug: &str, organisation_id: Option<&str>) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let region = load(&mut tx, slug).await?;
-    actor.require(Action::ManageMemberships {
-        region_id: &region.id,
-    })?;
+    actor.require(Action::ManageMemberships { region_id: &region.id })?;
     if let Some(id) = organisation_id {
         let org = organisations::by_id(&mut tx, id)
             .await?

@@ -32,11 +32,7 @@ pub enum InviteOutcome {
 }
 
 /// Resolves role and region of an invitation or grant: a national role has no region, others need one.
-async fn role_and_region(
-    conn: &mut AnyConnection,
-    role: &str,
-    region: &str,
-) -> Result<(Role, Option<String>)> {
+async fn role_and_region(conn: &mut AnyConnection, role: &str, region: &str) -> Result<(Role, Option<String>)> {
     let mut e = FieldErrors::default();
     let role = Role::parse(role.trim());
     if role.is_none() {
@@ -50,10 +46,7 @@ async fn role_and_region(
         (Some(r), slug) if !r.is_national() => match regions::by_slug(conn, slug).await? {
             Some(region) => Some(region.id),
             None => {
-                e.add(
-                    "region",
-                    format!("Er is geen regio met webadres \"{slug}\"."),
-                );
+                e.add("region", format!("Er is geen regio met webadres \"{slug}\"."));
                 None
             }
         },
@@ -81,22 +74,11 @@ pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<Inv
         (Err(other), _) => return Err(other),
     };
     let email = email.expect("valid when no errors");
-    actor.require(Action::InviteUser {
-        role,
-        region_id: region_id.as_deref(),
-    })?;
+    actor.require(Action::InviteUser { role, region_id: region_id.as_deref() })?;
     let detail = json!({ "email": email, "role": role.code(), "region": region_id });
     let outcome = if let Some(user_id) = users::id_by_email(&mut tx, &email).await? {
         users::grant(&mut tx, &user_id, role, region_id.as_deref()).await?;
-        audit::append(
-            &mut tx,
-            actor.user_id.as_deref(),
-            "user.grant",
-            "user",
-            &user_id,
-            &detail,
-        )
-        .await?;
+        audit::append(&mut tx, actor.user_id.as_deref(), "user.grant", "user", &user_id, &detail).await?;
         InviteOutcome::Granted
     } else {
         let token = random_token();
@@ -113,15 +95,7 @@ pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<Inv
             },
         )
         .await?;
-        audit::append(
-            &mut tx,
-            actor.user_id.as_deref(),
-            "user.invite",
-            "invitation",
-            &hash[..16],
-            &detail,
-        )
-        .await?;
+        audit::append(&mut tx, actor.user_id.as_deref(), "user.invite", "invitation", &hash[..16], &detail).await?;
         InviteOutcome::Invited { token }
     };
     tx.commit().await?;
@@ -151,11 +125,7 @@ pub async fn open_invitation(app: &App, token: &str) -> Result<InvitationView> {
         Some(id) => regions::by_id(&mut conn, id).await?.map(|r| r.name),
         None => None,
     };
-    Ok(InvitationView {
-        email: inv.email,
-        role: inv.role,
-        region_name,
-    })
+    Ok(InvitationView { email: inv.email, role: inv.role, region_name })
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -183,25 +153,13 @@ pub async fn accept_invitation(app: &App, token: &str, input: &AcceptInput) -> R
     if !users::accept_invitation(&mut tx, &sha256_hex(token)).await? {
         return Err(ServiceError::NotFound);
     }
-    let user_id = users::insert(&mut tx, &inv.email, &name, &hash)
-        .await
-        .map_err(|e| match e {
-            StoreError::Duplicate => invalid(
-                "name",
-                "Er bestaat al een account met dit e-mailadres; log daarmee in.",
-            ),
-            e => e.into(),
-        })?;
+    let user_id = users::insert(&mut tx, &inv.email, &name, &hash).await.map_err(|e| match e {
+        StoreError::Duplicate => invalid("name", "Er bestaat al een account met dit e-mailadres; log daarmee in."),
+        e => e.into(),
+    })?;
     users::grant(&mut tx, &user_id, inv.role, inv.region_id.as_deref()).await?;
-    audit::append(
-        &mut tx,
-        Some(&user_id),
-        "user.accept",
-        "user",
-        &user_id,
-        &json!({ "role": inv.role.code() }),
-    )
-    .await?;
+    audit::append(&mut tx, Some(&user_id), "user.accept", "user", &user_id, &json!({ "role": inv.role.code() }))
+        .await?;
     tx.commit().await?;
     Ok(user_id)
 }
@@ -219,10 +177,7 @@ pub async fn add_from_cli(
     let mut e = FieldErrors::default();
     let email = validation::email(&mut e, "email", email, true);
     let generated = password.is_none().then(|| random_token()[..20].to_owned());
-    let password = password
-        .map(str::to_owned)
-        .or_else(|| generated.clone())
-        .unwrap_or_default();
+    let password = password.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
     check_new_password(&mut e, "password", &password, &password);
     e.into_result(())?;
     let email = email.expect("valid");
@@ -231,11 +186,7 @@ pub async fn add_from_cli(
     let user_id = match users::id_by_email(&mut tx, &email).await? {
         Some(id) => id,
         None => {
-            let display = if name.trim().is_empty() {
-                email.clone()
-            } else {
-                name.trim().to_owned()
-            };
+            let display = if name.trim().is_empty() { email.clone() } else { name.trim().to_owned() };
             users::insert(&mut tx, &email, &display, &hash_password(&password)).await?
         }
     };

@@ -11,19 +11,10 @@ use services::{App, ServiceError};
 use store::Db;
 
 #[derive(Parser)]
-#[command(
-    name = "sterk",
-    version,
-    about = "Sterk Techniekonderwijs: het platform voor de STO-regio's"
-)]
+#[command(name = "sterk", version, about = "Sterk Techniekonderwijs: het platform voor de STO-regio's")]
 struct Cli {
     /// Folder for the SQLite database and uploads.
-    #[arg(
-        long,
-        global = true,
-        env = "STERK_DATA_DIR",
-        default_value = "./sterk-data"
-    )]
+    #[arg(long, global = true, env = "STERK_DATA_DIR", default_value = "./sterk-data")]
     data_dir: PathBuf,
     /// Database URL; `postgres://…` selects PostgreSQL. Default: SQLite in the data folder.
     #[arg(long, global = true, env = "STERK_DATABASE_URL")]
@@ -84,8 +75,7 @@ enum UsersCommand {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -109,18 +99,14 @@ async fn open(cli: &Cli) -> anyhow::Result<(Db, usize)> {
     let url = match cli.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
         Some(url) => url.to_owned(),
         None => {
-            std::fs::create_dir_all(&cli.data_dir).with_context(|| {
-                format!("kan de datamap {} niet aanmaken", cli.data_dir.display())
-            })?;
+            std::fs::create_dir_all(&cli.data_dir)
+                .with_context(|| format!("kan de datamap {} niet aanmaken", cli.data_dir.display()))?;
             format!("sqlite://{}", cli.data_dir.join("sterk.db").display())
         }
     };
-    let db = Db::connect(&url).await.with_context(|| {
-        format!(
-            "kan geen verbinding maken met de database ({})",
-            redact(&url)
-        )
-    })?;
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| format!("kan geen verbinding maken met de database ({})", redact(&url)))?;
     let applied = db.migrate().await.context("migraties mislukt")?;
     Ok((db, applied))
 }
@@ -137,42 +123,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Migrate => {
             let (db, applied) = open(&cli).await?;
-            println!(
-                "Database ({}) bijgewerkt: {applied} migraties toegepast.",
-                db.kind.name()
-            );
+            println!("Database ({}) bijgewerkt: {applied} migraties toegepast.", db.kind.name());
             Ok(())
         }
-        Command::Users {
-            command:
-                UsersCommand::Add {
-                    email,
-                    role,
-                    region,
-                    name,
-                    password,
-                },
-        } => {
+        Command::Users { command: UsersCommand::Add { email, role, region, name, password } } => {
             let (db, _) = open(&cli).await?;
             let app = App::new(db);
-            match services::users::add_from_cli(
-                &app,
-                email,
-                name,
-                role,
-                region,
-                password.as_deref(),
-            )
-            .await
-            {
+            match services::users::add_from_cli(&app, email, name, role, region, password.as_deref()).await {
                 Ok(generated) => {
                     println!(
                         "Gebruiker {email} heeft nu de rol {role}{}.",
-                        if region.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" in {region}")
-                        }
+                        if region.is_empty() { String::new() } else { format!(" in {region}") }
                     );
                     if let Some(pw) = generated {
                         println!("Wachtwoord: {pw}");
@@ -183,26 +144,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Serve {
-            bind,
-            demo,
-            secure_cookies,
-        } => serve(&cli, *bind, *demo, *secure_cookies).await,
+        Command::Serve { bind, demo, secure_cookies } => serve(&cli, *bind, *demo, *secure_cookies).await,
     }
 }
 
-async fn serve(
-    cli: &Cli,
-    bind: SocketAddr,
-    demo: bool,
-    secure: SecureCookies,
-) -> anyhow::Result<()> {
+async fn serve(cli: &Cli, bind: SocketAddr, demo: bool, secure: SecureCookies) -> anyhow::Result<()> {
     let (db, applied) = open(cli).await?;
     let app = App::new(db);
     if demo {
-        let loaded = services::demo::load(&app)
-            .await
-            .context("demo-gegevens laden mislukt")?;
+        let loaded = services::demo::load(&app).await.context("demo-gegevens laden mislukt")?;
         print_demo_accounts(loaded);
     }
     spawn_session_purge(app.clone());
@@ -211,16 +161,9 @@ async fn serve(
         SecureCookies::Never => false,
         SecureCookies::Auto => !bind.ip().is_loopback(),
     };
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("kan niet luisteren op {bind}"))?;
-    let state = web::AppState {
-        app,
-        config: Arc::new(web::WebConfig {
-            secure_cookies,
-            migrations_applied: applied,
-        }),
-    };
+    let listener =
+        tokio::net::TcpListener::bind(bind).await.with_context(|| format!("kan niet luisteren op {bind}"))?;
+    let state = web::AppState { app, config: Arc::new(web::WebConfig { secure_cookies, migrations_applied: applied }) };
     println!(
         "Sterk draait op http://{} (database: {}, {applied} migraties)",
         listener.local_addr()?,
@@ -252,16 +195,9 @@ fn print_demo_accounts(loaded: bool) {
             "Demo-gegevens waren al geladen."
         }
     );
-    println!(
-        "Demo-accounts (wachtwoord voor allemaal: {}):",
-        services::demo::DEMO_PASSWORD
-    );
+    println!("Demo-accounts (wachtwoord voor allemaal: {}):", services::demo::DEMO_PASSWORD);
     for (email, _, role) in services::demo::DEMO_USERS {
-        let region = if role.is_national() {
-            String::new()
-        } else {
-            format!(" ({})", services::demo::DEMO_REGION)
-        };
+        let region = if role.is_national() { String::new() } else { format!(" ({})", services::demo::DEMO_REGION) };
         println!("  {:<34} {}{region}", email, role.label());
     }
 }
@@ -272,8 +208,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

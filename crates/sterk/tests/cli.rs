@@ -13,10 +13,7 @@ fn data_dir(name: &str) -> PathBuf {
 
 fn sterk(dir: &PathBuf, args: &[&str]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sterk"));
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("STERK_DATABASE_URL");
+    cmd.arg("--data-dir").arg(dir).args(args).env_remove("STERK_DATABASE_URL");
     if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
         if url.starts_with("postgres") {
             // The CLI tests manage their own SQLite files; PostgreSQL is covered by the router tests.
@@ -30,65 +27,22 @@ fn sterk(dir: &PathBuf, args: &[&str]) -> std::process::Output {
 fn migrate_then_add_users_from_the_cli() {
     let dir = data_dir("users");
     let out = sterk(&dir, &["migrate"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 migraties toegepast"));
 
-    let out = sterk(
-        &dir,
-        &[
-            "users",
-            "add",
-            "--email",
-            "beheer@sto.example",
-            "--role",
-            "national_admin",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = sterk(&dir, &["users", "add", "--email", "beheer@sto.example", "--role", "national_admin"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("Wachtwoord: "),
-        "a generated password is printed: {stdout}"
-    );
+    assert!(stdout.contains("Wachtwoord: "), "a generated password is printed: {stdout}");
 
     let out = sterk(
         &dir,
-        &[
-            "users",
-            "add",
-            "--email",
-            "pm@sto.example",
-            "--role",
-            "region_manager",
-            "--region",
-            "bestaat-niet",
-        ],
+        &["users", "add", "--email", "pm@sto.example", "--role", "region_manager", "--region", "bestaat-niet"],
     );
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("Er is geen regio met webadres \"bestaat-niet\"")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Er is geen regio met webadres \"bestaat-niet\""));
 
-    let out = sterk(
-        &dir,
-        &[
-            "users",
-            "add",
-            "--email",
-            "pm@sto.example",
-            "--role",
-            "koning",
-        ],
-    );
+    let out = sterk(&dir, &["users", "add", "--email", "pm@sto.example", "--role", "koning"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Kies een rol."));
 }
@@ -111,10 +65,7 @@ fn serve(dir: &PathBuf) -> (Child, String) {
         printed.push('\n');
         if let Some(rest) = line.strip_prefix("Sterk draait op http://") {
             let addr = rest.split_whitespace().next().unwrap().to_owned();
-            assert!(
-                printed.contains("beheerder@sterk.example"),
-                "demo accounts are printed: {printed}"
-            );
+            assert!(printed.contains("beheerder@sterk.example"), "demo accounts are printed: {printed}");
             return (child, addr);
         }
     }
@@ -123,11 +74,7 @@ fn serve(dir: &PathBuf) -> (Child, String) {
 
 fn get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
@@ -141,11 +88,7 @@ fn serving_the_demo_twice_does_not_duplicate_anything() {
         let health = get(&addr, "/healthz");
         assert!(health.starts_with("HTTP/1.1 200"), "{health}");
         let regions = get(&addr, "/api/v1/regions");
-        assert_eq!(
-            regions.matches("\"slug\"").count(),
-            50,
-            "50 regions, however often started"
-        );
+        assert_eq!(regions.matches("\"slug\"").count(), 50, "50 regions, however often started");
         let zf = get(&addr, "/api/v1/regions/zuid-friesland");
         assert_eq!(zf.matches("\"kind\":\"vmbo\"").count(), 7);
         child.kill().unwrap();

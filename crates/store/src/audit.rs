@@ -34,12 +34,7 @@ pub struct Entry {
 }
 
 /// The latest `limit` entries about one entity, newest first.
-pub async fn for_entity(
-    conn: &mut AnyConnection,
-    entity: &str,
-    entity_id: &str,
-    limit: i64,
-) -> Result<Vec<Entry>> {
+pub async fn for_entity(conn: &mut AnyConnection, entity: &str, entity_id: &str, limit: i64) -> Result<Vec<Entry>> {
     let rows = sqlx::query(
         "SELECT a.at, u.name AS actor_name, a.action FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
          WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.at DESC, a.id DESC LIMIT $3",
@@ -50,12 +45,6 @@ pub async fn for_entity(
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| {
-            Ok(Entry {
-                at: r.try_get("at")?,
-                actor_name: r.try_get("actor_name")?,
-                action: r.try_get("action")?,
-            })
-        })
+        .map(|r| Ok(Entry { at: r.try_get("at")?, actor_name: r.try_get("actor_name")?, action: r.try_get("action")? }))
         .collect()
 }

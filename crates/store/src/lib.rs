@@ -75,8 +75,7 @@ impl Db {
         } else {
             DbKind::Sqlite
         };
-        let options =
-            AnyPoolOptions::new().max_connections(if kind == DbKind::Sqlite { 8 } else { 16 });
+        let options = AnyPoolOptions::new().max_connections(if kind == DbKind::Sqlite { 8 } else { 16 });
         let options = if kind == DbKind::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
@@ -104,10 +103,9 @@ impl Db {
     }
 
     pub async fn migrations_applied(&self) -> Result<usize> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n as usize)
     }
 
@@ -126,16 +124,11 @@ impl Db {
         let url = match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if base.starts_with("postgres") => {
                 let admin = Db::connect(&base).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&admin.pool)
-                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin.pool).await?;
                 admin.pool.close().await;
                 replace_db_name(&base, &name)
             }
-            _ => format!(
-                "sqlite://{}",
-                std::env::temp_dir().join(format!("{name}.db")).display()
-            ),
+            _ => format!("sqlite://{}", std::env::temp_dir().join(format!("{name}.db")).display()),
         };
         let db = Db::connect(&url).await?;
         db.migrate().await?;
@@ -145,9 +138,7 @@ impl Db {
 
 /// `postgres://u@h:5432/postgres?x=y` with the database name replaced.
 fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let head = match base.rfind('/') {
         Some(i) if i > "postgres://".len() => &base[..i],
         _ => base,
@@ -160,10 +151,7 @@ fn replace_db_name(url: &str, name: &str) -> String {
 
 /// Now, as Unix milliseconds UTC (the stored form of every instant).
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// A new time-ordered id.
@@ -181,14 +169,8 @@ mod tests {
 
     #[test]
     fn db_name_is_replaced() {
-        assert_eq!(
-            replace_db_name("postgres://p@127.0.0.1:5432/postgres", "x"),
-            "postgres://p@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            replace_db_name("postgres://p@h/test?sslmode=disable", "x"),
-            "postgres://p@h/x?sslmode=disable"
-        );
+        assert_eq!(replace_db_name("postgres://p@127.0.0.1:5432/postgres", "x"), "postgres://p@127.0.0.1:5432/x");
+        assert_eq!(replace_db_name("postgres://p@h/test?sslmode=disable", "x"), "postgres://p@h/x?sslmode=disable");
         assert_eq!(replace_db_name("postgres://p@h", "x"), "postgres://p@h/x");
     }
 }

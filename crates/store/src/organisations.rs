@@ -6,16 +6,14 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{Result, StoreError, new_id, now_ms, unique};
 
-pub(crate) const ORG_COLUMNS: &str =
-    "o.id, o.name, o.kind, o.duo_code, o.place, o.website, o.note, o.archived";
+pub(crate) const ORG_COLUMNS: &str = "o.id, o.name, o.kind, o.duo_code, o.place, o.website, o.note, o.archived";
 
 pub(crate) fn org_from_row(row: &AnyRow) -> Result<Organisation> {
     let kind: String = row.try_get("kind")?;
     Ok(Organisation {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        kind: OrganisationKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
+        kind: OrganisationKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
         duo_code: row.try_get("duo_code")?,
         place: row.try_get("place")?,
         website: row.try_get("website")?,
@@ -26,19 +24,13 @@ pub(crate) fn org_from_row(row: &AnyRow) -> Result<Organisation> {
 
 pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Organisation>> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM organisations o WHERE o.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(org_from_row).transpose()
 }
 
 pub async fn by_duo_code(conn: &mut AnyConnection, code: &str) -> Result<Option<Organisation>> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM organisations o WHERE o.duo_code = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(code)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(conn).await?;
     row.as_ref().map(org_from_row).transpose()
 }
 
@@ -48,11 +40,7 @@ pub async fn search(conn: &mut AnyConnection, q: &str, limit: i64) -> Result<Vec
         "SELECT {ORG_COLUMNS} FROM organisations o WHERE o.archived = 0 AND ($1 = '' OR {MATCH}) \
          ORDER BY o.name LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(like_pattern(q))
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(like_pattern(q)).bind(limit).fetch_all(conn).await?;
     rows.iter().map(org_from_row).collect()
 }
 
@@ -105,11 +93,7 @@ pub async fn find_schools(conn: &mut AnyConnection, q: &str, limit: i64) -> Resu
          WHERE o.archived = 0 AND o.kind IN ('vmbo', 'vo', 'po', 'mbo') AND {MATCH} \
          ORDER BY o.name, r.name LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pattern).bind(limit).fetch_all(conn).await?;
     let mut hits: Vec<SchoolHit> = Vec::with_capacity(rows.len());
     for row in &rows {
         let school = org_from_row(row)?;
@@ -126,21 +110,14 @@ pub async fn find_schools(conn: &mut AnyConnection, q: &str, limit: i64) -> Resu
         hits.push(SchoolHit { school, region });
     }
     // A membership of an archived region yields a row without region; drop it when the school has another.
-    let with_region: std::collections::HashSet<String> = hits
-        .iter()
-        .filter(|h| h.region.is_some())
-        .map(|h| h.school.id.clone())
-        .collect();
+    let with_region: std::collections::HashSet<String> =
+        hits.iter().filter(|h| h.region.is_some()).map(|h| h.school.id.clone()).collect();
     hits.retain(|h| h.region.is_some() || !with_region.contains(&h.school.id));
     hits.dedup_by(|a, b| a.school.id == b.school.id && a.region.is_none() && b.region.is_none());
     Ok(hits)
 }
 
-pub async fn insert(
-    conn: &mut AnyConnection,
-    draft: &OrganisationDraft,
-    note: Option<&str>,
-) -> Result<Organisation> {
+pub async fn insert(conn: &mut AnyConnection, draft: &OrganisationDraft, note: Option<&str>) -> Result<Organisation> {
     let id = new_id();
     let now = now_ms();
     sqlx::query(
@@ -176,11 +153,7 @@ pub async fn update(conn: &mut AnyConnection, id: &str, draft: &OrganisationDraf
     .execute(conn)
     .await
     .map_err(unique)?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
-    }
+    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }
 
 #[cfg(test)]

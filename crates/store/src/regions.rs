@@ -26,8 +26,7 @@ fn from_row(row: &AnyRow) -> Result<Region> {
             contact_role: row.try_get("contact_role")?,
             contact_email: row.try_get("contact_email")?,
             contact_phone: row.try_get("contact_phone")?,
-            theme_tags: serde_json::from_str(&tags)
-                .map_err(|e| StoreError::Corrupt(format!("theme_tags: {e}")))?,
+            theme_tags: serde_json::from_str(&tags).map_err(|e| StoreError::Corrupt(format!("theme_tags: {e}")))?,
         },
         lead_applicant_id: row.try_get("lead_applicant_id")?,
         source: row.try_get("source")?,
@@ -48,35 +47,19 @@ pub async fn list(conn: &mut AnyConnection, include_archived: bool) -> Result<Ve
         "SELECT {COLUMNS}, (SELECT COUNT(*) FROM memberships m WHERE m.region_id = regions.id) AS members \
          FROM regions WHERE archived = 0 OR $1 = 1 ORDER BY province, name"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(flag(include_archived))
-        .fetch_all(conn)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(RegionSummary {
-                region: from_row(row)?,
-                members: row.try_get("members")?,
-            })
-        })
-        .collect()
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(flag(include_archived)).fetch_all(conn).await?;
+    rows.iter().map(|row| Ok(RegionSummary { region: from_row(row)?, members: row.try_get("members")? })).collect()
 }
 
 pub async fn by_slug(conn: &mut AnyConnection, slug: &str) -> Result<Option<Region>> {
     let sql = format!("SELECT {COLUMNS} FROM regions WHERE slug = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(slug)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<Region>> {
     let sql = format!("SELECT {COLUMNS} FROM regions WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -118,19 +101,13 @@ fn tags_json(profile: &RegionProfile) -> String {
 
 /// Bumps the version when `expected_version` still holds, else `Conflict`.
 async fn bump(conn: &mut AnyConnection, id: &str, expected_version: i64) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE regions SET version = version + 1, updated_at = $3 WHERE id = $1 AND version = $2",
-    )
-    .bind(id)
-    .bind(expected_version)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict)
-    }
+    let done = sqlx::query("UPDATE regions SET version = version + 1, updated_at = $3 WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(expected_version)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
 }
 
 pub async fn update_profile(
@@ -176,22 +153,16 @@ pub async fn update_identity(
 }
 
 pub async fn set_archived(conn: &mut AnyConnection, id: &str, archived: bool) -> Result<()> {
-    sqlx::query(
-        "UPDATE regions SET archived = $2, version = version + 1, updated_at = $3 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(flag(archived))
-    .bind(now_ms())
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE regions SET archived = $2, version = version + 1, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(flag(archived))
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
-pub async fn set_lead_applicant(
-    conn: &mut AnyConnection,
-    id: &str,
-    organisation_id: Option<&str>,
-) -> Result<()> {
+pub async fn set_lead_applicant(conn: &mut AnyConnection, id: &str, organisation_id: Option<&str>) -> Result<()> {
     sqlx::query("UPDATE regions SET lead_applicant_id = $2, version = version + 1, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(organisation_id)
@@ -207,19 +178,12 @@ pub async fn members(conn: &mut AnyConnection, region_id: &str) -> Result<Vec<Or
         "SELECT {ORG_COLUMNS} FROM organisations o JOIN memberships m ON m.organisation_id = o.id \
          WHERE m.region_id = $1 ORDER BY o.kind, o.name"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(region_id)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(region_id).fetch_all(conn).await?;
     rows.iter().map(org_from_row).collect()
 }
 
 /// Adds a membership; `false` when it already existed.
-pub async fn add_member(
-    conn: &mut AnyConnection,
-    region_id: &str,
-    organisation_id: &str,
-) -> Result<bool> {
+pub async fn add_member(conn: &mut AnyConnection, region_id: &str, organisation_id: &str) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO memberships (region_id, organisation_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (region_id, organisation_id) DO NOTHING",
@@ -232,32 +196,24 @@ pub async fn add_member(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn remove_member(
-    conn: &mut AnyConnection,
-    region_id: &str,
-    organisation_id: &str,
-) -> Result<bool> {
+pub async fn remove_member(conn: &mut AnyConnection, region_id: &str, organisation_id: &str) -> Result<bool> {
     let done = sqlx::query("DELETE FROM memberships WHERE region_id = $1 AND organisation_id = $2")
         .bind(region_id)
         .bind(organisation_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE regions SET lead_applicant_id = NULL WHERE id = $1 AND lead_applicant_id = $2",
-    )
-    .bind(region_id)
-    .bind(organisation_id)
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE regions SET lead_applicant_id = NULL WHERE id = $1 AND lead_applicant_id = $2")
+        .bind(region_id)
+        .bind(organisation_id)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Ids of the regions an organisation takes part in.
 pub async fn regions_of(conn: &mut AnyConnection, organisation_id: &str) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT region_id FROM memberships WHERE organisation_id = $1")
-            .bind(organisation_id)
-            .fetch_all(conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT region_id FROM memberships WHERE organisation_id = $1")
+        .bind(organisation_id)
+        .fetch_all(conn)
+        .await?)
 }

@@ -18,24 +18,27 @@ pub async fn insert(
     csrf_token: &str,
     expires_at: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(csrf_token)
-        .bind(now_ms())
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(csrf_token)
+    .bind(now_ms())
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// The session, when it exists and has not expired.
 pub async fn get(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Session>> {
-    let row = sqlx::query("SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-        .bind(token_hash)
-        .bind(now_ms())
-        .fetch_optional(conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now_ms())
+            .fetch_optional(conn)
+            .await?;
     row.map(|r| {
         Ok(Session {
             user_id: r.try_get("user_id")?,
@@ -47,10 +50,7 @@ pub async fn get(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Se
 }
 
 pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(conn)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
     Ok(())
 }
 
@@ -65,9 +65,5 @@ pub async fn delete_for_user(conn: &mut AnyConnection, user_id: &str, keep: &str
 }
 
 pub async fn delete_expired(conn: &mut AnyConnection) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now_ms())
-        .execute(conn)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(conn).await?.rows_affected())
 }

@@ -13,12 +13,7 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-pub async fn insert(
-    conn: &mut AnyConnection,
-    email: &str,
-    name: &str,
-    password_hash: &str,
-) -> Result<String> {
+pub async fn insert(conn: &mut AnyConnection, email: &str, name: &str, password_hash: &str) -> Result<String> {
     let id = new_id();
     sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
@@ -33,17 +28,9 @@ pub async fn insert(
 }
 
 pub async fn credentials(conn: &mut AnyConnection, email: &str) -> Result<Option<Credentials>> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| {
-        Ok(Credentials {
-            user_id: r.try_get("id")?,
-            password_hash: r.try_get("password_hash")?,
-        })
-    })
-    .transpose()
+    let row =
+        sqlx::query("SELECT id, password_hash FROM users WHERE email = $1").bind(email).fetch_optional(conn).await?;
+    row.map(|r| Ok(Credentials { user_id: r.try_get("id")?, password_hash: r.try_get("password_hash")? })).transpose()
 }
 
 pub async fn password_hash(conn: &mut AnyConnection, user_id: &str) -> Result<String> {
@@ -55,34 +42,24 @@ pub async fn password_hash(conn: &mut AnyConnection, user_id: &str) -> Result<St
 }
 
 pub async fn set_password_hash(conn: &mut AnyConnection, user_id: &str, hash: &str) -> Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-        .bind(user_id)
-        .bind(hash)
-        .execute(conn)
-        .await?;
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(hash).execute(conn).await?;
     Ok(())
 }
 
 pub async fn id_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_optional(conn)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(conn).await?)
 }
 
 pub async fn grants(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Grant>> {
-    let rows = sqlx::query(
-        "SELECT role, region_id FROM role_grants WHERE user_id = $1 ORDER BY role, region_id",
-    )
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?;
+    let rows = sqlx::query("SELECT role, region_id FROM role_grants WHERE user_id = $1 ORDER BY role, region_id")
+        .bind(user_id)
+        .fetch_all(conn)
+        .await?;
     rows.iter()
         .map(|r| {
             let role: String = r.try_get("role")?;
             Ok(Grant {
-                role: Role::parse(&role)
-                    .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
                 region_id: r.try_get("region_id")?,
             })
         })
@@ -90,17 +67,9 @@ pub async fn grants(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Grant
 }
 
 /// Grants a role; `false` when the user already held it there.
-pub async fn grant(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    role: Role,
-    region_id: Option<&str>,
-) -> Result<bool> {
+pub async fn grant(conn: &mut AnyConnection, user_id: &str, role: Role, region_id: Option<&str>) -> Result<bool> {
     let held = grants(&mut *conn, user_id).await?;
-    if held
-        .iter()
-        .any(|g| g.role == role && g.region_id.as_deref() == region_id)
-    {
+    if held.iter().any(|g| g.role == role && g.region_id.as_deref() == region_id) {
         return Ok(false);
     }
     sqlx::query("INSERT INTO role_grants (id, user_id, role, region_id, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -115,18 +84,11 @@ pub async fn grant(
 }
 
 pub async fn by_id(conn: &mut AnyConnection, user_id: &str) -> Result<Option<User>> {
-    let row = sqlx::query("SELECT id, email, name FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, email, name FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
     let grants = grants(conn, user_id).await?;
-    Ok(Some(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
-        grants,
-    }))
+    Ok(Some(User { id: row.try_get("id")?, email: row.try_get("email")?, name: row.try_get("name")?, grants }))
 }
 
 /// All users, or those holding a role in `region_id`, with their grants.
@@ -142,12 +104,7 @@ pub async fn list(conn: &mut AnyConnection, region_id: Option<&str>) -> Result<V
     for row in rows {
         let id: String = row.try_get("id")?;
         let grants = grants(&mut *conn, &id).await?;
-        users.push(User {
-            id,
-            email: row.try_get("email")?,
-            name: row.try_get("name")?,
-            grants,
-        });
+        users.push(User { id, email: row.try_get("email")?, name: row.try_get("name")?, grants });
     }
     Ok(users)
 }
@@ -188,10 +145,11 @@ pub struct Invitation {
 }
 
 pub async fn invitation(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Invitation>> {
-    let row = sqlx::query("SELECT email, role, region_id, expires_at, accepted_at FROM invitations WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT email, role, region_id, expires_at, accepted_at FROM invitations WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(conn)
+            .await?;
     row.map(|r| {
         let role: String = r.try_get("role")?;
         Ok(Invitation {
@@ -207,22 +165,15 @@ pub async fn invitation(conn: &mut AnyConnection, token_hash: &str) -> Result<Op
 
 /// Marks an invitation used; `false` when someone else used it first.
 pub async fn accept_invitation(conn: &mut AnyConnection, token_hash: &str) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL",
-    )
-    .bind(token_hash)
-    .bind(now_ms())
-    .execute(conn)
-    .await?;
+    let done = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL")
+        .bind(token_hash)
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn insert_api_token(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    name: &str,
-    token_hash: &str,
-) -> Result<String> {
+pub async fn insert_api_token(conn: &mut AnyConnection, user_id: &str, name: &str, token_hash: &str) -> Result<String> {
     let id = new_id();
     sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
@@ -235,16 +186,11 @@ pub async fn insert_api_token(
     Ok(id)
 }
 
-pub async fn user_by_api_token(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-    )
-    .bind(token_hash)
-    .fetch_optional(conn)
-    .await?)
+pub async fn user_by_api_token(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?)
 }
 
 #[derive(Debug, Clone)]
@@ -262,22 +208,17 @@ pub async fn api_tokens(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<A
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| {
-            Ok(ApiToken {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
+        .map(|r| Ok(ApiToken { id: r.try_get("id")?, name: r.try_get("name")?, created_at: r.try_get("created_at")? }))
         .collect()
 }
 
 pub async fn revoke_api_token(conn: &mut AnyConnection, user_id: &str, id: &str) -> Result<bool> {
-    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
-        .bind(id)
-        .bind(user_id)
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(user_id)
+            .bind(now_ms())
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }

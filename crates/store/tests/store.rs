@@ -5,37 +5,17 @@ use domain::{DuoCode, OrganisationDraft, OrganisationKind, RegionProfile};
 use store::{Db, StoreError, now_ms, organisations, regions, sessions};
 
 fn identity(name: &str) -> RegionIdentity {
-    RegionIdentity {
-        name: name.into(),
-        slug: domain::slugify(name),
-        kind: None,
-        province: "Utrecht".into(),
-    }
+    RegionIdentity { name: name.into(), slug: domain::slugify(name), kind: None, province: "Utrecht".into() }
 }
 
 #[tokio::test]
 async fn a_stale_version_is_a_conflict_and_changes_nothing() {
     let db = Db::fresh_for_test().await.unwrap();
     let mut conn = db.conn().await.unwrap();
-    let r = regions::insert(
-        &mut conn,
-        &identity("Eemland"),
-        &RegionProfile::default(),
-        None,
-    )
-    .await
-    .unwrap();
-    let first = RegionProfile {
-        description: "eerste".into(),
-        ..RegionProfile::default()
-    };
-    regions::update_profile(&mut conn, &r.id, r.version, &first)
-        .await
-        .unwrap();
-    let second = RegionProfile {
-        description: "tweede".into(),
-        ..RegionProfile::default()
-    };
+    let r = regions::insert(&mut conn, &identity("Eemland"), &RegionProfile::default(), None).await.unwrap();
+    let first = RegionProfile { description: "eerste".into(), ..RegionProfile::default() };
+    regions::update_profile(&mut conn, &r.id, r.version, &first).await.unwrap();
+    let second = RegionProfile { description: "tweede".into(), ..RegionProfile::default() };
     let stale = regions::update_profile(&mut conn, &r.id, r.version, &second).await;
     assert!(matches!(stale, Err(StoreError::Conflict)));
     let now = regions::by_id(&mut conn, &r.id).await.unwrap().unwrap();
@@ -47,21 +27,8 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
 async fn slugs_and_duo_codes_are_unique() {
     let db = Db::fresh_for_test().await.unwrap();
     let mut conn = db.conn().await.unwrap();
-    regions::insert(
-        &mut conn,
-        &identity("Eemland"),
-        &RegionProfile::default(),
-        None,
-    )
-    .await
-    .unwrap();
-    let dup = regions::insert(
-        &mut conn,
-        &identity("Eemland"),
-        &RegionProfile::default(),
-        None,
-    )
-    .await;
+    regions::insert(&mut conn, &identity("Eemland"), &RegionProfile::default(), None).await.unwrap();
+    let dup = regions::insert(&mut conn, &identity("Eemland"), &RegionProfile::default(), None).await;
     assert!(matches!(dup, Err(StoreError::Duplicate)));
     let draft = OrganisationDraft {
         name: "A".into(),
@@ -70,18 +37,8 @@ async fn slugs_and_duo_codes_are_unique() {
         place: None,
         website: None,
     };
-    organisations::insert(&mut conn, &draft, None)
-        .await
-        .unwrap();
-    let again = organisations::insert(
-        &mut conn,
-        &OrganisationDraft {
-            name: "B".into(),
-            ..draft
-        },
-        None,
-    )
-    .await;
+    organisations::insert(&mut conn, &draft, None).await.unwrap();
+    let again = organisations::insert(&mut conn, &OrganisationDraft { name: "B".into(), ..draft }, None).await;
     assert!(matches!(again, Err(StoreError::Duplicate)));
 }
 
@@ -89,21 +46,10 @@ async fn slugs_and_duo_codes_are_unique() {
 async fn expired_sessions_are_purged_and_never_returned() {
     let db = Db::fresh_for_test().await.unwrap();
     let mut conn = db.conn().await.unwrap();
-    sessions::insert(&mut conn, "old", None, "c1", now_ms() - 1)
-        .await
-        .unwrap();
-    sessions::insert(&mut conn, "new", None, "c2", now_ms() + 60_000)
-        .await
-        .unwrap();
+    sessions::insert(&mut conn, "old", None, "c1", now_ms() - 1).await.unwrap();
+    sessions::insert(&mut conn, "new", None, "c2", now_ms() + 60_000).await.unwrap();
     assert!(sessions::get(&mut conn, "old").await.unwrap().is_none());
-    assert_eq!(
-        sessions::get(&mut conn, "new")
-            .await
-            .unwrap()
-            .unwrap()
-            .csrf_token,
-        "c2"
-    );
+    assert_eq!(sessions::get(&mut conn, "new").await.unwrap().unwrap().csrf_token, "c2");
     assert_eq!(sessions::delete_expired(&mut conn).await.unwrap(), 1);
     assert!(sessions::get(&mut conn, "new").await.unwrap().is_some());
 }
@@ -120,25 +66,10 @@ async fn the_school_finder_escapes_like_wildcards() {
             place: None,
             website: None,
         };
-        organisations::insert(&mut conn, &draft, None)
-            .await
-            .unwrap();
+        organisations::insert(&mut conn, &draft, None).await.unwrap();
     }
-    let hits = organisations::find_schools(&mut conn, "100%", 10)
-        .await
-        .unwrap();
+    let hits = organisations::find_schools(&mut conn, "100%", 10).await.unwrap();
     assert_eq!(hits.len(), 1);
-    assert!(
-        organisations::find_schools(&mut conn, "%", 10)
-            .await
-            .unwrap()
-            .iter()
-            .all(|h| h.school.name.contains('%'))
-    );
-    assert!(
-        organisations::find_schools(&mut conn, "", 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(organisations::find_schools(&mut conn, "%", 10).await.unwrap().iter().all(|h| h.school.name.contains('%')));
+    assert!(organisations::find_schools(&mut conn, "", 10).await.unwrap().is_empty());
 }

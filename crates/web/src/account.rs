@@ -21,11 +21,7 @@ pub async fn login_form(State(st): State<AppState>, mut ctx: Ctx) -> Page {
         return Ok(Redirect::to("/beheer").into_response());
     }
     let cookie = ctx.ensure_session(&st).await?;
-    let page = html(LoginPage {
-        l: Layout::new("Inloggen", &ctx, "inloggen"),
-        email: String::new(),
-        error: None,
-    })?;
+    let page = html(LoginPage { l: Layout::new("Inloggen", &ctx, "inloggen"), email: String::new(), error: None })?;
     Ok(with_cookie(page, cookie))
 }
 
@@ -55,10 +51,7 @@ pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(input): Form<Login
                 services::auth::logout(&st.app, old).await?;
             }
             let mut response = Redirect::to("/beheer").into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                session_cookie(Some(&token), st.config.secure_cookies),
-            );
+            response.headers_mut().insert(header::SET_COOKIE, session_cookie(Some(&token), st.config.secure_cookies));
             Ok(response)
         }
         Err(e @ (ServiceError::BadCredentials | ServiceError::RateLimited(_))) => {
@@ -68,9 +61,9 @@ pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(input): Form<Login
                 axum::http::StatusCode::UNAUTHORIZED
             };
             let message = match e {
-                ServiceError::RateLimited(m) => format!(
-                    "Er is te vaak geprobeerd in te loggen. Probeer het over {m} minuten opnieuw."
-                ),
+                ServiceError::RateLimited(m) => {
+                    format!("Er is te vaak geprobeerd in te loggen. Probeer het over {m} minuten opnieuw.")
+                }
                 _ => "Het e-mailadres of het wachtwoord klopt niet.".to_owned(),
             };
             let page = LoginPage {
@@ -89,17 +82,12 @@ pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Page {
         services::auth::logout(&st.app, token).await?;
     }
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(None, st.config.secure_cookies),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie(None, st.config.secure_cookies));
     Ok(response)
 }
 
 pub async fn password_form(ctx: Ctx) -> Page {
-    ctx.actor
-        .require(domain::Action::UseAccount)
-        .map_err(ServiceError::from)?;
+    ctx.actor.require(domain::Action::UseAccount).map_err(ServiceError::from)?;
     html(PasswordPage {
         l: Layout::new("Wachtwoord wijzigen", &ctx, "beheer"),
         errors: FieldErrors::default(),
@@ -117,36 +105,16 @@ pub struct PasswordInput {
     password_repeat: String,
 }
 
-pub async fn change_password(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<PasswordInput>,
-) -> Page {
-    let change = PasswordChange {
-        current: &input.current,
-        new: &input.password,
-        repeat: &input.password_repeat,
-    };
+pub async fn change_password(State(st): State<AppState>, ctx: Ctx, Form(input): Form<PasswordInput>) -> Page {
+    let change = PasswordChange { current: &input.current, new: &input.password, repeat: &input.password_repeat };
     let token = ctx.session_token.clone().unwrap_or_default();
-    let (errors, done) =
-        match services::auth::change_password(&st.app, &ctx.actor, &token, &change).await {
-            Ok(()) => (FieldErrors::default(), true),
-            Err(ServiceError::Invalid(e)) => (e, false),
-            Err(e) => return Err(e.into()),
-        };
-    let status = if done {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    let (errors, done) = match services::auth::change_password(&st.app, &ctx.actor, &token, &change).await {
+        Ok(()) => (FieldErrors::default(), true),
+        Err(ServiceError::Invalid(e)) => (e, false),
+        Err(e) => return Err(e.into()),
     };
-    Ok((
-        status,
-        html(PasswordPage {
-            l: Layout::new("Wachtwoord wijzigen", &ctx, "beheer"),
-            errors,
-            done,
-        })?,
-    )
+    let status = if done { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, html(PasswordPage { l: Layout::new("Wachtwoord wijzigen", &ctx, "beheer"), errors, done })?)
         .into_response())
 }
 
@@ -156,11 +124,7 @@ pub struct TokenInput {
     name: String,
 }
 
-pub async fn create_token(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<TokenInput>,
-) -> Page {
+pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Form(input): Form<TokenInput>) -> Page {
     match services::auth::create_api_token(&st.app, &ctx.actor, &input.name).await {
         Ok(token) => admin::render_dashboard(&st, &ctx, Some(token), None).await,
         Err(ServiceError::Invalid(e)) => {
@@ -176,13 +140,7 @@ pub async fn revoke_token(State(st): State<AppState>, ctx: Ctx, Path(id): Path<S
     Ok(Redirect::to("/beheer#sleutels").into_response())
 }
 
-async fn invitation_page(
-    st: &AppState,
-    ctx: &Ctx,
-    token: &str,
-    name: String,
-    errors: FieldErrors,
-) -> Page {
+async fn invitation_page(st: &AppState, ctx: &Ctx, token: &str, name: String, errors: FieldErrors) -> Page {
     let inv = services::users::open_invitation(&st.app, token).await?;
     html(InvitationPage {
         l: Layout::new("Uitnodiging", ctx, ""),
@@ -194,11 +152,7 @@ async fn invitation_page(
     })
 }
 
-pub async fn invitation_form(
-    State(st): State<AppState>,
-    mut ctx: Ctx,
-    Path(token): Path<String>,
-) -> Page {
+pub async fn invitation_form(State(st): State<AppState>, mut ctx: Ctx, Path(token): Path<String>) -> Page {
     let cookie = ctx.ensure_session(&st).await?;
     let page = invitation_page(&st, &ctx, &token, String::new(), FieldErrors::default()).await?;
     Ok(with_cookie(page, cookie))
@@ -218,10 +172,7 @@ pub async fn accept_invitation(
             }
             let session = services::auth::start_user_session(&st.app, &user_id).await?;
             let mut response = Redirect::to("/beheer").into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                session_cookie(Some(&session), st.config.secure_cookies),
-            );
+            response.headers_mut().insert(header::SET_COOKIE, session_cookie(Some(&session), st.config.secure_cookies));
             Ok(response)
         }
         Err(ServiceError::Invalid(errors)) => {

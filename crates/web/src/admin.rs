@@ -16,14 +16,12 @@ use crate::error::WebError;
 use crate::pages::{Page, SearchQuery, html};
 use crate::session::Ctx;
 use crate::views::{
-    Choice, Dashboard, GrantView, HistoryView, Layout, MemberView, MembersPage, OrganisationForm,
-    OrganisationsPage, RegionForm, RegionItem, TokenView, UserView, UsersPage,
+    Choice, Dashboard, GrantView, HistoryView, Layout, MemberView, MembersPage, OrganisationForm, OrganisationsPage,
+    RegionForm, RegionItem, TokenView, UserView, UsersPage,
 };
 
 fn require(actor: &Actor, action: Action<'_>) -> Result<(), WebError> {
-    actor
-        .require(action)
-        .map_err(|d| ServiceError::from(d).into())
+    actor.require(action).map_err(|d| ServiceError::from(d).into())
 }
 
 /// Region ids → names, for showing grants.
@@ -64,11 +62,7 @@ pub async fn render_dashboard(
     let manageable = services::regions::list_manageable(&st.app, &ctx.actor).await?;
     let all = region_names(st).await?;
     let tokens = services::auth::list_api_tokens(&st.app, &ctx.actor).await?;
-    let status = if token_error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = if token_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = Dashboard {
         l: Layout::new("Mijn Sterk", ctx, "beheer"),
         grants: grant_views(&ctx.actor.grants, &all),
@@ -143,11 +137,7 @@ async fn render_region_form(
     };
     let view = RegionForm {
         history,
-        l: Layout::new(
-            region.map_or("Nieuwe regio".into(), |r| format!("{} bewerken", r.name)),
-            ctx,
-            "beheer",
-        ),
+        l: Layout::new(region.map_or("Nieuwe regio".into(), |r| format!("{} bewerken", r.name)), ctx, "beheer"),
         is_new: region.is_none(),
         slug: region.map(|r| r.slug.clone()).unwrap_or_default(),
         name: region.map(|r| r.name.clone()).unwrap_or_default(),
@@ -192,12 +182,7 @@ fn identity_of(r: &Region) -> RegionIdentityInput {
 /// The region as stored, for an actor allowed to edit its profile.
 async fn editable_region(st: &AppState, ctx: &Ctx, slug: &str) -> Result<Region, WebError> {
     let page = services::regions::page(&st.app, &ctx.actor, slug).await?;
-    require(
-        &ctx.actor,
-        Action::EditRegionProfile {
-            region_id: &page.region.id,
-        },
-    )?;
+    require(&ctx.actor, Action::EditRegionProfile { region_id: &page.region.id })?;
     Ok(page.region)
 }
 
@@ -243,12 +228,8 @@ pub async fn update_region_profile(
     Form(form): Form<ProfileForm>,
 ) -> Page {
     let region = editable_region(&st, &ctx, &slug).await?;
-    match services::regions::update_profile(&st.app, &ctx.actor, &slug, form.version, &form.profile)
-        .await
-    {
-        Ok(r) => {
-            Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response())
-        }
+    match services::regions::update_profile(&st.app, &ctx.actor, &slug, form.version, &form.profile).await {
+        Ok(r) => Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let state = RegionFormState {
                 identity: identity_of(&region),
@@ -257,14 +238,7 @@ pub async fn update_region_profile(
                 saved: false,
                 conflict: false,
             };
-            render_region_form(
-                &st,
-                &ctx,
-                Some(&region),
-                state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render_region_form(&st, &ctx, Some(&region), state, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ServiceError::Conflict) => {
             let state = RegionFormState {
@@ -296,36 +270,17 @@ pub async fn update_region_identity(
 ) -> Page {
     require(&ctx.actor, Action::ManageRegionIdentity)?;
     let region = editable_region(&st, &ctx, &slug).await?;
-    match services::regions::update_identity(
-        &st.app,
-        &ctx.actor,
-        &slug,
-        form.version,
-        &form.identity,
-    )
-    .await
-    {
-        Ok(r) => {
-            Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response())
-        }
+    match services::regions::update_identity(&st.app, &ctx.actor, &slug, form.version, &form.identity).await {
+        Ok(r) => Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response()),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict)) => {
             let conflict = matches!(e, ServiceError::Conflict);
             let (identity, errors) = match e {
                 ServiceError::Invalid(errors) => (form.identity, errors),
                 _ => (identity_of(&region), FieldErrors::default()),
             };
-            let state = RegionFormState {
-                identity,
-                profile: region.profile.to_input(),
-                errors,
-                saved: false,
-                conflict,
-            };
-            let status = if conflict {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let state =
+                RegionFormState { identity, profile: region.profile.to_input(), errors, saved: false, conflict };
+            let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             render_region_form(&st, &ctx, Some(&region), state, status).await
         }
         Err(e) => Err(e.into()),
@@ -352,15 +307,9 @@ pub struct NewRegionForm {
     profile: RegionProfileInput,
 }
 
-pub async fn create_region(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<NewRegionForm>,
-) -> Page {
+pub async fn create_region(State(st): State<AppState>, ctx: Ctx, Form(form): Form<NewRegionForm>) -> Page {
     match services::regions::create(&st.app, &ctx.actor, &form.identity, &form.profile).await {
-        Ok(r) => {
-            Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response())
-        }
+        Ok(r) => Ok(Redirect::to(&format!("/beheer/regios/{}?opgeslagen=1", r.slug)).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let state = RegionFormState {
                 identity: form.identity,
@@ -375,20 +324,12 @@ pub async fn create_region(
     }
 }
 
-pub async fn archive_region(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-) -> Page {
+pub async fn archive_region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
     services::regions::set_archived(&st.app, &ctx.actor, &slug, true).await?;
     Ok(Redirect::to(&format!("/beheer/regios/{slug}")).into_response())
 }
 
-pub async fn restore_region(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-) -> Page {
+pub async fn restore_region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
     services::regions::set_archived(&st.app, &ctx.actor, &slug, false).await?;
     Ok(Redirect::to(&format!("/beheer/regios/{slug}")).into_response())
 }
@@ -414,12 +355,7 @@ async fn members_page(
     error: Option<String>,
 ) -> Page {
     let page = services::regions::page(&st.app, &ctx.actor, slug).await?;
-    require(
-        &ctx.actor,
-        Action::ManageMemberships {
-            region_id: &page.region.id,
-        },
-    )?;
+    require(&ctx.actor, Action::ManageMemberships { region_id: &page.region.id })?;
     let lead = page.region.lead_applicant_id.as_deref();
     let candidates = if q.trim().is_empty() {
         Vec::new()
@@ -431,17 +367,9 @@ async fn members_page(
             .map(|o| member_view(o, None))
             .collect()
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let view = MembersPage {
-        l: Layout::new(
-            format!("Deelnemers van {}", page.region.name),
-            ctx,
-            "beheer",
-        ),
+        l: Layout::new(format!("Deelnemers van {}", page.region.name), ctx, "beheer"),
         members: page.members.iter().map(|o| member_view(o, lead)).collect(),
         slug: page.region.slug,
         name: page.region.name,
@@ -469,20 +397,11 @@ pub struct OrganisationRef {
 }
 
 /// Renders a membership change's outcome: a Dutch message, or the field error.
-async fn after_member_change(
-    st: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    outcome: Result<String, ServiceError>,
-) -> Page {
+async fn after_member_change(st: &AppState, ctx: &Ctx, slug: &str, outcome: Result<String, ServiceError>) -> Page {
     match outcome {
         Ok(message) => members_page(st, ctx, slug, "", Some(message), None).await,
         Err(ServiceError::Invalid(e)) => {
-            let message = e
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let message = e.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" ");
             members_page(st, ctx, slug, "", None, Some(message)).await
         }
         Err(e) => Err(e.into()),
@@ -501,11 +420,7 @@ pub async fn add_member(
     after_member_change(&st, &ctx, &slug, outcome).await
 }
 
-pub async fn remove_member(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path((slug, org)): Path<(String, String)>,
-) -> Page {
+pub async fn remove_member(State(st): State<AppState>, ctx: Ctx, Path((slug, org)): Path<(String, String)>) -> Page {
     let outcome = services::regions::remove_member(&st.app, &ctx.actor, &slug, &org)
         .await
         .map(|_| "De deelnemer is verwijderd.".to_owned());
@@ -525,11 +440,7 @@ pub async fn set_lead_applicant(
     after_member_change(&st, &ctx, &slug, outcome).await
 }
 
-pub async fn organisations(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<SearchQuery>,
-) -> Page {
+pub async fn organisations(State(st): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Page {
     let list = services::organisations::search(&st.app, &ctx.actor, &q.q).await?;
     html(OrganisationsPage {
         l: Layout::new("Organisaties", &ctx, "beheer"),
@@ -553,11 +464,7 @@ fn organisation_form(
     saved: bool,
     note: Option<String>,
 ) -> OrganisationForm {
-    let title = if id.is_some() {
-        input.name.clone()
-    } else {
-        "Nieuwe organisatie".into()
-    };
+    let title = if id.is_some() { input.name.clone() } else { "Nieuwe organisatie".into() };
     OrganisationForm {
         l: Layout::new(title, ctx, "beheer"),
         kinds: organisation_kinds(&input.kind),
@@ -571,30 +478,16 @@ fn organisation_form(
 
 pub async fn new_organisation_form(ctx: Ctx) -> Page {
     require(&ctx.actor, Action::CreateOrganisation)?;
-    html(organisation_form(
-        &ctx,
-        None,
-        OrganisationInput::default(),
-        FieldErrors::default(),
-        false,
-        None,
-    ))
+    html(organisation_form(&ctx, None, OrganisationInput::default(), FieldErrors::default(), false, None))
 }
 
-pub async fn create_organisation(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<OrganisationInput>,
-) -> Page {
+pub async fn create_organisation(State(st): State<AppState>, ctx: Ctx, Form(input): Form<OrganisationInput>) -> Page {
     match services::organisations::create(&st.app, &ctx.actor, &input).await {
-        Ok(org) => Ok(
-            Redirect::to(&format!("/beheer/organisaties/{}?opgeslagen=1", org.id)).into_response(),
-        ),
-        Err(ServiceError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            html(organisation_form(&ctx, None, input, errors, false, None))?,
-        )
-            .into_response()),
+        Ok(org) => Ok(Redirect::to(&format!("/beheer/organisaties/{}?opgeslagen=1", org.id)).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(organisation_form(&ctx, None, input, errors, false, None))?)
+                .into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -606,12 +499,7 @@ pub async fn organisation_form_page(
     Query(q): Query<SavedQuery>,
 ) -> Page {
     let (org, member_of) = services::organisations::get(&st.app, &ctx.actor, &id).await?;
-    require(
-        &ctx.actor,
-        Action::EditOrganisation {
-            member_of: &member_of,
-        },
-    )?;
+    require(&ctx.actor, Action::EditOrganisation { member_of: &member_of })?;
     html(organisation_form(
         &ctx,
         Some(org.id.clone()),
@@ -629,21 +517,11 @@ pub async fn update_organisation(
     Form(input): Form<OrganisationInput>,
 ) -> Page {
     match services::organisations::update(&st.app, &ctx.actor, &id, &input).await {
-        Ok(org) => Ok(
-            Redirect::to(&format!("/beheer/organisaties/{}?opgeslagen=1", org.id)).into_response(),
-        ),
-        Err(ServiceError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            html(organisation_form(
-                &ctx,
-                Some(id),
-                input,
-                errors,
-                false,
-                None,
-            ))?,
-        )
-            .into_response()),
+        Ok(org) => Ok(Redirect::to(&format!("/beheer/organisaties/{}?opgeslagen=1", org.id)).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(organisation_form(&ctx, Some(id), input, errors, false, None))?)
+                .into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -664,12 +542,10 @@ async fn users_page(
         .iter()
         .filter(|r| {
             ctx.actor.is_national_admin()
-                || ctx.actor.managed_regions().any(|id| {
-                    ctx.actor.permits(Action::InviteUser {
-                        role: **r,
-                        region_id: Some(id),
-                    })
-                })
+                || ctx
+                    .actor
+                    .managed_regions()
+                    .any(|id| ctx.actor.permits(Action::InviteUser { role: **r, region_id: Some(id) }))
         })
         .map(|r| (r.code(), r.label()))
         .collect();
@@ -677,26 +553,16 @@ async fn users_page(
     region_items.extend(
         all.iter()
             .filter(|r| {
-                !r.archived
-                    && (ctx.actor.is_national_admin()
-                        || ctx.actor.has_role_in(Role::RegionManager, &r.id))
+                !r.archived && (ctx.actor.is_national_admin() || ctx.actor.has_role_in(Role::RegionManager, &r.id))
             })
             .map(|r| (r.slug.as_str(), r.name.as_str())),
     );
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = UsersPage {
         l: Layout::new("Gebruikers", ctx, "beheer"),
         users: users
             .iter()
-            .map(|u| UserView {
-                name: u.name.clone(),
-                email: u.email.clone(),
-                grants: grant_views(&u.grants, &all),
-            })
+            .map(|u| UserView { name: u.name.clone(), email: u.email.clone(), grants: grant_views(&u.grants, &all) })
             .collect(),
         roles: Choice::list(roles, &input.role),
         regions: Choice::list(region_items, &input.region),
@@ -705,25 +571,14 @@ async fn users_page(
             _ => None,
         },
         granted: outcome == Some(InviteOutcome::Granted),
-        input: if outcome.is_some() {
-            InviteInput::default()
-        } else {
-            input
-        },
+        input: if outcome.is_some() { InviteInput::default() } else { input },
         errors,
     };
     Ok((status, html(page)?).into_response())
 }
 
 pub async fn users(State(st): State<AppState>, ctx: Ctx) -> Page {
-    users_page(
-        &st,
-        &ctx,
-        InviteInput::default(),
-        FieldErrors::default(),
-        None,
-    )
-    .await
+    users_page(&st, &ctx, InviteInput::default(), FieldErrors::default(), None).await
 }
 
 pub async fn invite(State(st): State<AppState>, ctx: Ctx, Form(input): Form<InviteInput>) -> Page {

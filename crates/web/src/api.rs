@@ -78,13 +78,7 @@ impl From<WebError> for ApiError {
         if let WebError::Internal(detail) = &e {
             tracing::error!("{detail}");
         }
-        ApiError {
-            status: e.status(),
-            body: ApiErrorBody {
-                error: message,
-                fields: Vec::new(),
-            },
-        }
+        ApiError { status: e.status(), body: ApiErrorBody { error: message, fields: Vec::new() } }
     }
 }
 
@@ -95,9 +89,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict => ApiError {
                 status: StatusCode::CONFLICT,
                 body: ApiErrorBody {
-                    error:
-                        "Iemand anders heeft dit intussen gewijzigd; haal de nieuwste versie op."
-                            .into(),
+                    error: "Iemand anders heeft dit intussen gewijzigd; haal de nieuwste versie op.".into(),
                     fields: Vec::new(),
                 },
             },
@@ -113,10 +105,7 @@ fn invalid(errors: FieldErrors) -> ApiError {
             error: "Ongeldige invoer.".into(),
             fields: errors
                 .iter()
-                .map(|e| FieldErrorDto {
-                    field: e.field.clone(),
-                    message: e.message.clone(),
-                })
+                .map(|e| FieldErrorDto { field: e.field.clone(), message: e.message.clone() })
                 .collect(),
         },
     }
@@ -134,14 +123,8 @@ pub struct ApiCtx(Ctx);
 impl FromRequestParts<AppState> for ApiCtx {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ctx::from_request_parts(parts, state)
-            .await
-            .map(ApiCtx)
-            .map_err(ApiError::from)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ctx::from_request_parts(parts, state).await.map(ApiCtx).map_err(ApiError::from)
     }
 }
 
@@ -247,11 +230,7 @@ fn detail(page: services::regions::RegionPage) -> RegionDetailDto {
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regio's", responses((status = 200, body = [RegionDto])))]
 async fn list_regions(State(st): State<AppState>) -> Result<Json<Vec<RegionDto>>, ApiError> {
     let list = services::regions::list_public(&st.app).await?;
-    Ok(Json(
-        list.iter()
-            .map(|s| RegionDto::new(&s.region, Some(s.members)))
-            .collect(),
-    ))
+    Ok(Json(list.iter().map(|s| RegionDto::new(&s.region, Some(s.members))).collect()))
 }
 
 /// One region with its profile and participating organisations.
@@ -263,9 +242,7 @@ async fn get_region(
     ApiCtx(ctx): ApiCtx,
     Path(slug): Path<String>,
 ) -> Result<Json<RegionDetailDto>, ApiError> {
-    Ok(Json(detail(
-        services::regions::page(&st.app, &ctx.actor, &slug).await?,
-    )))
+    Ok(Json(detail(services::regions::page(&st.app, &ctx.actor, &slug).await?)))
 }
 
 /// A change to a region's profile. Fields left out keep their value.
@@ -296,26 +273,17 @@ async fn update_region(
     if !ctx.actor.is_signed_in() {
         return Err(WebError::NotSignedIn.into());
     }
-    let current = services::regions::page(&st.app, &ctx.actor, &slug)
-        .await?
-        .region
-        .profile
-        .to_input();
+    let current = services::regions::page(&st.app, &ctx.actor, &slug).await?.region.profile.to_input();
     let input = RegionProfileInput {
         description: body.description.unwrap_or(current.description),
         contact_name: body.contact_name.unwrap_or(current.contact_name),
         contact_role: body.contact_role.unwrap_or(current.contact_role),
         contact_email: body.contact_email.unwrap_or(current.contact_email),
         contact_phone: body.contact_phone.unwrap_or(current.contact_phone),
-        theme_tags: body
-            .theme_tags
-            .map(|t| t.join(","))
-            .unwrap_or(current.theme_tags),
+        theme_tags: body.theme_tags.map(|t| t.join(",")).unwrap_or(current.theme_tags),
     };
     services::regions::update_profile(&st.app, &ctx.actor, &slug, body.version, &input).await?;
-    Ok(Json(detail(
-        services::regions::page(&st.app, &ctx.actor, &slug).await?,
-    )))
+    Ok(Json(detail(services::regions::page(&st.app, &ctx.actor, &slug).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -345,17 +313,10 @@ async fn create_region(
         kind: body.kind.unwrap_or_default(),
         province: body.province,
     };
-    let profile = RegionProfileInput {
-        description: body.description.unwrap_or_default(),
-        ..RegionProfileInput::default()
-    };
+    let profile =
+        RegionProfileInput { description: body.description.unwrap_or_default(), ..RegionProfileInput::default() };
     let region = services::regions::create(&st.app, &ctx.actor, &identity, &profile).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(detail(
-            services::regions::page(&st.app, &ctx.actor, &region.slug).await?,
-        )),
-    ))
+    Ok((StatusCode::CREATED, Json(detail(services::regions::page(&st.app, &ctx.actor, &region.slug).await?))))
 }
 
 #[derive(Serialize, ToSchema)]

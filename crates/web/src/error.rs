@@ -42,9 +42,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::Forbidden | WebError::Csrf | WebError::SessionExpired => {
-                StatusCode::FORBIDDEN
-            }
+            WebError::Forbidden | WebError::Csrf | WebError::SessionExpired => StatusCode::FORBIDDEN,
             WebError::NotSignedIn | WebError::BadToken => StatusCode::UNAUTHORIZED,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -77,18 +75,11 @@ impl IntoResponse for WebError {
             return Redirect::to("/inloggen").into_response();
         }
         let (title, message) = self.message();
-        let page = ErrorPage {
-            l: Layout::bare(title),
-            title,
-            message: &message,
-        };
+        let page = ErrorPage { l: Layout::bare(title), title, message: &message };
         let body = page.render().unwrap_or_else(|_| message.clone());
         let mut response = (self.status(), Html(body)).into_response();
         if matches!(self, WebError::RateLimited(_)) {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("900"),
-            );
+            response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("900"));
         }
         response
     }

@@ -55,62 +55,23 @@ pub fn router(state: AppState) -> Router {
     let account = Router::new()
         .route("/inloggen", get(account::login_form).post(account::login))
         .route("/uitloggen", post(account::logout))
-        .route(
-            "/account/wachtwoord",
-            get(account::password_form).post(account::change_password),
-        )
+        .route("/account/wachtwoord", get(account::password_form).post(account::change_password))
         .route("/account/sleutels", post(account::create_token))
-        .route(
-            "/account/sleutels/{id}/intrekken",
-            post(account::revoke_token),
-        )
-        .route(
-            "/uitnodiging/{token}",
-            get(account::invitation_form).post(account::accept_invitation),
-        );
+        .route("/account/sleutels/{id}/intrekken", post(account::revoke_token))
+        .route("/uitnodiging/{token}", get(account::invitation_form).post(account::accept_invitation));
     let beheer = Router::new()
         .route("/beheer", get(admin::dashboard))
-        .route(
-            "/beheer/regios/nieuw",
-            get(admin::new_region_form).post(admin::create_region),
-        )
-        .route(
-            "/beheer/regios/{slug}",
-            get(admin::region_form).post(admin::update_region_profile),
-        )
-        .route(
-            "/beheer/regios/{slug}/identiteit",
-            post(admin::update_region_identity),
-        )
-        .route(
-            "/beheer/regios/{slug}/archiveren",
-            post(admin::archive_region),
-        )
-        .route(
-            "/beheer/regios/{slug}/herstellen",
-            post(admin::restore_region),
-        )
-        .route(
-            "/beheer/regios/{slug}/deelnemers",
-            get(admin::members).post(admin::add_member),
-        )
-        .route(
-            "/beheer/regios/{slug}/deelnemers/{org}/verwijderen",
-            post(admin::remove_member),
-        )
-        .route(
-            "/beheer/regios/{slug}/penvoerder",
-            post(admin::set_lead_applicant),
-        )
+        .route("/beheer/regios/nieuw", get(admin::new_region_form).post(admin::create_region))
+        .route("/beheer/regios/{slug}", get(admin::region_form).post(admin::update_region_profile))
+        .route("/beheer/regios/{slug}/identiteit", post(admin::update_region_identity))
+        .route("/beheer/regios/{slug}/archiveren", post(admin::archive_region))
+        .route("/beheer/regios/{slug}/herstellen", post(admin::restore_region))
+        .route("/beheer/regios/{slug}/deelnemers", get(admin::members).post(admin::add_member))
+        .route("/beheer/regios/{slug}/deelnemers/{org}/verwijderen", post(admin::remove_member))
+        .route("/beheer/regios/{slug}/penvoerder", post(admin::set_lead_applicant))
         .route("/beheer/organisaties", get(admin::organisations))
-        .route(
-            "/beheer/organisaties/nieuw",
-            get(admin::new_organisation_form).post(admin::create_organisation),
-        )
-        .route(
-            "/beheer/organisaties/{id}",
-            get(admin::organisation_form_page).post(admin::update_organisation),
-        )
+        .route("/beheer/organisaties/nieuw", get(admin::new_organisation_form).post(admin::create_organisation))
+        .route("/beheer/organisaties/{id}", get(admin::organisation_form_page).post(admin::update_organisation))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite));
     Router::new()
         .merge(public)
@@ -118,28 +79,16 @@ pub fn router(state: AppState) -> Router {
         .merge(beheer)
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            session::csrf_guard,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
@@ -154,7 +103,5 @@ pub async fn serve_with_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -16,8 +16,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::session::Ctx;
 use crate::views::{
-    HitView, HomePage, Layout, OrgItem, ProvinceGroup, RegionItem, RegionView, RegionsPage,
-    SchoolsPage, Source,
+    HitView, HomePage, Layout, OrgItem, ProvinceGroup, RegionItem, RegionView, RegionsPage, SchoolsPage, Source,
 };
 
 pub type Page = Result<Response, WebError>;
@@ -28,11 +27,7 @@ pub fn html(t: impl Template) -> Page {
 
 pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Page {
     let regions = services::regions::list_public(&st.app).await?;
-    let provinces = regions
-        .iter()
-        .map(|r| r.region.province.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let provinces = regions.iter().map(|r| r.region.province.as_str()).collect::<std::collections::BTreeSet<_>>().len();
     let members: i64 = regions.iter().map(|r| r.members).sum();
     html(HomePage {
         l: Layout::new("Home", &ctx, "home"),
@@ -47,10 +42,7 @@ pub async fn regions(State(st): State<AppState>, ctx: Ctx) -> Page {
     let total = list.len();
     let mut by_province: BTreeMap<usize, ProvinceGroup> = BTreeMap::new();
     for s in list {
-        let order = PROVINCES
-            .iter()
-            .position(|p| *p == s.region.province)
-            .unwrap_or(PROVINCES.len());
+        let order = PROVINCES.iter().position(|p| *p == s.region.province).unwrap_or(PROVINCES.len());
         let group = by_province.entry(order).or_insert_with(|| ProvinceGroup {
             id: format!("provincie-{}", slugify(&s.region.province)),
             name: s.region.province.clone(),
@@ -63,11 +55,7 @@ pub async fn regions(State(st): State<AppState>, ctx: Ctx) -> Page {
             members: s.members,
         });
     }
-    html(RegionsPage {
-        l: Layout::new("Regio's", &ctx, "regios"),
-        groups: by_province.into_values().collect(),
-        total,
-    })
+    html(RegionsPage { l: Layout::new("Regio's", &ctx, "regios"), groups: by_province.into_values().collect(), total })
 }
 
 pub fn org_item(o: &domain::Organisation, lead: Option<&str>) -> OrgItem {
@@ -81,30 +69,16 @@ pub fn org_item(o: &domain::Organisation, lead: Option<&str>) -> OrgItem {
 }
 
 pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
-    let RegionPage {
-        region,
-        members,
-        lead_applicant,
-    } = services::regions::page(&st.app, &ctx.actor, &slug).await?;
+    let RegionPage { region, members, lead_applicant } = services::regions::page(&st.app, &ctx.actor, &slug).await?;
     let lead = region.lead_applicant_id.as_deref();
-    let (schools, partners): (Vec<_>, Vec<_>) = members.iter().partition(|o| {
-        matches!(
-            o.kind,
-            OrganisationKind::Vmbo | OrganisationKind::Vo | OrganisationKind::Po
-        )
-    });
+    let (schools, partners): (Vec<_>, Vec<_>) = members
+        .iter()
+        .partition(|o| matches!(o.kind, OrganisationKind::Vmbo | OrganisationKind::Vo | OrganisationKind::Po));
     let p = &region.profile;
     html(RegionView {
         l: Layout::new(region.name.clone(), &ctx, "regios"),
-        can_edit: ctx.actor.permits(Action::EditRegionProfile {
-            region_id: &region.id,
-        }),
-        paragraphs: p
-            .description
-            .split("\n\n")
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect(),
+        can_edit: ctx.actor.permits(Action::EditRegionProfile { region_id: &region.id }),
+        paragraphs: p.description.split("\n\n").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
         contact_name: p.contact_name.clone(),
         contact_role: p.contact_role.clone(),
         contact_email: p.contact_email.clone(),
@@ -113,11 +87,7 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
         lead: lead_applicant.map(|o| o.name),
         schools: schools.into_iter().map(|o| org_item(o, lead)).collect(),
         partners: partners.into_iter().map(|o| org_item(o, lead)).collect(),
-        sources: region
-            .source
-            .as_deref()
-            .map(Source::parse_all)
-            .unwrap_or_default(),
+        sources: region.source.as_deref().map(Source::parse_all).unwrap_or_default(),
         archived: region.archived,
         kind: kind_label(region.kind),
         province: region.province,
@@ -132,11 +102,7 @@ pub struct SearchQuery {
     pub q: String,
 }
 
-pub async fn schools(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Query(query): Query<SearchQuery>,
-) -> Page {
+pub async fn schools(State(st): State<AppState>, ctx: Ctx, Query(query): Query<SearchQuery>) -> Page {
     let q = query.q.trim().to_owned();
     let hits = services::organisations::find_schools(&st.app, &q).await?;
     let limited = hits.len() as i64 >= FINDER_LIMIT;
@@ -146,28 +112,15 @@ pub async fn schools(
             name: h.school.name,
             place: h.school.place.unwrap_or_default(),
             duo_code: h.school.duo_code.unwrap_or_default(),
-            region_name: h
-                .region
-                .as_ref()
-                .map(|r| r.name.clone())
-                .unwrap_or_default(),
+            region_name: h.region.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
             contact_name: h.region.as_ref().and_then(|r| r.contact_name.clone()),
             contact_role: h.region.as_ref().and_then(|r| r.contact_role.clone()),
             contact_email: h.region.as_ref().and_then(|r| r.contact_email.clone()),
             region_slug: h.region.map(|r| r.slug),
         })
         .collect();
-    let title = if q.is_empty() {
-        "School zoeken".to_owned()
-    } else {
-        format!("Zoeken: {q}")
-    };
-    html(SchoolsPage {
-        l: Layout::new(title, &ctx, "scholen"),
-        q,
-        hits,
-        limited,
-    })
+    let title = if q.is_empty() { "School zoeken".to_owned() } else { format!("Zoeken: {q}") };
+    html(SchoolsPage { l: Layout::new(title, &ctx, "scholen"), q, hits, limited })
 }
 
 pub async fn healthz(State(st): State<AppState>) -> Response {

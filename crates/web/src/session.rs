@@ -41,12 +41,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 /// The `Set-Cookie` value for a session token (or, with `None`, one that clears it).
@@ -65,30 +60,18 @@ pub fn session_cookie(token: Option<&str>, secure: bool) -> HeaderValue {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = WebError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let client = parts
             .extensions
             .get::<ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default();
         if let Some(token) = bearer(&parts.headers) {
-            let actor = auth::actor_for_api_token(&state.app, token)
-                .await?
-                .ok_or(WebError::BadToken)?;
-            return Ok(Ctx {
-                actor,
-                client,
-                ..Ctx::default()
-            });
+            let actor = auth::actor_for_api_token(&state.app, token).await?.ok_or(WebError::BadToken)?;
+            return Ok(Ctx { actor, client, ..Ctx::default() });
         }
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Ok(Ctx {
-                client,
-                ..Ctx::default()
-            });
+            return Ok(Ctx { client, ..Ctx::default() });
         };
         let view = match parts.extensions.get::<SessionView>() {
             Some(v) => Some(v.clone()),
@@ -102,10 +85,7 @@ impl FromRequestParts<AppState> for Ctx {
                 session_token: Some(token),
                 client,
             },
-            None => Ctx {
-                client,
-                ..Ctx::default()
-            },
+            None => Ctx { client, ..Ctx::default() },
         })
     }
 }
@@ -113,10 +93,7 @@ impl FromRequestParts<AppState> for Ctx {
 impl Ctx {
     /// Makes sure there is a session (anonymous if need be) so a form can carry a CSRF token;
     /// returns the cookie to set when a new one was started.
-    pub async fn ensure_session(
-        &mut self,
-        state: &AppState,
-    ) -> Result<Option<HeaderValue>, WebError> {
+    pub async fn ensure_session(&mut self, state: &AppState) -> Result<Option<HeaderValue>, WebError> {
         if self.csrf.is_some() {
             return Ok(None);
         }
@@ -159,28 +136,17 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError>
         }
     }
     let token = cookie(headers, SESSION_COOKIE).ok_or(WebError::Csrf)?;
-    let view = auth::session(&state.app, &token)
-        .await?
-        .ok_or(WebError::SessionExpired)?;
-    let header_token = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let view = auth::session(&state.app, &token).await?.ok_or(WebError::SessionExpired)?;
+    let header_token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let (mut parts, body) = req.into_parts();
-    let bytes = to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| WebError::TooLarge)?;
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| WebError::TooLarge)?;
     let sent = header_token.or_else(|| {
         is_form
-            .then(|| {
-                form_urlencoded::parse(&bytes)
-                    .find(|(k, _)| k == "csrf")
-                    .map(|(_, v)| v.into_owned())
-            })
+            .then(|| form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()))
             .flatten()
     });
     if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), view.csrf_token.as_bytes())) {
@@ -202,15 +168,9 @@ mod tests {
     fn reads_only_well_formed_session_cookies() {
         let mut h = HeaderMap::new();
         let t = "a".repeat(64);
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={t}")).unwrap(),
-        );
+        h.insert(header::COOKIE, HeaderValue::from_str(&format!("x=1; {SESSION_COOKIE}={t}")).unwrap());
         assert_eq!(cookie(&h, SESSION_COOKIE), Some(t));
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("sterk_sessie=<script>"),
-        );
+        h.insert(header::COOKIE, HeaderValue::from_static("sterk_sessie=<script>"));
         assert_eq!(cookie(&h, SESSION_COOKIE), None);
     }
 

@@ -5,11 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 const FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "sterk.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../static/sterk.css"),
-    ),
+    ("sterk.css", "text/css; charset=utf-8", include_bytes!("../static/sterk.css")),
     (
         "vendor/utrecht/component-library.css",
         "text/css; charset=utf-8",
@@ -20,11 +16,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/css; charset=utf-8",
         include_bytes!("../static/vendor/voorbeeld-design-tokens/theme.css"),
     ),
-    (
-        "favicon.svg",
-        "image/svg+xml",
-        include_bytes!("../static/favicon.svg"),
-    ),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {
@@ -32,10 +24,7 @@ pub async fn serve(Path(path): Path<String>) -> Response {
         Some((_, mime, body)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=300"),
-                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
             ],
             *body,
         )

@@ -19,20 +19,14 @@ impl Layout {
     pub fn new(title: impl Into<String>, ctx: &Ctx, nav: &'static str) -> Layout {
         Layout {
             title: title.into(),
-            user_name: ctx
-                .actor
-                .is_signed_in()
-                .then(|| ctx.user_name.clone().unwrap_or_default()),
+            user_name: ctx.actor.is_signed_in().then(|| ctx.user_name.clone().unwrap_or_default()),
             csrf: ctx.csrf.clone().unwrap_or_default(),
             nav,
         }
     }
 
     pub fn bare(title: &str) -> Layout {
-        Layout {
-            title: title.to_owned(),
-            ..Layout::default()
-        }
+        Layout { title: title.to_owned(), ..Layout::default() }
     }
 
     pub fn is(&self, nav: &str) -> bool {
@@ -121,12 +115,8 @@ impl Source {
             .filter(|s| !s.is_empty())
             .map(|s| {
                 let url = s.split_whitespace().next().unwrap_or_default();
-                let href = (url.starts_with("https://") || url.starts_with("http://"))
-                    .then(|| url.to_owned());
-                Source {
-                    text: s.to_owned(),
-                    href,
-                }
+                let href = (url.starts_with("https://") || url.starts_with("http://")).then(|| url.to_owned());
+                Source { text: s.to_owned(), href }
             })
             .collect()
     }
@@ -210,17 +200,10 @@ pub struct Choice {
 }
 
 impl Choice {
-    pub fn list<'a>(
-        items: impl IntoIterator<Item = (&'a str, &'a str)>,
-        current: &str,
-    ) -> Vec<Choice> {
+    pub fn list<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: &str) -> Vec<Choice> {
         items
             .into_iter()
-            .map(|(v, l)| Choice {
-                value: v.to_owned(),
-                label: l.to_owned(),
-                selected: v == current,
-            })
+            .map(|(v, l)| Choice { value: v.to_owned(), label: l.to_owned(), selected: v == current })
             .collect()
     }
 }

@@ -9,15 +9,7 @@ async fn token_client(st: &web::AppState, email: &str) -> Client {
     c.login(email).await;
     let res = c.post("/account/sleutels", &[("name", "koppeling")]).await;
     assert_eq!(res.status, StatusCode::OK);
-    let token = res
-        .body
-        .split("<code class=\"sterk-token\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = res.body.split("<code class=\"sterk-token\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
     assert!(token.starts_with("sterk_"));
     let mut api = Client::new(st.clone());
     api.bearer = Some(token);
@@ -29,34 +21,17 @@ async fn public_reads() {
     let mut c = Client::new(state().await);
     let list = c.get("/api/v1/regions").await.json();
     assert_eq!(list.as_array().unwrap().len(), 50);
-    let zf = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["slug"] == "zuid-friesland")
-        .unwrap();
+    let zf = list.as_array().unwrap().iter().find(|r| r["slug"] == "zuid-friesland").unwrap();
     assert_eq!(zf["province"], "Fryslân");
     assert_eq!(zf["members"], 11);
 
     let one = c.get("/api/v1/regions/zuid-friesland").await.json();
     assert_eq!(one["contact_name"], "Demo Programmamanager");
-    assert!(
-        one["organisations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|o| o["duo_code"] == "05AC00")
-    );
+    assert!(one["organisations"].as_array().unwrap().iter().any(|o| o["duo_code"] == "05AC00"));
 
     let schools = c.get("/api/v1/schools?q=heerenveen").await.json();
     assert!(schools.as_array().unwrap().len() >= 4);
-    assert!(
-        schools
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|h| h["takes_part"] == true)
-    );
+    assert!(schools.as_array().unwrap().iter().all(|h| h["takes_part"] == true));
 }
 
 #[tokio::test]
@@ -64,11 +39,7 @@ async fn openapi_document_describes_the_api() {
     let mut c = Client::new(state().await);
     let doc = c.get("/api/v1/openapi.json").await.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in [
-        "/api/v1/regions",
-        "/api/v1/regions/{slug}",
-        "/api/v1/schools",
-    ] {
+    for path in ["/api/v1/regions", "/api/v1/regions/{slug}", "/api/v1/schools"] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
     assert!(doc["paths"]["/api/v1/regions/{slug}"]["patch"].is_object());
@@ -91,18 +62,10 @@ async fn writes_with_a_bearer_token_respect_role_region_and_version() {
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_eq!(ok.json()["theme_tags"], json!(["Duurzaamheid"]));
-    assert_eq!(
-        ok.json()["contact_name"],
-        "Demo Programmamanager",
-        "fields left out keep their value"
-    );
+    assert_eq!(ok.json()["contact_name"], "Demo Programmamanager", "fields left out keep their value");
 
     let stale = pm
-        .json(
-            Method::PATCH,
-            "/api/v1/regions/zuid-friesland",
-            &json!({ "version": version, "description": "x" }),
-        )
+        .json(Method::PATCH, "/api/v1/regions/zuid-friesland", &json!({ "version": version, "description": "x" }))
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
 
@@ -116,63 +79,28 @@ async fn writes_with_a_bearer_token_respect_role_region_and_version() {
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(invalid.json()["fields"][0]["field"], "contact_email");
 
-    let malformed = pm
-        .send(
-            Method::PATCH,
-            "/api/v1/regions/zuid-friesland",
-            Some("application/json"),
-            b"{".to_vec(),
-        )
-        .await;
+    let malformed =
+        pm.send(Method::PATCH, "/api/v1/regions/zuid-friesland", Some("application/json"), b"{".to_vec()).await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
-    assert!(
-        malformed.json()["error"]
-            .as_str()
-            .unwrap()
-            .starts_with("De JSON kon niet worden gelezen")
-    );
+    assert!(malformed.json()["error"].as_str().unwrap().starts_with("De JSON kon niet worden gelezen"));
 
-    let other = pm.get("/api/v1/regions/utrecht").await.json()["version"]
-        .as_i64()
-        .unwrap();
-    let refused = pm
-        .json(
-            Method::PATCH,
-            "/api/v1/regions/utrecht",
-            &json!({ "version": other, "description": "x" }),
-        )
-        .await;
+    let other = pm.get("/api/v1/regions/utrecht").await.json()["version"].as_i64().unwrap();
+    let refused =
+        pm.json(Method::PATCH, "/api/v1/regions/utrecht", &json!({ "version": other, "description": "x" })).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-    let create = pm
-        .json(
-            Method::POST,
-            "/api/v1/regions",
-            &json!({ "name": "Nieuw", "province": "Zeeland" }),
-        )
-        .await;
+    let create = pm.json(Method::POST, "/api/v1/regions", &json!({ "name": "Nieuw", "province": "Zeeland" })).await;
     assert_eq!(create.status, StatusCode::FORBIDDEN);
     let mut admin = token_client(&st, ADMIN).await;
-    let created = admin
-        .json(
-            Method::POST,
-            "/api/v1/regions",
-            &json!({ "name": "Nieuw Zeeland", "province": "Zeeland" }),
-        )
-        .await;
+    let created =
+        admin.json(Method::POST, "/api/v1/regions", &json!({ "name": "Nieuw Zeeland", "province": "Zeeland" })).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.json()["slug"], "nieuw-zeeland");
 
     let mut partner = token_client(&st, PARTNER).await;
-    let v = partner.get("/api/v1/regions/zuid-friesland").await.json()["version"]
-        .as_i64()
-        .unwrap();
+    let v = partner.get("/api/v1/regions/zuid-friesland").await.json()["version"].as_i64().unwrap();
     let no = partner
-        .json(
-            Method::PATCH,
-            "/api/v1/regions/zuid-friesland",
-            &json!({ "version": v, "description": "x" }),
-        )
+        .json(Method::PATCH, "/api/v1/regions/zuid-friesland", &json!({ "version": v, "description": "x" }))
         .await;
     assert_eq!(no.status, StatusCode::FORBIDDEN);
 }
@@ -181,34 +109,13 @@ async fn writes_with_a_bearer_token_respect_role_region_and_version() {
 async fn writes_without_credentials_or_with_a_bad_token_are_refused() {
     let st = state().await;
     let mut anon = Client::new(st.clone());
-    let res = anon
-        .json(
-            Method::PATCH,
-            "/api/v1/regions/zuid-friesland",
-            &json!({ "version": 1 }),
-        )
-        .await;
-    assert_eq!(
-        res.status,
-        StatusCode::FORBIDDEN,
-        "no session: the CSRF guard refuses"
-    );
+    let res = anon.json(Method::PATCH, "/api/v1/regions/zuid-friesland", &json!({ "version": 1 })).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "no session: the CSRF guard refuses");
     let mut bad = Client::new(st);
     bad.bearer = Some("sterk_onzin".into());
-    let res = bad
-        .json(
-            Method::PATCH,
-            "/api/v1/regions/zuid-friesland",
-            &json!({ "version": 1 }),
-        )
-        .await;
+    let res = bad.json(Method::PATCH, "/api/v1/regions/zuid-friesland", &json!({ "version": 1 })).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    assert!(
-        res.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("API-sleutel")
-    );
+    assert!(res.json()["error"].as_str().unwrap().contains("API-sleutel"));
 }
 
 #[tokio::test]
@@ -216,51 +123,17 @@ async fn revoked_tokens_stop_working() {
     let st = state().await;
     let mut owner = Client::new(st.clone());
     owner.login(MANAGER).await;
-    let res = owner
-        .post("/account/sleutels", &[("name", "tijdelijk")])
-        .await;
-    let token = res
-        .body
-        .split("<code class=\"sterk-token\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
-    let id = res
-        .body
-        .split("/account/sleutels/")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let res = owner.post("/account/sleutels", &[("name", "tijdelijk")]).await;
+    let token = res.body.split("<code class=\"sterk-token\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let id = res.body.split("/account/sleutels/").nth(1).unwrap().split('/').next().unwrap().to_owned();
     let mut api = Client::new(st);
     api.bearer = Some(token);
-    let v = api.get("/api/v1/regions/zuid-friesland").await.json()["version"]
-        .as_i64()
-        .unwrap();
+    let v = api.get("/api/v1/regions/zuid-friesland").await.json()["version"].as_i64().unwrap();
     assert_eq!(
-        api.json(
-            Method::PATCH,
-            "/api/v1/regions/zuid-friesland",
-            &json!({ "version": v })
-        )
-        .await
-        .status,
+        api.json(Method::PATCH, "/api/v1/regions/zuid-friesland", &json!({ "version": v })).await.status,
         StatusCode::OK
     );
-    owner
-        .post(&format!("/account/sleutels/{id}/intrekken"), &[])
-        .await;
-    let after = api
-        .json(
-            Method::PATCH,
-            "/api/v1/regions/zuid-friesland",
-            &json!({ "version": v + 1 }),
-        )
-        .await;
+    owner.post(&format!("/account/sleutels/{id}/intrekken"), &[]).await;
+    let after = api.json(Method::PATCH, "/api/v1/regions/zuid-friesland", &json!({ "version": v + 1 })).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
 }

@@ -8,38 +8,18 @@ async fn sign_in_replaces_the_session_and_sign_out_ends_it() {
     let form = c.get("/inloggen").await;
     assert_eq!(form.status, StatusCode::OK);
     let set_cookie = form.headers["set-cookie"].to_str().unwrap().to_owned();
-    assert!(
-        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
-        "{set_cookie}"
-    );
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     let anonymous = c.cookie.clone().unwrap();
 
-    let bad = c
-        .post(
-            "/inloggen",
-            &[("email", MANAGER), ("password", "verkeerd wachtwoord")],
-        )
-        .await;
+    let bad = c.post("/inloggen", &[("email", MANAGER), ("password", "verkeerd wachtwoord")]).await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     bad.assert_contains("Het e-mailadres of het wachtwoord klopt niet.");
     bad.assert_contains(&format!("value=\"{MANAGER}\""));
 
-    let ok = c
-        .post(
-            "/inloggen",
-            &[
-                ("email", MANAGER),
-                ("password", services::demo::DEMO_PASSWORD),
-            ],
-        )
-        .await;
+    let ok = c.post("/inloggen", &[("email", MANAGER), ("password", services::demo::DEMO_PASSWORD)]).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     assert_eq!(ok.location(), "/beheer");
-    assert_ne!(
-        c.cookie.as_deref(),
-        Some(anonymous.as_str()),
-        "a new session after sign-in"
-    );
+    assert_ne!(c.cookie.as_deref(), Some(anonymous.as_str()), "a new session after sign-in");
 
     let dash = c.get("/beheer").await;
     dash.assert_contains("Ingelogd als Demo Programmamanager");
@@ -57,20 +37,10 @@ async fn sign_in_is_rate_limited() {
     let mut c = Client::new(state().await);
     c.get("/inloggen").await;
     for _ in 0..5 {
-        let res = c
-            .post("/inloggen", &[("email", ADMIN), ("password", "fout")])
-            .await;
+        let res = c.post("/inloggen", &[("email", ADMIN), ("password", "fout")]).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
-    let blocked = c
-        .post(
-            "/inloggen",
-            &[
-                ("email", ADMIN),
-                ("password", services::demo::DEMO_PASSWORD),
-            ],
-        )
-        .await;
+    let blocked = c.post("/inloggen", &[("email", ADMIN), ("password", services::demo::DEMO_PASSWORD)]).await;
     assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
     blocked.assert_contains("te vaak geprobeerd");
 }
@@ -81,12 +51,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
     c.login(MANAGER).await;
     let good = c.csrf.clone().unwrap();
     c.csrf = Some("0".repeat(64));
-    let forged = c
-        .post(
-            "/beheer/regios/zuid-friesland/deelnemers",
-            &[("organisation_id", "x")],
-        )
-        .await;
+    let forged = c.post("/beheer/regios/zuid-friesland/deelnemers", &[("organisation_id", "x")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     forged.assert_contains("Verzoek geweigerd");
 
@@ -100,10 +65,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
             .method(Method::POST)
             .uri("/beheer/regios/zuid-friesland/deelnemers")
             .header("host", "localhost")
-            .header(
-                "cookie",
-                format!("sterk_sessie={}", req_client.cookie.clone().unwrap()),
-            )
+            .header("cookie", format!("sterk_sessie={}", req_client.cookie.clone().unwrap()))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("sec-fetch-site", "cross-site")
             .body(axum::body::Body::from(body))
@@ -120,9 +82,7 @@ async fn oversized_bodies_are_rejected() {
     let mut c = Client::new(state().await);
     c.login(MANAGER).await;
     let huge = "x".repeat(web::MAX_BODY_BYTES + 1);
-    let res = c
-        .post("/beheer/regios/zuid-friesland", &[("description", &huge)])
-        .await;
+    let res = c.post("/beheer/regios/zuid-friesland", &[("description", &huge)]).await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -146,11 +106,7 @@ async fn password_change_checks_the_current_password_and_rules() {
     let short = c
         .post(
             "/account/wachtwoord",
-            &[
-                ("current", services::demo::DEMO_PASSWORD),
-                ("password", "kort"),
-                ("password_repeat", "kort"),
-            ],
+            &[("current", services::demo::DEMO_PASSWORD), ("password", "kort"), ("password_repeat", "kort")],
         )
         .await;
     short.assert_contains("minstens 12 tekens");
@@ -169,25 +125,9 @@ async fn password_change_checks_the_current_password_and_rules() {
 
     let mut again = Client::new(c.state.clone());
     again.get("/inloggen").await;
-    let old = again
-        .post(
-            "/inloggen",
-            &[
-                ("email", MANAGER),
-                ("password", services::demo::DEMO_PASSWORD),
-            ],
-        )
-        .await;
+    let old = again.post("/inloggen", &[("email", MANAGER), ("password", services::demo::DEMO_PASSWORD)]).await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
-    let new = again
-        .post(
-            "/inloggen",
-            &[
-                ("email", MANAGER),
-                ("password", "een nieuw lang wachtwoord"),
-            ],
-        )
-        .await;
+    let new = again.post("/inloggen", &[("email", MANAGER), ("password", "een nieuw lang wachtwoord")]).await;
     assert_eq!(new.status, StatusCode::SEE_OTHER);
 }
 
@@ -200,11 +140,7 @@ async fn invitation_creates_an_account_with_the_role() {
     let bad = manager
         .post(
             "/beheer/gebruikers",
-            &[
-                ("email", "geen-adres"),
-                ("role", "school_contact"),
-                ("region", "zuid-friesland"),
-            ],
+            &[("email", "geen-adres"), ("role", "school_contact"), ("region", "zuid-friesland")],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -212,23 +148,11 @@ async fn invitation_creates_an_account_with_the_role() {
     let res = manager
         .post(
             "/beheer/gebruikers",
-            &[
-                ("email", "docent@kei.example"),
-                ("role", "school_contact"),
-                ("region", "zuid-friesland"),
-            ],
+            &[("email", "docent@kei.example"), ("role", "school_contact"), ("region", "zuid-friesland")],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let link = res
-        .body
-        .split("/uitnodiging/")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
+    let link = res.body.split("/uitnodiging/").nth(1).unwrap().split('<').next().unwrap().to_owned();
 
     let mut invitee = Client::new(st.clone());
     let form = invitee.get(&format!("/uitnodiging/{link}")).await;
@@ -237,11 +161,7 @@ async fn invitation_creates_an_account_with_the_role() {
     let mismatch = invitee
         .post(
             &format!("/uitnodiging/{link}"),
-            &[
-                ("name", "Docent Kei"),
-                ("password", "lang genoeg wachtwoord"),
-                ("password_repeat", "anders"),
-            ],
+            &[("name", "Docent Kei"), ("password", "lang genoeg wachtwoord"), ("password_repeat", "anders")],
         )
         .await;
     assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);

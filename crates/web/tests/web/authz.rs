@@ -41,21 +41,10 @@ struct Fixture {
 }
 
 async fn fixture(st: &web::AppState, slug: &str) -> Fixture {
-    let admin = Actor {
-        user_id: Some("test".into()),
-        grants: vec![Grant {
-            role: Role::NationalAdmin,
-            region_id: None,
-        }],
-    };
-    let page = services::regions::page(&st.app, &admin, slug)
-        .await
-        .expect("region");
-    let vmbo: Vec<_> = page
-        .members
-        .iter()
-        .filter(|m| m.kind == OrganisationKind::Vmbo)
-        .collect();
+    let admin =
+        Actor { user_id: Some("test".into()), grants: vec![Grant { role: Role::NationalAdmin, region_id: None }] };
+    let page = services::regions::page(&st.app, &admin, slug).await.expect("region");
+    let vmbo: Vec<_> = page.members.iter().filter(|m| m.kind == OrganisationKind::Vmbo).collect();
     Fixture {
         slug: slug.to_owned(),
         version: page.region.version,
@@ -76,12 +65,7 @@ struct Case {
 }
 
 fn form(pairs: &[(&str, &str)]) -> Body {
-    Body::Form(
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-    )
+    Body::Form(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
 }
 
 /// Every state-changing route, filled in for one region.
@@ -102,23 +86,10 @@ fn cases(f: &Fixture) -> Vec<Case> {
         Case {
             name: "region.identity",
             path: format!("/beheer/regios/{s}/identiteit"),
-            body: form(&[
-                ("version", &v),
-                ("name", "Hernoemd"),
-                ("slug", s),
-                ("province", "Utrecht"),
-            ]),
+            body: form(&[("version", &v), ("name", "Hernoemd"), ("slug", s), ("province", "Utrecht")]),
         },
-        Case {
-            name: "region.archive",
-            path: format!("/beheer/regios/{s}/archiveren"),
-            body: form(&[]),
-        },
-        Case {
-            name: "region.restore",
-            path: format!("/beheer/regios/{s}/herstellen"),
-            body: form(&[]),
-        },
+        Case { name: "region.archive", path: format!("/beheer/regios/{s}/archiveren"), body: form(&[]) },
+        Case { name: "region.restore", path: format!("/beheer/regios/{s}/herstellen"), body: form(&[]) },
         Case {
             name: "membership.add",
             path: format!("/beheer/regios/{s}/deelnemers"),
@@ -132,36 +103,22 @@ fn cases(f: &Fixture) -> Vec<Case> {
         Case {
             name: "organisation.update",
             path: format!("/beheer/organisaties/{}", f.vmbo_id),
-            body: form(&[
-                ("name", "Hernoemde school"),
-                ("kind", "vmbo"),
-                ("duo_code", ""),
-            ]),
+            body: form(&[("name", "Hernoemde school"), ("kind", "vmbo"), ("duo_code", "")]),
         },
         Case {
             name: "membership.remove",
-            path: format!(
-                "/beheer/regios/{s}/deelnemers/{}/verwijderen",
-                f.other_member_id
-            ),
+            path: format!("/beheer/regios/{s}/deelnemers/{}/verwijderen", f.other_member_id),
             body: form(&[]),
         },
         Case {
             name: "user.invite",
             path: "/beheer/gebruikers".into(),
-            body: form(&[
-                ("email", &format!("nieuw-{s}@school.example")),
-                ("role", "partner"),
-                ("region", s),
-            ]),
+            body: form(&[("email", &format!("nieuw-{s}@school.example")), ("role", "partner"), ("region", s)]),
         },
         Case {
             name: "api.region.patch",
             path: format!("/api/v1/regions/{s}"),
-            body: Body::Json(
-                Method::PATCH,
-                json!({ "version": f.version, "description": "Via de API" }),
-            ),
+            body: Body::Json(Method::PATCH, json!({ "version": f.version, "description": "Via de API" })),
         },
     ]
 }
@@ -177,24 +134,13 @@ fn account_cases() -> Vec<Case> {
         Case {
             name: "api.region.create",
             path: "/api/v1/regions".into(),
-            body: Body::Json(
-                Method::POST,
-                json!({ "name": "Via API", "province": "Zeeland" }),
-            ),
+            body: Body::Json(Method::POST, json!({ "name": "Via API", "province": "Zeeland" })),
         },
-        Case {
-            name: "account.token",
-            path: "/account/sleutels".into(),
-            body: form(&[("name", "sleutel")]),
-        },
+        Case { name: "account.token", path: "/account/sleutels".into(), body: form(&[("name", "sleutel")]) },
         Case {
             name: "account.password",
             path: "/account/wachtwoord".into(),
-            body: form(&[
-                ("current", "fout"),
-                ("password", "x"),
-                ("password_repeat", "x"),
-            ]),
+            body: form(&[("current", "fout"), ("password", "x"), ("password_repeat", "x")]),
         },
     ]
 }
@@ -224,10 +170,7 @@ fn allowed(who: Who, case: &str, own: bool) -> bool {
 async fn run(c: &mut Client, case: &Case) -> (StatusCode, String) {
     let res = match &case.body {
         Body::Form(pairs) => {
-            let pairs: Vec<(&str, &str)> = pairs
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             c.post(&case.path, &pairs).await
         }
         Body::Json(method, value) => c.json(method.clone(), &case.path, value).await,
@@ -236,17 +179,11 @@ async fn run(c: &mut Client, case: &Case) -> (StatusCode, String) {
 }
 
 fn check(who: Who, case: &Case, own: bool, (status, location): (StatusCode, String)) {
-    let what = format!(
-        "{who:?} {} on {} region ({status}, {location})",
-        case.name,
-        if own { "own" } else { "other" }
-    );
+    let what = format!("{who:?} {} on {} region ({status}, {location})", case.name, if own { "own" } else { "other" });
     let is_api = case.path.starts_with("/api/");
     if allowed(who, case.name, own) {
         assert!(
-            status.is_success()
-                || status.is_redirection()
-                || status == StatusCode::UNPROCESSABLE_ENTITY,
+            status.is_success() || status.is_redirection() || status == StatusCode::UNPROCESSABLE_ENTITY,
             "expected allowed: {what}"
         );
         assert_ne!(location, "/inloggen", "expected allowed: {what}");

@@ -19,13 +19,7 @@ pub async fn state() -> AppState {
     let migrations_applied = db.migrations_applied().await.unwrap();
     let app = App::new(db);
     services::demo::load(&app).await.expect("demo set");
-    AppState {
-        app,
-        config: Arc::new(WebConfig {
-            secure_cookies: false,
-            migrations_applied,
-        }),
-    }
+    AppState { app, config: Arc::new(WebConfig { secure_cookies: false, migrations_applied }) }
 }
 
 pub struct Response {
@@ -36,10 +30,7 @@ pub struct Response {
 
 impl Response {
     pub fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -48,12 +39,7 @@ impl Response {
 
     #[track_caller]
     pub fn assert_contains(&self, needle: &str) {
-        assert!(
-            self.body.contains(needle),
-            "expected {needle:?} in a {} body:\n{}",
-            self.status,
-            self.body
-        );
+        assert!(self.body.contains(needle), "expected {needle:?} in a {} body:\n{}", self.status, self.body);
     }
 }
 
@@ -82,26 +68,11 @@ pub struct Client {
 
 impl Client {
     pub fn new(state: AppState) -> Client {
-        Client {
-            router: web::router(state.clone()),
-            state,
-            cookie: None,
-            csrf: None,
-            bearer: None,
-        }
+        Client { router: web::router(state.clone()), state, cookie: None, csrf: None, bearer: None }
     }
 
-    pub async fn send(
-        &mut self,
-        method: Method,
-        path: &str,
-        content_type: Option<&str>,
-        body: Vec<u8>,
-    ) -> Response {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "localhost");
+    pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Response {
+        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
         if let Some(c) = &self.cookie {
             req = req.header(header::COOKIE, format!("sterk_sessie={c}"));
         }
@@ -116,38 +87,19 @@ impl Client {
                 }
             }
         }
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
+        let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         for set in headers.get_all(header::SET_COOKIE) {
             let v = set.to_str().unwrap();
-            let value = v
-                .split(';')
-                .next()
-                .unwrap()
-                .trim_start_matches("sterk_sessie=");
+            let value = v.split(';').next().unwrap().trim_start_matches("sterk_sessie=");
             self.cookie = (!value.is_empty()).then(|| value.to_owned());
         }
-        let body = String::from_utf8(
-            to_bytes(res.into_body(), usize::MAX)
-                .await
-                .unwrap()
-                .to_vec(),
-        )
-        .unwrap();
+        let body = String::from_utf8(to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
         if let Some(t) = csrf_of(&body) {
             self.csrf = Some(t);
         }
-        Response {
-            status,
-            headers,
-            body,
-        }
+        Response { status, headers, body }
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
@@ -159,48 +111,19 @@ impl Client {
         let csrf = self.csrf.clone().unwrap_or_default();
         let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
         all.extend_from_slice(fields);
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(all)
-            .finish();
-        self.send(
-            Method::POST,
-            path,
-            Some("application/x-www-form-urlencoded"),
-            body.into_bytes(),
-        )
-        .await
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(all).finish();
+        self.send(Method::POST, path, Some("application/x-www-form-urlencoded"), body.into_bytes()).await
     }
 
-    pub async fn json(
-        &mut self,
-        method: Method,
-        path: &str,
-        value: &serde_json::Value,
-    ) -> Response {
-        self.send(
-            method,
-            path,
-            Some("application/json"),
-            value.to_string().into_bytes(),
-        )
-        .await
+    pub async fn json(&mut self, method: Method, path: &str, value: &serde_json::Value) -> Response {
+        self.send(method, path, Some("application/json"), value.to_string().into_bytes()).await
     }
 
     /// Signs in as a demo account and loads a page so the client holds the session's CSRF token.
     pub async fn login(&mut self, email: &str) {
         self.get("/inloggen").await;
-        let res = self
-            .post(
-                "/inloggen",
-                &[("email", email), ("password", DEMO_PASSWORD)],
-            )
-            .await;
-        assert_eq!(
-            res.status,
-            StatusCode::SEE_OTHER,
-            "login of {email}: {}",
-            res.body
-        );
+        let res = self.post("/inloggen", &[("email", email), ("password", DEMO_PASSWORD)]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "login of {email}: {}", res.body);
         let dash = self.get("/beheer").await;
         assert_eq!(dash.status, StatusCode::OK);
     }

@@ -14,10 +14,7 @@ async fn healthz_reports_version_database_and_migrations() {
         Ok(url) if url.starts_with("postgres") => "postgresql",
         _ => "sqlite",
     };
-    assert_eq!(
-        json["database"], expected,
-        "the suite runs on the database TEST_DATABASE_URL names"
-    );
+    assert_eq!(json["database"], expected, "the suite runs on the database TEST_DATABASE_URL names");
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
 }
 
@@ -32,10 +29,7 @@ async fn home_regions_and_region_page_show_the_registry() {
     list.assert_contains("id=\"provincie-fryslan\"");
     list.assert_contains("href=\"/regios/zuid-friesland\"");
     // Provinces in their usual order: Groningen before Limburg.
-    assert!(
-        list.body.find("provincie-groningen").unwrap()
-            < list.body.find("provincie-limburg").unwrap()
-    );
+    assert!(list.body.find("provincie-groningen").unwrap() < list.body.find("provincie-limburg").unwrap());
 
     let region = c.get("/regios/zuid-friesland").await;
     assert_eq!(region.status, StatusCode::OK);
@@ -64,12 +58,7 @@ async fn unknown_pages_get_a_dutch_404() {
     }
     let api = c.get("/api/v1/regions/bestaat-niet").await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
-    assert!(
-        api.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("bestaat niet")
-    );
+    assert!(api.json()["error"].as_str().unwrap().contains("bestaat niet"));
 }
 
 #[tokio::test]
@@ -103,12 +92,7 @@ async fn school_outside_every_region_says_it_does_not_take_part() {
     let res = c
         .post(
             "/beheer/organisaties/nieuw",
-            &[
-                ("name", "Vakcollege Zonder Regio"),
-                ("kind", "vmbo"),
-                ("duo_code", "99ZZ00"),
-                ("place", "Ergens"),
-            ],
+            &[("name", "Vakcollege Zonder Regio"), ("kind", "vmbo"), ("duo_code", "99ZZ00"), ("place", "Ergens")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -125,12 +109,7 @@ async fn security_headers_on_every_response() {
     let mut c = Client::new(state().await);
     for path in ["/", "/regios/zuid-friesland", "/nergens", "/api/v1/regions"] {
         let res = c.get(path).await;
-        let csp = res
-            .headers
-            .get(header::CONTENT_SECURITY_POLICY)
-            .unwrap()
-            .to_str()
-            .unwrap();
+        let csp = res.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
         assert!(
             csp.contains("script-src 'self'")
                 && !csp.contains("unsafe-inline")
@@ -138,10 +117,7 @@ async fn security_headers_on_every_response() {
             "{path}"
         );
         assert_eq!(res.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-        assert_eq!(
-            res.headers[header::REFERRER_POLICY],
-            "strict-origin-when-cross-origin"
-        );
+        assert_eq!(res.headers[header::REFERRER_POLICY], "strict-origin-when-cross-origin");
     }
 }
 
@@ -151,15 +127,8 @@ async fn output_is_escaped() {
     let mut c = Client::new(st.clone());
     c.login(crate::common::MANAGER).await;
     let v = version_of(&c.get("/beheer/regios/zuid-friesland").await.body);
-    let res = c
-        .post(
-            "/beheer/regios/zuid-friesland",
-            &[
-                ("version", &v),
-                ("description", "<script>alert(1)</script>"),
-            ],
-        )
-        .await;
+    let res =
+        c.post("/beheer/regios/zuid-friesland", &[("version", &v), ("description", "<script>alert(1)</script>")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let mut visitor = Client::new(st);
     let public = visitor.get("/regios/zuid-friesland").await;

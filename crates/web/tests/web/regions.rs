@@ -27,7 +27,9 @@ async fn region_manager_edits_own_region_and_the_public_sees_it() {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let form = pm.get(res.location()).await;
     form.assert_contains("De wijzigingen zijn opgeslagen");
-    form.assert_contains("Beschrijving, contact of thema&#39;s gewijzigd <span class=\"sterk-muted\">door Demo Programmamanager</span>");
+    form.assert_contains(
+        "Beschrijving, contact of thema&#39;s gewijzigd <span class=\"sterk-muted\">door Demo Programmamanager</span>",
+    );
     let mut visitor = Client::new(st);
     let page = visitor.get("/regios/zuid-friesland").await;
     page.assert_contains("<p class=\"utrecht-paragraph\">Tweede alinea.</p>");
@@ -70,19 +72,9 @@ async fn a_stale_edit_never_overwrites_someone_elses() {
     b.login(ADMIN).await;
     let v = version_of(&a.get("/beheer/regios/zuid-friesland").await.body);
     b.get("/beheer/regios/zuid-friesland").await;
-    let first = b
-        .post(
-            "/beheer/regios/zuid-friesland",
-            &[("version", &v), ("description", "Versie van B")],
-        )
-        .await;
+    let first = b.post("/beheer/regios/zuid-friesland", &[("version", &v), ("description", "Versie van B")]).await;
     assert_eq!(first.status, StatusCode::SEE_OTHER);
-    let second = a
-        .post(
-            "/beheer/regios/zuid-friesland",
-            &[("version", &v), ("description", "Versie van A")],
-        )
-        .await;
+    let second = a.post("/beheer/regios/zuid-friesland", &[("version", &v), ("description", "Versie van A")]).await;
     assert_eq!(second.status, StatusCode::CONFLICT);
     second.assert_contains("Iemand anders heeft deze regio gewijzigd");
     second.assert_contains("Versie van B");
@@ -105,57 +97,30 @@ async fn admin_creates_archives_and_restores_a_region() {
     let mut admin = Client::new(st.clone());
     admin.login(ADMIN).await;
     admin.get("/beheer/regios/nieuw").await;
-    let bad = admin
-        .post(
-            "/beheer/regios/nieuw",
-            &[("name", ""), ("province", "Brabant")],
-        )
-        .await;
+    let bad = admin.post("/beheer/regios/nieuw", &[("name", ""), ("province", "Brabant")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains("Vul de naam in.");
     bad.assert_contains("Kies een provincie uit de lijst.");
     let ok = admin
         .post(
             "/beheer/regios/nieuw",
-            &[
-                ("name", "Bommelerwaard"),
-                ("kind", "techniekregio"),
-                ("province", "Gelderland"),
-            ],
+            &[("name", "Bommelerwaard"), ("kind", "techniekregio"), ("province", "Gelderland")],
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     assert_eq!(ok.location(), "/beheer/regios/bommelerwaard?opgeslagen=1");
-    let dup = admin
-        .post(
-            "/beheer/regios/nieuw",
-            &[("name", "Bommelerwaard"), ("province", "Gelderland")],
-        )
-        .await;
+    let dup = admin.post("/beheer/regios/nieuw", &[("name", "Bommelerwaard"), ("province", "Gelderland")]).await;
     dup.assert_contains("Er is al een regio met dit webadres");
 
     let mut visitor = Client::new(st.clone());
-    visitor
-        .get("/regios/bommelerwaard")
-        .await
-        .assert_contains("Techniekregio");
+    visitor.get("/regios/bommelerwaard").await.assert_contains("Techniekregio");
     admin.get("/beheer/regios/bommelerwaard").await;
-    let archived = admin
-        .post("/beheer/regios/bommelerwaard/archiveren", &[])
-        .await;
+    let archived = admin.post("/beheer/regios/bommelerwaard/archiveren", &[]).await;
     assert_eq!(archived.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        visitor.get("/regios/bommelerwaard").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(visitor.get("/regios/bommelerwaard").await.status, StatusCode::NOT_FOUND);
     assert!(!visitor.get("/regios").await.body.contains("bommelerwaard"));
-    admin
-        .post("/beheer/regios/bommelerwaard/herstellen", &[])
-        .await;
-    assert_eq!(
-        visitor.get("/regios/bommelerwaard").await.status,
-        StatusCode::OK
-    );
+    admin.post("/beheer/regios/bommelerwaard/herstellen", &[]).await;
+    assert_eq!(visitor.get("/regios/bommelerwaard").await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -163,34 +128,16 @@ async fn memberships_and_lead_applicant() {
     let st = state().await;
     let mut pm = Client::new(st.clone());
     pm.login(MANAGER).await;
-    let search = pm
-        .get("/beheer/regios/zuid-friesland/deelnemers?q=broeckland")
-        .await;
+    let search = pm.get("/beheer/regios/zuid-friesland/deelnemers?q=broeckland").await;
     search.assert_contains("Broeckland College");
     let candidates = search.body.split("Organisatie toevoegen").nth(1).unwrap();
-    let id = candidates
-        .split("name=\"organisation_id\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let added = pm
-        .post(
-            "/beheer/regios/zuid-friesland/deelnemers",
-            &[("organisation_id", &id)],
-        )
-        .await;
+    let id =
+        candidates.split("name=\"organisation_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let added = pm.post("/beheer/regios/zuid-friesland/deelnemers", &[("organisation_id", &id)]).await;
     assert_eq!(added.status, StatusCode::OK);
     added.assert_contains("Broeckland College is toegevoegd.");
 
-    let lead = pm
-        .post(
-            "/beheer/regios/zuid-friesland/penvoerder",
-            &[("organisation_id", &id)],
-        )
-        .await;
+    let lead = pm.post("/beheer/regios/zuid-friesland/penvoerder", &[("organisation_id", &id)]).await;
     lead.assert_contains("De penvoerder is vastgelegd.");
     let mut visitor = Client::new(st.clone());
     let page = visitor.get("/regios/zuid-friesland").await;
@@ -210,21 +157,11 @@ async fn memberships_and_lead_applicant() {
         .next()
         .unwrap()
         .to_owned();
-    let refused = pm
-        .post(
-            "/beheer/regios/zuid-friesland/penvoerder",
-            &[("organisation_id", &company_id)],
-        )
-        .await;
+    let refused = pm.post("/beheer/regios/zuid-friesland/penvoerder", &[("organisation_id", &company_id)]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("De penvoerder is het bevoegd gezag van een vmbo-vestiging");
 
-    let removed = pm
-        .post(
-            &format!("/beheer/regios/zuid-friesland/deelnemers/{id}/verwijderen"),
-            &[],
-        )
-        .await;
+    let removed = pm.post(&format!("/beheer/regios/zuid-friesland/deelnemers/{id}/verwijderen"), &[]).await;
     removed.assert_contains("De deelnemer is verwijderd.");
     let page = visitor.get("/regios/zuid-friesland").await;
     assert!(!page.body.contains("Broeckland"));
@@ -237,23 +174,12 @@ async fn organisation_form_validates_the_duo_code() {
     pm.login(MANAGER).await;
     pm.get("/beheer/organisaties/nieuw").await;
     let bad = pm
-        .post(
-            "/beheer/organisaties/nieuw",
-            &[
-                ("name", "Nieuwe school"),
-                ("kind", "vmbo"),
-                ("duo_code", "12345"),
-            ],
-        )
+        .post("/beheer/organisaties/nieuw", &[("name", "Nieuwe school"), ("kind", "vmbo"), ("duo_code", "12345")])
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains("is geen DUO-vestigingscode");
     bad.assert_contains("value=\"Nieuwe school\"");
-    let taken = pm
-        .post(
-            "/beheer/organisaties/nieuw",
-            &[("name", "Dubbel"), ("kind", "vmbo"), ("duo_code", "05AC00")],
-        )
-        .await;
+    let taken =
+        pm.post("/beheer/organisaties/nieuw", &[("name", "Dubbel"), ("kind", "vmbo"), ("duo_code", "05AC00")]).await;
     taken.assert_contains("Er is al een organisatie met deze DUO-vestigingscode.");
 }
