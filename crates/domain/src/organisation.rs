@@ -58,9 +58,19 @@ impl OrganisationKind {
         Self::ALL.into_iter().find(|k| k.code() == code)
     }
 
-    /// Schools are what the public school finder looks for.
+    /// Schools pupils attend (vmbo, other secondary, primary); the rest take part as partners.
     pub fn is_school(self) -> bool {
-        matches!(self, OrganisationKind::Vmbo | OrganisationKind::Po | OrganisationKind::Vo | OrganisationKind::Mbo)
+        matches!(self, OrganisationKind::Vmbo | OrganisationKind::Vo | OrganisationKind::Po)
+    }
+
+    /// What the public school finder searches: the schools, and mbo institutions a pupil moves on to.
+    pub fn in_school_finder(self) -> bool {
+        self.is_school() || self == OrganisationKind::Mbo
+    }
+
+    /// Only the board of a vmbo location can be a region's lead applicant (penvoerder).
+    pub fn may_lead(self) -> bool {
+        self == OrganisationKind::Vmbo
     }
 }
 

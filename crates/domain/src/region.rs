@@ -297,7 +297,7 @@ pub fn check_lead_applicant(candidate: &crate::Organisation, is_member: bool) ->
             "lead_applicant",
             format!("{} neemt niet deel aan deze regio; voeg de organisatie eerst toe.", candidate.name),
         );
-    } else if candidate.kind != crate::OrganisationKind::Vmbo {
+    } else if !candidate.kind.may_lead() {
         e.add(
             "lead_applicant",
             format!(

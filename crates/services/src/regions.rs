@@ -3,7 +3,8 @@
 use domain::region::{RegionIdentityInput, RegionProfileInput, check_lead_applicant};
 use domain::{Action, Actor, Organisation, Region, RegionProfile};
 use serde_json::json;
-use store::regions::{self as repo, RegionSummary};
+use store::regions as repo;
+pub use store::regions::RegionSummary;
 use store::{AnyConnection, audit, organisations};
 
 use crate::{App, Result, ServiceError, invalid};
@@ -23,9 +24,9 @@ pub async fn list_public(app: &App) -> Result<Vec<RegionSummary>> {
 }
 
 /// Every region, archived ones too: for labelling grants and filling choice lists.
-pub async fn all(app: &App) -> Result<Vec<Region>> {
+pub async fn all(app: &App) -> Result<Vec<RegionSummary>> {
     let mut conn = app.db.conn().await?;
-    Ok(repo::list(&mut conn, true).await?.into_iter().map(|s| s.region).collect())
+    Ok(repo::list(&mut conn, true).await?)
 }
 
 /// Regions the actor may work on: all (with archived ones) for the national team, else the ones they manage.
@@ -33,7 +34,7 @@ pub async fn list_manageable(app: &App, actor: &Actor) -> Result<Vec<RegionSumma
     actor.require(Action::UseAccount)?;
     let mut conn = app.db.conn().await?;
     let all = repo::list(&mut conn, actor.is_national_admin()).await?;
-    Ok(all.into_iter().filter(|s| actor.permits(Action::EditRegionProfile { region_id: &s.region.id })).collect())
+    Ok(all.into_iter().filter(|s| actor.permits(Action::EditRegionProfile { region_id: &s.id })).collect())
 }
 
 /// The public page of an active region; archived regions only for those who may manage them.

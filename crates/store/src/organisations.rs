@@ -85,12 +85,18 @@ pub async fn find_schools(conn: &mut AnyConnection, q: &str, limit: i64) -> Resu
     if pattern.is_empty() {
         return Ok(Vec::new());
     }
+    let kinds = OrganisationKind::ALL
+        .iter()
+        .filter(|k| k.in_school_finder())
+        .map(|k| format!("'{}'", k.code()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT {ORG_COLUMNS}, r.slug AS region_slug, r.name AS region_name, r.contact_name, r.contact_role, \
          r.contact_email FROM organisations o \
          LEFT JOIN memberships m ON m.organisation_id = o.id \
          LEFT JOIN regions r ON r.id = m.region_id AND r.archived = 0 \
-         WHERE o.archived = 0 AND o.kind IN ('vmbo', 'vo', 'po', 'mbo') AND {MATCH} \
+         WHERE o.archived = 0 AND o.kind IN ({kinds}) AND {MATCH} \
          ORDER BY o.name, r.name LIMIT $2"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pattern).bind(limit).fetch_all(conn).await?;

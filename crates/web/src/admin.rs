@@ -9,6 +9,7 @@ use domain::region::{PROVINCES, RegionIdentityInput, RegionProfileInput, kind_la
 use domain::{Action, Actor, FieldErrors, OrganisationKind, Region, RegionKind, Role};
 use serde::Deserialize;
 use services::ServiceError;
+use services::regions::RegionSummary;
 use services::users::{InviteInput, InviteOutcome};
 
 use crate::AppState;
@@ -25,11 +26,11 @@ fn require(actor: &Actor, action: Action<'_>) -> Result<(), WebError> {
 }
 
 /// Region ids → names, for showing grants.
-async fn region_names(st: &AppState) -> Result<Vec<Region>, WebError> {
+async fn region_names(st: &AppState) -> Result<Vec<RegionSummary>, WebError> {
     Ok(services::regions::all(&st.app).await?)
 }
 
-fn grant_views(grants: &[domain::Grant], regions: &[Region]) -> Vec<GrantView> {
+fn grant_views(grants: &[domain::Grant], regions: &[RegionSummary]) -> Vec<GrantView> {
     grants
         .iter()
         .map(|g| GrantView {
@@ -68,12 +69,7 @@ pub async fn render_dashboard(
         grants: grant_views(&ctx.actor.grants, &all),
         regions: manageable
             .into_iter()
-            .map(|s| RegionItem {
-                slug: s.region.slug,
-                name: s.region.name,
-                kind: kind_label(s.region.kind),
-                members: s.members,
-            })
+            .map(|s| RegionItem { slug: s.slug, name: s.name, kind: kind_label(s.kind), members: s.members })
             .collect(),
         is_admin: ctx.actor.is_national_admin(),
         can_invite: can_invite(&ctx.actor),
@@ -342,7 +338,7 @@ fn member_view(o: &domain::Organisation, lead: Option<&str>) -> MemberView {
         place: o.place.clone().unwrap_or_default(),
         duo_code: o.duo_code.clone().unwrap_or_default(),
         is_lead: lead == Some(o.id.as_str()),
-        can_lead: o.kind == OrganisationKind::Vmbo,
+        can_lead: o.kind.may_lead(),
     }
 }
 

@@ -175,6 +175,20 @@ impl RegionDto {
     }
 }
 
+impl From<services::regions::RegionSummary> for RegionDto {
+    fn from(s: services::regions::RegionSummary) -> Self {
+        RegionDto {
+            kind: s.kind.map(|k| k.code().to_owned()),
+            kind_label: kind_label(s.kind).to_owned(),
+            slug: s.slug,
+            name: s.name,
+            province: s.province,
+            members: Some(s.members),
+            version: s.version,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct OrganisationDto {
     id: String,
@@ -230,7 +244,7 @@ fn detail(page: services::regions::RegionPage) -> RegionDetailDto {
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regio's", responses((status = 200, body = [RegionDto])))]
 async fn list_regions(State(st): State<AppState>) -> Result<Json<Vec<RegionDto>>, ApiError> {
     let list = services::regions::list_public(&st.app).await?;
-    Ok(Json(list.iter().map(|s| RegionDto::new(&s.region, Some(s.members))).collect()))
+    Ok(Json(list.into_iter().map(RegionDto::from).collect()))
 }
 
 /// One region with its profile and participating organisations.

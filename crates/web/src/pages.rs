@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use domain::region::{PROVINCES, kind_label};
-use domain::{Action, OrganisationKind, slugify};
+use domain::{Action, slugify};
 use serde::Deserialize;
 use services::organisations::FINDER_LIMIT;
 use services::regions::RegionPage;
@@ -27,7 +27,7 @@ pub fn html(t: impl Template) -> Page {
 
 pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Page {
     let regions = services::regions::list_public(&st.app).await?;
-    let provinces = regions.iter().map(|r| r.region.province.as_str()).collect::<std::collections::BTreeSet<_>>().len();
+    let provinces = regions.iter().map(|r| r.province.as_str()).collect::<std::collections::BTreeSet<_>>().len();
     let members: i64 = regions.iter().map(|r| r.members).sum();
     html(HomePage {
         l: Layout::new("Home", &ctx, "home"),
@@ -42,18 +42,13 @@ pub async fn regions(State(st): State<AppState>, ctx: Ctx) -> Page {
     let total = list.len();
     let mut by_province: BTreeMap<usize, ProvinceGroup> = BTreeMap::new();
     for s in list {
-        let order = PROVINCES.iter().position(|p| *p == s.region.province).unwrap_or(PROVINCES.len());
+        let order = PROVINCES.iter().position(|p| *p == s.province).unwrap_or(PROVINCES.len());
         let group = by_province.entry(order).or_insert_with(|| ProvinceGroup {
-            id: format!("provincie-{}", slugify(&s.region.province)),
-            name: s.region.province.clone(),
+            id: format!("provincie-{}", slugify(&s.province)),
+            name: s.province.clone(),
             regions: Vec::new(),
         });
-        group.regions.push(RegionItem {
-            slug: s.region.slug,
-            name: s.region.name,
-            kind: kind_label(s.region.kind),
-            members: s.members,
-        });
+        group.regions.push(RegionItem { slug: s.slug, name: s.name, kind: kind_label(s.kind), members: s.members });
     }
     html(RegionsPage { l: Layout::new("Regio's", &ctx, "regios"), groups: by_province.into_values().collect(), total })
 }
@@ -71,9 +66,7 @@ pub fn org_item(o: &domain::Organisation, lead: Option<&str>) -> OrgItem {
 pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
     let RegionPage { region, members, lead_applicant } = services::regions::page(&st.app, &ctx.actor, &slug).await?;
     let lead = region.lead_applicant_id.as_deref();
-    let (schools, partners): (Vec<_>, Vec<_>) = members
-        .iter()
-        .partition(|o| matches!(o.kind, OrganisationKind::Vmbo | OrganisationKind::Vo | OrganisationKind::Po));
+    let (schools, partners): (Vec<_>, Vec<_>) = members.iter().partition(|o| o.kind.is_school());
     let p = &region.profile;
     html(RegionView {
         l: Layout::new(region.name.clone(), &ctx, "regios"),
