@@ -159,10 +159,10 @@ impl OrganisationInput {
         }
         let place = validation::optional(&mut e, "place", "de plaats", &self.place, 80);
         let website = validation::optional(&mut e, "website", "de website", &self.website, 300);
-        if let Some(url) = &website {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                e.add("website", "Een website begint met https:// of http://.");
-            }
+        if let Some(url) = &website
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            e.add("website", "Een website begint met https:// of http://.");
         }
         match kind {
             Some(kind) => e.into_result(OrganisationDraft { name, kind, duo_code, place, website }),

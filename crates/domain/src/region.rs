@@ -116,10 +116,10 @@ impl RegionProfileInput {
         let contact_email = validation::email(&mut e, "contact_email", &self.contact_email, false);
         let contact_phone =
             validation::optional(&mut e, "contact_phone", "het telefoonnummer", &self.contact_phone, 30);
-        if let Some(phone) = &contact_phone {
-            if !phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
-                e.add("contact_phone", "Een telefoonnummer bevat alleen cijfers, spaties en + - ( ).");
-            }
+        if let Some(phone) = &contact_phone
+            && !phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+        {
+            e.add("contact_phone", "Een telefoonnummer bevat alleen cijfers, spaties en + - ( ).");
         }
         let theme_tags = parse_tags(&mut e, &self.theme_tags);
         e.into_result(RegionProfile {
@@ -244,6 +244,27 @@ fn fold_accent(c: char) -> Option<char> {
     })
 }
 
+/// The lead applicant (penvoerder) is the board of a vmbo location that takes part in the region.
+pub fn check_lead_applicant(candidate: &crate::Organisation, is_member: bool) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::default();
+    if !is_member {
+        e.add(
+            "lead_applicant",
+            format!("{} neemt niet deel aan deze regio; voeg de organisatie eerst toe.", candidate.name),
+        );
+    } else if !candidate.kind.may_lead() {
+        e.add(
+            "lead_applicant",
+            format!(
+                "De penvoerder is het bevoegd gezag van een vmbo-vestiging; {} is een {}.",
+                candidate.name,
+                candidate.kind.label().to_lowercase()
+            ),
+        );
+    }
+    e.into_result(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,25 +308,4 @@ mod tests {
             RegionIdentityInput { name: "Zuid-Friesland".into(), province: "Fryslân".into(), ..Default::default() };
         assert_eq!(ok.validate().unwrap().slug, "zuid-friesland");
     }
-}
-
-/// The lead applicant (penvoerder) is the board of a vmbo location that takes part in the region.
-pub fn check_lead_applicant(candidate: &crate::Organisation, is_member: bool) -> Result<(), FieldErrors> {
-    let mut e = FieldErrors::default();
-    if !is_member {
-        e.add(
-            "lead_applicant",
-            format!("{} neemt niet deel aan deze regio; voeg de organisatie eerst toe.", candidate.name),
-        );
-    } else if !candidate.kind.may_lead() {
-        e.add(
-            "lead_applicant",
-            format!(
-                "De penvoerder is het bevoegd gezag van een vmbo-vestiging; {} is een {}.",
-                candidate.name,
-                candidate.kind.label().to_lowercase()
-            ),
-        );
-    }
-    e.into_result(())
 }

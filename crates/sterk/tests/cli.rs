@@ -13,13 +13,8 @@ fn data_dir(name: &str) -> PathBuf {
 
 fn sterk(dir: &PathBuf, args: &[&str]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sterk"));
+    // The CLI tests use their own SQLite files; PostgreSQL is covered by the router tests.
     cmd.arg("--data-dir").arg(dir).args(args).env_remove("STERK_DATABASE_URL");
-    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
-        if url.starts_with("postgres") {
-            // The CLI tests manage their own SQLite files; PostgreSQL is covered by the router tests.
-            cmd.env_remove("TEST_DATABASE_URL");
-        }
-    }
     cmd.output().expect("run sterk")
 }
 
@@ -69,6 +64,8 @@ fn serve(dir: &PathBuf) -> (Child, String) {
             return (child, addr);
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("sterk did not start: {printed}");
 }
 

@@ -123,10 +123,11 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
 
 async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError> {
     let headers = req.headers();
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site != "same-origin" && site != "none" {
-            return Err(WebError::Csrf);
-        }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && site != "same-origin"
+        && site != "none"
+    {
+        return Err(WebError::Csrf);
     }
     if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
         let origin = origin.to_str().unwrap_or_default();

@@ -81,10 +81,10 @@ impl Client {
         }
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);
-            if ct == "application/json" {
-                if let Some(csrf) = &self.csrf {
-                    req = req.header("x-csrf-token", csrf);
-                }
+            if ct == "application/json"
+                && let Some(csrf) = &self.csrf
+            {
+                req = req.header("x-csrf-token", csrf);
             }
         }
         let res = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
