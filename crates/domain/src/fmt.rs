@@ -1,6 +1,7 @@
 //! Dutch presentation of dates and numbers (1 oktober 2024; 1.234).
 
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
+use rust_decimal::{Decimal, RoundingStrategy};
 
 const MONTHS: [&str; 12] = [
     "januari",
@@ -29,6 +30,17 @@ pub fn instant_nl(at: Timestamp) -> String {
     format!("{} om {:02}:{:02}", date_nl(zoned.date()), zoned.hour(), zoned.minute())
 }
 
+/// Like [`instant_nl`], with seconds when they are not zero: "1 oktober 2024 om 16:00:01".
+pub fn instant_nl_exact(at: Timestamp) -> String {
+    let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
+    let zoned = at.to_zoned_datetime(tz);
+    if zoned.second() == 0 {
+        instant_nl(at)
+    } else {
+        format!("{} om {:02}:{:02}:{:02}", date_nl(zoned.date()), zoned.hour(), zoned.minute(), zoned.second())
+    }
+}
+
 /// Whole numbers with a dot as thousands separator: 1.234.567
 pub fn integer_nl(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -42,9 +54,51 @@ pub fn integer_nl(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// Rounds to whole cents, half away from zero (as bookkeeping does).
+pub fn round_cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// "€ 1.234,56" (rounded to cents).
+pub fn euro_nl(amount: Decimal) -> String {
+    let cents = round_cents(amount);
+    let sign = if cents.is_sign_negative() && !cents.is_zero() { "-" } else { "" };
+    let abs = cents.abs();
+    let whole = abs.trunc();
+    let fraction = ((abs - whole) * Decimal::ONE_HUNDRED).trunc();
+    let whole: i64 = whole.try_into().unwrap_or(i64::MAX);
+    format!("€ {sign}{},{:02}", integer_nl(whole), fraction)
+}
+
+/// A share as a Dutch percentage with one decimal, truncated so that a share just under a
+/// minimum never shows as the minimum: 0.09999 → "9,9%".
+pub fn percent_nl(fraction: Decimal) -> String {
+    let pct = (fraction * Decimal::ONE_HUNDRED).round_dp_with_strategy(1, RoundingStrategy::ToZero);
+    format!("{}%", format!("{pct:.1}").replace('.', ","))
+}
+
+/// A plain decimal in Dutch notation without trailing zeros: 400 → "400", 12.5 → "12,5".
+pub fn decimal_nl(value: Decimal) -> String {
+    value.normalize().to_string().replace('.', ",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dutch_money_and_percentages() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(euro_nl(d("1234.56")), "€ 1.234,56");
+        assert_eq!(euro_nl(d("368640080")), "€ 368.640.080,00");
+        assert_eq!(euro_nl(d("0.005")), "€ 0,01");
+        assert_eq!(euro_nl(d("-12.5")), "€ -12,50");
+        assert_eq!(percent_nl(d("0.098")), "9,8%");
+        assert_eq!(percent_nl(d("0.1")), "10,0%");
+        assert_eq!(percent_nl(d("0.09999")), "9,9%");
+        assert_eq!(decimal_nl(d("400.00")), "400");
+        assert_eq!(decimal_nl(d("12.50")), "12,5");
+    }
 
     #[test]
     fn dutch_dates() {

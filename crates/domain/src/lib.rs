@@ -12,3 +12,4 @@ pub use access::{Action, Actor, Denied, Grant, Role};
 pub use organisation::{DuoCode, Organisation, OrganisationDraft, OrganisationKind};
 pub use region::{Region, RegionKind, RegionProfile, slugify};
 pub use validation::FieldErrors;
+pub mod regulation;

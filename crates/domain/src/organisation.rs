@@ -13,6 +13,7 @@ pub enum OrganisationKind {
     /// Primary school.
     Po,
     /// Other secondary school (havo/vwo, praktijkonderwijs…).
+    #[serde(rename = "vo-other")]
     Vo,
     Company,
     Municipality,
@@ -35,7 +36,7 @@ impl OrganisationKind {
             OrganisationKind::Vmbo => "vmbo",
             OrganisationKind::Mbo => "mbo",
             OrganisationKind::Po => "po",
-            OrganisationKind::Vo => "vo",
+            OrganisationKind::Vo => "vo-other",
             OrganisationKind::Company => "company",
             OrganisationKind::Municipality => "municipality",
             OrganisationKind::Other => "other",

@@ -10,7 +10,7 @@ use crate::validation::{self, FieldErrors};
 pub enum RegionKind {
     #[serde(rename = "techniekregio")]
     Technical,
-    #[serde(rename = "techniekluwe")]
+    #[serde(rename = "techniekluwe-regio")]
     LowTech,
 }
 
@@ -20,7 +20,7 @@ impl RegionKind {
     pub fn code(self) -> &'static str {
         match self {
             RegionKind::Technical => "techniekregio",
-            RegionKind::LowTech => "techniekluwe",
+            RegionKind::LowTech => "techniekluwe-regio",
         }
     }
 

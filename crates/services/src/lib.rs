@@ -7,6 +7,7 @@ pub mod demo;
 pub mod organisations;
 pub mod ratelimit;
 pub mod regions;
+pub mod regulations;
 pub mod users;
 
 use domain::{Denied, FieldErrors};
@@ -63,15 +64,25 @@ pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(e)
 }
 
-/// The application: the database plus process-wide state such as the login limiter.
+/// The application: the database plus process-wide state (the regulations, the login limiter).
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    pub regulations: std::sync::Arc<regulations::Regulations>,
     pub login_limiter: std::sync::Arc<ratelimit::Limiter>,
 }
 
 impl App {
+    /// An application with the shipped regulations.
     pub fn new(db: Db) -> App {
-        App { db, login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()) }
+        App::with_regulations(db, regulations::Regulations::builtin())
+    }
+
+    pub fn with_regulations(db: Db, regulations: regulations::Regulations) -> App {
+        App {
+            db,
+            regulations: std::sync::Arc::new(regulations),
+            login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()),
+        }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use services::regulations::Regulations;
 use services::{App, ServiceError};
 use store::Db;
 
@@ -19,6 +20,9 @@ struct Cli {
     /// Database URL; `postgres://…` selects PostgreSQL. Default: SQLite in the data folder.
     #[arg(long, global = true, env = "STERK_DATABASE_URL")]
     database_url: Option<String>,
+    /// Folder whose `{id}.toml` / `{id}-region-maximums.csv` replace the shipped regulation files.
+    #[arg(long, global = true, env = "STERK_REGULATIONS_DIR")]
+    regulations_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,11 +42,39 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Check an application (sterk.application/1 JSON) against its regulation.
+    /// Exit 0: no blocking rule failed; 1: one did; 2: the file is malformed.
+    Check {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
+    /// The 2020–2023 allocation per region from pupil numbers (CSV `region,bb_kb_pupils,gl_pupils`).
+    Allocate {
+        #[arg(long, default_value = "sto-2020-2023")]
+        regulation: String,
+        #[arg(long)]
+        pupils: PathBuf,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: AllocateFormat,
+    },
     /// Manage users.
     Users {
         #[command(subcommand)]
         command: UsersCommand,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AllocateFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -86,11 +118,67 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    match &cli.command {
+        Command::Check { file, format } => return check(&cli, file, *format),
+        Command::Allocate { regulation, pupils, format } => return allocate(&cli, regulation, pupils, *format),
+        _ => {}
+    }
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("fout: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn regulations(cli: &Cli) -> anyhow::Result<Regulations> {
+    Ok(Regulations::load(cli.regulations_dir.as_deref())?)
+}
+
+/// Exit 2 for anything that keeps the file from being checked: unreadable, malformed, unknown regulation.
+fn check(cli: &Cli, file: &PathBuf, format: CheckFormat) -> ExitCode {
+    let malformed = |message: String| {
+        eprintln!("fout: {message}");
+        ExitCode::from(2)
+    };
+    let regs = match regulations(cli) {
+        Ok(r) => r,
+        Err(e) => return malformed(format!("{e:#}")),
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return malformed(format!("kan {} niet lezen: {e}", file.display())),
+    };
+    let (report, reg) = match regs.check_json(&text) {
+        Ok(r) => r,
+        Err(e) => return malformed(format!("{}: {e}", file.display())),
+    };
+    match format {
+        CheckFormat::Text => print!("{}", domain::regulation::check::render_text(&report, reg)),
+        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises")),
+    }
+    if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn allocate(cli: &Cli, regulation: &str, pupils: &PathBuf, format: AllocateFormat) -> ExitCode {
+    let outcome = regulations(cli).and_then(|regs| {
+        let text = std::fs::read_to_string(pupils).with_context(|| format!("kan {} niet lezen", pupils.display()))?;
+        regs.allocate_csv(regulation, &text).with_context(|| pupils.display().to_string())
+    });
+    match outcome {
+        Ok(report) => {
+            match format {
+                AllocateFormat::Csv => print!("{}", domain::regulation::allocate::to_csv(&report)),
+                AllocateFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"))
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("fout: {e:#}");
+            ExitCode::from(2)
         }
     }
 }
@@ -145,12 +233,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Serve { bind, demo, secure_cookies } => serve(&cli, *bind, *demo, *secure_cookies).await,
+        Command::Check { .. } | Command::Allocate { .. } => unreachable!("handled without a runtime"),
     }
 }
 
 async fn serve(cli: &Cli, bind: SocketAddr, demo: bool, secure: SecureCookies) -> anyhow::Result<()> {
     let (db, applied) = open(cli).await?;
-    let app = App::new(db);
+    let app = App::with_regulations(db, regulations(cli)?);
     if demo {
         let loaded = services::demo::load(&app).await.context("demo-gegevens laden mislukt")?;
         print_demo_accounts(loaded);

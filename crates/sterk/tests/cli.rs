@@ -92,3 +92,69 @@ fn serving_the_demo_twice_does_not_duplicate_anything() {
         child.wait().unwrap();
     }
 }
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/hoofdlijnen-voorbeeldregio.json")
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sterk")).args(args).output().expect("run sterk")
+}
+
+#[test]
+fn check_exits_0_1_or_2_and_reports_every_rule() {
+    let ok = run(&["check", example().to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(text.contains("Uitslag: voldoet aan alle blokkerende regels"));
+    assert!(text.contains("Cofinanciering bedrijven € 20.000,00 (11,0%)"));
+
+    let json = run(&["check", example().to_str().unwrap(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 11);
+
+    let dir = data_dir("check");
+    std::fs::create_dir_all(&dir).unwrap();
+    let late =
+        std::fs::read_to_string(example()).unwrap().replace("2024-09-30T14:00:00+02:00", "2024-10-02T09:00:00+02:00");
+    let late_file = dir.join("late.json");
+    std::fs::write(&late_file, late).unwrap();
+    let failed = run(&["check", late_file.to_str().unwrap()]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stdout).contains("[FOUT] Ingediend binnen de termijn"));
+
+    let bad = std::fs::read_to_string(example()).unwrap().replacen(
+        "\"unit_price_eur\": \"125.00\"",
+        "\"unit_price_eur\": \"12,50\"",
+        1,
+    );
+    let bad_file = dir.join("bad.json");
+    std::fs::write(&bad_file, bad).unwrap();
+    let malformed = run(&["check", bad_file.to_str().unwrap()]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&malformed.stderr).contains("budget[3].unit_price_eur"));
+
+    assert_eq!(run(&["check", "/bestaat/niet.json"]).status.code(), Some(2));
+}
+
+#[test]
+fn allocate_computes_the_2020_2023_maxima_as_csv_or_json() {
+    let dir = data_dir("allocate");
+    std::fs::create_dir_all(&dir).unwrap();
+    let pupils = dir.join("pupils.csv");
+    std::fs::write(&pupils, "region,bb_kb_pupils,gl_pupils\nTwente,420,130\n").unwrap();
+    let csv = run(&["allocate", "--regulation", "sto-2020-2023", "--pupils", pupils.to_str().unwrap()]);
+    assert!(csv.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&csv.stdout),
+        "region,bb_kb_pupils,gl_pupils,maximum_2020_2023,transition_2024\nTwente,420,130,7709075.00,1927268.75\n"
+    );
+    let json = run(&["allocate", "--pupils", pupils.to_str().unwrap(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["total_transition_2024"], "1927268.75");
+
+    std::fs::write(&pupils, "region,bb_kb_pupils,gl_pupils\nTwente,420,veel\n").unwrap();
+    let bad = run(&["allocate", "--pupils", pupils.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("rij 2, kolom \"gl_pupils\""));
+}

@@ -21,7 +21,7 @@ use crate::session::Ctx;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sterk API", version = "1", description = "Open data en beheer van Sterk Techniekonderwijs: regio's, deelnemers en scholen."),
-    paths(list_regions, get_region, create_region, update_region, find_schools),
+    paths(list_regions, get_region, create_region, update_region, find_schools, check_application),
     components(schemas(RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
     modifiers(&BearerAuth)
 )]
@@ -38,6 +38,19 @@ impl utoipa::Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The check takes whole applications (20,000 budget lines are a few MiB), so it has its own body limit.
+pub const CHECK_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Routes that change nothing and use no session: exempt from the CSRF guard, open to any client.
+pub const STATELESS_POSTS: [&str; 1] = ["/api/v1/check"];
+
+/// `POST /api/v1/check`, with its own body limit.
+pub fn check_router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/check", axum::routing::post(check_application))
+        .layer(axum::extract::DefaultBodyLimit::max(CHECK_MAX_BODY_BYTES))
 }
 
 pub fn router() -> Router<AppState> {
@@ -367,4 +380,27 @@ async fn find_schools(
             })
             .collect(),
     ))
+}
+
+/// Checks an application in the `sterk.application/1` format against its regulation: every rule
+/// with its verdict, Dutch explanation, source and trace (see `docs/application-format.md`).
+#[utoipa::path(post, path = "/api/v1/check", tag = "regeling",
+    request_body(content_type = "application/json", description = "Een aanvraag in het formaat sterk.application/1"),
+    responses(
+        (status = 200, description = "Het rapport: regulation, phase, passed, totals en findings (elke regel)"),
+        (status = 422, body = ApiErrorBody, description = "Het bestand is onleesbaar; fields[0].field noemt het JSON-pad")))]
+async fn check_application(State(st): State<AppState>, body: String) -> Response {
+    use domain::regulation::check::CheckError;
+    match st.app.regulations.check_json(&body) {
+        Ok((report, _)) => Json(report).into_response(),
+        Err(CheckError::Format(e)) => ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            body: ApiErrorBody {
+                error: format!("De aanvraag is onleesbaar: {e}"),
+                fields: vec![FieldErrorDto { field: e.path, message: e.message }],
+            },
+        }
+        .into_response(),
+        Err(e @ CheckError::Regulation(_)) => ApiError::from(WebError::Internal(e.to_string())).into_response(),
+    }
 }

@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod error;
 mod pages;
+mod regulation;
 mod session;
 mod statics;
 mod views;
@@ -50,6 +51,8 @@ pub fn router(state: AppState) -> Router {
         .route("/regios", get(pages::regions))
         .route("/regios/{slug}", get(pages::region))
         .route("/scholen", get(pages::schools))
+        .route("/regeling", get(regulation::index))
+        .route("/regeling/{id}", get(regulation::page))
         .route("/healthz", get(pages::healthz))
         .route("/static/{*path}", get(statics::serve));
     let account = Router::new()
@@ -73,15 +76,18 @@ pub fn router(state: AppState) -> Router {
         .route("/beheer/organisaties/nieuw", get(admin::new_organisation_form).post(admin::create_organisation))
         .route("/beheer/organisaties/{id}", get(admin::organisation_form_page).post(admin::update_organisation))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite));
-    Router::new()
+    let limited = Router::new()
         .merge(public)
         .merge(account)
         .merge(beheer)
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    Router::new()
+        .merge(api::check_router())
+        .merge(limited)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(

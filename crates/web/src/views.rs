@@ -296,3 +296,69 @@ pub struct UsersPage {
     pub invite_link: Option<String>,
     pub granted: bool,
 }
+
+pub struct RegulationItem {
+    pub id: String,
+    pub title: String,
+    pub years: String,
+}
+
+#[derive(Template)]
+#[template(path = "regulation_index.html")]
+pub struct RegulationIndex {
+    pub l: Layout,
+    pub items: Vec<RegulationItem>,
+}
+
+pub struct ParamValueView {
+    pub valid_from: String,
+    pub value: String,
+    pub source: String,
+    pub verified: bool,
+    pub note: Option<String>,
+}
+
+pub struct ParameterView {
+    pub id: String,
+    pub label: String,
+    pub values: Vec<ParamValueView>,
+}
+
+pub struct PhaseView {
+    pub id: String,
+    pub label: String,
+    pub window: String,
+    pub years: String,
+    pub source: String,
+    pub verified: bool,
+    pub note: Option<String>,
+}
+
+pub struct RuleView {
+    pub id: String,
+    pub title: String,
+    pub blocking: bool,
+    pub source: String,
+    pub not_in: String,
+}
+
+#[derive(Template)]
+#[template(path = "regulation.html")]
+pub struct RegulationPage {
+    pub l: Layout,
+    pub id: String,
+    pub title: String,
+    pub citation: String,
+    pub url: String,
+    pub in_force: String,
+    pub years: String,
+    pub parameters: Vec<ParameterView>,
+    pub phases: Vec<PhaseView>,
+    /// (id, label, source)
+    pub themes: Vec<(String, String, String)>,
+    /// (id, label, rule, source, verified)
+    pub categories: Vec<(String, String, String, String, bool)>,
+    pub rules: Vec<RuleView>,
+    /// (region, maximum, example)
+    pub maximums: Vec<(String, String, bool)>,
+}

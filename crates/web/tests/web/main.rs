@@ -6,3 +6,4 @@ mod authz;
 mod common;
 mod public;
 mod regions;
+mod regulation;

@@ -1,0 +1,751 @@
+//! The checks of an application against a regulation. Every rule returns a finding: a verdict,
+//! a Dutch explanation with the numbers, the source, and a trace of every input and parameter used.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::application::{Amount, Application, BudgetLine, FormatError, FundingSource};
+use super::{Category, DatedValue, Phase, Regulation, RegulationError, Severity};
+use crate::fmt::{date_nl, decimal_nl, euro_nl, instant_nl_exact, percent_nl, round_cents};
+use crate::{OrganisationKind, RegionKind};
+
+/// Every rule, in the order they are reported.
+pub const RULE_IDS: [&str; 11] = [
+    "lead-applicant",
+    "mandatory-partners",
+    "required-parts",
+    "themes",
+    "deadline",
+    "budget-years",
+    "no-purchase-costs",
+    "rate-internal",
+    "rate-external",
+    "cofinancing-minimum",
+    "region-maximum",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error(transparent)]
+    Regulation(#[from] RegulationError),
+}
+
+/// One input or parameter a verdict rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TraceItem {
+    pub name: String,
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+}
+
+impl TraceItem {
+    fn input(name: impl Into<String>, value: impl Into<String>) -> TraceItem {
+        TraceItem { name: name.into(), value: value.into(), valid_from: None, source: None, verified: None }
+    }
+
+    fn parameter(id: &str, value: impl Into<String>, v: &DatedValue) -> TraceItem {
+        TraceItem {
+            name: format!("parameter {id}"),
+            value: value.into(),
+            valid_from: Some(v.valid_from),
+            source: Some(v.source.clone()),
+            verified: Some(v.verified),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub title: String,
+    pub severity: Severity,
+    /// `false` when the rule does not apply in this phase (it then counts as passed).
+    pub applicable: bool,
+    pub passed: bool,
+    pub message: String,
+    pub source: String,
+    /// The JSON path of the first part of the application that causes a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub trace: Vec<TraceItem>,
+}
+
+impl Finding {
+    pub fn blocks(&self) -> bool {
+        self.severity == Severity::Blocking && !self.passed
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub eligible_costs: Amount,
+    pub subsidy_requested: Amount,
+    pub cofinancing: Amount,
+    /// Company co-financing as a fraction of the eligible costs, to four decimals.
+    pub cofinancing_share: Amount,
+    pub region_maximum: Option<Amount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub regulation: String,
+    pub phase: String,
+    pub passed: bool,
+    pub totals: Totals,
+    pub findings: Vec<Finding>,
+}
+
+/// A budget line as the regulation sees it: its amount, what of it is eligible, and the cap used.
+#[derive(Debug, Clone)]
+pub struct LineEval<'a> {
+    pub index: usize,
+    pub line: &'a BudgetLine,
+    pub category: &'a Category,
+    pub amount: Decimal,
+    pub eligible: Decimal,
+    /// (cap, its dated value, the parameter id) for capped categories.
+    pub cap: Option<(Decimal, &'a DatedValue, &'a str)>,
+}
+
+impl LineEval<'_> {
+    pub fn above_cap(&self) -> bool {
+        self.cap.is_some_and(|(cap, _, _)| self.line.unit_price_eur.0 > cap)
+    }
+}
+
+/// The date a line's dated parameters are read at: the first day of its year.
+fn line_date(line: &BudgetLine) -> Date {
+    jiff::civil::date(line.year, 1, 1)
+}
+
+/// Eligible amounts of every line: capped rates count only up to the cap; ineligible categories count nothing.
+pub fn evaluate_lines<'a>(reg: &'a Regulation, app: &'a Application) -> Result<Vec<LineEval<'a>>, CheckError> {
+    app.budget
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let category = reg.category(&line.category).ok_or_else(|| FormatError {
+                path: format!("budget[{index}].category"),
+                message: format!(
+                    "onbekende categorie \"{}\"; verwacht een van: {}",
+                    line.category,
+                    reg.categories.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            })?;
+            let amount = line.amount();
+            let cap = match &category.rate_cap {
+                Some(id) => {
+                    let (cap, v) = reg.decimal_at(id, line_date(line))?;
+                    Some((cap, v, id.as_str()))
+                }
+                None => None,
+            };
+            let eligible = match (category.eligible, cap) {
+                (false, _) => Decimal::ZERO,
+                (true, Some((cap, _, _))) => line.quantity.0 * line.unit_price_eur.0.min(cap),
+                (true, None) => amount,
+            };
+            Ok(LineEval { index, line, category, amount, eligible, cap })
+        })
+        .collect()
+}
+
+/// Totals the checks and the workspace show.
+pub fn totals(app: &Application, lines: &[LineEval], region_maximum: Option<Decimal>) -> Totals {
+    let eligible_costs: Decimal = lines.iter().map(|l| l.eligible).sum();
+    let subsidy: Decimal =
+        lines.iter().filter(|l| l.line.funding.source == FundingSource::Subsidy).map(|l| l.eligible).sum();
+    let cofinancing: Decimal = lines.iter().filter(|l| is_company_cofinancing(app, l.line)).map(|l| l.eligible).sum();
+    Totals {
+        eligible_costs: money(eligible_costs),
+        subsidy_requested: money(subsidy),
+        cofinancing: money(cofinancing),
+        cofinancing_share: Amount(with_scale(share(cofinancing, eligible_costs).round_dp(4), 4)),
+        region_maximum: region_maximum.map(money),
+    }
+}
+
+/// An amount in whole cents, always written with two decimals.
+fn money(d: Decimal) -> Amount {
+    Amount(with_scale(round_cents(d), 2))
+}
+
+fn with_scale(mut d: Decimal, scale: u32) -> Decimal {
+    d.rescale(scale);
+    d
+}
+
+fn share(part: Decimal, whole: Decimal) -> Decimal {
+    if whole.is_zero() { Decimal::ZERO } else { part / whole }
+}
+
+/// Only companies' contributions (cash or in kind) count as co-financing.
+fn is_company_cofinancing(app: &Application, line: &BudgetLine) -> bool {
+    line.funding.source == FundingSource::Cofinancing
+        && line
+            .funding
+            .by
+            .as_deref()
+            .and_then(|id| app.organisation(id))
+            .is_some_and(|o| o.kind == OrganisationKind::Company)
+}
+
+/// Checks an application against a regulation: every rule, with its verdict and trace.
+pub fn check(reg: &Regulation, app: &Application) -> Result<Report, CheckError> {
+    if app.regulation != reg.id {
+        return Err(FormatError {
+            path: "regulation".into(),
+            message: format!("de aanvraag hoort bij regeling \"{}\", niet bij \"{}\"", app.regulation, reg.id),
+        }
+        .into());
+    }
+    let phase = reg.phase(&app.phase).ok_or_else(|| FormatError {
+        path: "phase".into(),
+        message: format!(
+            "onbekende fase \"{}\"; verwacht een van: {}",
+            app.phase,
+            reg.phases.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    })?;
+    check_themes_known(reg, app)?;
+    let lines = evaluate_lines(reg, app)?;
+    let maximum = region_maximum(reg, app)?;
+    let totals = totals(app, &lines, maximum.as_ref().map(|m| m.amount));
+    let ctx = Ctx { reg, app, phase, lines: &lines, totals: &totals, maximum: &maximum };
+    let mut findings = Vec::with_capacity(RULE_IDS.len());
+    for id in RULE_IDS {
+        let meta =
+            reg.rule(id).ok_or_else(|| RegulationError::Invalid(format!("regel {id} ontbreekt in de regeling")))?;
+        let finding = if meta.not_in_phases.contains(&app.phase) {
+            Verdict {
+                passed: true,
+                message: format!("Niet van toepassing in de fase {}.", phase.label.to_lowercase()),
+                field: None,
+                trace: vec![TraceItem::input("fase", &app.phase)],
+            }
+        } else {
+            evaluate(id, &ctx)?
+        };
+        findings.push(Finding {
+            rule: id.to_owned(),
+            title: meta.title.clone(),
+            severity: meta.severity,
+            applicable: !meta.not_in_phases.contains(&app.phase),
+            passed: finding.passed,
+            message: finding.message,
+            source: meta.source.clone(),
+            field: finding.field,
+            trace: finding.trace,
+        });
+    }
+    Ok(Report {
+        regulation: reg.id.clone(),
+        phase: app.phase.clone(),
+        passed: !findings.iter().any(Finding::blocks),
+        totals,
+        findings,
+    })
+}
+
+fn check_themes_known(reg: &Regulation, app: &Application) -> Result<(), FormatError> {
+    for (i, a) in app.activities.iter().enumerate() {
+        for (j, t) in a.themes.iter().enumerate() {
+            if !reg.themes.iter().any(|th| &th.id == t) {
+                return Err(FormatError {
+                    path: format!("activities[{i}].themes[{j}]"),
+                    message: format!(
+                        "onbekend thema \"{t}\"; verwacht een van: {}",
+                        reg.themes.iter().map(|th| th.id.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Ctx<'a> {
+    reg: &'a Regulation,
+    app: &'a Application,
+    phase: &'a Phase,
+    lines: &'a [LineEval<'a>],
+    totals: &'a Totals,
+    maximum: &'a Option<RegionMax>,
+}
+
+struct Verdict {
+    passed: bool,
+    message: String,
+    field: Option<String>,
+    trace: Vec<TraceItem>,
+}
+
+impl Verdict {
+    fn pass(message: impl Into<String>, trace: Vec<TraceItem>) -> Verdict {
+        Verdict { passed: true, message: message.into(), field: None, trace }
+    }
+
+    fn fail(message: impl Into<String>, field: impl Into<String>, trace: Vec<TraceItem>) -> Verdict {
+        Verdict { passed: false, message: message.into(), field: Some(field.into()), trace }
+    }
+}
+
+fn evaluate(id: &str, c: &Ctx) -> Result<Verdict, CheckError> {
+    Ok(match id {
+        "lead-applicant" => lead_applicant(c),
+        "mandatory-partners" => mandatory_partners(c)?,
+        "required-parts" => required_parts(c),
+        "themes" => themes(c),
+        "deadline" => deadline(c)?,
+        "budget-years" => budget_years(c),
+        "no-purchase-costs" => no_purchase_costs(c),
+        "rate-internal" => rate(c, "staff-internal"),
+        "rate-external" => rate(c, "staff-external"),
+        "cofinancing-minimum" => cofinancing_minimum(c)?,
+        "region-maximum" => region_maximum_rule(c),
+        other => return Err(RegulationError::Invalid(format!("regel {other} heeft geen implementatie")).into()),
+    })
+}
+
+fn lead_applicant(c: &Ctx) -> Verdict {
+    let id = &c.app.lead_applicant;
+    let mut trace = vec![TraceItem::input("lead_applicant", id)];
+    match c.app.organisation(id) {
+        None => Verdict::fail(
+            format!("De penvoerder \"{id}\" staat niet bij de organisaties van de aanvraag."),
+            "lead_applicant",
+            trace,
+        ),
+        Some(org) => {
+            trace.push(TraceItem::input("soort penvoerder", org.kind.code()));
+            if org.kind.may_lead() {
+                Verdict::pass(format!("{} is een vmbo-vestiging en kan penvoerder zijn.", org.name), trace)
+            } else {
+                Verdict::fail(
+                    format!(
+                        "De penvoerder moet een vmbo-vestiging zijn; {} is een {}.",
+                        org.name,
+                        org.kind.label().to_lowercase()
+                    ),
+                    "lead_applicant",
+                    trace,
+                )
+            }
+        }
+    }
+}
+
+fn mandatory_partners(c: &Ctx) -> Result<Verdict, CheckError> {
+    let (kinds, v) = c.reg.list_at("mandatory-partner-kinds", c.reg.start())?;
+    let mut trace = vec![TraceItem::parameter("mandatory-partner-kinds", kinds.join(", "), v)];
+    let present: Vec<&str> = c.app.organisations.iter().map(|o| o.kind.code()).collect();
+    trace.push(TraceItem::input("soorten in de aanvraag", present.join(", ")));
+    let missing: Vec<String> = kinds
+        .iter()
+        .filter(|k| !present.contains(&k.as_str()))
+        .map(|k| OrganisationKind::parse(k).map_or(k.clone(), |kind| kind.label().to_lowercase()))
+        .collect();
+    Ok(if missing.is_empty() {
+        Verdict::pass("Vmbo, mbo, primair onderwijs en bedrijfsleven doen mee.", trace)
+    } else {
+        Verdict::fail(format!("Er ontbreekt ten minste één {}.", missing.join(", één ")), "organisations", trace)
+    })
+}
+
+fn required_parts(c: &Ctx) -> Verdict {
+    let app = c.app;
+    let vision = app.vision.as_deref().map(str::trim).unwrap_or("");
+    let signed: &[String] = app.agreement.as_ref().map(|a| a.signed_by.as_slice()).unwrap_or(&[]);
+    let unsigned: Vec<&str> =
+        app.organisations.iter().filter(|o| !signed.contains(&o.id)).map(|o| o.name.as_str()).collect();
+    let trace = vec![
+        TraceItem::input("regiovisie", format!("{} tekens", vision.chars().count())),
+        TraceItem::input("activiteiten", app.activities.len().to_string()),
+        TraceItem::input("begrotingsregels", app.budget.len().to_string()),
+        TraceItem::input(
+            "ondertekend door",
+            format!("{} van {} organisaties", app.organisations.len() - unsigned.len(), app.organisations.len()),
+        ),
+    ];
+    let mut missing = Vec::new();
+    let mut field = None;
+    if vision.is_empty() {
+        missing.push("de regiovisie".to_owned());
+        field.get_or_insert("vision");
+    }
+    if app.activities.is_empty() {
+        missing.push("ten minste één activiteit".to_owned());
+        field.get_or_insert("activities");
+    }
+    if app.budget.is_empty() {
+        missing.push("de begroting".to_owned());
+        field.get_or_insert("budget");
+    }
+    if !unsigned.is_empty() {
+        missing.push(format!("de handtekening van {} onder de samenwerkingsovereenkomst", unsigned.join(", ")));
+        field.get_or_insert("agreement.signed_by");
+    }
+    match field {
+        None => Verdict::pass(
+            "Regiovisie, activiteiten, begroting en een door alle partners ondertekende samenwerkingsovereenkomst zijn aanwezig.",
+            trace,
+        ),
+        Some(f) => Verdict::fail(format!("Nog nodig: {}.", missing.join("; ")), f, trace),
+    }
+}
+
+fn themes(c: &Ctx) -> Verdict {
+    let mut trace = Vec::new();
+    let mut missing = Vec::new();
+    for theme in &c.reg.themes {
+        let by: Vec<&str> =
+            c.app.activities.iter().filter(|a| a.themes.contains(&theme.id)).map(|a| a.id.as_str()).collect();
+        trace.push(TraceItem::input(
+            format!("thema {}", theme.id),
+            if by.is_empty() { "geen activiteit".into() } else { by.join(", ") },
+        ));
+        if by.is_empty() {
+            missing.push(theme.label.to_lowercase());
+        }
+    }
+    if missing.is_empty() {
+        Verdict::pass("Elk verplicht thema komt terug in ten minste één activiteit.", trace)
+    } else {
+        Verdict::fail(format!("Geen activiteit besteedt aandacht aan: {}.", missing.join("; ")), "activities", trace)
+    }
+}
+
+fn deadline(c: &Ctx) -> Result<Verdict, CheckError> {
+    let tz = c.reg.time_zone();
+    let at = |dt: jiff::civil::DateTime| -> Result<Timestamp, CheckError> {
+        dt.to_zoned_datetime(tz.clone())
+            .map(|z| z.timestamp())
+            .map_err(|e| RegulationError::Invalid(format!("tijdstip {dt}: {e}")).into())
+    };
+    let opens = c.phase.opens.map(at).transpose()?;
+    let closes = at(c.phase.closes)?;
+    let submitted = c.app.submitted_at;
+    let source_item = |name: &str, t: Timestamp| TraceItem {
+        name: name.into(),
+        value: instant_nl_exact(t),
+        valid_from: None,
+        source: Some(c.phase.source.clone()),
+        verified: Some(c.phase.verified),
+    };
+    let mut trace = vec![TraceItem::input("submitted_at", instant_nl_exact(submitted))];
+    if let Some(o) = opens {
+        trace.push(source_item(&format!("fase {} opent", c.phase.id), o));
+    }
+    trace.push(source_item(&format!("fase {} sluit", c.phase.id), closes));
+    let label = &c.phase.label;
+    Ok(if opens.is_some_and(|o| submitted < o) {
+        Verdict::fail(
+            format!(
+                "Ingediend op {}, vóór de opening van de termijn ({label}: {}).",
+                instant_nl_exact(submitted),
+                instant_nl_exact(opens.unwrap_or(closes))
+            ),
+            "submitted_at",
+            trace,
+        )
+    } else if submitted > closes {
+        Verdict::fail(
+            format!(
+                "Ingediend op {}, na het sluiten van de termijn ({label}: uiterlijk {}).",
+                instant_nl_exact(submitted),
+                instant_nl_exact(closes)
+            ),
+            "submitted_at",
+            trace,
+        )
+    } else {
+        Verdict::pass(
+            format!(
+                "Ingediend op {}, binnen de termijn ({label}: uiterlijk {}).",
+                instant_nl_exact(submitted),
+                instant_nl_exact(closes)
+            ),
+            trace,
+        )
+    })
+}
+
+fn budget_years(c: &Ctx) -> Verdict {
+    let years = &c.phase.years;
+    let listed = years.iter().map(i16::to_string).collect::<Vec<_>>().join(", ");
+    let mut trace = vec![TraceItem {
+        name: format!("jaren van fase {}", c.phase.id),
+        value: listed.clone(),
+        valid_from: None,
+        source: Some(c.phase.source.clone()),
+        verified: Some(c.phase.verified),
+    }];
+    if let Some(l) = c.lines.iter().find(|l| !years.contains(&l.line.year)) {
+        trace.push(TraceItem::input(format!("budget[{}].year", l.index), l.line.year.to_string()));
+        return Verdict::fail(
+            format!(
+                "Begrotingsregel {} valt in {}, buiten de jaren van deze fase ({listed}).",
+                l.index + 1,
+                l.line.year
+            ),
+            format!("budget[{}].year", l.index),
+            trace,
+        );
+    }
+    let empty: Vec<String> =
+        years.iter().filter(|y| !c.lines.iter().any(|l| l.line.year == **y)).map(i16::to_string).collect();
+    trace
+        .push(TraceItem::input("jaren zonder regels", if empty.is_empty() { "geen".into() } else { empty.join(", ") }));
+    if c.phase.every_year_required && !empty.is_empty() {
+        Verdict::fail(
+            format!(
+                "De begroting op hoofdlijnen heeft voor elk jaar regels nodig; er ontbreken regels voor {}.",
+                empty.join(", ")
+            ),
+            "budget",
+            trace,
+        )
+    } else {
+        Verdict::pass(format!("Alle begrotingsregels vallen in {listed}."), trace)
+    }
+}
+
+fn no_purchase_costs(c: &Ctx) -> Verdict {
+    let forbidden: Vec<&LineEval> = c.lines.iter().filter(|l| l.category.forbidden).collect();
+    let trace = vec![TraceItem::input("regels met aanschafkosten", forbidden.len().to_string())];
+    match forbidden.first() {
+        None => Verdict::pass("Geen aanschafkosten: apparatuur telt alleen via afschrijving.", trace),
+        Some(l) => Verdict::fail(
+            format!(
+                "Begrotingsregel {} ({}, {}) is een aanschafprijs. Apparatuur telt alleen via afschrijving over de economische levensduur; begroot de afschrijving (categorie depreciation).",
+                l.index + 1,
+                l.line.description,
+                euro_nl(l.amount)
+            ),
+            format!("budget[{}].category", l.index),
+            trace,
+        ),
+    }
+}
+
+fn rate(c: &Ctx, category: &str) -> Verdict {
+    let lines: Vec<&LineEval> = c.lines.iter().filter(|l| l.category.id == category).collect();
+    let mut trace = Vec::new();
+    let mut caps_seen: Vec<(&str, Date)> = Vec::new();
+    for l in &lines {
+        if let Some((cap, v, id)) = l.cap
+            && !caps_seen.contains(&(id, v.valid_from))
+        {
+            caps_seen.push((id, v.valid_from));
+            trace.push(TraceItem::parameter(id, format!("{} per uur", euro_nl(cap)), v));
+        }
+    }
+    let above: Vec<&&LineEval> = lines.iter().filter(|l| l.above_cap()).collect();
+    for l in &above {
+        trace.push(TraceItem::input(format!("budget[{}].unit_price_eur", l.index), euro_nl(l.line.unit_price_eur.0)));
+    }
+    let label = c.reg.category(category).map_or(category.to_owned(), |k| k.label.to_lowercase());
+    if lines.is_empty() {
+        return Verdict::pass(format!("Geen regels voor {label}."), trace);
+    }
+    match above.first() {
+        None => Verdict::pass(
+            format!("Alle {} regels voor {label} blijven binnen het maximale uurtarief.", lines.len()),
+            trace,
+        ),
+        Some(_) => {
+            let excess: Decimal = above.iter().map(|l| l.amount - l.eligible).sum();
+            let details: Vec<String> = above
+                .iter()
+                .map(|l| {
+                    let cap = l.cap.map(|(cap, _, _)| cap).unwrap_or_default();
+                    format!(
+                        "regel {} ({}, {} uur à {}; maximum {})",
+                        l.index + 1,
+                        l.line.year,
+                        decimal_nl(l.line.quantity.0),
+                        euro_nl(l.line.unit_price_eur.0),
+                        euro_nl(cap)
+                    )
+                })
+                .collect();
+            Verdict::fail(
+                format!(
+                    "{} boven het maximale uurtarief: {}. Alleen maximum × uren is subsidiabel; {} komt voor eigen rekening van de regio. Een hoger tarief verhoogt de subsidie niet.",
+                    if above.len() == 1 { "1 regel ligt".to_owned() } else { format!("{} regels liggen", above.len()) },
+                    details.join("; "),
+                    euro_nl(excess)
+                ),
+                format!("budget[{}].unit_price_eur", above[0].index),
+                trace,
+            )
+        }
+    }
+}
+
+fn cofinancing_minimum(c: &Ctx) -> Result<Verdict, CheckError> {
+    let (min, v) = c.reg.decimal_at("cofinancing-minimum-share", c.reg.start())?;
+    let t = c.totals;
+    let required = t.eligible_costs.0 * min;
+    let other: Decimal = c
+        .lines
+        .iter()
+        .filter(|l| l.line.funding.source == FundingSource::Cofinancing && !is_company_cofinancing(c.app, l.line))
+        .map(|l| l.eligible)
+        .sum();
+    let mut trace = vec![
+        TraceItem::parameter("cofinancing-minimum-share", percent_nl(min), v),
+        TraceItem::input("subsidiabele kosten (hele begroting)", euro_nl(t.eligible_costs.0)),
+        TraceItem::input("cofinanciering door bedrijven", euro_nl(t.cofinancing.0)),
+    ];
+    if !other.is_zero() {
+        trace.push(TraceItem::input("bijdragen van scholen, gemeenten en anderen (tellen niet mee)", euro_nl(other)));
+    }
+    let actual = share(t.cofinancing.0, t.eligible_costs.0);
+    let base = format!(
+        "Cofinanciering door bedrijven is {}: {} van de subsidiabele kosten ({}); minimaal {} vereist",
+        euro_nl(t.cofinancing.0),
+        percent_nl(actual),
+        euro_nl(t.eligible_costs.0),
+        percent_nl(min)
+    );
+    Ok(if t.cofinancing.0 >= required && !t.eligible_costs.0.is_zero() {
+        Verdict::pass(format!("{base}."), trace)
+    } else {
+        let note = if other.is_zero() {
+            String::new()
+        } else {
+            format!(" Bijdragen van scholen en gemeenten ({}) tellen niet mee.", euro_nl(other))
+        };
+        Verdict::fail(
+            format!("{base} ({}); er ontbreekt {}.{note}", euro_nl(required), euro_nl(required - t.cofinancing.0)),
+            "budget",
+            trace,
+        )
+    })
+}
+
+/// The region's maximum and where it comes from.
+struct RegionMax {
+    amount: Decimal,
+    trace: TraceItem,
+}
+
+fn region_maximum(reg: &Regulation, app: &Application) -> Result<Option<RegionMax>, CheckError> {
+    let given = app.region.maximum_eur.map(|a| a.0);
+    Ok(match app.region.kind {
+        RegionKind::LowTech => {
+            let (cap, v) = reg.decimal_at("maximum-techniekluwe-regio", reg.start())?;
+            let amount = given.map_or(cap, |g| g.min(cap));
+            Some(RegionMax { amount, trace: TraceItem::parameter("maximum-techniekluwe-regio", euro_nl(cap), v) })
+        }
+        RegionKind::Technical => match reg.region_maximum(&app.region.name) {
+            Some(row) => Some(RegionMax {
+                amount: row.maximum_eur.0,
+                trace: TraceItem {
+                    name: format!("maximumtabel: {}", row.region),
+                    value: euro_nl(row.maximum_eur.0),
+                    valid_from: Some(reg.start()),
+                    source: Some(if row.example {
+                        "voorbeeldwaarde in de demotabel (de bedragen van bijlage 3 zijn niet in onze bronnen)".into()
+                    } else {
+                        "bijlage 3 van de regeling".into()
+                    }),
+                    verified: Some(!row.example),
+                },
+            }),
+            None => given.map(|g| RegionMax { amount: g, trace: TraceItem::input("region.maximum_eur", euro_nl(g)) }),
+        },
+    })
+}
+
+fn region_maximum_rule(c: &Ctx) -> Verdict {
+    let requested = c.totals.subsidy_requested.0;
+    let mut trace =
+        vec![TraceItem::input("gevraagde subsidie (subsidiabel deel van de subsidieregels)", euro_nl(requested))];
+    let Some(max) = c.maximum else {
+        return Verdict::fail(
+            format!(
+                "Het maximum van {} is onbekend: de regio staat niet in de maximumtabel en de aanvraag noemt geen region.maximum_eur.",
+                c.app.region.name
+            ),
+            "region.maximum_eur",
+            trace,
+        );
+    };
+    trace.push(max.trace.clone());
+    if requested <= max.amount {
+        Verdict::pass(
+            format!(
+                "Gevraagde subsidie {} blijft binnen het maximum van {}; er is nog {} ruimte.",
+                euro_nl(requested),
+                euro_nl(max.amount),
+                euro_nl(max.amount - requested)
+            ),
+            trace,
+        )
+    } else {
+        Verdict::fail(
+            format!(
+                "Gevraagde subsidie {} is {} hoger dan het maximum van {}.",
+                euro_nl(requested),
+                euro_nl(requested - max.amount),
+                euro_nl(max.amount)
+            ),
+            "budget",
+            trace,
+        )
+    }
+}
+
+/// The report as a readable Dutch text, for the command line.
+pub fn render_text(report: &Report, reg: &Regulation) -> String {
+    let mut out = String::new();
+    let phase = reg.phase(&report.phase).map_or(report.phase.clone(), |p| p.label.clone());
+    out.push_str(&format!("{} — {}\n", reg.title, phase));
+    out.push_str(&format!(
+        "Uitslag: {}\n\n",
+        if report.passed { "voldoet aan alle blokkerende regels" } else { "voldoet NIET aan alle blokkerende regels" }
+    ));
+    let t = &report.totals;
+    out.push_str(&format!("Subsidiabele kosten      {}\n", euro_nl(t.eligible_costs.0)));
+    out.push_str(&format!("Gevraagde subsidie       {}\n", euro_nl(t.subsidy_requested.0)));
+    out.push_str(&format!(
+        "Cofinanciering bedrijven {} ({})\n",
+        euro_nl(t.cofinancing.0),
+        percent_nl(t.cofinancing_share.0)
+    ));
+    out.push_str(&format!(
+        "Maximum van de regio     {}\n\n",
+        t.region_maximum.map_or("onbekend".to_owned(), |m| euro_nl(m.0))
+    ));
+    for f in &report.findings {
+        let mark = match (f.applicable, f.passed, f.severity) {
+            (false, _, _) => "n.v.t.",
+            (true, true, _) => "OK",
+            (true, false, Severity::Blocking) => "FOUT",
+            (true, false, Severity::Warning) => "LET OP",
+        };
+        out.push_str(&format!("[{mark}] {} ({}, {})\n", f.title, f.rule, f.severity.label()));
+        out.push_str(&format!("    {}\n", f.message));
+        if let Some(field) = &f.field {
+            out.push_str(&format!("    Veld: {field}\n"));
+        }
+        out.push_str(&format!("    Bron: {}\n", f.source));
+        for item in &f.trace {
+            let dated = item.valid_from.map(|d| format!(", geldig vanaf {}", date_nl(d))).unwrap_or_default();
+            let unverified = if item.verified == Some(false) { ", niet geverifieerd" } else { "" };
+            out.push_str(&format!("      · {}: {}{dated}{unverified}\n", item.name, item.value));
+        }
+    }
+    out
+}

@@ -1,0 +1,312 @@
+//! The regulation as code: dated, sourced parameters (one TOML file per regulation version),
+//! checks that return a verdict with an explanation trace, and the allocation formulas.
+//!
+//! Parameters are data: each has dated values (`valid_from`), a unit and a source, and is marked
+//! `verified = false` where the official text was not available. The rules are small functions
+//! in [`check`]; their titles, severities and sources live beside the parameters, so the decision
+//! and its explanation always come from the same regulation version.
+
+pub mod allocate;
+pub mod application;
+pub mod check;
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use application::Amount;
+
+/// Regulation files shipped in the binary: (id, TOML, region maximum table as CSV).
+pub const BUILTIN: [(&str, &str, &str); 2] = [
+    (
+        "sto-2025-2028",
+        include_str!("../../../../regulations/sto-2025-2028.toml"),
+        include_str!("../../../../regulations/sto-2025-2028-region-maximums.csv"),
+    ),
+    ("sto-2020-2023", include_str!("../../../../regulations/sto-2020-2023.toml"), ""),
+];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RegulationError {
+    #[error("regelingsbestand ongeldig: {0}")]
+    Invalid(String),
+    #[error("onbekende regeling \"{0}\"")]
+    Unknown(String),
+    #[error("parameter \"{0}\" ontbreekt in de regeling")]
+    MissingParameter(String),
+    #[error("parameter \"{id}\" heeft geen waarde geldig op {date}")]
+    NoValueAt { id: String, date: Date },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Regulation {
+    pub id: String,
+    pub title: String,
+    pub citation: String,
+    pub url: String,
+    pub in_force: Date,
+    pub timezone: String,
+    pub years: Vec<i16>,
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+    #[serde(default)]
+    pub phases: Vec<Phase>,
+    #[serde(default)]
+    pub themes: Vec<Theme>,
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    #[serde(default)]
+    pub rules: Vec<RuleMeta>,
+    #[serde(skip_deserializing)]
+    pub region_maximums: Vec<RegionMaximum>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Parameter {
+    pub id: String,
+    pub label: String,
+    /// `EUR`, `EUR/uur`, `fraction` or `list`.
+    pub unit: String,
+    pub values: Vec<DatedValue>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatedValue {
+    pub valid_from: Date,
+    pub value: ParamValue,
+    pub source: String,
+    #[serde(default = "yes")]
+    pub verified: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A parameter's value: an exact decimal (written as a string in TOML) or a list of words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    List(Vec<String>),
+    Decimal(Amount),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Phase {
+    pub id: String,
+    pub label: String,
+    /// Local time in the regulation's time zone; `None` when the window has no stated opening.
+    #[serde(default)]
+    pub opens: Option<DateTime>,
+    pub closes: DateTime,
+    pub years: Vec<i16>,
+    #[serde(default)]
+    pub every_year_required: bool,
+    pub source: String,
+    #[serde(default = "yes")]
+    pub verified: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Theme {
+    pub id: String,
+    pub label: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Category {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub eligible: bool,
+    /// A line of this category may not appear at all.
+    #[serde(default)]
+    pub forbidden: bool,
+    /// The parameter capping the unit price (hourly rates).
+    #[serde(default)]
+    pub rate_cap: Option<String>,
+    pub source: String,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Blocking,
+    Warning,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Blocking => "blokkerend",
+            Severity::Warning => "waarschuwing",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub source: String,
+    #[serde(default)]
+    pub not_in_phases: Vec<String>,
+}
+
+/// One row of the per-region maximum table (annex 3); `example` marks demo values.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegionMaximum {
+    pub region: String,
+    pub maximum_eur: Amount,
+    pub example: bool,
+}
+
+impl Regulation {
+    /// Parses a regulation file and its region maximum table (CSV `region,maximum_eur,example`; may be empty).
+    pub fn parse(toml_text: &str, maximums_csv: &str) -> Result<Regulation, RegulationError> {
+        let mut reg: Regulation = toml::from_str(toml_text).map_err(|e| RegulationError::Invalid(e.to_string()))?;
+        if !maximums_csv.trim().is_empty() {
+            for (i, row) in csv::Reader::from_reader(maximums_csv.as_bytes()).deserialize::<RegionMaximum>().enumerate()
+            {
+                let row = row.map_err(|e| RegulationError::Invalid(format!("maximumtabel, rij {}: {e}", i + 2)))?;
+                reg.region_maximums.push(row);
+            }
+        }
+        reg.validate()?;
+        Ok(reg)
+    }
+
+    /// A regulation shipped in the binary.
+    pub fn builtin(id: &str) -> Result<Regulation, RegulationError> {
+        let (_, toml_text, csv_text) =
+            BUILTIN.iter().find(|(b, _, _)| *b == id).ok_or_else(|| RegulationError::Unknown(id.to_owned()))?;
+        Regulation::parse(toml_text, csv_text)
+    }
+
+    fn validate(&mut self) -> Result<(), RegulationError> {
+        TimeZone::get(&self.timezone)
+            .map_err(|e| RegulationError::Invalid(format!("tijdzone {}: {e}", self.timezone)))?;
+        for p in &mut self.parameters {
+            if p.values.is_empty() {
+                return Err(RegulationError::Invalid(format!("parameter {} heeft geen waarden", p.id)));
+            }
+            p.values.sort_by_key(|v| v.valid_from);
+        }
+        for c in &self.categories {
+            if let Some(cap) = &c.rate_cap {
+                self.parameter(cap)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn parameter(&self, id: &str) -> Result<&Parameter, RegulationError> {
+        self.parameters.iter().find(|p| p.id == id).ok_or_else(|| RegulationError::MissingParameter(id.to_owned()))
+    }
+
+    /// The value of a parameter in force on `date`: the latest with `valid_from <= date`.
+    pub fn value_at(&self, id: &str, date: Date) -> Result<&DatedValue, RegulationError> {
+        self.parameter(id)?
+            .values
+            .iter()
+            .rev()
+            .find(|v| v.valid_from <= date)
+            .ok_or_else(|| RegulationError::NoValueAt { id: id.to_owned(), date })
+    }
+
+    pub fn decimal_at(&self, id: &str, date: Date) -> Result<(Decimal, &DatedValue), RegulationError> {
+        let v = self.value_at(id, date)?;
+        match &v.value {
+            ParamValue::Decimal(d) => Ok((d.0, v)),
+            ParamValue::List(_) => Err(RegulationError::Invalid(format!("parameter {id} is geen getal"))),
+        }
+    }
+
+    pub fn list_at(&self, id: &str, date: Date) -> Result<(&[String], &DatedValue), RegulationError> {
+        let v = self.value_at(id, date)?;
+        match &v.value {
+            ParamValue::List(l) => Ok((l, v)),
+            ParamValue::Decimal(_) => Err(RegulationError::Invalid(format!("parameter {id} is geen lijst"))),
+        }
+    }
+
+    pub fn phase(&self, id: &str) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.id == id)
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn time_zone(&self) -> TimeZone {
+        TimeZone::get(&self.timezone).unwrap_or(TimeZone::UTC)
+    }
+
+    /// The region's row in the maximum table, matched on name without regard to case.
+    pub fn region_maximum(&self, region: &str) -> Option<&RegionMaximum> {
+        self.region_maximums.iter().find(|m| m.region.eq_ignore_ascii_case(region.trim()))
+    }
+
+    /// The first day of the regulation's period: the date dated parameters are read at when no other applies.
+    pub fn start(&self) -> Date {
+        let year = self.years.first().copied().unwrap_or(self.in_force.year());
+        jiff::civil::date(year, 1, 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_regulations_parse_and_every_rule_has_metadata() {
+        let r = Regulation::builtin("sto-2025-2028").unwrap();
+        assert_eq!(r.years, vec![2025, 2026, 2027, 2028]);
+        for id in check::RULE_IDS {
+            assert!(r.rule(id).is_some(), "rule {id} has a title, severity and source");
+        }
+        assert!(r.region_maximums.iter().all(|m| m.example), "the shipped table is labelled as examples");
+        let old = Regulation::builtin("sto-2020-2023").unwrap();
+        assert!(old.phases.is_empty());
+        assert_eq!(Regulation::builtin("sto-1999").unwrap_err(), RegulationError::Unknown("sto-1999".into()));
+    }
+
+    #[test]
+    fn dated_values_follow_valid_from() {
+        let r = Regulation::builtin("sto-2025-2028").unwrap();
+        let at = |y, m, d| r.decimal_at("rate-internal-max", jiff::civil::date(y, m, d)).unwrap().0;
+        assert_eq!(at(2022, 12, 31), Decimal::from(50));
+        assert_eq!(at(2023, 6, 30), Decimal::from(50));
+        assert_eq!(at(2023, 7, 1), Decimal::from(60));
+        assert_eq!(at(2027, 1, 1), Decimal::from(60));
+        assert!(!r.value_at("rate-internal-max", jiff::civil::date(2025, 1, 1)).unwrap().verified);
+        assert!(matches!(
+            r.value_at("rate-external-max", jiff::civil::date(2023, 1, 1)),
+            Err(RegulationError::NoValueAt { .. })
+        ));
+        let old = Regulation::builtin("sto-2020-2023").unwrap();
+        let share = |y| old.decimal_at("cofinancing-minimum-share", jiff::civil::date(y, 1, 1)).unwrap().0;
+        assert_eq!(share(2021).to_string(), "0.10");
+        assert_eq!(share(2022).to_string(), "0.075");
+    }
+
+    #[test]
+    fn a_broken_file_is_refused_with_a_reason() {
+        let err = Regulation::parse("id = 1", "").unwrap_err();
+        assert!(matches!(err, RegulationError::Invalid(_)));
+    }
+}

@@ -1,0 +1,129 @@
+//! Public pages generated from the regulation files: every rule with its source, every parameter
+//! with its dated values. The checks read the same data, so page and verdict cannot disagree.
+
+use axum::extract::{Path, State};
+use domain::fmt::{date_nl, euro_nl, percent_nl};
+use domain::regulation::{ParamValue, Parameter, Regulation, Severity};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::{Page, html};
+use crate::session::Ctx;
+use crate::views::{
+    Layout, ParamValueView, ParameterView, PhaseView, RegulationIndex, RegulationItem, RegulationPage, RuleView,
+};
+
+pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Page {
+    let items = st
+        .app
+        .regulations
+        .all
+        .iter()
+        .map(|r| RegulationItem { id: r.id.clone(), title: r.title.clone(), years: years(r) })
+        .collect();
+    html(RegulationIndex { l: Layout::new("Regelingen", &ctx, "regeling"), items })
+}
+
+fn years(r: &Regulation) -> String {
+    match (r.years.first(), r.years.last()) {
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        _ => String::new(),
+    }
+}
+
+/// A parameter value as people read it, by its unit.
+fn show(p: &Parameter, v: &ParamValue) -> String {
+    match v {
+        ParamValue::List(items) => items.join(", "),
+        ParamValue::Decimal(d) => match p.unit.as_str() {
+            "EUR" => euro_nl(d.0),
+            "EUR/uur" => format!("{} per uur", euro_nl(d.0)),
+            "fraction" => percent_nl(d.0),
+            _ => domain::fmt::decimal_nl(d.0),
+        },
+    }
+}
+
+fn civil(dt: jiff::civil::DateTime) -> String {
+    format!("{} om {:02}:{:02}", date_nl(dt.date()), dt.hour(), dt.minute())
+}
+
+pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Page {
+    let reg = st.app.regulations.get(&id).ok_or(WebError::NotFound)?;
+    let parameters = reg
+        .parameters
+        .iter()
+        .map(|p| ParameterView {
+            id: p.id.clone(),
+            label: p.label.clone(),
+            values: p
+                .values
+                .iter()
+                .map(|v| ParamValueView {
+                    valid_from: date_nl(v.valid_from),
+                    value: show(p, &v.value),
+                    source: v.source.clone(),
+                    verified: v.verified,
+                    note: v.note.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let phases = reg
+        .phases
+        .iter()
+        .map(|p| PhaseView {
+            label: p.label.clone(),
+            id: p.id.clone(),
+            window: match p.opens {
+                Some(o) => format!("van {} tot en met {}", civil(o), civil(p.closes)),
+                None => format!("uiterlijk {}", civil(p.closes)),
+            },
+            years: p.years.iter().map(i16::to_string).collect::<Vec<_>>().join(", "),
+            source: p.source.clone(),
+            verified: p.verified,
+            note: p.note.clone(),
+        })
+        .collect();
+    let rules = reg
+        .rules
+        .iter()
+        .map(|r| RuleView {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            blocking: r.severity == Severity::Blocking,
+            source: r.source.clone(),
+            not_in: r.not_in_phases.join(", "),
+        })
+        .collect();
+    html(RegulationPage {
+        l: Layout::new(reg.title.clone(), &ctx, "regeling"),
+        id: reg.id.clone(),
+        title: reg.title.clone(),
+        citation: reg.citation.clone(),
+        url: reg.url.clone(),
+        in_force: date_nl(reg.in_force),
+        years: years(reg),
+        parameters,
+        phases,
+        themes: reg.themes.iter().map(|t| (t.id.clone(), t.label.clone(), t.source.clone())).collect(),
+        categories: reg
+            .categories
+            .iter()
+            .map(|c| {
+                let rule = if c.forbidden {
+                    "niet toegestaan".to_owned()
+                } else if !c.eligible {
+                    "niet subsidiabel".to_owned()
+                } else if let Some(cap) = &c.rate_cap {
+                    format!("subsidiabel tot het maximum {cap}")
+                } else {
+                    "subsidiabel".to_owned()
+                };
+                (c.id.clone(), c.label.clone(), rule, c.source.clone(), c.verified)
+            })
+            .collect(),
+        rules,
+        maximums: reg.region_maximums.iter().map(|m| (m.region.clone(), euro_nl(m.maximum_eur.0), m.example)).collect(),
+    })
+}
