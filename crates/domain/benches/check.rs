@@ -16,6 +16,9 @@ fn large_application() -> Application {
         .map(|i| Activity {
             id: format!("a{i}"),
             title: format!("Activiteit {i}"),
+            description: String::new(),
+            goals: String::new(),
+            target_groups: Vec::new(),
             themes: vec![themes[i % 3].to_owned()],
             lead: Some("vmbo-1".into()),
             partners: vec!["mbo-1".into()],

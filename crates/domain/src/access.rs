@@ -58,6 +58,8 @@ pub struct Grant {
 pub struct Actor {
     pub user_id: Option<String>,
     pub grants: Vec<Grant>,
+    /// The operator at the server's command line: may do everything; logged as "Systeem".
+    pub system: bool,
 }
 
 /// Everything the policy can be asked about.
@@ -89,6 +91,14 @@ pub enum Action<'a> {
     },
     /// Use the signed-in part of the site: dashboard, password, API tokens.
     UseAccount,
+    /// Read a region's applications, drafts included.
+    ViewApplication {
+        region_id: &'a str,
+    },
+    /// Change, submit or import a region's application.
+    EditApplication {
+        region_id: &'a str,
+    },
 }
 
 /// Roles a region manager may hand out within their own region.
@@ -97,6 +107,10 @@ const DELEGABLE_BY_REGION_MANAGER: [Role; 3] = [Role::LeadApplicant, Role::Schoo
 impl Actor {
     pub fn anonymous() -> Actor {
         Actor::default()
+    }
+
+    pub fn system() -> Actor {
+        Actor { system: true, ..Actor::default() }
     }
 
     pub fn is_signed_in(&self) -> bool {
@@ -117,11 +131,15 @@ impl Actor {
     }
 
     pub fn permits(&self, action: Action<'_>) -> bool {
+        if self.system {
+            return true;
+        }
         if !self.is_signed_in() {
             return false;
         }
         if self.is_national_admin() {
-            return true;
+            // The national team sees every region's applications but does not write them.
+            return !matches!(action, Action::EditApplication { .. });
         }
         let manages = |region_id: &str| self.has_role_in(Role::RegionManager, region_id);
         match action {
@@ -134,6 +152,12 @@ impl Actor {
             }
             Action::ViewUsers { region_id } => region_id.is_some_and(manages),
             Action::UseAccount => true,
+            Action::ViewApplication { region_id } => {
+                self.grants.iter().any(|g| g.region_id.as_deref() == Some(region_id))
+            }
+            Action::EditApplication { region_id } => {
+                manages(region_id) || self.has_role_in(Role::LeadApplicant, region_id)
+            }
         }
     }
 
@@ -165,6 +189,7 @@ mod tests {
         Actor {
             user_id: Some("u".into()),
             grants: grants.iter().map(|(role, r)| Grant { role: *role, region_id: r.map(str::to_owned) }).collect(),
+            system: false,
         }
     }
 
@@ -204,6 +229,25 @@ mod tests {
         assert!(!a.permits(Action::InviteUser { role: Role::SchoolContact, region_id: Some("r2") }));
         assert!(!a.permits(Action::InviteUser { role: Role::RegionManager, region_id: Some("r1") }));
         assert!(!a.permits(Action::InviteUser { role: Role::NationalAdmin, region_id: None }));
+    }
+
+    #[test]
+    fn applications_are_written_by_manager_and_lead_applicant_and_read_by_the_region() {
+        let edit = |a: &Actor, r| a.permits(Action::EditApplication { region_id: r });
+        let view = |a: &Actor, r| a.permits(Action::ViewApplication { region_id: r });
+        for role in [Role::RegionManager, Role::LeadApplicant] {
+            let a = actor(&[(role, Some("r1"))]);
+            assert!(edit(&a, "r1") && view(&a, "r1"));
+            assert!(!edit(&a, "r2") && !view(&a, "r2"));
+        }
+        for role in [Role::SchoolContact, Role::Partner] {
+            let a = actor(&[(role, Some("r1"))]);
+            assert!(view(&a, "r1") && !edit(&a, "r1"));
+            assert!(!view(&a, "r2"));
+        }
+        let admin = actor(&[(Role::NationalAdmin, None)]);
+        assert!(view(&admin, "r1") && !edit(&admin, "r1"));
+        assert!(!view(&Actor::anonymous(), "r1"));
     }
 
     #[test]

@@ -82,9 +82,31 @@ pub fn decimal_nl(value: Decimal) -> String {
     value.normalize().to_string().replace('.', ",")
 }
 
+/// Reads a number as people type it: "1.234,56", "1234,56", "1234.56" or "€ 60".
+pub fn parse_decimal_nl(input: &str) -> Option<Decimal> {
+    let t: String = input.trim().trim_start_matches('€').chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() {
+        return None;
+    }
+    let normalised = if t.contains(',') { t.replace('.', "").replace(',', ".") } else { t };
+    normalised.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_as_people_type_them() {
+        let d = |s: &str| parse_decimal_nl(s).map(|d| d.to_string());
+        assert_eq!(d("1.234,56").as_deref(), Some("1234.56"));
+        assert_eq!(d("60,00").as_deref(), Some("60.00"));
+        assert_eq!(d("€ 135").as_deref(), Some("135"));
+        assert_eq!(d("400").as_deref(), Some("400"));
+        assert_eq!(d("12.5").as_deref(), Some("12.5"));
+        assert_eq!(d("twaalf"), None);
+        assert_eq!(d(""), None);
+    }
 
     #[test]
     fn dutch_money_and_percentages() {

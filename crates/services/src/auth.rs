@@ -76,7 +76,7 @@ pub async fn start_anonymous_session(app: &App) -> Result<(String, String)> {
 pub async fn actor_for_user(app: &App, user_id: &str) -> Result<Actor> {
     let mut conn = app.db.conn().await?;
     let grants = users::grants(&mut conn, user_id).await?;
-    Ok(Actor { user_id: Some(user_id.to_owned()), grants })
+    Ok(Actor { user_id: Some(user_id.to_owned()), grants, system: false })
 }
 
 /// The live session behind a cookie token, if any.
@@ -87,7 +87,7 @@ pub async fn session(app: &App, token: &str) -> Result<Option<SessionView>> {
     };
     let (actor, user_name) = match &s.user_id {
         Some(id) => match users::by_id(&mut conn, id).await? {
-            Some(user) => (Actor { user_id: Some(user.id), grants: user.grants }, Some(user.name)),
+            Some(user) => (Actor { user_id: Some(user.id), grants: user.grants, system: false }, Some(user.name)),
             None => return Ok(None),
         },
         None => (Actor::anonymous(), None),

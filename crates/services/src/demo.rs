@@ -67,6 +67,9 @@ pub async fn load(app: &App) -> Result<bool> {
         load_demo_content(&mut tx, region).await?;
     }
     load_users(&mut tx, demo_region.as_ref(), loaded.iter().find(|r| r.slug == "utrecht")).await?;
+    if let Some(region) = &demo_region {
+        load_demo_application(&mut tx, region).await?;
+    }
     settings::set(&mut tx, MARKER, "1").await?;
     tx.commit().await?;
     Ok(true)
@@ -194,6 +197,97 @@ async fn load_users(conn: &mut AnyConnection, region: Option<&Region>, second_re
             users::grant(conn, &id, role, Some(&second.id)).await?;
         }
     }
+    Ok(())
+}
+
+/// A draft application on main lines for the demo region: a vision, three activities (one per
+/// mandatory theme) and a four-year budget with company co-financing.
+async fn load_demo_application(conn: &mut AnyConnection, region: &Region) -> Result<()> {
+    use domain::regulation::application::{Activity, Amount, BudgetLine, Funding, FundingSource, Milestone};
+    let region = regions::by_id(conn, &region.id).await?.unwrap_or_else(|| region.clone());
+    let members = regions::members(conn, &region.id).await?;
+    let id_of = |kind: OrganisationKind| members.iter().find(|m| m.kind == kind).map(|m| m.id.clone());
+    let (Some(vmbo), Some(mbo), Some(po), Some(company)) = (
+        id_of(OrganisationKind::Vmbo),
+        id_of(OrganisationKind::Mbo),
+        id_of(OrganisationKind::Po),
+        id_of(OrganisationKind::Company),
+    ) else {
+        return Ok(());
+    };
+    let at = "2024-09-20T10:00:00+02:00".parse().expect("a valid instant");
+    let mut app = crate::applications::from_registry(&region, &members, "hoofdlijnen", at);
+    app.lead_applicant = vmbo.clone();
+    app.vision = Some(
+        "Zuid-Friesland wil dat elke leerling techniek ziet, voelt en kiest.\n\n\
+         We leiden docenten op in bedrijven, brengen techniek naar de basisschool en bouwen samen \
+         met het installatiebedrijf een leerwerkplaats voor duurzame technieken. (Demo-inhoud.)"
+            .into(),
+    );
+    let activity = |id: &str, title: &str, theme: &str, milestone: (&str, &str)| Activity {
+        id: id.into(),
+        title: title.into(),
+        description: String::new(),
+        goals: String::new(),
+        target_groups: Vec::new(),
+        themes: vec![theme.into()],
+        lead: Some(vmbo.clone()),
+        partners: vec![mbo.clone(), company.clone()],
+        milestones: vec![Milestone { title: milestone.0.into(), due: milestone.1.parse().expect("a valid date") }],
+    };
+    app.activities = vec![
+        activity(
+            "a1",
+            "Docenten lopen mee in technische bedrijven",
+            "personeel",
+            ("Eerste tien docenten gestart", "2025-06-30"),
+        ),
+        activity(
+            "a2",
+            "Techniekmiddagen voor meisjes op de basisschool",
+            "inclusie",
+            ("Lesprogramma groep 7–8 klaar", "2025-09-01"),
+        ),
+        activity(
+            "a3",
+            "Leerwerkplaats duurzame installatietechniek",
+            "duurzaamheid",
+            ("Warmtepomp-opstelling in gebruik", "2025-12-31"),
+        ),
+    ];
+    app.activities[1].partners = vec![po];
+    let line =
+        |activity: &str, year: i16, category: &str, description: &str, quantity: i64, price: i64, funding: Funding| {
+            BudgetLine {
+                activity: activity.into(),
+                year,
+                category: category.into(),
+                description: description.into(),
+                quantity: Amount(quantity.into()),
+                unit: if category.starts_with("staff") { "uur".into() } else { "post".into() },
+                unit_price_eur: Amount(price.into()),
+                funding,
+            }
+        };
+    let subsidy = || Funding { source: FundingSource::Subsidy, by: None, in_kind: false };
+    for year in 2025..=2028 {
+        app.budget.push(line("a1", year, "staff-internal", "Begeleiding docentstages", 600, 60, subsidy()));
+        app.budget.push(line("a2", year, "activities", "Techniekmiddagen (materiaal en vervoer)", 24, 300, subsidy()));
+        app.budget.push(line("a3", year, "materials", "Verbruiksmaterialen leerwerkplaats", 1, 15000, subsidy()));
+        let by = Funding { source: FundingSource::Cofinancing, by: Some(company.clone()), in_kind: true };
+        app.budget.push(line(
+            "a3",
+            year,
+            "staff-external",
+            "Instructeur van het installatiebedrijf (in natura)",
+            60,
+            120,
+            by,
+        ));
+    }
+    app.agreement =
+        Some(domain::regulation::application::Agreement { signed_by: members.iter().map(|m| m.id.clone()).collect() });
+    store::applications::insert(conn, &region.id, "hoofdlijnen", &app.canonical_json(), None).await?;
     Ok(())
 }
 

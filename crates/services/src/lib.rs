@@ -2,6 +2,7 @@
 //! actor's rights with the domain's access policy, validates, writes in one transaction and
 //! appends to the audit log.
 
+pub mod applications;
 pub mod auth;
 pub mod demo;
 pub mod organisations;
@@ -31,6 +32,9 @@ pub enum ServiceError {
     RateLimited(u64),
     #[error("opslag: {0}")]
     Store(StoreError),
+    /// Submission refused: these blocking rules fail.
+    #[error("indienen geweigerd: {} blokkerende regel(s) voldoen niet", .0.len())]
+    SubmitRefused(Vec<domain::regulation::check::Finding>),
 }
 
 impl From<StoreError> for ServiceError {
@@ -68,6 +72,8 @@ pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    /// A fixed "now" for submissions and deadline checks (demo and tests); `None` is the real clock.
+    pub clock: Option<jiff::Timestamp>,
     pub regulations: std::sync::Arc<regulations::Regulations>,
     pub login_limiter: std::sync::Arc<ratelimit::Limiter>,
 }
@@ -81,8 +87,14 @@ impl App {
     pub fn with_regulations(db: Db, regulations: regulations::Regulations) -> App {
         App {
             db,
+            clock: None,
             regulations: std::sync::Arc::new(regulations),
             login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()),
         }
+    }
+
+    /// The moment applications are submitted and checked at.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.unwrap_or_else(jiff::Timestamp::now)
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use domain::Actor;
 use services::regulations::Regulations;
 use services::{App, ServiceError};
 use store::Db;
@@ -36,6 +37,10 @@ enum Command {
         /// Load the demo data set (once; starting again does not duplicate it).
         #[arg(long, env = "STERK_DEMO")]
         demo: bool,
+        /// Submit and check applications as if it were this moment (RFC 3339), e.g. for a demo or a
+        /// training; with --demo the default is 30 September 2024 12:00, inside the main-lines window.
+        #[arg(long, env = "STERK_CLOCK")]
+        clock: Option<String>,
         /// Mark cookies Secure: `auto` does so unless bound to a loopback address over plain HTTP.
         #[arg(long, env = "STERK_SECURE_COOKIES", value_enum, default_value = "auto")]
         secure_cookies: SecureCookies,
@@ -58,11 +63,46 @@ enum Command {
         #[arg(long, value_enum, default_value = "csv")]
         format: AllocateFormat,
     },
+    /// Export a region's application: the sterk.application/1 JSON.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Import a region's application from a sterk.application/1 JSON file (replaces the draft).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Manage users.
     Users {
         #[command(subcommand)]
         command: UsersCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    Application {
+        /// The region's web address, e.g. zuid-friesland.
+        slug: String,
+        /// vooraanmelding, hoofdlijnen, uitwerking-2025-2026 or uitwerking-2027-2028.
+        phase: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// The file to write; standard output when left out.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    Application { slug: String, file: PathBuf },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -232,14 +272,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Serve { bind, demo, secure_cookies } => serve(&cli, *bind, *demo, *secure_cookies).await,
+        Command::Serve { bind, demo, clock, secure_cookies } => {
+            serve(&cli, *bind, *demo, clock.as_deref(), *secure_cookies).await
+        }
         Command::Check { .. } | Command::Allocate { .. } => unreachable!("handled without a runtime"),
+        Command::Export { command: ExportCommand::Application { slug, phase, format: ExportFormat::Json, output } } => {
+            let (db, _) = open(&cli).await?;
+            let app = App::with_regulations(db, regulations(&cli)?);
+            let (application, version) = services::applications::get(&app, &Actor::system(), slug, phase)
+                .await
+                .map_err(|e| anyhow::anyhow!(dutch(e, slug, phase)))?;
+            let json = serde_json::to_string_pretty(&application)?;
+            match output {
+                Some(path) => {
+                    std::fs::write(path, json + "\n")
+                        .with_context(|| format!("kan {} niet schrijven", path.display()))?;
+                    eprintln!("Aanvraag {slug} {phase} (versie {version}) geschreven naar {}.", path.display());
+                }
+                None => println!("{json}"),
+            }
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Application { slug, file } } => {
+            let (db, _) = open(&cli).await?;
+            let app = App::with_regulations(db, regulations(&cli)?);
+            let text = std::fs::read_to_string(file).with_context(|| format!("kan {} niet lezen", file.display()))?;
+            let (phase, version) = services::applications::import(&app, &Actor::system(), slug, &text, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), dutch(e, slug, "")))?;
+            println!("Aanvraag {slug} {phase} ingelezen: nu versie {version}.");
+            Ok(())
+        }
     }
 }
 
-async fn serve(cli: &Cli, bind: SocketAddr, demo: bool, secure: SecureCookies) -> anyhow::Result<()> {
+/// The moment the demo pretends it is: inside the window for applications on main lines.
+const DEMO_CLOCK: &str = "2024-09-30T12:00:00+02:00";
+
+async fn serve(
+    cli: &Cli,
+    bind: SocketAddr,
+    demo: bool,
+    clock: Option<&str>,
+    secure: SecureCookies,
+) -> anyhow::Result<()> {
     let (db, applied) = open(cli).await?;
-    let app = App::with_regulations(db, regulations(cli)?);
+    let mut app = App::with_regulations(db, regulations(cli)?);
+    let clock = clock.or(demo.then_some(DEMO_CLOCK));
+    if let Some(text) = clock {
+        let at: jiff::Timestamp =
+            text.parse().with_context(|| format!("--clock \"{text}\" is geen tijdstip (voorbeeld: {DEMO_CLOCK})"))?;
+        println!("Klok voor aanvragen: indienen en controleren alsof het {} is.", domain::fmt::instant_nl(at));
+        app.clock = Some(at);
+    }
     if demo {
         let loaded = services::demo::load(&app).await.context("demo-gegevens laden mislukt")?;
         print_demo_accounts(loaded);
@@ -273,6 +358,15 @@ fn spawn_session_purge(app: App) {
             }
         }
     });
+}
+
+/// A service error as a Dutch sentence for the command line.
+fn dutch(e: ServiceError, slug: &str, phase: &str) -> String {
+    match e {
+        ServiceError::NotFound => format!("geen aanvraag gevonden voor regio \"{slug}\" in fase \"{phase}\""),
+        ServiceError::Invalid(errors) => errors.to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn print_demo_accounts(loaded: bool) {

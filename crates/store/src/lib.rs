@@ -2,6 +2,7 @@
 //!
 //! Functions take a `&mut AnyConnection` so the services decide what runs in one transaction.
 
+pub mod applications;
 pub mod audit;
 pub mod organisations;
 pub mod regions;

@@ -33,14 +33,13 @@ async fn region_names(st: &AppState) -> Result<Vec<RegionSummary>, WebError> {
 fn grant_views(grants: &[domain::Grant], regions: &[RegionSummary]) -> Vec<GrantView> {
     grants
         .iter()
-        .map(|g| GrantView {
-            role: g.role.label(),
-            region: g
-                .region_id
-                .as_ref()
-                .and_then(|id| regions.iter().find(|r| &r.id == id))
-                .map(|r| r.name.clone())
-                .unwrap_or_default(),
+        .map(|g| {
+            let region = g.region_id.as_ref().and_then(|id| regions.iter().find(|r| &r.id == id));
+            GrantView {
+                role: g.role.label(),
+                region: region.map(|r| r.name.clone()).unwrap_or_default(),
+                slug: region.map(|r| r.slug.clone()).unwrap_or_default(),
+            }
         })
         .collect()
 }

@@ -21,8 +21,9 @@ use crate::session::Ctx;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sterk API", version = "1", description = "Open data en beheer van Sterk Techniekonderwijs: regio's, deelnemers en scholen."),
-    paths(list_regions, get_region, create_region, update_region, find_schools, check_application),
-    components(schemas(RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
+    paths(list_regions, get_region, create_region, update_region, find_schools, check_application,
+        get_application, put_application, submit_application, application_versions),
+    components(schemas(VersionDto, RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -46,10 +47,11 @@ pub const CHECK_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Routes that change nothing and use no session: exempt from the CSRF guard, open to any client.
 pub const STATELESS_POSTS: [&str; 1] = ["/api/v1/check"];
 
-/// `POST /api/v1/check`, with its own body limit.
-pub fn check_router() -> Router<AppState> {
+/// Routes that take whole applications, with their own body limit.
+pub fn large_router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/check", axum::routing::post(check_application))
+        .route("/api/v1/regions/{slug}/applications/{phase}", axum::routing::put(put_application))
         .layer(axum::extract::DefaultBodyLimit::max(CHECK_MAX_BODY_BYTES))
 }
 
@@ -59,6 +61,9 @@ pub fn router() -> Router<AppState> {
         .route("/regions", get(list_regions).post(create_region))
         .route("/regions/{slug}", get(get_region).patch(update_region))
         .route("/schools", get(find_schools))
+        .route("/regions/{slug}/applications/{phase}", get(get_application))
+        .route("/regions/{slug}/applications/{phase}/submit", axum::routing::post(submit_application))
+        .route("/regions/{slug}/applications/{phase}/versions", get(application_versions))
         .fallback(|| async { ApiError::from(WebError::NotFound) })
 }
 
@@ -99,6 +104,19 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Invalid(errors) => invalid(errors),
+            ServiceError::SubmitRefused(findings) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                body: ApiErrorBody {
+                    error: "Indienen geweigerd: deze blokkerende regels voldoen niet.".into(),
+                    fields: findings
+                        .into_iter()
+                        .map(|f| FieldErrorDto {
+                            field: f.field.unwrap_or_else(|| f.rule.clone()),
+                            message: format!("{}: {}", f.rule, f.message),
+                        })
+                        .collect(),
+                },
+            },
             ServiceError::Conflict => ApiError {
                 status: StatusCode::CONFLICT,
                 body: ApiErrorBody {
@@ -403,4 +421,114 @@ async fn check_application(State(st): State<AppState>, body: String) -> Response
         .into_response(),
         Err(e @ CheckError::Regulation(_)) => ApiError::from(WebError::Internal(e.to_string())).into_response(),
     }
+}
+
+/// The version an `If-Match: "<n>"` header names.
+fn if_match(headers: &axum::http::HeaderMap) -> Result<i64, ApiError> {
+    headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().trim_matches('"').parse().ok())
+        .ok_or(ApiError {
+            status: StatusCode::PRECONDITION_REQUIRED,
+            body: ApiErrorBody {
+                error: "Geef de versie waarop de wijziging voortbouwt mee in If-Match (de ETag van de laatste GET)."
+                    .into(),
+                fields: Vec::new(),
+            },
+        })
+}
+
+fn etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
+    [(axum::http::header::ETAG, format!("\"{version}\""))]
+}
+
+/// The region's draft application for a phase, in the `sterk.application/1` format.
+#[utoipa::path(get, path = "/api/v1/regions/{slug}/applications/{phase}", tag = "aanvragen", security(("bearer" = [])),
+    params(("slug" = String, Path), ("phase" = String, Path, description = "vooraanmelding, hoofdlijnen, uitwerking-2025-2026 of uitwerking-2027-2028")),
+    responses((status = 200, description = "De aanvraag; de ETag is de versie"), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+async fn get_application(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((slug, phase)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (application, version) = services::applications::get(&st.app, &ctx.actor, &slug, &phase).await?;
+    Ok((etag(version), Json(application)).into_response())
+}
+
+/// Replaces the draft (starting it when there is none). `If-Match` names the version it builds on; a stale one answers 409.
+#[utoipa::path(put, path = "/api/v1/regions/{slug}/applications/{phase}", tag = "aanvragen", security(("bearer" = [])),
+    params(("slug" = String, Path), ("phase" = String, Path), ("If-Match" = String, Header)),
+    request_body(content_type = "application/json", description = "De aanvraag in het formaat sterk.application/1"),
+    responses((status = 200, description = "Opgeslagen; de ETag is de nieuwe versie"), (status = 409, body = ApiErrorBody),
+        (status = 422, body = ApiErrorBody), (status = 428, body = ApiErrorBody)))]
+async fn put_application(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((slug, phase)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Result<Response, ApiError> {
+    if !ctx.actor.is_signed_in() {
+        return Err(WebError::NotSignedIn.into());
+    }
+    let expected = if_match(&headers)?;
+    let application = domain::regulation::application::Application::from_json(&body).map_err(|e| {
+        let mut errors = FieldErrors::default();
+        errors.add(&e.path, e.message);
+        invalid(errors)
+    })?;
+    services::applications::start(&st.app, &ctx.actor, &slug, &phase).await?;
+    let version = services::applications::save(&st.app, &ctx.actor, &slug, &phase, expected, application).await?;
+    Ok((etag(version), Json(serde_json::json!({ "version": version }))).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionDto {
+    number: i64,
+    sha256: String,
+    submitted_at: String,
+    submitted_by: String,
+}
+
+impl From<services::applications::VersionInfo> for VersionDto {
+    fn from(v: services::applications::VersionInfo) -> Self {
+        VersionDto {
+            number: v.number,
+            sha256: v.sha256,
+            submitted_at: jiff::Timestamp::from_millisecond(v.submitted_at).map(|t| t.to_string()).unwrap_or_default(),
+            submitted_by: v.submitted_by,
+        }
+    }
+}
+
+/// Submits the draft: refused (422, with the failing rules) while a blocking rule fails; else a frozen version with its SHA-256.
+#[utoipa::path(post, path = "/api/v1/regions/{slug}/applications/{phase}/submit", tag = "aanvragen", security(("bearer" = [])),
+    params(("slug" = String, Path), ("phase" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 201, body = VersionDto), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn submit_application(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((slug, phase)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Result<(StatusCode, Json<VersionDto>), ApiError> {
+    if !ctx.actor.is_signed_in() {
+        return Err(WebError::NotSignedIn.into());
+    }
+    let expected = if_match(&headers)?;
+    let v = services::applications::submit(&st.app, &ctx.actor, &slug, &phase, expected).await?;
+    Ok((StatusCode::CREATED, Json(v.into())))
+}
+
+/// The submitted versions of a region's application, oldest first.
+#[utoipa::path(get, path = "/api/v1/regions/{slug}/applications/{phase}/versions", tag = "aanvragen", security(("bearer" = [])),
+    params(("slug" = String, Path), ("phase" = String, Path)),
+    responses((status = 200, body = [VersionDto]), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+async fn application_versions(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((slug, phase)): Path<(String, String)>,
+) -> Result<Json<Vec<VersionDto>>, ApiError> {
+    let list = services::applications::versions(&st.app, &ctx.actor, &slug, &phase).await?;
+    Ok(Json(list.into_iter().map(VersionDto::from).collect()))
 }

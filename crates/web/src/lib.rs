@@ -9,6 +9,7 @@ mod regulation;
 mod session;
 mod statics;
 mod views;
+mod workspace;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -75,7 +76,19 @@ pub fn router(state: AppState) -> Router {
         .route("/beheer/organisaties", get(admin::organisations))
         .route("/beheer/organisaties/nieuw", get(admin::new_organisation_form).post(admin::create_organisation))
         .route("/beheer/organisaties/{id}", get(admin::organisation_form_page).post(admin::update_organisation))
-        .route("/beheer/gebruikers", get(admin::users).post(admin::invite));
+        .route("/beheer/gebruikers", get(admin::users).post(admin::invite))
+        .route("/regio/{slug}/aanvragen", get(workspace::overview))
+        .route("/regio/{slug}/aanvragen/{phase}", get(workspace::workspace))
+        .route("/regio/{slug}/aanvragen/{phase}/starten", post(workspace::start))
+        .route("/regio/{slug}/aanvragen/{phase}/visie", post(workspace::save_vision))
+        .route("/regio/{slug}/aanvragen/{phase}/activiteiten", post(workspace::add_activity))
+        .route("/regio/{slug}/aanvragen/{phase}/activiteiten/{id}/verwijderen", post(workspace::remove_activity))
+        .route("/regio/{slug}/aanvragen/{phase}/begroting", post(workspace::add_line))
+        .route("/regio/{slug}/aanvragen/{phase}/begroting/{index}/verwijderen", post(workspace::remove_line))
+        .route("/regio/{slug}/aanvragen/{phase}/overeenkomst", post(workspace::save_agreement))
+        .route("/regio/{slug}/aanvragen/{phase}/indienen", post(workspace::submit))
+        .route("/regio/{slug}/aanvragen/{phase}/export.json", get(workspace::export_json))
+        .route("/regio/{slug}/aanvragen/{phase}/verschil/{from}/{to}", get(workspace::changes));
     let limited = Router::new()
         .merge(public)
         .merge(account)
@@ -85,7 +98,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     Router::new()
-        .merge(api::check_router())
+        .merge(api::large_router())
         .merge(limited)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

@@ -17,6 +17,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/vendor/voorbeeld-design-tokens/theme.css"),
     ),
     ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
+    ("vendor/htmx/htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../static/vendor/htmx/htmx.min.js")),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {

@@ -172,6 +172,7 @@ pub struct InvitationPage {
 pub struct GrantView {
     pub role: &'static str,
     pub region: String,
+    pub slug: String,
 }
 
 pub struct TokenView {

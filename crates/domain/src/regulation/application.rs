@@ -68,7 +68,7 @@ impl Visitor<'_> for AmountVisitor {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Application {
     pub format: String,
     pub regulation: String,
@@ -106,7 +106,7 @@ mod timestamp_text {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationRegion {
     pub name: String,
     pub kind: crate::RegionKind,
@@ -114,7 +114,7 @@ pub struct ApplicationRegion {
     pub maximum_eur: Option<Amount>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationOrganisation {
     pub id: String,
     pub name: String,
@@ -123,16 +123,24 @@ pub struct ApplicationOrganisation {
     pub duo_code: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Agreement {
     #[serde(default)]
     pub signed_by: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     pub id: String,
     pub title: String,
+    /// What the activity is (the workspace's text; optional in the exchange format).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub goals: String,
+    /// `po`, `onderbouw`, `technische-profielen`, `keuzevakken`, `praktijkgericht`, `overig`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_groups: Vec<String>,
     #[serde(default)]
     pub themes: Vec<String>,
     #[serde(default)]
@@ -143,13 +151,13 @@ pub struct Activity {
     pub milestones: Vec<Milestone>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Milestone {
     pub title: String,
     pub due: Date,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetLine {
     pub activity: String,
     pub year: i16,
@@ -170,7 +178,7 @@ impl BudgetLine {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Funding {
     pub source: FundingSource,
     #[serde(default)]
@@ -278,6 +286,17 @@ impl Application {
 
     pub fn organisation(&self, id: &str) -> Option<&ApplicationOrganisation> {
         self.organisations.iter().find(|o| o.id == id)
+    }
+
+    /// The canonical JSON (keys sorted, no white space) the version hash is taken over.
+    pub fn canonical_json(&self) -> String {
+        let value = serde_json::to_value(self).expect("an application serialises");
+        value.to_string()
+    }
+
+    /// Re-checks the structure after an edit (references, signs); the same checks as on import.
+    pub fn validate_structure(&self) -> Result<(), FormatError> {
+        self.check_structure()
     }
 }
 

@@ -9,6 +9,8 @@
 pub mod allocate;
 pub mod application;
 pub mod check;
+pub mod diff;
+pub mod summary;
 
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;

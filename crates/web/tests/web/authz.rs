@@ -41,8 +41,11 @@ struct Fixture {
 }
 
 async fn fixture(st: &web::AppState, slug: &str) -> Fixture {
-    let admin =
-        Actor { user_id: Some("test".into()), grants: vec![Grant { role: Role::NationalAdmin, region_id: None }] };
+    let admin = Actor {
+        user_id: Some("test".into()),
+        grants: vec![Grant { role: Role::NationalAdmin, region_id: None }],
+        system: false,
+    };
     let page = services::regions::page(&st.app, &admin, slug).await.expect("region");
     let vmbo: Vec<_> = page.members.iter().filter(|m| m.kind == OrganisationKind::Vmbo).collect();
     Fixture {

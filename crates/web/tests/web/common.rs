@@ -17,7 +17,9 @@ use web::{AppState, WebConfig};
 pub async fn state() -> AppState {
     let db = Db::fresh_for_test().await.expect("test database");
     let migrations_applied = db.migrations_applied().await.unwrap();
-    let app = App::new(db);
+    let mut app = App::new(db);
+    // Inside the window for applications on main lines, as the demo does.
+    app.clock = Some("2024-09-30T12:00:00+02:00".parse().unwrap());
     services::demo::load(&app).await.expect("demo set");
     AppState { app, config: Arc::new(WebConfig { secure_cookies: false, migrations_applied }) }
 }

@@ -7,3 +7,4 @@ mod common;
 mod public;
 mod regions;
 mod regulation;
+mod workspace;

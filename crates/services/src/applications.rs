@@ -1,0 +1,372 @@
+//! A region's application per phase: start it from the registry, edit it with optimistic
+//! versioning, check it against the regulation, submit a frozen version with its SHA-256.
+
+use domain::regulation::Regulation;
+use domain::regulation::application::{
+    Agreement, Application, ApplicationOrganisation, ApplicationRegion, FORMAT, FormatError,
+};
+use domain::regulation::check::{self, Finding, LineEval, Report};
+use domain::regulation::diff::{self, Change};
+use domain::regulation::summary::{self, Summary};
+use domain::{Action, Actor, FieldErrors, Region, RegionKind};
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use serde_json::json;
+use store::applications as repo;
+use store::{AnyConnection, StoreError, audit, regions};
+
+use crate::auth::sha256_hex;
+use crate::{App, Result, ServiceError};
+
+/// The regulation the workspace builds applications for.
+pub const REGULATION: &str = "sto-2025-2028";
+
+/// A submitted version, without its content.
+#[derive(Debug, Clone)]
+pub struct VersionInfo {
+    pub number: i64,
+    pub sha256: String,
+    pub submitted_at: i64,
+    pub submitted_by: String,
+}
+
+/// Everything the workspace page shows.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub region: Region,
+    pub application: Application,
+    pub version: i64,
+    pub updated_at: i64,
+    pub updated_by: Option<String>,
+    pub report: Report,
+    pub summary: Summary,
+    /// Each budget line's eligible amount and whether its rate is above the cap, by index.
+    pub lines: Vec<LineStatus>,
+    pub versions: Vec<VersionInfo>,
+    pub can_edit: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct LineStatus {
+    pub eligible: Decimal,
+    pub above_cap: bool,
+}
+
+/// A phase of the regulation and where the region stands in it.
+#[derive(Debug, Clone)]
+pub struct PhaseStatus {
+    pub id: String,
+    pub label: String,
+    pub started: bool,
+    pub versions: usize,
+}
+
+fn regulation(app: &App) -> Result<&Regulation> {
+    app.regulations
+        .get(REGULATION)
+        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("regeling {REGULATION} ontbreekt"))))
+}
+
+fn format_error(e: FormatError) -> ServiceError {
+    let mut errors = FieldErrors::default();
+    errors.add(&e.path, e.message);
+    ServiceError::Invalid(errors)
+}
+
+fn check_error(e: check::CheckError) -> ServiceError {
+    match e {
+        check::CheckError::Format(f) => format_error(f),
+        check::CheckError::Regulation(r) => ServiceError::Store(StoreError::Corrupt(r.to_string())),
+    }
+}
+
+async fn region_for(conn: &mut AnyConnection, actor: &Actor, slug: &str, edit: bool) -> Result<Region> {
+    let region = regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)?;
+    if edit {
+        actor.require(Action::EditApplication { region_id: &region.id })?;
+    } else {
+        actor.require(Action::ViewApplication { region_id: &region.id })?;
+    }
+    Ok(region)
+}
+
+fn phase_known(app: &App, phase: &str) -> Result<()> {
+    regulation(app)?.phase(phase).map(|_| ()).ok_or(ServiceError::NotFound)
+}
+
+/// The phases of the regulation, with whether the region has a draft and how many versions.
+pub async fn overview(app: &App, actor: &Actor, slug: &str) -> Result<(Region, Vec<PhaseStatus>)> {
+    let mut conn = app.db.conn().await?;
+    let region = region_for(&mut conn, actor, slug, false).await?;
+    let drafts = repo::for_region(&mut conn, &region.id).await?;
+    let mut phases = Vec::new();
+    for p in &regulation(app)?.phases {
+        let draft = drafts.iter().find(|d| d.phase == p.id);
+        let versions = match draft {
+            Some(d) => repo::versions(&mut conn, &d.id, false).await?.len(),
+            None => 0,
+        };
+        phases.push(PhaseStatus { id: p.id.clone(), label: p.label.clone(), started: draft.is_some(), versions });
+    }
+    Ok((region, phases))
+}
+
+/// A new application for a phase, filled from the registry: the region's organisations and lead applicant.
+pub(crate) fn from_registry(
+    region: &Region,
+    members: &[domain::Organisation],
+    phase: &str,
+    now: Timestamp,
+) -> Application {
+    let lead = region
+        .lead_applicant_id
+        .clone()
+        .or_else(|| members.iter().find(|m| m.kind.may_lead()).map(|m| m.id.clone()))
+        .unwrap_or_default();
+    Application {
+        format: FORMAT.into(),
+        regulation: REGULATION.into(),
+        phase: phase.into(),
+        submitted_at: now,
+        region: ApplicationRegion {
+            name: region.name.clone(),
+            kind: region.kind.unwrap_or(RegionKind::Technical),
+            maximum_eur: None,
+        },
+        lead_applicant: lead,
+        organisations: members
+            .iter()
+            .map(|m| ApplicationOrganisation {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                kind: m.kind,
+                duo_code: m.duo_code.clone(),
+            })
+            .collect(),
+        agreement: Some(Agreement::default()),
+        vision: None,
+        activities: Vec::new(),
+        budget: Vec::new(),
+    }
+}
+
+pub async fn start(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<()> {
+    phase_known(app, phase)?;
+    let mut tx = app.db.begin().await?;
+    let region = region_for(&mut tx, actor, slug, true).await?;
+    if repo::get(&mut tx, &region.id, phase).await?.is_some() {
+        return Ok(());
+    }
+    let members = regions::members(&mut tx, &region.id).await?;
+    let application = from_registry(&region, &members, phase, app.now());
+    let user = actor.user_id.as_deref();
+    let id = repo::insert(&mut tx, &region.id, phase, &application.canonical_json(), user).await?;
+    audit::append(&mut tx, user, "application.start", "application", &id, &json!({ "phase": phase })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn parse_stored(content: &str) -> Result<Application> {
+    Application::from_json(content).map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("aanvraag: {e}"))))
+}
+
+/// Checks the application as if submitted now (the app's clock).
+fn evaluate(app: &App, application: &Application) -> Result<(Report, Summary, Vec<LineStatus>)> {
+    let reg = regulation(app)?;
+    let mut as_now = application.clone();
+    as_now.submitted_at = app.now();
+    let report = check::check(reg, &as_now).map_err(check_error)?;
+    let lines = check::evaluate_lines(reg, &as_now).map_err(check_error)?;
+    let per_line =
+        lines.iter().map(|l: &LineEval| LineStatus { eligible: l.eligible, above_cap: l.above_cap() }).collect();
+    Ok((report, summary::summarise(&lines), per_line))
+}
+
+pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<Option<Workspace>> {
+    phase_known(app, phase)?;
+    let mut conn = app.db.conn().await?;
+    let region = region_for(&mut conn, actor, slug, false).await?;
+    let Some(draft) = repo::get(&mut conn, &region.id, phase).await? else { return Ok(None) };
+    let application = parse_stored(&draft.content)?;
+    let (report, summary, lines) = evaluate(app, &application)?;
+    let versions = repo::versions(&mut conn, &draft.id, false).await?.into_iter().map(version_info).collect();
+    let can_edit = actor.permits(Action::EditApplication { region_id: &region.id });
+    Ok(Some(Workspace {
+        region,
+        application,
+        version: draft.version,
+        updated_at: draft.updated_at,
+        updated_by: draft.updated_by_name,
+        report,
+        summary,
+        lines,
+        versions,
+        can_edit,
+    }))
+}
+
+fn version_info(v: repo::Version) -> VersionInfo {
+    VersionInfo { number: v.number, sha256: v.sha256, submitted_at: v.submitted_at, submitted_by: v.submitted_by_name }
+}
+
+/// The draft as the exchange format, with its version (for `If-Match`).
+pub async fn get(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<(Application, i64)> {
+    phase_known(app, phase)?;
+    let mut conn = app.db.conn().await?;
+    let region = region_for(&mut conn, actor, slug, false).await?;
+    let draft = repo::get(&mut conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
+    Ok((parse_stored(&draft.content)?, draft.version))
+}
+
+/// Replaces the draft with `new` when `expected_version` still holds; returns the new version.
+/// Region, phase and regulation come from where it is stored, not from the document.
+pub async fn save(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    phase: &str,
+    expected_version: i64,
+    new: Application,
+) -> Result<i64> {
+    update(app, actor, slug, phase, expected_version, |current| {
+        let mut new = new;
+        new.region = current.region.clone();
+        new.phase = current.phase.clone();
+        new.regulation = current.regulation.clone();
+        *current = new;
+        Ok(())
+    })
+    .await
+}
+
+/// Applies `change` to the draft and stores it, all or nothing, with the diff in the audit log.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    phase: &str,
+    expected_version: i64,
+    change: impl FnOnce(&mut Application) -> Result<(), FieldErrors>,
+) -> Result<i64> {
+    phase_known(app, phase)?;
+    let mut tx = app.db.begin().await?;
+    let region = region_for(&mut tx, actor, slug, true).await?;
+    let draft = repo::get(&mut tx, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
+    if draft.version != expected_version {
+        return Err(ServiceError::Conflict);
+    }
+    let before = parse_stored(&draft.content)?;
+    let mut after = before.clone();
+    change(&mut after)?;
+    after.validate_structure().map_err(format_error)?;
+    let reg = regulation(app)?;
+    check::check(reg, &after).map_err(check_error)?; // unknown categories and themes are refused here
+    let content = after.canonical_json();
+    let user = actor.user_id.as_deref();
+    let version = repo::update(&mut tx, &draft.id, expected_version, &content, user).await?;
+    let changes: Vec<String> = diff::diff(&before, &after).into_iter().map(|c| c.text).collect();
+    let detail = json!({
+        "phase": phase,
+        "before": sha256_hex(&draft.content),
+        "after": sha256_hex(&content),
+        "changes": changes,
+    });
+    audit::append(&mut tx, user, "application.update", "application", &draft.id, &detail).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Submits the draft: refused with the failing blocking rules, else frozen with its SHA-256.
+pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_version: i64) -> Result<VersionInfo> {
+    phase_known(app, phase)?;
+    let mut tx = app.db.begin().await?;
+    let region = region_for(&mut tx, actor, slug, true).await?;
+    let draft = repo::get(&mut tx, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
+    if draft.version != expected_version {
+        return Err(ServiceError::Conflict);
+    }
+    let mut frozen = parse_stored(&draft.content)?;
+    let now = app.now();
+    frozen.submitted_at = now;
+    let report = check::check(regulation(app)?, &frozen).map_err(check_error)?;
+    let blocking: Vec<Finding> = report.findings.into_iter().filter(Finding::blocks).collect();
+    if !blocking.is_empty() {
+        return Err(ServiceError::SubmitRefused(blocking));
+    }
+    let content = frozen.canonical_json();
+    let sha256 = sha256_hex(&content);
+    // A frozen version names the person who submitted it.
+    let user = actor.user_id.as_deref().ok_or(ServiceError::Denied(domain::Denied::NotSignedIn))?;
+    let at = now.as_millisecond();
+    let number = repo::insert_version(&mut tx, &draft.id, &sha256, &content, at, user).await?;
+    audit::append(
+        &mut tx,
+        Some(user),
+        "application.submit",
+        "application",
+        &draft.id,
+        &json!({ "phase": phase, "version": number, "sha256": sha256 }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(VersionInfo { number, sha256, submitted_at: at, submitted_by: String::new() })
+}
+
+pub async fn versions(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<Vec<VersionInfo>> {
+    phase_known(app, phase)?;
+    let mut conn = app.db.conn().await?;
+    let region = region_for(&mut conn, actor, slug, false).await?;
+    let draft = repo::get(&mut conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
+    Ok(repo::versions(&mut conn, &draft.id, false).await?.into_iter().map(version_info).collect())
+}
+
+/// A submitted version (`number` ≥ 1) or, with 0, the current draft.
+pub async fn content(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    phase: &str,
+    number: i64,
+) -> Result<(Application, Option<VersionInfo>)> {
+    phase_known(app, phase)?;
+    let mut conn = app.db.conn().await?;
+    let region = region_for(&mut conn, actor, slug, false).await?;
+    let draft = repo::get(&mut conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
+    if number == 0 {
+        return Ok((parse_stored(&draft.content)?, None));
+    }
+    let v = repo::versions(&mut conn, &draft.id, true)
+        .await?
+        .into_iter()
+        .find(|v| v.number == number)
+        .ok_or(ServiceError::NotFound)?;
+    let application = parse_stored(&v.content)?;
+    Ok((application, Some(version_info(v))))
+}
+
+/// What changed from version `from` to version `to` (0 = the current draft).
+pub async fn changes(app: &App, actor: &Actor, slug: &str, phase: &str, from: i64, to: i64) -> Result<Vec<Change>> {
+    let (old, _) = content(app, actor, slug, phase, from).await?;
+    let (new, _) = content(app, actor, slug, phase, to).await?;
+    Ok(diff::diff(&old, &new))
+}
+
+/// Imports an application file (from the command line or an upload): starts the draft when
+/// needed and replaces it. `expected_version` `None` overwrites whatever is there (the operator's choice).
+pub async fn import(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    text: &str,
+    expected_version: Option<i64>,
+) -> Result<(String, i64)> {
+    let application = Application::from_json(text).map_err(format_error)?;
+    let phase = application.phase.clone();
+    start(app, actor, slug, &phase).await?;
+    let current = match expected_version {
+        Some(v) => v,
+        None => get(app, actor, slug, &phase).await?.1,
+    };
+    let version = save(app, actor, slug, &phase, current, application).await?;
+    Ok((phase, version))
+}

@@ -1,0 +1,719 @@
+//! The region's application workspace: vision, activities, budget and agreement with the
+//! regulation's checks beside them, submission of frozen versions and what changed between them.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::FieldErrors;
+use domain::fmt::{decimal_nl, euro_nl, instant_nl, parse_decimal_nl, percent_nl};
+use domain::regulation::Severity;
+use domain::regulation::application::{Activity, Amount, Application, BudgetLine, Funding, FundingSource, Milestone};
+use domain::regulation::check::Finding;
+use services::ServiceError;
+use services::applications::{self as apps, Workspace};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::pages::{Page, html};
+use crate::session::Ctx;
+use crate::views::{Choice, Layout};
+
+/// The target groups an activity can name.
+pub const TARGET_GROUPS: [(&str, &str); 6] = [
+    ("po", "Basisonderwijs"),
+    ("onderbouw", "Onderbouw vmbo"),
+    ("technische-profielen", "Technische profielen"),
+    ("keuzevakken", "Technische keuzevakken"),
+    ("praktijkgericht", "Praktijkgerichte programma's"),
+    ("overig", "Overig"),
+];
+
+/// A posted form as pairs, so repeated fields (check boxes) are kept.
+struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    fn parse(body: &Bytes) -> Pairs {
+        Pairs(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    fn get(&self, name: &str) -> String {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
+    fn version(&self) -> i64 {
+        self.get("version").parse().unwrap_or(-1)
+    }
+}
+
+fn ms(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map(instant_nl).unwrap_or_default()
+}
+
+pub struct PhaseRow {
+    pub id: String,
+    pub label: String,
+    pub started: bool,
+    pub versions: usize,
+}
+
+#[derive(Template)]
+#[template(path = "aanvraag/overview.html")]
+pub struct OverviewPage {
+    pub l: Layout,
+    pub slug: String,
+    pub region: String,
+    pub phases: Vec<PhaseRow>,
+    pub can_edit: bool,
+}
+
+pub async fn overview(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
+    let (region, phases) = apps::overview(&st.app, &ctx.actor, &slug).await?;
+    let can_edit = ctx.actor.permits(domain::Action::EditApplication { region_id: &region.id });
+    html(OverviewPage {
+        l: Layout::new(format!("Aanvragen {}", region.name), &ctx, "beheer"),
+        slug: region.slug,
+        region: region.name,
+        phases: phases
+            .into_iter()
+            .map(|p| PhaseRow { id: p.id, label: p.label, started: p.started, versions: p.versions })
+            .collect(),
+        can_edit,
+    })
+}
+
+pub async fn start(State(st): State<AppState>, ctx: Ctx, Path((slug, phase)): Path<(String, String)>) -> Page {
+    apps::start(&st.app, &ctx.actor, &slug, &phase).await?;
+    Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}")).into_response())
+}
+
+pub struct FindingView {
+    pub rule: String,
+    pub title: String,
+    pub mark: &'static str,
+    pub class: &'static str,
+    pub message: String,
+    pub anchor: Option<String>,
+    pub applicable: bool,
+}
+
+/// Where in the page a failing rule's cause is edited.
+fn anchor(field: &str) -> String {
+    let section = match field.split(['.', '[']).next().unwrap_or_default() {
+        "vision" => "visie",
+        "activities" => "activiteiten",
+        "agreement" => "overeenkomst",
+        "budget" => match field.split(['[', ']']).nth(1) {
+            Some(i) => return format!("regel-{i}"),
+            None => "begroting",
+        },
+        _ => "overzicht",
+    };
+    section.to_owned()
+}
+
+fn finding_view(f: &Finding) -> FindingView {
+    let (mark, class) = match (f.applicable, f.passed, f.severity) {
+        (false, _, _) => ("n.v.t.", "neutral"),
+        (true, true, _) => ("Voldoet", "success"),
+        (true, false, Severity::Blocking) => ("Voldoet niet", "danger"),
+        (true, false, Severity::Warning) => ("Let op", "warning"),
+    };
+    FindingView {
+        rule: f.rule.clone(),
+        title: f.title.clone(),
+        mark,
+        class,
+        message: f.message.clone(),
+        anchor: (!f.passed).then(|| f.field.as_deref().map(anchor).unwrap_or_else(|| "overzicht".into())),
+        applicable: f.applicable,
+    }
+}
+
+pub struct ActivityView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub goals: String,
+    pub themes: String,
+    pub groups: String,
+    pub lead: String,
+    pub milestones: Vec<(String, String)>,
+    pub total: String,
+}
+
+pub struct LineView {
+    pub index: usize,
+    pub year: i16,
+    pub activity: String,
+    pub category: String,
+    pub description: String,
+    pub quantity: String,
+    pub price: String,
+    pub amount: String,
+    pub eligible: String,
+    pub above_cap: bool,
+    pub funder: String,
+}
+
+pub struct OrgView {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub signed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "aanvraag/workspace.html")]
+pub struct WorkspacePage {
+    pub l: Layout,
+    pub slug: String,
+    pub phase: String,
+    pub phase_label: String,
+    pub region: String,
+    pub version: i64,
+    pub updated: String,
+    pub can_edit: bool,
+    pub passed: bool,
+    pub findings: Vec<FindingView>,
+    pub eligible: String,
+    pub subsidy: String,
+    pub cofinancing: String,
+    pub share: String,
+    pub maximum: String,
+    pub room: String,
+    pub vision: String,
+    pub activities: Vec<ActivityView>,
+    pub lines: Vec<LineView>,
+    pub per_year: Vec<(String, String, String)>,
+    pub per_category: Vec<(String, String, String)>,
+    pub per_funder: Vec<(String, String, String)>,
+    pub organisations: Vec<OrgView>,
+    pub themes: Vec<Choice>,
+    pub groups: Vec<Choice>,
+    pub activity_choices: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    pub years: Vec<Choice>,
+    pub funders: Vec<Choice>,
+    pub lead_choices: Vec<Choice>,
+    pub versions: Vec<(i64, String, String, String)>,
+    pub notice: Option<String>,
+    pub errors: Vec<(String, String)>,
+    pub conflict: bool,
+    pub pending: Pending,
+}
+
+/// What the user typed in the add forms, kept when their post was refused.
+#[derive(Default)]
+pub struct Pending {
+    pub line_description: String,
+    pub line_quantity: String,
+    pub line_unit: String,
+    pub line_price: String,
+    pub activity_title: String,
+    pub activity_description: String,
+}
+
+struct Outcome {
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    conflict: bool,
+    pending: Pending,
+    status: StatusCode,
+}
+
+impl Outcome {
+    fn ok() -> Outcome {
+        Outcome {
+            notice: None,
+            errors: Vec::new(),
+            conflict: false,
+            pending: Pending::default(),
+            status: StatusCode::OK,
+        }
+    }
+}
+
+async fn render(st: &AppState, ctx: &Ctx, slug: &str, phase: &str, outcome: Outcome) -> Page {
+    let Some(ws) = apps::workspace(&st.app, &ctx.actor, slug, phase).await? else {
+        return Err(WebError::NotFound);
+    };
+    let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
+    let page = build(reg, ws, ctx, outcome.notice, outcome.errors, outcome.conflict, outcome.pending);
+    Ok((outcome.status, Html(page.render()?)).into_response())
+}
+
+fn build(
+    reg: &domain::regulation::Regulation,
+    ws: Workspace,
+    ctx: &Ctx,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    conflict: bool,
+    pending: Pending,
+) -> WorkspacePage {
+    let a = &ws.application;
+    let org_name = |id: &str| a.organisation(id).map_or(id.to_owned(), |o| o.name.clone());
+    let label_of = |id: &str| reg.category(id).map_or(id.to_owned(), |c| c.label.clone());
+    let t = &ws.report.totals;
+    let maximum = t.region_maximum.map(|m| m.0);
+    let sums = |m: &std::collections::BTreeMap<String, domain::regulation::summary::Sums>,
+                name: &dyn Fn(&str) -> String| {
+        m.iter().map(|(k, s)| (name(k), euro_nl(s.amount), euro_nl(s.eligible))).collect()
+    };
+    let phase = reg.phase(&a.phase);
+    WorkspacePage {
+        l: Layout::new(format!("Aanvraag {}", ws.region.name), ctx, "beheer"),
+        slug: ws.region.slug.clone(),
+        phase: a.phase.clone(),
+        phase_label: phase.map_or(a.phase.clone(), |p| p.label.clone()),
+        region: ws.region.name.clone(),
+        version: ws.version,
+        updated: format!(
+            "{}{}",
+            ms(ws.updated_at),
+            ws.updated_by.as_deref().map(|n| format!(" door {n}")).unwrap_or_default()
+        ),
+        can_edit: ws.can_edit,
+        passed: ws.report.passed,
+        findings: ws.report.findings.iter().map(finding_view).collect(),
+        eligible: euro_nl(t.eligible_costs.0),
+        subsidy: euro_nl(t.subsidy_requested.0),
+        cofinancing: euro_nl(t.cofinancing.0),
+        share: percent_nl(t.cofinancing_share.0),
+        maximum: maximum.map_or("onbekend".into(), euro_nl),
+        room: maximum.map_or("onbekend".into(), |m| euro_nl(m - t.subsidy_requested.0)),
+        vision: a.vision.clone().unwrap_or_default(),
+        activities: a
+            .activities
+            .iter()
+            .map(|act| ActivityView {
+                id: act.id.clone(),
+                title: act.title.clone(),
+                description: act.description.clone(),
+                goals: act.goals.clone(),
+                themes: act
+                    .themes
+                    .iter()
+                    .map(|t| reg.themes.iter().find(|th| &th.id == t).map_or(t.clone(), |th| th.label.clone()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                groups: act
+                    .target_groups
+                    .iter()
+                    .map(|g| TARGET_GROUPS.iter().find(|(k, _)| k == g).map_or(g.as_str(), |(_, l)| l))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                lead: act.lead.as_deref().map(org_name).unwrap_or_default(),
+                milestones: act.milestones.iter().map(|m| (m.title.clone(), domain::fmt::date_nl(m.due))).collect(),
+                total: euro_nl(ws.summary.per_activity.get(&act.id).map(|s| s.amount).unwrap_or_default()),
+            })
+            .collect(),
+        lines: a
+            .budget
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LineView {
+                index: i,
+                year: l.year,
+                activity: a
+                    .activities
+                    .iter()
+                    .find(|x| x.id == l.activity)
+                    .map_or(l.activity.clone(), |x| x.title.clone()),
+                category: label_of(&l.category),
+                description: l.description.clone(),
+                quantity: format!("{} {}", decimal_nl(l.quantity.0), l.unit),
+                price: euro_nl(l.unit_price_eur.0),
+                amount: euro_nl(l.amount()),
+                eligible: euro_nl(ws.lines.get(i).map(|x| x.eligible).unwrap_or_default()),
+                above_cap: ws.lines.get(i).is_some_and(|x| x.above_cap),
+                funder: match (&l.funding.source, &l.funding.by) {
+                    (FundingSource::Cofinancing, Some(by)) => {
+                        format!("{} ({})", org_name(by), if l.funding.in_kind { "in natura" } else { "geld" })
+                    }
+                    _ => "Subsidie".into(),
+                },
+            })
+            .collect(),
+        per_year: ws
+            .summary
+            .per_year
+            .iter()
+            .map(|(y, s)| (y.to_string(), euro_nl(s.amount), euro_nl(s.eligible)))
+            .collect(),
+        per_category: sums(&ws.summary.per_category, &|k| label_of(k)),
+        per_funder: sums(&ws.summary.per_funder, &|k| if k == "subsidie" { "Subsidie".into() } else { org_name(k) }),
+        organisations: a
+            .organisations
+            .iter()
+            .map(|o| OrgView {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                kind: o.kind.label(),
+                signed: a.agreement.as_ref().is_some_and(|g| g.signed_by.contains(&o.id)),
+            })
+            .collect(),
+        themes: reg
+            .themes
+            .iter()
+            .map(|t| Choice { value: t.id.clone(), label: t.label.clone(), selected: false })
+            .collect(),
+        groups: TARGET_GROUPS
+            .iter()
+            .map(|(v, l)| Choice { value: (*v).into(), label: (*l).into(), selected: false })
+            .collect(),
+        activity_choices: a
+            .activities
+            .iter()
+            .map(|x| Choice { value: x.id.clone(), label: x.title.clone(), selected: false })
+            .collect(),
+        categories: reg
+            .categories
+            .iter()
+            .filter(|c| !c.forbidden)
+            .map(|c| Choice { value: c.id.clone(), label: c.label.clone(), selected: false })
+            .collect(),
+        years: phase
+            .map(|p| {
+                p.years.iter().map(|y| Choice { value: y.to_string(), label: y.to_string(), selected: false }).collect()
+            })
+            .unwrap_or_default(),
+        funders: std::iter::once(Choice { value: "subsidie".into(), label: "Subsidie".into(), selected: true })
+            .chain(a.organisations.iter().map(|o| Choice {
+                value: o.id.clone(),
+                label: format!("Cofinanciering door {}", o.name),
+                selected: false,
+            }))
+            .collect(),
+        lead_choices: a
+            .organisations
+            .iter()
+            .map(|o| Choice { value: o.id.clone(), label: o.name.clone(), selected: false })
+            .collect(),
+        versions: ws
+            .versions
+            .iter()
+            .map(|v| (v.number, v.sha256.clone(), ms(v.submitted_at), v.submitted_by.clone()))
+            .collect(),
+        notice,
+        errors,
+        conflict,
+        pending,
+    }
+}
+
+/// Runs an edit and shows the workspace again: saved, refused with the field errors, or a conflict.
+async fn edit(
+    st: &AppState,
+    ctx: &Ctx,
+    (slug, phase): (&str, &str),
+    version: i64,
+    pending: Pending,
+    notice: &str,
+    change: impl FnOnce(&mut Application) -> Result<(), FieldErrors>,
+) -> Page {
+    let outcome = match apps::update(&st.app, &ctx.actor, slug, phase, version, change).await {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}?opgeslagen={}", urlencode(notice)))
+                .into_response());
+        }
+        Err(ServiceError::Invalid(e)) => Outcome {
+            errors: e.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            pending,
+            ..Outcome::ok()
+        },
+        Err(ServiceError::Conflict) => {
+            Outcome { conflict: true, status: StatusCode::CONFLICT, pending, ..Outcome::ok() }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    render(st, ctx, slug, phase, outcome).await
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[derive(serde::Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    opgeslagen: Option<String>,
+}
+
+pub async fn workspace(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
+) -> Page {
+    let notice = q.opgeslagen.filter(|n| !n.is_empty() && n.len() < 200);
+    render(&st, &ctx, &slug, &phase, Outcome { notice, ..Outcome::ok() }).await
+}
+
+pub async fn save_vision(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let vision = f.get("vision");
+    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De regiovisie is opgeslagen.", |a| {
+        let mut e = FieldErrors::default();
+        if vision.chars().count() > 50_000 {
+            e.add("vision", "De regiovisie is te lang: hoogstens 50.000 tekens.");
+        }
+        a.vision = Some(vision).filter(|v| !v.is_empty());
+        e.into_result(())
+    })
+    .await
+}
+
+fn next_activity_id(a: &Application) -> String {
+    (1..).map(|n| format!("a{n}")).find(|id| !a.activities.iter().any(|x| &x.id == id)).unwrap_or_default()
+}
+
+pub async fn add_activity(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let pending =
+        Pending { activity_title: f.get("title"), activity_description: f.get("description"), ..Pending::default() };
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De activiteit is toegevoegd.", |a| {
+        let mut e = FieldErrors::default();
+        let title = domain::validation::required(&mut e, "title", "de titel van de activiteit", &f.get("title"), 200);
+        let milestone_title = f.get("milestone_title");
+        let milestones = match (milestone_title.is_empty(), f.get("milestone_due").parse::<jiff::civil::Date>()) {
+            (true, _) => Vec::new(),
+            (false, Ok(due)) => vec![Milestone { title: milestone_title, due }],
+            (false, Err(_)) => {
+                e.add("milestone_due", "Geef de datum van de mijlpaal (dag, maand en jaar).");
+                Vec::new()
+            }
+        };
+        let lead = Some(f.get("lead")).filter(|l| !l.is_empty());
+        a.activities.push(Activity {
+            id: next_activity_id(a),
+            title,
+            description: f.get("description"),
+            goals: f.get("goals"),
+            target_groups: f.all("target_groups"),
+            themes: f.all("themes"),
+            lead,
+            partners: f.all("partners"),
+            milestones,
+        });
+        e.into_result(())
+    })
+    .await
+}
+
+pub async fn remove_activity(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, id)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    edit(
+        &st,
+        &ctx,
+        (&slug, &phase),
+        f.version(),
+        Pending::default(),
+        "De activiteit en haar begrotingsregels zijn verwijderd.",
+        |a| {
+            a.activities.retain(|x| x.id != id);
+            a.budget.retain(|l| l.activity != id);
+            Ok(())
+        },
+    )
+    .await
+}
+
+fn amount(e: &mut FieldErrors, field: &str, label: &str, raw: &str) -> Amount {
+    match parse_decimal_nl(raw) {
+        Some(d) if d >= rust_decimal::Decimal::ZERO => Amount(d),
+        Some(_) => {
+            e.add(field, format!("{label} is niet negatief."));
+            Amount::default()
+        }
+        None => {
+            e.add(field, format!("Vul {} in als getal, bijvoorbeeld 1.234,56.", label.to_lowercase()));
+            Amount::default()
+        }
+    }
+}
+
+pub async fn add_line(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let pending = Pending {
+        line_description: f.get("description"),
+        line_quantity: f.get("quantity"),
+        line_unit: f.get("unit"),
+        line_price: f.get("unit_price_eur"),
+        ..Pending::default()
+    };
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De begrotingsregel is toegevoegd.", |a| {
+        let mut e = FieldErrors::default();
+        let quantity = amount(&mut e, "quantity", "Het aantal", &f.get("quantity"));
+        let unit_price_eur = amount(&mut e, "unit_price_eur", "De prijs per eenheid", &f.get("unit_price_eur"));
+        let year = f.get("year").parse::<i16>().unwrap_or_else(|_| {
+            e.add("year", "Kies een jaar.");
+            0
+        });
+        let funding = match f.get("funding").as_str() {
+            "subsidie" | "" => Funding { source: FundingSource::Subsidy, by: None, in_kind: false },
+            by => Funding {
+                source: FundingSource::Cofinancing,
+                by: Some(by.to_owned()),
+                in_kind: f.get("in_kind") == "1",
+            },
+        };
+        a.budget.push(BudgetLine {
+            activity: f.get("activity"),
+            year,
+            category: f.get("category"),
+            description: f.get("description"),
+            quantity,
+            unit: f.get("unit"),
+            unit_price_eur,
+            funding,
+        });
+        e.into_result(())
+    })
+    .await
+}
+
+pub async fn remove_line(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, index)): Path<(String, String, usize)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De begrotingsregel is verwijderd.", |a| {
+        if index < a.budget.len() {
+            a.budget.remove(index);
+        }
+        Ok(())
+    })
+    .await
+}
+
+pub async fn save_agreement(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let signed = f.all("signed");
+    let lead = f.get("lead_applicant");
+    edit(
+        &st,
+        &ctx,
+        (&slug, &phase),
+        f.version(),
+        Pending::default(),
+        "De samenwerkingsovereenkomst is bijgewerkt.",
+        |a| {
+            a.agreement = Some(domain::regulation::application::Agreement { signed_by: signed });
+            if !lead.is_empty() {
+                a.lead_applicant = lead;
+            }
+            Ok(())
+        },
+    )
+    .await
+}
+
+pub async fn submit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let outcome = match apps::submit(&st.app, &ctx.actor, &slug, &phase, f.version()).await {
+        Ok(v) => {
+            let notice = format!("Versie {} is ingediend. SHA-256: {}", v.number, v.sha256);
+            return Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}?opgeslagen={}", urlencode(&notice)))
+                .into_response());
+        }
+        Err(ServiceError::SubmitRefused(findings)) => Outcome {
+            errors: findings
+                .iter()
+                .map(|f| (f.field.clone().unwrap_or_else(|| f.rule.clone()), format!("{}: {}", f.title, f.message)))
+                .collect(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Outcome::ok()
+        },
+        Err(ServiceError::Conflict) => Outcome { conflict: true, status: StatusCode::CONFLICT, ..Outcome::ok() },
+        Err(e) => return Err(e.into()),
+    };
+    render(&st, &ctx, &slug, &phase, outcome).await
+}
+
+pub async fn export_json(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (application, _) = apps::get(&st.app, &ctx.actor, &slug, &phase).await?;
+    let body = serde_json::to_string_pretty(&application).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"aanvraag-{slug}-{phase}.json\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "aanvraag/diff.html")]
+pub struct DiffPage {
+    pub l: Layout,
+    pub slug: String,
+    pub phase: String,
+    pub from: String,
+    pub to: String,
+    pub changes: Vec<(String, String)>,
+}
+
+fn version_label(n: i64) -> String {
+    if n == 0 { "het huidige concept".into() } else { format!("versie {n}") }
+}
+
+pub async fn changes(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, from, to)): Path<(String, String, i64, i64)>,
+) -> Page {
+    let changes = apps::changes(&st.app, &ctx.actor, &slug, &phase, from, to).await?;
+    html(DiffPage {
+        l: Layout::new("Wijzigingen", &ctx, "beheer"),
+        slug,
+        phase,
+        from: version_label(from),
+        to: version_label(to),
+        changes: changes.into_iter().map(|c| (c.kind.to_owned(), c.text)).collect(),
+    })
+}
