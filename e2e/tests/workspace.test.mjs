@@ -1,0 +1,85 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AxeBuilder } from '@axe-core/playwright';
+import { signIn, startBrowser, startSterk } from './helpers.mjs';
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+let sterk;
+let browser;
+
+before(async () => {
+  sterk = await startSterk();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  sterk?.stop();
+});
+
+function rule(page, title) {
+  return page.locator('#controle-paneel li', { hasText: title });
+}
+
+test('a region manager builds an application, fixes the co-financing and submits it', async () => {
+  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, sterk.url, 'programmamanager@sterk.example');
+  await page.getByRole('link', { name: 'aanvragen van Zuid-Friesland' }).click();
+  await page.getByRole('button', { name: /Aanvraag starten.*2025 en 2026/ }).click();
+  await page.waitForURL(/uitwerking-2025-2026$/);
+  const axe = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], 'the workspace passes axe');
+
+  await page.locator('#f-vision').fill('Techniek voor iedere leerling in Zuid-Friesland.');
+  await page.getByRole('button', { name: 'Regiovisie opslaan' }).click();
+  await page.getByText('De regiovisie is opgeslagen.').waitFor();
+
+  await page.locator('summary', { hasText: 'Activiteit toevoegen' }).click();
+  await page.getByLabel('Titel').fill('Docenten lopen stage in bedrijven');
+  for (const theme of ['Aantrekken en ontwikkelen van technisch schoolpersoneel',
+    'Tegengaan van genderstereotypering en bevorderen van inclusie in de techniek',
+    'Ontwikkelen en toepassen van technologie voor duurzaamheid']) {
+    await page.getByLabel(theme).check();
+  }
+  await page.getByRole('button', { name: 'Activiteit toevoegen' }).click();
+  await page.getByText('De activiteit is toegevoegd.').waitFor();
+
+  await page.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
+  await page.getByLabel('Omschrijving').fill('Begeleiding docentstages');
+  await page.getByLabel('Aantal').fill('200');
+  await page.getByLabel('Eenheid', { exact: true }).fill('uur');
+  await page.getByLabel('Prijs per eenheid (€)').fill('60,00');
+  await page.getByRole('button', { name: 'Regel toevoegen' }).click();
+  await page.getByRole('cell', { name: 'Begeleiding docentstages' }).waitFor();
+  assert.match(await rule(page, 'Ten minste 10% cofinanciering').textContent(), /Voldoet niet/);
+  assert.match(await rule(page, 'Ten minste 10% cofinanciering').textContent(), /€ 0,00/);
+
+  await page.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
+  await page.getByLabel('Kostensoort').selectOption('staff-external');
+  await page.getByLabel('Omschrijving').fill('Instructeur van het installatiebedrijf');
+  await page.getByLabel('Aantal').fill('20');
+  await page.getByLabel('Eenheid', { exact: true }).fill('uur');
+  await page.getByLabel('Prijs per eenheid (€)').fill('120');
+  await page.getByLabel('Financiering').selectOption({ label: 'Cofinanciering door Installatiebedrijf Van der Meer (demo)' });
+  await page.getByLabel('Bijdrage in natura').check();
+  await page.getByRole('button', { name: 'Regel toevoegen' }).click();
+  await page.getByRole('cell', { name: 'Instructeur van het installatiebedrijf' }).waitFor();
+  assert.match(await rule(page, 'Ten minste 10% cofinanciering').textContent(), /Voldoet(?! niet)/);
+
+  for (const box of await page.locator('input[name="signed"]').all()) await box.check();
+  await page.getByRole('button', { name: 'Ondertekening opslaan' }).click();
+  await page.getByText('De samenwerkingsovereenkomst is bijgewerkt.').waitFor();
+  assert.ok(await page.getByText('Kan worden ingediend').isVisible());
+
+  await page.getByRole('button', { name: 'Aanvraag indienen' }).click();
+  await page.getByText(/Versie 1 is ingediend\. SHA-256: [0-9a-f]{64}/).waitFor();
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download als JSON (sterk.application/1)' }).click();
+  const file = await (await download).path();
+  const json = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8'));
+  assert.equal(json.format, 'sterk.application/1');
+  assert.equal(json.budget.length, 2);
+  await context.close();
+});
