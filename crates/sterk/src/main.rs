@@ -98,6 +98,7 @@ enum ExportCommand {
 #[derive(Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Json,
+    Xlsx,
 }
 
 #[derive(Subcommand)]
@@ -276,20 +277,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(&cli, *bind, *demo, clock.as_deref(), *secure_cookies).await
         }
         Command::Check { .. } | Command::Allocate { .. } => unreachable!("handled without a runtime"),
-        Command::Export { command: ExportCommand::Application { slug, phase, format: ExportFormat::Json, output } } => {
+        Command::Export { command: ExportCommand::Application { slug, phase, format, output } } => {
             let (db, _) = open(&cli).await?;
             let app = App::with_regulations(db, regulations(&cli)?);
             let (application, version) = services::applications::get(&app, &Actor::system(), slug, phase)
                 .await
                 .map_err(|e| anyhow::anyhow!(dutch(e, slug, phase)))?;
-            let json = serde_json::to_string_pretty(&application)?;
+            let bytes = match format {
+                ExportFormat::Json => (serde_json::to_string_pretty(&application)? + "\n").into_bytes(),
+                ExportFormat::Xlsx => {
+                    let reg = app.regulations.get(services::applications::REGULATION).context("regeling ontbreekt")?;
+                    docs::xlsx::write_budget(reg, &application)?
+                }
+            };
             match output {
                 Some(path) => {
-                    std::fs::write(path, json + "\n")
-                        .with_context(|| format!("kan {} niet schrijven", path.display()))?;
+                    std::fs::write(path, bytes).with_context(|| format!("kan {} niet schrijven", path.display()))?;
                     eprintln!("Aanvraag {slug} {phase} (versie {version}) geschreven naar {}.", path.display());
                 }
-                None => println!("{json}"),
+                None if matches!(format, ExportFormat::Json) => print!("{}", String::from_utf8_lossy(&bytes)),
+                None => anyhow::bail!("een Excel-werkmap gaat naar een bestand: geef -o BESTAND.xlsx"),
             }
             Ok(())
         }

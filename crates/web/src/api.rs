@@ -22,7 +22,7 @@ use crate::session::Ctx;
 #[openapi(
     info(title = "Sterk API", version = "1", description = "Open data en beheer van Sterk Techniekonderwijs: regio's, deelnemers en scholen."),
     paths(list_regions, get_region, create_region, update_region, find_schools, check_application,
-        get_application, put_application, submit_application, application_versions),
+        get_application, put_application, submit_application, application_versions, export_xlsx),
     components(schemas(VersionDto, RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
     modifiers(&BearerAuth)
 )]
@@ -50,6 +50,11 @@ pub const STATELESS_POSTS: [&str; 1] = ["/api/v1/check"];
 /// Routes that take whole applications, with their own body limit.
 pub fn large_router() -> Router<AppState> {
     Router::new()
+        .route(
+            "/regio/{slug}/aanvragen/{phase}/import.xlsx",
+            axum::routing::post(crate::workspace::import_xlsx)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::workspace::MAX_XLSX_BYTES)),
+        )
         .route("/api/v1/check", axum::routing::post(check_application))
         .route("/api/v1/regions/{slug}/applications/{phase}", axum::routing::put(put_application))
         .layer(axum::extract::DefaultBodyLimit::max(CHECK_MAX_BODY_BYTES))
@@ -64,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .route("/regions/{slug}/applications/{phase}", get(get_application))
         .route("/regions/{slug}/applications/{phase}/submit", axum::routing::post(submit_application))
         .route("/regions/{slug}/applications/{phase}/versions", get(application_versions))
+        .route("/regions/{slug}/applications/{phase}/export.xlsx", get(export_xlsx))
         .fallback(|| async { ApiError::from(WebError::NotFound) })
 }
 
@@ -531,4 +537,21 @@ async fn application_versions(
 ) -> Result<Json<Vec<VersionDto>>, ApiError> {
     let list = services::applications::versions(&st.app, &ctx.actor, &slug, &phase).await?;
     Ok(Json(list.into_iter().map(VersionDto::from).collect()))
+}
+
+/// The budget workbook (XLSX): one sheet per year, a summary and a co-financing sheet.
+#[utoipa::path(get, path = "/api/v1/regions/{slug}/applications/{phase}/export.xlsx", tag = "aanvragen", security(("bearer" = [])),
+    params(("slug" = String, Path), ("phase" = String, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "De werkmap")))]
+async fn export_xlsx(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((slug, phase)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let bytes = crate::workspace::budget_workbook(&st, &ctx, &slug, &phase).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")],
+        bytes,
+    )
+        .into_response())
 }

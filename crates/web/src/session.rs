@@ -140,10 +140,16 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError>
     let token = cookie(headers, SESSION_COOKIE).ok_or(WebError::Csrf)?;
     let view = auth::session(&state.app, &token).await?.ok_or(WebError::SessionExpired)?;
     let header_token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // A file upload carries its token in the action's query string: reading a multipart body
+    // here would mean buffering the file twice.
+    let query_token = content_type
+        .starts_with("multipart/form-data")
+        .then(|| req.uri().query().and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf")))
+        .flatten()
+        .map(|(_, v)| v.into_owned());
+    let header_token = header_token.or(query_token);
     let (mut parts, body) = req.into_parts();
     let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| WebError::TooLarge)?;
     let sent = header_token.or_else(|| {

@@ -717,3 +717,86 @@ pub async fn changes(
         changes: changes.into_iter().map(|c| (c.kind.to_owned(), c.text)).collect(),
     })
 }
+
+/// The budget workbook for the application (one sheet per year, summary, co-financing).
+pub async fn export_xlsx(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let bytes = budget_workbook(&st, &ctx, &slug, &phase).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"begroting-{slug}-{phase}.xlsx\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn budget_workbook(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) -> Result<Vec<u8>, WebError> {
+    let (application, _) = apps::get(&st.app, &ctx.actor, slug, phase).await?;
+    let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
+    docs::xlsx::write_budget(reg, &application).map_err(|e| WebError::Internal(e.to_string()))
+}
+
+/// The largest workbook accepted for upload.
+pub const MAX_XLSX_BYTES: usize = 8 * 1024 * 1024;
+
+/// Replaces the budget with the lines of an uploaded workbook: all rows valid, or nothing changes.
+pub async fn import_xlsx(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Page {
+    let mut version = -1;
+    let mut file: Option<Bytes> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("version") => version = field.text().await.ok().and_then(|t| t.trim().parse().ok()).unwrap_or(-1),
+            Some("file") => file = field.bytes().await.ok(),
+            _ => {}
+        }
+    }
+    let refuse =
+        |errors: Vec<(String, String)>| Outcome { errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..Outcome::ok() };
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return render(
+            &st,
+            &ctx,
+            &slug,
+            &phase,
+            refuse(vec![("bestand".into(), "Kies een Excel-bestand (.xlsx).".into())]),
+        )
+        .await;
+    };
+    if !bytes.starts_with(b"PK") {
+        return render(
+            &st,
+            &ctx,
+            &slug,
+            &phase,
+            refuse(vec![("bestand".into(), "Dit is geen Excel-werkmap (.xlsx).".into())]),
+        )
+        .await;
+    }
+    let (current, _) = apps::get(&st.app, &ctx.actor, &slug, &phase).await?;
+    let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
+    let lines = match docs::xlsx::read_budget(&bytes, reg, &current) {
+        Ok(lines) => lines,
+        Err(errors) => {
+            let errors =
+                errors.into_iter().map(|e| (format!("blad {} rij {}", e.sheet, e.row), e.to_string())).collect();
+            return render(&st, &ctx, &slug, &phase, refuse(errors)).await;
+        }
+    };
+    let count = lines.len();
+    let notice = format!("De begroting is ingelezen uit Excel: {count} regels.");
+    edit(&st, &ctx, (&slug, &phase), version, Pending::default(), &notice, move |a| {
+        a.budget = lines;
+        Ok(())
+    })
+    .await
+}

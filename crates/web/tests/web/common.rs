@@ -97,7 +97,7 @@ impl Client {
             let value = v.split(';').next().unwrap().trim_start_matches("sterk_sessie=");
             self.cookie = (!value.is_empty()).then(|| value.to_owned());
         }
-        let body = String::from_utf8(to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+        let body = String::from_utf8_lossy(&to_bytes(res.into_body(), usize::MAX).await.unwrap()).into_owned();
         if let Some(t) = csrf_of(&body) {
             self.csrf = Some(t);
         }

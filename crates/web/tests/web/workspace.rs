@@ -298,3 +298,70 @@ async fn every_change_is_in_the_audit_log_with_before_and_after() {
     assert!(detail["changes"][0].as_str().unwrap().starts_with("Regiovisie gewijzigd"));
     assert!(row.1.is_some(), "who");
 }
+
+#[tokio::test]
+async fn the_budget_goes_to_excel_and_comes_back_all_or_nothing() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let xlsx = pm.get(&format!("{WS}/export.xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(xlsx.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+
+    // The same workbook through the services, so it can be edited like a spreadsheet user would.
+    let reg = st.app.regulations.get("sto-2025-2028").unwrap().clone();
+    let (app, _) =
+        services::applications::get(&st.app, &domain::Actor::system(), "zuid-friesland", "hoofdlijnen").await.unwrap();
+    let bytes = docs::xlsx::write_budget(&reg, &app).unwrap();
+    let lines = docs::xlsx::read_budget(&bytes, &reg, &app).unwrap();
+    assert_eq!(lines.len(), app.budget.len());
+
+    let upload = |bytes: Vec<u8>, version: String, csrf: String| {
+        let boundary = "sterkgrens";
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        (format!("{WS}/import.xlsx?csrf={csrf}"), body, format!("multipart/form-data; boundary={boundary}"))
+    };
+    let page = pm.get(WS).await;
+    let (path, body, ct) = upload(b"geen excel".to_vec(), version(&page.body), pm.csrf.clone().unwrap());
+    let res = pm.send(Method::POST, &path, Some(&ct), body).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("Dit is geen Excel-werkmap");
+
+    let (path, body, ct) = upload(bytes.clone(), version(&page.body), pm.csrf.clone().unwrap());
+    let res = pm.send(Method::POST, &path, Some(&ct), body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = pm.get(res.location()).await;
+    page.assert_contains("De begroting is ingelezen uit Excel: 16 regels.");
+    page.assert_contains("€ 232.800,00");
+
+    // Without the CSRF token the upload is refused.
+    let (path, body, ct) = upload(bytes, version(&page.body), "0".repeat(64));
+    assert_eq!(pm.send(Method::POST, &path, Some(&ct), body).await.status, StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn a_wrong_row_refuses_the_whole_workbook_with_sheet_row_and_column() {
+    let reg = domain::regulation::Regulation::builtin("sto-2025-2028").unwrap();
+    let mut app = domain::regulation::application::Application::from_json(include_str!(
+        "../../../../examples/hoofdlijnen-voorbeeldregio.json"
+    ))
+    .unwrap();
+    app.budget[7].category = "reizen".into(); // written as is; refused on the way back
+    let bytes = {
+        let mut ok = app.clone();
+        ok.budget[7].category = "materials".into();
+        let good = docs::xlsx::write_budget(&reg, &ok).unwrap();
+        assert!(docs::xlsx::read_budget(&good, &reg, &ok).is_ok());
+        // Build the bad workbook by writing the changed application with a lenient regulation copy.
+        let mut lenient = reg.clone();
+        let mut extra = lenient.categories[0].clone();
+        extra.id = "reizen".into();
+        lenient.categories.push(extra);
+        docs::xlsx::write_budget(&lenient, &app).unwrap()
+    };
+    let errors = docs::xlsx::read_budget(&bytes, &reg, &app).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].to_string(), "blad 2026, rij 3, kolom \"Kostensoort\": onbekende kostensoort \"reizen\"");
+}

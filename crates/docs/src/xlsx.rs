@@ -1,0 +1,368 @@
+//! The budget as an Excel workbook, and back: one sheet per year, a summary and a co-financing
+//! sheet. A workbook read back is refused as a whole when any row is wrong, with the sheet, row,
+//! column and what is wrong, in Dutch.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use domain::regulation::Regulation;
+use domain::regulation::application::{Amount, Application, BudgetLine, Funding, FundingSource};
+use domain::regulation::check::{self, CheckError};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
+
+const EURO: &str = "€ #,##0.00";
+const COLUMNS: [(&str, f64); 12] = [
+    ("Activiteit", 11.0),
+    ("Activiteit (titel)", 34.0),
+    ("Kostensoort", 18.0),
+    ("Omschrijving", 40.0),
+    ("Aantal", 10.0),
+    ("Eenheid", 10.0),
+    ("Prijs per eenheid", 16.0),
+    ("Bedrag", 16.0),
+    ("Subsidiabel", 16.0),
+    ("Financiering", 16.0),
+    ("Financier (naam)", 30.0),
+    ("In natura", 10.0),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum XlsxDocError {
+    #[error("werkmap schrijven: {0}")]
+    Write(#[from] XlsxError),
+    #[error("{0}")]
+    Check(#[from] CheckError),
+}
+
+fn f64_of(d: Decimal) -> f64 {
+    d.try_into().unwrap_or(0.0)
+}
+
+fn header(ws: &mut Worksheet, bold: &Format) -> Result<(), XlsxError> {
+    for (c, (title, width)) in COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *title, bold)?;
+        ws.set_column_width(c as u16, *width)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// The budget workbook of an application.
+pub fn write_budget(reg: &Regulation, app: &Application) -> Result<Vec<u8>, XlsxDocError> {
+    let report = check::check(reg, app)?;
+    let lines = check::evaluate_lines(reg, app)?;
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let euro = Format::new().set_num_format(EURO);
+    let euro_bold = Format::new().set_num_format(EURO).set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+
+    let summary = wb.add_worksheet().set_name("Samenvatting")?;
+    summary.set_column_width(0, 34.0)?;
+    summary.set_column_width(1, 20.0)?;
+    summary.set_column_width(2, 20.0)?;
+    summary.write_string_with_format(0, 0, "Begroting", &bold)?;
+    summary.write_string(1, 0, "Regio")?;
+    summary.write_string(1, 1, &app.region.name)?;
+    summary.write_string(2, 0, "Fase")?;
+    summary.write_string(2, 1, reg.phase(&app.phase).map_or(app.phase.as_str(), |p| p.label.as_str()))?;
+    let t = &report.totals;
+    let figures = [
+        ("Subsidiabele kosten", t.eligible_costs.0),
+        ("Gevraagde subsidie", t.subsidy_requested.0),
+        ("Cofinanciering door bedrijven", t.cofinancing.0),
+    ];
+    for (i, (label, value)) in figures.iter().enumerate() {
+        summary.write_string(4 + i as u32, 0, *label)?;
+        summary.write_number_with_format(4 + i as u32, 1, f64_of(*value), &euro)?;
+    }
+    summary.write_string(7, 0, "Aandeel cofinanciering")?;
+    summary.write_number_with_format(7, 1, f64_of(t.cofinancing_share.0), &percent)?;
+    summary.write_string(8, 0, "Maximum van de regio")?;
+    match t.region_maximum {
+        Some(m) => summary.write_number_with_format(8, 1, f64_of(m.0), &euro)?,
+        None => summary.write_string(8, 1, "onbekend")?,
+    };
+    summary.write_string_with_format(10, 0, "Jaar", &bold)?;
+    summary.write_string_with_format(10, 1, "Bedrag", &bold)?;
+    summary.write_string_with_format(10, 2, "Subsidiabel", &bold)?;
+
+    let years: Vec<i16> = reg.phase(&app.phase).map(|p| p.years.clone()).unwrap_or_default();
+    for (yi, year) in years.iter().enumerate() {
+        let ws = wb.add_worksheet().set_name(year.to_string())?;
+        header(ws, &bold)?;
+        let mut row = 1u32;
+        for l in lines.iter().filter(|l| l.line.year == *year) {
+            let line = l.line;
+            let title = app.activities.iter().find(|a| a.id == line.activity).map_or("", |a| a.title.as_str());
+            ws.write_string(row, 0, &line.activity)?;
+            ws.write_string_with_format(row, 1, title, &wrap)?;
+            ws.write_string(row, 2, &line.category)?;
+            ws.write_string_with_format(row, 3, &line.description, &wrap)?;
+            ws.write_number(row, 4, f64_of(line.quantity.0))?;
+            ws.write_string(row, 5, &line.unit)?;
+            ws.write_number_with_format(row, 6, f64_of(line.unit_price_eur.0), &euro)?;
+            let r = row + 1;
+            ws.write_formula_with_format(
+                row,
+                7,
+                Formula::new(format!("=E{r}*G{r}")).set_result(l.amount.to_string()),
+                &euro,
+            )?;
+            ws.write_number_with_format(row, 8, f64_of(l.eligible), &euro)?;
+            let (funder, name) = match (&line.funding.source, &line.funding.by) {
+                (FundingSource::Cofinancing, Some(by)) => {
+                    (by.as_str(), app.organisation(by).map_or("", |o| o.name.as_str()))
+                }
+                _ => ("subsidie", "Subsidie"),
+            };
+            ws.write_string(row, 9, funder)?;
+            ws.write_string(row, 10, name)?;
+            ws.write_string(row, 11, if line.funding.in_kind { "ja" } else { "nee" })?;
+            row += 1;
+        }
+        let sum = |col: char| format!("=SUM({col}2:{col}{})", row.max(2));
+        let total_amount: Decimal = lines.iter().filter(|l| l.line.year == *year).map(|l| l.amount).sum();
+        let total_eligible: Decimal = lines.iter().filter(|l| l.line.year == *year).map(|l| l.eligible).sum();
+        ws.write_string_with_format(row, 0, "Totaal", &bold)?;
+        ws.write_formula_with_format(row, 7, Formula::new(sum('H')).set_result(total_amount.to_string()), &euro_bold)?;
+        ws.write_formula_with_format(
+            row,
+            8,
+            Formula::new(sum('I')).set_result(total_eligible.to_string()),
+            &euro_bold,
+        )?;
+        let srow = 11 + yi as u32;
+        let summary = wb.worksheet_from_name("Samenvatting")?;
+        summary.write_number(srow, 0, f64::from(*year))?;
+        summary.write_formula_with_format(
+            srow,
+            1,
+            Formula::new(format!("='{year}'!H{}", row + 1)).set_result(total_amount.to_string()),
+            &euro,
+        )?;
+        summary.write_formula_with_format(
+            srow,
+            2,
+            Formula::new(format!("='{year}'!I{}", row + 1)).set_result(total_eligible.to_string()),
+            &euro,
+        )?;
+    }
+
+    let cof = wb.add_worksheet().set_name("Cofinanciering")?;
+    for (c, (title, width)) in [
+        ("Jaar", 8.0),
+        ("Organisatie", 34.0),
+        ("Soort", 14.0),
+        ("Vorm", 12.0),
+        ("Omschrijving", 40.0),
+        ("Subsidiabel", 16.0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        cof.write_string_with_format(0, c as u16, *title, &bold)?;
+        cof.set_column_width(c as u16, *width)?;
+    }
+    cof.set_freeze_panes(1, 0)?;
+    let mut row = 1u32;
+    for l in lines.iter().filter(|l| l.line.funding.source == FundingSource::Cofinancing) {
+        let org = l.line.funding.by.as_deref().and_then(|id| app.organisation(id));
+        cof.write_number(row, 0, f64::from(l.line.year))?;
+        cof.write_string(row, 1, org.map_or("", |o| o.name.as_str()))?;
+        cof.write_string(row, 2, org.map_or("", |o| o.kind.label()))?;
+        cof.write_string(row, 3, if l.line.funding.in_kind { "in natura" } else { "geld" })?;
+        cof.write_string(row, 4, &l.line.description)?;
+        cof.write_number_with_format(row, 5, f64_of(l.eligible), &euro)?;
+        row += 1;
+    }
+    cof.write_string_with_format(row, 0, "Totaal", &bold)?;
+    let cof_total: Decimal =
+        lines.iter().filter(|l| l.line.funding.source == FundingSource::Cofinancing).map(|l| l.eligible).sum();
+    cof.write_formula_with_format(
+        row,
+        5,
+        Formula::new(format!("=SUM(F2:F{})", row.max(2))).set_result(cof_total.to_string()),
+        &euro_bold,
+    )?;
+    cof.write_string(row + 2, 0, "Alleen bijdragen van bedrijven tellen mee voor de minimale cofinanciering.")?;
+
+    Ok(wb.save_to_buffer()?)
+}
+
+/// One thing wrong in an uploaded workbook.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("blad {sheet}, rij {row}, kolom \"{column}\": {message}")]
+pub struct CellError {
+    pub sheet: String,
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+fn text(cell: Option<&Data>) -> String {
+    match cell {
+        Some(Data::String(s)) => s.trim().to_owned(),
+        Some(Data::Float(f)) => f.to_string(),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A number cell as an exact decimal (a float's shortest form; text in Dutch or English notation).
+fn number(cell: Option<&Data>) -> Option<Decimal> {
+    match cell {
+        Some(Data::Float(f)) => f.to_string().parse().ok(),
+        Some(Data::Int(i)) => Some(Decimal::from(*i)),
+        Some(Data::String(s)) => domain::fmt::parse_decimal_nl(s),
+        _ => None,
+    }
+}
+
+/// Reads the budget back from a workbook made by [`write_budget`] (and edited in Excel).
+/// All rows are checked; any error refuses the whole workbook.
+pub fn read_budget(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<BudgetLine>, Vec<CellError>> {
+    let fail = |message: String| vec![CellError { sheet: String::new(), row: 0, column: String::new(), message }];
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| fail(format!("dit is geen leesbare Excel-werkmap ({e})")))?;
+    let years: Vec<i16> = reg.phase(&app.phase).map(|p| p.years.clone()).unwrap_or_default();
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for year in years {
+        let sheet = year.to_string();
+        let Ok(range) = wb.worksheet_range(&sheet) else {
+            errors.push(CellError {
+                sheet: sheet.clone(),
+                row: 0,
+                column: String::new(),
+                message: "dit blad ontbreekt".into(),
+            });
+            continue;
+        };
+        let mut rows = range.rows();
+        let head: Vec<String> = rows.next().map(|r| r.iter().map(|c| text(Some(c))).collect()).unwrap_or_default();
+        let col = |name: &str| head.iter().position(|h| h == name);
+        let needed = [
+            "Activiteit",
+            "Kostensoort",
+            "Omschrijving",
+            "Aantal",
+            "Eenheid",
+            "Prijs per eenheid",
+            "Financiering",
+            "In natura",
+        ];
+        let missing: Vec<&str> = needed.iter().copied().filter(|n| col(n).is_none()).collect();
+        if !missing.is_empty() {
+            errors.push(CellError {
+                sheet,
+                row: 1,
+                column: missing.join(", "),
+                message: "deze kolom ontbreekt in de kopregel".into(),
+            });
+            continue;
+        }
+        let c = |name: &str| col(name).expect("checked above");
+        for (i, row) in rows.enumerate() {
+            let row_no = i + 2;
+            let activity = text(row.get(c("Activiteit")));
+            if activity.is_empty() || activity == "Totaal" {
+                continue;
+            }
+            let mut err = |column: &str, message: String| {
+                errors.push(CellError { sheet: sheet.clone(), row: row_no, column: column.into(), message })
+            };
+            if !app.activities.iter().any(|a| a.id == activity) {
+                err("Activiteit", format!("onbekende activiteit \"{activity}\""));
+            }
+            let category = text(row.get(c("Kostensoort")));
+            if reg.category(&category).is_none() {
+                err("Kostensoort", format!("onbekende kostensoort \"{category}\""));
+            }
+            let quantity = number(row.get(c("Aantal")));
+            if !quantity.is_some_and(|q| q >= Decimal::ZERO) {
+                err("Aantal", format!("\"{}\" is geen aantal van nul of meer", text(row.get(c("Aantal")))));
+            }
+            let price = number(row.get(c("Prijs per eenheid")));
+            if !price.is_some_and(|p| p >= Decimal::ZERO) {
+                err(
+                    "Prijs per eenheid",
+                    format!("\"{}\" is geen bedrag van nul of meer", text(row.get(c("Prijs per eenheid")))),
+                );
+            }
+            let funder = text(row.get(c("Financiering")));
+            let funding = if funder.is_empty() || funder == "subsidie" {
+                Funding { source: FundingSource::Subsidy, by: None, in_kind: false }
+            } else if app.organisation(&funder).is_some() {
+                let in_kind = text(row.get(c("In natura"))).eq_ignore_ascii_case("ja");
+                Funding { source: FundingSource::Cofinancing, by: Some(funder), in_kind }
+            } else {
+                err(
+                    "Financiering",
+                    format!("\"{funder}\" is geen organisatie van de aanvraag; schrijf subsidie of een organisatie-id"),
+                );
+                continue;
+            };
+            lines.push(BudgetLine {
+                activity,
+                year,
+                category,
+                description: text(row.get(c("Omschrijving"))),
+                quantity: Amount(quantity.unwrap_or_default()),
+                unit: text(row.get(c("Eenheid"))),
+                unit_price_eur: Amount(price.unwrap_or_default()),
+                funding,
+            });
+        }
+    }
+    if errors.is_empty() { Ok(lines) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> (Regulation, Application) {
+        let reg = Regulation::builtin("sto-2025-2028").unwrap();
+        let app = Application::from_json(include_str!("../../../examples/hoofdlijnen-voorbeeldregio.json")).unwrap();
+        (reg, app)
+    }
+
+    #[test]
+    fn the_workbook_reads_back_as_the_same_budget() {
+        let (reg, app) = example();
+        let bytes = write_budget(&reg, &app).unwrap();
+        let lines = read_budget(&bytes, &reg, &app).unwrap();
+        let mut expected = app.budget.clone();
+        expected.sort_by_key(|l| l.year);
+        let mut got = lines.clone();
+        got.sort_by_key(|l| l.year);
+        assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(&expected) {
+            assert_eq!(
+                (g.quantity.0.normalize(), g.unit_price_eur.0.normalize()),
+                (e.quantity.0.normalize(), e.unit_price_eur.0.normalize())
+            );
+            assert_eq!(
+                (&g.activity, &g.category, &g.description, &g.funding),
+                (&e.activity, &e.category, &e.description, &e.funding)
+            );
+        }
+    }
+
+    #[test]
+    fn the_summary_and_sheets_carry_the_apps_numbers() {
+        let (reg, app) = example();
+        let bytes = write_budget(&reg, &app).unwrap();
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        assert_eq!(wb.sheet_names(), ["Samenvatting", "2025", "2026", "2027", "2028", "Cofinanciering"]);
+        let s = wb.worksheet_range("Samenvatting").unwrap();
+        assert_eq!(s.get_value((5, 1)), Some(&Data::Float(159000.0)), "subsidy requested");
+        assert_eq!(s.get_value((11, 2)), Some(&Data::Float(49000.0)), "2025 eligible via a formula's cached result");
+        let y = wb.worksheet_range("2025").unwrap();
+        assert_eq!(y.get_value((0, 0)), Some(&Data::String("Activiteit".into())));
+    }
+}
