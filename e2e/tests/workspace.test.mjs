@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { AxeBuilder } from '@axe-core/playwright';
 import { signIn, startBrowser, startSterk } from './helpers.mjs';
 
@@ -81,5 +82,27 @@ test('a region manager builds an application, fixes the co-financing and submits
   const json = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8'));
   assert.equal(json.format, 'sterk.application/1');
   assert.equal(json.budget.length, 2);
+
+  // The PDF of the submitted version: region, hash and budget total in its text.
+  const hash = (await page.getByText(/Versie 1 is ingediend/).textContent()).match(/[0-9a-f]{64}/)[0];
+  const pdfDownload = page.waitForEvent('download');
+  await page.getByRole('link', { name: /PDF\s*van versie 1/ }).click();
+  const pdfFile = await (await pdfDownload).path();
+  const pdfText = execFileSync('pdftotext', [pdfFile, '-'], { encoding: 'utf8' });
+  assert.match(pdfText, /Zuid-Friesland/);
+  assert.ok(pdfText.includes(hash), 'the version hash is in the PDF');
+  assert.match(pdfText, /Begroting totaal: € 14\.400,00/);
+
+  // The XLSX: the numbers in the sheets are the app's.
+  const xlsxDownload = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download de begroting als Excel' }).click();
+  const xlsxFile = await (await xlsxDownload).path();
+  const sheets = execFileSync('unzip', ['-Z1', xlsxFile], { encoding: 'utf8' });
+  assert.match(sheets, /xl\/worksheets\/sheet2\.xml/);
+  const strings = execFileSync('unzip', ['-p', xlsxFile, 'xl/sharedStrings.xml'], { encoding: 'utf8' });
+  assert.match(strings, /Instructeur van het installatiebedrijf/);
+  const year2025 = execFileSync('unzip', ['-p', xlsxFile, 'xl/worksheets/sheet2.xml'], { encoding: 'utf8' });
+  assert.match(year2025, /<v>12000<\/v>/, '200 h × € 60 in 2025');
+  assert.match(year2025, /<v>2400<\/v>/, '20 h × € 120 in 2025');
   await context.close();
 });

@@ -1,1 +1,2 @@
+pub mod pdf;
 pub mod xlsx;

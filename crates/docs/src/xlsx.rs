@@ -283,11 +283,11 @@ pub fn read_budget(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<
                 err("Kostensoort", format!("onbekende kostensoort \"{category}\""));
             }
             let quantity = number(row.get(c("Aantal")));
-            if !quantity.is_some_and(|q| q >= Decimal::ZERO) {
+            if quantity.is_none_or(|q| q < Decimal::ZERO) {
                 err("Aantal", format!("\"{}\" is geen aantal van nul of meer", text(row.get(c("Aantal")))));
             }
             let price = number(row.get(c("Prijs per eenheid")));
-            if !price.is_some_and(|p| p >= Decimal::ZERO) {
+            if price.is_none_or(|p| p < Decimal::ZERO) {
                 err(
                     "Prijs per eenheid",
                     format!("\"{}\" is geen bedrag van nul of meer", text(row.get(c("Prijs per eenheid")))),

@@ -99,6 +99,7 @@ enum ExportCommand {
 enum ExportFormat {
     Json,
     Xlsx,
+    Pdf,
 }
 
 #[derive(Subcommand)]
@@ -289,6 +290,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     let reg = app.regulations.get(services::applications::REGULATION).context("regeling ontbreekt")?;
                     docs::xlsx::write_budget(reg, &application)?
                 }
+                ExportFormat::Pdf => {
+                    let reg = app.regulations.get(services::applications::REGULATION).context("regeling ontbreekt")?;
+                    let label = format!("Concept (versie {version})");
+                    let sha256 = services::auth::sha256_hex(&application.canonical_json());
+                    docs::pdf::application_pdf(reg, &application, &docs::pdf::VersionLabel { label, sha256 })?
+                }
             };
             match output {
                 Some(path) => {
@@ -296,7 +303,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("Aanvraag {slug} {phase} (versie {version}) geschreven naar {}.", path.display());
                 }
                 None if matches!(format, ExportFormat::Json) => print!("{}", String::from_utf8_lossy(&bytes)),
-                None => anyhow::bail!("een Excel-werkmap gaat naar een bestand: geef -o BESTAND.xlsx"),
+                None => anyhow::bail!("een Excel- of PDF-bestand gaat naar een bestand: geef -o BESTAND"),
             }
             Ok(())
         }

@@ -22,7 +22,7 @@ use crate::session::Ctx;
 #[openapi(
     info(title = "Sterk API", version = "1", description = "Open data en beheer van Sterk Techniekonderwijs: regio's, deelnemers en scholen."),
     paths(list_regions, get_region, create_region, update_region, find_schools, check_application,
-        get_application, put_application, submit_application, application_versions, export_xlsx),
+        get_application, put_application, submit_application, application_versions, export_xlsx, export_pdf),
     components(schemas(VersionDto, RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
     modifiers(&BearerAuth)
 )]
@@ -70,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/regions/{slug}/applications/{phase}/submit", axum::routing::post(submit_application))
         .route("/regions/{slug}/applications/{phase}/versions", get(application_versions))
         .route("/regions/{slug}/applications/{phase}/export.xlsx", get(export_xlsx))
+        .route("/regions/{slug}/applications/{phase}/export.pdf", get(export_pdf))
         .fallback(|| async { ApiError::from(WebError::NotFound) })
 }
 
@@ -554,4 +555,25 @@ async fn export_xlsx(
         bytes,
     )
         .into_response())
+}
+
+/// The whole application as a PDF (cover with region, phase and version hash; vision; activities; budget; checks).
+/// `?versie=N` gives a submitted version; without it the current draft.
+#[utoipa::path(get, path = "/api/v1/regions/{slug}/applications/{phase}/export.pdf", tag = "aanvragen", security(("bearer" = [])),
+    params(("slug" = String, Path), ("phase" = String, Path), ("versie" = Option<i64>, Query)),
+    responses((status = 200, content_type = "application/pdf", description = "Het PDF-document")))]
+async fn export_pdf(
+    State(st): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    Path((slug, phase)): Path<(String, String)>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, ApiError> {
+    let bytes = crate::workspace::application_pdf(&st, &ctx, &slug, &phase, q.versie.unwrap_or(0)).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct VersionQuery {
+    #[serde(default)]
+    versie: Option<i64>,
 }

@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/regio/{slug}/aanvragen/{phase}/indienen", post(workspace::submit))
         .route("/regio/{slug}/aanvragen/{phase}/export.json", get(workspace::export_json))
         .route("/regio/{slug}/aanvragen/{phase}/export.xlsx", get(workspace::export_xlsx))
+        .route("/regio/{slug}/aanvragen/{phase}/export.pdf", get(workspace::export_pdf))
         .route("/regio/{slug}/aanvragen/{phase}/verschil/{from}/{to}", get(workspace::changes));
     let limited = Router::new()
         .merge(public)

@@ -800,3 +800,54 @@ pub async fn import_xlsx(
     })
     .await
 }
+
+#[derive(serde::Deserialize)]
+pub struct PdfQuery {
+    /// A submitted version's number; the current draft when left out.
+    #[serde(default)]
+    versie: Option<i64>,
+}
+
+/// The whole application as a PDF: the current draft, or with `?versie=N` a submitted version.
+pub async fn export_pdf(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<PdfQuery>,
+) -> Result<Response, WebError> {
+    let bytes = application_pdf(&st, &ctx, &slug, &phase, q.versie.unwrap_or(0)).await?;
+    let name = match q.versie {
+        Some(n) => format!("aanvraag-{slug}-{phase}-versie-{n}.pdf"),
+        None => format!("aanvraag-{slug}-{phase}-concept.pdf"),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn application_pdf(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    phase: &str,
+    number: i64,
+) -> Result<Vec<u8>, WebError> {
+    let (application, info) = apps::content(&st.app, &ctx.actor, slug, phase, number).await?;
+    let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
+    let (label, sha256) = match info {
+        Some(v) => (format!("Versie {}, ingediend {}", v.number, ms(v.submitted_at)), v.sha256),
+        None => ("Concept (niet ingediend)".to_owned(), services::auth::sha256_hex(&application.canonical_json())),
+    };
+    let version = docs::pdf::VersionLabel { label, sha256 };
+    let reg = reg.clone();
+    // Typesetting is CPU work: keep it off the request threads.
+    tokio::task::spawn_blocking(move || docs::pdf::application_pdf(&reg, &application, &version))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::Internal(e.to_string()))
+}
