@@ -101,7 +101,7 @@ test('a teacher finds the school, its region and whom to contact, by keyboard', 
 test('a region manager edits the region, the public sees it, and another region is refused', async () => {
   const page = await newPage();
   await signIn(page, sterk.url, 'programmamanager@sterk.example');
-  await page.getByRole('link', { name: 'Zuid-Friesland' }).first().click();
+  await page.getByRole('link', { name: 'Zuid-Friesland', exact: true }).first().click();
   await page.waitForURL(/\/beheer\/regios\/zuid-friesland$/);
   const text = `Bijgewerkt in de browser op ${new Date().toISOString()}`;
   await page.getByLabel('Beschrijving', { exact: true }).fill(text);
