@@ -239,6 +239,23 @@ pub async fn save(
     .await
 }
 
+/// The draft an editor may change, when it is still at `expected_version` (else `Conflict`).
+async fn draft_to_change(
+    app: &App,
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    (slug, phase): (&str, &str),
+    expected_version: i64,
+) -> Result<repo::Draft> {
+    phase_known(app, phase)?;
+    let region = region_for(conn, actor, slug, true).await?;
+    let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
+    if draft.version != expected_version {
+        return Err(ServiceError::Conflict);
+    }
+    Ok(draft)
+}
+
 /// Applies `change` to the draft and stores it, all or nothing, with the diff in the audit log.
 pub async fn update(
     app: &App,
@@ -248,13 +265,8 @@ pub async fn update(
     expected_version: i64,
     change: impl FnOnce(&mut Application) -> Result<(), FieldErrors>,
 ) -> Result<i64> {
-    phase_known(app, phase)?;
     let mut tx = app.db.begin().await?;
-    let region = region_for(&mut tx, actor, slug, true).await?;
-    let draft = repo::get(&mut tx, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    if draft.version != expected_version {
-        return Err(ServiceError::Conflict);
-    }
+    let draft = draft_to_change(app, &mut tx, actor, (slug, phase), expected_version).await?;
     let before = parse_stored(&draft.content)?;
     let mut after = before.clone();
     change(&mut after)?;
@@ -278,13 +290,8 @@ pub async fn update(
 
 /// Submits the draft: refused with the failing blocking rules, else frozen with its SHA-256.
 pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_version: i64) -> Result<VersionInfo> {
-    phase_known(app, phase)?;
     let mut tx = app.db.begin().await?;
-    let region = region_for(&mut tx, actor, slug, true).await?;
-    let draft = repo::get(&mut tx, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    if draft.version != expected_version {
-        return Err(ServiceError::Conflict);
-    }
+    let draft = draft_to_change(app, &mut tx, actor, (slug, phase), expected_version).await?;
     let mut frozen = parse_stored(&draft.content)?;
     let now = app.now();
     frozen.submitted_at = now;
@@ -369,4 +376,68 @@ pub async fn import(
     };
     let version = save(app, actor, slug, &phase, current, application).await?;
     Ok((phase, version))
+}
+
+/// The largest signed agreement accepted.
+pub const MAX_AGREEMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Stores the signed cooperation agreement (a PDF) and links it to the draft.
+pub async fn attach_agreement(
+    app: &App,
+    actor: &Actor,
+    (slug, phase): (&str, &str),
+    expected_version: i64,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<i64> {
+    let mut e = FieldErrors::default();
+    if bytes.len() > MAX_AGREEMENT_BYTES {
+        e.add(
+            "agreement.document",
+            format!("Het bestand is te groot: hoogstens {} MiB.", MAX_AGREEMENT_BYTES / 1024 / 1024),
+        );
+    } else if !bytes.starts_with(b"%PDF-") {
+        e.add("agreement.document", "Upload de ondertekende overeenkomst als PDF.");
+    }
+    e.into_result(())?;
+    let sha256 = crate::auth::sha256_bytes_hex(bytes);
+    let name: String =
+        filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(120).collect();
+    let document = domain::regulation::application::Document {
+        filename: if name.is_empty() { "samenwerkingsovereenkomst.pdf".into() } else { name },
+        sha256: sha256.clone(),
+        size: bytes.len() as u64,
+    };
+    // Check the right to edit before anything is written to disk.
+    {
+        let mut conn = app.db.conn().await?;
+        region_for(&mut conn, actor, slug, true).await?;
+    }
+    std::fs::create_dir_all(&app.files_dir).map_err(|e| ServiceError::File(e.to_string()))?;
+    let path = app.files_dir.join(format!("{sha256}.pdf"));
+    if !path.exists() {
+        let tmp = app.files_dir.join(format!("{sha256}.tmp"));
+        std::fs::write(&tmp, bytes)
+            .and_then(|_| std::fs::rename(&tmp, &path))
+            .map_err(|e| ServiceError::File(e.to_string()))?;
+    }
+    update(app, actor, slug, phase, expected_version, move |a| {
+        a.agreement.get_or_insert_with(Default::default).document = Some(document);
+        Ok(())
+    })
+    .await
+}
+
+/// The signed agreement of the draft (0) or a submitted version.
+pub async fn agreement_document(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    phase: &str,
+    number: i64,
+) -> Result<(String, Vec<u8>)> {
+    let (application, _) = content(app, actor, slug, phase, number).await?;
+    let doc = application.agreement.and_then(|a| a.document).ok_or(ServiceError::NotFound)?;
+    let bytes = std::fs::read(app.files_dir.join(format!("{}.pdf", doc.sha256))).map_err(|_| ServiceError::NotFound)?;
+    Ok((doc.filename, bytes))
 }

@@ -285,8 +285,10 @@ async fn load_demo_application(conn: &mut AnyConnection, region: &Region) -> Res
             by,
         ));
     }
-    app.agreement =
-        Some(domain::regulation::application::Agreement { signed_by: members.iter().map(|m| m.id.clone()).collect() });
+    app.agreement = Some(domain::regulation::application::Agreement {
+        signed_by: members.iter().map(|m| m.id.clone()).collect(),
+        document: None,
+    });
     store::applications::insert(conn, &region.id, "hoofdlijnen", &app.canonical_json(), None).await?;
     Ok(())
 }

@@ -32,6 +32,9 @@ pub enum ServiceError {
     RateLimited(u64),
     #[error("opslag: {0}")]
     Store(StoreError),
+    /// A file on disk could not be read or written.
+    #[error("bestand: {0}")]
+    File(String),
     /// Submission refused: these blocking rules fail.
     #[error("indienen geweigerd: {} blokkerende regel(s) voldoen niet", .0.len())]
     SubmitRefused(Vec<domain::regulation::check::Finding>),
@@ -74,6 +77,8 @@ pub struct App {
     pub db: Db,
     /// A fixed "now" for submissions and deadline checks (demo and tests); `None` is the real clock.
     pub clock: Option<jiff::Timestamp>,
+    /// Where uploaded files are kept (content-addressed by SHA-256).
+    pub files_dir: std::path::PathBuf,
     pub regulations: std::sync::Arc<regulations::Regulations>,
     pub login_limiter: std::sync::Arc<ratelimit::Limiter>,
 }
@@ -88,6 +93,7 @@ impl App {
         App {
             db,
             clock: None,
+            files_dir: std::env::temp_dir().join("sterk-files"),
             regulations: std::sync::Arc::new(regulations),
             login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()),
         }

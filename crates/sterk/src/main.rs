@@ -332,6 +332,7 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let (db, applied) = open(cli).await?;
     let mut app = App::with_regulations(db, regulations(cli)?);
+    app.files_dir = cli.data_dir.join("uploads");
     let clock = clock.or(demo.then_some(DEMO_CLOCK));
     if let Some(text) = clock {
         let at: jiff::Timestamp =

@@ -158,3 +158,70 @@ fn allocate_computes_the_2020_2023_maxima_as_csv_or_json() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("rij 2, kolom \"gl_pupils\""));
 }
+
+#[test]
+fn an_exported_application_imports_back_unchanged() {
+    let dir = data_dir("roundtrip");
+    let run_in = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sterk"))
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(args)
+            .env_remove("STERK_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    // The demo loads a draft for Zuid-Friesland; start and stop a server to load it.
+    let (mut child, _) = serve(&dir);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let first = dir.join("eerste.json");
+    let out = run_in(&[
+        "export",
+        "application",
+        "zuid-friesland",
+        "hoofdlijnen",
+        "--format",
+        "json",
+        "-o",
+        first.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let imported = run_in(&["import", "application", "zuid-friesland", first.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("nu versie 2"));
+    let second = dir.join("tweede.json");
+    run_in(&["export", "application", "zuid-friesland", "hoofdlijnen", "-o", second.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&first).unwrap(), std::fs::read_to_string(&second).unwrap());
+
+    let xlsx = dir.join("begroting.xlsx");
+    let out = run_in(&[
+        "export",
+        "application",
+        "zuid-friesland",
+        "hoofdlijnen",
+        "--format",
+        "xlsx",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let pdf = dir.join("aanvraag.pdf");
+    let out = run_in(&[
+        "export",
+        "application",
+        "zuid-friesland",
+        "hoofdlijnen",
+        "--format",
+        "pdf",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+
+    let missing = run_in(&["export", "application", "utrecht", "hoofdlijnen"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("geen aanvraag gevonden voor regio \"utrecht\""));
+}

@@ -51,6 +51,13 @@ pub const STATELESS_POSTS: [&str; 1] = ["/api/v1/check"];
 pub fn large_router() -> Router<AppState> {
     Router::new()
         .route(
+            "/regio/{slug}/aanvragen/{phase}/overeenkomst.pdf",
+            axum::routing::post(crate::workspace::upload_agreement)
+                .get(crate::workspace::download_agreement)
+                .layer(axum::extract::DefaultBodyLimit::max(services::applications::MAX_AGREEMENT_BYTES + 64 * 1024)),
+        )
+        .route("/regio/{slug}/aanvragen/{phase}/import.json", axum::routing::post(crate::workspace::import_json))
+        .route(
             "/regio/{slug}/aanvragen/{phase}/import.xlsx",
             axum::routing::post(crate::workspace::import_xlsx)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::workspace::MAX_XLSX_BYTES)),

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod api;
 mod error;
+mod markdown;
 mod pages;
 mod regulation;
 mod session;

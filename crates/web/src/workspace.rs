@@ -143,6 +143,7 @@ pub struct ActivityView {
     pub themes: String,
     pub groups: String,
     pub lead: String,
+    pub partners: String,
     pub milestones: Vec<(String, String)>,
     pub total: String,
 }
@@ -159,6 +160,12 @@ pub struct LineView {
     pub eligible: String,
     pub above_cap: bool,
     pub funder: String,
+}
+
+pub struct AgreementDocView {
+    pub filename: String,
+    pub sha256: String,
+    pub size: String,
 }
 
 pub struct OrgView {
@@ -188,12 +195,15 @@ pub struct WorkspacePage {
     pub maximum: String,
     pub room: String,
     pub vision: String,
+    /// The vision as formatted, safe HTML.
+    pub vision_html: String,
     pub activities: Vec<ActivityView>,
     pub lines: Vec<LineView>,
     pub per_year: Vec<(String, String, String)>,
     pub per_category: Vec<(String, String, String)>,
     pub per_funder: Vec<(String, String, String)>,
     pub organisations: Vec<OrgView>,
+    pub agreement_doc: Option<AgreementDocView>,
     pub themes: Vec<Choice>,
     pub groups: Vec<Choice>,
     pub activity_choices: Vec<Choice>,
@@ -289,6 +299,7 @@ fn build(
         maximum: maximum.map_or("onbekend".into(), euro_nl),
         room: maximum.map_or("onbekend".into(), |m| euro_nl(m - t.subsidy_requested.0)),
         vision: a.vision.clone().unwrap_or_default(),
+        vision_html: crate::markdown::to_html(a.vision.as_deref().unwrap_or_default()),
         activities: a
             .activities
             .iter()
@@ -310,6 +321,7 @@ fn build(
                     .collect::<Vec<_>>()
                     .join(", "),
                 lead: act.lead.as_deref().map(org_name).unwrap_or_default(),
+                partners: act.partners.iter().map(|p| org_name(p)).collect::<Vec<_>>().join(", "),
                 milestones: act.milestones.iter().map(|m| (m.title.clone(), domain::fmt::date_nl(m.due))).collect(),
                 total: euro_nl(ws.summary.per_activity.get(&act.id).map(|s| s.amount).unwrap_or_default()),
             })
@@ -359,6 +371,11 @@ fn build(
                 signed: a.agreement.as_ref().is_some_and(|g| g.signed_by.contains(&o.id)),
             })
             .collect(),
+        agreement_doc: a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| AgreementDocView {
+            filename: d.filename.clone(),
+            sha256: d.sha256.clone(),
+            size: format!("{} kB", domain::fmt::integer_nl(d.size.div_ceil(1024) as i64)),
+        }),
         themes: reg
             .themes
             .iter()
@@ -633,7 +650,7 @@ pub async fn save_agreement(
         Pending::default(),
         "De samenwerkingsovereenkomst is bijgewerkt.",
         |a| {
-            a.agreement = Some(domain::regulation::application::Agreement { signed_by: signed });
+            a.agreement.get_or_insert_with(Default::default).signed_by = signed;
             if !lead.is_empty() {
                 a.lead_applicant = lead;
             }
@@ -741,6 +758,23 @@ pub async fn budget_workbook(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) 
     docs::xlsx::write_budget(reg, &application).map_err(|e| WebError::Internal(e.to_string()))
 }
 
+/// An upload form's `version` field and its file (name and bytes).
+async fn read_upload(multipart: &mut axum::extract::Multipart) -> (i64, Option<(String, Bytes)>) {
+    let mut version = -1;
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("version") => version = field.text().await.ok().and_then(|t| t.trim().parse().ok()).unwrap_or(-1),
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                file = field.bytes().await.ok().map(|b| (name, b));
+            }
+            _ => {}
+        }
+    }
+    (version, file)
+}
+
 /// The largest workbook accepted for upload.
 pub const MAX_XLSX_BYTES: usize = 8 * 1024 * 1024;
 
@@ -751,15 +785,8 @@ pub async fn import_xlsx(
     Path((slug, phase)): Path<(String, String)>,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
-    let mut version = -1;
-    let mut file: Option<Bytes> = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        match field.name() {
-            Some("version") => version = field.text().await.ok().and_then(|t| t.trim().parse().ok()).unwrap_or(-1),
-            Some("file") => file = field.bytes().await.ok(),
-            _ => {}
-        }
-    }
+    let (version, file) = read_upload(&mut multipart).await;
+    let file = file.map(|(_, bytes)| bytes);
     let refuse =
         |errors: Vec<(String, String)>| Outcome { errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..Outcome::ok() };
     let Some(bytes) = file.filter(|b| !b.is_empty()) else {
@@ -850,4 +877,85 @@ pub async fn application_pdf(
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?
         .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+/// Uploads the signed cooperation agreement (PDF).
+pub async fn upload_agreement(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Page {
+    let (version, file) = read_upload(&mut multipart).await;
+    let (name, bytes) = file.unwrap_or_default();
+    let outcome = match apps::attach_agreement(&st.app, &ctx.actor, (&slug, &phase), version, &name, &bytes).await {
+        Ok(_) => {
+            let notice = urlencode("De ondertekende samenwerkingsovereenkomst is opgeslagen.");
+            return Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}?opgeslagen={notice}")).into_response());
+        }
+        Err(ServiceError::Invalid(e)) => Outcome {
+            errors: e.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Outcome::ok()
+        },
+        Err(ServiceError::Conflict) => Outcome { conflict: true, status: StatusCode::CONFLICT, ..Outcome::ok() },
+        Err(e) => return Err(e.into()),
+    };
+    render(&st, &ctx, &slug, &phase, outcome).await
+}
+
+pub async fn download_agreement(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<PdfQuery>,
+) -> Result<Response, WebError> {
+    let (name, bytes) = apps::agreement_document(&st.app, &ctx.actor, &slug, &phase, q.versie.unwrap_or(0)).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Replaces the draft with an uploaded `sterk.application/1` file (the phase must match).
+pub async fn import_json(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Page {
+    let (version, file) = read_upload(&mut multipart).await;
+    let text = file.map(|(_, b)| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+    let refuse = |field: &str, message: String| Outcome {
+        errors: vec![(field.to_owned(), message)],
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..Outcome::ok()
+    };
+    let uploaded = match Application::from_json(&text) {
+        Ok(a) if a.phase == phase => a,
+        Ok(a) => {
+            let message = format!("Dit bestand is een aanvraag voor de fase {}, niet voor {phase}.", a.phase);
+            return render(&st, &ctx, &slug, &phase, refuse("phase", message)).await;
+        }
+        Err(e) => return render(&st, &ctx, &slug, &phase, refuse(&e.path, format!("{}: {}", e.path, e.message))).await,
+    };
+    edit(
+        &st,
+        &ctx,
+        (&slug, &phase),
+        version,
+        Pending::default(),
+        "De aanvraag is ingelezen uit het JSON-bestand.",
+        move |a| {
+            let keep = (a.region.clone(), a.regulation.clone(), a.phase.clone());
+            *a = uploaded;
+            (a.region, a.regulation, a.phase) = keep;
+            Ok(())
+        },
+    )
+    .await
 }

@@ -127,6 +127,16 @@ pub struct ApplicationOrganisation {
 pub struct Agreement {
     #[serde(default)]
     pub signed_by: Vec<String>,
+    /// The signed agreement as uploaded (a PDF), identified by its SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Document>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub filename: String,
+    pub sha256: String,
+    pub size: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod allocate;
 pub mod application;
 pub mod check;
 pub mod diff;
+pub mod sample;
 pub mod summary;
 
 use jiff::civil::{Date, DateTime};

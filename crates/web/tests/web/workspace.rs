@@ -365,3 +365,73 @@ fn a_wrong_row_refuses_the_whole_workbook_with_sheet_row_and_column() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].to_string(), "blad 2026, rij 3, kolom \"Kostensoort\": onbekende kostensoort \"reizen\"");
 }
+
+#[tokio::test]
+async fn the_signed_agreement_is_uploaded_as_a_pdf_and_read_by_the_region() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let send = |bytes: &[u8], name: &str, version: &str| {
+        let boundary = "grens";
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        (body, format!("multipart/form-data; boundary={boundary}"))
+    };
+    let page = pm.get(WS).await;
+    page.assert_contains("Nog geen ondertekende overeenkomst geüpload.");
+    let path = format!("{WS}/overeenkomst.pdf?csrf={}", pm.csrf.clone().unwrap());
+    let (body, ct) = send(b"<html>geen pdf</html>", "x.html", &version(&page.body));
+    let refused = pm.send(Method::POST, &path, Some(&ct), body).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Upload de ondertekende overeenkomst als PDF.");
+
+    let pdf = b"%PDF-1.4\n% ondertekend door alle partners\n%%EOF\n";
+    let (body, ct) = send(pdf, "overeenkomst getekend.pdf", &version(&page.body));
+    let ok = pm.send(Method::POST, &path, Some(&ct), body).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = pm.get(ok.location()).await;
+    page.assert_contains("overeenkomst getekend.pdf");
+    page.assert_contains(&services::auth::sha256_bytes_hex(pdf));
+
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    let got = school.get(&format!("{WS}/overeenkomst.pdf")).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body.as_bytes(), pdf);
+    let mut other = Client::new(st);
+    other.login(PARTNER).await; // partner in Zuid-Friesland and Utrecht: reads Zuid-Friesland
+    assert_eq!(other.get("/regio/utrecht/aanvragen/hoofdlijnen/overeenkomst.pdf").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_json_upload_replaces_the_draft_or_names_the_broken_path() {
+    let st = state().await;
+    let mut pm = Client::new(st);
+    pm.login(MANAGER).await;
+    let exported = pm.get(&format!("{WS}/export.json")).await.body;
+    let upload = |text: String, version: String| {
+        let boundary = "grens";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\nContent-Type: application/json\r\n\r\n{text}\r\n--{boundary}--\r\n"
+        );
+        (body.into_bytes(), format!("multipart/form-data; boundary={boundary}"))
+    };
+    let page = pm.get(WS).await;
+    let path = format!("{WS}/import.json?csrf={}", pm.csrf.clone().unwrap());
+    let broken = exported.replacen("\"unit_price_eur\": \"60\"", "\"unit_price_eur\": \"zestig\"", 1);
+    assert_ne!(broken, exported);
+    let (body, ct) = upload(broken, version(&page.body));
+    let res = pm.send(Method::POST, &path, Some(&ct), body).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("budget[0].unit_price_eur");
+
+    let changed =
+        exported.replace("Zuid-Friesland wil dat elke leerling techniek ziet", "Nieuwe visie uit een bestand");
+    let (body, ct) = upload(changed, version(&page.body));
+    let res = pm.send(Method::POST, &path, Some(&ct), body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = pm.get(res.location()).await;
+    page.assert_contains("De aanvraag is ingelezen uit het JSON-bestand.");
+    page.assert_contains("Nieuwe visie uit een bestand");
+}

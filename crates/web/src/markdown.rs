@@ -1,0 +1,64 @@
+//! Formatted text (a Markdown subset: headings, lists, emphasis, links) rendered safely: raw HTML
+//! is shown as text and only http(s) and mailto links are kept.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+
+fn safe_link(dest: &str) -> bool {
+    let d = dest.trim().to_ascii_lowercase();
+    d.starts_with("https://") || d.starts_with("http://") || d.starts_with("mailto:")
+}
+
+/// HTML for a text written by a user; safe to insert without further escaping.
+pub fn to_html(text: &str) -> String {
+    let mut dropped_links = 0usize;
+    let events = Parser::new_ext(text, Options::empty()).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Link { dest_url, .. }) if !safe_link(&dest_url) => {
+            dropped_links += 1;
+            None
+        }
+        Event::End(TagEnd::Link) if dropped_links > 0 => {
+            dropped_links -= 1;
+            None
+        }
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        // Headings in a text sit below the page's own: # becomes h3.
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Some(Event::Start(Tag::Heading { level: shift(level), id, classes, attrs }))
+        }
+        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(shift(level)))),
+        other => Some(other),
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+fn shift(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
+    use pulldown_cmark::HeadingLevel::*;
+    match level {
+        H1 => H3,
+        H2 => H4,
+        H3 => H5,
+        _ => H6,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_html;
+
+    #[test]
+    fn formatting_is_kept_and_script_is_not() {
+        let html = to_html(
+            "# Visie\n\n- *één*\n- [STO](https://www.sterktechniekonderwijs.nl)\n\n<script>alert(1)</script>\n\n[klik](javascript:alert(1))",
+        );
+        assert!(html.contains("<h3>Visie</h3>"));
+        assert!(html.contains("<li><em>één</em></li>"));
+        assert!(html.contains("<a href=\"https://www.sterktechniekonderwijs.nl\">STO</a>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("javascript:"));
+        assert!(html.contains("klik"));
+    }
+}
