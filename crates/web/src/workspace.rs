@@ -137,6 +137,10 @@ fn finding_view(f: &Finding) -> FindingView {
 
 pub struct ActivityView {
     pub id: String,
+    pub theme_ids: Vec<String>,
+    pub group_ids: Vec<String>,
+    pub lead_id: String,
+    pub partner_ids: Vec<String>,
     pub title: String,
     pub description: String,
     pub goals: String,
@@ -148,8 +152,27 @@ pub struct ActivityView {
     pub total: String,
 }
 
+impl ActivityView {
+    pub fn has(&self, list: &str, value: &str) -> bool {
+        let list = match list {
+            "theme" => &self.theme_ids,
+            "group" => &self.group_ids,
+            _ => &self.partner_ids,
+        };
+        list.iter().any(|v| v == value)
+    }
+}
+
 pub struct LineView {
     pub index: usize,
+    pub activity_id: String,
+    pub year_raw: String,
+    pub category_id: String,
+    pub quantity_raw: String,
+    pub unit: String,
+    pub price_raw: String,
+    pub funder_id: String,
+    pub in_kind: bool,
     pub year: i16,
     pub activity: String,
     pub category: String,
@@ -305,6 +328,10 @@ fn build(
             .iter()
             .map(|act| ActivityView {
                 id: act.id.clone(),
+                theme_ids: act.themes.clone(),
+                group_ids: act.target_groups.clone(),
+                lead_id: act.lead.clone().unwrap_or_default(),
+                partner_ids: act.partners.clone(),
                 title: act.title.clone(),
                 description: act.description.clone(),
                 goals: act.goals.clone(),
@@ -332,6 +359,14 @@ fn build(
             .enumerate()
             .map(|(i, l)| LineView {
                 index: i,
+                activity_id: l.activity.clone(),
+                year_raw: l.year.to_string(),
+                category_id: l.category.clone(),
+                quantity_raw: decimal_nl(l.quantity.0),
+                unit: l.unit.clone(),
+                price_raw: decimal_nl(l.unit_price_eur.0),
+                funder_id: l.funding.by.clone().unwrap_or_else(|| "subsidie".into()),
+                in_kind: l.funding.in_kind,
                 year: l.year,
                 activity: a
                     .activities
@@ -497,6 +532,29 @@ fn next_activity_id(a: &Application) -> String {
     (1..).map(|n| format!("a{n}")).find(|id| !a.activities.iter().any(|x| &x.id == id)).unwrap_or_default()
 }
 
+/// The activity a form describes: `milestones` are kept and a filled-in new milestone is added.
+fn activity_from_form(f: &Pairs, id: String, mut milestones: Vec<Milestone>, e: &mut FieldErrors) -> Activity {
+    let title = domain::validation::required(e, "title", "de titel van de activiteit", &f.get("title"), 200);
+    let milestone_title = f.get("milestone_title");
+    if !milestone_title.is_empty() {
+        match f.get("milestone_due").parse::<jiff::civil::Date>() {
+            Ok(due) => milestones.push(Milestone { title: milestone_title, due }),
+            Err(_) => e.add("milestone_due", "Geef de datum van de mijlpaal (dag, maand en jaar)."),
+        }
+    }
+    Activity {
+        id,
+        title,
+        description: f.get("description"),
+        goals: f.get("goals"),
+        target_groups: f.all("target_groups"),
+        themes: f.all("themes"),
+        lead: Some(f.get("lead")).filter(|l| !l.is_empty()),
+        partners: f.all("partners"),
+        milestones,
+    }
+}
+
 pub async fn add_activity(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -508,28 +566,34 @@ pub async fn add_activity(
         Pending { activity_title: f.get("title"), activity_description: f.get("description"), ..Pending::default() };
     edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De activiteit is toegevoegd.", |a| {
         let mut e = FieldErrors::default();
-        let title = domain::validation::required(&mut e, "title", "de titel van de activiteit", &f.get("title"), 200);
-        let milestone_title = f.get("milestone_title");
-        let milestones = match (milestone_title.is_empty(), f.get("milestone_due").parse::<jiff::civil::Date>()) {
-            (true, _) => Vec::new(),
-            (false, Ok(due)) => vec![Milestone { title: milestone_title, due }],
-            (false, Err(_)) => {
-                e.add("milestone_due", "Geef de datum van de mijlpaal (dag, maand en jaar).");
-                Vec::new()
-            }
+        let activity = activity_from_form(&f, next_activity_id(a), Vec::new(), &mut e);
+        a.activities.push(activity);
+        e.into_result(())
+    })
+    .await
+}
+
+pub async fn update_activity(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, id)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De activiteit is bijgewerkt.", |a| {
+        let mut e = FieldErrors::default();
+        let Some(slot) = a.activities.iter_mut().find(|x| x.id == id) else {
+            e.add("activities", "Deze activiteit bestaat niet meer.");
+            return Err(e);
         };
-        let lead = Some(f.get("lead")).filter(|l| !l.is_empty());
-        a.activities.push(Activity {
-            id: next_activity_id(a),
-            title,
-            description: f.get("description"),
-            goals: f.get("goals"),
-            target_groups: f.all("target_groups"),
-            themes: f.all("themes"),
-            lead,
-            partners: f.all("partners"),
-            milestones,
-        });
+        let kept: Vec<Milestone> = slot
+            .milestones
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !f.all("remove_milestone").contains(&i.to_string()))
+            .map(|(_, m)| m.clone())
+            .collect();
+        *slot = activity_from_form(&f, id.clone(), kept, &mut e);
         e.into_result(())
     })
     .await
@@ -572,6 +636,30 @@ fn amount(e: &mut FieldErrors, field: &str, label: &str, raw: &str) -> Amount {
     }
 }
 
+/// The budget line a form describes.
+fn line_from_form(f: &Pairs, e: &mut FieldErrors) -> BudgetLine {
+    let quantity = amount(e, "quantity", "Het aantal", &f.get("quantity"));
+    let unit_price_eur = amount(e, "unit_price_eur", "De prijs per eenheid", &f.get("unit_price_eur"));
+    let year = f.get("year").parse::<i16>().unwrap_or_else(|_| {
+        e.add("year", "Kies een jaar.");
+        0
+    });
+    let funding = match f.get("funding").as_str() {
+        "subsidie" | "" => Funding { source: FundingSource::Subsidy, by: None, in_kind: false },
+        by => Funding { source: FundingSource::Cofinancing, by: Some(by.to_owned()), in_kind: f.get("in_kind") == "1" },
+    };
+    BudgetLine {
+        activity: f.get("activity"),
+        year,
+        category: f.get("category"),
+        description: f.get("description"),
+        quantity,
+        unit: f.get("unit"),
+        unit_price_eur,
+        funding,
+    }
+}
+
 pub async fn add_line(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -588,30 +676,26 @@ pub async fn add_line(
     };
     edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De begrotingsregel is toegevoegd.", |a| {
         let mut e = FieldErrors::default();
-        let quantity = amount(&mut e, "quantity", "Het aantal", &f.get("quantity"));
-        let unit_price_eur = amount(&mut e, "unit_price_eur", "De prijs per eenheid", &f.get("unit_price_eur"));
-        let year = f.get("year").parse::<i16>().unwrap_or_else(|_| {
-            e.add("year", "Kies een jaar.");
-            0
-        });
-        let funding = match f.get("funding").as_str() {
-            "subsidie" | "" => Funding { source: FundingSource::Subsidy, by: None, in_kind: false },
-            by => Funding {
-                source: FundingSource::Cofinancing,
-                by: Some(by.to_owned()),
-                in_kind: f.get("in_kind") == "1",
-            },
-        };
-        a.budget.push(BudgetLine {
-            activity: f.get("activity"),
-            year,
-            category: f.get("category"),
-            description: f.get("description"),
-            quantity,
-            unit: f.get("unit"),
-            unit_price_eur,
-            funding,
-        });
+        a.budget.push(line_from_form(&f, &mut e));
+        e.into_result(())
+    })
+    .await
+}
+
+pub async fn update_line(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, index)): Path<(String, String, usize)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De begrotingsregel is bijgewerkt.", |a| {
+        let mut e = FieldErrors::default();
+        let line = line_from_form(&f, &mut e);
+        match a.budget.get_mut(index) {
+            Some(slot) => *slot = line,
+            None => e.add("budget", "Deze begrotingsregel bestaat niet meer."),
+        }
         e.into_result(())
     })
     .await
