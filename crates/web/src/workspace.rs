@@ -163,6 +163,7 @@ impl ActivityView {
     }
 }
 
+#[derive(Clone)]
 pub struct LineView {
     pub index: usize,
     pub activity_id: String,
@@ -222,6 +223,8 @@ pub struct WorkspacePage {
     pub vision_html: String,
     pub activities: Vec<ActivityView>,
     pub lines: Vec<LineView>,
+    /// The line being edited (`?regel=N`).
+    pub editing: Option<LineView>,
     pub per_year: Vec<(String, String, String)>,
     pub per_category: Vec<(String, String, String)>,
     pub per_funder: Vec<(String, String, String)>,
@@ -254,6 +257,7 @@ pub struct Pending {
 
 struct Outcome {
     notice: Option<String>,
+    editing: Option<usize>,
     errors: Vec<(String, String)>,
     conflict: bool,
     pending: Pending,
@@ -264,6 +268,7 @@ impl Outcome {
     fn ok() -> Outcome {
         Outcome {
             notice: None,
+            editing: None,
             errors: Vec::new(),
             conflict: false,
             pending: Pending::default(),
@@ -277,19 +282,12 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, phase: &str, outcome: Outc
         return Err(WebError::NotFound);
     };
     let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
-    let page = build(reg, ws, ctx, outcome.notice, outcome.errors, outcome.conflict, outcome.pending);
-    Ok((outcome.status, Html(page.render()?)).into_response())
+    let status = outcome.status;
+    let page = build(reg, ws, ctx, outcome);
+    Ok((status, Html(page.render()?)).into_response())
 }
 
-fn build(
-    reg: &domain::regulation::Regulation,
-    ws: Workspace,
-    ctx: &Ctx,
-    notice: Option<String>,
-    errors: Vec<(String, String)>,
-    conflict: bool,
-    pending: Pending,
-) -> WorkspacePage {
+fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome: Outcome) -> WorkspacePage {
     let a = &ws.application;
     let org_name = |id: &str| a.organisation(id).map_or(id.to_owned(), |o| o.name.clone());
     let label_of = |id: &str| reg.category(id).map_or(id.to_owned(), |c| c.label.clone());
@@ -300,7 +298,7 @@ fn build(
         m.iter().map(|(k, s)| (name(k), euro_nl(s.amount), euro_nl(s.eligible))).collect()
     };
     let phase = reg.phase(&a.phase);
-    WorkspacePage {
+    let mut page = WorkspacePage {
         l: Layout::new(format!("Aanvraag {}", ws.region.name), ctx, "beheer"),
         slug: ws.region.slug.clone(),
         phase: a.phase.clone(),
@@ -453,11 +451,14 @@ fn build(
             .iter()
             .map(|v| (v.number, v.sha256.clone(), ms(v.submitted_at), v.submitted_by.clone()))
             .collect(),
-        notice,
-        errors,
-        conflict,
-        pending,
-    }
+        editing: None,
+        notice: outcome.notice,
+        errors: outcome.errors,
+        conflict: outcome.conflict,
+        pending: outcome.pending,
+    };
+    page.editing = outcome.editing.and_then(|i| page.lines.get(i).cloned());
+    page
 }
 
 /// Runs an edit and shows the workspace again: saved, refused with the field errors, or a conflict.
@@ -497,6 +498,9 @@ fn urlencode(s: &str) -> String {
 pub struct NoticeQuery {
     #[serde(default)]
     opgeslagen: Option<String>,
+    /// A budget line to edit.
+    #[serde(default)]
+    regel: Option<usize>,
 }
 
 pub async fn workspace(
@@ -506,7 +510,7 @@ pub async fn workspace(
     axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
 ) -> Page {
     let notice = q.opgeslagen.filter(|n| !n.is_empty() && n.len() < 200);
-    render(&st, &ctx, &slug, &phase, Outcome { notice, ..Outcome::ok() }).await
+    render(&st, &ctx, &slug, &phase, Outcome { notice, editing: q.regel, ..Outcome::ok() }).await
 }
 
 pub async fn save_vision(

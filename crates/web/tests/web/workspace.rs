@@ -443,14 +443,17 @@ async fn activities_and_lines_are_edited_in_place() {
     let page = pm.get(WS).await;
     page.assert_contains("Eerste tien docenten gestart");
     let res = pm
-        .post(&format!("{WS}/activiteiten/a1"), &[
-            ("version", &version(&page.body)),
-            ("title", "Docenten lopen stage"),
-            ("themes", "personeel"),
-            ("remove_milestone", "0"),
-            ("milestone_title", "Twintig docenten"),
-            ("milestone_due", "2026-06-30"),
-        ])
+        .post(
+            &format!("{WS}/activiteiten/a1"),
+            &[
+                ("version", &version(&page.body)),
+                ("title", "Docenten lopen stage"),
+                ("themes", "personeel"),
+                ("remove_milestone", "0"),
+                ("milestone_title", "Twintig docenten"),
+                ("milestone_due", "2026-06-30"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = pm.get(WS).await;
@@ -460,23 +463,37 @@ async fn activities_and_lines_are_edited_in_place() {
     page.assert_contains("€ 232.800,00");
 
     let res = pm
-        .post(&format!("{WS}/begroting/0"), &[
-            ("version", &version(&page.body)),
-            ("activity", "a1"),
-            ("year", "2025"),
-            ("category", "staff-internal"),
-            ("unit", "uur"),
-            ("description", "Begeleiding docentstages"),
-            ("quantity", "600"),
-            ("unit_price_eur", "55,00"),
-            ("funding", "subsidie"),
-        ])
+        .post(
+            &format!("{WS}/begroting/0"),
+            &[
+                ("version", &version(&page.body)),
+                ("activity", "a1"),
+                ("year", "2025"),
+                ("category", "staff-internal"),
+                ("unit", "uur"),
+                ("description", "Begeleiding docentstages"),
+                ("quantity", "600"),
+                ("unit_price_eur", "55,00"),
+                ("funding", "subsidie"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = pm.get(WS).await;
     page.assert_contains("€ 229.800,00"); // 600 h × € 5 less
     let bad = pm
-        .post(&format!("{WS}/begroting/0"), &[("version", &version(&page.body)), ("activity", "a1"), ("year", "2025"), ("category", "staff-internal"), ("quantity", "-3"), ("unit_price_eur", "55"), ("funding", "subsidie")])
+        .post(
+            &format!("{WS}/begroting/0"),
+            &[
+                ("version", &version(&page.body)),
+                ("activity", "a1"),
+                ("year", "2025"),
+                ("category", "staff-internal"),
+                ("quantity", "-3"),
+                ("unit_price_eur", "55"),
+                ("funding", "subsidie"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains("Het aantal is niet negatief.");
