@@ -5,6 +5,7 @@ pub mod access;
 pub mod fmt;
 pub mod organisation;
 pub mod region;
+pub mod school_plan;
 pub mod user;
 pub mod validation;
 
