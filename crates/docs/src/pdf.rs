@@ -105,8 +105,7 @@ pub fn application_pdf(reg: &Regulation, app: &Application, version: &VersionLab
 }
 
 fn typst_source(reg: &Regulation, app: &Application, version: &VersionLabel) -> Result<String, PdfError> {
-    let report = check::check(reg, app)?;
-    let lines = check::evaluate_lines(reg, app)?;
+    let (report, lines) = check::check_with_lines(reg, app)?;
     let phase = reg.phase(&app.phase).map_or(app.phase.clone(), |p| p.label.clone());
     let t_ = &report.totals;
     let mut s = String::new();

@@ -50,8 +50,7 @@ fn header(ws: &mut Worksheet, bold: &Format) -> Result<(), XlsxError> {
 
 /// The budget workbook of an application.
 pub fn write_budget(reg: &Regulation, app: &Application) -> Result<Vec<u8>, XlsxDocError> {
-    let report = check::check(reg, app)?;
-    let lines = check::evaluate_lines(reg, app)?;
+    let (report, lines) = check::check_with_lines(reg, app)?;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let euro = Format::new().set_num_format(EURO);

@@ -161,6 +161,24 @@ impl Actor {
         }
     }
 
+    /// The roles the actor may hand out somewhere (nationally, or in a region they manage).
+    pub fn invitable_roles(&self) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|role| {
+                self.permits(Action::InviteUser { role: *role, region_id: None })
+                    || self
+                        .managed_regions()
+                        .any(|id| self.permits(Action::InviteUser { role: *role, region_id: Some(id) }))
+            })
+            .collect()
+    }
+
+    /// Whether the actor may invite anyone into `region_id`.
+    pub fn may_invite_in(&self, region_id: &str) -> bool {
+        Role::ALL.into_iter().any(|role| self.permits(Action::InviteUser { role, region_id: Some(region_id) }))
+    }
+
     /// `Ok` when permitted; the error says, in Dutch, what was refused.
     pub fn require(&self, action: Action<'_>) -> Result<(), Denied> {
         if self.permits(action) {
@@ -248,6 +266,15 @@ mod tests {
         let admin = actor(&[(Role::NationalAdmin, None)]);
         assert!(view(&admin, "r1") && !edit(&admin, "r1"));
         assert!(!view(&Actor::anonymous(), "r1"));
+    }
+
+    #[test]
+    fn invitable_roles_follow_the_policy() {
+        assert_eq!(actor(&[(Role::NationalAdmin, None)]).invitable_roles(), Role::ALL.to_vec());
+        let pm = actor(&[(Role::RegionManager, Some("r1"))]);
+        assert_eq!(pm.invitable_roles(), vec![Role::LeadApplicant, Role::SchoolContact, Role::Partner]);
+        assert!(pm.may_invite_in("r1") && !pm.may_invite_in("r2"));
+        assert!(actor(&[(Role::Partner, Some("r1"))]).invitable_roles().is_empty());
     }
 
     #[test]

@@ -175,8 +175,7 @@ fn evaluate(app: &App, application: &Application) -> Result<(Report, Summary, Ve
     let reg = regulation(app)?;
     let mut as_now = application.clone();
     as_now.submitted_at = app.now();
-    let report = check::check(reg, &as_now).map_err(check_error)?;
-    let lines = check::evaluate_lines(reg, &as_now).map_err(check_error)?;
+    let (report, lines) = check::check_with_lines(reg, &as_now).map_err(check_error)?;
     let per_line =
         lines.iter().map(|l: &LineEval| LineStatus { eligible: l.eligible, above_cap: l.above_cap() }).collect();
     Ok((report, summary::summarise(&lines), per_line))

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use domain::organisation::OrganisationInput;
 use domain::region::{PROVINCES, RegionIdentityInput, RegionProfileInput, kind_label};
-use domain::{Action, Actor, FieldErrors, OrganisationKind, Region, RegionKind, Role};
+use domain::{Action, Actor, FieldErrors, OrganisationKind, Region, RegionKind};
 use serde::Deserialize;
 use services::ServiceError;
 use services::regions::RegionSummary;
@@ -44,10 +44,6 @@ fn grant_views(grants: &[domain::Grant], regions: &[RegionSummary]) -> Vec<Grant
         .collect()
 }
 
-fn can_invite(actor: &Actor) -> bool {
-    actor.is_national_admin() || actor.managed_regions().next().is_some()
-}
-
 pub async fn dashboard(State(st): State<AppState>, ctx: Ctx) -> Page {
     render_dashboard(&st, &ctx, None, None).await
 }
@@ -71,7 +67,7 @@ pub async fn render_dashboard(
             .map(|s| RegionItem { slug: s.slug, name: s.name, kind: kind_label(s.kind), members: s.members })
             .collect(),
         is_admin: ctx.actor.is_national_admin(),
-        can_invite: can_invite(&ctx.actor),
+        can_invite: !ctx.actor.invitable_roles().is_empty(),
         tokens: tokens
             .into_iter()
             .map(|t| TokenView {
@@ -528,28 +524,17 @@ async fn users_page(
     errors: FieldErrors,
     outcome: Option<InviteOutcome>,
 ) -> Page {
-    if !can_invite(&ctx.actor) {
+    let invitable = ctx.actor.invitable_roles();
+    if invitable.is_empty() {
         return Err(WebError::Forbidden);
     }
     let users = services::users::list(&st.app, &ctx.actor).await?;
     let all = region_names(st).await?;
-    let roles: Vec<(&str, &str)> = Role::ALL
-        .iter()
-        .filter(|r| {
-            ctx.actor.is_national_admin()
-                || ctx
-                    .actor
-                    .managed_regions()
-                    .any(|id| ctx.actor.permits(Action::InviteUser { role: **r, region_id: Some(id) }))
-        })
-        .map(|r| (r.code(), r.label()))
-        .collect();
+    let roles: Vec<(&str, &str)> = invitable.iter().map(|r| (r.code(), r.label())).collect();
     let mut region_items = vec![("", "Landelijk (geen regio)")];
     region_items.extend(
         all.iter()
-            .filter(|r| {
-                !r.archived && (ctx.actor.is_national_admin() || ctx.actor.has_role_in(Role::RegionManager, &r.id))
-            })
+            .filter(|r| !r.archived && ctx.actor.may_invite_in(&r.id))
             .map(|r| (r.slug.as_str(), r.name.as_str())),
     );
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -201,6 +201,14 @@ fn is_company_cofinancing(app: &Application, line: &BudgetLine) -> bool {
 
 /// Checks an application against a regulation: every rule, with its verdict and trace.
 pub fn check(reg: &Regulation, app: &Application) -> Result<Report, CheckError> {
+    check_with_lines(reg, app).map(|(report, _)| report)
+}
+
+/// The check and the line evaluations it rests on, for surfaces that show both (no second pass).
+pub fn check_with_lines<'a>(
+    reg: &'a Regulation,
+    app: &'a Application,
+) -> Result<(Report, Vec<LineEval<'a>>), CheckError> {
     if app.regulation != reg.id {
         return Err(FormatError {
             path: "regulation".into(),
@@ -247,13 +255,14 @@ pub fn check(reg: &Regulation, app: &Application) -> Result<Report, CheckError> 
             trace: finding.trace,
         });
     }
-    Ok(Report {
+    let report = Report {
         regulation: reg.id.clone(),
         phase: app.phase.clone(),
         passed: !findings.iter().any(Finding::blocks),
         totals,
         findings,
-    })
+    };
+    Ok((report, lines))
 }
 
 fn check_themes_known(reg: &Regulation, app: &Application) -> Result<(), FormatError> {

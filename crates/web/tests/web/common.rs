@@ -61,6 +61,19 @@ pub fn version_of(html: &str) -> String {
         .to_owned()
 }
 
+/// A multipart upload form with the optimistic-lock `version` and one file: (body, content type).
+pub fn upload_form(version: &str, filename: &str, bytes: &[u8]) -> (Vec<u8>, String) {
+    let boundary = "sterkgrens";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (body, format!("multipart/form-data; boundary={boundary}"))
+}
+
 pub struct Client {
     pub router: Router,
     pub state: AppState,

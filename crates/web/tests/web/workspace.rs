@@ -1,6 +1,6 @@
 use axum::http::{Method, StatusCode};
 
-use crate::common::{ADMIN, Client, LEAD, MANAGER, PARTNER, SCHOOL, state};
+use crate::common::{ADMIN, Client, LEAD, MANAGER, PARTNER, SCHOOL, state, upload_form};
 
 const WS: &str = "/regio/zuid-friesland/aanvragen/hoofdlijnen";
 
@@ -317,11 +317,8 @@ async fn the_budget_goes_to_excel_and_comes_back_all_or_nothing() {
     assert_eq!(lines.len(), app.budget.len());
 
     let upload = |bytes: Vec<u8>, version: String, csrf: String| {
-        let boundary = "sterkgrens";
-        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
-        body.extend_from_slice(&bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        (format!("{WS}/import.xlsx?csrf={csrf}"), body, format!("multipart/form-data; boundary={boundary}"))
+        let (body, ct) = upload_form(&version, "b.xlsx", &bytes);
+        (format!("{WS}/import.xlsx?csrf={csrf}"), body, ct)
     };
     let page = pm.get(WS).await;
     let (path, body, ct) = upload(b"geen excel".to_vec(), version(&page.body), pm.csrf.clone().unwrap());
@@ -371,13 +368,7 @@ async fn the_signed_agreement_is_uploaded_as_a_pdf_and_read_by_the_region() {
     let st = state().await;
     let mut pm = Client::new(st.clone());
     pm.login(MANAGER).await;
-    let send = |bytes: &[u8], name: &str, version: &str| {
-        let boundary = "grens";
-        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").into_bytes();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        (body, format!("multipart/form-data; boundary={boundary}"))
-    };
+    let send = |bytes: &[u8], name: &str, version: &str| upload_form(version, name, bytes);
     let page = pm.get(WS).await;
     page.assert_contains("Nog geen ondertekende overeenkomst geüpload.");
     let path = format!("{WS}/overeenkomst.pdf?csrf={}", pm.csrf.clone().unwrap());
@@ -410,13 +401,7 @@ async fn a_json_upload_replaces_the_draft_or_names_the_broken_path() {
     let mut pm = Client::new(st);
     pm.login(MANAGER).await;
     let exported = pm.get(&format!("{WS}/export.json")).await.body;
-    let upload = |text: String, version: String| {
-        let boundary = "grens";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\nContent-Type: application/json\r\n\r\n{text}\r\n--{boundary}--\r\n"
-        );
-        (body.into_bytes(), format!("multipart/form-data; boundary={boundary}"))
-    };
+    let upload = |text: String, version: String| upload_form(&version, "a.json", text.as_bytes());
     let page = pm.get(WS).await;
     let path = format!("{WS}/import.json?csrf={}", pm.csrf.clone().unwrap());
     let broken = exported.replacen("\"unit_price_eur\": \"60\"", "\"unit_price_eur\": \"zestig\"", 1);
