@@ -314,6 +314,7 @@ pub fn read_budget(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<
                 unit: text(row.get(c("Eenheid"))),
                 unit_price_eur: Amount(price.unwrap_or_default()),
                 funding,
+                school_plan: None,
             });
         }
     }

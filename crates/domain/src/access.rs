@@ -99,6 +99,17 @@ pub enum Action<'a> {
     EditApplication {
         region_id: &'a str,
     },
+    /// See every school plan of a region (others see only the plans they wrote).
+    ViewAllSchoolPlans {
+        region_id: &'a str,
+    },
+    /// Write a school plan in a region: a new one (`author_id` `None`) or an existing one.
+    WriteSchoolPlan {
+        region_id: &'a str,
+        author_id: Option<&'a str>,
+    },
+    /// Read every notification, including the outbox of mail not sent.
+    ReadOutbox,
 }
 
 /// Roles a region manager may hand out within their own region.
@@ -138,8 +149,8 @@ impl Actor {
             return false;
         }
         if self.is_national_admin() {
-            // The national team sees every region's applications but does not write them.
-            return !matches!(action, Action::EditApplication { .. });
+            // The national team sees every region's applications and plans but does not write them.
+            return !matches!(action, Action::EditApplication { .. } | Action::WriteSchoolPlan { .. });
         }
         let manages = |region_id: &str| self.has_role_in(Role::RegionManager, region_id);
         match action {
@@ -155,9 +166,15 @@ impl Actor {
             Action::ViewApplication { region_id } => {
                 self.grants.iter().any(|g| g.region_id.as_deref() == Some(region_id))
             }
-            Action::EditApplication { region_id } => {
+            Action::EditApplication { region_id } | Action::ViewAllSchoolPlans { region_id } => {
                 manages(region_id) || self.has_role_in(Role::LeadApplicant, region_id)
             }
+            Action::WriteSchoolPlan { region_id, author_id } => {
+                manages(region_id)
+                    || (self.has_role_in(Role::SchoolContact, region_id)
+                        && author_id.is_none_or(|a| self.user_id.as_deref() == Some(a)))
+            }
+            Action::ReadOutbox => false,
         }
     }
 
@@ -266,6 +283,20 @@ mod tests {
         let admin = actor(&[(Role::NationalAdmin, None)]);
         assert!(view(&admin, "r1") && !edit(&admin, "r1"));
         assert!(!view(&Actor::anonymous(), "r1"));
+    }
+
+    #[test]
+    fn school_contacts_write_their_own_plans_and_managers_all_of_their_region() {
+        let write = |a: &Actor, author| a.permits(Action::WriteSchoolPlan { region_id: "r1", author_id: author });
+        let contact = actor(&[(Role::SchoolContact, Some("r1"))]);
+        assert!(write(&contact, None) && write(&contact, Some("u")) && !write(&contact, Some("v")));
+        assert!(!contact.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
+        let pm = actor(&[(Role::RegionManager, Some("r1"))]);
+        assert!(write(&pm, Some("v")) && pm.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
+        let admin = actor(&[(Role::NationalAdmin, None)]);
+        assert!(!write(&admin, None) && admin.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
+        assert!(admin.permits(Action::ReadOutbox) && !pm.permits(Action::ReadOutbox));
+        assert!(!write(&actor(&[(Role::Partner, Some("r1"))]), None));
     }
 
     #[test]

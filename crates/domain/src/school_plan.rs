@@ -1,9 +1,13 @@
 //! School plans (deelplannen): the states a plan moves through and who may move it. The
 //! transitions are one table of data, not scattered conditions; services and every surface use it.
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::FieldErrors;
 use crate::access::{Actor, Role};
+use crate::regulation::Regulation;
+use crate::regulation::application::{Activity, Application, ApplicationOrganisation, BudgetLine, FundingSource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -155,18 +159,41 @@ pub enum TransitionError {
     CommentRequired { to: PlanState },
 }
 
-/// The transition from `from` to `to` for `actor` in the plan's region, or why not.
+/// Where a plan is: its region and who wrote it (a school contact acts only on their own plans).
+#[derive(Debug, Clone, Copy)]
+pub struct PlanScope<'a> {
+    pub region_id: &'a str,
+    pub author_id: &'a str,
+}
+
+impl Transition {
+    /// Whether `actor` may take this step for a plan in `scope`.
+    pub fn permitted(&self, actor: &Actor, scope: PlanScope<'_>) -> bool {
+        let is_author = actor.user_id.as_deref() == Some(scope.author_id);
+        actor.system
+            || self
+                .roles
+                .iter()
+                .any(|r| actor.has_role_in(*r, scope.region_id) && (*r != Role::SchoolContact || is_author))
+    }
+}
+
+/// The steps `actor` may take from `from` (the buttons a plan page shows).
+pub fn available(actor: &Actor, scope: PlanScope<'_>, from: PlanState) -> Vec<&'static Transition> {
+    TRANSITIONS.iter().filter(|t| t.from == from && t.permitted(actor, scope)).collect()
+}
+
+/// The transition from `from` to `to` for `actor` on a plan in `scope`, or why not.
 pub fn transition(
     actor: &Actor,
-    region_id: &str,
+    scope: PlanScope<'_>,
     from: PlanState,
     to: PlanState,
     comment: &str,
 ) -> Result<&'static Transition, TransitionError> {
     let t =
         TRANSITIONS.iter().find(|t| t.from == from && t.to == to).ok_or(TransitionError::NotAllowed { from, to })?;
-    let allowed = actor.system || t.roles.iter().any(|r| actor.has_role_in(*r, region_id));
-    if !allowed {
+    if !t.permitted(actor, scope) {
         return Err(TransitionError::Forbidden { from, to });
     }
     if t.comment_required && comment.trim().is_empty() {
@@ -175,10 +202,142 @@ pub fn transition(
     Ok(t)
 }
 
+/// What a school writes: the questions the region must see answered, the activities with their
+/// milestones, and the means needed as budget lines (price × quantity per year and category).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SchoolPlan {
+    pub title: String,
+    /// The school (organisation id) the plan is for; a member of the region.
+    pub organisation: String,
+    /// One of the regulation's themes.
+    #[serde(default)]
+    pub theme: String,
+    /// How the plan fits the regional vision.
+    #[serde(default)]
+    pub vision_fit: String,
+    #[serde(default)]
+    pub goals: String,
+    /// With whom and how the school cooperates (primary schools, secondary schools, companies, mbo).
+    #[serde(default)]
+    pub cooperation: String,
+    #[serde(default)]
+    pub activities: Vec<Activity>,
+    #[serde(default)]
+    pub budget: Vec<BudgetLine>,
+}
+
+/// The longest free text a plan's fields take.
+const MAX_TEXT: usize = 20_000;
+
+impl SchoolPlan {
+    /// Problems with the plan as Dutch field errors; `members` are the region's organisation ids.
+    pub fn validate(&self, reg: &Regulation, members: &[String]) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        crate::validation::required(&mut e, "title", "de titel van het deelplan", &self.title, 200);
+        if !members.contains(&self.organisation) {
+            e.add("organisation", "Kies de school van het deelplan uit de deelnemers van de regio.");
+        }
+        if !self.theme.is_empty() && !reg.themes.iter().any(|t| t.id == self.theme) {
+            e.add("theme", format!("Onbekend thema \"{}\".", self.theme));
+        }
+        for (field, text) in
+            [("vision_fit", &self.vision_fit), ("goals", &self.goals), ("cooperation", &self.cooperation)]
+        {
+            if text.chars().count() > MAX_TEXT {
+                e.add(field, "Deze tekst is te lang: hoogstens 20.000 tekens.");
+            }
+        }
+        let years: Vec<i16> = reg.phases.iter().flat_map(|p| p.years.iter().copied()).collect();
+        for (i, a) in self.activities.iter().enumerate() {
+            if self.activities.iter().filter(|b| b.id == a.id).count() > 1 {
+                e.add(&format!("activities[{i}].id"), format!("De activiteit \"{}\" komt twee keer voor.", a.id));
+            }
+        }
+        for (i, l) in self.budget.iter().enumerate() {
+            let at = |f: &str| format!("budget[{i}].{f}");
+            let row = i + 1;
+            if !self.activities.iter().any(|a| a.id == l.activity) {
+                e.add(&at("activity"), format!("Regel {row}: kies een activiteit van dit deelplan."));
+            }
+            if !reg.categories.iter().any(|c| c.id == l.category && !c.forbidden) {
+                e.add(&at("category"), format!("Regel {row}: kies een kostensoort van de regeling."));
+            }
+            if !years.contains(&l.year) {
+                e.add(&at("year"), format!("Regel {row}: het jaar {} valt buiten de regeling.", l.year));
+            }
+            if l.quantity.0.is_sign_negative() || l.unit_price_eur.0.is_sign_negative() {
+                e.add(&at("quantity"), format!("Regel {row}: aantal en prijs zijn niet negatief."));
+            }
+            match (&l.funding.source, &l.funding.by) {
+                (FundingSource::Cofinancing, Some(by)) if members.contains(by) => {}
+                (FundingSource::Cofinancing, _) => {
+                    e.add(&at("funding"), format!("Regel {row}: kies een deelnemer van de regio die cofinanciert."))
+                }
+                _ => {}
+            }
+        }
+        e
+    }
+
+    /// The subsidy the plan asks for (its subsidy lines, price × quantity).
+    pub fn requested(&self) -> Decimal {
+        self.sum(FundingSource::Subsidy)
+    }
+
+    /// What partners contribute to the plan.
+    pub fn cofinancing(&self) -> Decimal {
+        self.sum(FundingSource::Cofinancing)
+    }
+
+    fn sum(&self, source: FundingSource) -> Decimal {
+        self.budget.iter().filter(|l| l.funding.source == source).map(BudgetLine::amount).sum()
+    }
+}
+
+/// Puts an approved plan's activities and lines into `application`, marked with the plan's id,
+/// in place of whatever that plan put there before: merging twice never counts money twice.
+/// Co-financing partners missing from the application are added from `members`.
+pub fn merge_into(
+    application: &mut Application,
+    plan_id: &str,
+    plan: &SchoolPlan,
+    members: &[ApplicationOrganisation],
+) {
+    let from_plan = |p: &Option<String>| p.as_deref() == Some(plan_id);
+    application.activities.retain(|a| !from_plan(&a.school_plan));
+    application.budget.retain(|l| !from_plan(&l.school_plan));
+    let id = |local: &str| format!("{plan_id}:{local}");
+    for a in &plan.activities {
+        let mut a = a.clone();
+        a.id = id(&a.id);
+        a.school_plan = Some(plan_id.to_owned());
+        a.lead = Some(plan.organisation.clone());
+        a.themes = if plan.theme.is_empty() { a.themes } else { vec![plan.theme.clone()] };
+        application.activities.push(a);
+    }
+    for l in &plan.budget {
+        let mut l = l.clone();
+        l.activity = id(&l.activity);
+        l.school_plan = Some(plan_id.to_owned());
+        application.budget.push(l);
+    }
+    let needed = std::iter::once(&plan.organisation).chain(plan.budget.iter().filter_map(|l| l.funding.by.as_ref()));
+    for org in needed {
+        if application.organisation(org).is_none()
+            && let Some(m) = members.iter().find(|m| &m.id == org)
+        {
+            application.organisations.push(m.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::access::Grant;
+
+    const MINE: PlanScope = PlanScope { region_id: "r1", author_id: "u" };
+    const THEIRS: PlanScope = PlanScope { region_id: "r1", author_id: "someone-else" };
 
     fn actor(role: Role, region: &str) -> Actor {
         Actor { user_id: Some("u".into()), grants: vec![Grant { role, region_id: Some(region.into()) }], system: false }
@@ -188,9 +347,12 @@ mod tests {
     fn every_allowed_transition_succeeds_for_its_roles_and_fails_for_the_others() {
         for t in &TRANSITIONS {
             for role in Role::ALL {
-                let own = transition(&actor(role, "r1"), "r1", t.from, t.to, "toelichting");
+                let own = transition(&actor(role, "r1"), MINE, t.from, t.to, "toelichting");
                 assert_eq!(own.is_ok(), t.roles.contains(&role), "{role:?} {:?} → {:?}", t.from, t.to);
-                let other = transition(&actor(role, "r2"), "r1", t.from, t.to, "toelichting");
+                let theirs = transition(&actor(role, "r1"), THEIRS, t.from, t.to, "toelichting");
+                let expected = t.roles.contains(&role) && role != Role::SchoolContact;
+                assert_eq!(theirs.is_ok(), expected, "{role:?} on someone else's plan");
+                let other = transition(&actor(role, "r2"), MINE, t.from, t.to, "toelichting");
                 assert!(matches!(other, Err(TransitionError::Forbidden { .. })), "{role:?} in another region");
             }
         }
@@ -202,21 +364,21 @@ mod tests {
         for from in PlanState::ALL {
             for to in PlanState::ALL {
                 if !TRANSITIONS.iter().any(|t| t.from == from && t.to == to) {
-                    assert_eq!(transition(&pm, "r1", from, to, "x"), Err(TransitionError::NotAllowed { from, to }));
+                    assert_eq!(transition(&pm, MINE, from, to, "x"), Err(TransitionError::NotAllowed { from, to }));
                 }
             }
         }
-        let err = transition(&pm, "r1", PlanState::Goedgekeurd, PlanState::Concept, "").unwrap_err();
+        let err = transition(&pm, MINE, PlanState::Goedgekeurd, PlanState::Concept, "").unwrap_err();
         assert_eq!(err.to_string(), "Een deelplan met status goedgekeurd kan niet naar concept.");
     }
 
     #[test]
     fn returning_and_rejecting_need_a_comment() {
         let pm = actor(Role::RegionManager, "r1");
-        let err = transition(&pm, "r1", PlanState::InBehandeling, PlanState::Afgewezen, "  ").unwrap_err();
+        let err = transition(&pm, MINE, PlanState::InBehandeling, PlanState::Afgewezen, "  ").unwrap_err();
         assert_eq!(err.to_string(), "Geef een toelichting: die is verplicht bij afgewezen.");
-        assert!(transition(&pm, "r1", PlanState::InBehandeling, PlanState::Teruggestuurd, "Meer doelen graag").is_ok());
-        assert!(transition(&pm, "r1", PlanState::InBehandeling, PlanState::Goedgekeurd, "").is_ok());
+        assert!(transition(&pm, MINE, PlanState::InBehandeling, PlanState::Teruggestuurd, "Meer doelen graag").is_ok());
+        assert!(transition(&pm, MINE, PlanState::InBehandeling, PlanState::Goedgekeurd, "").is_ok());
     }
 
     #[test]
@@ -224,5 +386,55 @@ mod tests {
         let editable: Vec<PlanState> = PlanState::ALL.into_iter().filter(|s| s.editable()).collect();
         assert_eq!(editable, vec![PlanState::Concept, PlanState::Teruggestuurd]);
         assert_eq!(PlanState::parse("in-behandeling"), Some(PlanState::InBehandeling));
+    }
+
+    fn plan() -> (SchoolPlan, Vec<ApplicationOrganisation>) {
+        let app = crate::regulation::sample::large_application(2, 4);
+        let mut plan = SchoolPlan {
+            title: "Techlab".into(),
+            organisation: "vmbo-1".into(),
+            theme: "duurzaamheid".into(),
+            activities: app.activities.clone(),
+            budget: app.budget.clone(),
+            ..SchoolPlan::default()
+        };
+        plan.budget.iter_mut().for_each(|l| l.funding.by = None);
+        plan.budget.iter_mut().for_each(|l| l.funding.source = FundingSource::Subsidy);
+        (plan, app.organisations)
+    }
+
+    #[test]
+    fn merging_a_plan_twice_counts_its_money_once_and_marks_where_lines_came_from() {
+        let (plan, members) = plan();
+        let mut app = crate::regulation::sample::large_application(3, 10);
+        let before: Decimal = app.budget.iter().map(BudgetLine::amount).sum();
+        merge_into(&mut app, "p1", &plan, &members);
+        merge_into(&mut app, "p1", &plan, &members);
+        let after: Decimal = app.budget.iter().map(BudgetLine::amount).sum();
+        assert_eq!(after - before, plan.requested());
+        assert_eq!(app.budget.iter().filter(|l| l.school_plan.as_deref() == Some("p1")).count(), plan.budget.len());
+        assert_eq!(app.activities.len(), 3 + plan.activities.len());
+        assert!(app.validate_structure().is_ok(), "lines point at the plan's activities");
+        // A changed plan replaces its earlier lines instead of adding to them.
+        let mut smaller = plan.clone();
+        smaller.budget.truncate(1);
+        merge_into(&mut app, "p1", &smaller, &members);
+        let now: Decimal = app.budget.iter().map(BudgetLine::amount).sum();
+        assert_eq!(now - before, smaller.requested());
+    }
+
+    #[test]
+    fn a_plan_names_its_problems_per_row() {
+        let (mut plan, members) = plan();
+        let reg = Regulation::builtin("sto-2025-2028").unwrap();
+        let ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
+        assert!(plan.validate(&reg, &ids).is_empty(), "{:?}", plan.validate(&reg, &ids));
+        plan.budget[1].category = "vliegreizen".into();
+        plan.budget[2].year = 2031;
+        plan.organisation = "elders".into();
+        let messages: Vec<String> = plan.validate(&reg, &ids).iter().map(|f| f.message.clone()).collect();
+        assert!(messages.contains(&"Regel 2: kies een kostensoort van de regeling.".to_owned()), "{messages:?}");
+        assert!(messages.contains(&"Regel 3: het jaar 2031 valt buiten de regeling.".to_owned()), "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("Kies de school")));
     }
 }

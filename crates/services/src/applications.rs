@@ -266,6 +266,20 @@ pub async fn update(
 ) -> Result<i64> {
     let mut tx = app.db.begin().await?;
     let draft = draft_to_change(app, &mut tx, actor, (slug, phase), expected_version).await?;
+    let version = change_draft(app, &mut tx, actor, &draft, |a| change(a).map_err(ServiceError::Invalid)).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Applies `change` to `draft` in the caller's transaction: structure and regulation checked,
+/// stored at the next version, the diff in the audit log.
+async fn change_draft(
+    app: &App,
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    draft: &repo::Draft,
+    change: impl FnOnce(&mut Application) -> Result<()>,
+) -> Result<i64> {
     let before = parse_stored(&draft.content)?;
     let mut after = before.clone();
     change(&mut after)?;
@@ -274,17 +288,59 @@ pub async fn update(
     check::check(reg, &after).map_err(check_error)?; // unknown categories and themes are refused here
     let content = after.canonical_json();
     let user = actor.user_id.as_deref();
-    let version = repo::update(&mut tx, &draft.id, expected_version, &content, user).await?;
+    let version = repo::update(conn, &draft.id, draft.version, &content, user).await?;
     let changes: Vec<String> = diff::diff(&before, &after).into_iter().map(|c| c.text).collect();
     let detail = json!({
-        "phase": phase,
+        "phase": draft.phase,
         "before": sha256_hex(&draft.content),
         "after": sha256_hex(&content),
         "changes": changes,
     });
-    audit::append(&mut tx, user, "application.update", "application", &draft.id, &detail).await?;
-    tx.commit().await?;
+    audit::append(conn, user, "application.update", "application", &draft.id, &detail).await?;
     Ok(version)
+}
+
+/// The phase approved school plans go into: the first whose deadline has not passed (else the last).
+pub fn current_phase(app: &App) -> Result<&domain::regulation::Phase> {
+    let reg = regulation(app)?;
+    let now = app.now();
+    let tz = reg.time_zone();
+    reg.phases
+        .iter()
+        .find(|p| p.closes.to_zoned_datetime(tz.clone()).is_ok_and(|z| z.timestamp() > now))
+        .or(reg.phases.last())
+        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("de regeling heeft geen fasen".into())))
+}
+
+/// Puts an approved school plan into the region's current draft (started when there is none), in
+/// the caller's transaction; returns the phase. Earlier lines of the same plan are replaced.
+pub(crate) async fn merge_school_plan(
+    app: &App,
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    region: &Region,
+    plan_id: &str,
+    plan: &domain::school_plan::SchoolPlan,
+) -> Result<String> {
+    let phase = current_phase(app)?.id.clone();
+    let members = regions::members(conn, &region.id).await?;
+    let draft = match repo::get(conn, &region.id, &phase).await? {
+        Some(d) => d,
+        None => {
+            let application = from_registry(region, &members, &phase, app.now());
+            let user = actor.user_id.as_deref();
+            let id = repo::insert(conn, &region.id, &phase, &application.canonical_json(), user).await?;
+            audit::append(conn, user, "application.start", "application", &id, &json!({ "phase": phase })).await?;
+            repo::get(conn, &region.id, &phase).await?.ok_or(ServiceError::NotFound)?
+        }
+    };
+    let listed = from_registry(region, &members, &phase, app.now()).organisations;
+    change_draft(app, conn, actor, &draft, |a| {
+        domain::school_plan::merge_into(a, plan_id, plan, &listed);
+        Ok(())
+    })
+    .await?;
+    Ok(phase)
 }
 
 /// Submits the draft: refused with the failing blocking rules, else frozen with its SHA-256.

@@ -2,13 +2,17 @@
 //! actor's rights with the domain's access policy, validates, writes in one transaction and
 //! appends to the audit log.
 
+pub mod account_requests;
 pub mod applications;
 pub mod auth;
 pub mod demo;
+pub mod mail;
 pub mod organisations;
 pub mod ratelimit;
 pub mod regions;
 pub mod regulations;
+pub mod reminders;
+pub mod school_plans;
 pub mod users;
 
 use domain::{Denied, FieldErrors};
@@ -35,6 +39,9 @@ pub enum ServiceError {
     /// A file on disk could not be read or written.
     #[error("bestand: {0}")]
     File(String),
+    /// A step the workflow does not have from the current state (HTTP 409).
+    #[error("{0}")]
+    NotAllowed(String),
     /// Submission refused: these blocking rules fail.
     #[error("indienen geweigerd: {} blokkerende regel(s) voldoen niet", .0.len())]
     SubmitRefused(Vec<domain::regulation::check::Finding>),
@@ -81,6 +88,9 @@ pub struct App {
     pub files_dir: std::path::PathBuf,
     pub regulations: std::sync::Arc<regulations::Regulations>,
     pub login_limiter: std::sync::Arc<ratelimit::Limiter>,
+    pub mailer: std::sync::Arc<mail::Mailer>,
+    /// The address people reach Sterk at, for links in e-mail (`STERK_BASE_URL`).
+    pub base_url: String,
 }
 
 impl App {
@@ -96,6 +106,8 @@ impl App {
             files_dir: std::env::temp_dir().join("sterk-files"),
             regulations: std::sync::Arc::new(regulations),
             login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()),
+            mailer: std::sync::Arc::new(mail::Mailer::Outbox),
+            base_url: "http://127.0.0.1:8080".into(),
         }
     }
 

@@ -73,6 +73,13 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Send the reminders that are due before the regulation's deadlines (the server does this every hour).
+    /// Lead times in days from STERK_REMINDER_DAYS (default 14,3).
+    Reminders {
+        /// Act as if it were this moment (RFC 3339).
+        #[arg(long, env = "STERK_CLOCK")]
+        clock: Option<String>,
+    },
     /// Manage users.
     Users {
         #[command(subcommand)]
@@ -278,6 +285,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(&cli, *bind, *demo, clock.as_deref(), *secure_cookies).await
         }
         Command::Check { .. } | Command::Allocate { .. } => unreachable!("handled without a runtime"),
+        Command::Reminders { clock } => {
+            let (db, _) = open(&cli).await?;
+            let mut app = App::with_regulations(db, regulations(&cli)?);
+            configure_mail(&mut app, "http://127.0.0.1:8080")?;
+            app.clock = clock.as_deref().map(parse_clock).transpose()?;
+            let days = services::reminders::days_from_env().map_err(anyhow::Error::msg)?;
+            let queued = services::reminders::send_due(&app, &days).await?;
+            println!("{queued} nieuwe herinnering(en) op {}.", domain::fmt::instant_nl(app.now()));
+            Ok(())
+        }
         Command::Export { command: ExportCommand::Application { slug, phase, format, output } } => {
             let (db, _) = open(&cli).await?;
             let app = App::with_regulations(db, regulations(&cli)?);
@@ -333,18 +350,18 @@ async fn serve(
     let (db, applied) = open(cli).await?;
     let mut app = App::with_regulations(db, regulations(cli)?);
     app.files_dir = cli.data_dir.join("uploads");
+    configure_mail(&mut app, &format!("http://{bind}"))?;
     let clock = clock.or(demo.then_some(DEMO_CLOCK));
     if let Some(text) = clock {
-        let at: jiff::Timestamp =
-            text.parse().with_context(|| format!("--clock \"{text}\" is geen tijdstip (voorbeeld: {DEMO_CLOCK})"))?;
-        println!("Klok voor aanvragen: indienen en controleren alsof het {} is.", domain::fmt::instant_nl(at));
-        app.clock = Some(at);
+        app.clock = Some(parse_clock(text)?);
+        println!("Klok voor aanvragen: indienen en controleren alsof het {} is.", domain::fmt::instant_nl(app.now()));
     }
+    let reminder_days = services::reminders::days_from_env().map_err(anyhow::Error::msg)?;
     if demo {
         let loaded = services::demo::load(&app).await.context("demo-gegevens laden mislukt")?;
         print_demo_accounts(loaded);
     }
-    spawn_session_purge(app.clone());
+    spawn_hourly(app.clone(), reminder_days);
     let secure_cookies = match secure {
         SecureCookies::Always => true,
         SecureCookies::Never => false,
@@ -362,14 +379,32 @@ async fn serve(
     Ok(())
 }
 
-/// Removes expired sessions every hour, so the table does not grow without bound.
-fn spawn_session_purge(app: App) {
+fn parse_clock(text: &str) -> anyhow::Result<jiff::Timestamp> {
+    text.parse().with_context(|| format!("--clock \"{text}\" is geen tijdstip (voorbeeld: {DEMO_CLOCK})"))
+}
+
+/// Mail over SMTP when `STERK_SMTP_URL` is set (else the outbox), with links to `STERK_BASE_URL`.
+fn configure_mail(app: &mut App, default_base: &str) -> anyhow::Result<()> {
+    app.mailer = Arc::new(services::mail::Mailer::from_env().map_err(anyhow::Error::msg)?);
+    app.base_url = std::env::var("STERK_BASE_URL").ok().filter(|u| !u.trim().is_empty()).unwrap_or(default_base.into());
+    if matches!(app.mailer.as_ref(), services::mail::Mailer::Outbox) {
+        println!("Geen STERK_SMTP_URL: e-mail blijft in de uitbak (/beheer/uitbak).");
+    }
+    Ok(())
+}
+
+/// Every hour: remove expired sessions (so the table does not grow without bound), send the
+/// deadline reminders that are due.
+fn spawn_hourly(app: App, reminder_days: Vec<i64>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
             if let Err(e) = services::auth::purge_expired_sessions(&app).await {
                 tracing::warn!("verlopen sessies opruimen mislukt: {e}");
+            }
+            if let Err(e) = services::reminders::send_due(&app, &reminder_days).await {
+                tracing::warn!("herinneringen versturen mislukt: {e}");
             }
         }
     });

@@ -23,7 +23,7 @@ fn migrate_then_add_users_from_the_cli() {
     let dir = data_dir("users");
     let out = sterk(&dir, &["migrate"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("2 migraties toegepast"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 migraties toegepast"));
 
     let out = sterk(&dir, &["users", "add", "--email", "beheer@sto.example", "--role", "national_admin"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -189,7 +189,7 @@ fn an_exported_application_imports_back_unchanged() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let imported = run_in(&["import", "application", "zuid-friesland", first.to_str().unwrap()]);
     assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
-    assert!(String::from_utf8_lossy(&imported.stdout).contains("nu versie 2"));
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("nu versie 3"));
     let second = dir.join("tweede.json");
     run_in(&["export", "application", "zuid-friesland", "hoofdlijnen", "-o", second.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(&first).unwrap(), std::fs::read_to_string(&second).unwrap());

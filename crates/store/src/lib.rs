@@ -2,10 +2,13 @@
 //!
 //! Functions take a `&mut AnyConnection` so the services decide what runs in one transaction.
 
+pub mod account_requests;
 pub mod applications;
 pub mod audit;
+pub mod notifications;
 pub mod organisations;
 pub mod regions;
+pub mod school_plans;
 pub mod sessions;
 pub mod settings;
 pub mod users;

@@ -109,6 +109,19 @@ pub async fn list(conn: &mut AnyConnection, region_id: Option<&str>) -> Result<V
     Ok(users)
 }
 
+/// Who holds `role` in `region_id`: (user id, e-mail, name).
+pub async fn holding(conn: &mut AnyConnection, region_id: &str, role: Role) -> Result<Vec<(String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT u.id, u.email, u.name FROM users u JOIN role_grants g ON g.user_id = u.id \
+         WHERE g.region_id = $1 AND g.role = $2 ORDER BY u.email",
+    )
+    .bind(region_id)
+    .bind(role.code())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("email")?, r.try_get("name")?))).collect()
+}
+
 pub struct NewInvitation<'a> {
     pub token_hash: &'a str,
     pub email: &'a str,

@@ -25,7 +25,7 @@ pub async fn login_form(State(st): State<AppState>, mut ctx: Ctx) -> Page {
     Ok(with_cookie(page, cookie))
 }
 
-fn with_cookie(
+pub(crate) fn with_cookie(
     mut response: axum::response::Response,
     cookie: Option<axum::http::HeaderValue>,
 ) -> axum::response::Response {

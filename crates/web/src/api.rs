@@ -22,8 +22,11 @@ use crate::session::Ctx;
 #[openapi(
     info(title = "Sterk API", version = "1", description = "Open data en beheer van Sterk Techniekonderwijs: regio's, deelnemers en scholen."),
     paths(list_regions, get_region, create_region, update_region, find_schools, check_application,
-        get_application, put_application, submit_application, application_versions, export_xlsx, export_pdf),
-    components(schemas(VersionDto, RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
+        get_application, put_application, submit_application, application_versions, export_xlsx, export_pdf,
+        crate::plans_api::list, crate::plans_api::create, crate::plans_api::get, crate::plans_api::put,
+        crate::plans_api::transition),
+    components(schemas(crate::plans_api::PlanSummaryDto, crate::plans_api::PlanDto, crate::plans_api::TransitionInput,
+        crate::plans_api::HistoryDto, crate::plans_api::AttachmentDto, VersionDto, RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -62,6 +65,11 @@ pub fn large_router() -> Router<AppState> {
             axum::routing::post(crate::workspace::import_xlsx)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::workspace::MAX_XLSX_BYTES)),
         )
+        .route(
+            "/regio/{slug}/deelplannen/{id}/bijlagen",
+            axum::routing::post(crate::school_plans::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(services::school_plans::MAX_ATTACHMENT_BYTES + 64 * 1024)),
+        )
         .route("/api/v1/check", axum::routing::post(check_application))
         .route("/api/v1/regions/{slug}/applications/{phase}", axum::routing::put(put_application))
         .layer(axum::extract::DefaultBodyLimit::max(CHECK_MAX_BODY_BYTES))
@@ -78,6 +86,9 @@ pub fn router() -> Router<AppState> {
         .route("/regions/{slug}/applications/{phase}/versions", get(application_versions))
         .route("/regions/{slug}/applications/{phase}/export.xlsx", get(export_xlsx))
         .route("/regions/{slug}/applications/{phase}/export.pdf", get(export_pdf))
+        .route("/regions/{slug}/school-plans", get(crate::plans_api::list).post(crate::plans_api::create))
+        .route("/school-plans/{id}", get(crate::plans_api::get).put(crate::plans_api::put))
+        .route("/school-plans/{id}/transitions", axum::routing::post(crate::plans_api::transition))
         .fallback(|| async { ApiError::from(WebError::NotFound) })
 }
 
@@ -131,6 +142,9 @@ impl From<ServiceError> for ApiError {
                         .collect(),
                 },
             },
+            ServiceError::NotAllowed(message) => {
+                ApiError { status: StatusCode::CONFLICT, body: ApiErrorBody { error: message, fields: Vec::new() } }
+            }
             ServiceError::Conflict => ApiError {
                 status: StatusCode::CONFLICT,
                 body: ApiErrorBody {
@@ -163,7 +177,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The caller, with JSON errors instead of pages.
-pub struct ApiCtx(Ctx);
+pub struct ApiCtx(pub Ctx);
 
 impl FromRequestParts<AppState> for ApiCtx {
     type Rejection = ApiError;
@@ -174,7 +188,7 @@ impl FromRequestParts<AppState> for ApiCtx {
 }
 
 /// A JSON body whose parse errors answer in Dutch.
-pub struct ApiJson<T>(T);
+pub struct ApiJson<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
@@ -438,7 +452,7 @@ async fn check_application(State(st): State<AppState>, body: String) -> Response
 }
 
 /// The version an `If-Match: "<n>"` header names.
-fn if_match(headers: &axum::http::HeaderMap) -> Result<i64, ApiError> {
+pub(crate) fn if_match(headers: &axum::http::HeaderMap) -> Result<i64, ApiError> {
     headers
         .get(axum::http::header::IF_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -453,7 +467,7 @@ fn if_match(headers: &axum::http::HeaderMap) -> Result<i64, ApiError> {
         })
 }
 
-fn etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
+pub(crate) fn etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
     [(axum::http::header::ETAG, format!("\"{version}\""))]
 }
 

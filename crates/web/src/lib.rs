@@ -6,7 +6,9 @@ mod api;
 mod error;
 mod markdown;
 mod pages;
+mod plans_api;
 mod regulation;
+mod school_plans;
 mod session;
 mod statics;
 mod views;
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/regios", get(pages::regions))
         .route("/regios/{slug}", get(pages::region))
+        .route("/regios/{slug}/account-aanvragen", get(school_plans::request_form).post(school_plans::request_account))
         .route("/scholen", get(pages::schools))
         .route("/regeling", get(regulation::index))
         .route("/regeling/{id}", get(regulation::page))
@@ -78,6 +81,26 @@ pub fn router(state: AppState) -> Router {
         .route("/beheer/organisaties/nieuw", get(admin::new_organisation_form).post(admin::create_organisation))
         .route("/beheer/organisaties/{id}", get(admin::organisation_form_page).post(admin::update_organisation))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))
+        .route("/beheer/uitbak", get(school_plans::outbox))
+        .route("/meldingen", get(school_plans::mine))
+        .route("/regio/{slug}/deelplannen", get(school_plans::board))
+        .route("/regio/{slug}/deelplannen/nieuw", get(school_plans::new_form).post(school_plans::create))
+        .route("/regio/{slug}/deelplannen/accounts", get(school_plans::accounts))
+        .route("/regio/{slug}/deelplannen/accounts/{id}", post(school_plans::decide))
+        .route("/regio/{slug}/deelplannen/{id}", get(school_plans::page).post(school_plans::save))
+        .route("/regio/{slug}/deelplannen/{id}/status", post(school_plans::transition))
+        .route("/regio/{slug}/deelplannen/{id}/activiteiten", post(school_plans::add_activity))
+        .route(
+            "/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen",
+            post(school_plans::remove_activity),
+        )
+        .route("/regio/{slug}/deelplannen/{id}/begroting", post(school_plans::add_line))
+        .route("/regio/{slug}/deelplannen/{id}/begroting/{index}/verwijderen", post(school_plans::remove_line))
+        .route("/regio/{slug}/deelplannen/{id}/bijlagen/{attachment}", get(school_plans::download))
+        .route(
+            "/regio/{slug}/deelplannen/{id}/bijlagen/{attachment}/verwijderen",
+            post(school_plans::remove_attachment),
+        )
         .route("/regio/{slug}/aanvragen", get(workspace::overview))
         .route("/regio/{slug}/aanvragen/{phase}", get(workspace::workspace))
         .route("/regio/{slug}/aanvragen/{phase}/starten", post(workspace::start))

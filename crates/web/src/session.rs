@@ -149,19 +149,23 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError>
         .then(|| req.uri().query().and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf")))
         .flatten()
         .map(|(_, v)| v.into_owned());
-    let header_token = header_token.or(query_token);
     let (mut parts, body) = req.into_parts();
-    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| WebError::TooLarge)?;
-    let sent = header_token.or_else(|| {
-        is_form
-            .then(|| form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()))
-            .flatten()
-    });
+    // Only a form's token is in its body; everything else passes through unread (uploads and
+    // large JSON keep their own limits).
+    let (sent, body) = match header_token.or(query_token) {
+        Some(token) => (Some(token), body),
+        None if is_form => {
+            let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| WebError::TooLarge)?;
+            let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+            (token, Body::from(bytes))
+        }
+        None => (None, body),
+    };
     if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), view.csrf_token.as_bytes())) {
         return Err(WebError::Csrf);
     }
     parts.extensions.insert(view);
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok(Request::from_parts(parts, body))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

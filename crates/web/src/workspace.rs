@@ -31,27 +31,28 @@ pub const TARGET_GROUPS: [(&str, &str); 6] = [
 ];
 
 /// A posted form as pairs, so repeated fields (check boxes) are kept.
-struct Pairs(Vec<(String, String)>);
+#[derive(Default)]
+pub(crate) struct Pairs(Vec<(String, String)>);
 
 impl Pairs {
-    fn parse(body: &Bytes) -> Pairs {
+    pub(crate) fn parse(body: &Bytes) -> Pairs {
         Pairs(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
     }
 
-    fn get(&self, name: &str) -> String {
+    pub(crate) fn get(&self, name: &str) -> String {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
     }
 
-    fn all(&self, name: &str) -> Vec<String> {
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
         self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
     }
 
-    fn version(&self) -> i64 {
+    pub(crate) fn version(&self) -> i64 {
         self.get("version").parse().unwrap_or(-1)
     }
 }
 
-fn ms(ms: i64) -> String {
+pub(crate) fn ms(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).map(instant_nl).unwrap_or_default()
 }
 
@@ -150,6 +151,8 @@ pub struct ActivityView {
     pub partners: String,
     pub milestones: Vec<(String, String)>,
     pub total: String,
+    /// The approved school plan the activity came from.
+    pub plan: Option<String>,
 }
 
 impl ActivityView {
@@ -184,6 +187,8 @@ pub struct LineView {
     pub eligible: String,
     pub above_cap: bool,
     pub funder: String,
+    /// The approved school plan the line came from.
+    pub plan: Option<String>,
 }
 
 pub struct AgreementDocView {
@@ -349,6 +354,7 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
                 partners: act.partners.iter().map(|p| org_name(p)).collect::<Vec<_>>().join(", "),
                 milestones: act.milestones.iter().map(|m| (m.title.clone(), domain::fmt::date_nl(m.due))).collect(),
                 total: euro_nl(ws.summary.per_activity.get(&act.id).map(|s| s.amount).unwrap_or_default()),
+                plan: act.school_plan.clone(),
             })
             .collect(),
         lines: a
@@ -378,6 +384,7 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
                 amount: euro_nl(l.amount()),
                 eligible: euro_nl(ws.lines.get(i).map(|x| x.eligible).unwrap_or_default()),
                 above_cap: ws.lines.get(i).is_some_and(|x| x.above_cap),
+                plan: l.school_plan.clone(),
                 funder: match (&l.funding.source, &l.funding.by) {
                     (FundingSource::Cofinancing, Some(by)) => {
                         format!("{} ({})", org_name(by), if l.funding.in_kind { "in natura" } else { "geld" })
@@ -490,7 +497,7 @@ async fn edit(
     render(st, ctx, slug, phase, outcome).await
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
@@ -532,12 +539,17 @@ pub async fn save_vision(
     .await
 }
 
-fn next_activity_id(a: &Application) -> String {
-    (1..).map(|n| format!("a{n}")).find(|id| !a.activities.iter().any(|x| &x.id == id)).unwrap_or_default()
+pub(crate) fn next_activity_id(activities: &[Activity]) -> String {
+    (1..).map(|n| format!("a{n}")).find(|id| !activities.iter().any(|x| &x.id == id)).unwrap_or_default()
 }
 
 /// The activity a form describes: `milestones` are kept and a filled-in new milestone is added.
-fn activity_from_form(f: &Pairs, id: String, mut milestones: Vec<Milestone>, e: &mut FieldErrors) -> Activity {
+pub(crate) fn activity_from_form(
+    f: &Pairs,
+    id: String,
+    mut milestones: Vec<Milestone>,
+    e: &mut FieldErrors,
+) -> Activity {
     let title = domain::validation::required(e, "title", "de titel van de activiteit", &f.get("title"), 200);
     let milestone_title = f.get("milestone_title");
     if !milestone_title.is_empty() {
@@ -556,6 +568,7 @@ fn activity_from_form(f: &Pairs, id: String, mut milestones: Vec<Milestone>, e: 
         lead: Some(f.get("lead")).filter(|l| !l.is_empty()),
         partners: f.all("partners"),
         milestones,
+        school_plan: None,
     }
 }
 
@@ -570,7 +583,7 @@ pub async fn add_activity(
         Pending { activity_title: f.get("title"), activity_description: f.get("description"), ..Pending::default() };
     edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De activiteit is toegevoegd.", |a| {
         let mut e = FieldErrors::default();
-        let activity = activity_from_form(&f, next_activity_id(a), Vec::new(), &mut e);
+        let activity = activity_from_form(&f, next_activity_id(&a.activities), Vec::new(), &mut e);
         a.activities.push(activity);
         e.into_result(())
     })
@@ -597,7 +610,8 @@ pub async fn update_activity(
             .filter(|(i, _)| !f.all("remove_milestone").contains(&i.to_string()))
             .map(|(_, m)| m.clone())
             .collect();
-        *slot = activity_from_form(&f, id.clone(), kept, &mut e);
+        let origin = slot.school_plan.take();
+        *slot = Activity { school_plan: origin, ..activity_from_form(&f, id.clone(), kept, &mut e) };
         e.into_result(())
     })
     .await
@@ -641,7 +655,7 @@ fn amount(e: &mut FieldErrors, field: &str, label: &str, raw: &str) -> Amount {
 }
 
 /// The budget line a form describes.
-fn line_from_form(f: &Pairs, e: &mut FieldErrors) -> BudgetLine {
+pub(crate) fn line_from_form(f: &Pairs, e: &mut FieldErrors) -> BudgetLine {
     let quantity = amount(e, "quantity", "Het aantal", &f.get("quantity"));
     let unit_price_eur = amount(e, "unit_price_eur", "De prijs per eenheid", &f.get("unit_price_eur"));
     let year = f.get("year").parse::<i16>().unwrap_or_else(|_| {
@@ -661,6 +675,7 @@ fn line_from_form(f: &Pairs, e: &mut FieldErrors) -> BudgetLine {
         unit: f.get("unit"),
         unit_price_eur,
         funding,
+        school_plan: None,
     }
 }
 
@@ -697,7 +712,7 @@ pub async fn update_line(
         let mut e = FieldErrors::default();
         let line = line_from_form(&f, &mut e);
         match a.budget.get_mut(index) {
-            Some(slot) => *slot = line,
+            Some(slot) => *slot = BudgetLine { school_plan: slot.school_plan.take(), ..line },
             None => e.add("budget", "Deze begrotingsregel bestaat niet meer."),
         }
         e.into_result(())
@@ -847,7 +862,7 @@ pub async fn budget_workbook(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) 
 }
 
 /// An upload form's `version` field and its file (name and bytes).
-async fn read_upload(multipart: &mut axum::extract::Multipart) -> (i64, Option<(String, Bytes)>) {
+pub(crate) async fn read_upload(multipart: &mut axum::extract::Multipart) -> (i64, Option<(String, Bytes)>) {
     let mut version = -1;
     let mut file = None;
     while let Ok(Some(field)) = multipart.next_field().await {

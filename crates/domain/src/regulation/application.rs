@@ -159,6 +159,9 @@ pub struct Activity {
     pub partners: Vec<String>,
     #[serde(default)]
     pub milestones: Vec<Milestone>,
+    /// The approved school plan this activity came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub school_plan: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,6 +182,9 @@ pub struct BudgetLine {
     pub unit: String,
     pub unit_price_eur: Amount,
     pub funding: Funding,
+    /// The approved school plan this line came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub school_plan: Option<String>,
 }
 
 impl BudgetLine {

@@ -20,6 +20,7 @@ pub fn large_application(activities: usize, lines: usize) -> Application {
             lead: Some("vmbo-1".into()),
             partners: vec!["mbo-1".into()],
             milestones: Vec::new(),
+            school_plan: None,
         })
         .collect();
     let categories = ["staff-internal", "staff-external", "materials", "activities", "depreciation", "overhead"];
@@ -37,6 +38,7 @@ pub fn large_application(activities: usize, lines: usize) -> Application {
             } else {
                 Funding { source: FundingSource::Subsidy, by: None, in_kind: false }
             },
+            school_plan: None,
         })
         .collect();
     app.region.maximum_eur = Some(Amount(Decimal::from(1_000_000_000)));

@@ -7,4 +7,6 @@ mod common;
 mod public;
 mod regions;
 mod regulation;
+mod school_plans;
+mod smtp;
 mod workspace;

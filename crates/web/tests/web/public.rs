@@ -9,7 +9,7 @@ async fn healthz_reports_version_database_and_migrations() {
     assert_eq!(res.status, StatusCode::OK);
     let json = res.json();
     assert_eq!(json["status"], "ok");
-    assert_eq!(json["migrations_applied"], 2);
+    assert_eq!(json["migrations_applied"], 3);
     let expected = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => "postgresql",
         _ => "sqlite",

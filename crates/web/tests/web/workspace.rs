@@ -20,7 +20,7 @@ async fn the_demo_draft_shows_totals_and_every_check() {
     let page = pm.get(WS).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Aanvraag op hoofdlijnen: Zuid-Friesland");
-    page.assert_contains("€ 232.800,00");
+    page.assert_contains("€ 246.580,00");
     page.assert_contains("Kan worden ingediend");
     assert_eq!(page.body.matches("class=\"utrecht-status-badge utrecht-status-badge--success\">Voldoet<").count(), 11);
 }
@@ -216,7 +216,7 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
     let path = "/api/v1/regions/zuid-friesland/applications/hoofdlijnen";
     let got = pm.get(path).await;
     assert_eq!(got.status, StatusCode::OK);
-    assert_eq!(got.headers["etag"], "\"1\"");
+    assert_eq!(got.headers["etag"], "\"2\"", "the demo approval of a school plan was the first change");
     let mut doc = got.json();
     assert_eq!(doc["format"], "sterk.application/1");
     doc["vision"] = serde_json::json!("Via de API");
@@ -230,14 +230,14 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
             .uri(path)
             .header("host", "localhost")
             .header("content-type", "application/json")
-            .header("if-match", "\"1\"");
+            .header("if-match", "\"2\"");
         req = req
             .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
             .header("x-csrf-token", pm.csrf.clone().unwrap());
         tower::ServiceExt::oneshot(pm.router.clone(), req.body(axum::body::Body::from(body)).unwrap()).await.unwrap()
     };
     assert_eq!(put.status(), StatusCode::OK);
-    assert_eq!(put.headers()["etag"], "\"2\"");
+    assert_eq!(put.headers()["etag"], "\"3\"");
     let again = pm.get(path).await.json();
     assert_eq!(again["vision"], "Via de API");
     assert_eq!(again["budget"], doc["budget"], "the budget round-trips unchanged");
@@ -248,7 +248,7 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
             .uri(path)
             .header("host", "localhost")
             .header("content-type", "application/json")
-            .header("if-match", "\"1\"")
+            .header("if-match", "\"2\"")
             .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
             .header("x-csrf-token", pm.csrf.clone().unwrap());
         tower::ServiceExt::oneshot(pm.router.clone(), req.body(axum::body::Body::from(doc.to_string())).unwrap())
@@ -262,7 +262,7 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
             .method(Method::POST)
             .uri(format!("{path}/submit"))
             .header("host", "localhost")
-            .header("if-match", "\"2\"")
+            .header("if-match", "\"3\"")
             .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
             .header("x-csrf-token", pm.csrf.clone().unwrap());
         tower::ServiceExt::oneshot(pm.router.clone(), req.body(axum::body::Body::empty()).unwrap()).await.unwrap()
@@ -287,11 +287,12 @@ async fn every_change_is_in_the_audit_log_with_before_and_after() {
     let v = version(&pm.get(WS).await.body);
     pm.post(&format!("{WS}/visie"), &[("version", &v), ("vision", "Nieuwe visie")]).await;
     let mut conn = st.app.db.conn().await.unwrap();
-    let row: (String, Option<String>) =
-        store::sqlx::query_as("SELECT detail, actor_id FROM audit_log WHERE action = 'application.update'")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
+    let row: (String, Option<String>) = store::sqlx::query_as(
+        "SELECT detail, actor_id FROM audit_log WHERE action = 'application.update' ORDER BY at DESC, id DESC LIMIT 1",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
     let detail: serde_json::Value = serde_json::from_str(&row.0).unwrap();
     assert_ne!(detail["before"], detail["after"]);
     assert_eq!(detail["before"].as_str().unwrap().len(), 64);
@@ -330,8 +331,8 @@ async fn the_budget_goes_to_excel_and_comes_back_all_or_nothing() {
     let res = pm.send(Method::POST, &path, Some(&ct), body).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = pm.get(res.location()).await;
-    page.assert_contains("De begroting is ingelezen uit Excel: 16 regels.");
-    page.assert_contains("€ 232.800,00");
+    page.assert_contains("De begroting is ingelezen uit Excel: 19 regels.");
+    page.assert_contains("€ 246.580,00");
 
     // Without the CSRF token the upload is refused.
     let (path, body, ct) = upload(bytes, version(&page.body), "0".repeat(64));
@@ -445,7 +446,7 @@ async fn activities_and_lines_are_edited_in_place() {
     page.assert_contains("Docenten lopen stage");
     page.assert_contains("Mijlpaal: Twintig docenten (30 juni 2026)");
     assert!(!page.body.contains("Eerste tien docenten gestart"));
-    page.assert_contains("€ 232.800,00");
+    page.assert_contains("€ 246.580,00");
 
     let res = pm
         .post(
@@ -465,7 +466,7 @@ async fn activities_and_lines_are_edited_in_place() {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = pm.get(WS).await;
-    page.assert_contains("€ 229.800,00"); // 600 h × € 5 less
+    page.assert_contains("€ 243.580,00"); // 600 h × € 5 less
     let bad = pm
         .post(
             &format!("{WS}/begroting/0"),

@@ -1,0 +1,485 @@
+//! School plans (deelplannen): a school writes a plan for its region, the region's manager
+//! reviews it through the workflow of `domain::school_plan`, and an approved plan's activities
+//! and budget lines go into the region's current draft application, marked with the plan's id.
+
+use domain::regulation::Regulation;
+use domain::school_plan::{self, Notify, PlanScope, PlanState, SchoolPlan, Transition, TransitionError};
+use domain::{Action, Actor, FieldErrors, Region, Role};
+use rust_decimal::Decimal;
+use serde_json::json;
+use store::school_plans::{self as repo, NewPlan};
+pub use store::school_plans::{Attachment, HistoryEntry, PlanRow};
+use store::{AnyConnection, StoreError, applications as drafts, audit, regions, users};
+
+use crate::mail::{self, Mail};
+use crate::{App, Result, ServiceError, invalid};
+
+/// A plan as stored, with what the actor may do with it.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    pub row: PlanRow,
+    pub region: Region,
+    pub plan: SchoolPlan,
+    pub state: PlanState,
+    pub history: Vec<HistoryEntry>,
+    pub attachments: Vec<Attachment>,
+    /// The steps the actor may take now.
+    pub transitions: Vec<&'static Transition>,
+    pub can_edit: bool,
+}
+
+/// One card on the board.
+#[derive(Debug, Clone)]
+pub struct PlanSummary {
+    pub id: String,
+    pub title: String,
+    pub school: String,
+    pub school_id: String,
+    pub theme: String,
+    pub state: PlanState,
+    pub author: String,
+    pub requested: Decimal,
+    pub cofinancing: Decimal,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BoardFilter {
+    pub school: String,
+    pub theme: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Board {
+    pub region: Region,
+    pub plans: Vec<PlanSummary>,
+    /// Every school of the region (for the filter and a new plan).
+    pub schools: Vec<(String, String)>,
+    /// The region's maximum subsidy, and the subsidy the current draft asks for already.
+    pub maximum: Option<Decimal>,
+    pub in_application: Decimal,
+    pub phase_label: String,
+    pub sees_all: bool,
+    pub can_create: bool,
+}
+
+impl Board {
+    /// What the region can still ask for under its maximum.
+    pub fn room(&self) -> Option<Decimal> {
+        self.maximum.map(|m| m - self.in_application)
+    }
+
+    /// The subsidy asked for by plans not yet decided (submitted or under review).
+    pub fn requested_open(&self) -> Decimal {
+        self.plans
+            .iter()
+            .filter(|p| matches!(p.state, PlanState::Ingediend | PlanState::InBehandeling))
+            .map(|p| p.requested)
+            .sum()
+    }
+}
+
+fn regulation(app: &App) -> Result<&Regulation> {
+    app.regulations
+        .get(crate::applications::REGULATION)
+        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("regeling ontbreekt".into())))
+}
+
+fn parse(row: &PlanRow) -> Result<(SchoolPlan, PlanState)> {
+    let plan: SchoolPlan = serde_json::from_str(&row.content)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("deelplan {}: {e}", row.id))))?;
+    let state = PlanState::parse(&row.state)
+        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("status {}", row.state))))?;
+    Ok((plan, state))
+}
+
+async fn live_region(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
+    regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)
+}
+
+fn may_view(actor: &Actor, row: &PlanRow) -> bool {
+    actor.permits(Action::ViewAllSchoolPlans { region_id: &row.region_id })
+        || actor.user_id.as_deref() == Some(row.author_id.as_str())
+}
+
+/// The plan, when the actor may see it (others get `NotFound`, so ids reveal nothing).
+async fn load(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<PlanRow> {
+    actor.require(Action::UseAccount)?;
+    let row = repo::get(conn, id).await?.ok_or(ServiceError::NotFound)?;
+    if !may_view(actor, &row) {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(row)
+}
+
+fn scope(row: &PlanRow) -> PlanScope<'_> {
+    PlanScope { region_id: &row.region_id, author_id: &row.author_id }
+}
+
+async fn member_ids(conn: &mut AnyConnection, region_id: &str) -> Result<(Vec<String>, Vec<domain::Organisation>)> {
+    let members = regions::members(conn, region_id).await?;
+    Ok((members.iter().map(|m| m.id.clone()).collect(), members))
+}
+
+fn checked(app: &App, plan: &SchoolPlan, member_ids: &[String], schools: &[domain::Organisation]) -> Result<()> {
+    let mut e = plan.validate(regulation(app)?, member_ids);
+    if !plan.organisation.is_empty() && !schools.iter().any(|s| s.id == plan.organisation && s.kind.is_school()) {
+        e.add("organisation", "Een deelplan is van een school: kies een school uit de regio.");
+    }
+    e.into_result(()).map_err(ServiceError::Invalid)
+}
+
+pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -> Result<Board> {
+    actor.require(Action::UseAccount)?;
+    let mut conn = app.db.conn().await?;
+    let region = live_region(&mut conn, slug).await?;
+    let sees_all = actor.permits(Action::ViewAllSchoolPlans { region_id: &region.id });
+    let can_create = actor.permits(Action::WriteSchoolPlan { region_id: &region.id, author_id: None });
+    if !sees_all && !can_create {
+        return Err(domain::Denied::Forbidden.into());
+    }
+    let own = if sees_all { None } else { actor.user_id.as_deref() };
+    let mut plans = Vec::new();
+    for row in repo::for_region(&mut conn, &region.id, own).await? {
+        let (plan, state) = parse(&row)?;
+        let keep = (filter.school.is_empty() || filter.school == row.organisation_id)
+            && (filter.theme.is_empty() || filter.theme == plan.theme)
+            && (filter.state.is_empty() || filter.state == state.code());
+        if keep {
+            plans.push(PlanSummary {
+                id: row.id.clone(),
+                requested: plan.requested(),
+                cofinancing: plan.cofinancing(),
+                title: plan.title,
+                school: row.organisation_name,
+                school_id: row.organisation_id,
+                theme: plan.theme,
+                state,
+                author: row.author_name,
+                updated_at: row.updated_at,
+            });
+        }
+    }
+    let members = regions::members(&mut conn, &region.id).await?;
+    let phase = crate::applications::current_phase(app)?;
+    let application = match drafts::get(&mut conn, &region.id, &phase.id).await? {
+        Some(d) => domain::regulation::application::Application::from_json(&d.content)
+            .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?,
+        None => crate::applications::from_registry(&region, &members, &phase.id, app.now()),
+    };
+    // The regulation's own totals: the same maximum and subsidy the workspace shows.
+    let totals = domain::regulation::check::check(regulation(app)?, &application)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?
+        .totals;
+    let schools = members.into_iter().filter(|o| o.kind.is_school()).map(|o| (o.id, o.name)).collect();
+    let (maximum, in_application) = (totals.region_maximum.map(|m| m.0), totals.subsidy_requested.0);
+    Ok(Board {
+        region,
+        plans,
+        schools,
+        maximum,
+        in_application,
+        phase_label: phase.label.clone(),
+        sees_all,
+        can_create,
+    })
+}
+
+/// A new plan in `concept`, written by the actor.
+pub async fn create(app: &App, actor: &Actor, slug: &str, plan: SchoolPlan) -> Result<String> {
+    let mut tx = app.db.begin().await?;
+    let region = live_region(&mut tx, slug).await?;
+    actor.require(Action::WriteSchoolPlan { region_id: &region.id, author_id: None })?;
+    let author = actor.user_id.as_deref().ok_or(ServiceError::Denied(domain::Denied::NotSignedIn))?;
+    let (ids, members) = member_ids(&mut tx, &region.id).await?;
+    checked(app, &plan, &ids, &members)?;
+    let content = serde_json::to_string(&plan).expect("a plan serialises");
+    let new = NewPlan {
+        region_id: &region.id,
+        organisation_id: &plan.organisation,
+        author_id: author,
+        state: PlanState::Concept.code(),
+        content: &content,
+    };
+    let id = repo::insert(&mut tx, &new).await?;
+    audit::append(&mut tx, Some(author), "school_plan.create", "school_plan", &id, &json!({ "title": plan.title }))
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<PlanView> {
+    let mut conn = app.db.conn().await?;
+    let row = load(&mut conn, actor, id).await?;
+    let (plan, state) = parse(&row)?;
+    let region = regions::by_id(&mut conn, &row.region_id).await?.ok_or(ServiceError::NotFound)?;
+    let history = repo::history(&mut conn, &row.id).await?;
+    let attachments = repo::attachments(&mut conn, &row.id).await?;
+    let transitions = school_plan::available(actor, scope(&row), state);
+    let can_edit = state.editable()
+        && actor.permits(Action::WriteSchoolPlan { region_id: &row.region_id, author_id: Some(&row.author_id) });
+    Ok(PlanView { row, region, plan, state, history, attachments, transitions, can_edit })
+}
+
+/// The plan the actor may change now, at `expected_version` (else `Conflict`).
+async fn editable(conn: &mut AnyConnection, actor: &Actor, id: &str, expected_version: i64) -> Result<PlanRow> {
+    let row = load(conn, actor, id).await?;
+    actor.require(Action::WriteSchoolPlan { region_id: &row.region_id, author_id: Some(&row.author_id) })?;
+    let (_, state) = parse(&row)?;
+    if !state.editable() {
+        return Err(invalid(
+            "state",
+            format!("Een deelplan met status {} kan niet worden gewijzigd.", state.label().to_lowercase()),
+        ));
+    }
+    if row.version != expected_version {
+        return Err(ServiceError::Conflict);
+    }
+    Ok(row)
+}
+
+/// Applies `change` to an editable plan; returns the new version.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    expected_version: i64,
+    change: impl FnOnce(&mut SchoolPlan) -> Result<(), FieldErrors>,
+) -> Result<i64> {
+    let mut tx = app.db.begin().await?;
+    let row = editable(&mut tx, actor, id, expected_version).await?;
+    let (mut plan, state) = parse(&row)?;
+    change(&mut plan)?;
+    let (ids, members) = member_ids(&mut tx, &row.region_id).await?;
+    checked(app, &plan, &ids, &members)?;
+    let content = serde_json::to_string(&plan).expect("a plan serialises");
+    let version = repo::update(&mut tx, id, expected_version, (&plan.organisation, state.code(), &content)).await?;
+    audit::append(&mut tx, actor.user_id.as_deref(), "school_plan.update", "school_plan", id, &json!({})).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Moves the plan along the workflow; an approval puts it into the region's application.
+pub async fn transition(app: &App, actor: &Actor, id: &str, to: PlanState, comment: &str) -> Result<PlanState> {
+    let mut tx = app.db.begin().await?;
+    let row = load(&mut tx, actor, id).await?;
+    let (plan, from) = parse(&row)?;
+    let step = school_plan::transition(actor, scope(&row), from, to, comment).map_err(|e| match e {
+        TransitionError::Forbidden { .. } => ServiceError::Denied(domain::Denied::Forbidden),
+        e @ TransitionError::NotAllowed { .. } => ServiceError::NotAllowed(e.to_string()),
+        e @ TransitionError::CommentRequired { .. } => invalid("comment", e.to_string()),
+    })?;
+    let region = regions::by_id(&mut tx, &row.region_id).await?.ok_or(ServiceError::NotFound)?;
+    if step.to == PlanState::Goedgekeurd {
+        if plan.activities.is_empty() {
+            return Err(invalid("activities", "Een deelplan zonder activiteiten kan niet worden goedgekeurd."));
+        }
+        crate::applications::merge_school_plan(app, &mut tx, actor, &region, &row.id, &plan).await?;
+    }
+    repo::update(&mut tx, id, row.version, (&row.organisation_id, step.to.code(), &row.content)).await?;
+    let user = actor.user_id.as_deref();
+    repo::add_history(&mut tx, id, user, (from.code(), step.to.code()), comment.trim()).await?;
+    let detail = json!({ "from": from.code(), "to": step.to.code(), "comment": comment.trim() });
+    audit::append(&mut tx, user, "school_plan.transition", "school_plan", id, &detail).await?;
+    notify(app, &mut tx, step.notify, (&region, &row, &plan), comment.trim()).await?;
+    tx.commit().await?;
+    mail::deliver(app).await?;
+    Ok(step.to)
+}
+
+/// Queues the message a transition sends: to the region's managers for a submission, to the
+/// plan's author for a decision.
+async fn notify(
+    app: &App,
+    conn: &mut AnyConnection,
+    what: Notify,
+    (region, row, plan): (&Region, &PlanRow, &SchoolPlan),
+    comment: &str,
+) -> Result<()> {
+    let path = format!("/regio/{}/deelplannen/{}", region.slug, row.id);
+    let title = &plan.title;
+    let why = if comment.is_empty() { String::new() } else { format!("\n\nToelichting:\n{comment}") };
+    let (recipients, subject, body) = match what {
+        Notify::None => return Ok(()),
+        Notify::Submitted => (
+            users::holding(conn, &region.id, Role::RegionManager).await?,
+            format!("Deelplan ingediend: {title}"),
+            format!(
+                "{} heeft het deelplan \"{title}\" van {} ingediend voor {}.",
+                row.author_name, row.organisation_name, region.name
+            ),
+        ),
+        Notify::Returned => (
+            author(conn, row).await?,
+            format!("Deelplan teruggestuurd: {title}"),
+            format!("Uw deelplan \"{title}\" is teruggestuurd. Pas het aan en dien het opnieuw in.{why}"),
+        ),
+        Notify::Approved => (
+            author(conn, row).await?,
+            format!("Deelplan goedgekeurd: {title}"),
+            format!(
+                "Uw deelplan \"{title}\" is goedgekeurd. De activiteiten en begroting staan nu in de aanvraag van {}.{why}",
+                region.name
+            ),
+        ),
+        Notify::Rejected => (
+            author(conn, row).await?,
+            format!("Deelplan afgewezen: {title}"),
+            format!("Uw deelplan \"{title}\" is afgewezen.{why}"),
+        ),
+    };
+    let kind = format!(
+        "school_plan.{}",
+        serde_json::to_value(what).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    );
+    for (user_id, email, _) in &recipients {
+        let mail = Mail {
+            user_id: Some(user_id),
+            to: email,
+            kind: &kind,
+            subject: subject.clone(),
+            body: body.clone(),
+            path: path.clone(),
+            dedup_key: None,
+        };
+        mail::queue(app, conn, &mail).await?;
+    }
+    Ok(())
+}
+
+async fn author(conn: &mut AnyConnection, row: &PlanRow) -> Result<Vec<(String, String, String)>> {
+    let user = users::by_id(conn, &row.author_id).await?.ok_or(ServiceError::NotFound)?;
+    Ok(vec![(user.id, user.email, user.name)])
+}
+
+/// The largest attachment accepted.
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The kinds of file a plan may carry, recognised by their content: (MIME type, extension, label).
+const ALLOWED: [(&str, &str); 9] = [
+    ("application/pdf", "pdf"),
+    ("image/png", "png"),
+    ("image/jpeg", "jpg"),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+    ("application/vnd.oasis.opendocument.text", "odt"),
+    ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
+    ("application/vnd.oasis.opendocument.presentation", "odp"),
+];
+
+/// A file name safe to store and to send back: no paths, no control or quoting characters, and
+/// the extension of what the content is.
+fn safe_name(name: &str, extension: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+    let clean: String = stem
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | ' ' | '(' | ')') { c } else { '_' })
+        .take(100)
+        .collect();
+    let clean = clean.trim().trim_matches('_');
+    format!("{}.{extension}", if clean.is_empty() { "bijlage" } else { clean })
+}
+
+/// Adds an attachment to an editable plan; the type is read from the content, not the name.
+pub async fn attach(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    expected_version: i64,
+    (filename, bytes): (&str, &[u8]),
+) -> Result<i64> {
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(invalid("attachment", "Het bestand is te groot: hoogstens 10 MiB."));
+    }
+    let kind = infer::get(bytes).map(|k| k.mime_type());
+    let Some((mime, ext)) = ALLOWED.iter().find(|(m, _)| Some(*m) == kind) else {
+        return Err(invalid(
+            "attachment",
+            "Dit soort bestand kan niet als bijlage: kies een PDF, een afbeelding (PNG of JPEG) of een kantoorbestand \
+             (Word, Excel, PowerPoint of OpenDocument).",
+        ));
+    };
+    let mut tx = app.db.begin().await?;
+    let row = editable(&mut tx, actor, id, expected_version).await?;
+    let sha256 = crate::auth::sha256_bytes_hex(bytes);
+    let path = app.files_dir.join(format!("{sha256}.bin"));
+    if !path.exists() {
+        std::fs::create_dir_all(&app.files_dir).map_err(|e| ServiceError::File(e.to_string()))?;
+        let tmp = app.files_dir.join(format!("{sha256}.{}.tmp", store::new_id()));
+        std::fs::write(&tmp, bytes)
+            .and_then(|_| std::fs::rename(&tmp, &path))
+            .map_err(|e| ServiceError::File(e.to_string()))?;
+    }
+    let attachment = Attachment {
+        id: store::new_id(),
+        plan_id: row.id.clone(),
+        filename: safe_name(filename, ext),
+        content_type: (*mime).to_owned(),
+        size: bytes.len() as i64,
+        sha256,
+        created_at: store::now_ms(),
+    };
+    repo::add_attachment(&mut tx, &attachment, actor.user_id.as_deref()).await?;
+    let (_, state) = parse(&row)?;
+    let version = repo::update(&mut tx, id, row.version, (&row.organisation_id, state.code(), &row.content)).await?;
+    let detail = json!({ "attachment": attachment.filename, "sha256": attachment.sha256 });
+    audit::append(&mut tx, actor.user_id.as_deref(), "school_plan.attach", "school_plan", id, &detail).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+pub async fn remove_attachment(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    expected_version: i64,
+    attachment: &str,
+) -> Result<i64> {
+    let mut tx = app.db.begin().await?;
+    let row = editable(&mut tx, actor, id, expected_version).await?;
+    if !repo::remove_attachment(&mut tx, id, attachment).await? {
+        return Err(ServiceError::NotFound);
+    }
+    let (_, state) = parse(&row)?;
+    let version = repo::update(&mut tx, id, row.version, (&row.organisation_id, state.code(), &row.content)).await?;
+    audit::append(
+        &mut tx,
+        actor.user_id.as_deref(),
+        "school_plan.detach",
+        "school_plan",
+        id,
+        &json!({ "attachment": attachment }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// An attachment's record and bytes, for whoever may see the plan.
+pub async fn attachment(app: &App, actor: &Actor, id: &str, attachment: &str) -> Result<(Attachment, Vec<u8>)> {
+    let mut conn = app.db.conn().await?;
+    let row = load(&mut conn, actor, id).await?;
+    let a = repo::attachments(&mut conn, &row.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == attachment)
+        .ok_or(ServiceError::NotFound)?;
+    let bytes = std::fs::read(app.files_dir.join(format!("{}.bin", a.sha256))).map_err(|_| ServiceError::NotFound)?;
+    Ok((a, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_are_safe_and_carry_the_real_type() {
+        assert_eq!(safe_name("../../etc/passwd.pdf", "pdf"), "passwd.pdf");
+        assert_eq!(safe_name("C:\\Users\\x\\Begroting 2025.xlsx", "xlsx"), "Begroting 2025.xlsx");
+        assert_eq!(safe_name("<script>.exe", "png"), "script.png");
+        assert_eq!(safe_name("", "pdf"), "bijlage.pdf");
+    }
+}

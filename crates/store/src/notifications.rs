@@ -1,0 +1,109 @@
+//! Notifications: one message to one recipient, sent by e-mail or kept in the outbox.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, new_id, now_ms};
+
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub recipient: String,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    pub link: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+pub struct NewNotification<'a> {
+    pub user_id: Option<&'a str>,
+    pub recipient: &'a str,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub link: &'a str,
+    pub status: &'a str,
+    /// Set for messages that must go out once only (reminders).
+    pub dedup_key: Option<&'a str>,
+}
+
+/// Adds the message; `Ok(None)` when one with the same `dedup_key` exists already.
+pub async fn insert(conn: &mut AnyConnection, n: &NewNotification<'_>) -> Result<Option<String>> {
+    let id = new_id();
+    let done = sqlx::query(
+        "INSERT INTO notifications (id, user_id, recipient, kind, subject, body, link, status, dedup_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(n.user_id)
+    .bind(n.recipient)
+    .bind(n.kind)
+    .bind(n.subject)
+    .bind(n.body)
+    .bind(n.link)
+    .bind(n.status)
+    .bind(n.dedup_key)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    // Without a conflict clause a duplicate would abort a PostgreSQL transaction.
+    Ok((done.rows_affected() == 1).then_some(id))
+}
+
+const COLUMNS: &str = "id, user_id, recipient, kind, subject, body, link, status, error, created_at, sent_at";
+
+fn from_row(r: &AnyRow) -> Result<Notification> {
+    Ok(Notification {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        recipient: r.try_get("recipient")?,
+        kind: r.try_get("kind")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        link: r.try_get("link")?,
+        status: r.try_get("status")?,
+        error: r.try_get("error")?,
+        created_at: r.try_get("created_at")?,
+        sent_at: r.try_get("sent_at")?,
+    })
+}
+
+/// The messages waiting to be sent, oldest first.
+pub async fn pending(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Notification>> {
+    let sql = format!("SELECT {COLUMNS} FROM notifications WHERE status = 'pending' ORDER BY created_at, id LIMIT $1");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn mark(conn: &mut AnyConnection, id: &str, status: &str, error: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE notifications SET status = $2, error = $3, sent_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .bind(error)
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A user's own messages, newest first.
+pub async fn for_user(conn: &mut AnyConnection, user_id: &str, limit: i64) -> Result<Vec<Notification>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(limit).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Every message, newest first; with `status` only those in it.
+pub async fn all(conn: &mut AnyConnection, status: Option<&str>, limit: i64) -> Result<Vec<Notification>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM notifications WHERE ($1 = '' OR status = $1) ORDER BY created_at DESC, id DESC LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status.unwrap_or("")).bind(limit).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}

@@ -1,0 +1,473 @@
+//! School plans through the router: the workflow and its status codes, the approval that puts
+//! the plan into the application exactly once, uploads, mail over SMTP, the outbox, reminders
+//! and teachers' account requests.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use services::mail::Mailer;
+
+use crate::common::{ADMIN, Client, LEAD, MANAGER, PARTNER, SCHOOL, state, upload_form};
+use crate::smtp::SmtpSink;
+
+const PLANS: &str = "/api/v1/regions/zuid-friesland/school-plans";
+
+/// A school of the demo region (the first vmbo school).
+async fn school_id(c: &mut Client) -> String {
+    let region = c.get("/api/v1/regions/zuid-friesland").await.json();
+    region["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "vmbo")
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .expect("a vmbo school in the demo region")
+}
+
+fn plan(school: &str, price: &str) -> Value {
+    json!({
+        "title": "Technieklab Heerenveen",
+        "organisation": school,
+        "theme": "duurzaamheid",
+        "vision_fit": "Past in lijn 3 van de visie.",
+        "goals": "Dertig leerlingen per jaar in het lab.",
+        "cooperation": "Met het ROC en een installateur.",
+        "activities": [{ "id": "a1", "title": "Lab inrichten", "themes": ["duurzaamheid"],
+                         "milestones": [{ "title": "Lab open", "due": "2025-09-01" }] }],
+        "budget": [
+            { "activity": "a1", "year": 2025, "category": "materials", "description": "Werkbanken",
+              "quantity": "4", "unit": "stuk", "unit_price_eur": price, "funding": { "source": "subsidy" } },
+            { "activity": "a1", "year": 2026, "category": "staff-internal", "description": "Begeleiding",
+              "quantity": "100", "unit": "uur", "unit_price_eur": "55", "funding": { "source": "subsidy" } }
+        ]
+    })
+}
+
+async fn create(c: &mut Client, price: &str) -> (String, String) {
+    let school = school_id(c).await;
+    let res = c.json(Method::POST, PLANS, &plan(&school, price)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.json()["state"], "concept");
+    let id = res.json()["id"].as_str().unwrap().to_owned();
+    (id, school)
+}
+
+async fn move_to(c: &mut Client, id: &str, to: &str, comment: &str) -> crate::common::Response {
+    c.json(Method::POST, &format!("/api/v1/school-plans/{id}/transitions"), &json!({ "to": to, "comment": comment }))
+        .await
+}
+
+/// Replaces a plan with `If-Match: etag`; the status.
+async fn put(c: &mut Client, id: &str, etag: String, body: Value) -> StatusCode {
+    let req = axum::http::Request::builder()
+        .method(Method::PUT)
+        .uri(format!("/api/v1/school-plans/{id}"))
+        .header("content-type", "application/json")
+        .header("if-match", etag)
+        .header("x-csrf-token", c.csrf.clone().unwrap_or_default())
+        .header("cookie", format!("sterk_sessie={}", c.cookie.clone().unwrap()))
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    tower::ServiceExt::oneshot(c.router.clone(), req).await.unwrap().status()
+}
+
+/// Uploads a file to the plan page at `url` through its form.
+async fn upload(c: &mut Client, url: &str, name: &str, bytes: Vec<u8>) -> crate::common::Response {
+    let page = c.get(url).await;
+    let (body, ct) = upload_form(&crate::common::version_of(&page.body), name, &bytes);
+    let csrf = c.csrf.clone().unwrap();
+    c.send(Method::POST, &format!("{url}/bijlagen?csrf={csrf}"), Some(&ct), body).await
+}
+
+/// The lines of the draft that came from `plan_id`, and the draft's subsidy lines in all.
+async fn lines_from(c: &mut Client, plan_id: &str) -> (usize, usize) {
+    let app = c.get("/api/v1/regions/zuid-friesland/applications/hoofdlijnen").await.json();
+    let budget = app["budget"].as_array().unwrap();
+    (budget.iter().filter(|l| l["school_plan"] == plan_id).count(), budget.len())
+}
+
+#[tokio::test]
+async fn submit_return_resubmit_approve_puts_the_lines_into_the_application_once() {
+    let st = state().await;
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let (id, school_org) = create(&mut school, "1250.50").await;
+
+    // Only the region may review; a school contact cannot skip ahead.
+    assert_eq!(move_to(&mut school, &id, "in-behandeling", "").await.status, StatusCode::CONFLICT);
+    assert_eq!(move_to(&mut school, &id, "ingediend", "").await.status, StatusCode::OK);
+    assert_eq!(move_to(&mut school, &id, "goedgekeurd", "").await.status, StatusCode::FORBIDDEN);
+
+    // Returning needs a comment; the school then edits and submits again.
+    let res = move_to(&mut pm, &id, "teruggestuurd", " ").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["message"], "Geef een toelichting: die is verplicht bij teruggestuurd.");
+    let res = move_to(&mut pm, &id, "teruggestuurd", "Graag een lagere prijs per werkbank.").await;
+    assert_eq!(res.json()["state"], "teruggestuurd");
+    let current = school.get(&format!("/api/v1/school-plans/{id}")).await;
+    let etag = current.headers["etag"].to_str().unwrap().to_owned();
+    assert_eq!(put(&mut school, &id, etag.clone(), plan(&school_org, "990")).await, StatusCode::OK);
+    assert_eq!(put(&mut school, &id, etag, plan(&school_org, "980")).await, StatusCode::CONFLICT, "a stale version");
+    assert_eq!(move_to(&mut school, &id, "ingediend", "").await.status, StatusCode::OK);
+
+    let (before, total_before) = lines_from(&mut pm, &id).await;
+    assert_eq!(before, 0);
+    let res = move_to(&mut pm, &id, "goedgekeurd", "").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let (after, total_after) = lines_from(&mut pm, &id).await;
+    assert_eq!((after, total_after), (2, total_before + 2));
+    let app = pm.get("/api/v1/regions/zuid-friesland/applications/hoofdlijnen").await.json();
+    let line = app["budget"].as_array().unwrap().iter().find(|l| l["school_plan"] == id.as_str()).unwrap().clone();
+    assert_eq!(line["unit_price_eur"], "990", "the edited price, not the first one");
+    assert!(app["activities"].as_array().unwrap().iter().any(|a| a["school_plan"] == id.as_str()));
+
+    // Approving again is not a step of the workflow, and the money is not counted twice.
+    let res = move_to(&mut pm, &id, "goedgekeurd", "").await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(res.json()["error"], "Een deelplan met status goedgekeurd kan niet naar goedgekeurd.");
+    assert_eq!(lines_from(&mut pm, &id).await, (2, total_before + 2));
+    // An approved plan is no longer editable.
+    let res = school.get(&format!("/api/v1/school-plans/{id}")).await;
+    let etag = res.headers["etag"].to_str().unwrap().to_owned();
+    assert_eq!(put(&mut school, &id, etag, plan(&school_org, "1")).await, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The history keeps every step with who and the comment; the workspace shows where lines came from.
+    let history = res.json()["history"].as_array().unwrap().clone();
+    let steps: Vec<&str> = history.iter().map(|h| h["to"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["ingediend", "teruggestuurd", "ingediend", "goedgekeurd"]);
+    assert_eq!(history[1]["comment"], "Graag een lagere prijs per werkbank.");
+    assert_eq!(history[1]["by"], "Demo Programmamanager");
+    let ws = pm.get("/regio/zuid-friesland/aanvragen/hoofdlijnen").await;
+    ws.assert_contains(&format!("href=\"/regio/zuid-friesland/deelplannen/{id}\">(deelplan)</a>"));
+}
+
+#[tokio::test]
+async fn who_sees_and_moves_a_plan() {
+    let st = state().await;
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    let (id, _) = create(&mut school, "100").await;
+    move_to(&mut school, &id, "ingediend", "").await;
+    let path = format!("/api/v1/school-plans/{id}");
+
+    for (who, sees, may_review) in
+        [(LEAD, true, false), (ADMIN, true, false), (PARTNER, false, false), (MANAGER, true, true)]
+    {
+        let mut c = Client::new(st.clone());
+        c.login(who).await;
+        let res = c.get(&path).await;
+        assert_eq!(res.status == StatusCode::OK, sees, "{who} reading");
+        let res = move_to(&mut c, &id, "in-behandeling", "").await;
+        let expected = match (sees, may_review) {
+            (_, true) => StatusCode::OK,
+            (true, false) => StatusCode::FORBIDDEN,
+            (false, _) => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(res.status, expected, "{who} reviewing: {}", res.body);
+        if res.status == StatusCode::OK {
+            assert_eq!(move_to(&mut c, &id, "ingediend", "").await.status, StatusCode::CONFLICT);
+        }
+    }
+
+    // A school contact elsewhere, or another school contact in the region, sees nothing of it.
+    services::users::add_from_cli(
+        &st.app,
+        "andere@school.example",
+        "Andere School",
+        "school_contact",
+        "zuid-friesland",
+        Some("sterk-demo-2025"),
+    )
+    .await
+    .unwrap();
+    let mut other = Client::new(st.clone());
+    other.login("andere@school.example").await;
+    assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+    let mine = other.get(PLANS).await.json();
+    assert!(mine.as_array().unwrap().iter().all(|p| p["id"] != id.as_str()));
+    assert_eq!(Client::new(st.clone()).get(&path).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_board_shows_plans_by_state_against_the_room_left_and_filters() {
+    let mut pm = Client::new(state().await);
+    pm.login(MANAGER).await;
+    let page = pm.get("/regio/zuid-friesland/deelplannen").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Gevraagd tegenover de ruimte");
+    page.assert_contains("Maximum van de regio");
+    // The demo has plans in four states.
+    for title in
+        ["Techniekroute van groep 8 naar klas 2", "Girls in tech-dag", "Duurzame leerwerkplaats", "Gastlessen robotica"]
+    {
+        page.assert_contains(title);
+    }
+    let submitted = pm.get("/regio/zuid-friesland/deelplannen?status=ingediend").await;
+    submitted.assert_contains("Girls in tech-dag");
+    assert!(!submitted.body.contains("Duurzame leerwerkplaats"));
+    let themed = pm.get("/regio/zuid-friesland/deelplannen?theme=duurzaamheid").await;
+    themed.assert_contains("Duurzame leerwerkplaats");
+    assert!(!themed.body.contains("Girls in tech-dag"));
+}
+
+#[tokio::test]
+async fn a_plan_is_written_in_the_browser_form_by_form() {
+    let st = state().await;
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    let form = school.get("/regio/zuid-friesland/deelplannen/nieuw").await;
+    let org = form
+        .body
+        .split("name=\"organisation\"")
+        .nth(1)
+        .unwrap()
+        .split("value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let refused =
+        school.post("/regio/zuid-friesland/deelplannen/nieuw", &[("title", ""), ("organisation", &org)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Vul de titel van het deelplan in.");
+    let res = school
+        .post(
+            "/regio/zuid-friesland/deelplannen/nieuw",
+            &[("title", "Robotica <script>"), ("organisation", &org), ("theme", "personeel")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let url = res.location().to_owned();
+    let page = school.get(&url).await;
+    page.assert_contains("Robotica &#60;script&#62;");
+    let v = crate::common::version_of(&page.body);
+    let res = school
+        .post(
+            &format!("{url}/activiteiten"),
+            &[("version", &v), ("title", "Lessen"), ("milestone_title", "Start"), ("milestone_due", "2025-02-01")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = school.get(res.location()).await;
+    let v = crate::common::version_of(&page.body);
+    let res = school
+        .post(
+            &format!("{url}/begroting"),
+            &[
+                ("version", &v),
+                ("activity", "a1"),
+                ("year", "2025"),
+                ("category", "materials"),
+                ("quantity", "2"),
+                ("unit_price_eur", "1.234,50"),
+                ("funding", "subsidie"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = school.get(res.location()).await;
+    page.assert_contains("€ 2.469,00");
+    let stale = school
+        .post(
+            &format!("{url}/begroting"),
+            &[
+                ("version", &v),
+                ("activity", "a1"),
+                ("year", "2025"),
+                ("category", "materials"),
+                ("quantity", "1"),
+                ("unit_price_eur", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let res = school.post(&format!("{url}/status"), &[("to", "ingediend")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let page = school.get(res.location()).await;
+    page.assert_contains("De status is nu: ingediend.");
+    assert!(!page.body.contains("Regel toevoegen"), "a submitted plan is not editable");
+}
+
+fn attachments(body: &str) -> usize {
+    body.matches("/bijlagen/").count()
+}
+
+#[tokio::test]
+async fn uploads_are_checked_by_content_and_a_refusal_leaves_the_plan_as_it_was() {
+    let st = state().await;
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    let (id, _) = create(&mut school, "100").await;
+    let url = format!("/regio/zuid-friesland/deelplannen/{id}");
+    let png = {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        b.extend_from_slice(&[0; 64]);
+        b
+    };
+    // A PNG named as a PDF is stored as what it is, under a safe name.
+    let res = upload(&mut school, &url, "../../geheim/schets.pdf", png.clone()).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = school.get(&url).await;
+    page.assert_contains(">schets.png</a>");
+    let before = school.get(&format!("/api/v1/school-plans/{id}")).await.json();
+    let att = &before["attachments"][0];
+    assert_eq!(att["content_type"], "image/png");
+    let download = school.get(att["url"].as_str().unwrap()).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.headers["content-type"], "image/png");
+    assert!(download.headers["content-disposition"].to_str().unwrap().contains("schets.png"));
+
+    // A script named .pdf and an oversized file are refused with a Dutch message; nothing changes.
+    let res = upload(&mut school, &url, "begroting.pdf", b"#!/bin/sh\nrm -rf /\n".to_vec()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("Dit soort bestand kan niet als bijlage");
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(services::school_plans::MAX_ATTACHMENT_BYTES + 1, b' ');
+    let res = upload(&mut school, &url, "groot.pdf", big).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("Het bestand is te groot: hoogstens 10 MiB.");
+    let after = school.get(&format!("/api/v1/school-plans/{id}")).await.json();
+    assert_eq!(after["version"], before["version"]);
+    assert_eq!(after["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(attachments(&school.get(&url).await.body), attachments(&page.body));
+
+    // Others in the region without rights to the plan cannot fetch its files.
+    let mut partner = Client::new(st.clone());
+    partner.login(PARTNER).await;
+    assert_eq!(partner.get(att["url"].as_str().unwrap()).await.status, StatusCode::NOT_FOUND);
+}
+
+fn decoded(raw: &str) -> (String, String) {
+    let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).expect("a mail message");
+    (message.subject().unwrap_or_default().to_owned(), message.body_text(0).unwrap_or_default().into_owned())
+}
+
+#[tokio::test]
+async fn mail_goes_over_smtp_to_the_right_people_with_a_link() {
+    let sink = SmtpSink::start().await;
+    let mut st = state().await;
+    st.app.mailer = std::sync::Arc::new(Mailer::smtp(&sink.url(), "Sterk <noreply@sterk.example>").unwrap());
+    st.app.base_url = "https://sterk.example".into();
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let (id, _) = create(&mut school, "100").await;
+    move_to(&mut school, &id, "ingediend", "").await;
+    move_to(&mut pm, &id, "teruggestuurd", "Voeg een mijlpaal toe.").await;
+
+    let mail = sink.received();
+    assert_eq!(mail.len(), 2, "{mail:?}");
+    assert_eq!(mail[0].to, ["programmamanager@sterk.example"]);
+    assert_eq!(mail[0].from, "noreply@sterk.example");
+    let (subject, body) = decoded(&mail[0].data);
+    assert_eq!(subject, "Deelplan ingediend: Technieklab Heerenveen");
+    assert!(body.contains(&format!("https://sterk.example/regio/zuid-friesland/deelplannen/{id}")), "{body}");
+    assert_eq!(mail[1].to, ["school@sterk.example"]);
+    let (subject, body) = decoded(&mail[1].data);
+    assert_eq!(subject, "Deelplan teruggestuurd: Technieklab Heerenveen");
+    assert!(body.contains("Voeg een mijlpaal toe."), "{body}");
+
+    // The recipient sees it in the app as sent.
+    let own = school.get("/meldingen").await;
+    own.assert_contains("Deelplan teruggestuurd: Technieklab Heerenveen");
+    own.assert_contains("verzonden");
+}
+
+#[tokio::test]
+async fn without_smtp_mail_waits_in_the_outbox_for_administrators() {
+    let st = state().await;
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    let (id, _) = create(&mut school, "100").await;
+    move_to(&mut school, &id, "ingediend", "").await;
+    let mut admin = Client::new(st.clone());
+    admin.login(ADMIN).await;
+    let outbox = admin.get("/beheer/uitbak").await;
+    assert_eq!(outbox.status, StatusCode::OK);
+    outbox.assert_contains("Deelplan ingediend: Technieklab Heerenveen");
+    outbox.assert_contains("aan programmamanager@sterk.example");
+    outbox.assert_contains("in de uitbak");
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    assert_eq!(pm.get("/beheer/uitbak").await.status, StatusCode::FORBIDDEN);
+    pm.get("/meldingen").await.assert_contains("Deelplan ingediend: Technieklab Heerenveen");
+    // Not someone else's: the school contact did not get this one.
+    assert!(!school.get("/meldingen").await.body.contains("Deelplan ingediend: Technieklab"));
+}
+
+#[tokio::test]
+async fn reminders_go_out_once_per_lead_time_before_a_deadline() {
+    let sink = SmtpSink::start().await;
+    let mut st = state().await;
+    st.app.mailer = std::sync::Arc::new(Mailer::smtp(&sink.url(), "Sterk <noreply@sterk.example>").unwrap());
+    // Six days before the main-lines deadline of 1 October 2024 16:00.
+    st.app.clock = Some("2024-09-25T12:00:00+02:00".parse().unwrap());
+    let days = [14, 3];
+    assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 2, "manager and lead applicant");
+    assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 0, "not twice");
+    let mut to: Vec<String> = sink.received().iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["penvoerder@sterk.example", "programmamanager@sterk.example"]);
+    let (subject, body) = decoded(&sink.received()[0].data);
+    assert_eq!(subject, "Herinnering: Aanvraag op hoofdlijnen sluit 1 oktober 2024 om 16:00");
+    assert!(body.contains("/regio/zuid-friesland/aanvragen/hoofdlijnen"), "{body}");
+    // Closer to the deadline the next lead time starts: one more each.
+    st.app.clock = Some("2024-09-29T12:00:00+02:00".parse().unwrap());
+    assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 2);
+    // After the deadline nothing more for that phase.
+    st.app.clock = Some("2024-10-02T12:00:00+02:00".parse().unwrap());
+    assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_teacher_asks_for_an_account_and_the_manager_invites_them() {
+    let st = state().await;
+    let mut teacher = Client::new(st.clone());
+    let form = teacher.get("/regios/zuid-friesland/account-aanvragen").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let org = form.body.split("<option value=\"").nth(2).unwrap().split('"').next().unwrap().to_owned();
+    let refused = teacher
+        .post(
+            "/regios/zuid-friesland/account-aanvragen",
+            &[("name", "Jan"), ("email", "geen-adres"), ("organisation", &org)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = teacher
+        .post(
+            "/regios/zuid-friesland/account-aanvragen",
+            &[("name", "Jan Docent"), ("email", "jan@school.example"), ("organisation", &org)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    res.assert_contains("Uw aanvraag is verstuurd");
+
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let list = pm.get("/regio/zuid-friesland/deelplannen/accounts").await;
+    list.assert_contains("Jan Docent");
+    let jan = list.body.find("Jan Docent").unwrap();
+    let request_id =
+        list.body[jan..].split("/deelplannen/accounts/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    assert_eq!(school.get("/regio/zuid-friesland/deelplannen/accounts").await.status, StatusCode::FORBIDDEN);
+    let res =
+        pm.post(&format!("/regio/zuid-friesland/deelplannen/accounts/{request_id}"), &[("decision", "accept")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(!pm.get("/regio/zuid-friesland/deelplannen/accounts").await.body.contains("Jan Docent"));
+
+    // The invitation mail (in the outbox here) carries a link that opens the invitation.
+    let mut admin = Client::new(st.clone());
+    admin.login(ADMIN).await;
+    let outbox = admin.get("/beheer/uitbak").await;
+    outbox.assert_contains("aan jan@school.example");
+    let link = outbox.body.split("/uitnodiging/").nth(1).unwrap().split(['"', '\n', '<']).next().unwrap().to_owned();
+    let invitation = Client::new(st.clone()).get(&format!("/uitnodiging/{link}")).await;
+    assert_eq!(invitation.status, StatusCode::OK);
+    invitation.assert_contains("Contactpersoon school");
+}
