@@ -14,10 +14,10 @@ export function sterkBinary() {
   return join(target, 'debug', 'sterk');
 }
 
-/** Starts Sterk with the demo set; resolves to { url, stop }. */
-export async function startSterk() {
+/** Starts Sterk with the demo set (and `extraEnv`, e.g. SMTP settings); resolves to { url, stop }. */
+export async function startSterk(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sterk-e2e-'));
-  const env = { ...process.env, RUST_LOG: 'warn' };
+  const env = { ...process.env, RUST_LOG: 'warn', ...extraEnv };
   delete env.STERK_DATABASE_URL;
   const child = spawn(sterkBinary(), ['--data-dir', dataDir, 'serve', '--demo', '--bind', '127.0.0.1:0'], {
     env,
@@ -53,4 +53,25 @@ export async function signIn(page, url, email) {
   await page.getByLabel('Wachtwoord').fill(PASSWORD);
   await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.waitForURL(`${url}/beheer`);
+}
+
+/** A real SMTP server on loopback that keeps every message, parsed: { port, messages, stop }. */
+export async function startSmtpSink() {
+  const { SMTPServer } = await import('smtp-server');
+  const { simpleParser } = await import('mailparser');
+  const messages = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          messages.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject, text: mail.text });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: server.server.address().port, messages, stop: () => server.close() };
 }

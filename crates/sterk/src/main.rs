@@ -350,7 +350,10 @@ async fn serve(
     let (db, applied) = open(cli).await?;
     let mut app = App::with_regulations(db, regulations(cli)?);
     app.files_dir = cli.data_dir.join("uploads");
-    configure_mail(&mut app, &format!("http://{bind}"))?;
+    // Bound before the demo loads, so links in its mail name the real port.
+    let listener =
+        tokio::net::TcpListener::bind(bind).await.with_context(|| format!("kan niet luisteren op {bind}"))?;
+    configure_mail(&mut app, &format!("http://{}", listener.local_addr()?))?;
     let clock = clock.or(demo.then_some(DEMO_CLOCK));
     if let Some(text) = clock {
         app.clock = Some(parse_clock(text)?);
@@ -367,8 +370,6 @@ async fn serve(
         SecureCookies::Never => false,
         SecureCookies::Auto => !bind.ip().is_loopback(),
     };
-    let listener =
-        tokio::net::TcpListener::bind(bind).await.with_context(|| format!("kan niet luisteren op {bind}"))?;
     let state = web::AppState { app, config: Arc::new(web::WebConfig { secure_cookies, migrations_applied: applied }) };
     println!(
         "Sterk draait op http://{} (database: {}, {applied} migraties)",

@@ -246,7 +246,6 @@ pub struct AttachmentView {
 pub struct ButtonView {
     pub to: &'static str,
     pub label: &'static str,
-    pub comment_required: bool,
     pub primary: bool,
 }
 
@@ -272,8 +271,12 @@ pub struct PlanPage {
     pub activities: Vec<PlanActivity>,
     pub lines: Vec<PlanLine>,
     pub history: Vec<HistoryView>,
+    /// Why the plan came back or was rejected: the last step's comment and who wrote it.
+    pub decision: Option<(String, String)>,
     pub attachments: Vec<AttachmentView>,
     pub buttons: Vec<ButtonView>,
+    /// When a comment is required, and who reads it.
+    pub comment_hint: String,
     pub can_edit: bool,
     pub approved: bool,
     pub schools: Vec<Choice>,
@@ -386,6 +389,11 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
                 comment: h.comment.clone(),
             })
             .collect(),
+        decision: v
+            .history
+            .last()
+            .filter(|h| matches!(v.state, PlanState::Teruggestuurd | PlanState::Afgewezen) && !h.comment.is_empty())
+            .map(|h| (h.actor_name.clone().unwrap_or_else(|| "Systeem".into()), h.comment.clone())),
         attachments: v
             .attachments
             .iter()
@@ -402,10 +410,25 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
             .map(|t| ButtonView {
                 to: t.to.code(),
                 label: button_label(t.to),
-                comment_required: t.comment_required,
                 primary: matches!(t.to, PlanState::Ingediend | PlanState::Goedgekeurd),
             })
             .collect(),
+        comment_hint: {
+            let needed: Vec<String> = v
+                .transitions
+                .iter()
+                .filter(|t| t.comment_required)
+                .map(|t| button_label(t.to).to_lowercase())
+                .collect();
+            if needed.is_empty() {
+                "Optioneel; wie het deelplan volgt, ziet de toelichting in de geschiedenis.".into()
+            } else {
+                format!(
+                    "Verplicht bij {}; de school ziet de toelichting en krijgt die per e-mail.",
+                    needed.join(" en ")
+                )
+            }
+        },
         can_edit: v.can_edit,
         approved: v.state == PlanState::Goedgekeurd,
         schools: choices(

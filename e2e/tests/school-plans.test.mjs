@@ -1,0 +1,128 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AxeBuilder } from '@axe-core/playwright';
+import { signIn, startBrowser, startSmtpSink, startSterk } from './helpers.mjs';
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const TITLE = 'Lasrobot in het technieklokaal';
+let sterk;
+let browser;
+let smtp;
+
+before(async () => {
+  smtp = await startSmtpSink();
+  sterk = await startSterk({ STERK_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, STERK_MAIL_FROM: 'Sterk <noreply@sterk.example>' });
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  sterk?.stop();
+  smtp?.stop();
+});
+
+async function axe(page, what) {
+  const result = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.help}`), [], `${what} passes axe`);
+}
+
+async function as(email) {
+  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, sterk.url, email);
+  return page;
+}
+
+async function openPlan(page) {
+  await page.goto(`${sterk.url}/regio/zuid-friesland/deelplannen`);
+  await page.getByRole('link', { name: TITLE }).click();
+  await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+}
+
+function mailsAbout(subject) {
+  return smtp.messages.filter((m) => m.subject === subject);
+}
+
+test('a school plan is submitted, returned, resubmitted and approved into the application, with mail at each step', async () => {
+  const school = await as('school@sterk.example');
+  await school.getByRole('link', { name: 'deelplannen van Zuid-Friesland' }).click();
+  await school.getByRole('link', { name: 'Nieuw deelplan' }).click();
+  await school.getByLabel('Titel van het deelplan').fill(TITLE);
+  await school.getByLabel('Thema').selectOption('duurzaamheid');
+  await school.getByRole('button', { name: 'Deelplan aanmaken' }).click();
+  await school.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+  await axe(school, 'the plan page');
+
+  await school.getByLabel('Hoe past het plan in de regiovisie?').fill('Lijn 3 van de visie: duurzame techniek.');
+  await school.getByRole('button', { name: 'Plan opslaan' }).click();
+  await school.getByText('Het deelplan is opgeslagen.').waitFor();
+  await school.locator('summary', { hasText: 'Activiteit toevoegen' }).click();
+  await school.locator('#a-title').fill('Lessen lassen met de robot');
+  await school.getByRole('button', { name: 'Activiteit toevoegen' }).click();
+  await school.getByText('De activiteit is toegevoegd.').waitFor();
+  await school.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
+  await school.getByLabel('Kostensoort').selectOption('materials');
+  await school.getByLabel('Omschrijving').fill('Lasrobot voor de les');
+  await school.getByLabel('Aantal').fill('1');
+  await school.getByLabel('Prijs per eenheid (€)').fill('12.345,67');
+  await school.getByRole('button', { name: 'Regel toevoegen' }).click();
+  await school.getByRole('cell', { name: 'Lasrobot voor de les' }).waitFor();
+  await school.getByRole('button', { name: 'Indienen bij de regio' }).click();
+  await school.getByText('De status is nu: ingediend.').waitFor();
+
+  const manager = await as('programmamanager@sterk.example');
+  await manager.goto(`${sterk.url}/regio/zuid-friesland/deelplannen`);
+  await axe(manager, 'the board');
+  assert.match(await manager.locator('#kolom-ingediend').locator('..').textContent(), new RegExp(TITLE));
+  await openPlan(manager);
+  await manager.getByRole('button', { name: 'Terugsturen' }).click();
+  await manager.getByText('Geef een toelichting: die is verplicht bij teruggestuurd.').waitFor();
+  await manager.getByLabel('Toelichting').fill('Met welk bedrijf werkt u samen? Vul dat aan.');
+  await manager.getByRole('button', { name: 'Terugsturen' }).click();
+  await manager.getByText('De status is nu: teruggestuurd.').waitFor();
+
+  await openPlan(school);
+  await school.getByText('Met welk bedrijf werkt u samen? Vul dat aan.').first().waitFor();
+  await school.getByLabel('Met wie en hoe werkt de school samen?').fill('Met Installatiebedrijf De Vries: zij leveren een lasinstructeur.');
+  await school.getByRole('button', { name: 'Plan opslaan' }).click();
+  await school.getByText('Het deelplan is opgeslagen.').waitFor();
+  await school.getByRole('button', { name: 'Indienen bij de regio' }).click();
+  await school.getByText('De status is nu: ingediend.').waitFor();
+
+  await openPlan(manager);
+  await manager.getByText('Met Installatiebedrijf De Vries').waitFor();
+  await manager.getByRole('button', { name: 'Goedkeuren' }).click();
+  await manager.getByText('De status is nu: goedgekeurd.').waitFor();
+  await manager.getByRole('link', { name: 'aanvraag van de regio' }).click();
+  await manager.getByRole('link', { name: /Openen.*hoofdlijnen/ }).click();
+  const row = manager.getByRole('row', { name: /Lasrobot voor de les/ });
+  await row.waitFor();
+  assert.match(await row.textContent(), /€ 12\.345,67/);
+  assert.equal(await manager.getByRole('row', { name: /Lasrobot voor de les/ }).count(), 1, 'the line is in the application once');
+
+  // Mail reached the right people: the manager on each submission, the school on return and approval.
+  const submitted = mailsAbout(`Deelplan ingediend: ${TITLE}`);
+  assert.equal(submitted.length, 2);
+  assert.deepEqual(submitted[0].to, ['programmamanager@sterk.example']);
+  assert.match(submitted[0].text, new RegExp(`${sterk.url}/regio/zuid-friesland/deelplannen/[0-9a-f-]+`));
+  const returned = mailsAbout(`Deelplan teruggestuurd: ${TITLE}`);
+  assert.deepEqual(returned.map((m) => m.to), [['school@sterk.example']]);
+  assert.match(returned[0].text, /Met welk bedrijf werkt u samen\?/);
+  const approved = mailsAbout(`Deelplan goedgekeurd: ${TITLE}`);
+  assert.deepEqual(approved.map((m) => m.to), [['school@sterk.example']]);
+});
+
+test('a teacher asks for an account from the region page', async () => {
+  const context = await browser.newContext({ locale: 'nl-NL' });
+  const page = await context.newPage();
+  await page.goto(`${sterk.url}/regios/zuid-friesland`);
+  await page.getByRole('link', { name: 'account aanvragen' }).click();
+  await axe(page, 'the account request form');
+  await page.getByLabel('Uw naam').fill('Pieter Docent');
+  await page.getByLabel('E-mailadres').fill('pieter@school.example');
+  await page.getByLabel('School').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Aanvraag versturen' }).click();
+  await page.getByText('Uw aanvraag is verstuurd').waitFor();
+  const mail = mailsAbout('Accountaanvraag van Pieter Docent');
+  assert.deepEqual(mail.map((m) => m.to), [['programmamanager@sterk.example']]);
+});
