@@ -294,6 +294,12 @@ impl SchoolPlan {
     }
 }
 
+impl crate::regulation::application::Budgeted for SchoolPlan {
+    fn parts(&mut self) -> (&mut Vec<Activity>, &mut Vec<BudgetLine>) {
+        (&mut self.activities, &mut self.budget)
+    }
+}
+
 /// Puts an approved plan's activities and lines into `application`, marked with the plan's id,
 /// in place of whatever that plan put there before: merging twice never counts money twice.
 /// Co-financing partners missing from the application are added from `members`.

@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::fmt::{date_nl, decimal_nl, euro_nl};
-use domain::regulation::application::FundingSource;
+use domain::regulation::application::{Budgeted, FundingSource};
 use domain::school_plan::{PlanState, SchoolPlan};
 use services::ServiceError;
 use services::school_plans::{self as plans, BoardFilter, PlanView};
@@ -19,7 +19,7 @@ use crate::error::WebError;
 use crate::pages::{Page, html};
 use crate::session::Ctx;
 use crate::views::{Choice, Layout};
-use crate::workspace::{Pairs, activity_from_form, line_from_form, ms, next_activity_id, read_upload, urlencode};
+use crate::workspace::{Pairs, adding_activity, adding_line, ms, read_upload, urlencode};
 
 fn choices(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
     items.into_iter().map(|(value, label)| Choice { selected: value == selected, value, label }).collect()
@@ -525,13 +525,7 @@ pub async fn add_activity(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    edit(&st, &ctx, (&slug, &id), f.version(), "De activiteit is toegevoegd.", |p| {
-        let mut e = FieldErrors::default();
-        let activity = activity_from_form(&f, next_activity_id(&p.activities), Vec::new(), &mut e);
-        p.activities.push(activity);
-        e.into_result(())
-    })
-    .await
+    edit(&st, &ctx, (&slug, &id), f.version(), "De activiteit is toegevoegd.", adding_activity(&f)).await
 }
 
 pub async fn remove_activity(
@@ -542,8 +536,7 @@ pub async fn remove_activity(
 ) -> Page {
     let f = Pairs::parse(&body);
     edit(&st, &ctx, (&slug, &id), f.version(), "De activiteit en haar begrotingsregels zijn verwijderd.", |p| {
-        p.activities.retain(|a| a.id != activity);
-        p.budget.retain(|l| l.activity != activity);
+        p.remove_activity(&activity);
         Ok(())
     })
     .await
@@ -556,12 +549,7 @@ pub async fn add_line(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    edit(&st, &ctx, (&slug, &id), f.version(), "De begrotingsregel is toegevoegd.", |p| {
-        let mut e = FieldErrors::default();
-        p.budget.push(line_from_form(&f, &mut e));
-        e.into_result(())
-    })
-    .await
+    edit(&st, &ctx, (&slug, &id), f.version(), "De begrotingsregel is toegevoegd.", adding_line(&f)).await
 }
 
 pub async fn remove_line(
@@ -572,9 +560,7 @@ pub async fn remove_line(
 ) -> Page {
     let f = Pairs::parse(&body);
     edit(&st, &ctx, (&slug, &id), f.version(), "De begrotingsregel is verwijderd.", |p| {
-        if index < p.budget.len() {
-            p.budget.remove(index);
-        }
+        p.remove_line(index);
         Ok(())
     })
     .await

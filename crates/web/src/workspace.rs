@@ -9,7 +9,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::fmt::{decimal_nl, euro_nl, instant_nl, parse_decimal_nl, percent_nl};
 use domain::regulation::Severity;
-use domain::regulation::application::{Activity, Amount, Application, BudgetLine, Funding, FundingSource, Milestone};
+use domain::regulation::application::{
+    Activity, Amount, Application, BudgetLine, Budgeted, Funding, FundingSource, Milestone,
+};
 use domain::regulation::check::Finding;
 use services::ServiceError;
 use services::applications::{self as apps, Workspace};
@@ -539,17 +541,8 @@ pub async fn save_vision(
     .await
 }
 
-pub(crate) fn next_activity_id(activities: &[Activity]) -> String {
-    (1..).map(|n| format!("a{n}")).find(|id| !activities.iter().any(|x| &x.id == id)).unwrap_or_default()
-}
-
 /// The activity a form describes: `milestones` are kept and a filled-in new milestone is added.
-pub(crate) fn activity_from_form(
-    f: &Pairs,
-    id: String,
-    mut milestones: Vec<Milestone>,
-    e: &mut FieldErrors,
-) -> Activity {
+fn activity_from_form(f: &Pairs, id: String, mut milestones: Vec<Milestone>, e: &mut FieldErrors) -> Activity {
     let title = domain::validation::required(e, "title", "de titel van de activiteit", &f.get("title"), 200);
     let milestone_title = f.get("milestone_title");
     if !milestone_title.is_empty() {
@@ -581,13 +574,7 @@ pub async fn add_activity(
     let f = Pairs::parse(&body);
     let pending =
         Pending { activity_title: f.get("title"), activity_description: f.get("description"), ..Pending::default() };
-    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De activiteit is toegevoegd.", |a| {
-        let mut e = FieldErrors::default();
-        let activity = activity_from_form(&f, next_activity_id(&a.activities), Vec::new(), &mut e);
-        a.activities.push(activity);
-        e.into_result(())
-    })
-    .await
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De activiteit is toegevoegd.", adding_activity(&f)).await
 }
 
 pub async fn update_activity(
@@ -632,8 +619,7 @@ pub async fn remove_activity(
         Pending::default(),
         "De activiteit en haar begrotingsregels zijn verwijderd.",
         |a| {
-            a.activities.retain(|x| x.id != id);
-            a.budget.retain(|l| l.activity != id);
+            a.remove_activity(&id);
             Ok(())
         },
     )
@@ -655,7 +641,7 @@ fn amount(e: &mut FieldErrors, field: &str, label: &str, raw: &str) -> Amount {
 }
 
 /// The budget line a form describes.
-pub(crate) fn line_from_form(f: &Pairs, e: &mut FieldErrors) -> BudgetLine {
+fn line_from_form(f: &Pairs, e: &mut FieldErrors) -> BudgetLine {
     let quantity = amount(e, "quantity", "Het aantal", &f.get("quantity"));
     let unit_price_eur = amount(e, "unit_price_eur", "De prijs per eenheid", &f.get("unit_price_eur"));
     let year = f.get("year").parse::<i16>().unwrap_or_else(|_| {
@@ -679,6 +665,25 @@ pub(crate) fn line_from_form(f: &Pairs, e: &mut FieldErrors) -> BudgetLine {
     }
 }
 
+/// The edit that adds the activity a form describes, to an application or a school plan.
+pub(crate) fn adding_activity<T: Budgeted>(f: &Pairs) -> impl FnOnce(&mut T) -> Result<(), FieldErrors> + '_ {
+    move |t| {
+        let mut e = FieldErrors::default();
+        t.add_activity(activity_from_form(f, String::new(), Vec::new(), &mut e));
+        e.into_result(())
+    }
+}
+
+/// The edit that adds the budget line a form describes.
+pub(crate) fn adding_line<T: Budgeted>(f: &Pairs) -> impl FnOnce(&mut T) -> Result<(), FieldErrors> + '_ {
+    move |t| {
+        let mut e = FieldErrors::default();
+        let line = line_from_form(f, &mut e);
+        t.parts().1.push(line);
+        e.into_result(())
+    }
+}
+
 pub async fn add_line(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -693,12 +698,7 @@ pub async fn add_line(
         line_price: f.get("unit_price_eur"),
         ..Pending::default()
     };
-    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De begrotingsregel is toegevoegd.", |a| {
-        let mut e = FieldErrors::default();
-        a.budget.push(line_from_form(&f, &mut e));
-        e.into_result(())
-    })
-    .await
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De begrotingsregel is toegevoegd.", adding_line(&f)).await
 }
 
 pub async fn update_line(
@@ -728,9 +728,7 @@ pub async fn remove_line(
 ) -> Page {
     let f = Pairs::parse(&body);
     edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De begrotingsregel is verwijderd.", |a| {
-        if index < a.budget.len() {
-            a.budget.remove(index);
-        }
+        a.remove_line(index);
         Ok(())
     })
     .await

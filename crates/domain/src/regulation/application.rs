@@ -187,6 +187,42 @@ pub struct BudgetLine {
     pub school_plan: Option<String>,
 }
 
+/// What holds activities and their budget lines: an application, or a school plan. The edits
+/// both share are written once here.
+pub trait Budgeted {
+    fn parts(&mut self) -> (&mut Vec<Activity>, &mut Vec<BudgetLine>);
+
+    /// Adds an activity under the next free id (`a1`, `a2`, …); returns that id.
+    fn add_activity(&mut self, mut activity: Activity) -> String {
+        let (activities, _) = self.parts();
+        let id = (1..).map(|n| format!("a{n}")).find(|id| !activities.iter().any(|x| &x.id == id)).unwrap_or_default();
+        activity.id = id.clone();
+        activities.push(activity);
+        id
+    }
+
+    /// Removes an activity and the budget lines that belong to it.
+    fn remove_activity(&mut self, id: &str) {
+        let (activities, budget) = self.parts();
+        activities.retain(|a| a.id != id);
+        budget.retain(|l| l.activity != id);
+    }
+
+    /// Removes the budget line at `index` (nothing when there is none).
+    fn remove_line(&mut self, index: usize) {
+        let (_, budget) = self.parts();
+        if index < budget.len() {
+            budget.remove(index);
+        }
+    }
+}
+
+impl Budgeted for Application {
+    fn parts(&mut self) -> (&mut Vec<Activity>, &mut Vec<BudgetLine>) {
+        (&mut self.activities, &mut self.budget)
+    }
+}
+
 impl BudgetLine {
     /// Price × quantity.
     pub fn amount(&self) -> Decimal {

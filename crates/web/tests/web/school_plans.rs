@@ -56,6 +56,20 @@ async fn move_to(c: &mut Client, id: &str, to: &str, comment: &str) -> crate::co
         .await
 }
 
+async fn signed_in(st: &web::AppState, email: &str) -> Client {
+    let mut c = Client::new(st.clone());
+    c.login(email).await;
+    c
+}
+
+/// The demo school contact, with a new plan of theirs submitted to the region.
+async fn submitted_plan(st: &web::AppState) -> (Client, String) {
+    let mut school = signed_in(st, SCHOOL).await;
+    let (id, _) = create(&mut school, "100").await;
+    assert_eq!(move_to(&mut school, &id, "ingediend", "").await.status, StatusCode::OK);
+    (school, id)
+}
+
 /// Replaces a plan with `If-Match: etag`; the status.
 async fn put(c: &mut Client, id: &str, etag: String, body: Value) -> StatusCode {
     let req = axum::http::Request::builder()
@@ -145,17 +159,13 @@ async fn submit_return_resubmit_approve_puts_the_lines_into_the_application_once
 #[tokio::test]
 async fn who_sees_and_moves_a_plan() {
     let st = state().await;
-    let mut school = Client::new(st.clone());
-    school.login(SCHOOL).await;
-    let (id, _) = create(&mut school, "100").await;
-    move_to(&mut school, &id, "ingediend", "").await;
+    let (_, id) = submitted_plan(&st).await;
     let path = format!("/api/v1/school-plans/{id}");
 
     for (who, sees, may_review) in
         [(LEAD, true, false), (ADMIN, true, false), (PARTNER, false, false), (MANAGER, true, true)]
     {
-        let mut c = Client::new(st.clone());
-        c.login(who).await;
+        let mut c = signed_in(&st, who).await;
         let res = c.get(&path).await;
         assert_eq!(res.status == StatusCode::OK, sees, "{who} reading");
         let res = move_to(&mut c, &id, "in-behandeling", "").await;
@@ -351,12 +361,8 @@ async fn mail_goes_over_smtp_to_the_right_people_with_a_link() {
     let mut st = state().await;
     st.app.mailer = std::sync::Arc::new(Mailer::smtp(&sink.url(), "Sterk <noreply@sterk.example>").unwrap());
     st.app.base_url = "https://sterk.example".into();
-    let mut school = Client::new(st.clone());
-    school.login(SCHOOL).await;
-    let mut pm = Client::new(st.clone());
-    pm.login(MANAGER).await;
-    let (id, _) = create(&mut school, "100").await;
-    move_to(&mut school, &id, "ingediend", "").await;
+    let (mut school, id) = submitted_plan(&st).await;
+    let mut pm = signed_in(&st, MANAGER).await;
     move_to(&mut pm, &id, "teruggestuurd", "Voeg een mijlpaal toe.").await;
 
     let mail = sink.received();
@@ -380,19 +386,14 @@ async fn mail_goes_over_smtp_to_the_right_people_with_a_link() {
 #[tokio::test]
 async fn without_smtp_mail_waits_in_the_outbox_for_administrators() {
     let st = state().await;
-    let mut school = Client::new(st.clone());
-    school.login(SCHOOL).await;
-    let (id, _) = create(&mut school, "100").await;
-    move_to(&mut school, &id, "ingediend", "").await;
-    let mut admin = Client::new(st.clone());
-    admin.login(ADMIN).await;
+    let (mut school, _) = submitted_plan(&st).await;
+    let mut admin = signed_in(&st, ADMIN).await;
     let outbox = admin.get("/beheer/uitbak").await;
     assert_eq!(outbox.status, StatusCode::OK);
     outbox.assert_contains("Deelplan ingediend: Technieklab Heerenveen");
     outbox.assert_contains("aan programmamanager@sterk.example");
     outbox.assert_contains("in de uitbak");
-    let mut pm = Client::new(st.clone());
-    pm.login(MANAGER).await;
+    let mut pm = signed_in(&st, MANAGER).await;
     assert_eq!(pm.get("/beheer/uitbak").await.status, StatusCode::FORBIDDEN);
     pm.get("/meldingen").await.assert_contains("Deelplan ingediend: Technieklab Heerenveen");
     // Not someone else's: the school contact did not get this one.
