@@ -315,6 +315,7 @@ pub fn read_budget(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<
                 unit_price_eur: Amount(price.unwrap_or_default()),
                 funding,
                 school_plan: None,
+                date: None,
             });
         }
     }

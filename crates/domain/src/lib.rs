@@ -2,6 +2,7 @@
 //! No IO, no async, no database: every rule here is a plain function.
 
 pub mod access;
+pub mod execution;
 pub mod fmt;
 pub mod organisation;
 pub mod region;

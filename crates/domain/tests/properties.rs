@@ -46,6 +46,7 @@ proptest! {
             unit_price_eur: cents(extra),
             funding: Funding { source: FundingSource::Cofinancing, by: Some("bedrijf-1".into()), in_kind },
             school_plan: None,
+            date: None,
         });
         prop_assert!(!before || cofinancing_passes(&reg, &app));
     }

@@ -139,6 +139,7 @@ async fn load_demo_plans(app: &App) -> Result<()> {
                 unit_price_eur: Amount((*price).into()),
                 funding: subsidy(),
                 school_plan: None,
+                date: None,
             })
             .collect(),
     };
@@ -400,6 +401,7 @@ async fn load_demo_application(conn: &mut AnyConnection, region: &Region) -> Res
                 unit_price_eur: Amount(price.into()),
                 funding,
                 school_plan: None,
+                date: None,
             }
         };
     let subsidy = || Funding { source: FundingSource::Subsidy, by: None, in_kind: false };

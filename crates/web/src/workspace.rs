@@ -662,6 +662,7 @@ fn line_from_form(f: &Pairs, e: &mut FieldErrors) -> BudgetLine {
         unit_price_eur,
         funding,
         school_plan: None,
+        date: None,
     }
 }
 

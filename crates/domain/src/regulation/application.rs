@@ -185,6 +185,10 @@ pub struct BudgetLine {
     /// The approved school plan this line came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub school_plan: Option<String>,
+    /// The day a realised cost was made (hours worked, invoice date); dated parameters such as
+    /// rate caps are read at this day. Budget lines leave it out and are read at 1 January.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
 }
 
 /// What holds activities and their budget lines: an application, or a school plan. The edits

@@ -122,9 +122,9 @@ impl LineEval<'_> {
     }
 }
 
-/// The date a line's dated parameters are read at: the first day of its year.
+/// The date a line's dated parameters are read at: its own date when realised, else the first day of its year.
 fn line_date(line: &BudgetLine) -> Date {
-    jiff::civil::date(line.year, 1, 1)
+    line.date.unwrap_or_else(|| jiff::civil::date(line.year, 1, 1))
 }
 
 /// Eligible amounts of every line: capped rates count only up to the cap; ineligible categories count nothing.

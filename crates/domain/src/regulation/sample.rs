@@ -39,6 +39,7 @@ pub fn large_application(activities: usize, lines: usize) -> Application {
                 Funding { source: FundingSource::Subsidy, by: None, in_kind: false }
             },
             school_plan: None,
+            date: None,
         })
         .collect();
     app.region.maximum_eur = Some(Amount(Decimal::from(1_000_000_000)));

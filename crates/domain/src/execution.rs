@@ -1,0 +1,486 @@
+//! Execution and accountability (uitvoering en verantwoording): what a region records while it
+//! runs its plan (hours, costs, equipment, company contributions) turned into realised lines of
+//! the exchange format, so the regulation's own line evaluation caps rates by the day worked and
+//! the same checks judge the realised figures as judged the budget. Pure: no IO.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::FieldErrors;
+use crate::regulation::application::{Amount, Application, BudgetLine, Funding, FundingSource};
+use crate::regulation::check::{self, CheckError, LineEval};
+use crate::regulation::summary::{Sums, summarise};
+use crate::regulation::Regulation;
+
+/// Hours worked for an activity, at an hourly rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourEntry {
+    pub person: String,
+    /// The organisation the person works for (organisation id).
+    pub organisation: String,
+    pub activity: String,
+    pub date: Date,
+    pub hours: Decimal,
+    pub rate_eur: Decimal,
+    /// Hired from outside (the external rate cap applies) rather than own staff.
+    pub external: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// An invoice paid for an activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostEntry {
+    pub invoice_number: String,
+    pub invoice_date: Date,
+    pub supplier: String,
+    pub description: String,
+    /// A category of the regulation (not hours, not equipment: those have their own records).
+    pub category: String,
+    pub activity: String,
+    /// The organisation that paid.
+    pub organisation: String,
+    pub amount_eur: Decimal,
+    pub vat_eur: Decimal,
+    /// VAT the organisation gets back is not a cost; VAT it cannot reclaim is.
+    pub vat_recoverable: bool,
+}
+
+impl CostEntry {
+    /// What the invoice costs the project: the amount, plus VAT that is not reclaimed.
+    pub fn cost(&self) -> Decimal {
+        if self.vat_recoverable { self.amount_eur } else { self.amount_eur + self.vat_eur }
+    }
+}
+
+/// Equipment bought for the project: only its depreciation counts, for the project's share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Asset {
+    pub description: String,
+    pub activity: String,
+    pub organisation: String,
+    pub purchase_date: Date,
+    pub purchase_price_eur: Decimal,
+    /// Economic life in months (straight-line depreciation from the month of purchase).
+    pub life_months: u32,
+    /// The part used for the project, from 0 to 1.
+    pub project_share: Decimal,
+}
+
+impl Asset {
+    /// Depreciation counted per calendar year of `years`: straight line per month from the month
+    /// of purchase, times the project share. Never more than the price times the share.
+    pub fn depreciation(&self, years: &[i16]) -> BTreeMap<i16, Decimal> {
+        let mut out = BTreeMap::new();
+        if self.life_months == 0 {
+            return out;
+        }
+        let per_month = self.purchase_price_eur * self.project_share / Decimal::from(self.life_months);
+        let start = i32::from(self.purchase_date.year()) * 12 + i32::from(self.purchase_date.month()) - 1;
+        let end = start + self.life_months as i32; // exclusive
+        for &year in years {
+            let (from, to) = (i32::from(year) * 12, i32::from(year) * 12 + 12);
+            let months = (end.min(to) - start.max(from)).max(0);
+            if months > 0 {
+                out.insert(year, crate::fmt::round_cents(per_month * Decimal::from(months)));
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContributionKind {
+    Cash,
+    InKind,
+}
+
+/// A company's co-financing, in money or in kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// The company (organisation id).
+    pub company: String,
+    pub activity: String,
+    pub date: Date,
+    pub kind: ContributionKind,
+    pub amount_eur: Decimal,
+    /// How an in-kind contribution is valued, e.g. "24 uur × € 85".
+    #[serde(default)]
+    pub basis: String,
+    /// What proves it (a letter, an invoice number, a timesheet).
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// Everything recorded for a region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Records {
+    pub hours: Vec<HourEntry>,
+    pub costs: Vec<CostEntry>,
+    pub assets: Vec<Asset>,
+    pub contributions: Vec<Contribution>,
+}
+
+fn positive(e: &mut FieldErrors, field: &str, label: &str, value: Decimal) {
+    if value.is_sign_negative() {
+        e.add(field, format!("{label} is niet negatief."));
+    }
+}
+
+impl HourEntry {
+    pub fn validate(&self, activities: &[String]) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        crate::validation::required(&mut e, "person", "de naam van de medewerker", &self.person, 120);
+        if !activities.contains(&self.activity) {
+            e.add("activity", "Kies een activiteit van de aanvraag.");
+        }
+        positive(&mut e, "hours", "Het aantal uren", self.hours);
+        if self.hours > Decimal::from(24) {
+            e.add("hours", "Meer dan 24 uur op één dag kan niet.");
+        }
+        positive(&mut e, "rate_eur", "Het uurtarief", self.rate_eur);
+        e
+    }
+}
+
+impl CostEntry {
+    pub fn validate(&self, reg: &Regulation, activities: &[String]) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        crate::validation::required(&mut e, "invoice_number", "het factuurnummer", &self.invoice_number, 60);
+        crate::validation::required(&mut e, "supplier", "de leverancier", &self.supplier, 200);
+        if !activities.contains(&self.activity) {
+            e.add("activity", "Kies een activiteit van de aanvraag.");
+        }
+        match reg.category(&self.category) {
+            Some(c) if c.rate_cap.is_some() => e.add("category", "Uren registreert u bij de uren, niet als factuur."),
+            Some(c) if c.forbidden => {
+                e.add("category", "Apparatuur telt alleen via afschrijving: registreer het als apparatuur.")
+            }
+            Some(_) => {}
+            None => e.add("category", "Kies een kostensoort van de regeling."),
+        }
+        positive(&mut e, "amount_eur", "Het bedrag", self.amount_eur);
+        positive(&mut e, "vat_eur", "De btw", self.vat_eur);
+        e
+    }
+}
+
+impl Asset {
+    pub fn validate(&self, activities: &[String]) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        crate::validation::required(&mut e, "description", "de omschrijving", &self.description, 200);
+        if !activities.contains(&self.activity) {
+            e.add("activity", "Kies een activiteit van de aanvraag.");
+        }
+        positive(&mut e, "purchase_price_eur", "De aanschafprijs", self.purchase_price_eur);
+        if self.life_months == 0 || self.life_months > 600 {
+            e.add("life_months", "Geef de economische levensduur in maanden (1 tot 600).");
+        }
+        if self.project_share <= Decimal::ZERO || self.project_share > Decimal::ONE {
+            e.add("project_share", "Het projectdeel ligt tussen 0 en 100%.");
+        }
+        e
+    }
+}
+
+impl Contribution {
+    pub fn validate(&self, companies: &[String], activities: &[String]) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        if !companies.contains(&self.company) {
+            e.add("company", "Kies het bedrijf uit de deelnemers van de regio.");
+        }
+        if !activities.contains(&self.activity) {
+            e.add("activity", "Kies een activiteit van de aanvraag.");
+        }
+        positive(&mut e, "amount_eur", "Het bedrag", self.amount_eur);
+        if self.kind == ContributionKind::InKind && self.basis.trim().is_empty() {
+            e.add("basis", "Geef de waardering van een bijdrage in natura, bijvoorbeeld 24 uur × € 85.");
+        }
+        e
+    }
+}
+
+fn line(activity: &str, date: Date, category: &str, description: String, (quantity, price): (Decimal, Decimal)) -> BudgetLine {
+    BudgetLine {
+        activity: activity.to_owned(),
+        year: date.year(),
+        category: category.to_owned(),
+        description,
+        quantity: Amount(quantity),
+        unit: if category.starts_with("staff") { "uur".into() } else { "post".into() },
+        unit_price_eur: Amount(price),
+        funding: Funding { source: FundingSource::Subsidy, by: None, in_kind: false },
+        school_plan: None,
+        date: Some(date),
+    }
+}
+
+/// The realised figures as an application: the approved one's region, organisations and
+/// activities, with one dated line per hour entry, invoice, year of depreciation and in-kind
+/// contribution. Lines are in that order. A cash contribution is no line: it pays for costs
+/// already recorded, so it moves part of them from subsidy to co-financing (see [`Totals`]).
+pub fn realised(approved: &Application, records: &Records, years: &[i16]) -> Application {
+    let mut app = approved.clone();
+    let mut budget = Vec::with_capacity(records.hours.len() + records.costs.len() + records.contributions.len());
+    for h in &records.hours {
+        let category = if h.external { "staff-external" } else { "staff-internal" };
+        budget.push(line(&h.activity, h.date, category, h.person.clone(), (h.hours, h.rate_eur)));
+    }
+    for c in &records.costs {
+        let text = format!("{} {}: {}", c.supplier, c.invoice_number, c.description);
+        budget.push(line(&c.activity, c.invoice_date, &c.category, text, (Decimal::ONE, c.cost())));
+    }
+    for a in &records.assets {
+        for (year, amount) in a.depreciation(years) {
+            let date = jiff::civil::date(year, 1, 1).max(a.purchase_date);
+            let text = format!("Afschrijving {} ({year})", a.description);
+            budget.push(line(&a.activity, date, "depreciation", text, (Decimal::ONE, amount)));
+        }
+    }
+    for c in records.contributions.iter().filter(|c| c.kind == ContributionKind::InKind) {
+        let mut l = line(&c.activity, c.date, "other", c.basis.clone(), (Decimal::ONE, c.amount_eur));
+        l.funding = Funding { source: FundingSource::Cofinancing, by: Some(c.company.clone()), in_kind: true };
+        budget.push(l);
+    }
+    app.budget = budget;
+    app
+}
+
+/// Cash contributions per company.
+fn cash_by_company(records: &Records) -> BTreeMap<String, Decimal> {
+    let mut m = BTreeMap::new();
+    for c in records.contributions.iter().filter(|c| c.kind == ContributionKind::Cash) {
+        *m.entry(c.company.clone()).or_insert(Decimal::ZERO) += c.amount_eur;
+    }
+    m
+}
+
+/// The realised totals: the rules engine's totals on the realised application, with cash
+/// contributions counted once, as co-financing instead of subsidy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub eligible: Decimal,
+    pub subsidy: Decimal,
+    pub cofinancing: Decimal,
+}
+
+fn realised_totals(reg: &Regulation, realised: &Application, records: &Records) -> Result<Totals, CheckError> {
+    let t = check::check(reg, realised)?.totals;
+    let cash: Decimal = cash_by_company(records).values().sum();
+    Ok(Totals {
+        eligible: t.eligible_costs.0,
+        subsidy: (t.subsidy_requested.0 - cash).max(Decimal::ZERO),
+        cofinancing: t.cofinancing.0 + cash,
+    })
+}
+
+/// One row of the comparison: what was approved, what is realised (eligible), and the difference.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Against {
+    pub approved: Decimal,
+    pub realised: Decimal,
+}
+
+impl Against {
+    /// What is not (yet) spent of the approved amount.
+    pub fn unspent(&self) -> Decimal {
+        self.approved - self.realised
+    }
+}
+
+/// Realisation against the approved budget, per activity, year, category and funder (eligible amounts).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Realisation {
+    pub total: Against,
+    pub per_activity: BTreeMap<String, Against>,
+    pub per_year: BTreeMap<i16, Against>,
+    pub per_category: BTreeMap<String, Against>,
+    pub per_funder: BTreeMap<String, Against>,
+    /// Company co-financing realised and its share of the realised eligible costs.
+    pub cofinancing: Decimal,
+    pub cofinancing_share: Decimal,
+    pub cofinancing_minimum_share: Decimal,
+    /// The realised eligible costs extrapolated to the end of the period, at the pace so far.
+    pub forecast: Decimal,
+    /// Each realised line's eligible amount, in the order of the realised application's lines.
+    pub lines: Vec<LineOutcome>,
+}
+
+/// What the regulation makes of one realised line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineOutcome {
+    pub amount: Decimal,
+    pub eligible: Decimal,
+    /// The rate cap valid on the line's day, when its category has one.
+    pub cap: Option<Decimal>,
+    /// The excess over the cap: the region's own cost.
+    pub own_cost: Decimal,
+    /// A Dutch sentence with the numbers and the parameter, for a line above its cap.
+    pub explanation: Option<String>,
+}
+
+fn outcome(l: &LineEval) -> LineOutcome {
+    let cap = l.cap.map(|(c, _, _)| c);
+    let explanation = l.above_cap().then(|| {
+        let (c, v, id) = l.cap.expect("above a cap");
+        format!(
+            "Het tarief {} ligt boven het maximum van {} per uur dat op {} gold ({id}, geldig vanaf {}; bron: {}). \
+             Subsidiabel is {} × {} = {}; {} komt voor eigen rekening.",
+            crate::fmt::euro_nl(l.line.unit_price_eur.0),
+            crate::fmt::euro_nl(c),
+            l.line.date.map(crate::fmt::date_nl).unwrap_or_else(|| l.line.year.to_string()),
+            crate::fmt::date_nl(v.valid_from),
+            v.source,
+            crate::fmt::decimal_nl(l.line.quantity.0),
+            crate::fmt::euro_nl(c),
+            crate::fmt::euro_nl(l.eligible),
+            crate::fmt::euro_nl(l.amount - l.eligible)
+        )
+    });
+    LineOutcome { amount: l.amount, eligible: l.eligible, cap, own_cost: l.amount - l.eligible, explanation }
+}
+
+fn against<K: Ord + Clone>(approved: &BTreeMap<K, Sums>, realised: &BTreeMap<K, Sums>) -> BTreeMap<K, Against> {
+    let mut out: BTreeMap<K, Against> = BTreeMap::new();
+    for (k, s) in approved {
+        out.entry(k.clone()).or_default().approved = s.eligible;
+    }
+    for (k, s) in realised {
+        out.entry(k.clone()).or_default().realised = s.eligible;
+    }
+    out
+}
+
+/// Compares what is recorded with the approved application, as of `today`.
+pub fn realisation(
+    reg: &Regulation,
+    approved: &Application,
+    records: &Records,
+    today: Date,
+) -> Result<Realisation, CheckError> {
+    let realised = realised(approved, records, &reg.years);
+    let planned = check::evaluate_lines(reg, approved)?;
+    let done = check::evaluate_lines(reg, &realised)?;
+    let (p, mut r) = (summarise(&planned), summarise(&done));
+    for (company, cash) in cash_by_company(records) {
+        r.per_funder.entry(company).or_default().eligible += cash;
+        if let Some(s) = r.per_funder.get_mut("subsidie") {
+            s.eligible -= cash;
+        }
+    }
+    let totals = realised_totals(reg, &realised, records)?;
+    let (minimum, _) = reg.decimal_at("cofinancing-minimum-share", reg.start())?;
+    let share =
+        if totals.eligible.is_zero() { Decimal::ZERO } else { (totals.cofinancing / totals.eligible).round_dp(4) };
+    Ok(Realisation {
+        total: Against { approved: p.total.eligible, realised: r.total.eligible },
+        per_activity: against(&p.per_activity, &r.per_activity),
+        per_year: against(&p.per_year, &r.per_year),
+        per_category: against(&p.per_category, &r.per_category),
+        per_funder: against(&p.per_funder, &r.per_funder),
+        cofinancing: totals.cofinancing,
+        cofinancing_share: share,
+        cofinancing_minimum_share: minimum,
+        forecast: forecast(reg, r.total.eligible, today),
+        lines: done.iter().map(outcome).collect(),
+    })
+}
+
+/// The pace so far (per day since the period began) carried on to the end of the period.
+fn forecast(reg: &Regulation, realised: Decimal, today: Date) -> Decimal {
+    let start = reg.start();
+    let end = jiff::civil::date(reg.years.last().copied().unwrap_or(start.year()), 12, 31);
+    let (Ok(elapsed), Ok(whole)) = (start.until(today.min(end)), start.until(end)) else { return realised };
+    let (elapsed, whole) = (elapsed.get_days(), whole.get_days());
+    if elapsed <= 0 {
+        return realised;
+    }
+    crate::fmt::round_cents(realised * Decimal::from(whole) / Decimal::from(elapsed))
+}
+
+/// The settlement (vaststelling) the rules engine arrives at on the realised figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settlement {
+    /// The subsidy granted (the approved application's subsidy, within the region's maximum).
+    pub granted: Decimal,
+    /// Eligible realised costs paid from the subsidy.
+    pub realised_subsidy: Decimal,
+    pub realised_eligible: Decimal,
+    pub cofinancing: Decimal,
+    pub cofinancing_required: Decimal,
+    /// Co-financing missing under the minimum share; it lowers the subsidy.
+    pub shortfall: Decimal,
+    /// The subsidy established: the realised subsidy up to the grant, less the shortfall.
+    pub settled: Decimal,
+    /// What was paid in advance.
+    pub received: Decimal,
+    /// To be paid back (received above settled), or still to be paid (negative).
+    pub to_repay: Decimal,
+}
+
+/// Settles the subsidy: what the regulation allows on the realised figures, never more than the
+/// grant, lowered by any co-financing shortfall (DOMAIN.md §4: "a shortfall lowers the subsidy at
+/// settlement"; Sterk lowers it by the amount missing, an assumption to confirm with the funder).
+pub fn settle(
+    reg: &Regulation,
+    approved: &Application,
+    records: &Records,
+    received: Decimal,
+) -> Result<Settlement, CheckError> {
+    let granted = check::check(reg, approved)?.totals;
+    let granted =
+        granted.region_maximum.map_or(granted.subsidy_requested.0, |m| granted.subsidy_requested.0.min(m.0));
+    let t = realised_totals(reg, &realised(approved, records, &reg.years), records)?;
+    let (minimum, _) = reg.decimal_at("cofinancing-minimum-share", reg.start())?;
+    let required = crate::fmt::round_cents(t.eligible * minimum);
+    let shortfall = (required - t.cofinancing).max(Decimal::ZERO);
+    let settled = (t.subsidy.min(granted) - shortfall).max(Decimal::ZERO);
+    Ok(Settlement {
+        granted,
+        realised_subsidy: t.subsidy,
+        realised_eligible: t.eligible,
+        cofinancing: t.cofinancing,
+        cofinancing_required: required,
+        shortfall,
+        settled,
+        received,
+        to_repay: received - settled,
+    })
+}
+
+/// A milestone's state as of a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MilestoneState {
+    Planned,
+    Achieved,
+    /// Achieved after its due date.
+    AchievedLate,
+    /// Past due and not achieved.
+    Overdue,
+}
+
+impl MilestoneState {
+    pub fn of(due: Date, achieved: Option<Date>, today: Date) -> MilestoneState {
+        match achieved {
+            Some(d) if d > due => MilestoneState::AchievedLate,
+            Some(_) => MilestoneState::Achieved,
+            None if today > due => MilestoneState::Overdue,
+            None => MilestoneState::Planned,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MilestoneState::Planned => "Gepland",
+            MilestoneState::Achieved => "Behaald",
+            MilestoneState::AchievedLate => "Te laat behaald",
+            MilestoneState::Overdue => "Te laat",
+        }
+    }
+}
+
