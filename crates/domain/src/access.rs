@@ -46,11 +46,14 @@ impl Role {
     }
 }
 
-/// One role held by a user, in one region (or nationally).
+/// One role held by a user, in one region (or nationally), for one organisation where it
+/// matters (a school contact's school, a partner's company).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Grant {
     pub role: Role,
     pub region_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<String>,
 }
 
 /// Who is acting: a signed-in user with their grants, or an anonymous visitor.
@@ -110,6 +113,20 @@ pub enum Action<'a> {
     },
     /// Read every notification, including the outbox of mail not sent.
     ReadOutbox,
+    /// Record hours, invoices, equipment or milestone progress for an organisation's work.
+    RecordWork {
+        region_id: &'a str,
+        organisation_id: &'a str,
+    },
+    /// Record a company's co-financing contribution.
+    RecordContribution {
+        region_id: &'a str,
+        company_id: &'a str,
+    },
+    /// See everything the region recorded (others see what their organisation recorded).
+    ViewAllRecords {
+        region_id: &'a str,
+    },
 }
 
 /// Roles a region manager may hand out within their own region.
@@ -136,6 +153,15 @@ impl Actor {
         self.grants.iter().any(|g| g.role == role && g.region_id.as_deref() == Some(region_id))
     }
 
+    /// Whether the actor holds `role` in `region_id` for `organisation_id`.
+    pub fn acts_for(&self, role: Role, region_id: &str, organisation_id: &str) -> bool {
+        self.grants.iter().any(|g| {
+            g.role == role
+                && g.region_id.as_deref() == Some(region_id)
+                && g.organisation_id.as_deref() == Some(organisation_id)
+        })
+    }
+
     /// Regions in which the actor is region manager.
     pub fn managed_regions(&self) -> impl Iterator<Item = &str> {
         self.grants.iter().filter(|g| g.role == Role::RegionManager).filter_map(|g| g.region_id.as_deref())
@@ -150,7 +176,13 @@ impl Actor {
         }
         if self.is_national_admin() {
             // The national team sees every region's applications and plans but does not write them.
-            return !matches!(action, Action::EditApplication { .. } | Action::WriteSchoolPlan { .. });
+            return !matches!(
+                action,
+                Action::EditApplication { .. }
+                    | Action::WriteSchoolPlan { .. }
+                    | Action::RecordWork { .. }
+                    | Action::RecordContribution { .. }
+            );
         }
         let manages = |region_id: &str| self.has_role_in(Role::RegionManager, region_id);
         match action {
@@ -166,7 +198,9 @@ impl Actor {
             Action::ViewApplication { region_id } => {
                 self.grants.iter().any(|g| g.region_id.as_deref() == Some(region_id))
             }
-            Action::EditApplication { region_id } | Action::ViewAllSchoolPlans { region_id } => {
+            Action::EditApplication { region_id }
+            | Action::ViewAllSchoolPlans { region_id }
+            | Action::ViewAllRecords { region_id } => {
                 manages(region_id) || self.has_role_in(Role::LeadApplicant, region_id)
             }
             Action::WriteSchoolPlan { region_id, author_id } => {
@@ -175,6 +209,16 @@ impl Actor {
                         && author_id.is_none_or(|a| self.user_id.as_deref() == Some(a)))
             }
             Action::ReadOutbox => false,
+            Action::RecordWork { region_id, organisation_id } => {
+                manages(region_id)
+                    || self.has_role_in(Role::LeadApplicant, region_id)
+                    || self.acts_for(Role::SchoolContact, region_id, organisation_id)
+            }
+            Action::RecordContribution { region_id, company_id } => {
+                manages(region_id)
+                    || self.has_role_in(Role::LeadApplicant, region_id)
+                    || self.acts_for(Role::Partner, region_id, company_id)
+            }
         }
     }
 
@@ -223,7 +267,10 @@ mod tests {
     fn actor(grants: &[(Role, Option<&str>)]) -> Actor {
         Actor {
             user_id: Some("u".into()),
-            grants: grants.iter().map(|(role, r)| Grant { role: *role, region_id: r.map(str::to_owned) }).collect(),
+            grants: grants
+                .iter()
+                .map(|(role, r)| Grant { role: *role, region_id: r.map(str::to_owned), organisation_id: None })
+                .collect(),
             system: false,
         }
     }
@@ -297,6 +344,27 @@ mod tests {
         assert!(!write(&admin, None) && admin.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
         assert!(admin.permits(Action::ReadOutbox) && !pm.permits(Action::ReadOutbox));
         assert!(!write(&actor(&[(Role::Partner, Some("r1"))]), None));
+    }
+
+    #[test]
+    fn schools_record_their_own_work_and_partners_their_own_contributions() {
+        let with_org = |role: Role, org: &str| Actor {
+            user_id: Some("u".into()),
+            grants: vec![Grant { role, region_id: Some("r1".into()), organisation_id: Some(org.into()) }],
+            system: false,
+        };
+        let work = |a: &Actor, org| a.permits(Action::RecordWork { region_id: "r1", organisation_id: org });
+        let give = |a: &Actor, org| a.permits(Action::RecordContribution { region_id: "r1", company_id: org });
+        let school = with_org(Role::SchoolContact, "vmbo-1");
+        assert!(work(&school, "vmbo-1") && !work(&school, "vmbo-2") && !give(&school, "vmbo-1"));
+        assert!(!school.permits(Action::ViewAllRecords { region_id: "r1" }));
+        let partner = with_org(Role::Partner, "bedrijf-1");
+        assert!(give(&partner, "bedrijf-1") && !give(&partner, "bedrijf-2") && !work(&partner, "bedrijf-1"));
+        let pm = actor(&[(Role::RegionManager, Some("r1"))]);
+        assert!(work(&pm, "vmbo-2") && give(&pm, "bedrijf-1") && pm.permits(Action::ViewAllRecords { region_id: "r1" }));
+        assert!(!pm.permits(Action::RecordWork { region_id: "r2", organisation_id: "vmbo-1" }));
+        let admin = actor(&[(Role::NationalAdmin, None)]);
+        assert!(!work(&admin, "vmbo-1") && admin.permits(Action::ViewAllRecords { region_id: "r1" }));
     }
 
     #[test]

@@ -199,3 +199,25 @@ proptest! {
         prop_assert!(s.settled >= Decimal::ZERO);
     }
 }
+
+#[test]
+fn a_move_to_overhead_dropped_goals_and_dropped_activities_are_substantial() {
+    use domain::execution::{BudgetMove, ChangeNotice};
+    let reg = reg();
+    let small = ChangeNotice {
+        description: "Activiteit a2 loopt drie maanden uit.".into(),
+        activities_late: vec!["a2".into()],
+        moves: vec![BudgetMove { from_category: "materials".into(), to_category: "activities".into(), amount_eur: d(2_000) }],
+        ..ChangeNotice::default()
+    };
+    assert!(small.substantial(&reg).is_empty());
+    let big = ChangeNotice {
+        goals_dropped: vec!["Tien docentstages".into()],
+        activities_dropped: vec!["a1".into()],
+        moves: vec![BudgetMove { from_category: "activities".into(), to_category: "overhead".into(), amount_eur: d(5_000) }],
+        ..small
+    };
+    let why = big.substantial(&reg);
+    assert_eq!(why.len(), 3, "{why:?}");
+    assert!(why[2].starts_with("€ 5.000,00 verschoven van activiteiten"), "{why:?}");
+}

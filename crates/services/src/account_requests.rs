@@ -74,6 +74,7 @@ pub async fn decide(app: &App, actor: &Actor, slug: &str, id: &str, accept: bool
             email: req.email.clone(),
             role: Role::SchoolContact.code().into(),
             region: region.slug.clone(),
+            organisation: req.organisation_id.clone(),
         };
         let path = match crate::users::invite(app, actor, &input).await? {
             InviteOutcome::Invited { token } => format!("/uitnodiging/{token}"),

@@ -318,15 +318,24 @@ async fn load_users(conn: &mut AnyConnection, region: Option<&Region>, second_re
         }
         let id = users::insert(conn, email, name, &hash).await?;
         if role.is_national() {
-            users::grant(conn, &id, role, None).await?;
+            users::grant(conn, &id, role, users::Scope::default()).await?;
             continue;
         }
         if let Some(region) = region {
-            users::grant(conn, &id, role, Some(&region.id)).await?;
+            // The school contact acts for the region's first vmbo school, the partner for its first company.
+            let kind = match role {
+                Role::SchoolContact => Some(OrganisationKind::Vmbo),
+                Role::Partner => Some(OrganisationKind::Company),
+                _ => None,
+            };
+            let members = regions::members(conn, &region.id).await?;
+            let organisation = kind.and_then(|k| members.iter().find(|m| m.kind == k)).map(|m| m.id.as_str());
+            let scope = users::Scope { region_id: Some(&region.id), organisation_id: organisation };
+            users::grant(conn, &id, role, scope).await?;
         }
         // The demo partner works in two regions, as real partners often do.
         if let (Role::Partner, Some(second)) = (role, second_region) {
-            users::grant(conn, &id, role, Some(&second.id)).await?;
+            users::grant(conn, &id, role, users::Scope { region_id: Some(&second.id), organisation_id: None }).await?;
         }
     }
     Ok(())

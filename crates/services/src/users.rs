@@ -21,6 +21,9 @@ pub struct InviteInput {
     /// Region slug; empty for a national role.
     #[serde(default)]
     pub region: String,
+    /// The organisation the invitee acts for (a school contact's school, a partner's company); optional.
+    #[serde(default)]
+    pub organisation: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +34,14 @@ pub enum InviteOutcome {
     Granted,
 }
 
-/// Resolves role and region of an invitation or grant: a national role has no region, others need one.
-async fn role_and_region(conn: &mut AnyConnection, role: &str, region: &str) -> Result<(Role, Option<String>)> {
+/// Resolves role, region and organisation of an invitation or grant: a national role has no
+/// region, others need one; an organisation must take part in that region.
+async fn role_and_region(
+    conn: &mut AnyConnection,
+    role: &str,
+    region: &str,
+    organisation: &str,
+) -> Result<(Role, Option<String>, Option<String>)> {
     let mut e = FieldErrors::default();
     let role = Role::parse(role.trim());
     if role.is_none() {
@@ -52,8 +61,17 @@ async fn role_and_region(conn: &mut AnyConnection, role: &str, region: &str) -> 
         },
         _ => None,
     };
+    let organisation = organisation.trim();
+    let organisation_id = match (&region_id, organisation) {
+        (_, "") => None,
+        (Some(r), org) if regions::members(conn, r).await?.iter().any(|m| m.id == org) => Some(org.to_owned()),
+        _ => {
+            e.add("organisation", "Kies een organisatie die deelneemt in deze regio.");
+            None
+        }
+    };
     e.into_result(())?;
-    Ok((role.expect("checked above"), region_id))
+    Ok((role.expect("checked above"), region_id, organisation_id))
 }
 
 pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<InviteOutcome> {
@@ -61,8 +79,8 @@ pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<Inv
     let mut e = FieldErrors::default();
     let email = validation::email(&mut e, "email", &input.email, true);
     let mut tx = app.db.begin().await?;
-    let resolved = role_and_region(&mut tx, &input.role, &input.region).await;
-    let (role, region_id) = match (resolved, e.is_empty()) {
+    let resolved = role_and_region(&mut tx, &input.role, &input.region, &input.organisation).await;
+    let (role, region_id, organisation_id) = match (resolved, e.is_empty()) {
         (Ok(rr), true) => rr,
         (Ok(_), false) => return Err(ServiceError::Invalid(e)),
         (Err(ServiceError::Invalid(more)), _) => {
@@ -75,9 +93,10 @@ pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<Inv
     };
     let email = email.expect("valid when no errors");
     actor.require(Action::InviteUser { role, region_id: region_id.as_deref() })?;
-    let detail = json!({ "email": email, "role": role.code(), "region": region_id });
+    let detail = json!({ "email": email, "role": role.code(), "region": region_id, "organisation": organisation_id });
+    let scope = users::Scope { region_id: region_id.as_deref(), organisation_id: organisation_id.as_deref() };
     let outcome = if let Some(user_id) = users::id_by_email(&mut tx, &email).await? {
-        users::grant(&mut tx, &user_id, role, region_id.as_deref()).await?;
+        users::grant(&mut tx, &user_id, role, scope).await?;
         audit::append(&mut tx, actor.user_id.as_deref(), "user.grant", "user", &user_id, &detail).await?;
         InviteOutcome::Granted
     } else {
@@ -90,6 +109,7 @@ pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<Inv
                 email: &email,
                 role,
                 region_id: region_id.as_deref(),
+                organisation_id: organisation_id.as_deref(),
                 invited_by: actor.user_id.as_deref().unwrap_or_default(),
                 expires_at: now_ms() + INVITATION_TTL_MS,
             },
@@ -157,7 +177,8 @@ pub async fn accept_invitation(app: &App, token: &str, input: &AcceptInput) -> R
         StoreError::Duplicate => invalid("name", "Er bestaat al een account met dit e-mailadres; log daarmee in."),
         e => e.into(),
     })?;
-    users::grant(&mut tx, &user_id, inv.role, inv.region_id.as_deref()).await?;
+    let scope = users::Scope { region_id: inv.region_id.as_deref(), organisation_id: inv.organisation_id.as_deref() };
+    users::grant(&mut tx, &user_id, inv.role, scope).await?;
     audit::append(&mut tx, Some(&user_id), "user.accept", "user", &user_id, &json!({ "role": inv.role.code() }))
         .await?;
     tx.commit().await?;
@@ -170,8 +191,7 @@ pub async fn add_from_cli(
     app: &App,
     email: &str,
     name: &str,
-    role: &str,
-    region: &str,
+    (role, region, organisation): (&str, &str, &str),
     password: Option<&str>,
 ) -> Result<Option<String>> {
     let mut e = FieldErrors::default();
@@ -182,7 +202,7 @@ pub async fn add_from_cli(
     e.into_result(())?;
     let email = email.expect("valid");
     let mut tx = app.db.begin().await?;
-    let (role, region_id) = role_and_region(&mut tx, role, region).await?;
+    let (role, region_id, organisation_id) = role_and_region(&mut tx, role, region, organisation).await?;
     let user_id = match users::id_by_email(&mut tx, &email).await? {
         Some(id) => id,
         None => {
@@ -190,14 +210,15 @@ pub async fn add_from_cli(
             users::insert(&mut tx, &email, &display, &hash_password(&password)).await?
         }
     };
-    users::grant(&mut tx, &user_id, role, region_id.as_deref()).await?;
+    let scope = users::Scope { region_id: region_id.as_deref(), organisation_id: organisation_id.as_deref() };
+    users::grant(&mut tx, &user_id, role, scope).await?;
     audit::append(
         &mut tx,
         None,
         "user.cli_add",
         "user",
         &user_id,
-        &json!({ "role": role.code(), "region": region_id }),
+        &json!({ "role": role.code(), "region": region_id, "organisation": organisation_id }),
     )
     .await?;
     tx.commit().await?;

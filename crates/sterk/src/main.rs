@@ -145,6 +145,9 @@ enum UsersCommand {
         /// The region's web address (slug); not for national_admin.
         #[arg(long, default_value = "")]
         region: String,
+        /// The organisation id the user acts for (a school contact's school, a partner's company).
+        #[arg(long, default_value = "")]
+        organisation: String,
         #[arg(long, default_value = "")]
         name: String,
         /// The password; a random one is generated and printed when left out.
@@ -263,10 +266,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database ({}) bijgewerkt: {applied} migraties toegepast.", db.kind.name());
             Ok(())
         }
-        Command::Users { command: UsersCommand::Add { email, role, region, name, password } } => {
+        Command::Users { command: UsersCommand::Add { email, role, region, organisation, name, password } } => {
             let (db, _) = open(&cli).await?;
             let app = App::new(db);
-            match services::users::add_from_cli(&app, email, name, role, region, password.as_deref()).await {
+            match services::users::add_from_cli(&app, email, name, (role, region, organisation), password.as_deref())
+                .await
+            {
                 Ok(generated) => {
                     println!(
                         "Gebruiker {email} heeft nu de rol {role}{}.",

@@ -5,6 +5,7 @@
 pub mod account_requests;
 pub mod applications;
 pub mod audit;
+pub mod execution;
 pub mod notifications;
 pub mod organisations;
 pub mod regions;

@@ -51,7 +51,9 @@ pub async fn id_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option
 }
 
 pub async fn grants(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Grant>> {
-    let rows = sqlx::query("SELECT role, region_id FROM role_grants WHERE user_id = $1 ORDER BY role, region_id")
+    let rows = sqlx::query(
+        "SELECT role, region_id, organisation_id FROM role_grants WHERE user_id = $1 ORDER BY role, region_id",
+    )
         .bind(user_id)
         .fetch_all(conn)
         .await?;
@@ -61,22 +63,38 @@ pub async fn grants(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Grant
             Ok(Grant {
                 role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
                 region_id: r.try_get("region_id")?,
+                organisation_id: r.try_get("organisation_id")?,
             })
         })
         .collect()
 }
 
+/// Where a role is held: the region, and the organisation the holder acts for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    pub region_id: Option<&'a str>,
+    pub organisation_id: Option<&'a str>,
+}
+
 /// Grants a role; `false` when the user already held it there.
-pub async fn grant(conn: &mut AnyConnection, user_id: &str, role: Role, region_id: Option<&str>) -> Result<bool> {
+pub async fn grant(conn: &mut AnyConnection, user_id: &str, role: Role, scope: Scope<'_>) -> Result<bool> {
     let held = grants(&mut *conn, user_id).await?;
-    if held.iter().any(|g| g.role == role && g.region_id.as_deref() == region_id) {
+    if held.iter().any(|g| {
+        g.role == role
+            && g.region_id.as_deref() == scope.region_id
+            && g.organisation_id.as_deref() == scope.organisation_id
+    }) {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO role_grants (id, user_id, role, region_id, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_id())
-        .bind(user_id)
-        .bind(role.code())
-        .bind(region_id)
+    sqlx::query(
+        "INSERT INTO role_grants (id, user_id, role, region_id, organisation_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(user_id)
+    .bind(role.code())
+    .bind(scope.region_id)
+    .bind(scope.organisation_id)
         .bind(now_ms())
         .execute(conn)
         .await?;
@@ -127,19 +145,21 @@ pub struct NewInvitation<'a> {
     pub email: &'a str,
     pub role: Role,
     pub region_id: Option<&'a str>,
+    pub organisation_id: Option<&'a str>,
     pub invited_by: &'a str,
     pub expires_at: i64,
 }
 
 pub async fn insert_invitation(conn: &mut AnyConnection, inv: &NewInvitation<'_>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO invitations (token_hash, email, role, region_id, invited_by, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO invitations (token_hash, email, role, region_id, organisation_id, invited_by, created_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(inv.token_hash)
     .bind(inv.email)
     .bind(inv.role.code())
     .bind(inv.region_id)
+    .bind(inv.organisation_id)
     .bind(inv.invited_by)
     .bind(now_ms())
     .bind(inv.expires_at)
@@ -153,13 +173,17 @@ pub struct Invitation {
     pub email: String,
     pub role: Role,
     pub region_id: Option<String>,
+    pub organisation_id: Option<String>,
     pub expires_at: i64,
     pub accepted: bool,
 }
 
 pub async fn invitation(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Invitation>> {
     let row =
-        sqlx::query("SELECT email, role, region_id, expires_at, accepted_at FROM invitations WHERE token_hash = $1")
+        sqlx::query(
+            "SELECT email, role, region_id, organisation_id, expires_at, accepted_at FROM invitations \
+             WHERE token_hash = $1",
+        )
             .bind(token_hash)
             .fetch_optional(conn)
             .await?;
@@ -169,6 +193,7 @@ pub async fn invitation(conn: &mut AnyConnection, token_hash: &str) -> Result<Op
             email: r.try_get("email")?,
             role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
             region_id: r.try_get("region_id")?,
+            organisation_id: r.try_get("organisation_id")?,
             expires_at: r.try_get("expires_at")?,
             accepted: r.try_get::<Option<i64>, _>("accepted_at")?.is_some(),
         })

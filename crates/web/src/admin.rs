@@ -537,6 +537,11 @@ async fn users_page(
             .filter(|r| !r.archived && ctx.actor.may_invite_in(&r.id))
             .map(|r| (r.slug.as_str(), r.name.as_str())),
     );
+    let mut organisation_items = vec![(String::new(), "Geen (niet voor één organisatie)".to_owned())];
+    for r in all.iter().filter(|r| !r.archived && ctx.actor.may_invite_in(&r.id)) {
+        let page = services::regions::page(&st.app, &ctx.actor, &r.slug).await?;
+        organisation_items.extend(page.members.into_iter().map(|m| (m.id, format!("{} ({})", m.name, r.name))));
+    }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = UsersPage {
         l: Layout::new("Gebruikers", ctx, "beheer"),
@@ -546,6 +551,10 @@ async fn users_page(
             .collect(),
         roles: Choice::list(roles, &input.role),
         regions: Choice::list(region_items, &input.region),
+        organisations: organisation_items
+            .into_iter()
+            .map(|(value, label)| Choice { selected: value == input.organisation, value, label })
+            .collect(),
         invite_link: match &outcome {
             Some(InviteOutcome::Invited { token }) => Some(format!("/uitnodiging/{token}")),
             _ => None,

@@ -292,6 +292,8 @@ pub struct UsersPage {
     pub users: Vec<UserView>,
     pub roles: Vec<Choice>,
     pub regions: Vec<Choice>,
+    /// Organisations of the regions the actor may invite in, for a school contact or partner.
+    pub organisations: Vec<Choice>,
     pub input: services::users::InviteInput,
     pub errors: FieldErrors,
     pub invite_link: Option<String>,

@@ -43,7 +43,7 @@ struct Fixture {
 async fn fixture(st: &web::AppState, slug: &str) -> Fixture {
     let admin = Actor {
         user_id: Some("test".into()),
-        grants: vec![Grant { role: Role::NationalAdmin, region_id: None }],
+        grants: vec![Grant { role: Role::NationalAdmin, region_id: None, organisation_id: None }],
         system: false,
     };
     let page = services::regions::page(&st.app, &admin, slug).await.expect("region");

@@ -185,8 +185,7 @@ async fn who_sees_and_moves_a_plan() {
         &st.app,
         "andere@school.example",
         "Andere School",
-        "school_contact",
-        "zuid-friesland",
+        ("school_contact", "zuid-friesland", ""),
         Some("sterk-demo-2025"),
     )
     .await
