@@ -1,2 +1,3 @@
 pub mod pdf;
+pub mod report;
 pub mod xlsx;

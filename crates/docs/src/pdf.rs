@@ -65,7 +65,7 @@ impl World for DocWorld {
 }
 
 /// A Typst string literal: shown as written, never interpreted.
-fn lit(s: &str) -> String {
+pub(crate) fn lit(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -82,7 +82,7 @@ fn lit(s: &str) -> String {
 }
 
 /// `#text(...)` of a literal, for use in markup.
-fn t(s: &str) -> String {
+pub(crate) fn t(s: &str) -> String {
     format!("#{}", lit(s))
 }
 
@@ -94,7 +94,11 @@ pub struct VersionLabel {
 
 /// Typesets the whole application: cover, vision, activities, budget, check results.
 pub fn application_pdf(reg: &Regulation, app: &Application, version: &VersionLabel) -> Result<Vec<u8>, PdfError> {
-    let source = typst_source(reg, app, version)?;
+    compile(typst_source(reg, app, version)?)
+}
+
+/// Typesets a Typst source with the embedded fonts.
+pub(crate) fn compile(source: String) -> Result<Vec<u8>, PdfError> {
     let world = DocWorld { source: Source::detached(source) };
     let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
         PdfError::Typeset(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
@@ -233,7 +237,7 @@ fn typst_source(reg: &Regulation, app: &Application, version: &VersionLabel) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -262,7 +266,7 @@ mod tests {
     }
 
     /// The PDF's text, extracted by poppler's pdftotext (installed by scripts/test-all).
-    fn pdf_text(pdf: &[u8]) -> String {
+    pub(crate) fn pdf_text(pdf: &[u8]) -> String {
         let path = std::env::temp_dir().join(format!("sterk-pdf-{}.pdf", std::process::id()));
         std::fs::write(&path, pdf).unwrap();
         let out = std::process::Command::new("pdftotext")

@@ -355,14 +355,15 @@ fn against<K: Ord + Clone>(approved: &BTreeMap<K, Sums>, realised: &BTreeMap<K, 
     out
 }
 
-/// Compares what is recorded with the approved application, as of `today`.
+/// Compares what is recorded with the approved application, as of `today`; equipment counts
+/// with its depreciation in `years` (all of the regulation's, or one for a progress report).
 pub fn realisation(
     reg: &Regulation,
     approved: &Application,
     records: &Records,
-    today: Date,
+    (years, today): (&[i16], Date),
 ) -> Result<Realisation, CheckError> {
-    let realised = realised(approved, records, &reg.years);
+    let realised = realised(approved, records, years);
     let planned = check::evaluate_lines(reg, approved)?;
     let done = check::evaluate_lines(reg, &realised)?;
     let (p, mut r) = (summarise(&planned), summarise(&done));
@@ -557,4 +558,40 @@ impl ChangeNotice {
         }
         e
     }
+}
+
+/// The subsidy spent per year (eligible realised costs not paid by companies): for the lead
+/// applicant's annual accounts, where the subsidy is purpose-bound (received, spent, remaining).
+pub fn subsidy_spent_per_year(
+    reg: &Regulation,
+    approved: &Application,
+    records: &Records,
+) -> Result<BTreeMap<i16, Decimal>, CheckError> {
+    let realised = realised(approved, records, &reg.years);
+    let mut per_year: BTreeMap<i16, Decimal> = reg.years.iter().map(|y| (*y, Decimal::ZERO)).collect();
+    for l in check::evaluate_lines(reg, &realised)? {
+        if l.line.funding.source == FundingSource::Subsidy {
+            *per_year.entry(l.line.year).or_default() += l.eligible;
+        }
+    }
+    for c in records.contributions.iter().filter(|c| c.kind == ContributionKind::Cash) {
+        *per_year.entry(c.date.year()).or_default() -= c.amount_eur;
+    }
+    Ok(per_year)
+}
+
+/// Keeps only what falls in `year`: records dated in it, and the approved lines of that year
+/// (equipment stays: count it with `realisation(…, (&[year], …))`).
+pub fn for_year(approved: &Application, records: &Records, year: i16) -> (Application, Records) {
+    let mut a = approved.clone();
+    a.budget.retain(|l| l.year == year);
+    let in_year = |d: Date| d.year() == year;
+    let r = Records {
+        hours: records.hours.iter().filter(|h| in_year(h.date)).cloned().collect(),
+        costs: records.costs.iter().filter(|c| in_year(c.invoice_date)).cloned().collect(),
+        // Equipment counts through its depreciation per year, so every asset stays.
+        assets: records.assets.clone(),
+        contributions: records.contributions.iter().filter(|c| in_year(c.date)).cloned().collect(),
+    };
+    (a, r)
 }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod execution;
+pub mod execution_import;
 pub mod fmt;
 pub mod organisation;
 pub mod region;

@@ -15,6 +15,8 @@ fn approved() -> Application {
     Application::from_json(include_str!("../../../examples/hoofdlijnen-voorbeeldregio.json")).unwrap()
 }
 
+const YEARS: &[i16] = &[2025, 2026, 2027, 2028];
+
 fn reg() -> Regulation {
     Regulation::builtin("sto-2025-2028").unwrap()
 }
@@ -79,7 +81,7 @@ fn hours_above_the_cap_count_up_to_the_cap_valid_on_the_day_worked() {
         hours: vec![hours(date(2026, 7, 31), 10, 70, false), hours(date(2026, 8, 1), 10, 70, false)],
         ..Records::default()
     };
-    let r = realisation(&reg, &approved(), &records, date(2026, 9, 1)).unwrap();
+    let r = realisation(&reg, &approved(), &records, (YEARS, date(2026, 9, 1))).unwrap();
     assert_eq!(r.lines[0].eligible, d(600));
     assert_eq!(r.lines[0].own_cost, d(100));
     assert_eq!(r.lines[1].eligible, d(650));
@@ -96,7 +98,7 @@ fn external_hours_use_the_external_cap_and_vat_counts_only_when_not_reclaimed() 
         costs: vec![invoice(1000, 210, false), invoice(1000, 210, true)],
         ..Records::default()
     };
-    let r = realisation(&reg(), &approved(), &records, date(2025, 6, 1)).unwrap();
+    let r = realisation(&reg(), &approved(), &records, (YEARS, date(2025, 6, 1))).unwrap();
     assert_eq!(r.lines[0].eligible, d(8 * 135));
     assert_eq!(r.lines[1].eligible, d(1210));
     assert_eq!(r.lines[2].eligible, d(1000));
@@ -126,11 +128,11 @@ fn a_cash_contribution_is_counted_once_and_in_kind_adds_its_value() {
     let base = Records { costs: vec![invoice(10_000, 0, true)], ..Records::default() };
     let with_cash = Records { contributions: vec![contribution(ContributionKind::Cash, 1_500)], ..base.clone() };
     let with_kind = Records { contributions: vec![contribution(ContributionKind::InKind, 3_000)], ..base.clone() };
-    let r = realisation(&reg(), &approved(), &with_cash, date(2025, 6, 1)).unwrap();
+    let r = realisation(&reg(), &approved(), &with_cash, (YEARS, date(2025, 6, 1))).unwrap();
     assert_eq!((r.total.realised, r.cofinancing), (d(10_000), d(1_500)));
     assert_eq!(r.per_funder["bedrijf-1"].realised, d(1_500));
     assert_eq!(r.per_funder["subsidie"].realised, d(8_500));
-    let r = realisation(&reg(), &approved(), &with_kind, date(2025, 6, 1)).unwrap();
+    let r = realisation(&reg(), &approved(), &with_kind, (YEARS, date(2025, 6, 1))).unwrap();
     assert_eq!((r.total.realised, r.cofinancing), (d(13_000), d(3_000)));
 }
 
@@ -185,7 +187,7 @@ proptest! {
                 }),
             }
         }
-        let r = realisation(&reg(), &approved(), &records, date(2026, 6, 1)).unwrap();
+        let r = realisation(&reg(), &approved(), &records, (YEARS, date(2026, 6, 1))).unwrap();
         let lines: Decimal = r.lines.iter().map(|l| l.eligible).sum();
         prop_assert_eq!(r.total.realised, lines);
         for sums in [r.per_year.values().map(|a| a.realised).sum::<Decimal>(),

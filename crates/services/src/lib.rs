@@ -6,6 +6,8 @@ pub mod account_requests;
 pub mod applications;
 pub mod auth;
 pub mod demo;
+pub mod execution;
+pub mod files;
 pub mod mail;
 pub mod organisations;
 pub mod ratelimit;

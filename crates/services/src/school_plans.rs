@@ -354,34 +354,7 @@ async fn author(conn: &mut AnyConnection, row: &PlanRow) -> Result<Vec<(String, 
 }
 
 /// The largest attachment accepted.
-pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
-
-/// The kinds of file a plan may carry, recognised by their content: (MIME type, extension, label).
-const ALLOWED: [(&str, &str); 9] = [
-    ("application/pdf", "pdf"),
-    ("image/png", "png"),
-    ("image/jpeg", "jpg"),
-    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
-    ("application/vnd.oasis.opendocument.text", "odt"),
-    ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
-    ("application/vnd.oasis.opendocument.presentation", "odp"),
-];
-
-/// A file name safe to store and to send back: no paths, no control or quoting characters, and
-/// the extension of what the content is.
-fn safe_name(name: &str, extension: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-    let clean: String = stem
-        .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | ' ' | '(' | ')') { c } else { '_' })
-        .take(100)
-        .collect();
-    let clean = clean.trim().trim_matches('_');
-    format!("{}.{extension}", if clean.is_empty() { "bijlage" } else { clean })
-}
+pub const MAX_ATTACHMENT_BYTES: usize = crate::files::MAX_BYTES;
 
 /// Adds an attachment to an editable plan; the type is read from the content, not the name.
 pub async fn attach(
@@ -391,33 +364,15 @@ pub async fn attach(
     expected_version: i64,
     (filename, bytes): (&str, &[u8]),
 ) -> Result<i64> {
-    if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(invalid("attachment", "Het bestand is te groot: hoogstens 10 MiB."));
-    }
-    let kind = infer::get(bytes).map(|k| k.mime_type());
-    let Some((mime, ext)) = ALLOWED.iter().find(|(m, _)| Some(*m) == kind) else {
-        return Err(invalid(
-            "attachment",
-            "Dit soort bestand kan niet als bijlage: kies een PDF, een afbeelding (PNG of JPEG) of een kantoorbestand \
-             (Word, Excel, PowerPoint of OpenDocument).",
-        ));
-    };
+    let checked = crate::files::check("attachment", filename, bytes, &crate::files::DOCUMENTS)?;
     let mut tx = app.db.begin().await?;
     let row = editable(&mut tx, actor, id, expected_version).await?;
-    let sha256 = crate::auth::sha256_bytes_hex(bytes);
-    let path = app.files_dir.join(format!("{sha256}.bin"));
-    if !path.exists() {
-        std::fs::create_dir_all(&app.files_dir).map_err(|e| ServiceError::File(e.to_string()))?;
-        let tmp = app.files_dir.join(format!("{sha256}.{}.tmp", store::new_id()));
-        std::fs::write(&tmp, bytes)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| ServiceError::File(e.to_string()))?;
-    }
+    let sha256 = crate::files::put(app, bytes)?;
     let attachment = Attachment {
         id: store::new_id(),
         plan_id: row.id.clone(),
-        filename: safe_name(filename, ext),
-        content_type: (*mime).to_owned(),
+        filename: checked.filename,
+        content_type: checked.content_type.to_owned(),
         size: bytes.len() as i64,
         sha256,
         created_at: store::now_ms(),
@@ -467,19 +422,6 @@ pub async fn attachment(app: &App, actor: &Actor, id: &str, attachment: &str) ->
         .into_iter()
         .find(|a| a.id == attachment)
         .ok_or(ServiceError::NotFound)?;
-    let bytes = std::fs::read(app.files_dir.join(format!("{}.bin", a.sha256))).map_err(|_| ServiceError::NotFound)?;
+    let bytes = crate::files::get(app, &a.sha256)?;
     Ok((a, bytes))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_names_are_safe_and_carry_the_real_type() {
-        assert_eq!(safe_name("../../etc/passwd.pdf", "pdf"), "passwd.pdf");
-        assert_eq!(safe_name("C:\\Users\\x\\Begroting 2025.xlsx", "xlsx"), "Begroting 2025.xlsx");
-        assert_eq!(safe_name("<script>.exe", "png"), "script.png");
-        assert_eq!(safe_name("", "pdf"), "bijlage.pdf");
-    }
 }

@@ -1,0 +1,724 @@
+//! Execution and accountability: what a region records while running its plan, compared with
+//! what was approved, and the settlement the regulation arrives at. School contacts record for
+//! their own school, partners their own company's contributions; the region's manager and lead
+//! applicant see and record everything of the region.
+
+use std::collections::BTreeMap;
+
+use domain::execution::{
+    self, Asset, ChangeNotice, Contribution, CostEntry, HourEntry, LineOutcome, MilestoneState, Realisation, Records,
+    Settlement,
+};
+use domain::regulation::Regulation;
+use domain::regulation::application::Application;
+use domain::{Action, Actor, FieldErrors, Region};
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::execution::{self as repo, NewRecord, Progress, RecordRow};
+use store::{AnyConnection, StoreError, applications as drafts, audit, regions, settings};
+
+use crate::{App, Result, ServiceError, invalid};
+
+/// One recorded item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Record {
+    Hours(HourEntry),
+    Cost(CostEntry),
+    Asset(Asset),
+    Contribution(Contribution),
+}
+
+impl Record {
+    fn kind(&self) -> &'static str {
+        match self {
+            Record::Hours(_) => "hours",
+            Record::Cost(_) => "cost",
+            Record::Asset(_) => "asset",
+            Record::Contribution(_) => "contribution",
+        }
+    }
+
+    /// The organisation the record is for: whose work, or which company contributed.
+    pub fn organisation(&self) -> &str {
+        match self {
+            Record::Hours(h) => &h.organisation,
+            Record::Cost(c) => &c.organisation,
+            Record::Asset(a) => &a.organisation,
+            Record::Contribution(c) => &c.company,
+        }
+    }
+
+    pub fn activity(&self) -> &str {
+        match self {
+            Record::Hours(h) => &h.activity,
+            Record::Cost(c) => &c.activity,
+            Record::Asset(a) => &a.activity,
+            Record::Contribution(c) => &c.activity,
+        }
+    }
+
+    pub fn day(&self) -> Date {
+        match self {
+            Record::Hours(h) => h.date,
+            Record::Cost(c) => c.invoice_date,
+            Record::Asset(a) => a.purchase_date,
+            Record::Contribution(c) => c.date,
+        }
+    }
+
+    fn action<'a>(&'a self, region_id: &'a str) -> Action<'a> {
+        match self {
+            Record::Contribution(c) => Action::RecordContribution { region_id, company_id: &c.company },
+            other => Action::RecordWork { region_id, organisation_id: other.organisation() },
+        }
+    }
+
+    fn validate(&self, reg: &Regulation, application: &Application, members: &[domain::Organisation]) -> FieldErrors {
+        let activities: Vec<String> = application.activities.iter().map(|a| a.id.clone()).collect();
+        let mut e = match self {
+            Record::Hours(h) => h.validate(&activities),
+            Record::Cost(c) => c.validate(reg, &activities),
+            Record::Asset(a) => a.validate(&activities),
+            Record::Contribution(c) => {
+                let companies: Vec<String> = members
+                    .iter()
+                    .filter(|m| m.kind == domain::OrganisationKind::Company)
+                    .map(|m| m.id.clone())
+                    .collect();
+                c.validate(&companies, &activities)
+            }
+        };
+        if !matches!(self, Record::Contribution(_)) && !members.iter().any(|m| m.id == self.organisation()) {
+            e.add("organisation", "Kies een organisatie die deelneemt in de regio.");
+        }
+        let (first, last) = (reg.start(), jiff::civil::date(reg.years.last().copied().unwrap_or(2028), 12, 31));
+        if self.day() < first || self.day() > last {
+            e.add("date", format!("De datum valt buiten de looptijd van de regeling ({} tot en met {}).", domain::fmt::date_nl(first), domain::fmt::date_nl(last)));
+        }
+        e
+    }
+}
+
+/// A stored record with who entered it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub record: Record,
+    /// An attached document (an invoice): (SHA-256, file name).
+    pub document: Option<(String, String)>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+}
+
+/// What the realisation is compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// Submitted versions: (phase label, version number) per phase used.
+    Submitted(Vec<(String, i64)>),
+    /// Nothing submitted yet: the current draft of this phase.
+    Draft(String),
+}
+
+/// The region's ledger: the approved application, what it is compared with, and the records the actor may see.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub region: Region,
+    pub approved: Application,
+    pub basis: Basis,
+    pub entries: Vec<Entry>,
+    pub sees_all: bool,
+    pub members: Vec<domain::Organisation>,
+}
+
+impl Ledger {
+    pub fn records(&self) -> Records {
+        let mut r = Records::default();
+        for e in &self.entries {
+            match &e.record {
+                Record::Hours(h) => r.hours.push(h.clone()),
+                Record::Cost(c) => r.costs.push(c.clone()),
+                Record::Asset(a) => r.assets.push(a.clone()),
+                Record::Contribution(c) => r.contributions.push(c.clone()),
+            }
+        }
+        r
+    }
+}
+
+fn regulation(app: &App) -> Result<&Regulation> {
+    app.regulations
+        .get(crate::applications::REGULATION)
+        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("regeling ontbreekt".into())))
+}
+
+fn corrupt(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt(e.to_string()))
+}
+
+/// Today in the regulation's time zone, at the app's clock.
+pub fn today(app: &App) -> Result<Date> {
+    Ok(app.now().to_zoned_datetime(regulation(app)?.time_zone()).date())
+}
+
+/// The approved application: for every year of the regulation, the lines of the latest submitted
+/// version of the last phase (in the regulation's order) that covers that year; its activities
+/// and organisations from those versions. Without any submission, the current draft.
+async fn approved(app: &App, conn: &mut AnyConnection, region: &Region) -> Result<(Application, Basis)> {
+    let reg = regulation(app)?;
+    let mut latest: Vec<(&domain::regulation::Phase, Application, i64)> = Vec::new();
+    for phase in &reg.phases {
+        let Some(draft) = drafts::get(conn, &region.id, &phase.id).await? else { continue };
+        if let Some(v) = drafts::versions(conn, &draft.id, true).await?.pop() {
+            latest.push((phase, Application::from_json(&v.content).map_err(corrupt)?, v.number));
+        }
+    }
+    if latest.is_empty() {
+        let phase = crate::applications::current_phase(app)?;
+        let application = match drafts::get(conn, &region.id, &phase.id).await? {
+            Some(d) => Application::from_json(&d.content).map_err(corrupt)?,
+            None => {
+                let members = regions::members(conn, &region.id).await?;
+                crate::applications::from_registry(region, &members, &phase.id, app.now())
+            }
+        };
+        return Ok((application, Basis::Draft(phase.label.clone())));
+    }
+    let mut composite = latest.last().expect("not empty").1.clone();
+    composite.budget.clear();
+    let mut used = Vec::new();
+    for year in &reg.years {
+        let Some((phase, source, number)) = latest.iter().rev().find(|(p, _, _)| p.years.contains(year)) else {
+            continue;
+        };
+        composite.budget.extend(source.budget.iter().filter(|l| l.year == *year).cloned());
+        for a in &source.activities {
+            if !composite.activities.iter().any(|x| x.id == a.id) {
+                composite.activities.push(a.clone());
+            }
+        }
+        for o in &source.organisations {
+            if composite.organisation(&o.id).is_none() {
+                composite.organisations.push(o.clone());
+            }
+        }
+        if !used.iter().any(|(l, n): &(String, i64)| l == &phase.label && n == number) {
+            used.push((phase.label.clone(), *number));
+        }
+    }
+    Ok((composite, Basis::Submitted(used)))
+}
+
+fn entry(row: RecordRow) -> Result<Entry> {
+    let record: Record = serde_json::from_str(&row.content).map_err(corrupt)?;
+    Ok(Entry {
+        id: row.id,
+        record,
+        document: row.document_sha256.zip(row.document_name),
+        created_by: row.created_by_name,
+        created_at: row.created_at,
+    })
+}
+
+/// May the actor see this record: all of the region, or their own organisation's.
+fn visible(actor: &Actor, region_id: &str, record: &Record) -> bool {
+    actor.permits(Action::ViewAllRecords { region_id }) || actor.permits(record.action(region_id))
+}
+
+async fn live_region(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
+    regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)
+}
+
+pub async fn ledger(app: &App, actor: &Actor, slug: &str) -> Result<Ledger> {
+    let mut conn = app.db.conn().await?;
+    let region = live_region(&mut conn, slug).await?;
+    actor.require(Action::ViewApplication { region_id: &region.id })?;
+    let sees_all = actor.permits(Action::ViewAllRecords { region_id: &region.id });
+    let (approved, basis) = approved(app, &mut conn, &region).await?;
+    let mut entries = Vec::new();
+    for row in repo::records(&mut conn, &region.id, None).await? {
+        let e = entry(row)?;
+        if sees_all || visible(actor, &region.id, &e.record) {
+            entries.push(e);
+        }
+    }
+    let members = regions::members(&mut conn, &region.id).await?;
+    Ok(Ledger { region, approved, basis, entries, sees_all, members })
+}
+
+/// Records one item, after the regulation's checks; returns its id and what the regulation makes of it.
+pub async fn add(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    record: Record,
+    document: Option<(&str, &[u8])>,
+) -> Result<(String, LineOutcome)> {
+    let checked = match document {
+        Some((name, bytes)) => Some((crate::files::check("document", name, bytes, &crate::files::DOCUMENTS)?, bytes)),
+        None => None,
+    };
+    let document = checked.as_ref().map(|(c, b)| (c.filename.as_str(), *b));
+    let ids = add_all(app, actor, slug, vec![(String::new(), record.clone())], document).await?;
+    let ledger = ledger(app, actor, slug).await?;
+    let single = Records {
+        hours: match &record { Record::Hours(h) => vec![h.clone()], _ => vec![] },
+        costs: match &record { Record::Cost(c) => vec![c.clone()], _ => vec![] },
+        assets: match &record { Record::Asset(a) => vec![a.clone()], _ => vec![] },
+        contributions: match &record { Record::Contribution(c) => vec![c.clone()], _ => vec![] },
+    };
+    let r = execution::realisation(regulation(app)?, &ledger.approved, &single, (&regulation(app)?.years, today(app)?)).map_err(corrupt)?;
+    let outcome = r.lines.into_iter().next().unwrap_or(LineOutcome {
+        amount: Decimal::ZERO,
+        eligible: Decimal::ZERO,
+        cap: None,
+        own_cost: Decimal::ZERO,
+        explanation: None,
+    });
+    Ok((ids.into_iter().next().unwrap_or_default(), outcome))
+}
+
+/// Records many items at once, all or nothing: every item is checked first and the errors name
+/// the item (`regel N: …`); only when all pass are they written, in one transaction.
+pub async fn add_all(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    labelled: Vec<(String, Record)>,
+    document: Option<(&str, &[u8])>,
+) -> Result<Vec<String>> {
+    let reg = regulation(app)?;
+    let mut tx = app.db.begin().await?;
+    let region = live_region(&mut tx, slug).await?;
+    let (approved, _) = approved(app, &mut tx, &region).await?;
+    let members = regions::members(&mut tx, &region.id).await?;
+    let mut errors = FieldErrors::default();
+    for (label, r) in &labelled {
+        if !actor.permits(r.action(&region.id)) {
+            if label.is_empty() {
+                return Err(actor.require(r.action(&region.id)).expect_err("not permitted").into());
+            }
+            errors.add(label, format!("{label}: u mag voor deze organisatie niets registreren."));
+            continue;
+        }
+        for f in r.validate(reg, &approved, &members).iter() {
+            match label.as_str() {
+                "" => errors.add(&f.field, f.message.clone()),
+                label => errors.add(label, format!("{label}: {}", f.message)),
+            }
+        }
+    }
+    errors.into_result(())?;
+    let records: Vec<Record> = labelled.into_iter().map(|(_, r)| r).collect();
+    let document = match document {
+        Some((name, bytes)) => Some((crate::files::put(app, bytes)?, name.to_owned())),
+        None => None,
+    };
+    let days: Vec<String> = records.iter().map(|r| r.day().to_string()).collect();
+    let rows: Vec<NewRecord> = records
+        .iter()
+        .zip(&days)
+        .map(|(r, day)| NewRecord {
+            kind: r.kind(),
+            organisation_id: r.organisation(),
+            activity: r.activity(),
+            day,
+            content: serde_json::to_string(r).expect("a record serialises"),
+            document: document.as_ref().map(|(sha, name)| (sha.as_str(), name.as_str())),
+        })
+        .collect();
+    let user = actor.user_id.as_deref();
+    let ids = repo::insert(&mut tx, &region.id, user, &rows).await?;
+    let detail = json!({ "count": ids.len(), "kinds": records.iter().map(Record::kind).collect::<std::collections::BTreeSet<_>>() });
+    audit::append(&mut tx, user, "execution.record", "region", &region.id, &detail).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+pub async fn remove(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    let region = live_region(&mut tx, slug).await?;
+    let row = repo::record(&mut tx, &region.id, id).await?.ok_or(ServiceError::NotFound)?;
+    let e = entry(row)?;
+    if !visible(actor, &region.id, &e.record) {
+        return Err(ServiceError::NotFound);
+    }
+    actor.require(e.record.action(&region.id))?;
+    repo::delete(&mut tx, &region.id, id).await?;
+    let detail = serde_json::to_value(&e.record).unwrap_or_default();
+    audit::append(&mut tx, actor.user_id.as_deref(), "execution.remove", "region", &region.id, &detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The document attached to a record, for whoever may see the record.
+pub async fn document(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<(String, Vec<u8>)> {
+    let mut conn = app.db.conn().await?;
+    let region = live_region(&mut conn, slug).await?;
+    let e = entry(repo::record(&mut conn, &region.id, id).await?.ok_or(ServiceError::NotFound)?)?;
+    if !visible(actor, &region.id, &e.record) {
+        return Err(ServiceError::NotFound);
+    }
+    let (sha, name) = e.document.ok_or(ServiceError::NotFound)?;
+    Ok((name, crate::files::get(app, &sha)?))
+}
+
+/// Realisation against the approved budget, on what the actor may see.
+pub async fn realisation(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Realisation)> {
+    let ledger = ledger(app, actor, slug).await?;
+    let r = execution::realisation(regulation(app)?, &ledger.approved, &ledger.records(), (&regulation(app)?.years, today(app)?))
+        .map_err(corrupt)?;
+    Ok((ledger, r))
+}
+
+fn received_key(region_id: &str) -> String {
+    format!("execution.received:{region_id}")
+}
+
+/// The settlement on everything recorded; `received` is what was paid in advance (by default the grant).
+pub async fn settlement(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Settlement)> {
+    let ledger = ledger(app, actor, slug).await?;
+    actor.require(Action::ViewAllRecords { region_id: &ledger.region.id })?;
+    let reg = regulation(app)?;
+    let stored = {
+        let mut conn = app.db.conn().await?;
+        settings::get(&mut conn, &received_key(&ledger.region.id)).await?
+    };
+    let granted = execution::settle(reg, &ledger.approved, &Records::default(), Decimal::ZERO).map_err(corrupt)?.granted;
+    let received = stored.and_then(|s| s.parse().ok()).unwrap_or(granted);
+    let s = execution::settle(reg, &ledger.approved, &ledger.records(), received).map_err(corrupt)?;
+    Ok((ledger, s))
+}
+
+pub async fn set_received(app: &App, actor: &Actor, slug: &str, amount: Decimal) -> Result<()> {
+    if amount.is_sign_negative() {
+        return Err(invalid("received", "Het ontvangen bedrag is niet negatief."));
+    }
+    let mut tx = app.db.begin().await?;
+    let region = live_region(&mut tx, slug).await?;
+    actor.require(Action::EditApplication { region_id: &region.id })?;
+    settings::set(&mut tx, &received_key(&region.id), &amount.to_string()).await?;
+    let detail = json!({ "received": amount.to_string() });
+    audit::append(&mut tx, actor.user_id.as_deref(), "execution.received", "region", &region.id, &detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A milestone of the approved plan with its progress.
+#[derive(Debug, Clone)]
+pub struct MilestoneView {
+    pub activity: String,
+    pub activity_title: String,
+    pub lead: Option<String>,
+    pub title: String,
+    pub due: Date,
+    pub achieved_on: Option<Date>,
+    pub evidence: String,
+    pub state: MilestoneState,
+}
+
+pub async fn milestones(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Vec<MilestoneView>)> {
+    let ledger = ledger(app, actor, slug).await?;
+    let progress = {
+        let mut conn = app.db.conn().await?;
+        repo::progress(&mut conn, &ledger.region.id).await?
+    };
+    let today = today(app)?;
+    let mut out = Vec::new();
+    for a in &ledger.approved.activities {
+        for m in &a.milestones {
+            let p = progress.iter().find(|p| p.activity == a.id && p.title == m.title);
+            let achieved_on = p.and_then(|p| p.achieved_on.as_deref()).and_then(|d| d.parse().ok());
+            out.push(MilestoneView {
+                activity: a.id.clone(),
+                activity_title: a.title.clone(),
+                lead: a.lead.clone(),
+                title: m.title.clone(),
+                due: m.due,
+                achieved_on,
+                evidence: p.map(|p| p.evidence.clone()).unwrap_or_default(),
+                state: MilestoneState::of(m.due, achieved_on, today),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.due.cmp(&b.due).then(a.title.cmp(&b.title)));
+    Ok((ledger, out))
+}
+
+/// Marks a milestone achieved (or not, with `achieved_on` `None`). The activity's lead
+/// organisation may do so, and the region's manager and lead applicant.
+pub async fn set_milestone(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    (activity, title): (&str, &str),
+    achieved_on: Option<Date>,
+    evidence: &str,
+) -> Result<()> {
+    let (ledger, list) = milestones(app, actor, slug).await?;
+    let m = list.iter().find(|m| m.activity == activity && m.title == title).ok_or(ServiceError::NotFound)?;
+    let region_id = ledger.region.id.as_str();
+    let allowed = actor.permits(Action::EditApplication { region_id })
+        || m.lead.as_deref().is_some_and(|org| actor.permits(Action::RecordWork { region_id, organisation_id: org }));
+    if !allowed {
+        return Err(domain::Denied::Forbidden.into());
+    }
+    let today = today(app)?;
+    if achieved_on.is_some_and(|d| d > today) {
+        return Err(invalid("achieved_on", "Een mijlpaal kan niet in de toekomst behaald zijn."));
+    }
+    let mut tx = app.db.begin().await?;
+    let p = Progress {
+        activity: activity.to_owned(),
+        title: title.to_owned(),
+        achieved_on: achieved_on.map(|d| d.to_string()),
+        evidence: evidence.trim().to_owned(),
+    };
+    repo::set_progress(&mut tx, region_id, &p, actor.user_id.as_deref()).await?;
+    let detail = json!({ "activity": activity, "milestone": title, "achieved_on": p.achieved_on });
+    audit::append(&mut tx, actor.user_id.as_deref(), "execution.milestone", "region", region_id, &detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A recorded change notice and why it is substantial.
+#[derive(Debug, Clone)]
+pub struct NoticeView {
+    pub id: String,
+    pub notice: ChangeNotice,
+    pub substantial: Vec<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn notices(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Vec<NoticeView>)> {
+    let ledger = ledger(app, actor, slug).await?;
+    actor.require(Action::ViewAllRecords { region_id: &ledger.region.id })?;
+    let rows = {
+        let mut conn = app.db.conn().await?;
+        repo::notices(&mut conn, &ledger.region.id).await?
+    };
+    let reg = regulation(app)?;
+    let mut out = Vec::new();
+    for r in rows {
+        let notice: ChangeNotice = serde_json::from_str(&r.content).map_err(corrupt)?;
+        out.push(NoticeView {
+            substantial: notice.substantial(reg),
+            notice,
+            id: r.id,
+            created_by: r.created_by_name,
+            created_at: r.created_at,
+        });
+    }
+    Ok((ledger, out))
+}
+
+/// Records a change notice; returns its id and why it is substantial (empty: not substantial).
+pub async fn add_notice(app: &App, actor: &Actor, slug: &str, mut notice: ChangeNotice) -> Result<(String, Vec<String>)> {
+    let reg = regulation(app)?;
+    let mut tx = app.db.begin().await?;
+    let region = live_region(&mut tx, slug).await?;
+    actor.require(Action::EditApplication { region_id: &region.id })?;
+    let (approved, _) = approved(app, &mut tx, &region).await?;
+    let activities: Vec<String> = approved.activities.iter().map(|a| a.id.clone()).collect();
+    notice.validate(reg, &activities).into_result(())?;
+    notice.date.get_or_insert(today(app)?);
+    let id = repo::insert_notice(&mut tx, &region.id, &serde_json::to_string(&notice).expect("serialises"), actor.user_id.as_deref()).await?;
+    let why = notice.substantial(reg);
+    let detail = json!({ "notice": id, "substantial": !why.is_empty() });
+    audit::append(&mut tx, actor.user_id.as_deref(), "execution.change_notice", "region", &region.id, &detail).await?;
+    tx.commit().await?;
+    Ok((id, why))
+}
+
+/// Explanations per activity of the differences between plan and realisation (for the reports).
+pub async fn explanations(app: &App, region_id: &str) -> Result<BTreeMap<String, String>> {
+    let mut conn = app.db.conn().await?;
+    let text = settings::get(&mut conn, &format!("execution.explanations:{region_id}")).await?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default())
+}
+
+pub async fn set_explanation(app: &App, actor: &Actor, slug: &str, activity: &str, text: &str) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    let region = live_region(&mut tx, slug).await?;
+    actor.require(Action::EditApplication { region_id: &region.id })?;
+    if text.chars().count() > 5_000 {
+        return Err(invalid("explanation", "De toelichting is te lang: hoogstens 5.000 tekens."));
+    }
+    let key = format!("execution.explanations:{}", region.id);
+    let mut all: BTreeMap<String, String> =
+        settings::get(&mut tx, &key).await?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    if text.trim().is_empty() {
+        all.remove(activity);
+    } else {
+        all.insert(activity.to_owned(), text.trim().to_owned());
+    }
+    settings::set(&mut tx, &key, &serde_json::to_string(&all).expect("serialises")).await?;
+    audit::append(&mut tx, actor.user_id.as_deref(), "execution.explanation", "region", &region.id, &json!({ "activity": activity })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What an import file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Hours,
+    Costs,
+}
+
+/// CSV text in UTF-8, or else Windows-1252 (what Excel on Windows writes).
+fn decode(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => bytes.iter().map(|b| cp1252(*b)).collect(),
+    }
+}
+
+fn cp1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’', '“',
+        '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+        b => char::from(b),
+    }
+}
+
+/// Imports hours or invoices from a CSV or XLSX file, all or nothing; returns how many were recorded.
+pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, bytes: &[u8]) -> Result<usize> {
+    use domain::execution_import as imp;
+    let table = if bytes.starts_with(b"PK") {
+        docs::report::xlsx_table(bytes).map_err(|e| invalid("bestand", format!("Het bestand kon niet worden gelezen: {e}.")))?
+    } else {
+        imp::csv_table(&decode(bytes)).map_err(|e| invalid("bestand", e.to_string()))?
+    };
+    let members = {
+        let mut conn = app.db.conn().await?;
+        let region = live_region(&mut conn, slug).await?;
+        regions::members(&mut conn, &region.id).await?
+    };
+    let organisation = |cell: &str| {
+        let c = cell.trim().to_lowercase();
+        members
+            .iter()
+            .find(|m| m.id == cell.trim() || m.duo_code.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&c)) || m.name.to_lowercase() == c)
+            .map(|m| m.id.clone())
+    };
+    let reg = regulation(app)?;
+    let row_errors = |errors: Vec<imp::RowError>| {
+        let mut e = FieldErrors::default();
+        for r in errors {
+            e.add(&format!("rij {}", r.row), r.to_string());
+        }
+        ServiceError::Invalid(e)
+    };
+    let first = table.first_row;
+    let labelled: Vec<(String, Record)> = match kind {
+        ImportKind::Hours => imp::hours(&table, organisation)
+            .map_err(row_errors)?
+            .into_iter()
+            .map(Record::Hours)
+            .collect::<Vec<_>>(),
+        ImportKind::Costs => {
+            let category = |cell: &str| {
+                let c = cell.trim().to_lowercase();
+                reg.categories.iter().find(|k| k.id == c || k.label.to_lowercase() == c).map(|k| k.id.clone())
+            };
+            imp::costs(&table, organisation, category).map_err(row_errors)?.into_iter().map(Record::Cost).collect()
+        }
+    }
+    .into_iter()
+    .enumerate()
+    .map(|(i, r)| (format!("rij {}", first + i), r))
+    .collect();
+    if labelled.is_empty() {
+        return Err(invalid("bestand", "Het bestand bevat geen regels."));
+    }
+    let count = labelled.len();
+    add_all(app, actor, slug, labelled, None).await?;
+    Ok(count)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Pdf,
+    Xlsx,
+}
+
+/// The progress report for a year, or the final accounts, as a file: (file name, bytes).
+pub async fn report(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    kind: docs::report::ReportKind,
+    format: ReportFormat,
+) -> Result<(String, Vec<u8>)> {
+    let reg = regulation(app)?;
+    let (ledger, list) = milestones(app, actor, slug).await?;
+    actor.require(Action::ViewAllRecords { region_id: &ledger.region.id })?;
+    let all = ledger.records();
+    let today = today(app)?;
+    let (approved, records, years) = match kind {
+        docs::report::ReportKind::Progress(year) => {
+            if !reg.years.contains(&year) {
+                return Err(invalid("period", format!("{year} valt buiten de looptijd van de regeling.")));
+            }
+            let (a, r) = execution::for_year(&ledger.approved, &all, year);
+            (a, r, vec![year])
+        }
+        docs::report::ReportKind::Final => (ledger.approved.clone(), all, reg.years.clone()),
+    };
+    let realisation = execution::realisation(reg, &approved, &records, (&years, today)).map_err(corrupt)?;
+    let (_, settlement) = settlement(app, actor, slug).await?;
+    let spent = execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records()).map_err(corrupt)?;
+    let explanations = explanations(app, &ledger.region.id).await?;
+    let rows: Vec<docs::report::MilestoneRow> = list
+        .into_iter()
+        .filter(|m| match kind {
+            docs::report::ReportKind::Progress(year) => m.due.year() == year,
+            docs::report::ReportKind::Final => true,
+        })
+        .map(|m| docs::report::MilestoneRow {
+            activity: m.activity,
+            title: m.title,
+            due: m.due,
+            state: m.state.label(),
+            achieved_on: m.achieved_on,
+            evidence: m.evidence,
+        })
+        .collect();
+    let input = docs::report::ReportInput {
+        reg,
+        region: &ledger.region.name,
+        kind,
+        approved: &approved,
+        records: &records,
+        realisation: &realisation,
+        settlement: (kind == docs::report::ReportKind::Final).then_some(&settlement),
+        spent_per_year: &spent,
+        received: settlement.received,
+        milestones: &rows,
+        explanations: &explanations,
+        made_on: domain::fmt::date_nl(today),
+    };
+    let stem = match kind {
+        docs::report::ReportKind::Progress(year) => format!("voortgangsrapportage-{}-{year}", ledger.region.slug),
+        docs::report::ReportKind::Final => format!("eindverantwoording-{}", ledger.region.slug),
+    };
+    Ok(match format {
+        ReportFormat::Pdf => (format!("{stem}.pdf"), docs::report::report_pdf(&input).map_err(corrupt)?),
+        ReportFormat::Xlsx => (format!("{stem}.xlsx"), docs::report::report_xlsx(&input).map_err(corrupt)?),
+    })
+}
+
+/// A change notice as a PDF letter: (file name, bytes).
+pub async fn notice_pdf(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<(String, Vec<u8>)> {
+    let (ledger, list) = notices(app, actor, slug).await?;
+    let n = list.into_iter().find(|n| n.id == id).ok_or(ServiceError::NotFound)?;
+    let bytes = docs::report::change_notice_pdf(regulation(app)?, &ledger.region.name, &ledger.approved, &n.notice, &n.substantial)
+        .map_err(corrupt)?;
+    Ok((format!("wijziging-{}-{}.pdf", ledger.region.slug, n.notice.date.map(|d| d.to_string()).unwrap_or_default()), bytes))
+}
