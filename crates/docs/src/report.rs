@@ -186,9 +186,10 @@ pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     }
 
     let ws = wb.add_worksheet().set_name("Activiteiten")?;
-    for (c, (h, w)) in [("Activiteit", 40.0), ("Begroot", 16.0), ("Gerealiseerd", 16.0), ("Verschil", 16.0), ("Toelichting", 60.0)]
-        .iter()
-        .enumerate()
+    for (c, (h, w)) in
+        [("Activiteit", 40.0), ("Begroot", 16.0), ("Gerealiseerd", 16.0), ("Verschil", 16.0), ("Toelichting", 60.0)]
+            .iter()
+            .enumerate()
     {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
         ws.set_column_width(c as u16, *w)?;
@@ -253,7 +254,8 @@ pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
         ws.write_number_with_format(row, 8, f64_of(outcome.eligible), &euro)?;
         ws.write_number_with_format(row, 9, f64_of(outcome.own_cost), &euro)?;
     }
-    let cash: Vec<_> = input.records.contributions.iter().filter(|c| c.kind == domain::execution::ContributionKind::Cash).collect();
+    let cash: Vec<_> =
+        input.records.contributions.iter().filter(|c| c.kind == domain::execution::ContributionKind::Cash).collect();
     if !cash.is_empty() {
         let ws = wb.add_worksheet().set_name("Bijdragen in geld")?;
         for (c, h) in ["Datum", "Bedrijf", "Activiteit", "Bedrag", "Bewijs"].iter().enumerate() {
@@ -288,7 +290,10 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
     s.push_str("#set page(paper: \"a4\", margin: 2cm, numbering: \"1\")\n#set text(lang: \"nl\", size: 10pt)\n");
     s.push_str("#show heading: set block(above: 1.2em, below: 0.6em)\n#set table(inset: 4pt, stroke: 0.4pt)\n#show table: set text(size: 8pt)\n");
     s.push_str(&format!("= {}\n", t(&input.kind.title())));
-    s.push_str(&format!("{}\n\n", t(&format!("{} · {} · opgesteld op {}", input.region, input.reg.title, input.made_on))));
+    s.push_str(&format!(
+        "{}\n\n",
+        t(&format!("{} · {} · opgesteld op {}", input.region, input.reg.title, input.made_on))
+    ));
 
     s.push_str("== Samenvatting\n#table(columns: (60%, 40%), align: (left, right),\n");
     let mut rows = vec![
@@ -297,7 +302,12 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
         ("Niet besteed".to_owned(), euro_nl(r.total.unspent())),
         (
             "Cofinanciering door bedrijven".to_owned(),
-            format!("{} ({}; minimaal {})", euro_nl(r.cofinancing), percent_nl(r.cofinancing_share), percent_nl(r.cofinancing_minimum_share)),
+            format!(
+                "{} ({}; minimaal {})",
+                euro_nl(r.cofinancing),
+                percent_nl(r.cofinancing_share),
+                percent_nl(r.cofinancing_minimum_share)
+            ),
         ),
     ];
     if input.kind != ReportKind::Final {
@@ -339,7 +349,10 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
         ));
         for m in input.milestones.iter().filter(|m| m.activity == a.id) {
             let when = m.achieved_on.map(|d| format!(", behaald op {}", date_nl(d))).unwrap_or_default();
-            s.push_str(&format!("- {}\n", t(&format!("{} (gepland {}): {}{when}", m.title, date_nl(m.due), m.state.to_lowercase()))));
+            s.push_str(&format!(
+                "- {}\n",
+                t(&format!("{} (gepland {}): {}{when}", m.title, date_nl(m.due), m.state.to_lowercase()))
+            ));
         }
         let why = input.explanations.get(&a.id).map_or("Geen toelichting gegeven.", String::as_str);
         s.push_str(&format!("\n*Toelichting op het verschil:* {}\n\n", t(why)));
@@ -348,9 +361,19 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
     s.push_str("== Financieel verslag\n=== Per kostensoort\n#table(columns: (46%, 18%, 18%, 18%), align: (left, right, right, right),\n");
     s.push_str("  table.header([*Kostensoort*], [*Begroot*], [*Gerealiseerd*], [*Verschil*]),\n");
     for (id, a) in &r.per_category {
-        s.push_str(&table_row(&[input.category_label(id), euro_nl(a.approved), euro_nl(a.realised), euro_nl(a.unspent())]));
+        s.push_str(&table_row(&[
+            input.category_label(id),
+            euro_nl(a.approved),
+            euro_nl(a.realised),
+            euro_nl(a.unspent()),
+        ]));
     }
-    s.push_str(&table_row(&["Totaal".into(), euro_nl(r.total.approved), euro_nl(r.total.realised), euro_nl(r.total.unspent())]));
+    s.push_str(&table_row(&[
+        "Totaal".into(),
+        euro_nl(r.total.approved),
+        euro_nl(r.total.realised),
+        euro_nl(r.total.unspent()),
+    ]));
     s.push_str(")\n=== Per jaar\n#table(columns: (46%, 18%, 18%, 18%), align: (left, right, right, right),\n");
     s.push_str("  table.header([*Jaar*], [*Begroot*], [*Gerealiseerd*], [*Verschil*]),\n");
     for (y, a) in &r.per_year {
@@ -359,7 +382,12 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
     s.push_str(")\n=== Per financier\n#table(columns: (46%, 18%, 18%, 18%), align: (left, right, right, right),\n");
     s.push_str("  table.header([*Financier*], [*Begroot*], [*Gerealiseerd*], [*Verschil*]),\n");
     for (id, a) in &r.per_funder {
-        s.push_str(&table_row(&[input.funder_label(id), euro_nl(a.approved), euro_nl(a.realised), euro_nl(a.unspent())]));
+        s.push_str(&table_row(&[
+            input.funder_label(id),
+            euro_nl(a.approved),
+            euro_nl(a.realised),
+            euro_nl(a.unspent()),
+        ]));
     }
     s.push_str(")\n");
     let above: Vec<&str> = r.lines.iter().filter_map(|l| l.explanation.as_deref()).collect();
@@ -407,9 +435,12 @@ pub fn change_notice_pdf(
     let mut s = String::new();
     s.push_str("#set document(title: \"Melding van een wijziging\")\n#set page(paper: \"a4\", margin: 2.5cm)\n#set text(lang: \"nl\", size: 11pt)\n");
     s.push_str(&format!("{}\n\n", t(&format!("{region}, {}", notice.date.map(date_nl).unwrap_or_default()))));
-    s.push_str(&format!("*Betreft:* {}\n\n", t(&format!("melding van een wijziging in het activiteitenplan ({})", reg.title))));
+    s.push_str(&format!(
+        "*Betreft:* {}\n\n",
+        t(&format!("melding van een wijziging in het activiteitenplan ({})", reg.title))
+    ));
     s.push_str("Geachte heer, mevrouw,\n\n");
-    s.push_str(&format!("{}\n\n", t(&format!("Hierbij meldt de regio {region} de volgende wijziging.", ))));
+    s.push_str(&format!("{}\n\n", t(&format!("Hierbij meldt de regio {region} de volgende wijziging.",))));
     for para in notice.description.split("\n\n") {
         s.push_str(&format!("{}\n\n", t(para.trim())));
     }
@@ -438,7 +469,10 @@ pub fn change_notice_pdf(
             .collect(),
     );
     if substantial.is_empty() {
-        s.push_str(&format!("{}\n\n", t("Naar ons oordeel is deze wijziging niet wezenlijk; wij melden haar ter informatie.")));
+        s.push_str(&format!(
+            "{}\n\n",
+            t("Naar ons oordeel is deze wijziging niet wezenlijk; wij melden haar ter informatie.")
+        ));
     } else {
         s.push_str(&format!("{}\n", t("Deze wijziging is wezenlijk en daarom meldplichtig:")));
         for w in substantial {
@@ -465,7 +499,13 @@ fn cell_text(c: &Data) -> String {
         Data::String(s) => s.clone(),
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
-        Data::Bool(b) => if *b { "ja".into() } else { "nee".into() },
+        Data::Bool(b) => {
+            if *b {
+                "ja".into()
+            } else {
+                "nee".into()
+            }
+        }
         Data::DateTime(d) => excel_date(d.as_f64()),
         Data::DateTimeIso(s) => s.clone(),
         other => other.to_string(),
@@ -475,8 +515,5 @@ fn cell_text(c: &Data) -> String {
 /// An Excel serial date (days since 30 December 1899) as `YYYY-MM-DD`.
 fn excel_date(serial: f64) -> String {
     let days = serial.floor() as i64;
-    jiff::civil::date(1899, 12, 30)
-        .checked_add(jiff::Span::new().days(days))
-        .map(|d| d.to_string())
-        .unwrap_or_default()
+    jiff::civil::date(1899, 12, 30).checked_add(jiff::Span::new().days(days)).map(|d| d.to_string()).unwrap_or_default()
 }

@@ -361,7 +361,9 @@ mod tests {
         let partner = with_org(Role::Partner, "bedrijf-1");
         assert!(give(&partner, "bedrijf-1") && !give(&partner, "bedrijf-2") && !work(&partner, "bedrijf-1"));
         let pm = actor(&[(Role::RegionManager, Some("r1"))]);
-        assert!(work(&pm, "vmbo-2") && give(&pm, "bedrijf-1") && pm.permits(Action::ViewAllRecords { region_id: "r1" }));
+        assert!(
+            work(&pm, "vmbo-2") && give(&pm, "bedrijf-1") && pm.permits(Action::ViewAllRecords { region_id: "r1" })
+        );
         assert!(!pm.permits(Action::RecordWork { region_id: "r2", organisation_id: "vmbo-1" }));
         let admin = actor(&[(Role::NationalAdmin, None)]);
         assert!(!work(&admin, "vmbo-1") && admin.permits(Action::ViewAllRecords { region_id: "r1" }));

@@ -10,10 +10,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::FieldErrors;
+use crate::regulation::Regulation;
 use crate::regulation::application::{Amount, Application, BudgetLine, Funding, FundingSource};
 use crate::regulation::check::{self, CheckError, LineEval};
 use crate::regulation::summary::{Sums, summarise};
-use crate::regulation::Regulation;
 
 /// Hours worked for an activity, at an hourly rate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,7 +204,13 @@ impl Contribution {
     }
 }
 
-fn line(activity: &str, date: Date, category: &str, description: String, (quantity, price): (Decimal, Decimal)) -> BudgetLine {
+fn line(
+    activity: &str,
+    date: Date,
+    category: &str,
+    description: String,
+    (quantity, price): (Decimal, Decimal),
+) -> BudgetLine {
     BudgetLine {
         activity: activity.to_owned(),
         year: date.year(),
@@ -433,8 +439,7 @@ pub fn settle(
     received: Decimal,
 ) -> Result<Settlement, CheckError> {
     let granted = check::check(reg, approved)?.totals;
-    let granted =
-        granted.region_maximum.map_or(granted.subsidy_requested.0, |m| granted.subsidy_requested.0.min(m.0));
+    let granted = granted.region_maximum.map_or(granted.subsidy_requested.0, |m| granted.subsidy_requested.0.min(m.0));
     let t = realised_totals(reg, &realised(approved, records, &reg.years), records)?;
     let (minimum, _) = reg.decimal_at("cofinancing-minimum-share", reg.start())?;
     let required = crate::fmt::round_cents(t.eligible * minimum);
@@ -484,7 +489,6 @@ impl MilestoneState {
         }
     }
 }
-
 
 /// Budget moved from one category to another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -544,7 +548,13 @@ impl ChangeNotice {
 
     pub fn validate(&self, reg: &Regulation, activities: &[String]) -> FieldErrors {
         let mut e = FieldErrors::default();
-        crate::validation::required(&mut e, "description", "een beschrijving van de wijziging", &self.description, 10_000);
+        crate::validation::required(
+            &mut e,
+            "description",
+            "een beschrijving van de wijziging",
+            &self.description,
+            10_000,
+        );
         for a in self.activities_dropped.iter().chain(&self.activities_late) {
             if !activities.contains(a) {
                 e.add("activities", format!("Onbekende activiteit \"{a}\"."));

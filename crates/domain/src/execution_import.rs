@@ -34,15 +34,23 @@ pub fn csv_table(text: &str) -> Result<Table, RowError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().next().unwrap_or_default();
     let delimiter = [b';', b',', b'\t'].into_iter().max_by_key(|d| first.matches(*d as char).count()).unwrap_or(b';');
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
-        _ => return Err(RowError { row: 1, column: String::new(), message: "het bestand is leeg of heeft geen kopregel".into() }),
+        _ => {
+            return Err(RowError {
+                row: 1,
+                column: String::new(),
+                message: "het bestand is leeg of heeft geen kopregel".into(),
+            });
+        }
     };
     let mut rows = Vec::new();
     for (i, r) in records.enumerate() {
-        let r = r.map_err(|e| RowError { row: i + 2, column: String::new(), message: format!("onleesbare regel: {e}") })?;
+        let r =
+            r.map_err(|e| RowError { row: i + 2, column: String::new(), message: format!("onleesbare regel: {e}") })?;
         rows.push(r.iter().map(str::to_owned).collect());
     }
     Ok(Table { header, rows, first_row: 2 })
@@ -278,9 +286,21 @@ mod tests {
         let t = csv_table("Datum,Medewerker,Organisatie,Activiteit,Uren,Uurtarief\n2025-01-02,Jan,vmbo-1,a1,8,60\n2025-13-02,Jan,elders,a1,acht,-5\n").unwrap();
         let e = hours(&t, org).unwrap_err();
         let text: Vec<String> = e.iter().map(ToString::to_string).collect();
-        assert!(text.contains(&"rij 3, kolom \"Datum\": \"2025-13-02\" is geen datum (voorbeeld: 15-03-2025 of 2025-03-15)".to_owned()), "{text:?}");
-        assert!(text.contains(&"rij 3, kolom \"Organisatie\": \"elders\" neemt niet deel in de regio".to_owned()), "{text:?}");
-        assert!(text.contains(&"rij 3, kolom \"Uren\": \"acht\" is geen getal (voorbeeld: 1.234,56)".to_owned()), "{text:?}");
+        assert!(
+            text.contains(
+                &"rij 3, kolom \"Datum\": \"2025-13-02\" is geen datum (voorbeeld: 15-03-2025 of 2025-03-15)"
+                    .to_owned()
+            ),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(&"rij 3, kolom \"Organisatie\": \"elders\" neemt niet deel in de regio".to_owned()),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(&"rij 3, kolom \"Uren\": \"acht\" is geen getal (voorbeeld: 1.234,56)".to_owned()),
+            "{text:?}"
+        );
         assert!(text.contains(&"rij 3, kolom \"Uurtarief\": \"-5\" is negatief".to_owned()), "{text:?}");
         let missing = hours(&csv_table("Datum;Uren\n2025-01-01;3\n").unwrap(), org).unwrap_err();
         assert_eq!(missing[0].column, "Medewerker");

@@ -346,7 +346,11 @@ mod tests {
     const THEIRS: PlanScope = PlanScope { region_id: "r1", author_id: "someone-else" };
 
     fn actor(role: Role, region: &str) -> Actor {
-        Actor { user_id: Some("u".into()), grants: vec![Grant { role, region_id: Some(region.into()), organisation_id: None }], system: false }
+        Actor {
+            user_id: Some("u".into()),
+            grants: vec![Grant { role, region_id: Some(region.into()), organisation_id: None }],
+            system: false,
+        }
     }
 
     #[test]

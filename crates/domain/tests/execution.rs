@@ -2,8 +2,7 @@
 //! settlement as the rules engine's verdict, and totals that equal the sum of their lines.
 
 use domain::execution::{
-    Asset, Contribution, ContributionKind, CostEntry, HourEntry, MilestoneState, Records, realisation, realised,
-    settle,
+    Asset, Contribution, ContributionKind, CostEntry, HourEntry, MilestoneState, Records, realisation, realised, settle,
 };
 use domain::regulation::application::Application;
 use domain::regulation::{DatedValue, ParamValue, Regulation, check};
@@ -116,7 +115,10 @@ fn equipment_counts_through_depreciation_within_the_period_never_its_price() {
         project_share: Decimal::new(5, 1),
     };
     let per_year = asset.depreciation(&[2025, 2026, 2027, 2028]);
-    assert_eq!(per_year.into_iter().collect::<Vec<_>>(), vec![(2025, d(600)), (2026, d(1200)), (2027, d(1200)), (2028, d(1200))]);
+    assert_eq!(
+        per_year.into_iter().collect::<Vec<_>>(),
+        vec![(2025, d(600)), (2026, d(1200)), (2027, d(1200)), (2028, d(1200))]
+    );
     let records = Records { assets: vec![asset], ..Records::default() };
     let app = realised(&approved(), &records, &[2025, 2026, 2027, 2028]);
     assert!(app.budget.iter().all(|l| l.category == "depreciation"));
@@ -209,14 +211,22 @@ fn a_move_to_overhead_dropped_goals_and_dropped_activities_are_substantial() {
     let small = ChangeNotice {
         description: "Activiteit a2 loopt drie maanden uit.".into(),
         activities_late: vec!["a2".into()],
-        moves: vec![BudgetMove { from_category: "materials".into(), to_category: "activities".into(), amount_eur: d(2_000) }],
+        moves: vec![BudgetMove {
+            from_category: "materials".into(),
+            to_category: "activities".into(),
+            amount_eur: d(2_000),
+        }],
         ..ChangeNotice::default()
     };
     assert!(small.substantial(&reg).is_empty());
     let big = ChangeNotice {
         goals_dropped: vec!["Tien docentstages".into()],
         activities_dropped: vec!["a1".into()],
-        moves: vec![BudgetMove { from_category: "activities".into(), to_category: "overhead".into(), amount_eur: d(5_000) }],
+        moves: vec![BudgetMove {
+            from_category: "activities".into(),
+            to_category: "overhead".into(),
+            amount_eur: d(5_000),
+        }],
         ..small
     };
     let why = big.substantial(&reg);

@@ -74,8 +74,110 @@ pub async fn load(app: &App) -> Result<bool> {
     tx.commit().await?;
     if demo_region.is_some() {
         load_demo_plans(app).await?;
+        load_demo_execution(app).await?;
     }
     Ok(true)
+}
+
+/// The main-lines application submitted (when the clock is inside its window), and a first year
+/// of execution: hours (one rate above the cap), invoices, equipment, company contributions, a
+/// milestone achieved and a change notice that must be reported.
+async fn load_demo_execution(app: &App) -> Result<()> {
+    use domain::execution::{Asset, BudgetMove, ChangeNotice, Contribution, ContributionKind, CostEntry, HourEntry};
+    use jiff::civil::date;
+    use rust_decimal::Decimal;
+    let manager = demo_actor(app, DEMO_USERS[1].0).await?;
+    let (_, version) = crate::applications::get(app, &manager, DEMO_REGION, "hoofdlijnen").await?;
+    match crate::applications::submit(app, &manager, DEMO_REGION, "hoofdlijnen", version).await {
+        Ok(_) | Err(crate::ServiceError::SubmitRefused(_)) => {}
+        Err(e) => return Err(e),
+    }
+    let ledger = crate::execution::ledger(app, &manager, DEMO_REGION).await?;
+    let of_kind = |k: OrganisationKind| ledger.members.iter().find(|m| m.kind == k).map(|m| m.id.clone());
+    let (Some(school), Some(company)) = (of_kind(OrganisationKind::Vmbo), of_kind(OrganisationKind::Company)) else {
+        return Ok(());
+    };
+    let d = |n: i64| Decimal::from(n);
+    let hours = |day, person: &str, activity: &str, h: i64, rate: i64, external| {
+        crate::execution::Record::Hours(HourEntry {
+            person: person.into(),
+            organisation: school.clone(),
+            activity: activity.into(),
+            date: day,
+            hours: d(h),
+            rate_eur: d(rate),
+            external,
+            note: String::new(),
+        })
+    };
+    use crate::execution::Record;
+    let records = vec![
+        hours(date(2025, 2, 12), "M. de Boer", "a1", 6, 58, false),
+        hours(date(2025, 3, 19), "M. de Boer", "a1", 7, 58, false),
+        hours(date(2025, 4, 9), "S. Visser", "a2", 5, 60, false),
+        hours(date(2025, 5, 14), "Techniekcoach (ingehuurd)", "a2", 8, 150, true),
+        Record::Cost(CostEntry {
+            invoice_number: "2025-0142".into(),
+            invoice_date: date(2025, 4, 2),
+            supplier: "Technische Unie".into(),
+            description: "Bouwpakketten voor de techniekmiddagen".into(),
+            category: "materials".into(),
+            activity: "a2".into(),
+            organisation: school.clone(),
+            amount_eur: d(1_840),
+            vat_eur: Decimal::new(38_640, 2),
+            vat_recoverable: false,
+        }),
+        Record::Asset(Asset {
+            description: "Warmtepomp-opstelling voor de leerwerkplaats".into(),
+            activity: "a3".into(),
+            organisation: school.clone(),
+            purchase_date: date(2025, 3, 1),
+            purchase_price_eur: d(24_000),
+            life_months: 96,
+            project_share: Decimal::new(75, 2),
+        }),
+        Record::Contribution(Contribution {
+            company: company.clone(),
+            activity: "a3".into(),
+            date: date(2025, 6, 20),
+            kind: ContributionKind::InKind,
+            amount_eur: d(7_200),
+            basis: "60 uur instructeur × € 120".into(),
+            evidence: "Urenstaat juni 2025".into(),
+        }),
+        Record::Contribution(Contribution {
+            company,
+            activity: "a3".into(),
+            date: date(2025, 9, 1),
+            kind: ContributionKind::Cash,
+            amount_eur: d(2_500),
+            basis: String::new(),
+            evidence: "Bankafschrift 1 september 2025".into(),
+        }),
+    ];
+    let labelled = records.into_iter().map(|r| (String::new(), r)).collect();
+    crate::execution::add_all(app, &manager, DEMO_REGION, labelled, None).await?;
+    if let Some(m) = ledger.approved.activities.iter().find(|a| a.id == "a1").and_then(|a| a.milestones.first()) {
+        let mut conn = app.db.conn().await?;
+        let p = store::execution::Progress {
+            activity: "a1".into(),
+            title: m.title.clone(),
+            achieved_on: Some("2025-06-20".into()),
+            evidence: "Verslag van de tiende docentstage".into(),
+        };
+        // Written directly: the milestone was reached after the demo clock's day.
+        store::execution::set_progress(&mut conn, &ledger.region.id, &p, None).await?;
+    }
+    let notice = ChangeNotice {
+        date: Some(date(2025, 10, 1)),
+        description: "De coördinatie van de techniekmiddagen kost meer tijd dan begroot; een deel van het activiteitenbudget gaat naar de algemene kosten.".into(),
+        activities_late: vec!["a3".into()],
+        moves: vec![BudgetMove { from_category: "activities".into(), to_category: "overhead".into(), amount_eur: d(3_000) }],
+        ..ChangeNotice::default()
+    };
+    crate::execution::add_notice(app, &manager, DEMO_REGION, notice).await?;
+    Ok(())
 }
 
 async fn demo_actor(app: &App, email: &str) -> Result<domain::Actor> {

@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 
 use domain::execution::{
-    self, Asset, ChangeNotice, Contribution, CostEntry, HourEntry, LineOutcome, MilestoneState, Realisation, Records,
-    Settlement,
+    self, Asset, ChangeNotice, Contribution, CostEntry, HourEntry, MilestoneState, Realisation, Records, Settlement,
 };
 use domain::regulation::Regulation;
 use domain::regulation::application::Application;
@@ -96,7 +95,14 @@ impl Record {
         }
         let (first, last) = (reg.start(), jiff::civil::date(reg.years.last().copied().unwrap_or(2028), 12, 31));
         if self.day() < first || self.day() > last {
-            e.add("date", format!("De datum valt buiten de looptijd van de regeling ({} tot en met {}).", domain::fmt::date_nl(first), domain::fmt::date_nl(last)));
+            e.add(
+                "date",
+                format!(
+                    "De datum valt buiten de looptijd van de regeling ({} tot en met {}).",
+                    domain::fmt::date_nl(first),
+                    domain::fmt::date_nl(last)
+                ),
+            );
         }
         e
     }
@@ -248,14 +254,25 @@ pub async fn ledger(app: &App, actor: &Actor, slug: &str) -> Result<Ledger> {
     Ok(Ledger { region, approved, basis, entries, sees_all, members })
 }
 
-/// Records one item, after the regulation's checks; returns its id and what the regulation makes of it.
-pub async fn add(
+/// What the regulation made of a recorded item.
+#[derive(Debug, Clone)]
+pub struct AddOutcome {
+    pub id: String,
+    pub eligible: Decimal,
+    /// The part above a rate cap, for the region's own account.
+    pub own_cost: Decimal,
+    /// Why the item is capped, with the numbers and the parameter.
+    pub explanation: Option<String>,
+}
+
+/// Records one item (with a document, such as the invoice), after the regulation's checks.
+pub async fn add_one(
     app: &App,
     actor: &Actor,
     slug: &str,
     record: Record,
     document: Option<(&str, &[u8])>,
-) -> Result<(String, LineOutcome)> {
+) -> Result<AddOutcome> {
     let checked = match document {
         Some((name, bytes)) => Some((crate::files::check("document", name, bytes, &crate::files::DOCUMENTS)?, bytes)),
         None => None,
@@ -263,21 +280,22 @@ pub async fn add(
     let document = checked.as_ref().map(|(c, b)| (c.filename.as_str(), *b));
     let ids = add_all(app, actor, slug, vec![(String::new(), record.clone())], document).await?;
     let ledger = ledger(app, actor, slug).await?;
-    let single = Records {
-        hours: match &record { Record::Hours(h) => vec![h.clone()], _ => vec![] },
-        costs: match &record { Record::Cost(c) => vec![c.clone()], _ => vec![] },
-        assets: match &record { Record::Asset(a) => vec![a.clone()], _ => vec![] },
-        contributions: match &record { Record::Contribution(c) => vec![c.clone()], _ => vec![] },
-    };
-    let r = execution::realisation(regulation(app)?, &ledger.approved, &single, (&regulation(app)?.years, today(app)?)).map_err(corrupt)?;
-    let outcome = r.lines.into_iter().next().unwrap_or(LineOutcome {
-        amount: Decimal::ZERO,
-        eligible: Decimal::ZERO,
-        cap: None,
-        own_cost: Decimal::ZERO,
-        explanation: None,
-    });
-    Ok((ids.into_iter().next().unwrap_or_default(), outcome))
+    let mut single = Records::default();
+    match record {
+        Record::Hours(h) => single.hours.push(h),
+        Record::Cost(c) => single.costs.push(c),
+        Record::Asset(a) => single.assets.push(a),
+        Record::Contribution(c) => single.contributions.push(c),
+    }
+    let reg = regulation(app)?;
+    let r = execution::realisation(reg, &ledger.approved, &single, (&reg.years, today(app)?)).map_err(corrupt)?;
+    let eligible = if r.lines.is_empty() { r.cofinancing } else { r.lines.iter().map(|l| l.eligible).sum() };
+    Ok(AddOutcome {
+        id: ids.into_iter().next().unwrap_or_default(),
+        eligible,
+        own_cost: r.lines.iter().map(|l| l.own_cost).sum(),
+        explanation: r.lines.into_iter().find_map(|l| l.explanation),
+    })
 }
 
 /// Records many items at once, all or nothing: every item is checked first and the errors name
@@ -368,8 +386,13 @@ pub async fn document(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<
 /// Realisation against the approved budget, on what the actor may see.
 pub async fn realisation(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Realisation)> {
     let ledger = ledger(app, actor, slug).await?;
-    let r = execution::realisation(regulation(app)?, &ledger.approved, &ledger.records(), (&regulation(app)?.years, today(app)?))
-        .map_err(corrupt)?;
+    let r = execution::realisation(
+        regulation(app)?,
+        &ledger.approved,
+        &ledger.records(),
+        (&regulation(app)?.years, today(app)?),
+    )
+    .map_err(corrupt)?;
     Ok((ledger, r))
 }
 
@@ -386,7 +409,8 @@ pub async fn settlement(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger,
         let mut conn = app.db.conn().await?;
         settings::get(&mut conn, &received_key(&ledger.region.id)).await?
     };
-    let granted = execution::settle(reg, &ledger.approved, &Records::default(), Decimal::ZERO).map_err(corrupt)?.granted;
+    let granted =
+        execution::settle(reg, &ledger.approved, &Records::default(), Decimal::ZERO).map_err(corrupt)?.granted;
     let received = stored.and_then(|s| s.parse().ok()).unwrap_or(granted);
     let s = execution::settle(reg, &ledger.approved, &ledger.records(), received).map_err(corrupt)?;
     Ok((ledger, s))
@@ -516,7 +540,12 @@ pub async fn notices(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Ve
 }
 
 /// Records a change notice; returns its id and why it is substantial (empty: not substantial).
-pub async fn add_notice(app: &App, actor: &Actor, slug: &str, mut notice: ChangeNotice) -> Result<(String, Vec<String>)> {
+pub async fn add_notice(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    mut notice: ChangeNotice,
+) -> Result<(String, Vec<String>)> {
     let reg = regulation(app)?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
@@ -525,7 +554,13 @@ pub async fn add_notice(app: &App, actor: &Actor, slug: &str, mut notice: Change
     let activities: Vec<String> = approved.activities.iter().map(|a| a.id.clone()).collect();
     notice.validate(reg, &activities).into_result(())?;
     notice.date.get_or_insert(today(app)?);
-    let id = repo::insert_notice(&mut tx, &region.id, &serde_json::to_string(&notice).expect("serialises"), actor.user_id.as_deref()).await?;
+    let id = repo::insert_notice(
+        &mut tx,
+        &region.id,
+        &serde_json::to_string(&notice).expect("serialises"),
+        actor.user_id.as_deref(),
+    )
+    .await?;
     let why = notice.substantial(reg);
     let detail = json!({ "notice": id, "substantial": !why.is_empty() });
     audit::append(&mut tx, actor.user_id.as_deref(), "execution.change_notice", "region", &region.id, &detail).await?;
@@ -556,7 +591,15 @@ pub async fn set_explanation(app: &App, actor: &Actor, slug: &str, activity: &st
         all.insert(activity.to_owned(), text.trim().to_owned());
     }
     settings::set(&mut tx, &key, &serde_json::to_string(&all).expect("serialises")).await?;
-    audit::append(&mut tx, actor.user_id.as_deref(), "execution.explanation", "region", &region.id, &json!({ "activity": activity })).await?;
+    audit::append(
+        &mut tx,
+        actor.user_id.as_deref(),
+        "execution.explanation",
+        "region",
+        &region.id,
+        &json!({ "activity": activity }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -578,8 +621,8 @@ fn decode(bytes: &[u8]) -> String {
 
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’', '“',
-        '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9f => HIGH[usize::from(b - 0x80)],
@@ -591,7 +634,8 @@ fn cp1252(b: u8) -> char {
 pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, bytes: &[u8]) -> Result<usize> {
     use domain::execution_import as imp;
     let table = if bytes.starts_with(b"PK") {
-        docs::report::xlsx_table(bytes).map_err(|e| invalid("bestand", format!("Het bestand kon niet worden gelezen: {e}.")))?
+        docs::report::xlsx_table(bytes)
+            .map_err(|e| invalid("bestand", format!("Het bestand kon niet worden gelezen: {e}.")))?
     } else {
         imp::csv_table(&decode(bytes)).map_err(|e| invalid("bestand", e.to_string()))?
     };
@@ -604,7 +648,11 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, byte
         let c = cell.trim().to_lowercase();
         members
             .iter()
-            .find(|m| m.id == cell.trim() || m.duo_code.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&c)) || m.name.to_lowercase() == c)
+            .find(|m| {
+                m.id == cell.trim()
+                    || m.duo_code.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&c))
+                    || m.name.to_lowercase() == c
+            })
             .map(|m| m.id.clone())
     };
     let reg = regulation(app)?;
@@ -617,11 +665,9 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, byte
     };
     let first = table.first_row;
     let labelled: Vec<(String, Record)> = match kind {
-        ImportKind::Hours => imp::hours(&table, organisation)
-            .map_err(row_errors)?
-            .into_iter()
-            .map(Record::Hours)
-            .collect::<Vec<_>>(),
+        ImportKind::Hours => {
+            imp::hours(&table, organisation).map_err(row_errors)?.into_iter().map(Record::Hours).collect::<Vec<_>>()
+        }
         ImportKind::Costs => {
             let category = |cell: &str| {
                 let c = cell.trim().to_lowercase();
@@ -718,7 +764,16 @@ pub async fn report(
 pub async fn notice_pdf(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<(String, Vec<u8>)> {
     let (ledger, list) = notices(app, actor, slug).await?;
     let n = list.into_iter().find(|n| n.id == id).ok_or(ServiceError::NotFound)?;
-    let bytes = docs::report::change_notice_pdf(regulation(app)?, &ledger.region.name, &ledger.approved, &n.notice, &n.substantial)
-        .map_err(corrupt)?;
-    Ok((format!("wijziging-{}-{}.pdf", ledger.region.slug, n.notice.date.map(|d| d.to_string()).unwrap_or_default()), bytes))
+    let bytes = docs::report::change_notice_pdf(
+        regulation(app)?,
+        &ledger.region.name,
+        &ledger.approved,
+        &n.notice,
+        &n.substantial,
+    )
+    .map_err(corrupt)?;
+    Ok((
+        format!("wijziging-{}-{}.pdf", ledger.region.slug, n.notice.date.map(|d| d.to_string()).unwrap_or_default()),
+        bytes,
+    ))
 }

@@ -42,6 +42,12 @@ pub fn check(field: &str, filename: &str, bytes: &[u8], allowed: &[(&'static str
     Ok(Checked { content_type: mime, filename: safe_name(filename, ext) })
 }
 
+/// The type of a stored document, read from its content.
+pub fn content_type(bytes: &[u8]) -> &'static str {
+    let kind = infer::get(bytes).map(|k| k.mime_type());
+    DOCUMENTS.iter().find(|(m, _)| Some(*m) == kind).map_or("application/octet-stream", |(m, _)| m)
+}
+
 /// A file name safe to store and to send back: no paths, no control or quoting characters, and
 /// the extension of what the content is.
 fn safe_name(name: &str, extension: &str) -> String {

@@ -54,9 +54,9 @@ pub async fn grants(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Grant
     let rows = sqlx::query(
         "SELECT role, region_id, organisation_id FROM role_grants WHERE user_id = $1 ORDER BY role, region_id",
     )
-        .bind(user_id)
-        .fetch_all(conn)
-        .await?;
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
     rows.iter()
         .map(|r| {
             let role: String = r.try_get("role")?;
@@ -95,9 +95,9 @@ pub async fn grant(conn: &mut AnyConnection, user_id: &str, role: Role, scope: S
     .bind(role.code())
     .bind(scope.region_id)
     .bind(scope.organisation_id)
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
     Ok(true)
 }
 
@@ -179,14 +179,13 @@ pub struct Invitation {
 }
 
 pub async fn invitation(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Invitation>> {
-    let row =
-        sqlx::query(
-            "SELECT email, role, region_id, organisation_id, expires_at, accepted_at FROM invitations \
+    let row = sqlx::query(
+        "SELECT email, role, region_id, organisation_id, expires_at, accepted_at FROM invitations \
              WHERE token_hash = $1",
-        )
-            .bind(token_hash)
-            .fetch_optional(conn)
-            .await?;
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
     row.map(|r| {
         let role: String = r.try_get("role")?;
         Ok(Invitation {

@@ -70,6 +70,12 @@ pub fn large_router() -> Router<AppState> {
             axum::routing::post(crate::school_plans::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(services::school_plans::MAX_ATTACHMENT_BYTES + 64 * 1024)),
         )
+        .route(
+            "/regio/{slug}/uitvoering/kosten/factuur",
+            axum::routing::post(crate::execution::add_invoice)
+                .layer(axum::extract::DefaultBodyLimit::max(services::files::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/regio/{slug}/uitvoering/{kind}/import", axum::routing::post(crate::execution::import))
         .route("/api/v1/check", axum::routing::post(check_application))
         .route("/api/v1/regions/{slug}/applications/{phase}", axum::routing::put(put_application))
         .layer(axum::extract::DefaultBodyLimit::max(CHECK_MAX_BODY_BYTES))

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod api;
 mod error;
+mod execution;
 mod markdown;
 mod pages;
 mod plans_api;
@@ -83,6 +84,15 @@ pub fn router(state: AppState) -> Router {
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))
         .route("/beheer/uitbak", get(school_plans::outbox))
         .route("/meldingen", get(school_plans::mine))
+        .route("/regio/{slug}/uitvoering", get(execution::overview))
+        .route("/regio/{slug}/uitvoering/mijlpalen", get(execution::milestones).post(execution::set_milestone))
+        .route("/regio/{slug}/uitvoering/wijzigingen", get(execution::notices).post(execution::add_notice))
+        .route("/regio/{slug}/uitvoering/wijzigingen/{id}/brief.pdf", get(execution::notice_pdf))
+        .route("/regio/{slug}/uitvoering/{kind}", get(execution::records).post(execution::add))
+        .route("/regio/{slug}/uitvoering/{kind}/{id}/verwijderen", post(execution::remove))
+        .route("/regio/{slug}/uitvoering/{kind}/{id}/document", get(execution::document))
+        .route("/regio/{slug}/verantwoording", get(execution::accountability).post(execution::save_accountability))
+        .route("/regio/{slug}/verantwoording/{file}", get(execution::report_file))
         .route("/regio/{slug}/deelplannen", get(school_plans::board))
         .route("/regio/{slug}/deelplannen/nieuw", get(school_plans::new_form).post(school_plans::create))
         .route("/regio/{slug}/deelplannen/accounts", get(school_plans::accounts))

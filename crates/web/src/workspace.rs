@@ -34,7 +34,7 @@ pub const TARGET_GROUPS: [(&str, &str); 6] = [
 
 /// A posted form as pairs, so repeated fields (check boxes) are kept.
 #[derive(Default)]
-pub(crate) struct Pairs(Vec<(String, String)>);
+pub(crate) struct Pairs(pub(crate) Vec<(String, String)>);
 
 impl Pairs {
     pub(crate) fn parse(body: &Bytes) -> Pairs {
