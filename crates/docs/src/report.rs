@@ -310,8 +310,8 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
             ),
         ),
     ];
-    if input.kind != ReportKind::Final {
-        rows.push(("Verwachte realisatie aan het eind van de looptijd".into(), euro_nl(r.forecast)));
+    if let (false, Some(f)) = (input.kind == ReportKind::Final, r.forecast) {
+        rows.push(("Verwachte realisatie aan het eind van de looptijd".into(), euro_nl(f)));
     }
     if let Some(st) = input.settlement {
         rows.extend([

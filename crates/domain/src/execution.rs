@@ -310,8 +310,9 @@ pub struct Realisation {
     pub cofinancing: Decimal,
     pub cofinancing_share: Decimal,
     pub cofinancing_minimum_share: Decimal,
-    /// The realised eligible costs extrapolated to the end of the period, at the pace so far.
-    pub forecast: Decimal,
+    /// The realised eligible costs extrapolated to the end of the period, at the pace so far;
+    /// `None` before the period has begun.
+    pub forecast: Option<Decimal>,
     /// Each realised line's eligible amount, in the order of the realised application's lines.
     pub lines: Vec<LineOutcome>,
 }
@@ -374,10 +375,9 @@ pub fn realisation(
     let done = check::evaluate_lines(reg, &realised)?;
     let (p, mut r) = (summarise(&planned), summarise(&done));
     for (company, cash) in cash_by_company(records) {
+        // Cash pays for costs recorded as subsidy-funded: it moves, it does not add.
         r.per_funder.entry(company).or_default().eligible += cash;
-        if let Some(s) = r.per_funder.get_mut("subsidie") {
-            s.eligible -= cash;
-        }
+        r.per_funder.entry("subsidie".to_owned()).or_default().eligible -= cash;
     }
     let totals = realised_totals(reg, &realised, records)?;
     let (minimum, _) = reg.decimal_at("cofinancing-minimum-share", reg.start())?;
@@ -398,15 +398,12 @@ pub fn realisation(
 }
 
 /// The pace so far (per day since the period began) carried on to the end of the period.
-fn forecast(reg: &Regulation, realised: Decimal, today: Date) -> Decimal {
+fn forecast(reg: &Regulation, realised: Decimal, today: Date) -> Option<Decimal> {
     let start = reg.start();
     let end = jiff::civil::date(reg.years.last().copied().unwrap_or(start.year()), 12, 31);
-    let (Ok(elapsed), Ok(whole)) = (start.until(today.min(end)), start.until(end)) else { return realised };
-    let (elapsed, whole) = (elapsed.get_days(), whole.get_days());
-    if elapsed <= 0 {
-        return realised;
-    }
-    crate::fmt::round_cents(realised * Decimal::from(whole) / Decimal::from(elapsed))
+    let elapsed = start.until(today.min(end)).ok()?.get_days();
+    let whole = start.until(end).ok()?.get_days();
+    (elapsed > 0).then(|| crate::fmt::round_cents(realised * Decimal::from(whole) / Decimal::from(elapsed)))
 }
 
 /// The settlement (vaststelling) the rules engine arrives at on the realised figures.
@@ -576,8 +573,9 @@ pub fn subsidy_spent_per_year(
     reg: &Regulation,
     approved: &Application,
     records: &Records,
+    years: &[i16],
 ) -> Result<BTreeMap<i16, Decimal>, CheckError> {
-    let realised = realised(approved, records, &reg.years);
+    let realised = realised(approved, records, years);
     let mut per_year: BTreeMap<i16, Decimal> = reg.years.iter().map(|y| (*y, Decimal::ZERO)).collect();
     for l in check::evaluate_lines(reg, &realised)? {
         if l.line.funding.source == FundingSource::Subsidy {

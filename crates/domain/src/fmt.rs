@@ -88,8 +88,19 @@ pub fn parse_decimal_nl(input: &str) -> Option<Decimal> {
     if t.is_empty() {
         return None;
     }
-    let normalised = if t.contains(',') { t.replace('.', "").replace(',', ".") } else { t };
+    let normalised = if t.contains(',') || dots_group_thousands(&t) { t.replace('.', "").replace(',', ".") } else { t };
     normalised.parse().ok()
+}
+
+/// "4.000" and "1.234.567" as a Dutch reader means them: every group after the first has three
+/// digits and the first does not start with 0 ("0.125" and "12.5" stay decimals).
+fn dots_group_thousands(t: &str) -> bool {
+    let groups: Vec<&str> = t.trim_start_matches('-').split('.').collect();
+    groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && !groups[0].starts_with('0')
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+        && groups[1..].iter().all(|g| g.len() == 3)
 }
 
 #[cfg(test)]
@@ -104,6 +115,10 @@ mod tests {
         assert_eq!(d("€ 135").as_deref(), Some("135"));
         assert_eq!(d("400").as_deref(), Some("400"));
         assert_eq!(d("12.5").as_deref(), Some("12.5"));
+        assert_eq!(d("4.000").as_deref(), Some("4000"));
+        assert_eq!(d("1.234.567").as_deref(), Some("1234567"));
+        assert_eq!(d("0.125").as_deref(), Some("0.125"));
+        assert_eq!(d("1234.567").as_deref(), Some("1234.567"));
         assert_eq!(d("twaalf"), None);
         assert_eq!(d(""), None);
     }

@@ -22,7 +22,7 @@ use crate::{App, Result, ServiceError, invalid};
 
 /// One recorded item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "record", rename_all = "kebab-case")]
 pub enum Record {
     Hours(HourEntry),
     Cost(CostEntry),
@@ -383,16 +383,18 @@ pub async fn document(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<
     Ok((name, crate::files::get(app, &sha)?))
 }
 
-/// Realisation against the approved budget, on what the actor may see.
+/// The regulation's years up to today's: equipment depreciates only in years that have begun.
+pub fn years_to_date(app: &App) -> Result<Vec<i16>> {
+    let today = today(app)?;
+    Ok(regulation(app)?.years.iter().copied().filter(|y| *y <= today.year()).collect())
+}
+
+/// Realisation against the approved budget to date, on what the actor may see.
 pub async fn realisation(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Realisation)> {
     let ledger = ledger(app, actor, slug).await?;
-    let r = execution::realisation(
-        regulation(app)?,
-        &ledger.approved,
-        &ledger.records(),
-        (&regulation(app)?.years, today(app)?),
-    )
-    .map_err(corrupt)?;
+    let years = years_to_date(app)?;
+    let r = execution::realisation(regulation(app)?, &ledger.approved, &ledger.records(), (&years, today(app)?))
+        .map_err(corrupt)?;
     Ok((ledger, r))
 }
 
@@ -719,7 +721,8 @@ pub async fn report(
     };
     let realisation = execution::realisation(reg, &approved, &records, (&years, today)).map_err(corrupt)?;
     let (_, settlement) = settlement(app, actor, slug).await?;
-    let spent = execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records()).map_err(corrupt)?;
+    let spent =
+        execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &reg.years).map_err(corrupt)?;
     let explanations = explanations(app, &ledger.region.id).await?;
     let rows: Vec<docs::report::MilestoneRow> = list
         .into_iter()

@@ -87,8 +87,33 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportKindArg {
+    Progress,
+    Final,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormatArg {
+    Pdf,
+    Xlsx,
+}
+
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// A region's progress report (one year) or final accounts, as PDF or XLSX.
+    Report {
+        slug: String,
+        #[arg(long, value_enum)]
+        kind: ReportKindArg,
+        /// The year a progress report covers (2025 to 2028).
+        #[arg(long)]
+        period: Option<i16>,
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: ReportFormatArg,
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
     Application {
         /// The region's web address, e.g. zuid-friesland.
         slug: String,
@@ -327,6 +352,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None if matches!(format, ExportFormat::Json) => print!("{}", String::from_utf8_lossy(&bytes)),
                 None => anyhow::bail!("een Excel- of PDF-bestand gaat naar een bestand: geef -o BESTAND"),
             }
+            Ok(())
+        }
+        Command::Export { command: ExportCommand::Report { slug, kind, period, format, output } } => {
+            let (db, _) = open(&cli).await?;
+            let app = App::with_regulations(db, regulations(&cli)?);
+            let kind = match (kind, period) {
+                (ReportKindArg::Final, _) => docs::report::ReportKind::Final,
+                (ReportKindArg::Progress, Some(year)) => docs::report::ReportKind::Progress(*year),
+                (ReportKindArg::Progress, None) => {
+                    anyhow::bail!("een voortgangsrapportage gaat over één jaar: geef --period JAAR")
+                }
+            };
+            let format = match format {
+                ReportFormatArg::Pdf => services::execution::ReportFormat::Pdf,
+                ReportFormatArg::Xlsx => services::execution::ReportFormat::Xlsx,
+            };
+            let (_, bytes) =
+                services::execution::report(&app, &Actor::system(), slug, kind, format).await.map_err(|e| match e {
+                    ServiceError::NotFound => anyhow::anyhow!("er is geen regio \"{slug}\""),
+                    e => anyhow::anyhow!(dutch(e, slug, "")),
+                })?;
+            std::fs::write(output, bytes).with_context(|| format!("kan {} niet schrijven", output.display()))?;
+            eprintln!("{} van {slug} geschreven naar {}.", kind.title(), output.display());
             Ok(())
         }
         Command::Import { command: ImportCommand::Application { slug, file } } => {

@@ -162,7 +162,7 @@ pub async fn overview(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Str
         approved: euro_nl(r.total.approved),
         realised: euro_nl(r.total.realised),
         unspent: euro_nl(r.total.unspent()),
-        forecast: euro_nl(r.forecast),
+        forecast: r.forecast.map_or("nog niet te bepalen".into(), euro_nl),
         cofinancing: euro_nl(r.cofinancing),
         share: percent_nl(r.cofinancing_share),
         minimum: percent_nl(r.cofinancing_minimum_share),
@@ -405,9 +405,11 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
             ctx.actor.permits(Action::RecordWork { region_id: &region_id, organisation_id: org })
         }
     };
-    let organisations: Vec<Choice> = ledger
-        .members
-        .iter()
+    // Schools first: they do most of the work recorded here.
+    let mut members: Vec<&domain::Organisation> = ledger.members.iter().collect();
+    members.sort_by_key(|m| (!m.kind.is_school(), m.name.clone()));
+    let organisations: Vec<Choice> = members
+        .into_iter()
         .filter(|m| kind != "bijdragen" && may(&m.id))
         .map(|m| Choice { value: m.id.clone(), label: m.name.clone(), selected: false })
         .collect();
@@ -966,7 +968,8 @@ async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Ou
     let (ledger, s) = exec::settlement(&st.app, &ctx.actor, slug).await?;
     let (_, r) = exec::realisation(&st.app, &ctx.actor, slug).await?;
     let reg = st.app.regulations.get(services::applications::REGULATION).ok_or(WebError::NotFound)?;
-    let spent = domain::execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records())
+    let years = exec::years_to_date(&st.app)?;
+    let spent = domain::execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &years)
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let explained = exec::explanations(&st.app, &ledger.region.id).await?;
     let mut cumulative = Decimal::ZERO;
@@ -1070,7 +1073,10 @@ pub async fn report_file(State(st): State<AppState>, ctx: Ctx, Path((slug, file)
             s.strip_prefix("voortgang-").and_then(|y| y.parse().ok()).ok_or(WebError::NotFound)?,
         ),
     };
-    let (name, bytes) = exec::report(&st.app, &ctx.actor, &slug, kind, format).await?;
+    let (name, bytes) = match exec::report(&st.app, &ctx.actor, &slug, kind, format).await {
+        Err(ServiceError::Invalid(_)) => return Err(WebError::NotFound), // a year outside the period
+        other => other?,
+    };
     let content_type = match format {
         ReportFormat::Pdf => "application/pdf",
         ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod authz;
 mod common;
+mod execution;
 mod public;
 mod regions;
 mod regulation;

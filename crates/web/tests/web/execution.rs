@@ -1,0 +1,289 @@
+//! Execution and accountability through the router: who records what, the cap warning, imports
+//! all or nothing, milestones, change notices, and reports whose numbers are read back.
+
+use axum::http::{Method, StatusCode};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+use crate::common::{ADMIN, Client, MANAGER, PARTNER, SCHOOL, state, upload_form};
+
+const UREN: &str = "/regio/zuid-friesland/uitvoering/uren";
+
+async fn signed_in(st: &web::AppState, email: &str) -> Client {
+    let mut c = Client::new(st.clone());
+    c.login(email).await;
+    c
+}
+
+/// An organisation of the demo region by kind, from the API: (id, name).
+async fn member(c: &mut Client, kind: &str, nth: usize) -> (String, String) {
+    let region = c.get("/api/v1/regions/zuid-friesland").await.json();
+    let m = region["organisations"].as_array().unwrap().iter().filter(|m| m["kind"] == kind).nth(nth).unwrap().clone();
+    (m["id"].as_str().unwrap().to_owned(), m["name"].as_str().unwrap().to_owned())
+}
+
+fn hours_form<'a>(org: &'a str, rate: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("date", "2025-03-10"),
+        ("person", "Anna Smit"),
+        ("organisation", org),
+        ("activity", "a1"),
+        ("hours", "4,5"),
+        ("rate_eur", rate),
+        ("external", "1"),
+    ]
+}
+
+#[tokio::test]
+async fn hours_above_the_cap_are_capped_with_the_reason_and_schools_record_only_their_own() {
+    let st = state().await;
+    let mut school = signed_in(&st, SCHOOL).await;
+    let (own, _) = member(&mut school, "vmbo", 0).await;
+    let (other, _) = member(&mut school, "vmbo", 1).await;
+    let res = school.post(UREN, &hours_form(&own, "150,00")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = school.get(res.location()).await;
+    page.assert_contains("Opgeslagen: subsidiabel € 607,50.");
+    page.assert_contains("Het tarief € 150,00 ligt boven het maximum van € 135,00 per uur dat op 10 maart 2025 gold");
+    page.assert_contains("€ 67,50 komt voor eigen rekening");
+    page.assert_contains("boven maximum");
+    // Another school's hours are not this contact's to record.
+    assert_eq!(school.post(UREN, &hours_form(&other, "50")).await.status, StatusCode::FORBIDDEN);
+    // A partner records contributions for its company, not hours.
+    let mut partner = signed_in(&st, PARTNER).await;
+    let (company, _) = member(&mut partner, "company", 0).await;
+    assert_eq!(partner.post(UREN, &hours_form(&company, "50")).await.status, StatusCode::FORBIDDEN);
+    let res = partner
+        .post(
+            "/regio/zuid-friesland/uitvoering/bijdragen",
+            &[
+                ("company", &company),
+                ("activity", "a3"),
+                ("date", "2025-05-01"),
+                ("contribution_kind", "cash"),
+                ("amount_eur", "1.000"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // The national team reads along but records nothing.
+    let mut admin = signed_in(&st, ADMIN).await;
+    assert_eq!(admin.get(UREN).await.status, StatusCode::OK);
+    assert_eq!(admin.post(UREN, &hours_form(&own, "50")).await.status, StatusCode::FORBIDDEN);
+    // Someone of another region sees nothing.
+    services::users::add_from_cli(
+        &st.app,
+        "elders@school.example",
+        "Elders",
+        ("school_contact", "utrecht", ""),
+        Some("sterk-demo-2025"),
+    )
+    .await
+    .unwrap();
+    let mut elsewhere = signed_in(&st, "elders@school.example").await;
+    assert_eq!(elsewhere.get("/regio/zuid-friesland/uitvoering").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(elsewhere.post(UREN, &hours_form(&own, "50")).await.status, StatusCode::FORBIDDEN);
+}
+
+async fn import(c: &mut Client, kind: &str, name: &str, bytes: &[u8]) -> crate::common::Response {
+    let url = format!("/regio/zuid-friesland/uitvoering/{kind}");
+    c.get(&url).await;
+    let (body, ct) = upload_form("0", name, bytes);
+    let csrf = c.csrf.clone().unwrap();
+    c.send(Method::POST, &format!("{url}/import?csrf={csrf}"), Some(&ct), body).await
+}
+
+async fn hour_rows(c: &mut Client) -> usize {
+    c.get(UREN).await.body.matches("/verwijderen\"").count()
+}
+
+#[tokio::test]
+async fn imports_are_all_or_nothing_with_row_and_column_in_every_message() {
+    let st = state().await;
+    let mut pm = signed_in(&st, MANAGER).await;
+    let (org, name) = member(&mut pm, "vmbo", 0).await;
+    let before = hour_rows(&mut pm).await;
+    let bad = format!(
+        "Datum;Medewerker;Organisatie;Activiteit;Uren;Uurtarief\n10-03-2025;Jan;{org};a1;8;60\n11-03-2025;Jan;{org};a1;8;zestig\n12-03-2025;Jan;{org};zz;8;60\n"
+    );
+    let res = import(&mut pm, "uren", "uren.csv", bad.as_bytes()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("Er is niets ingelezen");
+    res.assert_contains("rij 3, kolom &#34;Uurtarief&#34;: &#34;zestig&#34; is geen getal");
+    assert_eq!(hour_rows(&mut pm).await, before, "nothing written");
+    // The rows pass the parser but one names an activity the application does not have.
+    let unknown = format!(
+        "Datum;Medewerker;Organisatie;Activiteit;Uren;Uurtarief\n10-03-2025;Jan;{org};a1;8;60\n12-03-2025;Jan;{org};zz;8;60\n"
+    );
+    let res = import(&mut pm, "uren", "uren.csv", unknown.as_bytes()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("rij 3: Kies een activiteit van de aanvraag.");
+    assert_eq!(hour_rows(&mut pm).await, before);
+
+    // Windows-1252 text with the organisation by name.
+    let mut good = format!(
+        "Datum;Medewerker;Organisatie;Activiteit;Uren;Uurtarief;Toelichting\r\n10-03-2025;Jan;{name};a1;8;60;Caf"
+    )
+    .into_bytes();
+    good.extend_from_slice(&[0xe9, b'\r', b'\n']);
+    let res = import(&mut pm, "uren", "uren.csv", &good).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(hour_rows(&mut pm).await, before + 1);
+
+    // An Excel workbook of invoices.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "Factuurnummer",
+        "Factuurdatum",
+        "Leverancier",
+        "Omschrijving",
+        "Kostensoort",
+        "Activiteit",
+        "Organisatie",
+        "Bedrag",
+        "Btw",
+        "Btw terugvorderbaar",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let row = [
+        "F-1",
+        "2025-04-01",
+        "Technische Unie",
+        "Lesmateriaal",
+        "Materialen en verbruiksgoederen",
+        "a2",
+        &org,
+        "1000",
+        "210",
+        "nee",
+    ];
+    for (c, v) in row.iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    let xlsx = wb.save_to_buffer().unwrap();
+    let res = import(&mut pm, "kosten", "facturen.xlsx", &xlsx).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    pm.get("/regio/zuid-friesland/uitvoering/kosten").await.assert_contains("€ 1.210,00");
+}
+
+fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<Data>> {
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    wb.worksheet_range(name).unwrap().rows().map(|r| r.to_vec()).collect()
+}
+
+fn figure(rows: &[Vec<Data>], label: &str) -> f64 {
+    let row =
+        rows.iter().find(|r| r.first().is_some_and(|c| *c == label)).unwrap_or_else(|| panic!("{label}"));
+    match &row[1] {
+        Data::Float(f) => *f,
+        other => panic!("{label}: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_final_report_adds_up_and_settles_as_the_rules_engine_does() {
+    let st = state().await;
+    let mut pm = signed_in(&st, MANAGER).await;
+    let res = pm.get("/regio/zuid-friesland/verantwoording/eindverantwoording.xlsx").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = {
+        let req = axum::http::Request::builder()
+            .uri("/regio/zuid-friesland/verantwoording/eindverantwoording.xlsx")
+            .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(pm.router.clone(), req).await.unwrap();
+        axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()
+    };
+    let summary = sheet(&bytes, "Samenvatting");
+    let (_, settlement) =
+        services::execution::settlement(&st.app, &domain::Actor::system(), "zuid-friesland").await.unwrap();
+    let cents = |d: rust_decimal::Decimal| -> f64 { d.try_into().unwrap() };
+    assert_eq!(figure(&summary, "Vast te stellen subsidie"), cents(settlement.settled));
+    assert_eq!(figure(&summary, "Verleende subsidie"), cents(settlement.granted));
+    assert_eq!(figure(&summary, "Terug te betalen (negatief: nog te ontvangen)"), cents(settlement.to_repay));
+    // The realised total equals the sum of its lines.
+    let lines: f64 = sheet(&bytes, "Regels")
+        .iter()
+        .skip(1)
+        .map(|r| match &r[8] {
+            Data::Float(f) => *f,
+            _ => 0.0,
+        })
+        .sum();
+    assert!((figure(&summary, "Gerealiseerd (subsidiabel)") - lines).abs() < 0.005, "{lines}");
+    // The demo's realised figures include the capped external hours.
+    assert!(lines > 0.0);
+
+    let pdf = pm.get("/regio/zuid-friesland/verantwoording/voortgang-2025.pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let mut school = signed_in(&st, SCHOOL).await;
+    assert_eq!(
+        school.get("/regio/zuid-friesland/verantwoording/eindverantwoording.pdf").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(pm.get("/regio/zuid-friesland/verantwoording/voortgang-2031.pdf").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_move_to_overhead_is_flagged_as_reportable_and_becomes_a_letter() {
+    let st = state().await;
+    let mut pm = signed_in(&st, MANAGER).await;
+    let res = pm
+        .post(
+            "/regio/zuid-friesland/uitvoering/wijzigingen",
+            &[
+                ("description", "Minder excursies, meer coördinatie."),
+                ("move_from", "activities"),
+                ("move_to", "overhead"),
+                ("move_amount", "4.000"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = pm.get(res.location()).await;
+    page.assert_contains("Deze wijziging is wezenlijk en moet worden gemeld");
+    page.assert_contains(
+        "€ 4.000,00 verschoven van activiteiten (evenementen, excursies, lessen) naar algemene kosten (overhead)",
+    );
+    let id = page.body.split("/uitvoering/wijzigingen/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let letter = pm.get(&format!("/regio/zuid-friesland/uitvoering/wijzigingen/{id}/brief.pdf")).await;
+    assert_eq!(letter.status, StatusCode::OK);
+    assert_eq!(letter.headers["content-type"], "application/pdf");
+    let refused = pm.post("/regio/zuid-friesland/uitvoering/wijzigingen", &[("description", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Vul een beschrijving van de wijziging in.");
+}
+
+#[tokio::test]
+async fn the_lead_school_marks_a_milestone_achieved_but_not_in_the_future() {
+    let st = state().await;
+    let mut school = signed_in(&st, SCHOOL).await;
+    let page = school.get("/regio/zuid-friesland/uitvoering/mijlpalen").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Techniekmiddagen voor meisjes op de basisschool");
+    let title = "Lesprogramma groep 7–8 klaar";
+    let res = school
+        .post(
+            "/regio/zuid-friesland/uitvoering/mijlpalen",
+            &[("activity", "a2"), ("title", title), ("achieved_on", "2024-09-01"), ("evidence", "Lesbrief")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = school.get(res.location()).await;
+    page.assert_contains("op 1 september 2024");
+    let future = school
+        .post(
+            "/regio/zuid-friesland/uitvoering/mijlpalen",
+            &[("activity", "a2"), ("title", title), ("achieved_on", "2030-01-01")],
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    future.assert_contains("Een mijlpaal kan niet in de toekomst behaald zijn.");
+}
