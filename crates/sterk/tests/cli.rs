@@ -226,3 +226,46 @@ fn an_exported_application_imports_back_unchanged() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("geen aanvraag gevonden voor regio \"utrecht\""));
 }
+
+#[test]
+fn the_final_report_is_exported_as_pdf_and_xlsx_and_a_missing_period_is_refused() {
+    let dir = data_dir("report");
+    let (mut child, _) = serve(&dir);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let pdf = dir.join("eind.pdf");
+    let out = sterk(
+        &dir,
+        &["export", "report", "zuid-friesland", "--kind", "final", "--format", "pdf", "-o", pdf.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Eindverantwoording") && text.contains("Zuid-Friesland"), "{text}");
+    assert!(text.contains("Vast te stellen subsidie"), "{text}");
+    let xlsx = dir.join("voortgang.xlsx");
+    let out = sterk(
+        &dir,
+        &[
+            "export",
+            "report",
+            "zuid-friesland",
+            "--kind",
+            "progress",
+            "--period",
+            "2025",
+            "--format",
+            "xlsx",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let missing =
+        sterk(&dir, &["export", "report", "zuid-friesland", "--kind", "progress", "-o", xlsx.to_str().unwrap()]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("geef --period JAAR"));
+    let unknown = sterk(&dir, &["export", "report", "nergens", "--kind", "final", "-o", xlsx.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("er is geen regio \"nergens\""));
+}

@@ -24,9 +24,12 @@ use crate::session::Ctx;
     paths(list_regions, get_region, create_region, update_region, find_schools, check_application,
         get_application, put_application, submit_application, application_versions, export_xlsx, export_pdf,
         crate::plans_api::list, crate::plans_api::create, crate::plans_api::get, crate::plans_api::put,
-        crate::plans_api::transition),
+        crate::plans_api::transition, crate::execution_api::list, crate::execution_api::add,
+        crate::execution_api::remove, crate::execution_api::milestones, crate::execution_api::set_milestone,
+        crate::execution_api::realisation, crate::execution_api::settlement, crate::execution_api::report),
     components(schemas(crate::plans_api::PlanSummaryDto, crate::plans_api::PlanDto, crate::plans_api::TransitionInput,
-        crate::plans_api::HistoryDto, crate::plans_api::AttachmentDto, VersionDto, RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
+        crate::plans_api::HistoryDto, crate::plans_api::AttachmentDto, crate::execution_api::RecordDto,
+        crate::execution_api::AddedDto, crate::execution_api::MilestoneDto, crate::execution_api::MilestoneUpdate, VersionDto, RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
@@ -95,6 +98,15 @@ pub fn router() -> Router<AppState> {
         .route("/regions/{slug}/school-plans", get(crate::plans_api::list).post(crate::plans_api::create))
         .route("/school-plans/{id}", get(crate::plans_api::get).put(crate::plans_api::put))
         .route("/school-plans/{id}/transitions", axum::routing::post(crate::plans_api::transition))
+        .route(
+            "/regions/{slug}/milestones",
+            get(crate::execution_api::milestones).put(crate::execution_api::set_milestone),
+        )
+        .route("/regions/{slug}/realisation", get(crate::execution_api::realisation))
+        .route("/regions/{slug}/settlement", get(crate::execution_api::settlement))
+        .route("/regions/{slug}/reports/{file}", get(crate::execution_api::report))
+        .route("/regions/{slug}/records/{id}", axum::routing::delete(crate::execution_api::remove))
+        .route("/regions/{slug}/{kind}", get(crate::execution_api::list).post(crate::execution_api::add))
         .fallback(|| async { ApiError::from(WebError::NotFound) })
 }
 

@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod error;
 mod execution;
+mod execution_api;
 mod markdown;
 mod pages;
 mod plans_api;

@@ -176,8 +176,7 @@ fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<Data>> {
 }
 
 fn figure(rows: &[Vec<Data>], label: &str) -> f64 {
-    let row =
-        rows.iter().find(|r| r.first().is_some_and(|c| *c == label)).unwrap_or_else(|| panic!("{label}"));
+    let row = rows.iter().find(|r| r.first().is_some_and(|c| *c == label)).unwrap_or_else(|| panic!("{label}"));
     match &row[1] {
         Data::Float(f) => *f,
         other => panic!("{label}: {other:?}"),
@@ -286,4 +285,46 @@ async fn the_lead_school_marks_a_milestone_achieved_but_not_in_the_future() {
         .await;
     assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
     future.assert_contains("Een mijlpaal kan niet in de toekomst behaald zijn.");
+}
+
+#[tokio::test]
+async fn the_api_adds_many_at_once_or_none_and_reads_back_what_the_caller_may_see() {
+    let st = state().await;
+    let mut school = signed_in(&st, SCHOOL).await;
+    let (own, _) = member(&mut school, "vmbo", 0).await;
+    let entry = |date: &str, rate: &str| serde_json::json!({ "person": "Anna", "organisation": own, "activity": "a1", "date": date, "hours": "2", "rate_eur": rate, "external": false });
+    let path = "/api/v1/regions/zuid-friesland/hours";
+    let before = school.get(path).await.json().as_array().unwrap().len();
+    let bad = school
+        .json(Method::POST, path, &serde_json::json!([entry("2025-01-10", "55"), entry("2031-01-10", "55")]))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.json()["fields"][0]["message"].as_str().unwrap().starts_with("regel 2: De datum valt buiten de looptijd"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(school.get(path).await.json().as_array().unwrap().len(), before, "none written");
+    let ok = school
+        .json(Method::POST, path, &serde_json::json!([entry("2025-01-10", "55"), entry("2025-01-11", "70")]))
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(ok.json()["count"], 2);
+    let listed = school.get(path).await.json();
+    assert_eq!(listed.as_array().unwrap().len(), before + 2);
+    let added = listed.as_array().unwrap().iter().find(|e| e["record"]["date"] == "2025-01-11").unwrap();
+    assert_eq!(added["record"]["rate_eur"], "70");
+
+    let mut pm = signed_in(&st, MANAGER).await;
+    let realisation = pm.get("/api/v1/regions/zuid-friesland/realisation").await.json();
+    let capped = realisation["lines"].as_array().unwrap().iter().filter(|l| l["explanation"].is_string()).count();
+    assert!(capped >= 2, "the demo's external hours and the 70 an hour just added: {capped}");
+    let settlement = pm.get("/api/v1/regions/zuid-friesland/settlement").await;
+    assert_eq!(settlement.status, StatusCode::OK);
+    assert!(settlement.json()["settled"].is_string());
+    assert_eq!(school.get("/api/v1/regions/zuid-friesland/settlement").await.status, StatusCode::FORBIDDEN);
+    let report = pm.get("/api/v1/regions/zuid-friesland/reports/progress-2025.xlsx").await;
+    assert_eq!(report.status, StatusCode::OK);
+    let milestones = pm.get("/api/v1/regions/zuid-friesland/milestones").await.json();
+    assert!(milestones.as_array().unwrap().iter().any(|m| m["state"] == "achieved-late" || m["state"] == "achieved"));
 }
