@@ -61,6 +61,7 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
   await school.getByRole('button', { name: 'Activiteit toevoegen' }).click();
   await school.getByText('De activiteit is toegevoegd.').waitFor();
   await school.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
+  await school.getByLabel('Jaar').selectOption('2027');
   await school.getByLabel('Kostensoort').selectOption('materials');
   await school.getByLabel('Omschrijving').fill('Lasrobot voor de les');
   await school.getByLabel('Aantal').fill('1');
@@ -94,7 +95,7 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
   await manager.getByRole('button', { name: 'Goedkeuren' }).click();
   await manager.getByText('De status is nu: goedgekeurd.').waitFor();
   await manager.getByRole('link', { name: 'aanvraag van de regio' }).click();
-  await manager.getByRole('link', { name: /Openen.*hoofdlijnen/ }).click();
+  await manager.getByRole('link', { name: /Openen.*2027 en 2028/ }).click();
   const row = manager.getByRole('row', { name: /Lasrobot voor de les/ });
   await row.waitFor();
   assert.match(await row.textContent(), /€ 12\.345,67/);

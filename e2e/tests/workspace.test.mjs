@@ -27,8 +27,8 @@ test('a region manager builds an application, fixes the co-financing and submits
   const page = await context.newPage();
   await signIn(page, sterk.url, 'programmamanager@sterk.example');
   await page.getByRole('link', { name: 'aanvragen van Zuid-Friesland' }).click();
-  await page.getByRole('button', { name: /Aanvraag starten.*2025 en 2026/ }).click();
-  await page.waitForURL(/uitwerking-2025-2026$/);
+  await page.getByRole('button', { name: /Aanvraag starten.*2027 en 2028/ }).click();
+  await page.waitForURL(/uitwerking-2027-2028$/);
   const axe = await new AxeBuilder({ page }).withTags(WCAG).analyze();
   assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], 'the workspace passes axe');
 
@@ -101,8 +101,8 @@ test('a region manager builds an application, fixes the co-financing and submits
   assert.match(sheets, /xl\/worksheets\/sheet2\.xml/);
   const strings = execFileSync('unzip', ['-p', xlsxFile, 'xl/sharedStrings.xml'], { encoding: 'utf8' });
   assert.match(strings, /Instructeur van het installatiebedrijf/);
-  const year2025 = execFileSync('unzip', ['-p', xlsxFile, 'xl/worksheets/sheet2.xml'], { encoding: 'utf8' });
-  assert.match(year2025, /<v>12000<\/v>/, '200 h × € 60 in 2025');
-  assert.match(year2025, /<v>2400<\/v>/, '20 h × € 120 in 2025');
+  const year2027 = execFileSync('unzip', ['-p', xlsxFile, 'xl/worksheets/sheet2.xml'], { encoding: 'utf8' });
+  assert.match(year2027, /<v>12000<\/v>/, '200 h × € 60 in 2027');
+  assert.match(year2027, /<v>2400<\/v>/, '20 h × € 120 in 2027');
   await context.close();
 });

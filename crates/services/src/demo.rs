@@ -13,6 +13,9 @@ const REGIONS_CSV: &str = include_str!("../../../data/regions.csv");
 const SCHOOLS_CSV: &str = include_str!("../../../data/region_schools.csv");
 const MARKER: &str = "demo_loaded";
 
+/// When the demo's history took place.
+const HISTORY: &str = "2024-09-30T12:00:00+02:00";
+
 /// The password of every demo account (printed at start-up; demo only).
 pub const DEMO_PASSWORD: &str = "sterk-demo-2025";
 /// The region the demo's region manager, lead applicant, school contact and partner belong to.
@@ -47,6 +50,9 @@ struct SchoolRow {
 
 /// Loads the demo set unless it was loaded before; returns whether anything was loaded.
 pub async fn load(app: &App) -> Result<bool> {
+    // The demo's history happened inside the window for applications on main lines, whatever
+    // clock the server runs on: plans approved then, the application submitted then.
+    let app = &App { clock: Some(HISTORY.parse().expect("a valid instant")), ..app.clone() };
     let mut tx = app.db.begin().await?;
     if settings::get(&mut tx, MARKER).await?.is_some() {
         return Ok(false);
@@ -79,7 +85,7 @@ pub async fn load(app: &App) -> Result<bool> {
     Ok(true)
 }
 
-/// The main-lines application submitted (when the clock is inside its window), and a first year
+/// The main-lines application submitted, and a first year
 /// of execution: hours (one rate above the cap), invoices, equipment, company contributions, a
 /// milestone achieved and a change notice that must be reported.
 async fn load_demo_execution(app: &App) -> Result<()> {
@@ -88,10 +94,7 @@ async fn load_demo_execution(app: &App) -> Result<()> {
     use rust_decimal::Decimal;
     let manager = demo_actor(app, DEMO_USERS[1].0).await?;
     let (_, version) = crate::applications::get(app, &manager, DEMO_REGION, "hoofdlijnen").await?;
-    match crate::applications::submit(app, &manager, DEMO_REGION, "hoofdlijnen", version).await {
-        Ok(_) | Err(crate::ServiceError::SubmitRefused(_)) => {}
-        Err(e) => return Err(e),
-    }
+    crate::applications::submit(app, &manager, DEMO_REGION, "hoofdlijnen", version).await?;
     let ledger = crate::execution::ledger(app, &manager, DEMO_REGION).await?;
     let of_kind = |k: OrganisationKind| ledger.members.iter().find(|m| m.kind == k).map(|m| m.id.clone());
     let (Some(school), Some(company)) = (of_kind(OrganisationKind::Vmbo), of_kind(OrganisationKind::Company)) else {

@@ -38,7 +38,8 @@ enum Command {
         #[arg(long, env = "STERK_DEMO")]
         demo: bool,
         /// Submit and check applications as if it were this moment (RFC 3339), e.g. for a demo or a
-        /// training; with --demo the default is 30 September 2024 12:00, inside the main-lines window.
+        /// training; with --demo the default is 15 September 2026 12:00: inside the window for the
+        /// detailed plan 2027–2028, a year and a half into the execution of the demo's plan.
         #[arg(long, env = "STERK_CLOCK")]
         clock: Option<String>,
         /// Mark cookies Secure: `auto` does so unless bound to a loopback address over plain HTTP.
@@ -390,8 +391,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The moment the demo pretends it is: inside the window for applications on main lines.
-const DEMO_CLOCK: &str = "2024-09-30T12:00:00+02:00";
+/// The moment the demo pretends it is: the window for the detailed plan 2027–2028 is open and
+/// the demo region has run its plan since 2025 (milestones achieved, late and overdue).
+const DEMO_CLOCK: &str = "2026-09-15T12:00:00+02:00";
 
 async fn serve(
     cli: &Cli,
