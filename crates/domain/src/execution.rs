@@ -275,7 +275,8 @@ pub struct Totals {
 }
 
 fn realised_totals(reg: &Regulation, realised: &Application, records: &Records) -> Result<Totals, CheckError> {
-    let t = check::check(reg, realised)?.totals;
+    // The engine's line evaluation and totals; the rules' verdicts are about applications, not realisation.
+    let t = check::totals(realised, &check::evaluate_lines(reg, realised)?, None);
     let cash: Decimal = cash_by_company(records).values().sum();
     Ok(Totals {
         eligible: t.eligible_costs.0,
@@ -406,6 +407,12 @@ fn forecast(reg: &Regulation, realised: Decimal, today: Date) -> Option<Decimal>
     (elapsed > 0).then(|| crate::fmt::round_cents(realised * Decimal::from(whole) / Decimal::from(elapsed)))
 }
 
+/// The subsidy granted: what the approved application asks, within the region's maximum.
+pub fn granted(reg: &Regulation, approved: &Application) -> Result<Decimal, CheckError> {
+    let t = check::check(reg, approved)?.totals;
+    Ok(t.region_maximum.map_or(t.subsidy_requested.0, |m| t.subsidy_requested.0.min(m.0)))
+}
+
 /// The settlement (vaststelling) the rules engine arrives at on the realised figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Settlement {
@@ -435,8 +442,7 @@ pub fn settle(
     records: &Records,
     received: Decimal,
 ) -> Result<Settlement, CheckError> {
-    let granted = check::check(reg, approved)?.totals;
-    let granted = granted.region_maximum.map_or(granted.subsidy_requested.0, |m| granted.subsidy_requested.0.min(m.0));
+    let granted = granted(reg, approved)?;
     let t = realised_totals(reg, &realised(approved, records, &reg.years), records)?;
     let (minimum, _) = reg.decimal_at("cofinancing-minimum-share", reg.start())?;
     let required = crate::fmt::round_cents(t.eligible * minimum);

@@ -405,17 +405,22 @@ fn received_key(region_id: &str) -> String {
 /// The settlement on everything recorded; `received` is what was paid in advance (by default the grant).
 pub async fn settlement(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Settlement)> {
     let ledger = ledger(app, actor, slug).await?;
+    let s = settle_ledger(app, actor, &ledger).await?;
+    Ok((ledger, s))
+}
+
+async fn settle_ledger(app: &App, actor: &Actor, ledger: &Ledger) -> Result<Settlement> {
     actor.require(Action::ViewAllRecords { region_id: &ledger.region.id })?;
     let reg = regulation(app)?;
     let stored = {
         let mut conn = app.db.conn().await?;
         settings::get(&mut conn, &received_key(&ledger.region.id)).await?
     };
-    let granted =
-        execution::settle(reg, &ledger.approved, &Records::default(), Decimal::ZERO).map_err(corrupt)?.granted;
-    let received = stored.and_then(|s| s.parse().ok()).unwrap_or(granted);
-    let s = execution::settle(reg, &ledger.approved, &ledger.records(), received).map_err(corrupt)?;
-    Ok((ledger, s))
+    let received = match stored.and_then(|s| s.parse().ok()) {
+        Some(r) => r,
+        None => execution::granted(reg, &ledger.approved).map_err(corrupt)?,
+    };
+    execution::settle(reg, &ledger.approved, &ledger.records(), received).map_err(corrupt)
 }
 
 pub async fn set_received(app: &App, actor: &Actor, slug: &str, amount: Decimal) -> Result<()> {
@@ -720,7 +725,7 @@ pub async fn report(
         docs::report::ReportKind::Final => (ledger.approved.clone(), all, reg.years.clone()),
     };
     let realisation = execution::realisation(reg, &approved, &records, (&years, today)).map_err(corrupt)?;
-    let (_, settlement) = settlement(app, actor, slug).await?;
+    let settlement = settle_ledger(app, actor, &ledger).await?;
     let spent =
         execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &reg.years).map_err(corrupt)?;
     let explanations = explanations(app, &ledger.region.id).await?;

@@ -31,8 +31,9 @@ pub struct NewRecord<'a> {
     pub document: Option<(&'a str, &'a str)>,
 }
 
-/// Rows per INSERT statement when many are written at once (well under SQLite's parameter limit).
-const BATCH: usize = 400;
+/// Rows per INSERT statement when many are written at once: sqlx matches every numbered parameter
+/// by name (quadratic in the parameters of one statement), so statements stay small.
+const BATCH: usize = 16;
 
 /// Writes `records` for the region in the caller's transaction, in batches; returns their ids.
 pub async fn insert(

@@ -181,6 +181,9 @@ pub async fn overview(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Str
     Ok(Html(page.render()?).into_response())
 }
 
+/// The most rows a records page shows; the reports hold them all.
+const MAX_ROWS: usize = 500;
+
 /// One row of a records table: cells, and whether the actor may remove it.
 pub struct RecordRow {
     pub id: String,
@@ -202,6 +205,8 @@ pub struct RecordsPage {
     pub intro: &'static str,
     pub columns: Vec<&'static str>,
     pub rows: Vec<RecordRow>,
+    /// How many rows there are in all (the page shows the latest `MAX_ROWS`).
+    pub count: usize,
     pub total: String,
     pub organisations: Vec<Choice>,
     pub companies: Vec<Choice>,
@@ -398,6 +403,10 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
             can_remove,
         });
     }
+    let count = rows.len();
+    if count > MAX_ROWS {
+        rows.drain(..count - MAX_ROWS);
+    }
     let may = |org: &str| {
         if kind == "bijdragen" {
             ctx.actor.permits(Action::RecordContribution { region_id: &region_id, company_id: org })
@@ -429,6 +438,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
         intro: info.intro,
         columns: info.columns,
         rows,
+        count,
         total: euro_nl(total),
         may_record: !organisations.is_empty() || !companies.is_empty(),
         organisations,
