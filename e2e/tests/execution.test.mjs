@@ -1,10 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { AxeBuilder } from '@axe-core/playwright';
-import { signIn, startBrowser, startSterk } from './helpers.mjs';
+import { axe, signIn, startBrowser, startSterk } from './helpers.mjs';
 
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 let sterk;
 let browser;
 
@@ -17,11 +15,6 @@ after(async () => {
   await browser?.close();
   sterk?.stop();
 });
-
-async function axe(page, what) {
-  const result = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-  assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.help}`), [], `${what} passes axe`);
-}
 
 test('a school records hours above the cap, a partner a contribution; the milestone and the final report follow', async () => {
   const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 }, acceptDownloads: true });

@@ -4,6 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import assert from 'node:assert/strict';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 
 export const PASSWORD = 'sterk-demo-2025';
@@ -74,4 +76,12 @@ export async function startSmtpSink() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: server.server.address().port, messages, stop: () => server.close() };
+}
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Asserts that axe-core finds no WCAG 2.1 AA violations on the page. */
+export async function axe(page, what) {
+  const result = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.help}`), [], `${what} passes axe`);
 }

@@ -1,9 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AxeBuilder } from '@axe-core/playwright';
-import { signIn, startBrowser, startSmtpSink, startSterk } from './helpers.mjs';
+import { axe, signIn, startBrowser, startSmtpSink, startSterk } from './helpers.mjs';
 
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const TITLE = 'Lasrobot in het technieklokaal';
 let sterk;
 let browser;
@@ -20,11 +18,6 @@ after(async () => {
   sterk?.stop();
   smtp?.stop();
 });
-
-async function axe(page, what) {
-  const result = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-  assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.help}`), [], `${what} passes axe`);
-}
 
 async function as(email) {
   const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });

@@ -181,10 +181,14 @@ pub const COST_COLUMNS: [&str; 10] = [
     "Btw terugvorderbaar",
 ];
 
-/// Reads hour entries; `organisation` turns a cell (id, DUO code or name) into an organisation id.
-pub fn hours(table: &Table, organisation: impl Fn(&str) -> Option<String>) -> Result<Vec<HourEntry>, Vec<RowError>> {
+/// Reads every non-empty row with `each`, after checking the `required` columns; all rows or the errors.
+fn read_rows<T>(
+    table: &Table,
+    required: &[&str],
+    mut each: impl FnMut(&mut RowReader) -> T,
+) -> Result<Vec<T>, Vec<RowError>> {
     let mut errors = Vec::new();
-    let cols = Columns::new(table, &HOUR_COLUMNS[..6], &mut errors);
+    let cols = Columns::new(table, required, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -194,26 +198,38 @@ pub fn hours(table: &Table, organisation: impl Fn(&str) -> Option<String>) -> Re
             continue;
         }
         let mut r = RowReader { cols: &cols, row, number: table.first_row + i, errors: &mut errors };
-        let org = r.text("Organisatie", true);
-        let resolved = organisation(&org);
-        if resolved.is_none() && !org.is_empty() {
-            r.fail("Organisatie", format!("\"{org}\" neemt niet deel in de regio"));
-        }
-        out.push(HourEntry {
-            date: r.date("Datum"),
-            person: r.text("Medewerker", true),
-            organisation: resolved.unwrap_or_default(),
-            activity: r.text("Activiteit", true),
-            hours: r.decimal("Uren", true),
-            rate_eur: r.decimal("Uurtarief", true),
-            external: r.yes("Extern"),
-            note: r.text("Toelichting", false),
-        });
+        out.push(each(&mut r));
         if errors.len() >= MAX_ERRORS {
             break;
         }
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+impl RowReader<'_> {
+    /// The organisation the cell names, resolved by `resolve`.
+    fn organisation(&mut self, resolve: &impl Fn(&str) -> Option<String>) -> String {
+        let org = self.text("Organisatie", true);
+        let resolved = resolve(&org);
+        if resolved.is_none() && !org.is_empty() {
+            self.fail("Organisatie", format!("\"{org}\" neemt niet deel in de regio"));
+        }
+        resolved.unwrap_or_default()
+    }
+}
+
+/// Reads hour entries; `organisation` turns a cell (id, DUO code or name) into an organisation id.
+pub fn hours(table: &Table, organisation: impl Fn(&str) -> Option<String>) -> Result<Vec<HourEntry>, Vec<RowError>> {
+    read_rows(table, &HOUR_COLUMNS[..6], |r| HourEntry {
+        organisation: r.organisation(&organisation),
+        date: r.date("Datum"),
+        person: r.text("Medewerker", true),
+        activity: r.text("Activiteit", true),
+        hours: r.decimal("Uren", true),
+        rate_eur: r.decimal("Uurtarief", true),
+        external: r.yes("Extern"),
+        note: r.text("Toelichting", false),
+    })
 }
 
 /// Reads invoices; `category` turns a cell (id or label) into a category id.
@@ -222,44 +238,25 @@ pub fn costs(
     organisation: impl Fn(&str) -> Option<String>,
     category: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<CostEntry>, Vec<RowError>> {
-    let mut errors = Vec::new();
-    let cols = Columns::new(table, &COST_COLUMNS[..8], &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let mut out = Vec::with_capacity(table.rows.len());
-    for (i, row) in table.rows.iter().enumerate() {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let mut r = RowReader { cols: &cols, row, number: table.first_row + i, errors: &mut errors };
-        let org = r.text("Organisatie", true);
-        let resolved = organisation(&org);
-        if resolved.is_none() && !org.is_empty() {
-            r.fail("Organisatie", format!("\"{org}\" neemt niet deel in de regio"));
-        }
+    read_rows(table, &COST_COLUMNS[..8], |r| {
         let cat = r.text("Kostensoort", true);
         let cat_id = category(&cat);
         if cat_id.is_none() && !cat.is_empty() {
             r.fail("Kostensoort", format!("\"{cat}\" is geen kostensoort van de regeling"));
         }
-        out.push(CostEntry {
+        CostEntry {
+            organisation: r.organisation(&organisation),
+            category: cat_id.unwrap_or_default(),
             invoice_number: r.text("Factuurnummer", true),
             invoice_date: r.date("Factuurdatum"),
             supplier: r.text("Leverancier", true),
             description: r.text("Omschrijving", false),
-            category: cat_id.unwrap_or_default(),
             activity: r.text("Activiteit", true),
-            organisation: resolved.unwrap_or_default(),
             amount_eur: r.decimal("Bedrag", true),
             vat_eur: r.decimal("Btw", false),
             vat_recoverable: r.yes("Btw terugvorderbaar"),
-        });
-        if errors.len() >= MAX_ERRORS {
-            break;
         }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    })
 }
 
 #[cfg(test)]

@@ -443,18 +443,8 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
         may_record: !organisations.is_empty() || !companies.is_empty(),
         organisations,
         companies,
-        activities: ledger
-            .approved
-            .activities
-            .iter()
-            .map(|a| Choice { value: a.id.clone(), label: a.title.clone(), selected: false })
-            .collect(),
-        categories: reg
-            .categories
-            .iter()
-            .filter(|c| c.eligible && c.rate_cap.is_none() && c.id != "depreciation")
-            .map(|c| Choice { value: c.id.clone(), label: c.label.clone(), selected: false })
-            .collect(),
+        activities: Choice::activities(&ledger.approved.activities),
+        categories: Choice::categories(reg, |c| c.eligible && c.rate_cap.is_none() && c.id != "depreciation"),
         notice: outcome.notice,
         warning: outcome.warning,
         errors: outcome.errors,
@@ -872,18 +862,8 @@ async fn render_notices(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) 
                 by: n.created_by.unwrap_or_default(),
             })
             .collect(),
-        activities: ledger
-            .approved
-            .activities
-            .iter()
-            .map(|a| Choice { value: a.id.clone(), label: a.title.clone(), selected: false })
-            .collect(),
-        categories: reg
-            .categories
-            .iter()
-            .filter(|c| !c.forbidden)
-            .map(|c| Choice { value: c.id.clone(), label: c.label.clone(), selected: false })
-            .collect(),
+        activities: Choice::activities(&ledger.approved.activities),
+        categories: Choice::categories(reg, |c| !c.forbidden),
         notice: outcome.notice,
         warning: outcome.warning,
         errors: outcome.errors,

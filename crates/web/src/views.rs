@@ -207,6 +207,23 @@ impl Choice {
             .map(|(v, l)| Choice { value: v.to_owned(), label: l.to_owned(), selected: v == current })
             .collect()
     }
+
+    /// An application's (or plan's) activities.
+    pub fn activities(activities: &[domain::regulation::application::Activity]) -> Vec<Choice> {
+        activities.iter().map(|a| Choice { value: a.id.clone(), label: a.title.clone(), selected: false }).collect()
+    }
+
+    /// The regulation's cost categories that `keep` admits.
+    pub fn categories(
+        reg: &domain::regulation::Regulation,
+        keep: impl Fn(&domain::regulation::Category) -> bool,
+    ) -> Vec<Choice> {
+        reg.categories
+            .iter()
+            .filter(|c| keep(c))
+            .map(|c| Choice { value: c.id.clone(), label: c.label.clone(), selected: false })
+            .collect()
+    }
 }
 
 pub struct HistoryView {

@@ -427,17 +427,8 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
             .iter()
             .map(|(v, l)| Choice { value: (*v).into(), label: (*l).into(), selected: false })
             .collect(),
-        activity_choices: a
-            .activities
-            .iter()
-            .map(|x| Choice { value: x.id.clone(), label: x.title.clone(), selected: false })
-            .collect(),
-        categories: reg
-            .categories
-            .iter()
-            .filter(|c| !c.forbidden)
-            .map(|c| Choice { value: c.id.clone(), label: c.label.clone(), selected: false })
-            .collect(),
+        activity_choices: Choice::activities(&a.activities),
+        categories: Choice::categories(reg, |c| !c.forbidden),
         years: phase
             .map(|p| {
                 p.years.iter().map(|y| Choice { value: y.to_string(), label: y.to_string(), selected: false }).collect()
