@@ -5,6 +5,7 @@ pub mod access;
 pub mod execution;
 pub mod execution_import;
 pub mod fmt;
+pub mod monitoring;
 pub mod organisation;
 pub mod region;
 pub mod school_plan;

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod execution;
 pub mod files;
 pub mod mail;
+pub mod monitoring;
 pub mod organisations;
 pub mod ratelimit;
 pub mod regions;

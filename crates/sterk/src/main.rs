@@ -81,6 +81,16 @@ enum Command {
         #[arg(long, env = "STERK_CLOCK")]
         clock: Option<String>,
     },
+    /// The indicators from open data for a scope: national, region:{slug} or location:{duo_code}.
+    Indicators {
+        #[arg(long, default_value = "national")]
+        scope: String,
+        /// One school year, e.g. 2023-2024; all years when left out.
+        #[arg(long)]
+        year: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: IndicatorFormat,
+    },
     /// Manage users.
     Users {
         #[command(subcommand)]
@@ -137,7 +147,22 @@ enum ExportFormat {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    Application { slug: String, file: PathBuf },
+    Application {
+        slug: String,
+        file: PathBuf,
+    },
+    /// DUO's exam candidates and passes file (examenkandidaten-en-geslaagden), all or nothing;
+    /// the school years it holds replace those stored.
+    DuoExams {
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum IndicatorFormat {
+    Json,
+    Csv,
+    Text,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -378,6 +403,44 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{} van {slug} geschreven naar {}.", kind.title(), output.display());
             Ok(())
         }
+        Command::Import { command: ImportCommand::DuoExams { file } } => {
+            let (db, _) = open(&cli).await?;
+            let app = App::with_regulations(db, regulations(&cli)?);
+            let bytes = std::fs::read(file).with_context(|| format!("kan {} niet lezen", file.display()))?;
+            let total = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1).max(1);
+            let summary =
+                services::monitoring::import_exams(&app, &Actor::system(), &bytes, |n| progress_bar(n, total))
+                    .await
+                    .map_err(|e| match e {
+                        ServiceError::Invalid(errors) => {
+                            anyhow::anyhow!("{}: niets ingelezen.\n{errors}", file.display())
+                        }
+                        e => e.into(),
+                    })?;
+            eprintln!();
+            println!(
+                "Ingelezen: {} regels, {} vestigingen, schooljaren {}, {} gemaskeerde cellen (<5).",
+                domain::fmt::integer_nl(summary.lines as i64),
+                domain::fmt::integer_nl(summary.locations as i64),
+                summary.years.join(", "),
+                domain::fmt::integer_nl(summary.masked_cells as i64)
+            );
+            Ok(())
+        }
+        Command::Indicators { scope, year, format } => {
+            let (db, _) = open(&cli).await?;
+            let app = App::with_regulations(db, regulations(&cli)?);
+            let parsed = services::monitoring::Scope::parse(scope).with_context(|| {
+                format!("--scope \"{scope}\": schrijf national, region:{{webadres}} of location:{{DUO-code}}")
+            })?;
+            let values =
+                services::monitoring::indicators(&app, &parsed, year.as_deref()).await.map_err(|e| match e {
+                    ServiceError::NotFound => anyhow::anyhow!("er is geen regio voor --scope \"{scope}\""),
+                    e => e.into(),
+                })?;
+            print!("{}", indicator_output(&parsed.code(), &values, *format));
+            Ok(())
+        }
         Command::Import { command: ImportCommand::Application { slug, file } } => {
             let (db, _) = open(&cli).await?;
             let app = App::with_regulations(db, regulations(&cli)?);
@@ -472,6 +535,68 @@ fn dutch(e: ServiceError, slug: &str, phase: &str) -> String {
         ServiceError::NotFound => format!("geen aanvraag gevonden voor regio \"{slug}\" in fase \"{phase}\""),
         ServiceError::Invalid(errors) => errors.to_string(),
         other => other.to_string(),
+    }
+}
+
+/// A progress bar on standard error: `[#####     ] 6.000 van 12.782 regels`.
+fn progress_bar(done: usize, total: usize) {
+    let filled = (done * 30 / total).min(30);
+    eprint!(
+        "\rInlezen [{}{}] {} van {} regels",
+        "#".repeat(filled),
+        " ".repeat(30 - filled),
+        domain::fmt::integer_nl(done as i64),
+        domain::fmt::integer_nl(total as i64)
+    );
+}
+
+/// Indicators as JSON (`{ scope, indicators: [...] }`), CSV or a text table.
+fn indicator_output(scope: &str, values: &[domain::monitoring::Value], format: IndicatorFormat) -> String {
+    let value_text = |v: &domain::monitoring::Value| v.value.map(|d| d.to_string()).unwrap_or_default();
+    match format {
+        IndicatorFormat::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({ "scope": scope, "indicators": values }))
+                .expect("serialises")
+                + "\n"
+        }
+        IndicatorFormat::Csv => {
+            let mut out = String::from("scope,id,year,known,masked_cells,low,high,value\n");
+            for v in values {
+                out.push_str(&format!(
+                    "{scope},{},{},{},{},{},{},{}\n",
+                    v.id,
+                    v.year,
+                    v.known,
+                    v.masked_cells,
+                    v.low,
+                    v.high,
+                    value_text(v)
+                ));
+            }
+            out
+        }
+        IndicatorFormat::Text => {
+            let names: std::collections::BTreeMap<String, (String, String)> =
+                domain::monitoring::definitions().into_iter().map(|d| (d.id, (d.name, d.unit))).collect();
+            let mut out = format!("Indicatoren voor {scope}\n");
+            for v in values {
+                let (name, unit) = names.get(&v.id).cloned().unwrap_or_default();
+                let shown = match (unit.as_str(), v.value) {
+                    ("aandeel", Some(d)) => format!("{} (op gepubliceerde aantallen)", domain::fmt::percent_nl(d)),
+                    ("aandeel", None) => "onbekend".into(),
+                    _ if v.masked_cells > 0 => format!(
+                        "{} bekend, {} gemaskeerde cellen: tussen {} en {}",
+                        domain::fmt::integer_nl(v.known as i64),
+                        v.masked_cells,
+                        domain::fmt::integer_nl(v.low as i64),
+                        domain::fmt::integer_nl(v.high as i64)
+                    ),
+                    _ => domain::fmt::integer_nl(v.known as i64),
+                };
+                out.push_str(&format!("{}  {:<58} {shown}\n", v.year, name));
+            }
+            out
+        }
     }
 }
 

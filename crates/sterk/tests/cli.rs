@@ -269,3 +269,27 @@ fn the_final_report_is_exported_as_pdf_and_xlsx_and_a_missing_period_is_refused(
     let unknown = sterk(&dir, &["export", "report", "nergens", "--kind", "final", "-o", xlsx.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("er is geen regio \"nergens\""));
 }
+
+#[test]
+fn duo_exams_import_with_a_summary_and_indicators_come_out_as_json_csv_or_text() {
+    let dir = data_dir("duo");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
+    let out = sterk(&dir, &["import", "duo-exams", file]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("12.782 regels, 1.236 vestigingen"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("12.782 van 12.782 regels"), "the progress bar ends full");
+    let json = sterk(&dir, &["indicators", "--year", "2023-2024", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["scope"], "national");
+    let first = &v["indicators"][0];
+    for key in ["id", "year", "known", "masked_cells", "low", "high", "value"] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+    let csv = sterk(&dir, &["indicators", "--format", "csv"]);
+    assert!(String::from_utf8_lossy(&csv.stdout).starts_with("scope,id,year,known,masked_cells,low,high,value\n"));
+    let bad = dir.join("komma.csv");
+    std::fs::write(&bad, "a,b\n1,2\n").unwrap();
+    let refused = sterk(&dir, &["import", "duo-exams", bad.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("regel 1: geen DUO-bestand"));
+}

@@ -6,6 +6,7 @@ pub mod account_requests;
 pub mod applications;
 pub mod audit;
 pub mod execution;
+pub mod monitoring;
 pub mod notifications;
 pub mod organisations;
 pub mod regions;

@@ -21,7 +21,7 @@ use crate::session::Ctx;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Sterk API", version = "1", description = "Open data en beheer van Sterk Techniekonderwijs: regio's, deelnemers en scholen."),
-    paths(list_regions, get_region, create_region, update_region, find_schools, check_application,
+    paths(indicators, list_regions, get_region, create_region, update_region, find_schools, check_application,
         get_application, put_application, submit_application, application_versions, export_xlsx, export_pdf,
         crate::plans_api::list, crate::plans_api::create, crate::plans_api::get, crate::plans_api::put,
         crate::plans_api::transition, crate::execution_api::list, crate::execution_api::add,
@@ -90,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .route("/regions", get(list_regions).post(create_region))
         .route("/regions/{slug}", get(get_region).patch(update_region))
         .route("/schools", get(find_schools))
+        .route("/indicators", get(indicators))
         .route("/regions/{slug}/applications/{phase}", get(get_application))
         .route("/regions/{slug}/applications/{phase}/submit", axum::routing::post(submit_application))
         .route("/regions/{slug}/applications/{phase}/versions", get(application_versions))
@@ -615,4 +616,30 @@ async fn export_pdf(
 pub struct VersionQuery {
     #[serde(default)]
     versie: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct IndicatorQuery {
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    year: Option<String>,
+}
+
+/// Indicators from DUO open data for `national`, `region:{slug}` or `location:{duo_code}`, per school year:
+/// `{ "scope", "indicators": [ { "id", "year", "known", "masked_cells", "low", "high", "value" } ] }`. Masked
+/// cells (`<5`) are never guessed: `low` and `high` bound the count; shares are on known numbers.
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "monitoring",
+    params(("scope" = Option<String>, Query, description = "national (standaard), region:{slug} of location:{DUO-code}"),
+        ("year" = Option<String>, Query, description = "een schooljaar, bijvoorbeeld 2023-2024")),
+    responses((status = 200, description = "De indicatoren"), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn indicators(State(st): State<AppState>, Query(q): Query<IndicatorQuery>) -> Result<Response, ApiError> {
+    let text = q.scope.unwrap_or_else(|| "national".into());
+    let Some(scope) = services::monitoring::Scope::parse(&text) else {
+        let mut e = FieldErrors::default();
+        e.add("scope", format!("\"{text}\": schrijf national, region:{{webadres}} of location:{{DUO-code}}."));
+        return Err(invalid(e));
+    };
+    let values = services::monitoring::indicators(&st.app, &scope, q.year.as_deref()).await?;
+    Ok(Json(serde_json::json!({ "scope": scope.code(), "indicators": values })).into_response())
 }

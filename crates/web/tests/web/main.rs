@@ -5,6 +5,7 @@ mod auth;
 mod authz;
 mod common;
 mod execution;
+mod monitoring;
 mod public;
 mod regions;
 mod regulation;

@@ -1,0 +1,218 @@
+//! Monitoring with open data: DUO's published counts per school location and year, and the
+//! indicators of the theory of change computed from them for a location, a region or the
+//! nation. Masked cells (`<5`: 1 to 4) are never guessed: a count says what is known, how many
+//! cells were masked and the bounds; a share is computed on the known numbers and says so.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A count as published: a number, or masked because it is small (1 to 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Count {
+    Known(u32),
+    Masked,
+}
+
+/// Sexes in the order DUO gives them.
+pub const MAN: usize = 0;
+pub const VROUW: usize = 1;
+pub const TOTAAL: usize = 2;
+
+/// One programme at one school location in one school year: exam candidates and passes per sex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamRow {
+    /// The six-character location code (BRIN + location number), e.g. `00AH00`.
+    pub location: String,
+    pub institution: String,
+    pub name: String,
+    pub municipality: String,
+    /// `VMBO`, `HAVO`, `VWO`.
+    pub school_type: String,
+    pub inspection_code: String,
+    /// e.g. `VMBO K - techniek`.
+    pub programme: String,
+    /// e.g. `2023-2024`.
+    pub school_year: String,
+    /// Man, vrouw, totaal.
+    pub candidates: [Count; 3],
+    pub passed: [Count; 3],
+}
+
+impl ExamRow {
+    /// The vmbo track (`B`, `K`, `G`, `T`, `LWT`) and sector (`techniek`, …) of a vmbo programme.
+    pub fn vmbo_track_and_sector(&self) -> Option<(&str, &str)> {
+        let rest = self.programme.strip_prefix("VMBO ")?;
+        let (track, sector) = rest.split_once(" - ").unwrap_or((rest, ""));
+        Some((track.trim(), sector.trim()))
+    }
+
+    fn bkg(&self) -> bool {
+        self.school_type == "VMBO" && self.vmbo_track_and_sector().is_some_and(|(t, _)| matches!(t, "B" | "K" | "G"))
+    }
+
+    fn techniek(&self) -> bool {
+        self.bkg() && self.vmbo_track_and_sector().is_some_and(|(_, s)| s == "techniek")
+    }
+}
+
+/// An indicator as defined in `indicators/indicators.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Definition {
+    pub id: String,
+    pub name: String,
+    pub definition: String,
+    pub dataset: String,
+    /// `aantal` or `aandeel`.
+    pub unit: String,
+}
+
+#[derive(Deserialize)]
+struct File {
+    indicators: Vec<Definition>,
+}
+
+/// The shipped indicator definitions.
+pub fn definitions() -> Vec<Definition> {
+    let file: File =
+        toml::from_str(include_str!("../../../indicators/indicators.toml")).expect("the shipped indicators parse");
+    file.indicators
+}
+
+/// A sum of published counts: what is known and how many cells were masked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub known: u64,
+    pub masked_cells: u64,
+}
+
+impl Tally {
+    fn add(&mut self, c: Count) {
+        match c {
+            Count::Known(n) => self.known += u64::from(n),
+            Count::Masked => self.masked_cells += 1,
+        }
+    }
+
+    /// At least one per masked cell.
+    pub fn low(&self) -> u64 {
+        self.known + self.masked_cells
+    }
+
+    /// At most four per masked cell.
+    pub fn high(&self) -> u64 {
+        self.known + 4 * self.masked_cells
+    }
+}
+
+/// One indicator in one year for one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Value {
+    pub id: String,
+    pub year: String,
+    pub known: u64,
+    pub masked_cells: u64,
+    pub low: u64,
+    pub high: u64,
+    /// The count (`known`) for counts; the share of known numbers for shares (`None` when the
+    /// known denominator is zero).
+    pub value: Option<Decimal>,
+}
+
+fn share(part: u64, whole: u64) -> Option<Decimal> {
+    (whole > 0).then(|| (Decimal::from(part) / Decimal::from(whole)).round_dp(4))
+}
+
+/// Every indicator per school year over `rows` (the rows of one scope), in definition order per year.
+pub fn compute<'a>(rows: impl IntoIterator<Item = &'a ExamRow>) -> Vec<Value> {
+    #[derive(Default)]
+    struct Year {
+        bkg: Tally,
+        tech: Tally,
+        girls: Tally,
+        tech_passed: Tally,
+    }
+    let mut years: BTreeMap<&str, Year> = BTreeMap::new();
+    for r in rows {
+        if !r.bkg() {
+            continue;
+        }
+        let y = years.entry(&r.school_year).or_default();
+        y.bkg.add(r.candidates[TOTAAL]);
+        if r.techniek() {
+            y.tech.add(r.candidates[TOTAAL]);
+            y.girls.add(r.candidates[VROUW]);
+            y.tech_passed.add(r.passed[TOTAAL]);
+        }
+    }
+    let mut out = Vec::new();
+    for (year, y) in years {
+        let count = |id: &str, t: Tally| Value {
+            id: id.into(),
+            year: year.into(),
+            known: t.known,
+            masked_cells: t.masked_cells,
+            low: t.low(),
+            high: t.high(),
+            value: Some(Decimal::from(t.known)),
+        };
+        let ratio =
+            |id: &str, part: Tally, whole: Tally| Value { value: share(part.known, whole.known), ..count(id, part) };
+        out.push(count("vmbo-bkg-exam-candidates", y.bkg));
+        out.push(count("vmbo-bkg-exam-candidates-techniek", y.tech));
+        out.push(ratio("techniek-share", y.tech, y.bkg));
+        out.push(count("techniek-girls", y.girls));
+        out.push(ratio("techniek-girls-share", y.girls, y.tech));
+        out.push(ratio("techniek-pass-rate", y.tech_passed, y.tech));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(programme: &str, year: &str, cand: [Count; 3], passed: [Count; 3]) -> ExamRow {
+        ExamRow {
+            location: "00AH00".into(),
+            institution: "00AH".into(),
+            name: "X".into(),
+            municipality: "ENSCHEDE".into(),
+            school_type: "VMBO".into(),
+            inspection_code: String::new(),
+            programme: programme.into(),
+            school_year: year.into(),
+            candidates: cand,
+            passed,
+        }
+    }
+
+    #[test]
+    fn masked_cells_give_bounds_and_shares_use_known_numbers() {
+        use Count::{Known as K, Masked as M};
+        let rows = [
+            row("VMBO K - techniek", "2023-2024", [K(10), M, K(12)], [K(9), M, K(11)]),
+            row("VMBO B - techniek", "2023-2024", [M, M, M], [M, M, M]),
+            row("VMBO K - economie", "2023-2024", [K(20), K(18), K(38)], [K(20), K(17), K(37)]),
+            row("VMBO T - techniek", "2023-2024", [K(50), K(5), K(55)], [K(50), K(5), K(55)]),
+        ];
+        let v = compute(&rows);
+        let get = |id: &str| v.iter().find(|x| x.id == id).unwrap();
+        let tech = get("vmbo-bkg-exam-candidates-techniek");
+        assert_eq!((tech.known, tech.masked_cells, tech.low, tech.high), (12, 1, 13, 16));
+        assert_eq!(get("vmbo-bkg-exam-candidates").known, 50, "T is not basis, kader or gemengd");
+        assert_eq!(get("techniek-share").value, Some(Decimal::new(24, 2)));
+        let girls = get("techniek-girls");
+        assert_eq!((girls.known, girls.masked_cells), (0, 2));
+        assert_eq!(get("techniek-girls-share").value, Some(Decimal::ZERO));
+        assert_eq!(get("techniek-pass-rate").value, Some(Decimal::new(9167, 4)));
+    }
+
+    #[test]
+    fn the_definitions_are_data() {
+        let ids: Vec<String> = definitions().into_iter().map(|d| d.id).collect();
+        assert_eq!(ids.len(), 6);
+        assert!(ids.contains(&"techniek-girls-share".to_owned()));
+    }
+}

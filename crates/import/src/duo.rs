@@ -1,0 +1,248 @@
+//! DUO open data (Dienst Uitvoering Onderwijs). Files come `;` separated, quoted or not, CRLF or
+//! LF, in UTF-8 or Windows-1252; small counts are masked (`<5`). Columns are found by header name,
+//! so both the `BRIN NUMMER`+`VESTIGINGSNUMMER` and the `INSTELLINGSCODE`+`VESTIGINGSCODE`
+//! conventions are read.
+
+pub use domain::monitoring::{Count, ExamRow};
+
+/// A problem in the file: where (line as in the file, 1 = header; column name) and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("regel {line}{}: {message}", if column.is_empty() { String::new() } else { format!(", kolom \"{column}\"") })]
+pub struct FileError {
+    pub line: usize,
+    pub column: String,
+    pub message: String,
+}
+
+fn err(line: usize, column: &str, message: impl Into<String>) -> FileError {
+    FileError { line, column: column.to_owned(), message: message.into() }
+}
+
+/// The file's text: UTF-8 (with or without BOM), else Windows-1252.
+pub fn decode(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_owned(),
+        Err(_) => bytes.iter().map(|b| cp1252(*b)).collect(),
+    }
+}
+
+fn cp1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+        b => char::from(b),
+    }
+}
+
+/// The sexes a count is given for.
+pub const SEXES: [&str; 3] = ["MAN", "VROUW", "TOTAAL"];
+
+/// What a file held.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub lines: usize,
+    pub locations: usize,
+    pub years: Vec<String>,
+    pub masked_cells: usize,
+}
+
+fn find(header: &[String], names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|n| header.iter().position(|h| h.trim().eq_ignore_ascii_case(n)))
+}
+
+fn count(raw: &str, line: usize, column: &str) -> Result<Count, FileError> {
+    let t = raw.trim();
+    if t == "<5" {
+        return Ok(Count::Masked);
+    }
+    if t.is_empty() {
+        return Ok(Count::Known(0));
+    }
+    t.parse::<u32>()
+        .map(Count::Known)
+        .map_err(|_| err(line, column, format!("\"{t}\" is geen aantal (een geheel getal of <5)")))
+}
+
+/// Reads the exam candidates file (`examenkandidaten-en-geslaagden`): one `ExamRow` per data line
+/// and school year found in the header. The whole file or the first problems (at most 20).
+pub fn exams(text: &str, mut progress: impl FnMut(usize)) -> Result<(Vec<ExamRow>, Summary), Vec<FileError>> {
+    let first = text.lines().next().unwrap_or_default();
+    if !first.contains(';') {
+        return Err(vec![err(1, "", "geen DUO-bestand: verwacht kolommen gescheiden door ; (puntkomma)")]);
+    }
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
+        _ => return Err(vec![err(1, "", "het bestand is leeg")]),
+    };
+    let mut errors = Vec::new();
+    let need = |names: &[&str], label: &str, errors: &mut Vec<FileError>| {
+        let i = find(&header, names);
+        if i.is_none() {
+            errors.push(err(1, label, format!("de kolom ontbreekt (verwacht {})", names.join(" of "))));
+        }
+        i
+    };
+    let institution = need(&["INSTELLINGSCODE", "BRIN NUMMER"], "INSTELLINGSCODE", &mut errors);
+    let location = need(&["VESTIGINGSCODE", "VESTIGINGSNUMMER"], "VESTIGINGSCODE", &mut errors);
+    let name = need(&["INSTELLINGSNAAM VESTIGING", "VESTIGINGSNAAM"], "INSTELLINGSNAAM VESTIGING", &mut errors);
+    let municipality = need(&["GEMEENTENAAM"], "GEMEENTENAAM", &mut errors);
+    let school_type = need(&["ONDERWIJSTYPE VO"], "ONDERWIJSTYPE VO", &mut errors);
+    let inspection = find(&header, &["INSPECTIECODE"]);
+    let programme = need(&["OPLEIDINGSNAAM"], "OPLEIDINGSNAAM", &mut errors);
+    // School years from the headers `EXAMENKANDIDATEN SCHOOLJAAR 2019-2020 - MAN`.
+    let mut years: Vec<String> = header
+        .iter()
+        .filter_map(|h| h.strip_prefix("EXAMENKANDIDATEN SCHOOLJAAR ").and_then(|r| r.split(" - ").next()))
+        .map(str::to_owned)
+        .collect();
+    years.dedup();
+    if years.is_empty() {
+        errors.push(err(1, "EXAMENKANDIDATEN SCHOOLJAAR …", "geen kolommen met examenkandidaten per schooljaar"));
+    }
+    let mut columns = Vec::new(); // per year: [(candidates, passed); 3]
+    for y in &years {
+        let mut per_sex = Vec::new();
+        for sex in SEXES {
+            let c = format!("EXAMENKANDIDATEN SCHOOLJAAR {y} - {sex}");
+            let p = format!("GESLAAGDEN SCHOOLJAAR {y} - {sex}");
+            match (find(&header, &[&c]), find(&header, &[&p])) {
+                (Some(ci), Some(pi)) => per_sex.push((ci, c, pi, p)),
+                (None, _) => errors.push(err(1, &c, "de kolom ontbreekt")),
+                (_, None) => errors.push(err(1, &p, "de kolom ontbreekt")),
+            }
+        }
+        columns.push(per_sex);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let at = |row: &csv::StringRecord, i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim().to_owned();
+    let mut rows = Vec::new();
+    let mut locations = std::collections::BTreeSet::new();
+    let mut masked_cells = 0;
+    let mut lines = 0;
+    for (n, record) in records.enumerate() {
+        let line = n + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(err(line, "", format!("onleesbare regel: {e}")));
+                continue;
+            }
+        };
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != header.len() {
+            errors.push(err(line, "", format!("{} kolommen, de kopregel heeft er {}", record.len(), header.len())));
+            if errors.len() >= 20 {
+                break;
+            }
+            continue;
+        }
+        lines += 1;
+        let inst = at(&record, institution);
+        let loc_raw = at(&record, location);
+        // The BRIN convention gives a two-digit location number; the code is BRIN + number.
+        let loc = if loc_raw.len() == 2 { format!("{inst}{loc_raw}") } else { loc_raw };
+        if loc.len() != 6 {
+            errors.push(err(line, "VESTIGINGSCODE", format!("\"{loc}\" is geen vestigingscode van zes tekens")));
+        }
+        locations.insert(loc.clone());
+        for (y, per_sex) in years.iter().zip(&columns) {
+            let mut candidates = [Count::Known(0); 3];
+            let mut passed = [Count::Known(0); 3];
+            for (s, (ci, cname, pi, pname)) in per_sex.iter().enumerate() {
+                match count(record.get(*ci).unwrap_or(""), line, cname) {
+                    Ok(c) => candidates[s] = c,
+                    Err(e) => errors.push(e),
+                }
+                match count(record.get(*pi).unwrap_or(""), line, pname) {
+                    Ok(c) => passed[s] = c,
+                    Err(e) => errors.push(e),
+                }
+            }
+            masked_cells += candidates.iter().chain(&passed).filter(|c| **c == Count::Masked).count();
+            rows.push(ExamRow {
+                location: loc.clone(),
+                institution: inst.clone(),
+                name: at(&record, name),
+                municipality: at(&record, municipality),
+                school_type: at(&record, school_type),
+                inspection_code: at(&record, inspection),
+                programme: at(&record, programme),
+                school_year: y.clone(),
+                candidates,
+                passed,
+            });
+        }
+        if errors.len() >= 20 {
+            break;
+        }
+        if lines % 1000 == 0 {
+            progress(lines);
+        }
+    }
+    progress(lines);
+    if !errors.is_empty() {
+        errors.truncate(20);
+        return Err(errors);
+    }
+    Ok((rows, Summary { lines, locations: locations.len(), years, masked_cells }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "\"INSTELLINGSCODE\";\"VESTIGINGSCODE\";\"INSTELLINGSNAAM VESTIGING\";\"GEMEENTENAAM\";\"ONDERWIJSTYPE VO\";\"INSPECTIECODE\";\"OPLEIDINGSNAAM\";\"EXAMENKANDIDATEN SCHOOLJAAR 2023-2024 - MAN\";\"GESLAAGDEN SCHOOLJAAR 2023-2024 - MAN\";\"EXAMENKANDIDATEN SCHOOLJAAR 2023-2024 - VROUW\";\"GESLAAGDEN SCHOOLJAAR 2023-2024 - VROUW\";\"EXAMENKANDIDATEN SCHOOLJAAR 2023-2024 - TOTAAL\";\"GESLAAGDEN SCHOOLJAAR 2023-2024 - TOTAAL\"";
+
+    #[test]
+    fn masked_cells_and_both_code_conventions_are_read() {
+        let text = format!(
+            "{HEADER}\r\n\"00AH\";\"00AH00\";\"Kottenpark\";\"ENSCHEDE\";\"VMBO\";\"38\";\"VMBO K - techniek\";\"12\";\"11\";\"<5\";\"<5\";\"15\";\"14\"\r\n"
+        );
+        let (rows, summary) = exams(&text, |_| {}).unwrap();
+        assert_eq!(rows[0].candidates, [Count::Known(12), Count::Masked, Count::Known(15)]);
+        assert_eq!(rows[0].vmbo_track_and_sector(), Some(("K", "techniek")));
+        assert_eq!(summary, Summary { lines: 1, locations: 1, years: vec!["2023-2024".into()], masked_cells: 2 });
+        let brin = text
+            .replace("\"INSTELLINGSCODE\"", "\"BRIN NUMMER\"")
+            .replace("\"VESTIGINGSCODE\"", "\"VESTIGINGSNUMMER\"")
+            .replace("\"00AH00\"", "\"00\"");
+        let (rows, _) = exams(&brin, |_| {}).unwrap();
+        assert_eq!(rows[0].location, "00AH00");
+    }
+
+    #[test]
+    fn malformed_files_are_refused_with_line_and_column() {
+        let comma = HEADER.replace(';', ",");
+        assert_eq!(
+            exams(&comma, |_| {}).unwrap_err()[0].message,
+            "geen DUO-bestand: verwacht kolommen gescheiden door ; (puntkomma)"
+        );
+        let missing = HEADER.replace("\"GEMEENTENAAM\";", "");
+        let e = exams(&format!("{missing}\n"), |_| {}).unwrap_err();
+        assert_eq!(e[0].to_string(), "regel 1, kolom \"GEMEENTENAAM\": de kolom ontbreekt (verwacht GEMEENTENAAM)");
+        let bad = format!(
+            "{HEADER}\n\"00AH\";\"00AH00\";\"X\";\"ENSCHEDE\";\"VMBO\";\"38\";\"VMBO K - techniek\";\"twaalf\";\"11\";\"1\";\"1\";\"15\";\"14\"\n"
+        );
+        let e = exams(&bad, |_| {}).unwrap_err();
+        assert_eq!(
+            e[0].to_string(),
+            "regel 2, kolom \"EXAMENKANDIDATEN SCHOOLJAAR 2023-2024 - MAN\": \"twaalf\" is geen aantal (een geheel getal of <5)"
+        );
+    }
+
+    #[test]
+    fn windows_1252_is_decoded() {
+        assert_eq!(decode(b"Caf\xe9 \x80"), "Café €");
+        assert_eq!(decode("\u{feff}Café".as_bytes()), "Café");
+    }
+}

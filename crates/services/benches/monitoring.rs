@@ -1,0 +1,42 @@
+//! `cargo bench -p services --bench monitoring`: importing the real DUO exam file (target under
+//! 1 s) and every indicator for every region and school year (target under 200 ms), on SQLite.
+
+use std::time::{Duration, Instant};
+
+use domain::Actor;
+use services::App;
+use store::Db;
+
+const FILE: &[u8] = include_bytes!("../../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn main() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let app = App::new(Db::fresh_for_test().await.unwrap());
+        services::demo::load(&app).await.unwrap();
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let start = Instant::now();
+            services::monitoring::import_exams(&app, &Actor::system(), FILE, |_| {}).await.unwrap();
+            times.push(start.elapsed());
+        }
+        println!(
+            "import DUO-examenbestand (12.782 regels, 5 schooljaren): mediaan {:?} (runs: {times:?})",
+            median(times.clone())
+        );
+        let mut times = Vec::new();
+        let mut count = 0;
+        for _ in 0..11 {
+            let start = Instant::now();
+            let all = services::monitoring::indicators_per_region(&app).await.unwrap();
+            times.push(start.elapsed());
+            count = all.iter().map(|(_, v)| v.len()).sum::<usize>();
+        }
+        println!("alle indicatoren voor alle regio's en schooljaren ({count} waarden): mediaan {:?}", median(times));
+    });
+}

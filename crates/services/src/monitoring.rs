@@ -1,0 +1,122 @@
+//! Monitoring: importing DUO open data, and the indicators for a school location, a region or
+//! the nation.
+
+use domain::monitoring::{self, Value};
+use domain::{Action, Actor, FieldErrors};
+use serde_json::json;
+use store::{audit, monitoring as repo, regions};
+
+use crate::{App, Result, ServiceError};
+
+/// Whom the indicators are about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    National,
+    Region(String),
+    Location(String),
+}
+
+impl Scope {
+    /// `national`, `region:{slug}` or `location:{duo_code}`.
+    pub fn parse(text: &str) -> Option<Scope> {
+        match text.trim().split_once(':') {
+            None if text.trim() == "national" => Some(Scope::National),
+            Some(("region", slug)) if !slug.is_empty() => Some(Scope::Region(slug.to_owned())),
+            Some(("location", code)) => domain::DuoCode::parse(code).map(|c| Scope::Location(c.as_str().to_owned())),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> String {
+        match self {
+            Scope::National => "national".into(),
+            Scope::Region(s) => format!("region:{s}"),
+            Scope::Location(c) => format!("location:{c}"),
+        }
+    }
+}
+
+/// Imports DUO's exam candidates file, all or nothing, replacing the school years it holds.
+/// Only the national team (or the operator) imports open data.
+pub async fn import_exams(
+    app: &App,
+    actor: &Actor,
+    bytes: &[u8],
+    progress: impl FnMut(usize),
+) -> Result<import::duo::Summary> {
+    actor.require(Action::ManageRegionIdentity)?;
+    let text = import::duo::decode(bytes);
+    let (rows, summary) = import::duo::exams(&text, progress).map_err(|errors| {
+        let mut e = FieldErrors::default();
+        for f in errors {
+            let at = if f.column.is_empty() {
+                format!("regel {}", f.line)
+            } else {
+                format!("regel {}, kolom \"{}\"", f.line, f.column)
+            };
+            e.add(&at, f.message);
+        }
+        ServiceError::Invalid(e)
+    })?;
+    let sha256 = crate::auth::sha256_bytes_hex(bytes);
+    let mut tx = app.db.begin().await?;
+    repo::replace_exam_years(&mut tx, &summary.years, &rows).await?;
+    let record = repo::ImportRecord {
+        dataset: "duo-exams",
+        sha256: &sha256,
+        lines: summary.lines,
+        locations: summary.locations,
+        years: &summary.years,
+        masked_cells: summary.masked_cells,
+    };
+    repo::record_import(&mut tx, &record).await?;
+    let detail = json!({ "dataset": "duo-exams", "sha256": sha256, "lines": summary.lines, "years": summary.years });
+    audit::append(&mut tx, actor.user_id.as_deref(), "open_data.import", "open_data", "duo-exams", &detail).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// The school locations of a scope (a region's: its members' DUO codes); `None` for the nation.
+async fn locations(app: &App, scope: &Scope) -> Result<Option<Vec<String>>> {
+    let mut conn = app.db.conn().await?;
+    Ok(match scope {
+        Scope::National => None,
+        Scope::Location(code) => Some(vec![code.clone()]),
+        Scope::Region(slug) => {
+            let region = regions::by_slug(&mut conn, slug).await?.ok_or(ServiceError::NotFound)?;
+            Some(regions::members(&mut conn, &region.id).await?.into_iter().filter_map(|m| m.duo_code).collect())
+        }
+    })
+}
+
+/// The indicators of a scope per school year (all years, or `year`). Open data: anyone may read.
+pub async fn indicators(app: &App, scope: &Scope, year: Option<&str>) -> Result<Vec<Value>> {
+    let locations = locations(app, scope).await?;
+    let rows = {
+        let mut conn = app.db.conn().await?;
+        repo::exam_rows(&mut conn, locations.as_deref()).await?
+    };
+    Ok(monitoring::compute(&rows).into_iter().filter(|v| year.is_none_or(|y| v.year == y)).collect())
+}
+
+/// Every region's indicators for every school year, from one read of the stored rows.
+pub async fn indicators_per_region(app: &App) -> Result<Vec<(String, Vec<Value>)>> {
+    let mut conn = app.db.conn().await?;
+    let rows = repo::exam_rows(&mut conn, None).await?;
+    let mut by_location: std::collections::HashMap<&str, Vec<&domain::monitoring::ExamRow>> =
+        std::collections::HashMap::new();
+    for r in &rows {
+        by_location.entry(&r.location).or_default().push(r);
+    }
+    let mut out = Vec::new();
+    for region in regions::list(&mut conn, false).await? {
+        let members = regions::members(&mut conn, &region.id).await?;
+        let region_rows = members
+            .iter()
+            .filter_map(|m| m.duo_code.as_deref())
+            .filter_map(|code| by_location.get(code))
+            .flat_map(|rows| rows.iter().copied());
+        out.push((region.slug, monitoring::compute(region_rows)));
+    }
+    Ok(out)
+}

@@ -1,0 +1,131 @@
+//! Open data for monitoring: DUO exam results per school year, location and programme.
+
+use domain::monitoring::{Count, ExamRow};
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, StoreError, new_id, now_ms};
+
+/// Rows per INSERT statement (sqlx matches numbered parameters by name, quadratic per statement).
+const BATCH: usize = 16;
+
+fn counts_text(r: &ExamRow) -> String {
+    r.candidates
+        .iter()
+        .chain(&r.passed)
+        .map(|c| match c {
+            Count::Known(n) => n.to_string(),
+            Count::Masked => "<5".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_counts(text: &str) -> Result<([Count; 3], [Count; 3])> {
+    let cells: Vec<Count> = text
+        .split(',')
+        .map(|c| match c {
+            "<5" => Ok(Count::Masked),
+            n => n.parse().map(Count::Known).map_err(|_| StoreError::Corrupt(format!("aantal {n}"))),
+        })
+        .collect::<Result<_>>()?;
+    match cells.as_slice() {
+        [a, b, c, d, e, f] => Ok(([*a, *b, *c], [*d, *e, *f])),
+        _ => Err(StoreError::Corrupt(format!("aantallen {text}"))),
+    }
+}
+
+/// Replaces the school years `years` with `rows`, in the caller's transaction: importing the same
+/// file twice changes nothing; a newer file for the same years replaces them.
+pub async fn replace_exam_years(conn: &mut AnyConnection, years: &[String], rows: &[ExamRow]) -> Result<()> {
+    for y in years {
+        sqlx::query("DELETE FROM duo_exam_results WHERE school_year = $1").bind(y).execute(&mut *conn).await?;
+    }
+    for chunk in rows.chunks(BATCH) {
+        let mut sql = String::from(
+            "INSERT INTO duo_exam_results (school_year, location, inspection_code, programme, institution, name, \
+             municipality, school_type, counts) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 9;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            sql.push_str(&(1..=9).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(r.school_year.clone())
+                .bind(r.location.clone())
+                .bind(r.inspection_code.clone())
+                .bind(r.programme.clone())
+                .bind(r.institution.clone())
+                .bind(r.name.clone())
+                .bind(r.municipality.clone())
+                .bind(r.school_type.clone())
+                .bind(counts_text(r));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The stored exam rows; with `locations`, only theirs.
+pub async fn exam_rows(conn: &mut AnyConnection, locations: Option<&[String]>) -> Result<Vec<ExamRow>> {
+    let rows = sqlx::query(
+        "SELECT school_year, location, inspection_code, programme, institution, name, municipality, school_type, counts \
+         FROM duo_exam_results ORDER BY school_year, location, inspection_code",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let location: String = r.try_get("location")?;
+        if locations.is_some_and(|l| !l.contains(&location)) {
+            continue;
+        }
+        let (candidates, passed) = parse_counts(&r.try_get::<String, _>("counts")?)?;
+        out.push(ExamRow {
+            school_year: r.try_get("school_year")?,
+            location,
+            inspection_code: r.try_get("inspection_code")?,
+            programme: r.try_get("programme")?,
+            institution: r.try_get("institution")?,
+            name: r.try_get("name")?,
+            municipality: r.try_get("municipality")?,
+            school_type: r.try_get("school_type")?,
+            candidates,
+            passed,
+        });
+    }
+    Ok(out)
+}
+
+pub struct ImportRecord<'a> {
+    pub dataset: &'a str,
+    pub sha256: &'a str,
+    pub lines: usize,
+    pub locations: usize,
+    pub years: &'a [String],
+    pub masked_cells: usize,
+}
+
+pub async fn record_import(conn: &mut AnyConnection, r: &ImportRecord<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO open_data_imports (id, dataset, sha256, lines, locations, years, masked_cells, imported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new_id())
+    .bind(r.dataset)
+    .bind(r.sha256)
+    .bind(r.lines as i64)
+    .bind(r.locations as i64)
+    .bind(r.years.join(","))
+    .bind(r.masked_cells as i64)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Open data through the services and the API: importing the real DUO file (twice changes
+//! nothing; a bad file writes nothing; only the national team imports) and the indicators.
+
+use axum::http::StatusCode;
+use domain::Actor;
+
+use crate::common::{Client, MANAGER, state};
+
+const FILE: &[u8] = include_bytes!("../../../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
+
+#[tokio::test]
+async fn the_real_file_imports_idempotently_and_feeds_the_indicators() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let manager = services::auth::actor_for_user(&st.app, &{
+        let mut conn = st.app.db.conn().await.unwrap();
+        store::users::id_by_email(&mut conn, MANAGER).await.unwrap().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(matches!(
+        services::monitoring::import_exams(&st.app, &manager, FILE, |_| {}).await,
+        Err(services::ServiceError::Denied(_))
+    ));
+    let summary = services::monitoring::import_exams(&st.app, &Actor::system(), FILE, |_| {}).await.unwrap();
+    assert_eq!((summary.lines, summary.locations, summary.masked_cells), (12_782, 1_236, 99_220));
+    let national = pm.get("/api/v1/indicators?year=2023-2024").await.json();
+    assert_eq!(national["scope"], "national");
+    let candidates = national["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "vmbo-bkg-exam-candidates")
+        .unwrap()
+        .clone();
+    assert_eq!(candidates["known"], 46_557);
+    assert_eq!(candidates["low"], candidates["known"].as_u64().unwrap() + candidates["masked_cells"].as_u64().unwrap());
+
+    // The same file again changes nothing; a malformed one is refused whole.
+    services::monitoring::import_exams(&st.app, &Actor::system(), FILE, |_| {}).await.unwrap();
+    let again = pm.get("/api/v1/indicators?year=2023-2024").await.json();
+    assert_eq!(again, national);
+    let broken = String::from_utf8_lossy(FILE).replacen("\"<5\"", "\"veel\"", 1);
+    let refused = services::monitoring::import_exams(&st.app, &Actor::system(), broken.as_bytes(), |_| {}).await;
+    let Err(services::ServiceError::Invalid(errors)) = refused else { panic!("refused") };
+    assert!(
+        errors.to_string().contains("kolom \"EXAMENKANDIDATEN SCHOOLJAAR 2019-2020 - MAN\": \"veel\" is geen aantal"),
+        "{errors}"
+    );
+    assert_eq!(pm.get("/api/v1/indicators?year=2023-2024").await.json(), national, "nothing written");
+
+    // A region's indicators come from its members' DUO codes.
+    let region = pm.get("/api/v1/indicators?scope=region:zuid-friesland").await.json();
+    let years: std::collections::BTreeSet<&str> =
+        region["indicators"].as_array().unwrap().iter().map(|v| v["year"].as_str().unwrap()).collect();
+    assert_eq!(years.len(), 5, "{region}");
+    assert_eq!(pm.get("/api/v1/indicators?scope=region:nergens").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(pm.get("/api/v1/indicators?scope=alles").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
