@@ -15,6 +15,9 @@ pub enum Count {
     Masked,
 }
 
+/// The school type every indicator is about (its rows are all the indicators read).
+pub const SCHOOL_TYPE: &str = "VMBO";
+
 /// Sexes in the order DUO gives them.
 pub const MAN: usize = 0;
 pub const VROUW: usize = 1;
@@ -49,7 +52,8 @@ impl ExamRow {
     }
 
     fn bkg(&self) -> bool {
-        self.school_type == "VMBO" && self.vmbo_track_and_sector().is_some_and(|(t, _)| matches!(t, "B" | "K" | "G"))
+        self.school_type == SCHOOL_TYPE
+            && self.vmbo_track_and_sector().is_some_and(|(t, _)| matches!(t, "B" | "K" | "G"))
     }
 
     fn techniek(&self) -> bool {

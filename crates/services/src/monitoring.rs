@@ -94,7 +94,7 @@ pub async fn indicators(app: &App, scope: &Scope, year: Option<&str>) -> Result<
     let locations = locations(app, scope).await?;
     let rows = {
         let mut conn = app.db.conn().await?;
-        repo::exam_rows(&mut conn, locations.as_deref()).await?
+        repo::exam_rows(&mut conn, monitoring::SCHOOL_TYPE, locations.as_deref()).await?
     };
     Ok(monitoring::compute(&rows).into_iter().filter(|v| year.is_none_or(|y| v.year == y)).collect())
 }
@@ -102,7 +102,7 @@ pub async fn indicators(app: &App, scope: &Scope, year: Option<&str>) -> Result<
 /// Every region's indicators for every school year, from one read of the stored rows.
 pub async fn indicators_per_region(app: &App) -> Result<Vec<(String, Vec<Value>)>> {
     let mut conn = app.db.conn().await?;
-    let rows = repo::exam_rows(&mut conn, None).await?;
+    let rows = repo::exam_rows(&mut conn, monitoring::SCHOOL_TYPE, None).await?;
     let mut by_location: std::collections::HashMap<&str, Vec<&domain::monitoring::ExamRow>> =
         std::collections::HashMap::new();
     for r in &rows {
@@ -119,4 +119,10 @@ pub async fn indicators_per_region(app: &App) -> Result<Vec<(String, Vec<Value>)
         out.push((region.slug, monitoring::compute(region_rows)));
     }
     Ok(out)
+}
+
+/// Whether DUO exam data was ever imported.
+pub async fn has_exams(app: &App) -> Result<bool> {
+    let mut conn = app.db.conn().await?;
+    Ok(repo::imports(&mut conn, "duo-exams").await? > 0)
 }

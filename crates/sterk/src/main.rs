@@ -454,6 +454,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// DUO's real exam file (data/duo/), loaded with the demo so the indicators have figures.
+const DEMO_DUO_EXAMS: &[u8] = include_bytes!("../../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
+
 /// The moment the demo pretends it is: the window for the detailed plan 2027–2028 is open and
 /// the demo region has run its plan since 2025 (milestones achieved, late and overdue).
 const DEMO_CLOCK: &str = "2026-09-15T12:00:00+02:00";
@@ -481,6 +484,10 @@ async fn serve(
     if demo {
         let loaded = services::demo::load(&app).await.context("demo-gegevens laden mislukt")?;
         print_demo_accounts(loaded);
+        if !services::monitoring::has_exams(&app).await? {
+            let s = services::monitoring::import_exams(&app, &Actor::system(), DEMO_DUO_EXAMS, |_| {}).await?;
+            println!("DUO-examenbestand ingelezen: {} regels, {} vestigingen.", s.lines, s.locations);
+        }
     }
     spawn_hourly(app.clone(), reminder_days);
     let secure_cookies = match secure {

@@ -72,12 +72,18 @@ pub async fn replace_exam_years(conn: &mut AnyConnection, years: &[String], rows
     Ok(())
 }
 
-/// The stored exam rows; with `locations`, only theirs.
-pub async fn exam_rows(conn: &mut AnyConnection, locations: Option<&[String]>) -> Result<Vec<ExamRow>> {
+/// The stored exam rows of one school type (`VMBO`, `HAVO`, `VWO`), with what the indicators
+/// read (year, location, programme, counts; names left empty); with `locations`, only theirs.
+pub async fn exam_rows(
+    conn: &mut AnyConnection,
+    school_type: &str,
+    locations: Option<&[String]>,
+) -> Result<Vec<ExamRow>> {
     let rows = sqlx::query(
-        "SELECT school_year, location, inspection_code, programme, institution, name, municipality, school_type, counts \
-         FROM duo_exam_results ORDER BY school_year, location, inspection_code",
+        "SELECT school_year, location, programme, counts FROM duo_exam_results WHERE school_type = $1 \
+         ORDER BY school_year, location, inspection_code",
     )
+    .bind(school_type)
     .fetch_all(conn)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -90,12 +96,12 @@ pub async fn exam_rows(conn: &mut AnyConnection, locations: Option<&[String]>) -
         out.push(ExamRow {
             school_year: r.try_get("school_year")?,
             location,
-            inspection_code: r.try_get("inspection_code")?,
             programme: r.try_get("programme")?,
-            institution: r.try_get("institution")?,
-            name: r.try_get("name")?,
-            municipality: r.try_get("municipality")?,
-            school_type: r.try_get("school_type")?,
+            school_type: school_type.to_owned(),
+            inspection_code: String::new(),
+            institution: String::new(),
+            name: String::new(),
+            municipality: String::new(),
             candidates,
             passed,
         });
@@ -128,4 +134,12 @@ pub async fn record_import(conn: &mut AnyConnection, r: &ImportRecord<'_>) -> Re
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// How many imports of `dataset` were made.
+pub async fn imports(conn: &mut AnyConnection, dataset: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM open_data_imports WHERE dataset = $1")
+        .bind(dataset)
+        .fetch_one(conn)
+        .await?)
 }
