@@ -29,7 +29,7 @@ async function newPage() {
 describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => {
   const pages = ['/', '/regios', '/regios/zuid-friesland', '/regios/goeree-overflakkee-en-hoeksche-waard',
     '/scholen', '/scholen?q=college', '/scholen?q=bestaat-niet', '/inloggen', '/regios/bestaat-niet',
-    '/regeling', '/regeling/sto-2025-2028', '/regeling/sto-2020-2023'];
+    '/regeling', '/regeling/sto-2025-2028', '/regeling/sto-2020-2023', '/monitor', '/veranderingstheorie'];
   for (const path of pages) {
     test(path, async () => {
       const page = await newPage();

@@ -220,3 +220,62 @@ mod tests {
         assert!(ids.contains(&"techniek-girls-share".to_owned()));
     }
 }
+
+/// A step of the theory of change and what it holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Stage {
+    pub id: String,
+    pub title: String,
+    pub items: Vec<Element>,
+}
+
+/// One cause, change or result; results name the indicators that measure them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Element {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub indicators: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Transition {
+    pub id: String,
+    pub title: String,
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Context {
+    pub title: String,
+    pub items: Vec<String>,
+}
+
+/// The theory of change (`indicators/theory-of-change.toml`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TheoryOfChange {
+    pub stages: Vec<Stage>,
+    pub transitions: Vec<Transition>,
+    pub context: Context,
+}
+
+pub fn theory_of_change() -> TheoryOfChange {
+    toml::from_str(include_str!("../../../indicators/theory-of-change.toml"))
+        .expect("the shipped theory of change parses")
+}
+
+#[cfg(test)]
+mod theory_tests {
+    #[test]
+    fn every_indicator_a_result_names_is_defined() {
+        let known: Vec<String> = super::definitions().into_iter().map(|d| d.id).collect();
+        let toc = super::theory_of_change();
+        assert_eq!(toc.stages.len(), 7);
+        assert_eq!(toc.transitions.len(), 3);
+        for e in toc.stages.iter().flat_map(|s| &s.items) {
+            for i in &e.indicators {
+                assert!(known.contains(i), "{} names unknown indicator {i}", e.id);
+            }
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod error;
 mod execution;
 mod execution_api;
 mod markdown;
+mod monitor;
 mod pages;
 mod plans_api;
 mod regulation;
@@ -58,6 +59,10 @@ pub fn router(state: AppState) -> Router {
         .route("/regios/{slug}", get(pages::region))
         .route("/regios/{slug}/account-aanvragen", get(school_plans::request_form).post(school_plans::request_account))
         .route("/scholen", get(pages::schools))
+        .route("/monitor", get(monitor::national))
+        .route("/monitor.csv", get(monitor::national_csv))
+        .route("/veranderingstheorie", get(monitor::theory))
+        .route("/regios/{slug}/indicatoren.csv", get(monitor::region_csv))
         .route("/regeling", get(regulation::index))
         .route("/regeling/{id}", get(regulation::page))
         .route("/healthz", get(pages::healthz))

@@ -68,7 +68,17 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
     let lead = region.lead_applicant_id.as_deref();
     let (schools, partners): (Vec<_>, Vec<_>) = members.iter().partition(|o| o.kind.is_school());
     let p = &region.profile;
+    let values =
+        services::monitoring::indicators(&st.app, &services::monitoring::Scope::Region(region.slug.clone()), None)
+            .await?;
+    let beeld = crate::monitor::in_beeld(&values);
+    let rank = match &beeld {
+        Some(b) => crate::monitor::rank(&st, &region.slug, &b.latest.year).await?,
+        None => None,
+    };
     html(RegionView {
+        beeld,
+        rank,
         l: Layout::new(region.name.clone(), &ctx, "regios"),
         can_edit: ctx.actor.permits(Action::EditRegionProfile { region_id: &region.id }),
         paragraphs: p.description.split("\n\n").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),

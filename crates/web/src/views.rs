@@ -100,6 +100,10 @@ pub struct RegionView {
     pub sources: Vec<Source>,
     pub archived: bool,
     pub can_edit: bool,
+    /// "Regio in beeld": its indicators from open data, when there are any.
+    pub beeld: Option<crate::monitor::InBeeld>,
+    /// Where the region stands among all regions on the share of techniek: (rank, of).
+    pub rank: Option<(usize, usize)>,
 }
 
 /// A source reference: a link when it is a web address, else text.

@@ -57,4 +57,25 @@ async fn the_real_file_imports_idempotently_and_feeds_the_indicators() {
     assert_eq!(years.len(), 5, "{region}");
     assert_eq!(pm.get("/api/v1/indicators?scope=region:nergens").await.status, StatusCode::NOT_FOUND);
     assert_eq!(pm.get("/api/v1/indicators?scope=alles").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The pages: the nation's trend and the regions compared, the region's "regio in beeld", CSV.
+    let mut visitor = Client::new(st.clone());
+    let monitor = visitor.get("/monitor").await;
+    assert_eq!(monitor.status, StatusCode::OK);
+    monitor.assert_contains("<dt>Aandeel techniek 2023-2024</dt><dd>20,9%*</dd>");
+    monitor.assert_contains("<svg");
+    monitor.assert_contains("Regio's vergeleken (2023-2024)");
+    let region = visitor.get("/regios/zuid-friesland").await;
+    region.assert_contains("Regio in beeld");
+    region.assert_contains("Plaats onder de regio's");
+    let csv = visitor.get("/regios/zuid-friesland/indicatoren.csv").await;
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        csv.body.starts_with("scope,id,year,known,masked_cells,low,high,value\nregion:zuid-friesland,"),
+        "{}",
+        csv.body
+    );
+    let toc = visitor.get("/veranderingstheorie").await;
+    toc.assert_contains("Meer meisjes kiezen techniek");
+    toc.assert_contains("Aandeel meisjes in techniek");
 }

@@ -1,0 +1,273 @@
+//! Monitoring pages: "regio in beeld" on a region's public page, the national dashboard
+//! comparing regions, CSV downloads. Charts are server-rendered SVG with their data in a table.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use domain::fmt::{integer_nl, percent_nl};
+use domain::monitoring::Value;
+use rust_decimal::Decimal;
+use services::monitoring::Scope;
+
+use crate::AppState;
+use crate::pages::{Page, html};
+use crate::session::Ctx;
+use crate::views::Layout;
+
+/// A line of a chart: its points as SVG coordinates, and its legend.
+pub struct Line {
+    pub class: &'static str,
+    pub label: String,
+    pub points: String,
+    pub dots: Vec<(u32, u32, String)>,
+}
+
+/// A line chart of shares per school year, 0% at the bottom.
+pub struct LineChart {
+    pub title: String,
+    pub width: u32,
+    pub lines: Vec<Line>,
+    pub x_labels: Vec<(u32, String)>,
+    pub y_ticks: Vec<(u32, String)>,
+}
+
+const H: u32 = 180;
+const TOP: u32 = 10;
+const LEFT: u32 = 48;
+const STEP: u32 = 90;
+
+/// Shares per year on a 0 to `max` scale (`max` rounded up to a multiple of 5%).
+fn chart(title: &str, years: &[String], series: &[(&'static str, String, Vec<Option<Decimal>>)]) -> LineChart {
+    let top = series.iter().flat_map(|(_, _, v)| v.iter().flatten()).max().copied().unwrap_or(Decimal::ONE);
+    let step = Decimal::new(5, 2);
+    let max = ((top / step).ceil() * step).max(step);
+    let y =
+        |d: Decimal| -> u32 { TOP + ((Decimal::ONE - d / max) * Decimal::from(H)).round().try_into().unwrap_or(0u32) };
+    let x = |i: usize| LEFT + 20 + i as u32 * STEP;
+    let lines = series
+        .iter()
+        .map(|(class, label, values)| {
+            let dots: Vec<(u32, u32, String)> = values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|d| (x(i), y(d), format!("{} {}: {}", label, years[i], percent_nl(d)))))
+                .collect();
+            Line {
+                class,
+                label: label.clone(),
+                points: dots.iter().map(|(a, b, _)| format!("{a},{b}")).collect::<Vec<_>>().join(" "),
+                dots,
+            }
+        })
+        .collect();
+    let ticks = 4;
+    LineChart {
+        title: title.to_owned(),
+        width: LEFT + 40 + years.len() as u32 * STEP,
+        lines,
+        x_labels: years.iter().enumerate().map(|(i, yr)| (x(i), yr.clone())).collect(),
+        y_ticks: (0..=ticks)
+            .map(|k| {
+                let d = max * Decimal::from(k) / Decimal::from(ticks);
+                (y(d), percent_nl(d))
+            })
+            .collect(),
+    }
+}
+
+fn get<'a>(values: &'a [Value], id: &str, year: &str) -> Option<&'a Value> {
+    values.iter().find(|v| v.id == id && v.year == year)
+}
+
+fn years(values: &[Value]) -> Vec<String> {
+    let mut y: Vec<String> = values.iter().map(|v| v.year.clone()).collect();
+    y.sort();
+    y.dedup();
+    y
+}
+
+/// A count as people read it: exact when nothing is masked, else the bounds.
+fn count_text(v: Option<&Value>) -> String {
+    match v {
+        None => "geen gegevens".into(),
+        Some(v) if v.masked_cells == 0 => integer_nl(v.known as i64),
+        Some(v) => format!("{} tot {}", integer_nl(v.low as i64), integer_nl(v.high as i64)),
+    }
+}
+
+/// A share, marked with an asterisk when masked cells were left out of it.
+fn share_text(v: Option<&Value>) -> String {
+    match v.and_then(|v| v.value.map(|d| (d, v.masked_cells))) {
+        None => "onbekend".into(),
+        Some((d, 0)) => percent_nl(d),
+        Some((d, _)) => format!("{}*", percent_nl(d)),
+    }
+}
+
+/// One year's row of the data table.
+pub struct YearRow {
+    pub year: String,
+    pub candidates: String,
+    pub techniek: String,
+    pub share: String,
+    pub girls_share: String,
+    pub pass_rate: String,
+}
+
+/// "Regio in beeld": the indicators of a scope with their trend.
+pub struct InBeeld {
+    pub chart: LineChart,
+    pub rows: Vec<YearRow>,
+    pub latest: YearRow,
+    pub masked_note: bool,
+}
+
+pub fn in_beeld(values: &[Value]) -> Option<InBeeld> {
+    let years = years(values);
+    let last = years.last()?.clone();
+    let row = |y: &str| YearRow {
+        year: y.to_owned(),
+        candidates: count_text(get(values, "vmbo-bkg-exam-candidates", y)),
+        techniek: count_text(get(values, "vmbo-bkg-exam-candidates-techniek", y)),
+        share: share_text(get(values, "techniek-share", y)),
+        girls_share: share_text(get(values, "techniek-girls-share", y)),
+        pass_rate: share_text(get(values, "techniek-pass-rate", y)),
+    };
+    let series = |id: &str| years.iter().map(|y| get(values, id, y).and_then(|v| v.value)).collect::<Vec<_>>();
+    Some(InBeeld {
+        chart: chart(
+            "Aandeel techniek en aandeel meisjes in techniek per schooljaar",
+            &years,
+            &[
+                ("sterk-line--a", "Aandeel techniek".into(), series("techniek-share")),
+                ("sterk-line--b", "Aandeel meisjes in techniek".into(), series("techniek-girls-share")),
+            ],
+        ),
+        rows: years.iter().map(|y| row(y)).collect(),
+        latest: row(&last),
+        masked_note: values.iter().any(|v| v.masked_cells > 0),
+    })
+}
+
+/// The indicators as CSV, in the JSON's fields.
+fn csv(scope: &str, values: &[Value]) -> String {
+    let mut out = String::from("scope,id,year,known,masked_cells,low,high,value\n");
+    for v in values {
+        let value = v.value.map(|d| d.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "{scope},{},{},{},{},{},{},{value}\n",
+            v.id, v.year, v.known, v.masked_cells, v.low, v.high
+        ));
+    }
+    out
+}
+
+fn csv_response(name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn region_csv(State(st): State<AppState>, Path(slug): Path<String>) -> Page {
+    let scope = Scope::Region(slug.clone());
+    let values = services::monitoring::indicators(&st.app, &scope, None).await?;
+    Ok(csv_response(&format!("indicatoren-{slug}.csv"), csv(&scope.code(), &values)))
+}
+
+pub struct RegionRow {
+    pub slug: String,
+    pub name: String,
+    pub candidates: String,
+    pub share: String,
+    pub share_sort: Decimal,
+    pub girls_share: String,
+    pub rank: usize,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/national.html")]
+pub struct NationalPage {
+    pub l: Layout,
+    pub beeld: Option<InBeeld>,
+    pub year: String,
+    pub regions: Vec<RegionRow>,
+    pub without: usize,
+}
+
+pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
+    let values = services::monitoring::indicators(&st.app, &Scope::National, None).await?;
+    let beeld = in_beeld(&values);
+    let year = beeld.as_ref().map(|b| b.latest.year.clone()).unwrap_or_default();
+    let names: std::collections::HashMap<String, String> =
+        services::regions::list_public(&st.app).await?.into_iter().map(|r| (r.slug, r.name)).collect();
+    let mut regions = Vec::new();
+    let mut without = 0;
+    for (slug, v) in services::monitoring::indicators_per_region(&st.app).await? {
+        let Some(share) = get(&v, "techniek-share", &year).and_then(|x| x.value) else {
+            without += 1;
+            continue;
+        };
+        regions.push(RegionRow {
+            name: names.get(&slug).cloned().unwrap_or_else(|| slug.clone()),
+            candidates: count_text(get(&v, "vmbo-bkg-exam-candidates", &year)),
+            share: percent_nl(share),
+            share_sort: share,
+            girls_share: share_text(get(&v, "techniek-girls-share", &year)),
+            rank: 0,
+            slug,
+        });
+    }
+    regions.sort_by(|a, b| b.share_sort.cmp(&a.share_sort).then(a.name.cmp(&b.name)));
+    for (i, r) in regions.iter_mut().enumerate() {
+        r.rank = i + 1;
+    }
+    html(NationalPage { l: Layout::new("Monitor", &ctx, "monitor"), beeld, year, regions, without })
+}
+
+pub async fn national_csv(State(st): State<AppState>) -> Page {
+    let values = services::monitoring::indicators(&st.app, &Scope::National, None).await?;
+    let mut body = csv("national", &values);
+    for (slug, v) in services::monitoring::indicators_per_region(&st.app).await? {
+        body.push_str(csv(&format!("region:{slug}"), &v).split_once('\n').map_or("", |(_, rest)| rest));
+    }
+    Ok(csv_response("indicatoren.csv", body))
+}
+
+/// Where a region stands among all regions on its latest share of techniek: (rank, of how many).
+pub async fn rank(st: &AppState, slug: &str, year: &str) -> Result<Option<(usize, usize)>, crate::error::WebError> {
+    let mut shares: Vec<(String, Decimal)> = services::monitoring::indicators_per_region(&st.app)
+        .await?
+        .into_iter()
+        .filter_map(|(s, v)| get(&v, "techniek-share", year).and_then(|x| x.value).map(|d| (s, d)))
+        .collect();
+    shares.sort_by(|a, b| b.1.cmp(&a.1));
+    Ok(shares.iter().position(|(s, _)| s == slug).map(|i| (i + 1, shares.len())))
+}
+
+#[derive(Template)]
+#[template(path = "monitor/theory.html")]
+pub struct TheoryPage {
+    pub l: Layout,
+    pub toc: domain::monitoring::TheoryOfChange,
+    pub names: std::collections::HashMap<String, String>,
+}
+
+impl TheoryPage {
+    pub fn indicator_name(&self, id: &str) -> String {
+        self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+}
+
+pub async fn theory(ctx: Ctx) -> Page {
+    html(TheoryPage {
+        l: Layout::new("Veranderingstheorie", &ctx, "monitor"),
+        toc: domain::monitoring::theory_of_change(),
+        names: domain::monitoring::definitions().into_iter().map(|d| (d.id, d.name)).collect(),
+    })
+}
