@@ -246,7 +246,7 @@ pub async fn rank(st: &AppState, slug: &str, year: &str) -> Result<Option<(usize
         .into_iter()
         .filter_map(|(s, v)| get(&v, "techniek-share", year).and_then(|x| x.value).map(|d| (s, d)))
         .collect();
-    shares.sort_by(|a, b| b.1.cmp(&a.1));
+    shares.sort_by_key(|s| std::cmp::Reverse(s.1));
     Ok(shares.iter().position(|(s, _)| s == slug).map(|i| (i + 1, shares.len())))
 }
 
