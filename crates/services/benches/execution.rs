@@ -2,8 +2,11 @@
 //! under 2 s), and the final report for a region with 50,000 hour lines and 5,000 invoices
 //! (target under 1 s), on SQLite with the demo region.
 
-use std::time::{Duration, Instant};
+mod common;
 
+use std::time::Instant;
+
+use common::median;
 use domain::Actor;
 use services::App;
 use services::execution::{self as exec, ImportKind, Record, ReportFormat};
@@ -40,11 +43,6 @@ fn hours_csv(school: &str, n: usize) -> String {
         ));
     }
     s
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
 }
 
 fn main() {

@@ -1,18 +1,16 @@
 //! `cargo bench -p services --bench monitoring`: importing the real DUO exam file (target under
 //! 1 s) and every indicator for every region and school year (target under 200 ms), on SQLite.
 
-use std::time::{Duration, Instant};
+mod common;
 
+use std::time::Instant;
+
+use common::median;
 use domain::Actor;
 use services::App;
 use store::Db;
 
 const FILE: &[u8] = include_bytes!("../../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
 
 fn main() {
     let rt = tokio::runtime::Runtime::new().unwrap();

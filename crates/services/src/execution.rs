@@ -618,25 +618,6 @@ pub enum ImportKind {
     Costs,
 }
 
-/// CSV text in UTF-8, or else Windows-1252 (what Excel on Windows writes).
-fn decode(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => bytes.iter().map(|b| cp1252(*b)).collect(),
-    }
-}
-
-fn cp1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
-        b => char::from(b),
-    }
-}
-
 /// Imports hours or invoices from a CSV or XLSX file, all or nothing; returns how many were recorded.
 pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, bytes: &[u8]) -> Result<usize> {
     use domain::execution_import as imp;
@@ -644,7 +625,7 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, byte
         docs::report::xlsx_table(bytes)
             .map_err(|e| invalid("bestand", format!("Het bestand kon niet worden gelezen: {e}.")))?
     } else {
-        imp::csv_table(&decode(bytes)).map_err(|e| invalid("bestand", e.to_string()))?
+        imp::csv_table(&import::decode(bytes)).map_err(|e| invalid("bestand", e.to_string()))?
     };
     let members = {
         let mut conn = app.db.conn().await?;
