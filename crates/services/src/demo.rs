@@ -81,6 +81,13 @@ pub async fn load(app: &App) -> Result<bool> {
     if demo_region.is_some() {
         load_demo_plans(app).await?;
         load_demo_execution(app).await?;
+        // The region's own ambition for the share of techniek: a baseline and two targets.
+        for (year, kind, value) in
+            [("2023-2024", "baseline", "16,8"), ("2025-2026", "target", "18"), ("2027-2028", "target", "20")]
+        {
+            let key = ("techniek-share", year, kind);
+            crate::monitoring::set_target(app, &domain::Actor::system(), DEMO_REGION, key, value).await?;
+        }
     }
     Ok(true)
 }

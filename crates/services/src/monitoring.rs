@@ -126,3 +126,61 @@ pub async fn has_exams(app: &App) -> Result<bool> {
     let mut conn = app.db.conn().await?;
     Ok(repo::imports(&mut conn, "duo-exams").await? > 0)
 }
+
+/// A region's baselines and targets: (indicator, school year, kind, value).
+pub use store::monitoring::Target;
+
+pub async fn targets(app: &App, slug: &str) -> Result<Vec<Target>> {
+    let mut conn = app.db.conn().await?;
+    let region = regions::by_slug(&mut conn, slug).await?.ok_or(ServiceError::NotFound)?;
+    Ok(repo::targets(&mut conn, &region.id).await?)
+}
+
+/// Sets a region's baseline or target for an indicator and school year (empty `value` removes
+/// it). Counts are whole numbers, shares percentages (`21,5`); stored as a decimal share.
+pub async fn set_target(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    (indicator, year, kind): (&str, &str, &str),
+    value: &str,
+) -> Result<()> {
+    let mut e = FieldErrors::default();
+    let def = monitoring::definitions().into_iter().find(|d| d.id == indicator);
+    if def.is_none() {
+        e.add("indicator", "Kies een indicator.");
+    }
+    let year_ok = year.len() == 9
+        && year[..4].parse::<i32>().ok().zip(year[5..].parse::<i32>().ok()).is_some_and(|(a, b)| b == a + 1)
+        && &year[4..5] == "-";
+    if !year_ok {
+        e.add("school_year", "Geef een schooljaar als 2025-2026.");
+    }
+    if kind != "baseline" && kind != "target" {
+        e.add("kind", "Kies nulmeting of doel.");
+    }
+    let parsed = if value.trim().is_empty() {
+        None
+    } else {
+        match domain::fmt::parse_decimal_nl(value) {
+            Some(d) if !d.is_sign_negative() => Some(match def.as_ref().map(|d| d.unit.as_str()) {
+                Some("aandeel") if d > rust_decimal::Decimal::ONE => d / rust_decimal::Decimal::from(100),
+                _ => d,
+            }),
+            _ => {
+                e.add("value", "Vul een getal in (een aantal, of een percentage zoals 21,5).");
+                None
+            }
+        }
+    };
+    e.into_result(())?;
+    let mut tx = app.db.begin().await?;
+    let region = regions::by_slug(&mut tx, slug).await?.ok_or(ServiceError::NotFound)?;
+    actor.require(Action::EditRegionProfile { region_id: &region.id })?;
+    let stored = parsed.map(|d| d.normalize().to_string());
+    repo::set_target(&mut tx, &region.id, (indicator, year, kind), stored.as_deref(), actor.user_id.as_deref()).await?;
+    let detail = json!({ "indicator": indicator, "year": year, "kind": kind, "value": stored });
+    audit::append(&mut tx, actor.user_id.as_deref(), "monitoring.target", "region", &region.id, &detail).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -143,3 +143,69 @@ pub async fn imports(conn: &mut AnyConnection, dataset: &str) -> Result<i64> {
         .fetch_one(conn)
         .await?)
 }
+
+/// A region's baseline or target for an indicator in a school year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub indicator: String,
+    pub school_year: String,
+    /// `baseline` or `target`.
+    pub kind: String,
+    pub value: String,
+}
+
+pub async fn targets(conn: &mut AnyConnection, region_id: &str) -> Result<Vec<Target>> {
+    let rows = sqlx::query(
+        "SELECT indicator, school_year, kind, value FROM indicator_targets WHERE region_id = $1 \
+         ORDER BY indicator, school_year, kind",
+    )
+    .bind(region_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Target {
+                indicator: r.try_get("indicator")?,
+                school_year: r.try_get("school_year")?,
+                kind: r.try_get("kind")?,
+                value: r.try_get("value")?,
+            })
+        })
+        .collect()
+}
+
+/// Sets (or with `value` `None` removes) a baseline or target.
+pub async fn set_target(
+    conn: &mut AnyConnection,
+    region_id: &str,
+    t: (&str, &str, &str),
+    value: Option<&str>,
+    by: Option<&str>,
+) -> Result<()> {
+    let (indicator, year, kind) = t;
+    sqlx::query(
+        "DELETE FROM indicator_targets WHERE region_id = $1 AND indicator = $2 AND school_year = $3 AND kind = $4",
+    )
+    .bind(region_id)
+    .bind(indicator)
+    .bind(year)
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(v) = value {
+        sqlx::query(
+            "INSERT INTO indicator_targets (region_id, indicator, school_year, kind, value, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(region_id)
+        .bind(indicator)
+        .bind(year)
+        .bind(kind)
+        .bind(v)
+        .bind(by)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

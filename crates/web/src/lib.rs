@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/regio/{slug}/uitvoering/{kind}/{id}/document", get(execution::document))
         .route("/regio/{slug}/verantwoording", get(execution::accountability).post(execution::save_accountability))
         .route("/regio/{slug}/verantwoording/{file}", get(execution::report_file))
+        .route("/regio/{slug}/doelen", get(monitor::targets).post(monitor::set_target))
         .route("/regio/{slug}/deelplannen", get(school_plans::board))
         .route("/regio/{slug}/deelplannen/nieuw", get(school_plans::new_form).post(school_plans::create))
         .route("/regio/{slug}/deelplannen/accounts", get(school_plans::accounts))

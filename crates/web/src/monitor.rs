@@ -271,3 +271,119 @@ pub async fn theory(ctx: Ctx) -> Page {
         names: domain::monitoring::definitions().into_iter().map(|d| (d.id, d.name)).collect(),
     })
 }
+
+/// A baseline or target next to what DUO's figures say for that year.
+pub struct TargetRow {
+    pub indicator_name: String,
+    pub year: String,
+    pub kind: &'static str,
+    pub value: String,
+    pub actual: String,
+    /// `Some(true)` when the actual value reaches the target (counts: at least; shares: at least).
+    pub reached: Option<bool>,
+}
+
+pub fn target_rows(targets: &[services::monitoring::Target], values: &[Value]) -> Vec<TargetRow> {
+    let defs = domain::monitoring::definitions();
+    targets
+        .iter()
+        .map(|t| {
+            let def = defs.iter().find(|d| d.id == t.indicator);
+            let share = def.is_some_and(|d| d.unit == "aandeel");
+            let value: Option<Decimal> = t.value.parse().ok();
+            let shown = |d: Decimal| if share { percent_nl(d) } else { integer_nl(d.round().try_into().unwrap_or(0)) };
+            let actual = get(values, &t.indicator, &t.school_year);
+            let actual_value = actual.and_then(|v| v.value);
+            TargetRow {
+                indicator_name: def.map_or(t.indicator.clone(), |d| d.name.clone()),
+                year: t.school_year.clone(),
+                kind: if t.kind == "baseline" { "Nulmeting" } else { "Doel" },
+                value: value.map_or(t.value.clone(), shown),
+                actual: if share { share_text(actual) } else { count_text(actual) },
+                reached: (t.kind == "target").then(|| actual_value.zip(value).map(|(a, v)| a >= v)).flatten(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "monitor/targets.html")]
+pub struct TargetsPage {
+    pub l: Layout,
+    pub slug: String,
+    pub region: String,
+    pub rows: Vec<TargetRow>,
+    pub indicators: Vec<crate::views::Choice>,
+    pub notice: Option<String>,
+    pub errors: Vec<(String, String)>,
+}
+
+async fn targets_page(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+) -> Page {
+    let page = services::regions::page(&st.app, &ctx.actor, slug).await?;
+    if !ctx.actor.permits(domain::Action::EditRegionProfile { region_id: &page.region.id }) {
+        return Err(crate::error::WebError::Forbidden);
+    }
+    let values = services::monitoring::indicators(&st.app, &Scope::Region(slug.to_owned()), None).await?;
+    let targets = services::monitoring::targets(&st.app, slug).await?;
+    let status =
+        if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let body = TargetsPage {
+        l: Layout::new(format!("Doelen {}", page.region.name), ctx, "beheer"),
+        slug: page.region.slug.clone(),
+        region: page.region.name.clone(),
+        rows: target_rows(&targets, &values),
+        indicators: domain::monitoring::definitions()
+            .into_iter()
+            .map(|d| crate::views::Choice { value: d.id, label: d.name, selected: false })
+            .collect(),
+        notice,
+        errors,
+    }
+    .render()?;
+    Ok((status, axum::response::Html(body)).into_response())
+}
+
+pub async fn targets(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Page {
+    let notice = q.get("opgeslagen").filter(|n| !n.is_empty() && n.len() < 200).cloned();
+    targets_page(&st, &ctx, &slug, notice, Vec::new()).await
+}
+
+pub async fn set_target(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    body: axum::body::Bytes,
+) -> Page {
+    let f = crate::workspace::Pairs::parse(&body);
+    let result = services::monitoring::set_target(
+        &st.app,
+        &ctx.actor,
+        &slug,
+        (&f.get("indicator"), &f.get("school_year"), &f.get("kind")),
+        &f.get("value"),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(axum::response::Redirect::to(&format!(
+            "/regio/{slug}/doelen?opgeslagen={}",
+            crate::workspace::urlencode("Opgeslagen.")
+        ))
+        .into_response()),
+        Err(services::ServiceError::Invalid(e)) => {
+            let errors = e.iter().map(|x| (x.field.clone(), x.message.clone())).collect();
+            targets_page(&st, &ctx, &slug, None, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -76,7 +76,9 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
         Some(b) => crate::monitor::rank(&st, &region.slug, &b.latest.year).await?,
         None => None,
     };
+    let targets = services::monitoring::targets(&st.app, &region.slug).await?;
     html(RegionView {
+        rows: crate::monitor::target_rows(&targets, &values),
         beeld,
         rank,
         l: Layout::new(region.name.clone(), &ctx, "regios"),

@@ -104,6 +104,8 @@ pub struct RegionView {
     pub beeld: Option<crate::monitor::InBeeld>,
     /// Where the region stands among all regions on the share of techniek: (rank, of).
     pub rank: Option<(usize, usize)>,
+    /// The region's own baseline and targets next to the figures.
+    pub rows: Vec<crate::monitor::TargetRow>,
 }
 
 /// A source reference: a link when it is a web address, else text.

@@ -79,3 +79,48 @@ async fn the_real_file_imports_idempotently_and_feeds_the_indicators() {
     toc.assert_contains("Meer meisjes kiezen techniek");
     toc.assert_contains("Aandeel meisjes in techniek");
 }
+
+#[tokio::test]
+async fn a_region_manager_sets_a_baseline_and_targets_that_the_region_page_shows() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let page = pm.get("/regio/zuid-friesland/doelen").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let res = pm
+        .post(
+            "/regio/zuid-friesland/doelen",
+            &[("indicator", "techniek-share"), ("kind", "target"), ("school_year", "2027-2028"), ("value", "25")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = pm
+        .post(
+            "/regio/zuid-friesland/doelen",
+            &[("indicator", "techniek-girls"), ("kind", "baseline"), ("school_year", "2023-2024"), ("value", "12")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let bad = pm
+        .post(
+            "/regio/zuid-friesland/doelen",
+            &[("indicator", "techniek-share"), ("kind", "target"), ("school_year", "2027"), ("value", "veel")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Geef een schooljaar als 2025-2026.");
+    bad.assert_contains("Vul een getal in");
+    let public = Client::new(st.clone()).get("/regios/zuid-friesland").await;
+    public.assert_contains("Nulmeting en doelen tegenover de cijfers");
+    public.assert_contains("<td class=\"utrecht-table__cell\">2027-2028</td><td class=\"utrecht-table__cell\">Doel</td><td class=\"utrecht-table__cell\">25,0%</td>");
+    let mut school = Client::new(st.clone());
+    school.login(crate::common::SCHOOL).await;
+    assert_eq!(school.get("/regio/zuid-friesland/doelen").await.status, StatusCode::FORBIDDEN);
+    let refused = school
+        .post(
+            "/regio/zuid-friesland/doelen",
+            &[("indicator", "techniek-share"), ("kind", "target"), ("school_year", "2027-2028"), ("value", "90")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
