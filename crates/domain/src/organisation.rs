@@ -106,6 +106,8 @@ pub struct Organisation {
     pub kind: OrganisationKind,
     pub duo_code: Option<String>,
     pub place: Option<String>,
+    /// The municipality, from DUO's school locations when imported.
+    pub municipality: Option<String>,
     pub website: Option<String>,
     pub note: Option<String>,
     pub archived: bool,

@@ -180,6 +180,80 @@ pub fn exams(text: &str, mut progress: impl FnMut(usize)) -> Result<(Vec<ExamRow
     Ok((rows, Summary { lines, locations: locations.len(), years, masked_cells }))
 }
 
+/// A school location as DUO lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// Six characters: BRIN + location number.
+    pub code: String,
+    pub name: String,
+    pub place: String,
+    pub municipality: String,
+}
+
+/// Reads DUO's school locations file (vestigingen), in either code convention; all or the errors.
+pub fn locations(text: &str) -> Result<Vec<Location>, Vec<FileError>> {
+    let first = text.lines().next().unwrap_or_default();
+    if !first.contains(';') {
+        return Err(vec![err(1, "", "geen DUO-bestand: verwacht kolommen gescheiden door ; (puntkomma)")]);
+    }
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
+        _ => return Err(vec![err(1, "", "het bestand is leeg")]),
+    };
+    let mut errors = Vec::new();
+    let mut need = |names: &[&str]| {
+        let i = find(&header, names);
+        if i.is_none() {
+            errors.push(err(1, names[0], format!("de kolom ontbreekt (verwacht {})", names.join(" of "))));
+        }
+        i
+    };
+    let institution = need(&["INSTELLINGSCODE", "BRIN NUMMER"]);
+    let location = need(&["VESTIGINGSCODE", "VESTIGINGSNUMMER"]);
+    let name = need(&["VESTIGINGSNAAM", "INSTELLINGSNAAM VESTIGING"]);
+    let place = need(&["PLAATSNAAM", "PLAATSNAAM VESTIGING"]);
+    let municipality = need(&["GEMEENTENAAM"]);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let at = |row: &csv::StringRecord, i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim().to_owned();
+    let mut out = Vec::new();
+    for (n, record) in records.enumerate() {
+        let line = n + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(err(line, "", format!("onleesbare regel: {e}")));
+                continue;
+            }
+        };
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let inst = at(&record, institution);
+        let loc = at(&record, location);
+        let code = if loc.len() == 2 { format!("{inst}{loc}") } else { loc };
+        match domain::DuoCode::parse(&code) {
+            Some(c) => out.push(Location {
+                code: c.as_str().to_owned(),
+                name: at(&record, name),
+                place: at(&record, place),
+                municipality: at(&record, municipality),
+            }),
+            None => {
+                errors.push(err(line, "VESTIGINGSCODE", format!("\"{code}\" is geen vestigingscode van zes tekens")))
+            }
+        }
+        if errors.len() >= 20 {
+            break;
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +301,38 @@ mod tests {
     fn windows_1252_is_decoded() {
         assert_eq!(decode(b"Caf\xe9 \x80"), "Café €");
         assert_eq!(decode("\u{feff}Café".as_bytes()), "Café");
+    }
+
+    #[test]
+    fn locations_come_in_both_conventions_and_encodings_or_are_refused_whole() {
+        let new = "\"INSTELLINGSCODE\";\"VESTIGINGSCODE\";\"VESTIGINGSNAAM\";\"PLAATSNAAM\";\"GEMEENTENAAM\"\r\n\"05AC\";\"05AC00\";\"Kei College\";\"HEERENVEEN\";\"Heerenveen\"\r\n";
+        let got = locations(new).unwrap();
+        assert_eq!(
+            got[0],
+            Location {
+                code: "05AC00".into(),
+                name: "Kei College".into(),
+                place: "HEERENVEEN".into(),
+                municipality: "Heerenveen".into()
+            }
+        );
+        let mut old: Vec<u8> =
+            b"BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;PLAATSNAAM;GEMEENTENAAM\n05AC;00;Kei Coll".to_vec();
+        old.extend_from_slice(&[0xe8, 0x67, 0x65]); // "ège" in Windows-1252
+        old.extend_from_slice(b";HEERENVEEN;Heerenveen\n");
+        let got = locations(&decode(&old)).unwrap();
+        assert_eq!((got[0].code.as_str(), got[0].name.as_str()), ("05AC00", "Kei Collège"));
+        let missing = locations("INSTELLINGSCODE;VESTIGINGSCODE;VESTIGINGSNAAM;PLAATSNAAM\n").unwrap_err();
+        assert_eq!(
+            missing[0].to_string(),
+            "regel 1, kolom \"GEMEENTENAAM\": de kolom ontbreekt (verwacht GEMEENTENAAM)"
+        );
+        let bad = locations("INSTELLINGSCODE;VESTIGINGSCODE;VESTIGINGSNAAM;PLAATSNAAM;GEMEENTENAAM\n05AC;5AC;X;Y;Z\n")
+            .unwrap_err();
+        assert_eq!(
+            bad[0].to_string(),
+            "regel 2, kolom \"VESTIGINGSCODE\": \"5AC\" is geen vestigingscode van zes tekens"
+        );
+        assert!(locations("a,b\n").is_err());
     }
 }

@@ -46,18 +46,7 @@ pub async fn import_exams(
 ) -> Result<import::duo::Summary> {
     actor.require(Action::ManageRegionIdentity)?;
     let text = import::duo::decode(bytes);
-    let (rows, summary) = import::duo::exams(&text, progress).map_err(|errors| {
-        let mut e = FieldErrors::default();
-        for f in errors {
-            let at = if f.column.is_empty() {
-                format!("regel {}", f.line)
-            } else {
-                format!("regel {}, kolom \"{}\"", f.line, f.column)
-            };
-            e.add(&at, f.message);
-        }
-        ServiceError::Invalid(e)
-    })?;
+    let (rows, summary) = import::duo::exams(&text, progress).map_err(file_errors)?;
     let sha256 = crate::auth::sha256_bytes_hex(bytes);
     let mut tx = app.db.begin().await?;
     repo::replace_exam_years(&mut tx, &summary.years, &rows).await?;
@@ -183,4 +172,50 @@ pub async fn set_target(
     audit::append(&mut tx, actor.user_id.as_deref(), "monitoring.target", "region", &region.id, &detail).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// What a locations import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationsSummary {
+    pub locations: usize,
+    /// Organisations of the registry updated by DUO code.
+    pub enriched: u64,
+}
+
+/// Imports DUO's school locations, all or nothing, and enriches the registry's organisations by DUO code.
+pub async fn import_locations(app: &App, actor: &Actor, bytes: &[u8]) -> Result<LocationsSummary> {
+    actor.require(Action::ManageRegionIdentity)?;
+    let locations = import::duo::locations(&import::decode(bytes)).map_err(file_errors)?;
+    let rows: Vec<(String, String, String, String)> =
+        locations.into_iter().map(|l| (l.code, l.name, l.place, l.municipality)).collect();
+    let mut tx = app.db.begin().await?;
+    let enriched = repo::replace_locations(&mut tx, &rows).await?;
+    let sha256 = crate::auth::sha256_bytes_hex(bytes);
+    let record = repo::ImportRecord {
+        dataset: "duo-locations",
+        sha256: &sha256,
+        lines: rows.len(),
+        locations: rows.len(),
+        years: &[],
+        masked_cells: 0,
+    };
+    repo::record_import(&mut tx, &record).await?;
+    let detail = json!({ "dataset": "duo-locations", "sha256": sha256, "locations": rows.len(), "enriched": enriched });
+    audit::append(&mut tx, actor.user_id.as_deref(), "open_data.import", "open_data", "duo-locations", &detail).await?;
+    tx.commit().await?;
+    Ok(LocationsSummary { locations: rows.len(), enriched })
+}
+
+/// A file's problems as field errors: "regel N, kolom X" and what is wrong.
+fn file_errors(errors: Vec<import::duo::FileError>) -> ServiceError {
+    let mut e = FieldErrors::default();
+    for f in errors {
+        let at = if f.column.is_empty() {
+            format!("regel {}", f.line)
+        } else {
+            format!("regel {}, kolom \"{}\"", f.line, f.column)
+        };
+        e.add(&at, f.message);
+    }
+    ServiceError::Invalid(e)
 }

@@ -156,6 +156,11 @@ enum ImportCommand {
     DuoExams {
         file: PathBuf,
     },
+    /// DUO's school locations file (vestigingen), all or nothing; enriches the registry's
+    /// organisations (name, place, municipality) by DUO code.
+    DuoLocations {
+        file: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -424,6 +429,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 domain::fmt::integer_nl(summary.locations as i64),
                 summary.years.join(", "),
                 domain::fmt::integer_nl(summary.masked_cells as i64)
+            );
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::DuoLocations { file } } => {
+            let (db, _) = open(&cli).await?;
+            let app = App::with_regulations(db, regulations(&cli)?);
+            let bytes = std::fs::read(file).with_context(|| format!("kan {} niet lezen", file.display()))?;
+            let s =
+                services::monitoring::import_locations(&app, &Actor::system(), &bytes).await.map_err(|e| match e {
+                    ServiceError::Invalid(errors) => anyhow::anyhow!("{}: niets ingelezen.\n{errors}", file.display()),
+                    e => e.into(),
+                })?;
+            println!(
+                "Ingelezen: {} vestigingen; {} organisaties bijgewerkt (naam, plaats, gemeente).",
+                domain::fmt::integer_nl(s.locations as i64),
+                domain::fmt::integer_nl(s.enriched as i64)
             );
             Ok(())
         }

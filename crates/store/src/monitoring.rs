@@ -209,3 +209,39 @@ pub async fn set_target(
     }
     Ok(())
 }
+
+/// Replaces DUO's school locations with `locations` and enriches the registry's organisations
+/// that carry those DUO codes (name, place, municipality); returns how many were enriched.
+pub async fn replace_locations(
+    conn: &mut AnyConnection,
+    locations: &[(String, String, String, String)],
+) -> Result<u64> {
+    sqlx::query("DELETE FROM duo_locations").execute(&mut *conn).await?;
+    for chunk in locations.chunks(BATCH) {
+        let mut sql = String::from("INSERT INTO duo_locations (code, name, place, municipality) VALUES ");
+        for i in 0..chunk.len() {
+            let b = i * 4;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (code, name, place, municipality) in chunk {
+            q = q.bind(code.clone()).bind(name.clone()).bind(place.clone()).bind(municipality.clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let done = sqlx::query(
+        "UPDATE organisations SET \
+         name = (SELECT l.name FROM duo_locations l WHERE l.code = organisations.duo_code), \
+         place = (SELECT l.place FROM duo_locations l WHERE l.code = organisations.duo_code), \
+         municipality = (SELECT l.municipality FROM duo_locations l WHERE l.code = organisations.duo_code), \
+         updated_at = $1 \
+         WHERE duo_code IN (SELECT code FROM duo_locations)",
+    )
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

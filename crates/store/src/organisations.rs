@@ -6,7 +6,8 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{Result, StoreError, new_id, now_ms, unique};
 
-pub(crate) const ORG_COLUMNS: &str = "o.id, o.name, o.kind, o.duo_code, o.place, o.website, o.note, o.archived";
+pub(crate) const ORG_COLUMNS: &str =
+    "o.id, o.name, o.kind, o.duo_code, o.place, o.municipality, o.website, o.note, o.archived";
 
 pub(crate) fn org_from_row(row: &AnyRow) -> Result<Organisation> {
     let kind: String = row.try_get("kind")?;
@@ -16,6 +17,7 @@ pub(crate) fn org_from_row(row: &AnyRow) -> Result<Organisation> {
         kind: OrganisationKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
         duo_code: row.try_get("duo_code")?,
         place: row.try_get("place")?,
+        municipality: row.try_get("municipality")?,
         website: row.try_get("website")?,
         note: row.try_get("note")?,
         archived: row.try_get::<i64, _>("archived")? != 0,

@@ -275,6 +275,8 @@ pub struct OrganisationDto {
     kind: String,
     duo_code: Option<String>,
     place: Option<String>,
+    /// From DUO's school locations, when imported.
+    municipality: Option<String>,
 }
 
 impl From<&Organisation> for OrganisationDto {
@@ -285,6 +287,7 @@ impl From<&Organisation> for OrganisationDto {
             kind: o.kind.code().into(),
             duo_code: o.duo_code.clone(),
             place: o.place.clone(),
+            municipality: o.municipality.clone(),
         }
     }
 }

@@ -124,3 +124,32 @@ async fn a_region_manager_sets_a_baseline_and_targets_that_the_region_page_shows
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn school_locations_enrich_the_registry_by_duo_code_and_a_bad_file_changes_nothing() {
+    let st = state().await;
+    let mut c = Client::new(st.clone());
+    let before = c.get("/api/v1/regions/zuid-friesland").await.json();
+    let kei = |v: &serde_json::Value| {
+        v["organisations"].as_array().unwrap().iter().find(|o| o["duo_code"] == "05AC00").cloned().expect("Kei College in the demo")
+    };
+    assert!(kei(&before)["municipality"].is_null());
+    // The older convention and Windows-1252, as DUO published them for years.
+    let mut file = b"BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;PLAATSNAAM;GEMEENTENAAM\r\n05AC;00;Kei College Heerenveen;HEERENVEEN;Heerenveen\r\n99ZZ;01;Caf".to_vec();
+    file.extend_from_slice(&[0xe9]);
+    file.extend_from_slice(b" College;ERGENS;Ergens\r\n");
+    let s = services::monitoring::import_locations(&st.app, &Actor::system(), &file).await.unwrap();
+    assert_eq!((s.locations, s.enriched), (2, 1));
+    let after = c.get("/api/v1/regions/zuid-friesland").await.json();
+    assert_eq!(kei(&after)["name"], "Kei College Heerenveen");
+    assert_eq!(kei(&after)["place"], "HEERENVEEN");
+    assert_eq!(kei(&after)["municipality"], "Heerenveen");
+    // Again: the same; a malformed file: refused whole, nothing changed.
+    services::monitoring::import_locations(&st.app, &Actor::system(), &file).await.unwrap();
+    assert_eq!(c.get("/api/v1/regions/zuid-friesland").await.json(), after);
+    let bad = b"BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;PLAATSNAAM;GEMEENTENAAM\n05AC;00;Anders;X;Y\n05AC;0;Kapot;X;Y\n";
+    let refused = services::monitoring::import_locations(&st.app, &Actor::system(), bad).await;
+    let Err(services::ServiceError::Invalid(e)) = refused else { panic!("refused") };
+    assert!(e.to_string().contains("regel 3, kolom \"VESTIGINGSCODE\""), "{e}");
+    assert_eq!(c.get("/api/v1/regions/zuid-friesland").await.json(), after);
+}
