@@ -49,20 +49,27 @@ fn count(raw: &str, line: usize, column: &str) -> Result<Count, FileError> {
         .map_err(|_| err(line, column, format!("\"{t}\" is geen aantal (een geheel getal of <5)")))
 }
 
+/// A file's header and its data records.
+type Opened<'a> = (Vec<String>, csv::StringRecordsIntoIter<&'a [u8]>);
+
+/// The header and the data records of a `;`-separated DUO file, or why it is not one.
+fn open(text: &str) -> Result<Opened<'_>, Vec<FileError>> {
+    if !text.lines().next().unwrap_or_default().contains(';') {
+        return Err(vec![err(1, "", "geen DUO-bestand: verwacht kolommen gescheiden door ; (puntkomma)")]);
+    }
+    let reader =
+        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.into_records();
+    match records.next() {
+        Some(Ok(h)) => Ok((h.iter().map(|c| c.trim().to_owned()).collect(), records)),
+        _ => Err(vec![err(1, "", "het bestand is leeg")]),
+    }
+}
+
 /// Reads the exam candidates file (`examenkandidaten-en-geslaagden`): one `ExamRow` per data line
 /// and school year found in the header. The whole file or the first problems (at most 20).
 pub fn exams(text: &str, mut progress: impl FnMut(usize)) -> Result<(Vec<ExamRow>, Summary), Vec<FileError>> {
-    let first = text.lines().next().unwrap_or_default();
-    if !first.contains(';') {
-        return Err(vec![err(1, "", "geen DUO-bestand: verwacht kolommen gescheiden door ; (puntkomma)")]);
-    }
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
-        _ => return Err(vec![err(1, "", "het bestand is leeg")]),
-    };
+    let (header, records) = open(text)?;
     let mut errors = Vec::new();
     let need = |names: &[&str], label: &str, errors: &mut Vec<FileError>| {
         let i = find(&header, names);
@@ -192,17 +199,7 @@ pub struct Location {
 
 /// Reads DUO's school locations file (vestigingen), in either code convention; all or the errors.
 pub fn locations(text: &str) -> Result<Vec<Location>, Vec<FileError>> {
-    let first = text.lines().next().unwrap_or_default();
-    if !first.contains(';') {
-        return Err(vec![err(1, "", "geen DUO-bestand: verwacht kolommen gescheiden door ; (puntkomma)")]);
-    }
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(b';').has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
-        _ => return Err(vec![err(1, "", "het bestand is leeg")]),
-    };
+    let (header, records) = open(text)?;
     let mut errors = Vec::new();
     let mut need = |names: &[&str]| {
         let i = find(&header, names);

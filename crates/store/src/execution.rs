@@ -45,30 +45,11 @@ pub async fn insert(
     let now = now_ms();
     let mut ids = Vec::with_capacity(records.len());
     for chunk in records.chunks(BATCH) {
-        let mut sql = String::from(
+        let sql = format!(
             "INSERT INTO execution_records (id, region_id, kind, organisation_id, activity, day, content, \
-             document_sha256, document_name, created_by, created_at) VALUES ",
+             document_sha256, document_name, created_by, created_at) VALUES {}",
+            crate::placeholders(chunk.len(), 11)
         );
-        for i in 0..chunk.len() {
-            let b = i * 11;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                b + 11
-            ));
-        }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
             let id = new_id();

@@ -165,6 +165,14 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// `($1, $2, …), ($k+1, …)`: placeholders for a multi-row INSERT of `rows` rows of `columns` values.
+pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=columns).map(|c| format!("${}", r * columns + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
@@ -172,6 +180,11 @@ pub(crate) fn flag(b: bool) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_number_every_value() {
+        assert_eq!(placeholders(2, 3), "($1, $2, $3),($4, $5, $6)");
+    }
 
     #[test]
     fn db_name_is_replaced() {

@@ -41,19 +41,11 @@ pub async fn replace_exam_years(conn: &mut AnyConnection, years: &[String], rows
         sqlx::query("DELETE FROM duo_exam_results WHERE school_year = $1").bind(y).execute(&mut *conn).await?;
     }
     for chunk in rows.chunks(BATCH) {
-        let mut sql = String::from(
+        let sql = format!(
             "INSERT INTO duo_exam_results (school_year, location, inspection_code, programme, institution, name, \
-             municipality, school_type, counts) VALUES ",
+             municipality, school_type, counts) VALUES {}",
+            crate::placeholders(chunk.len(), 9)
         );
-        for i in 0..chunk.len() {
-            let b = i * 9;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            sql.push_str(&(1..=9).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
-            sql.push(')');
-        }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
             q = q
@@ -218,14 +210,10 @@ pub async fn replace_locations(
 ) -> Result<u64> {
     sqlx::query("DELETE FROM duo_locations").execute(&mut *conn).await?;
     for chunk in locations.chunks(BATCH) {
-        let mut sql = String::from("INSERT INTO duo_locations (code, name, place, municipality) VALUES ");
-        for i in 0..chunk.len() {
-            let b = i * 4;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
-        }
+        let sql = format!(
+            "INSERT INTO duo_locations (code, name, place, municipality) VALUES {}",
+            crate::placeholders(chunk.len(), 4)
+        );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (code, name, place, municipality) in chunk {
             q = q.bind(code.clone()).bind(name.clone()).bind(place.clone()).bind(municipality.clone());

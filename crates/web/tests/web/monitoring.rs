@@ -131,7 +131,13 @@ async fn school_locations_enrich_the_registry_by_duo_code_and_a_bad_file_changes
     let mut c = Client::new(st.clone());
     let before = c.get("/api/v1/regions/zuid-friesland").await.json();
     let kei = |v: &serde_json::Value| {
-        v["organisations"].as_array().unwrap().iter().find(|o| o["duo_code"] == "05AC00").cloned().expect("Kei College in the demo")
+        v["organisations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["duo_code"] == "05AC00")
+            .cloned()
+            .expect("Kei College in the demo")
     };
     assert!(kei(&before)["municipality"].is_null());
     // The older convention and Windows-1252, as DUO published them for years.
@@ -147,7 +153,8 @@ async fn school_locations_enrich_the_registry_by_duo_code_and_a_bad_file_changes
     // Again: the same; a malformed file: refused whole, nothing changed.
     services::monitoring::import_locations(&st.app, &Actor::system(), &file).await.unwrap();
     assert_eq!(c.get("/api/v1/regions/zuid-friesland").await.json(), after);
-    let bad = b"BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;PLAATSNAAM;GEMEENTENAAM\n05AC;00;Anders;X;Y\n05AC;0;Kapot;X;Y\n";
+    let bad =
+        b"BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;PLAATSNAAM;GEMEENTENAAM\n05AC;00;Anders;X;Y\n05AC;0;Kapot;X;Y\n";
     let refused = services::monitoring::import_locations(&st.app, &Actor::system(), bad).await;
     let Err(services::ServiceError::Invalid(e)) = refused else { panic!("refused") };
     assert!(e.to_string().contains("regel 3, kolom \"VESTIGINGSCODE\""), "{e}");
