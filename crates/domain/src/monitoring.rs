@@ -77,11 +77,14 @@ struct File {
     indicators: Vec<Definition>,
 }
 
-/// The shipped indicator definitions.
-pub fn definitions() -> Vec<Definition> {
-    let file: File =
-        toml::from_str(include_str!("../../../indicators/indicators.toml")).expect("the shipped indicators parse");
-    file.indicators
+/// The shipped indicator definitions, parsed once.
+pub fn definitions() -> &'static [Definition] {
+    static DEFS: std::sync::LazyLock<Vec<Definition>> = std::sync::LazyLock::new(|| {
+        let file: File =
+            toml::from_str(include_str!("../../../indicators/indicators.toml")).expect("the shipped indicators parse");
+        file.indicators
+    });
+    &DEFS
 }
 
 /// A sum of published counts: what is known and how many cells were masked.
@@ -215,7 +218,7 @@ mod tests {
 
     #[test]
     fn the_definitions_are_data() {
-        let ids: Vec<String> = definitions().into_iter().map(|d| d.id).collect();
+        let ids: Vec<String> = definitions().iter().map(|d| d.id.clone()).collect();
         assert_eq!(ids.len(), 6);
         assert!(ids.contains(&"techniek-girls-share".to_owned()));
     }
@@ -259,16 +262,32 @@ pub struct TheoryOfChange {
     pub context: Context,
 }
 
-pub fn theory_of_change() -> TheoryOfChange {
-    toml::from_str(include_str!("../../../indicators/theory-of-change.toml"))
-        .expect("the shipped theory of change parses")
+impl TheoryOfChange {
+    /// The results an activity can aim at: the items of the result stages.
+    pub fn results(&self) -> impl Iterator<Item = &Element> {
+        self.stages.iter().filter(|s| s.id.starts_with("resultaat")).flat_map(|s| &s.items)
+    }
+
+    /// The text of the result with this id.
+    pub fn result(&self, id: &str) -> Option<&Element> {
+        self.results().find(|e| e.id == id)
+    }
+}
+
+/// The shipped theory of change, parsed once.
+pub fn theory_of_change() -> &'static TheoryOfChange {
+    static TOC: std::sync::LazyLock<TheoryOfChange> = std::sync::LazyLock::new(|| {
+        toml::from_str(include_str!("../../../indicators/theory-of-change.toml"))
+            .expect("the shipped theory of change parses")
+    });
+    &TOC
 }
 
 #[cfg(test)]
 mod theory_tests {
     #[test]
     fn every_indicator_a_result_names_is_defined() {
-        let known: Vec<String> = super::definitions().into_iter().map(|d| d.id).collect();
+        let known: Vec<String> = super::definitions().iter().map(|d| d.id.clone()).collect();
         let toc = super::theory_of_change();
         assert_eq!(toc.stages.len(), 7);
         assert_eq!(toc.transitions.len(), 3);

@@ -237,6 +237,8 @@ async fn load_demo_plans(app: &App) -> Result<()> {
                 title: "Eerste lessenserie gegeven".into(),
                 due: jiff::civil::date(2025, 6, 30),
             }],
+            results: vec!["meer-techniek".into()],
+            indicators: vec!["techniek-share".into()],
             school_plan: None,
         }],
         budget: lines
@@ -487,6 +489,8 @@ async fn load_demo_application(conn: &mut AnyConnection, region: &Region) -> Res
         lead: Some(vmbo.clone()),
         partners: vec![mbo.clone(), company.clone()],
         milestones: vec![Milestone { title: milestone.0.into(), due: milestone.1.parse().expect("a valid date") }],
+        results: Vec::new(),
+        indicators: Vec::new(),
         school_plan: None,
     };
     app.activities = vec![
@@ -510,6 +514,16 @@ async fn load_demo_application(conn: &mut AnyConnection, region: &Region) -> Res
         ),
     ];
     app.activities[1].partners = vec![po];
+    // What each activity aims at in the theory of change, and how that is measured.
+    let aims = [
+        (vec!["genoeg-docenten"], vec![]),
+        (vec!["meer-meisjes"], vec!["techniek-girls-share"]),
+        (vec!["meer-techniek", "aansluiting-mbo"], vec!["techniek-share", "techniek-pass-rate"]),
+    ];
+    for (a, (results, indicators)) in app.activities.iter_mut().zip(aims) {
+        a.results = results.into_iter().map(str::to_owned).collect();
+        a.indicators = indicators.into_iter().map(str::to_owned).collect();
+    }
     let line =
         |activity: &str, year: i16, category: &str, description: &str, quantity: i64, price: i64, funding: Funding| {
             BudgetLine {

@@ -135,7 +135,7 @@ pub async fn set_target(
     value: &str,
 ) -> Result<()> {
     let mut e = FieldErrors::default();
-    let def = monitoring::definitions().into_iter().find(|d| d.id == indicator);
+    let def = monitoring::definitions().iter().find(|d| d.id == indicator);
     if def.is_none() {
         e.add("indicator", "Kies een indicator.");
     }

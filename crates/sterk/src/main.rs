@@ -604,8 +604,10 @@ fn indicator_output(scope: &str, values: &[domain::monitoring::Value], format: I
             out
         }
         IndicatorFormat::Text => {
-            let names: std::collections::BTreeMap<String, (String, String)> =
-                domain::monitoring::definitions().into_iter().map(|d| (d.id, (d.name, d.unit))).collect();
+            let names: std::collections::BTreeMap<String, (String, String)> = domain::monitoring::definitions()
+                .iter()
+                .map(|d| (d.id.clone(), (d.name.clone(), d.unit.clone())))
+                .collect();
             let mut out = format!("Indicatoren voor {scope}\n");
             for v in values {
                 let (name, unit) = names.get(&v.id).cloned().unwrap_or_default();

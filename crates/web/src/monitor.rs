@@ -254,7 +254,7 @@ pub async fn rank(st: &AppState, slug: &str, year: &str) -> Result<Option<(usize
 #[template(path = "monitor/theory.html")]
 pub struct TheoryPage {
     pub l: Layout,
-    pub toc: domain::monitoring::TheoryOfChange,
+    pub toc: &'static domain::monitoring::TheoryOfChange,
     pub names: std::collections::HashMap<String, String>,
 }
 
@@ -268,7 +268,7 @@ pub async fn theory(ctx: Ctx) -> Page {
     html(TheoryPage {
         l: Layout::new("Veranderingstheorie", &ctx, "monitor"),
         toc: domain::monitoring::theory_of_change(),
-        names: domain::monitoring::definitions().into_iter().map(|d| (d.id, d.name)).collect(),
+        names: domain::monitoring::definitions().iter().map(|d| (d.id.clone(), d.name.clone())).collect(),
     })
 }
 
@@ -314,6 +314,8 @@ pub struct TargetsPage {
     pub region: String,
     pub rows: Vec<TargetRow>,
     pub indicators: Vec<crate::views::Choice>,
+    /// The region's activities and what they aim at: (title, "Werkt aan …").
+    pub aims: Vec<(String, String)>,
     pub notice: Option<String>,
     pub errors: Vec<(String, String)>,
 }
@@ -331,6 +333,14 @@ async fn targets_page(
     }
     let values = services::monitoring::indicators(&st.app, &Scope::Region(slug.to_owned()), None).await?;
     let targets = services::monitoring::targets(&st.app, slug).await?;
+    let ledger = services::execution::ledger(&st.app, &ctx.actor, slug).await?;
+    let aims = ledger
+        .approved
+        .activities
+        .iter()
+        .map(|a| (a.title.clone(), crate::workspace::aims_text(a)))
+        .filter(|(_, aims)| !aims.is_empty())
+        .collect();
     let status =
         if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     let body = TargetsPage {
@@ -339,9 +349,10 @@ async fn targets_page(
         region: page.region.name.clone(),
         rows: target_rows(&targets, &values),
         indicators: domain::monitoring::definitions()
-            .into_iter()
-            .map(|d| crate::views::Choice { value: d.id, label: d.name, selected: false })
+            .iter()
+            .map(|d| crate::views::Choice { value: d.id.clone(), label: d.name.clone(), selected: false })
             .collect(),
+        aims,
         notice,
         errors,
     }

@@ -144,6 +144,10 @@ pub struct ActivityView {
     pub group_ids: Vec<String>,
     pub lead_id: String,
     pub partner_ids: Vec<String>,
+    pub result_ids: Vec<String>,
+    pub indicator_ids: Vec<String>,
+    /// "Werkt aan …; gemeten met …" (empty when not linked).
+    pub aims: String,
     pub title: String,
     pub description: String,
     pub goals: String,
@@ -162,6 +166,8 @@ impl ActivityView {
         let list = match list {
             "theme" => &self.theme_ids,
             "group" => &self.group_ids,
+            "result" => &self.result_ids,
+            "indicator" => &self.indicator_ids,
             _ => &self.partner_ids,
         };
         list.iter().any(|v| v == value)
@@ -239,6 +245,9 @@ pub struct WorkspacePage {
     pub agreement_doc: Option<AgreementDocView>,
     pub themes: Vec<Choice>,
     pub groups: Vec<Choice>,
+    /// The theory of change's results an activity can aim at, and the indicators.
+    pub results: Vec<Choice>,
+    pub indicators: Vec<Choice>,
     pub activity_choices: Vec<Choice>,
     pub categories: Vec<Choice>,
     pub years: Vec<Choice>,
@@ -337,6 +346,9 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
                 group_ids: act.target_groups.clone(),
                 lead_id: act.lead.clone().unwrap_or_default(),
                 partner_ids: act.partners.clone(),
+                result_ids: act.results.clone(),
+                indicator_ids: act.indicators.clone(),
+                aims: aims_text(act),
                 title: act.title.clone(),
                 description: act.description.clone(),
                 goals: act.goals.clone(),
@@ -427,6 +439,11 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
             .iter()
             .map(|(v, l)| Choice { value: (*v).into(), label: (*l).into(), selected: false })
             .collect(),
+        results: result_choices(),
+        indicators: domain::monitoring::definitions()
+            .iter()
+            .map(|d| Choice { value: d.id.clone(), label: d.name.clone(), selected: false })
+            .collect(),
         activity_choices: Choice::activities(&a.activities),
         categories: Choice::categories(reg, |c| !c.forbidden),
         years: phase
@@ -459,6 +476,29 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
     };
     page.editing = outcome.editing.and_then(|i| page.lines.get(i).cloned());
     page
+}
+
+/// The results of the theory of change (its result stages) as choices.
+fn result_choices() -> Vec<Choice> {
+    domain::monitoring::theory_of_change()
+        .results()
+        .map(|e| Choice { value: e.id.clone(), label: e.text.clone(), selected: false })
+        .collect()
+}
+
+/// "Werkt aan …; gemeten met …" for an activity linked to the theory of change.
+pub(crate) fn aims_text(a: &Activity) -> String {
+    let toc = domain::monitoring::theory_of_change();
+    let results: Vec<String> = a.results.iter().map(|r| toc.result(r).map_or(r.clone(), |e| e.text.clone())).collect();
+    let defs = domain::monitoring::definitions();
+    let indicators: Vec<String> =
+        a.indicators.iter().map(|i| defs.iter().find(|d| &d.id == i).map_or(i.clone(), |d| d.name.clone())).collect();
+    match (results.is_empty(), indicators.is_empty()) {
+        (true, true) => String::new(),
+        (false, true) => format!("Werkt aan: {}", results.join("; ")),
+        (true, false) => format!("Gemeten met: {}", indicators.join("; ")),
+        (false, false) => format!("Werkt aan: {}; gemeten met: {}", results.join("; "), indicators.join("; ")),
+    }
 }
 
 /// Runs an edit and shows the workspace again: saved, refused with the field errors, or a conflict.
@@ -552,6 +592,8 @@ fn activity_from_form(f: &Pairs, id: String, mut milestones: Vec<Milestone>, e: 
         lead: Some(f.get("lead")).filter(|l| !l.is_empty()),
         partners: f.all("partners"),
         milestones,
+        results: f.all("results"),
+        indicators: f.all("indicators"),
         school_plan: None,
     }
 }

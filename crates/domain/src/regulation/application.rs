@@ -159,6 +159,12 @@ pub struct Activity {
     pub partners: Vec<String>,
     #[serde(default)]
     pub milestones: Vec<Milestone>,
+    /// Results of the theory of change it aims at (ids in `indicators/theory-of-change.toml`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<String>,
+    /// Indicators that measure its effect (ids in `indicators/indicators.toml`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<String>,
     /// The approved school plan this activity came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub school_plan: Option<String>,
@@ -300,7 +306,25 @@ impl Application {
                 Err(FormatError::at(path, format!("onbekende organisatie \"{id}\"")))
             }
         };
+        let toc = crate::monitoring::theory_of_change();
+        let defs = crate::monitoring::definitions();
         for (i, a) in self.activities.iter().enumerate() {
+            for (j, r) in a.results.iter().enumerate() {
+                if toc.result(r).is_none() {
+                    return Err(FormatError::at(
+                        format!("activities[{i}].results[{j}]"),
+                        format!("onbekend resultaat \"{r}\""),
+                    ));
+                }
+            }
+            for (j, x) in a.indicators.iter().enumerate() {
+                if !defs.iter().any(|d| &d.id == x) {
+                    return Err(FormatError::at(
+                        format!("activities[{i}].indicators[{j}]"),
+                        format!("onbekende indicator \"{x}\""),
+                    ));
+                }
+            }
             if let Some(lead) = &a.lead {
                 known_org(format!("activities[{i}].lead"), lead)?;
             }

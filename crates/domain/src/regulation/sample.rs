@@ -20,6 +20,8 @@ pub fn large_application(activities: usize, lines: usize) -> Application {
             lead: Some("vmbo-1".into()),
             partners: vec!["mbo-1".into()],
             milestones: Vec::new(),
+            results: Vec::new(),
+            indicators: Vec::new(),
             school_plan: None,
         })
         .collect();

@@ -160,3 +160,33 @@ async fn school_locations_enrich_the_registry_by_duo_code_and_a_bad_file_changes
     assert!(e.to_string().contains("regel 3, kolom \"VESTIGINGSCODE\""), "{e}");
     assert_eq!(c.get("/api/v1/regions/zuid-friesland").await.json(), after);
 }
+
+#[tokio::test]
+async fn activities_name_the_results_they_aim_at_and_unknown_ones_are_refused() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let aims = pm.get("/regio/zuid-friesland/doelen").await;
+    aims.assert_contains("<strong>Techniekmiddagen voor meisjes op de basisschool</strong>: Werkt aan: Meer meisjes kiezen techniek; gemeten met: Aandeel meisjes in techniek");
+    let path = "/api/v1/regions/zuid-friesland/applications/hoofdlijnen";
+    let got = pm.get(path).await;
+    let etag = got.headers["etag"].to_str().unwrap().to_owned();
+    let mut doc = got.json();
+    assert_eq!(doc["activities"][1]["results"][0], "meer-meisjes");
+    doc["activities"][0]["results"] = serde_json::json!(["wereldvrede"]);
+    let req = axum::http::Request::builder()
+        .method(axum::http::Method::PUT)
+        .uri(path)
+        .header("content-type", "application/json")
+        .header("if-match", etag)
+        .header("x-csrf-token", pm.csrf.clone().unwrap())
+        .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
+        .body(axum::body::Body::from(doc.to_string()))
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(pm.router.clone(), req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["fields"][0]["field"], "activities[0].results[0]");
+    assert_eq!(json["fields"][0]["message"], "onbekend resultaat \"wereldvrede\"");
+}
