@@ -563,6 +563,65 @@ async fn load_demo_application(conn: &mut AnyConnection, region: &Region) -> Res
     Ok(())
 }
 
+/// A pupils-per-location file in DUO's older layout, made for the demo from the real exam file
+/// (no real pupils file ships): year 4 of a school year is that year's exam candidates, year 3
+/// next year's; technical sectors are spread over the technical profiles by location. Demo
+/// figures only, so the pupils sections have something to show.
+pub fn pupils_file(exam_bytes: &[u8]) -> String {
+    let text = import::duo::decode(exam_bytes);
+    let Ok((rows, _)) = import::duo::exams(&text, |_| {}) else { return String::new() };
+    let mut out = String::from(
+        "BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;SCHOOLJAAR;\
+         ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR;VMBO SECTOR;OPLEIDINGSNAAM;LEER- OF VERBLIJFSJAAR 3 - MAN;\
+         LEER- OF VERBLIJFSJAAR 3 - VROUW;LEER- OF VERBLIJFSJAAR 4 - MAN;LEER- OF VERBLIJFSJAAR 4 - VROUW\n",
+    );
+    let cell = |c: &domain::monitoring::Count| match c {
+        domain::monitoring::Count::Known(n) => n.to_string(),
+        domain::monitoring::Count::Masked => "<5".into(),
+    };
+    let key = |r: &domain::monitoring::ExamRow| (r.location.clone(), r.programme.clone(), r.school_year.clone());
+    let by_key: std::collections::HashMap<_, _> = rows.iter().map(|r| (key(r), r)).collect();
+    let technical = ["Bouwen, wonen en interieur", "Produceren, installeren en energie", "Media, vormgeving en ICT"];
+    for r in rows.iter().filter(|r| r.school_type == domain::monitoring::SCHOOL_TYPE) {
+        let Some((track, sector)) = r.vmbo_track_and_sector() else { continue };
+        let (school_type, short) = match track {
+            "B" => ("VMBO BL lj 3-4", "BB"),
+            "K" => ("VMBO KL lj 3-4", "KB"),
+            "G" => ("VMBO GL lj 3-4", "GL"),
+            "T" => ("VMBO TL lj 3-4", "TL"),
+            _ => continue,
+        };
+        let profile = match sector {
+            "techniek" => technical[r.location.bytes().map(usize::from).sum::<usize>() % technical.len()],
+            "zorg en welzijn" => "Zorg en welzijn",
+            "economie" => "Economie en ondernemen",
+            "landbouw" => "Groen",
+            _ => "",
+        };
+        let next_year = r
+            .school_year
+            .split_once('-')
+            .and_then(|(a, _)| a.parse::<i32>().ok())
+            .map(|a| format!("{}-{}", a + 1, a + 2));
+        let year3 = next_year
+            .and_then(|y| by_key.get(&(r.location.clone(), r.programme.clone(), y)))
+            .map_or(&r.candidates, |n| &n.candidates);
+        out.push_str(&format!(
+            "{};{};{};{};{};{school_type};{sector};VMBO {short} {profile};{};{};{};{}\n",
+            r.institution,
+            &r.location[4..],
+            r.name.replace(';', ","),
+            r.municipality,
+            r.school_year,
+            cell(&year3[0]),
+            cell(&year3[1]),
+            cell(&r.candidates[0]),
+            cell(&r.candidates[1]),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

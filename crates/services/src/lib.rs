@@ -94,6 +94,8 @@ pub struct App {
     pub mailer: std::sync::Arc<mail::Mailer>,
     /// The address people reach Sterk at, for links in e-mail (`STERK_BASE_URL`).
     pub base_url: String,
+    /// DUO's rows in memory until the next import.
+    pub open_data: std::sync::Arc<monitoring::OpenDataCache>,
 }
 
 impl App {
@@ -109,6 +111,7 @@ impl App {
             files_dir: std::env::temp_dir().join("sterk-files"),
             regulations: std::sync::Arc::new(regulations),
             login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()),
+            open_data: std::sync::Arc::default(),
             mailer: std::sync::Arc::new(mail::Mailer::Outbox),
             base_url: "http://127.0.0.1:8080".into(),
         }

@@ -1,7 +1,11 @@
 //! Monitoring: importing DUO open data, and the indicators for a school location, a region or
 //! the nation.
 
-use domain::monitoring::{self, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use domain::monitoring::pupils::PupilRow;
+use domain::monitoring::{self, ExamRow, Value};
 use domain::{Action, Actor, FieldErrors};
 use serde_json::json;
 use store::{audit, monitoring as repo, regions};
@@ -47,22 +51,53 @@ pub async fn import_exams(
     actor.require(Action::ManageRegionIdentity)?;
     let text = import::duo::decode(bytes);
     let (rows, summary) = import::duo::exams(&text, progress).map_err(file_errors)?;
-    let sha256 = crate::auth::sha256_bytes_hex(bytes);
     let mut tx = app.db.begin().await?;
     repo::replace_exam_years(&mut tx, &summary.years, &rows).await?;
+    log_import(&mut tx, actor, "duo-exams", bytes, &summary).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Imports DUO's pupils per location file, all or nothing, replacing the school years it holds;
+/// `school_year` where the file does not say it (its name does: `…-2023.csv`).
+pub async fn import_pupils(
+    app: &App,
+    actor: &Actor,
+    bytes: &[u8],
+    school_year: Option<&str>,
+    progress: impl FnMut(usize),
+) -> Result<import::duo::Summary> {
+    actor.require(Action::ManageRegionIdentity)?;
+    let text = import::duo::decode(bytes);
+    let (rows, summary) = import::duo::pupils(&text, school_year, progress).map_err(file_errors)?;
+    let mut tx = app.db.begin().await?;
+    repo::replace_pupil_years(&mut tx, &summary.years, &rows).await?;
+    log_import(&mut tx, actor, "duo-pupils", bytes, &summary).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Records an import of open data and audits it, in the import's transaction.
+async fn log_import(
+    tx: &mut store::AnyConnection,
+    actor: &Actor,
+    dataset: &str,
+    bytes: &[u8],
+    summary: &import::duo::Summary,
+) -> Result<()> {
+    let sha256 = crate::auth::sha256_bytes_hex(bytes);
     let record = repo::ImportRecord {
-        dataset: "duo-exams",
+        dataset,
         sha256: &sha256,
         lines: summary.lines,
         locations: summary.locations,
         years: &summary.years,
         masked_cells: summary.masked_cells,
     };
-    repo::record_import(&mut tx, &record).await?;
-    let detail = json!({ "dataset": "duo-exams", "sha256": sha256, "lines": summary.lines, "years": summary.years });
-    audit::append(&mut tx, actor.user_id.as_deref(), "open_data.import", "open_data", "duo-exams", &detail).await?;
-    tx.commit().await?;
-    Ok(summary)
+    repo::record_import(tx, &record).await?;
+    let detail = json!({ "dataset": dataset, "sha256": sha256, "lines": summary.lines, "years": summary.years });
+    audit::append(tx, actor.user_id.as_deref(), "open_data.import", "open_data", dataset, &detail).await?;
+    Ok(())
 }
 
 /// The school locations of a scope (a region's: its members' DUO codes); `None` for the nation.
@@ -78,34 +113,87 @@ async fn locations(app: &App, scope: &Scope) -> Result<Option<Vec<String>>> {
     })
 }
 
+/// DUO's vmbo rows as stored, kept in memory until the next import: the import log is the key,
+/// so an import by another process is seen too.
+#[derive(Default)]
+pub struct OpenDataCache(std::sync::Mutex<Option<(repo::ImportsKey, Arc<Rows>)>>);
+
+pub struct Rows {
+    exams: Vec<ExamRow>,
+    pupils: Vec<PupilRow>,
+}
+
+impl OpenDataCache {
+    fn get(&self, key: repo::ImportsKey) -> Option<Arc<Rows>> {
+        let cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cached.as_ref().filter(|(k, _)| *k == key).map(|(_, rows)| rows.clone())
+    }
+
+    fn put(&self, key: repo::ImportsKey, rows: Arc<Rows>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, rows));
+    }
+}
+
+/// The stored rows: from memory unless an import came since they were read.
+async fn rows(app: &App) -> Result<Arc<Rows>> {
+    let mut conn = app.db.conn().await?;
+    // The key first: rows read after it are at least as new as it says.
+    let key = repo::imports_key(&mut conn).await?;
+    if let Some(rows) = app.open_data.get(key) {
+        return Ok(rows);
+    }
+    let rows = Arc::new(Rows {
+        exams: repo::exam_rows(&mut conn, monitoring::SCHOOL_TYPE).await?,
+        pupils: repo::pupil_rows(&mut conn).await?,
+    });
+    app.open_data.put(key, rows.clone());
+    Ok(rows)
+}
+
 /// The indicators of a scope per school year (all years, or `year`). Open data: anyone may read.
 pub async fn indicators(app: &App, scope: &Scope, year: Option<&str>) -> Result<Vec<Value>> {
     let locations = locations(app, scope).await?;
-    let rows = {
-        let mut conn = app.db.conn().await?;
-        repo::exam_rows(&mut conn, monitoring::SCHOOL_TYPE, locations.as_deref()).await?
-    };
-    Ok(monitoring::compute(&rows).into_iter().filter(|v| year.is_none_or(|y| v.year == y)).collect())
+    let rows = rows(app).await?;
+    let mine = |l: &str| locations.as_ref().is_none_or(|ls| ls.iter().any(|x| x == l));
+    let values =
+        compute(rows.exams.iter().filter(|r| mine(&r.location)), rows.pupils.iter().filter(|r| mine(&r.location)));
+    Ok(values.into_iter().filter(|v| year.is_none_or(|y| v.year == y)).collect())
+}
+
+/// Both datasets' indicators, by school year and then in definition order.
+fn compute<'a>(
+    exams: impl IntoIterator<Item = &'a ExamRow>,
+    pupils: impl IntoIterator<Item = &'a PupilRow>,
+) -> Vec<Value> {
+    let mut values = monitoring::compute(exams);
+    values.extend(monitoring::pupils::compute(pupils));
+    monitoring::ordered(values)
+}
+
+/// Rows grouped by school location.
+fn by_location<T>(rows: &[T], location: impl Fn(&T) -> &str) -> HashMap<&str, Vec<&T>> {
+    let mut map: HashMap<&str, Vec<&T>> = HashMap::new();
+    for r in rows {
+        map.entry(location(r)).or_default().push(r);
+    }
+    map
+}
+
+/// The rows of these locations.
+fn at<'a, T>(map: &HashMap<&str, Vec<&'a T>>, codes: &[&str]) -> Vec<&'a T> {
+    codes.iter().filter_map(|c| map.get(c)).flatten().copied().collect()
 }
 
 /// Every region's indicators for every school year, from one read of the stored rows.
 pub async fn indicators_per_region(app: &App) -> Result<Vec<(String, Vec<Value>)>> {
+    let rows = rows(app).await?;
     let mut conn = app.db.conn().await?;
-    let rows = repo::exam_rows(&mut conn, monitoring::SCHOOL_TYPE, None).await?;
-    let mut by_location: std::collections::HashMap<&str, Vec<&domain::monitoring::ExamRow>> =
-        std::collections::HashMap::new();
-    for r in &rows {
-        by_location.entry(&r.location).or_default().push(r);
-    }
+    let (exams_at, pupils_at) = (by_location(&rows.exams, |r| &r.location), by_location(&rows.pupils, |r| &r.location));
     let mut out = Vec::new();
     for region in regions::list(&mut conn, false).await? {
         let members = regions::members(&mut conn, &region.id).await?;
-        let region_rows = members
-            .iter()
-            .filter_map(|m| m.duo_code.as_deref())
-            .filter_map(|code| by_location.get(code))
-            .flat_map(|rows| rows.iter().copied());
-        out.push((region.slug, monitoring::compute(region_rows)));
+        let codes: Vec<&str> = members.iter().filter_map(|m| m.duo_code.as_deref()).collect();
+        out.push((region.slug, compute(at(&exams_at, &codes), at(&pupils_at, &codes))));
     }
     Ok(out)
 }

@@ -156,6 +156,15 @@ enum ImportCommand {
     DuoExams {
         file: PathBuf,
     },
+    /// DUO's pupils per school location file (leerlingen vo per vestiging), all or nothing; the
+    /// school years it holds replace those stored.
+    DuoPupils {
+        file: PathBuf,
+        /// The school year when the file has no SCHOOLJAAR or PEILDATUM column (e.g. 2023-2024);
+        /// else read from a year in the file name (`…-2023.csv`: counted 1 October 2023).
+        #[arg(long)]
+        school_year: Option<String>,
+    },
     /// DUO's school locations file (vestigingen), all or nothing; enriches the registry's
     /// organisations (name, place, municipality) by DUO code.
     DuoLocations {
@@ -408,29 +417,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{} van {slug} geschreven naar {}.", kind.title(), output.display());
             Ok(())
         }
-        Command::Import { command: ImportCommand::DuoExams { file } } => {
-            let (db, _) = open(&cli).await?;
-            let app = App::with_regulations(db, regulations(&cli)?);
-            let bytes = std::fs::read(file).with_context(|| format!("kan {} niet lezen", file.display()))?;
-            let total = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1).max(1);
-            let summary =
-                services::monitoring::import_exams(&app, &Actor::system(), &bytes, |n| progress_bar(n, total))
-                    .await
-                    .map_err(|e| match e {
-                        ServiceError::Invalid(errors) => {
-                            anyhow::anyhow!("{}: niets ingelezen.\n{errors}", file.display())
-                        }
-                        e => e.into(),
-                    })?;
-            eprintln!();
-            println!(
-                "Ingelezen: {} regels, {} vestigingen, schooljaren {}, {} gemaskeerde cellen (<5).",
-                domain::fmt::integer_nl(summary.lines as i64),
-                domain::fmt::integer_nl(summary.locations as i64),
-                summary.years.join(", "),
-                domain::fmt::integer_nl(summary.masked_cells as i64)
-            );
-            Ok(())
+        Command::Import { command: ImportCommand::DuoExams { file } } => import_duo(&cli, file, None).await,
+        Command::Import { command: ImportCommand::DuoPupils { file, school_year } } => {
+            let year = school_year.clone().or_else(|| year_in_file_name(file));
+            import_duo(&cli, file, Some(year)).await
         }
         Command::Import { command: ImportCommand::DuoLocations { file } } => {
             let (db, _) = open(&cli).await?;
@@ -508,6 +498,10 @@ async fn serve(
         if !services::monitoring::has_exams(&app).await? {
             let s = services::monitoring::import_exams(&app, &Actor::system(), DEMO_DUO_EXAMS, |_| {}).await?;
             println!("DUO-examenbestand ingelezen: {} regels, {} vestigingen.", s.lines, s.locations);
+            let pupils = services::demo::pupils_file(DEMO_DUO_EXAMS);
+            let s =
+                services::monitoring::import_pupils(&app, &Actor::system(), pupils.as_bytes(), None, |_| {}).await?;
+            println!("Leerlingenbestand voor de demo (afgeleid van de examencijfers): {} regels.", s.lines);
         }
     }
     spawn_hourly(app.clone(), reminder_days);
@@ -567,6 +561,41 @@ fn dutch(e: ServiceError, slug: &str, phase: &str) -> String {
 }
 
 /// A progress bar on standard error: `[#####     ] 6.000 van 12.782 regels`.
+/// Imports a DUO file with a progress bar: the exam file (`pupils_year: None`) or the pupils
+/// file (`Some(school year if known)`).
+async fn import_duo(cli: &Cli, file: &std::path::Path, pupils_year: Option<Option<String>>) -> anyhow::Result<()> {
+    let (db, _) = open(cli).await?;
+    let app = App::with_regulations(db, regulations(cli)?);
+    let bytes = std::fs::read(file).with_context(|| format!("kan {} niet lezen", file.display()))?;
+    let total = bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1).max(1);
+    let progress = |n| progress_bar(n, total);
+    let actor = Actor::system();
+    let summary = match &pupils_year {
+        None => services::monitoring::import_exams(&app, &actor, &bytes, progress).await,
+        Some(year) => services::monitoring::import_pupils(&app, &actor, &bytes, year.as_deref(), progress).await,
+    }
+    .map_err(|e| match e {
+        ServiceError::Invalid(errors) => anyhow::anyhow!("{}: niets ingelezen.\n{errors}", file.display()),
+        e => e.into(),
+    })?;
+    eprintln!();
+    println!(
+        "Ingelezen: {} regels, {} vestigingen, schooljaren {}, {} gemaskeerde cellen (1 tot 4).",
+        domain::fmt::integer_nl(summary.lines as i64),
+        domain::fmt::integer_nl(summary.locations as i64),
+        summary.years.join(", "),
+        domain::fmt::integer_nl(summary.masked_cells as i64)
+    );
+    Ok(())
+}
+
+/// The count year in a DUO file name (`01.-leerlingen-vo-per-vestiging-naar-onderwijstype-2023.csv`).
+fn year_in_file_name(file: &std::path::Path) -> Option<String> {
+    let stem = file.file_stem()?.to_str()?;
+    let last = stem.rsplit(['-', '_', ' ']).next()?;
+    (last.len() == 4 && last.chars().all(|c| c.is_ascii_digit())).then(|| last.to_owned())
+}
+
 fn progress_bar(done: usize, total: usize) {
     let filled = (done * 30 / total).min(30);
     eprint!(

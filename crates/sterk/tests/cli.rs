@@ -293,3 +293,28 @@ fn duo_exams_import_with_a_summary_and_indicators_come_out_as_json_csv_or_text()
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("regel 1: geen DUO-bestand"));
 }
+
+#[test]
+fn duo_pupils_take_the_school_year_from_the_file_name_and_a_bad_file_exits_non_zero() {
+    let dir = data_dir("duo-pupils");
+    std::fs::create_dir_all(&dir).unwrap();
+    let header = "BRIN NUMMER;VESTIGINGSNUMMER;ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR;OPLEIDINGSNAAM;LEER- OF VERBLIJFSJAAR 3 - MAN;LEER- OF VERBLIJFSJAAR 3 - VROUW;LEER- OF VERBLIJFSJAAR 4 - MAN;LEER- OF VERBLIJFSJAAR 4 - VROUW\n";
+    let file = dir.join("01.-leerlingen-vo-per-vestiging-naar-onderwijstype-2023.csv");
+    std::fs::write(&file, format!("{header}05AC;00;VMBO KL lj 3-4;VMBO KB Mobiliteit en transport;20;<5;18;2\n"))
+        .unwrap();
+    let out = sterk(&dir, &["import", "duo-pupils", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 regels, 1 vestigingen, schooljaren 2023-2024, 1 gemaskeerde")
+    );
+    let text = sterk(&dir, &["indicators", "--scope", "location:05AC00", "--format", "text"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Leerlingen leerjaar 3 en 4, profiel Mobiliteit en transport"), "{text}");
+    let unnamed = dir.join("leerlingen.csv");
+    std::fs::write(&unnamed, format!("{header}05AC;00;VMBO KL lj 3-4;VMBO;20;1;18;2\n")).unwrap();
+    let refused = sterk(&dir, &["import", "duo-pupils", unnamed.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("geef het schooljaar op (--school-year 2023-2024)"));
+    let given = sterk(&dir, &["import", "duo-pupils", unnamed.to_str().unwrap(), "--school-year", "2024-2025"]);
+    assert!(given.status.success(), "{}", String::from_utf8_lossy(&given.stderr));
+}

@@ -1,5 +1,6 @@
 //! Open data for monitoring: DUO exam results per school year, location and programme.
 
+use domain::monitoring::pupils::PupilRow;
 use domain::monitoring::{Count, ExamRow};
 use sqlx::{AnyConnection, Row};
 
@@ -8,10 +9,10 @@ use crate::{Result, StoreError, new_id, now_ms};
 /// Rows per INSERT statement (sqlx matches numbered parameters by name, quadratic per statement).
 const BATCH: usize = 16;
 
-fn counts_text(r: &ExamRow) -> String {
-    r.candidates
-        .iter()
-        .chain(&r.passed)
+/// Counts as stored: comma-separated, `<5` where masked.
+fn cells_text<'a>(cells: impl IntoIterator<Item = &'a Count>) -> String {
+    cells
+        .into_iter()
         .map(|c| match c {
             Count::Known(n) => n.to_string(),
             Count::Masked => "<5".to_owned(),
@@ -20,7 +21,7 @@ fn counts_text(r: &ExamRow) -> String {
         .join(",")
 }
 
-fn parse_counts(text: &str) -> Result<([Count; 3], [Count; 3])> {
+fn parse_cells<const N: usize>(text: &str) -> Result<[Count; N]> {
     let cells: Vec<Count> = text
         .split(',')
         .map(|c| match c {
@@ -28,10 +29,7 @@ fn parse_counts(text: &str) -> Result<([Count; 3], [Count; 3])> {
             n => n.parse().map(Count::Known).map_err(|_| StoreError::Corrupt(format!("aantal {n}"))),
         })
         .collect::<Result<_>>()?;
-    match cells.as_slice() {
-        [a, b, c, d, e, f] => Ok(([*a, *b, *c], [*d, *e, *f])),
-        _ => Err(StoreError::Corrupt(format!("aantallen {text}"))),
-    }
+    cells.try_into().map_err(|_| StoreError::Corrupt(format!("aantallen {text}")))
 }
 
 /// Replaces the school years `years` with `rows`, in the caller's transaction: importing the same
@@ -42,9 +40,9 @@ pub async fn replace_exam_years(conn: &mut AnyConnection, years: &[String], rows
     }
     for chunk in rows.chunks(BATCH) {
         let sql = format!(
-            "INSERT INTO duo_exam_results (school_year, location, inspection_code, programme, institution, name, \
-             municipality, school_type, counts) VALUES {}",
-            crate::placeholders(chunk.len(), 9)
+            "INSERT INTO duo_exam_results (school_year, location, inspection_code, programme, school_type, counts) \
+             VALUES {}",
+            crate::placeholders(chunk.len(), 6)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
@@ -53,11 +51,8 @@ pub async fn replace_exam_years(conn: &mut AnyConnection, years: &[String], rows
                 .bind(r.location.clone())
                 .bind(r.inspection_code.clone())
                 .bind(r.programme.clone())
-                .bind(r.institution.clone())
-                .bind(r.name.clone())
-                .bind(r.municipality.clone())
                 .bind(r.school_type.clone())
-                .bind(counts_text(r));
+                .bind(cells_text(r.candidates.iter().chain(&r.passed)));
         }
         q.execute(&mut *conn).await?;
     }
@@ -65,12 +60,8 @@ pub async fn replace_exam_years(conn: &mut AnyConnection, years: &[String], rows
 }
 
 /// The stored exam rows of one school type (`VMBO`, `HAVO`, `VWO`), with what the indicators
-/// read (year, location, programme, counts; names left empty); with `locations`, only theirs.
-pub async fn exam_rows(
-    conn: &mut AnyConnection,
-    school_type: &str,
-    locations: Option<&[String]>,
-) -> Result<Vec<ExamRow>> {
+/// read (year, location, programme, counts; names left empty).
+pub async fn exam_rows(conn: &mut AnyConnection, school_type: &str) -> Result<Vec<ExamRow>> {
     let rows = sqlx::query(
         "SELECT school_year, location, programme, counts FROM duo_exam_results WHERE school_type = $1 \
          ORDER BY school_year, location, inspection_code",
@@ -81,10 +72,8 @@ pub async fn exam_rows(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let location: String = r.try_get("location")?;
-        if locations.is_some_and(|l| !l.contains(&location)) {
-            continue;
-        }
-        let (candidates, passed) = parse_counts(&r.try_get::<String, _>("counts")?)?;
+        let [a, b, c, d, e, f] = parse_cells::<6>(&r.try_get::<String, _>("counts")?)?;
+        let (candidates, passed) = ([a, b, c], [d, e, f]);
         out.push(ExamRow {
             school_year: r.try_get("school_year")?,
             location,
@@ -96,6 +85,58 @@ pub async fn exam_rows(
             municipality: String::new(),
             candidates,
             passed,
+        });
+    }
+    Ok(out)
+}
+
+/// Replaces the school years `years` of the pupils file with `rows`, in the caller's transaction.
+pub async fn replace_pupil_years(conn: &mut AnyConnection, years: &[String], rows: &[PupilRow]) -> Result<()> {
+    for y in years {
+        sqlx::query("DELETE FROM duo_pupils WHERE school_year = $1").bind(y).execute(&mut *conn).await?;
+    }
+    for (n, chunk) in rows.chunks(BATCH).enumerate() {
+        let sql = format!(
+            "INSERT INTO duo_pupils (school_year, line, location, track, sector, programme, counts) VALUES {}",
+            crate::placeholders(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (i, r) in chunk.iter().enumerate() {
+            q = q
+                .bind(r.school_year.clone())
+                .bind((n * BATCH + i) as i64)
+                .bind(r.location.clone())
+                .bind(r.track.clone())
+                .bind(r.sector.clone())
+                .bind(r.programme.clone())
+                .bind(cells_text(r.pupils.iter().flatten()));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The stored pupils rows (names left empty).
+pub async fn pupil_rows(conn: &mut AnyConnection) -> Result<Vec<PupilRow>> {
+    let rows = sqlx::query(
+        "SELECT school_year, location, track, sector, programme, counts FROM duo_pupils ORDER BY school_year, line",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let location: String = r.try_get("location")?;
+        let [a, b, c, d] = parse_cells::<4>(&r.try_get::<String, _>("counts")?)?;
+        out.push(PupilRow {
+            school_year: r.try_get("school_year")?,
+            location,
+            track: r.try_get("track")?,
+            sector: r.try_get("sector")?,
+            programme: r.try_get("programme")?,
+            institution: String::new(),
+            name: String::new(),
+            municipality: String::new(),
+            pupils: [[a, b], [c, d]],
         });
     }
     Ok(out)
@@ -129,6 +170,16 @@ pub async fn record_import(conn: &mut AnyConnection, r: &ImportRecord<'_>) -> Re
 }
 
 /// How many imports of `dataset` were made.
+/// What changes with every import of open data: (imports, the latest import's time).
+pub type ImportsKey = (i64, i64);
+
+pub async fn imports_key(conn: &mut AnyConnection) -> Result<ImportsKey> {
+    let row = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(imported_at), 0) AS latest FROM open_data_imports")
+        .fetch_one(conn)
+        .await?;
+    Ok((row.try_get("n")?, row.try_get("latest")?))
+}
+
 pub async fn imports(conn: &mut AnyConnection, dataset: &str) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM open_data_imports WHERE dataset = $1")
         .bind(dataset)

@@ -7,6 +7,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::fmt::{integer_nl, percent_nl};
 use domain::monitoring::Value;
+use domain::monitoring::pupils::PROFILES;
 use rust_decimal::Decimal;
 use services::monitoring::Scope;
 
@@ -37,11 +38,34 @@ const TOP: u32 = 10;
 const LEFT: u32 = 48;
 const STEP: u32 = 90;
 
+/// A chart's series: (CSS class, legend, one value per year).
+type Series = (&'static str, String, Vec<Option<Decimal>>);
+
+/// The text of a value on a chart: a percentage for shares, a whole number for counts.
+fn value_text(share: bool, d: Decimal) -> String {
+    if share { percent_nl(d) } else { integer_nl(d.round().try_into().unwrap_or(0)) }
+}
+
 /// Shares per year on a 0 to `max` scale (`max` rounded up to a multiple of 5%).
-fn chart(title: &str, years: &[String], series: &[(&'static str, String, Vec<Option<Decimal>>)]) -> LineChart {
+fn chart(title: &str, years: &[String], series: &[Series]) -> LineChart {
+    scaled_chart(title, years, series, true)
+}
+
+/// Values per year from 0 at the bottom: shares up to a multiple of 5%, counts up to a round number.
+fn scaled_chart(title: &str, years: &[String], series: &[Series], share: bool) -> LineChart {
     let top = series.iter().flat_map(|(_, _, v)| v.iter().flatten()).max().copied().unwrap_or(Decimal::ONE);
-    let step = Decimal::new(5, 2);
+    let step = if share {
+        Decimal::new(5, 2)
+    } else {
+        // Half the power of ten below the top: 0–500 in steps of 50 for a top of 480.
+        let digits = top.trunc().to_string().trim_start_matches('-').len() as u32;
+        (Decimal::from(10u64.pow(digits.saturating_sub(1))) / Decimal::TWO).max(Decimal::ONE)
+    };
+    // At most five gridlines, each a whole number of steps.
+    let stride = ((top / step).ceil() / Decimal::from(5)).ceil().max(Decimal::ONE);
+    let step = step * stride;
     let max = ((top / step).ceil() * step).max(step);
+    let ticks: u32 = (max / step).try_into().unwrap_or(4);
     let y =
         |d: Decimal| -> u32 { TOP + ((Decimal::ONE - d / max) * Decimal::from(H)).round().try_into().unwrap_or(0u32) };
     let x = |i: usize| LEFT + 20 + i as u32 * STEP;
@@ -51,7 +75,9 @@ fn chart(title: &str, years: &[String], series: &[(&'static str, String, Vec<Opt
             let dots: Vec<(u32, u32, String)> = values
                 .iter()
                 .enumerate()
-                .filter_map(|(i, v)| v.map(|d| (x(i), y(d), format!("{} {}: {}", label, years[i], percent_nl(d)))))
+                .filter_map(|(i, v)| {
+                    v.map(|d| (x(i), y(d), format!("{} {}: {}", label, years[i], value_text(share, d))))
+                })
                 .collect();
             Line {
                 class,
@@ -61,7 +87,6 @@ fn chart(title: &str, years: &[String], series: &[(&'static str, String, Vec<Opt
             }
         })
         .collect();
-    let ticks = 4;
     LineChart {
         title: title.to_owned(),
         width: LEFT + 40 + years.len() as u32 * STEP,
@@ -70,7 +95,7 @@ fn chart(title: &str, years: &[String], series: &[(&'static str, String, Vec<Opt
         y_ticks: (0..=ticks)
             .map(|k| {
                 let d = max * Decimal::from(k) / Decimal::from(ticks);
-                (y(d), percent_nl(d))
+                (y(d), value_text(share, d))
             })
             .collect(),
     }
@@ -123,7 +148,55 @@ pub struct InBeeld {
     pub masked_note: bool,
 }
 
+/// One school year of pupils in years 3 and 4.
+pub struct PupilsRow {
+    pub year: String,
+    pub tracks: Vec<String>,
+    pub techniek: String,
+    pub share: String,
+    pub girls_share: String,
+}
+
+/// Pupils in years 3 and 4 per track and year, and per profile in the latest year.
+pub struct PupilsView {
+    pub rows: Vec<PupilsRow>,
+    pub year: String,
+    /// (profile, count, technical).
+    pub profiles: Vec<(String, String, bool)>,
+}
+
+/// The pupils part of a scope's indicators, when the pupils file was imported for it.
+pub fn pupils_view(values: &[Value]) -> Option<PupilsView> {
+    let values: Vec<Value> = values.iter().filter(|v| domain::monitoring::pupils::measures(&v.id)).cloned().collect();
+    let values = values.as_slice();
+    let years = years(values);
+    let last = years.last()?.clone();
+    let rows = years
+        .iter()
+        .map(|y| PupilsRow {
+            year: y.clone(),
+            tracks: ["bb", "kb", "gl", "tl"]
+                .iter()
+                .map(|t| count_text(get(values, &format!("vmbo-pupils-34-{t}"), y)))
+                .collect(),
+            techniek: count_text(get(values, "vmbo-pupils-34-techniek", y)),
+            share: share_text(get(values, "vmbo-pupils-34-techniek-share", y)),
+            girls_share: share_text(get(values, "vmbo-pupils-34-techniek-girls-share", y)),
+        })
+        .collect();
+    let profiles = PROFILES
+        .iter()
+        .filter_map(|p| {
+            let v = get(values, &format!("vmbo-pupils-34-profiel-{}", p.code.to_lowercase()), &last)?;
+            (v.known + v.masked_cells > 0).then(|| (p.name.to_owned(), count_text(Some(v)), p.techniek))
+        })
+        .collect();
+    Some(PupilsView { rows, year: last, profiles })
+}
+
 pub fn in_beeld(values: &[Value]) -> Option<InBeeld> {
+    let exams: Vec<Value> = values.iter().filter(|v| !domain::monitoring::pupils::measures(&v.id)).cloned().collect();
+    let values = exams.as_slice();
     let years = years(values);
     let last = years.last()?.clone();
     let row = |y: &str| YearRow {
@@ -195,6 +268,7 @@ pub struct RegionRow {
 pub struct NationalPage {
     pub l: Layout,
     pub beeld: Option<InBeeld>,
+    pub pupils: Option<PupilsView>,
     pub year: String,
     pub regions: Vec<RegionRow>,
     pub without: usize,
@@ -203,6 +277,7 @@ pub struct NationalPage {
 pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
     let values = services::monitoring::indicators(&st.app, &Scope::National, None).await?;
     let beeld = in_beeld(&values);
+    let pupils = pupils_view(&values);
     let year = beeld.as_ref().map(|b| b.latest.year.clone()).unwrap_or_default();
     let names: std::collections::HashMap<String, String> =
         services::regions::list_public(&st.app).await?.into_iter().map(|r| (r.slug, r.name)).collect();
@@ -227,7 +302,7 @@ pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
     for (i, r) in regions.iter_mut().enumerate() {
         r.rank = i + 1;
     }
-    html(NationalPage { l: Layout::new("Monitor", &ctx, "monitor"), beeld, year, regions, without })
+    html(NationalPage { l: Layout::new("Monitor", &ctx, "monitor"), beeld, pupils, year, regions, without })
 }
 
 pub async fn national_csv(State(st): State<AppState>) -> Page {
@@ -283,15 +358,58 @@ pub struct TargetRow {
     pub reached: Option<bool>,
 }
 
+/// Every school year from `first` to `last` (`2023-2024`, `2024-2025`, …), so a chart's axis has no gaps.
+fn school_years_between(first: Option<&String>, last: Option<&String>) -> Vec<String> {
+    let start = |y: Option<&String>| y.and_then(|y| y.get(..4)).and_then(|y| y.parse::<i32>().ok());
+    match (start(first), start(last)) {
+        (Some(a), Some(b)) => (a..=b).map(|y| format!("{y}-{}", y + 1)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Per indicator with a baseline or targets: DUO's figures per school year against them.
+pub fn target_charts(targets: &[services::monitoring::Target], values: &[Value]) -> Vec<LineChart> {
+    let defs = domain::monitoring::definitions();
+    let mut ids: Vec<&str> = targets.iter().map(|t| t.indicator.as_str()).collect();
+    ids.dedup();
+    ids.into_iter()
+        .filter_map(|id| defs.iter().find(|d| d.id == id))
+        .map(|def| {
+            let own: Vec<&services::monitoring::Target> = targets.iter().filter(|t| t.indicator == def.id).collect();
+            let known: Vec<String> = values
+                .iter()
+                .filter(|v| v.id == def.id)
+                .map(|v| v.year.clone())
+                .chain(own.iter().map(|t| t.school_year.clone()))
+                .collect();
+            let years = school_years_between(known.iter().min(), known.iter().max());
+            let actual = years.iter().map(|y| get(values, &def.id, y).and_then(|v| v.value)).collect();
+            let aimed = years
+                .iter()
+                .map(|y| own.iter().find(|t| &t.school_year == y).and_then(|t| t.value.parse::<Decimal>().ok()))
+                .collect();
+            scaled_chart(
+                &format!("{}: volgens DUO en nulmeting en doelen", def.name),
+                &years,
+                &[
+                    ("sterk-line--a", "Volgens DUO".into(), actual),
+                    ("sterk-line--target", "Nulmeting en doelen".into(), aimed),
+                ],
+                def.is_share(),
+            )
+        })
+        .collect()
+}
+
 pub fn target_rows(targets: &[services::monitoring::Target], values: &[Value]) -> Vec<TargetRow> {
     let defs = domain::monitoring::definitions();
     targets
         .iter()
         .map(|t| {
             let def = defs.iter().find(|d| d.id == t.indicator);
-            let share = def.is_some_and(|d| d.unit == "aandeel");
+            let share = def.is_some_and(|d| d.is_share());
             let value: Option<Decimal> = t.value.parse().ok();
-            let shown = |d: Decimal| if share { percent_nl(d) } else { integer_nl(d.round().try_into().unwrap_or(0)) };
+            let shown = |d: Decimal| value_text(share, d);
             let actual = get(values, &t.indicator, &t.school_year);
             let actual_value = actual.and_then(|v| v.value);
             TargetRow {
@@ -313,11 +431,53 @@ pub struct TargetsPage {
     pub slug: String,
     pub region: String,
     pub rows: Vec<TargetRow>,
+    pub target_charts: Vec<LineChart>,
     pub indicators: Vec<crate::views::Choice>,
-    /// The region's activities and what they aim at: (title, "Werkt aan …").
-    pub aims: Vec<(String, String)>,
+    /// Which activities work on which outcome, and how it is measured.
+    pub outcomes: Vec<OutcomeRow>,
     pub notice: Option<String>,
     pub errors: Vec<(String, String)>,
+}
+
+/// A result of the theory of change the region's activities aim at.
+pub struct OutcomeRow {
+    pub result: String,
+    pub activities: Vec<String>,
+    /// "Indicator: latest figure (school year)".
+    pub measures: Vec<String>,
+}
+
+/// Per result aimed at: the activities, and the latest figure of every indicator that measures
+/// it (the result's own and those the activities name).
+fn outcome_rows(activities: &[domain::regulation::application::Activity], values: &[Value]) -> Vec<OutcomeRow> {
+    let defs = domain::monitoring::definitions();
+    let latest = |id: &str| {
+        let def = defs.iter().find(|d| d.id == id)?;
+        let v = values.iter().filter(|v| v.id == id).max_by(|a, b| a.year.cmp(&b.year));
+        let shown = if def.is_share() { share_text(v) } else { count_text(v) };
+        Some(match v {
+            Some(v) => format!("{}: {shown} ({})", def.name, v.year),
+            None => format!("{}: geen gegevens", def.name),
+        })
+    };
+    domain::monitoring::theory_of_change()
+        .results()
+        .filter_map(|r| {
+            let aiming: Vec<_> = activities.iter().filter(|a| a.results.contains(&r.id)).collect();
+            if aiming.is_empty() {
+                return None;
+            }
+            let mut ids: Vec<&str> = r.indicators.iter().map(String::as_str).collect();
+            ids.extend(aiming.iter().flat_map(|a| a.indicators.iter().map(String::as_str)));
+            ids.sort_by_key(|id| defs.iter().position(|d| d.id == *id));
+            ids.dedup();
+            Some(OutcomeRow {
+                result: r.text.clone(),
+                activities: aiming.iter().map(|a| a.title.clone()).collect(),
+                measures: ids.into_iter().filter_map(latest).collect(),
+            })
+        })
+        .collect()
 }
 
 async fn targets_page(
@@ -334,13 +494,7 @@ async fn targets_page(
     let values = services::monitoring::indicators(&st.app, &Scope::Region(slug.to_owned()), None).await?;
     let targets = services::monitoring::targets(&st.app, slug).await?;
     let ledger = services::execution::ledger(&st.app, &ctx.actor, slug).await?;
-    let aims = ledger
-        .approved
-        .activities
-        .iter()
-        .map(|a| (a.title.clone(), crate::workspace::aims_text(a)))
-        .filter(|(_, aims)| !aims.is_empty())
-        .collect();
+    let outcomes = outcome_rows(&ledger.approved.activities, &values);
     let status =
         if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     let body = TargetsPage {
@@ -348,11 +502,12 @@ async fn targets_page(
         slug: page.region.slug.clone(),
         region: page.region.name.clone(),
         rows: target_rows(&targets, &values),
+        target_charts: target_charts(&targets, &values),
         indicators: domain::monitoring::definitions()
             .iter()
             .map(|d| crate::views::Choice { value: d.id.clone(), label: d.name.clone(), selected: false })
             .collect(),
-        aims,
+        outcomes,
         notice,
         errors,
     }

@@ -72,6 +72,7 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
         services::monitoring::indicators(&st.app, &services::monitoring::Scope::Region(region.slug.clone()), None)
             .await?;
     let beeld = crate::monitor::in_beeld(&values);
+    let pupils = crate::monitor::pupils_view(&values);
     let rank = match &beeld {
         Some(b) => crate::monitor::rank(&st, &region.slug, &b.latest.year).await?,
         None => None,
@@ -79,7 +80,9 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
     let targets = services::monitoring::targets(&st.app, &region.slug).await?;
     html(RegionView {
         rows: crate::monitor::target_rows(&targets, &values),
+        target_charts: crate::monitor::target_charts(&targets, &values),
         beeld,
+        pupils,
         rank,
         l: Layout::new(region.name.clone(), &ctx, "regios"),
         can_edit: ctx.actor.permits(Action::EditRegionProfile { region_id: &region.id }),

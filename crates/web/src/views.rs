@@ -102,10 +102,13 @@ pub struct RegionView {
     pub can_edit: bool,
     /// "Regio in beeld": its indicators from open data, when there are any.
     pub beeld: Option<crate::monitor::InBeeld>,
+    /// Pupils in years 3 and 4, when DUO's pupils file was imported.
+    pub pupils: Option<crate::monitor::PupilsView>,
     /// Where the region stands among all regions on the share of techniek: (rank, of).
     pub rank: Option<(usize, usize)>,
     /// The region's own baseline and targets next to the figures.
     pub rows: Vec<crate::monitor::TargetRow>,
+    pub target_charts: Vec<crate::monitor::LineChart>,
 }
 
 /// A source reference: a link when it is a web address, else text.

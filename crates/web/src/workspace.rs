@@ -487,7 +487,7 @@ fn result_choices() -> Vec<Choice> {
 }
 
 /// "Werkt aan …; gemeten met …" for an activity linked to the theory of change.
-pub(crate) fn aims_text(a: &Activity) -> String {
+fn aims_text(a: &Activity) -> String {
     let toc = domain::monitoring::theory_of_change();
     let results: Vec<String> = a.results.iter().map(|r| toc.result(r).map_or(r.clone(), |e| e.text.clone())).collect();
     let defs = domain::monitoring::definitions();

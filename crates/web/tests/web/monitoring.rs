@@ -113,6 +113,12 @@ async fn a_region_manager_sets_a_baseline_and_targets_that_the_region_page_shows
     let public = Client::new(st.clone()).get("/regios/zuid-friesland").await;
     public.assert_contains("Nulmeting en doelen tegenover de cijfers");
     public.assert_contains("<td class=\"utrecht-table__cell\">2027-2028</td><td class=\"utrecht-table__cell\">Doel</td><td class=\"utrecht-table__cell\">25,0%</td>");
+    // Each indicator with targets gets a chart: DUO's figures against the baseline and targets.
+    public.assert_contains(
+        "aria-label=\"Aandeel techniek: volgens DUO en nulmeting en doelen; de cijfers staan in de tabel\"",
+    );
+    public.assert_contains("<title>Nulmeting en doelen 2027-2028: 25,0%</title>");
+    public.assert_contains("<title>Nulmeting en doelen 2023-2024: 12</title>");
     let mut school = Client::new(st.clone());
     school.login(crate::common::SCHOOL).await;
     assert_eq!(school.get("/regio/zuid-friesland/doelen").await.status, StatusCode::FORBIDDEN);
@@ -167,7 +173,16 @@ async fn activities_name_the_results_they_aim_at_and_unknown_ones_are_refused() 
     let mut pm = Client::new(st.clone());
     pm.login(MANAGER).await;
     let aims = pm.get("/regio/zuid-friesland/doelen").await;
-    aims.assert_contains("<strong>Techniekmiddagen voor meisjes op de basisschool</strong>: Werkt aan: Meer meisjes kiezen techniek; gemeten met: Aandeel meisjes in techniek");
+    let row = aims
+        .body
+        .split("<th class=\"utrecht-table__cell\" scope=\"row\">Meer meisjes kiezen techniek</th>")
+        .nth(1)
+        .expect("the result aimed at has a row");
+    let row = row.split("</tr>").next().unwrap();
+    assert!(row.contains("<li>Techniekmiddagen voor meisjes op de basisschool</li>"), "{row}");
+    assert!(row.contains("<li>Aandeel meisjes in techniek: "), "measured by the result's indicators: {row}");
+    let ws = pm.get("/regio/zuid-friesland/aanvragen/hoofdlijnen").await;
+    ws.assert_contains("Werkt aan: Meer meisjes kiezen techniek; gemeten met: Aandeel meisjes in techniek");
     let path = "/api/v1/regions/zuid-friesland/applications/hoofdlijnen";
     let got = pm.get(path).await;
     let etag = got.headers["etag"].to_str().unwrap().to_owned();
@@ -189,4 +204,85 @@ async fn activities_name_the_results_they_aim_at_and_unknown_ones_are_refused() 
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["fields"][0]["field"], "activities[0].results[0]");
     assert_eq!(json["fields"][0]["message"], "onbekend resultaat \"wereldvrede\"");
+}
+
+/// A pupils file in DUO's older layout (BRIN + location number, no school-year column), in
+/// Windows-1252, for Kei College (a member of Zuid-Friesland) and a school elsewhere.
+fn pupils_file(bwi_year4_boys: &str) -> Vec<u8> {
+    let mut f = b"BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR;VMBO SECTOR;OPLEIDINGSNAAM;LEER- OF VERBLIJFSJAAR 3 - MAN;LEER- OF VERBLIJFSJAAR 3 - VROUW;LEER- OF VERBLIJFSJAAR 4 - MAN;LEER- OF VERBLIJFSJAAR 4 - VROUW\r\n".to_vec();
+    f.extend_from_slice(
+        b"05AC;00;Kei Coll\xe8ge;Heerenveen;VMBO BL lj 3-4;Techniek;VMBO BB Bouwen, wonen en interieur;14;<5;",
+    );
+    f.extend_from_slice(bwi_year4_boys.as_bytes());
+    f.extend_from_slice(
+        b";0\r\n05AC;00;Kei Coll\xe8ge;Heerenveen;VMBO KL lj 3-4;n.v.t.;VMBO KB Zorg en welzijn;3;21;5;19\r\n",
+    );
+    f.extend_from_slice(b"05AC;00;Kei Coll\xe8ge;Heerenveen;VMBO TL lj 3-4;n.v.t.;VMBO TL;40;44;38;41\r\n");
+    f.extend_from_slice(
+        b"99ZZ;01;Elders;Ergens;VMBO BL lj 3-4;Techniek;VMBO BB Produceren, installeren en energie;30;2;28;1\r\n",
+    );
+    f
+}
+
+#[tokio::test]
+async fn the_pupils_file_gives_years_3_and_4_per_track_and_profile_all_or_nothing() {
+    let st = state().await;
+    let mut c = Client::new(st.clone());
+    let pupils = |json: serde_json::Value| -> std::collections::BTreeMap<String, (u64, u64, serde_json::Value)> {
+        json["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["id"].as_str().unwrap().starts_with("vmbo-pupils-"))
+            .map(|v| {
+                let id = v["id"].as_str().unwrap().to_owned();
+                (id, (v["known"].as_u64().unwrap(), v["masked_cells"].as_u64().unwrap(), v["value"].clone()))
+            })
+            .collect()
+    };
+    let no_year =
+        services::monitoring::import_pupils(&st.app, &Actor::system(), &pupils_file("12"), None, |_| {}).await;
+    let Err(services::ServiceError::Invalid(e)) = no_year else { panic!("a file without a school year is refused") };
+    assert!(e.to_string().contains("kolom \"SCHOOLJAAR\""), "{e}");
+
+    let s = services::monitoring::import_pupils(&st.app, &Actor::system(), &pupils_file("12"), Some("2023"), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((s.lines, s.locations, s.years.clone(), s.masked_cells), (4, 2, vec!["2023-2024".to_owned()], 1));
+    let path = "/api/v1/indicators?scope=region:zuid-friesland&year=2023-2024";
+    let region = pupils(c.get(path).await.json());
+    assert_eq!(region["vmbo-pupils-34-bb"], (26, 1, serde_json::json!("26")));
+    assert_eq!(region["vmbo-pupils-34-kb"].0, 48);
+    assert_eq!(region["vmbo-pupils-34-tl"].0, 163);
+    assert_eq!(region["vmbo-pupils-34-bkg"].0, 74);
+    assert_eq!(region["vmbo-pupils-34-techniek"].0, 26, "Elders is not in the region");
+    assert_eq!(region["vmbo-pupils-34-techniek-share"].2, serde_json::json!("0.3514"), "26 of 74");
+    assert_eq!(region["vmbo-pupils-34-profiel-bwi"].0, 26);
+    assert_eq!(region["vmbo-pupils-34-profiel-pie"].0, 0);
+    let national = pupils(c.get("/api/v1/indicators?year=2023-2024").await.json());
+    assert_eq!(national["vmbo-pupils-34-profiel-pie"].0, 61);
+    let page = c.get("/regios/zuid-friesland").await;
+    page.assert_contains("Leerlingen in leerjaar 3 en 4 per leerweg");
+    page.assert_contains("<th class=\"utrecht-table__cell\" scope=\"row\">Bouwen, wonen en interieur</th><td class=\"utrecht-table__cell\">27 tot 30</td>");
+
+    // The same file again changes nothing; a newer one for the same year replaces it; a bad
+    // one is refused whole and changes nothing.
+    services::monitoring::import_pupils(&st.app, &Actor::system(), &pupils_file("12"), Some("2023"), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(pupils(c.get(path).await.json()), region);
+    services::monitoring::import_pupils(&st.app, &Actor::system(), &pupils_file("20"), Some("2023-2024"), |_| {})
+        .await
+        .unwrap();
+    let newer = pupils(c.get(path).await.json());
+    assert_eq!(newer["vmbo-pupils-34-bb"].0, 34);
+    let refused =
+        services::monitoring::import_pupils(&st.app, &Actor::system(), &pupils_file("twaalf"), Some("2023"), |_| {})
+            .await;
+    let Err(services::ServiceError::Invalid(e)) = refused else { panic!("refused") };
+    assert_eq!(
+        e.to_string().lines().next().unwrap(),
+        "regel 2, kolom \"LEER- OF VERBLIJFSJAAR 4 - MAN\": \"twaalf\" is geen aantal (een geheel getal of <5)"
+    );
+    assert_eq!(pupils(c.get(path).await.json()), newer, "nothing written");
 }

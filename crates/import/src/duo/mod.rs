@@ -5,6 +5,9 @@
 
 pub use domain::monitoring::{Count, ExamRow};
 
+mod pupils;
+pub use pupils::{pupils, school_year};
+
 /// A problem in the file: where (line as in the file, 1 = header; column name) and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("regel {line}{}: {message}", if column.is_empty() { String::new() } else { format!(", kolom \"{column}\"") })]
@@ -47,6 +50,13 @@ fn count(raw: &str, line: usize, column: &str) -> Result<Count, FileError> {
     t.parse::<u32>()
         .map(Count::Known)
         .map_err(|_| err(line, column, format!("\"{t}\" is geen aantal (een geheel getal of <5)")))
+}
+
+/// The six-character location code: as given, or BRIN + the two-digit location number of the
+/// older convention; `None` when it is not one.
+fn location_code(institution: &str, location: &str) -> Option<String> {
+    let code = if location.len() == 2 { format!("{institution}{location}") } else { location.to_owned() };
+    domain::DuoCode::parse(&code).map(|c| c.as_str().to_owned())
 }
 
 /// A file's header and its data records.
@@ -139,11 +149,10 @@ pub fn exams(text: &str, mut progress: impl FnMut(usize)) -> Result<(Vec<ExamRow
         lines += 1;
         let inst = at(&record, institution);
         let loc_raw = at(&record, location);
-        // The BRIN convention gives a two-digit location number; the code is BRIN + number.
-        let loc = if loc_raw.len() == 2 { format!("{inst}{loc_raw}") } else { loc_raw };
-        if loc.len() != 6 {
-            errors.push(err(line, "VESTIGINGSCODE", format!("\"{loc}\" is geen vestigingscode van zes tekens")));
-        }
+        let loc = location_code(&inst, &loc_raw).unwrap_or_else(|| {
+            errors.push(err(line, "VESTIGINGSCODE", format!("\"{loc_raw}\" is geen vestigingscode van zes tekens")));
+            loc_raw
+        });
         locations.insert(loc.clone());
         for (y, per_sex) in years.iter().zip(&columns) {
             let mut candidates = [Count::Known(0); 3];
@@ -232,16 +241,15 @@ pub fn locations(text: &str) -> Result<Vec<Location>, Vec<FileError>> {
         }
         let inst = at(&record, institution);
         let loc = at(&record, location);
-        let code = if loc.len() == 2 { format!("{inst}{loc}") } else { loc };
-        match domain::DuoCode::parse(&code) {
-            Some(c) => out.push(Location {
-                code: c.as_str().to_owned(),
+        match location_code(&inst, &loc) {
+            Some(code) => out.push(Location {
+                code,
                 name: at(&record, name),
                 place: at(&record, place),
                 municipality: at(&record, municipality),
             }),
             None => {
-                errors.push(err(line, "VESTIGINGSCODE", format!("\"{code}\" is geen vestigingscode van zes tekens")))
+                errors.push(err(line, "VESTIGINGSCODE", format!("\"{loc}\" is geen vestigingscode van zes tekens")))
             }
         }
         if errors.len() >= 20 {

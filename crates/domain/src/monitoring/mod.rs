@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub mod pupils;
+
 /// A count as published: a number, or masked because it is small (1 to 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Count {
@@ -70,6 +72,24 @@ pub struct Definition {
     pub dataset: String,
     /// `aantal` or `aandeel`.
     pub unit: String,
+    /// Pupils indicators select rows by these (see `pupils`): tracks (all when empty), a
+    /// beroepsgericht profiel, techniek only, girls only; a share is taken `of` another indicator.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub techniek: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub girls: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+}
+
+impl Definition {
+    pub fn is_share(&self) -> bool {
+        self.unit == "aandeel"
+    }
 }
 
 #[derive(Deserialize)]
@@ -80,8 +100,8 @@ struct File {
 /// The shipped indicator definitions, parsed once.
 pub fn definitions() -> &'static [Definition] {
     static DEFS: std::sync::LazyLock<Vec<Definition>> = std::sync::LazyLock::new(|| {
-        let file: File =
-            toml::from_str(include_str!("../../../indicators/indicators.toml")).expect("the shipped indicators parse");
+        let file: File = toml::from_str(include_str!("../../../../indicators/indicators.toml"))
+            .expect("the shipped indicators parse");
         file.indicators
     });
     &DEFS
@@ -95,7 +115,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, c: Count) {
+    pub(crate) fn add(&mut self, c: Count) {
         match c {
             Count::Known(n) => self.known += u64::from(n),
             Count::Masked => self.masked_cells += 1,
@@ -127,8 +147,34 @@ pub struct Value {
     pub value: Option<Decimal>,
 }
 
-fn share(part: u64, whole: u64) -> Option<Decimal> {
+pub(crate) fn share(part: u64, whole: u64) -> Option<Decimal> {
     (whole > 0).then(|| (Decimal::from(part) / Decimal::from(whole)).round_dp(4))
+}
+
+impl Value {
+    /// A count's value, or a share of `whole`'s known number.
+    pub(crate) fn of(id: &str, year: &str, t: Tally, whole: Option<Tally>) -> Value {
+        Value {
+            id: id.into(),
+            year: year.into(),
+            known: t.known,
+            masked_cells: t.masked_cells,
+            low: t.low(),
+            high: t.high(),
+            value: match whole {
+                None => Some(Decimal::from(t.known)),
+                Some(w) => share(t.known, w.known),
+            },
+        }
+    }
+}
+
+/// Values of both datasets in one list: by school year, then in definition order.
+pub fn ordered(mut values: Vec<Value>) -> Vec<Value> {
+    let defs = definitions();
+    let rank = |id: &str| defs.iter().position(|d| d.id == id).unwrap_or(usize::MAX);
+    values.sort_by(|a, b| a.year.cmp(&b.year).then(rank(&a.id).cmp(&rank(&b.id))));
+    values
 }
 
 /// Every indicator per school year over `rows` (the rows of one scope), in definition order per year.
@@ -155,17 +201,8 @@ pub fn compute<'a>(rows: impl IntoIterator<Item = &'a ExamRow>) -> Vec<Value> {
     }
     let mut out = Vec::new();
     for (year, y) in years {
-        let count = |id: &str, t: Tally| Value {
-            id: id.into(),
-            year: year.into(),
-            known: t.known,
-            masked_cells: t.masked_cells,
-            low: t.low(),
-            high: t.high(),
-            value: Some(Decimal::from(t.known)),
-        };
-        let ratio =
-            |id: &str, part: Tally, whole: Tally| Value { value: share(part.known, whole.known), ..count(id, part) };
+        let count = |id: &str, t: Tally| Value::of(id, year, t, None);
+        let ratio = |id: &str, part: Tally, whole: Tally| Value::of(id, year, part, Some(whole));
         out.push(count("vmbo-bkg-exam-candidates", y.bkg));
         out.push(count("vmbo-bkg-exam-candidates-techniek", y.tech));
         out.push(ratio("techniek-share", y.tech, y.bkg));
@@ -219,7 +256,15 @@ mod tests {
     #[test]
     fn the_definitions_are_data() {
         let ids: Vec<String> = definitions().iter().map(|d| d.id.clone()).collect();
-        assert_eq!(ids.len(), 6);
+        assert_eq!(ids.len(), 6 + 9 + 10);
+        for d in definitions() {
+            assert!(d.of.as_ref().is_none_or(|of| ids.contains(of)), "{}: unknown of", d.id);
+            let profile = d.profile.as_deref();
+            assert!(profile.is_none_or(|p| pupils::PROFILES.iter().any(|x| x.code == p)), "{}: unknown profile", d.id);
+            if d.dataset == pupils::DATASET {
+                assert_eq!(d.is_share(), d.of.is_some(), "{}: a pupils share needs `of`", d.id);
+            }
+        }
         assert!(ids.contains(&"techniek-girls-share".to_owned()));
     }
 }
@@ -277,7 +322,7 @@ impl TheoryOfChange {
 /// The shipped theory of change, parsed once.
 pub fn theory_of_change() -> &'static TheoryOfChange {
     static TOC: std::sync::LazyLock<TheoryOfChange> = std::sync::LazyLock::new(|| {
-        toml::from_str(include_str!("../../../indicators/theory-of-change.toml"))
+        toml::from_str(include_str!("../../../../indicators/theory-of-change.toml"))
             .expect("the shipped theory of change parses")
     });
     &TOC
