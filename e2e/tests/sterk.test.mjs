@@ -29,7 +29,11 @@ async function newPage() {
 describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => {
   const pages = ['/', '/regios', '/regios/zuid-friesland', '/regios/goeree-overflakkee-en-hoeksche-waard',
     '/scholen', '/scholen?q=college', '/scholen?q=bestaat-niet', '/inloggen', '/regios/bestaat-niet',
-    '/regeling', '/regeling/sto-2025-2028', '/regeling/sto-2020-2023', '/monitor', '/veranderingstheorie'];
+    '/regeling', '/regeling/sto-2025-2028', '/regeling/sto-2020-2023', '/monitor', '/veranderingstheorie',
+    '/nieuws', '/nieuws/handreiking-sterk-techniekonderwijs-blijvend-borgen', '/agenda',
+    '/agenda/landelijke-sto-dag-van-plan-naar-praktijk', '/webinars', '/veelgestelde-vragen',
+    '/veelgestelde-vragen?onderwerp=kosten', '/documenten', '/documenten/brochure-sterk-techniekonderwijs',
+    '/inspiratie', '/inspiratie?provincie=Friesland'];
   for (const path of pages) {
     test(path, async () => {
       const page = await newPage();

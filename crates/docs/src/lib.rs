@@ -1,3 +1,4 @@
+pub mod feeds;
 pub mod pdf;
 pub mod report;
 pub mod xlsx;

@@ -127,6 +127,13 @@ pub enum Action<'a> {
     ViewAllRecords {
         region_id: &'a str,
     },
+    /// Write the knowledge base's news, agenda, questions, documents and inspiration: national
+    /// (`None`, the national team) or one region's (its managers).
+    EditContent {
+        region_id: Option<&'a str>,
+    },
+    /// See documents for members only: anyone signed in to the programme.
+    ViewMembersContent,
 }
 
 /// Roles a region manager may hand out within their own region.
@@ -209,6 +216,8 @@ impl Actor {
                         && author_id.is_none_or(|a| self.user_id.as_deref() == Some(a)))
             }
             Action::ReadOutbox => false,
+            Action::EditContent { region_id } => region_id.is_some_and(manages),
+            Action::ViewMembersContent => !self.grants.is_empty(),
             Action::RecordWork { region_id, organisation_id } => {
                 manages(region_id)
                     || self.has_role_in(Role::LeadApplicant, region_id)
@@ -273,6 +282,20 @@ mod tests {
                 .collect(),
             system: false,
         }
+    }
+
+    #[test]
+    fn content_is_written_nationally_by_the_national_team_and_per_region_by_its_managers() {
+        let national = actor(&[(Role::NationalAdmin, None)]);
+        assert!(national.permits(Action::EditContent { region_id: None }));
+        let manager = actor(&[(Role::RegionManager, Some("r1"))]);
+        assert!(manager.permits(Action::EditContent { region_id: Some("r1") }));
+        assert!(!manager.permits(Action::EditContent { region_id: Some("r2") }));
+        assert!(!manager.permits(Action::EditContent { region_id: None }));
+        let school = actor(&[(Role::SchoolContact, Some("r1"))]);
+        assert!(!school.permits(Action::EditContent { region_id: Some("r1") }));
+        assert!(school.permits(Action::ViewMembersContent));
+        assert!(!Actor::anonymous().permits(Action::ViewMembersContent));
     }
 
     #[test]

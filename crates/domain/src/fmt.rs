@@ -23,6 +23,11 @@ pub fn date_nl(date: Date) -> String {
     format!("{} {} {}", date.day(), MONTHS[(date.month() - 1) as usize], date.year())
 }
 
+/// The calendar date in Europe/Amsterdam at an instant.
+pub fn date_in_amsterdam(at: Timestamp) -> Date {
+    at.to_zoned_datetime(TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC)).date()
+}
+
 /// "1 oktober 2024 om 16:00", in Europe/Amsterdam.
 pub fn instant_nl(at: Timestamp) -> String {
     let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);

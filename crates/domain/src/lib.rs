@@ -2,6 +2,7 @@
 //! No IO, no async, no database: every rule here is a plain function.
 
 pub mod access;
+pub mod content;
 pub mod execution;
 pub mod execution_import;
 pub mod fmt;

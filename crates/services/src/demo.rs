@@ -11,6 +11,7 @@ use crate::{App, Result};
 
 const REGIONS_CSV: &str = include_str!("../../../data/regions.csv");
 const SCHOOLS_CSV: &str = include_str!("../../../data/region_schools.csv");
+const KNOWLEDGE_BASE: &str = include_str!("../../../data/demo/knowledge-base.toml");
 const MARKER: &str = "demo_loaded";
 
 /// When the demo's history took place.
@@ -89,7 +90,29 @@ pub async fn load(app: &App) -> Result<bool> {
             crate::monitoring::set_target(app, &domain::Actor::system(), DEMO_REGION, key, value).await?;
         }
     }
+    load_knowledge_base(app).await?;
     Ok(true)
+}
+
+/// The knowledge base's demo items (`data/demo/knowledge-base.toml`).
+async fn load_knowledge_base(app: &App) -> Result<()> {
+    #[derive(Deserialize)]
+    struct File {
+        items: Vec<Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        #[serde(default)]
+        region: Option<String>,
+        #[serde(flatten)]
+        draft: domain::content::Draft,
+    }
+    let file: File = toml::from_str(KNOWLEDGE_BASE)
+        .map_err(|e| store::StoreError::Corrupt(format!("data/demo/knowledge-base.toml: {e}")))?;
+    for e in file.items {
+        crate::content::create(app, &domain::Actor::system(), e.region.as_deref(), e.draft).await?;
+    }
+    Ok(())
 }
 
 /// The main-lines application submitted, and a first year

@@ -5,6 +5,7 @@
 pub mod account_requests;
 pub mod applications;
 pub mod auth;
+pub mod content;
 pub mod demo;
 pub mod execution;
 pub mod files;

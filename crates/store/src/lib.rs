@@ -5,6 +5,7 @@
 pub mod account_requests;
 pub mod applications;
 pub mod audit;
+pub mod content;
 pub mod execution;
 pub mod monitoring;
 pub mod notifications;

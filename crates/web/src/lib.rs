@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod api;
+mod content;
 mod error;
 mod execution;
 mod execution_api;
@@ -65,6 +66,23 @@ pub fn router(state: AppState) -> Router {
         .route("/regios/{slug}/indicatoren.csv", get(monitor::region_csv))
         .route("/regeling", get(regulation::index))
         .route("/regeling/{id}", get(regulation::page))
+        .route("/nieuws", get(content::news))
+        .route("/nieuws.atom", get(content::news_atom))
+        .route("/nieuws/{slug}", get(content::news_item))
+        .route("/agenda", get(content::agenda))
+        .route("/agenda.ics", get(content::agenda_ics))
+        .route("/agenda/{slug}", get(content::agenda_item))
+        .route("/webinars", get(content::webinars))
+        .route("/webinars/{slug}", get(content::webinar_item))
+        .route("/veelgestelde-vragen", get(content::faq))
+        .route("/veelgestelde-vragen/{slug}", get(content::faq_item))
+        .route("/documenten", get(content::documents))
+        .route("/documenten/{slug}", get(content::document_item))
+        .route("/documenten/{slug}/versies/{version}", get(content::file))
+        .route("/inspiratie", get(content::inspiration))
+        .route("/inspiratie/{slug}", get(content::inspiration_item))
+        .route("/regios/{slug}/nieuws.atom", get(content::region_news_atom))
+        .route("/regios/{slug}/agenda.ics", get(content::region_agenda_ics))
         .route("/healthz", get(pages::healthz))
         .route("/static/{*path}", get(statics::serve));
     let account = Router::new()
@@ -89,6 +107,10 @@ pub fn router(state: AppState) -> Router {
         .route("/beheer/organisaties/{id}", get(admin::organisation_form_page).post(admin::update_organisation))
         .route("/beheer/gebruikers", get(admin::users).post(admin::invite))
         .route("/beheer/uitbak", get(school_plans::outbox))
+        .route("/beheer/inhoud", get(content::editor_index))
+        .route("/beheer/inhoud/nieuw", get(content::new_form).post(content::create))
+        .route("/beheer/inhoud/{id}", get(content::edit_form).post(content::update))
+        .route("/beheer/inhoud/{id}/bestand", post(content::upload))
         .route("/meldingen", get(school_plans::mine))
         .route("/regio/{slug}/uitvoering", get(execution::overview))
         .route("/regio/{slug}/uitvoering/mijlpalen", get(execution::milestones).post(execution::set_milestone))

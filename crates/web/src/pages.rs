@@ -78,7 +78,10 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
         None => None,
     };
     let targets = services::monitoring::targets(&st.app, &region.slug).await?;
+    let (news, events) = crate::content::for_region(&st, &ctx, &region.id).await?;
     html(RegionView {
+        news,
+        events,
         rows: crate::monitor::target_rows(&targets, &values),
         target_charts: crate::monitor::target_charts(&targets, &values),
         beeld,

@@ -109,6 +109,9 @@ pub struct RegionView {
     /// The region's own baseline and targets next to the figures.
     pub rows: Vec<crate::monitor::TargetRow>,
     pub target_charts: Vec<crate::monitor::LineChart>,
+    /// The region's own news and coming events.
+    pub news: Vec<crate::content::ItemView>,
+    pub events: Vec<crate::content::EntryView>,
 }
 
 /// A source reference: a link when it is a web address, else text.

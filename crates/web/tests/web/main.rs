@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod authz;
 mod common;
+mod content;
 mod execution;
 mod monitoring;
 mod public;
