@@ -33,7 +33,7 @@ describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => 
     '/nieuws', '/nieuws/handreiking-sterk-techniekonderwijs-blijvend-borgen', '/agenda',
     '/agenda/landelijke-sto-dag-van-plan-naar-praktijk', '/webinars', '/veelgestelde-vragen',
     '/veelgestelde-vragen?onderwerp=kosten', '/documenten', '/documenten/brochure-sterk-techniekonderwijs',
-    '/inspiratie', '/inspiratie?provincie=Friesland'];
+    '/inspiratie', '/inspiratie?provincie=Friesland', '/zoeken', '/zoeken?q=techniek', '/zoeken?q=bestaatniet'];
   for (const path of pages) {
     test(path, async () => {
       const page = await newPage();

@@ -17,6 +17,7 @@ pub mod regions;
 pub mod regulations;
 pub mod reminders;
 pub mod school_plans;
+pub mod search;
 pub mod users;
 
 use domain::{Denied, FieldErrors};
@@ -97,6 +98,8 @@ pub struct App {
     pub base_url: String,
     /// DUO's rows in memory until the next import.
     pub open_data: std::sync::Arc<monitoring::OpenDataCache>,
+    /// The search index in memory until what it holds changes.
+    pub search: std::sync::Arc<search::SearchCache>,
 }
 
 impl App {
@@ -113,6 +116,7 @@ impl App {
             regulations: std::sync::Arc::new(regulations),
             login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()),
             open_data: std::sync::Arc::default(),
+            search: std::sync::Arc::default(),
             mailer: std::sync::Arc::new(mail::Mailer::Outbox),
             base_url: "http://127.0.0.1:8080".into(),
         }

@@ -87,6 +87,16 @@ pub async fn find_schools(conn: &mut AnyConnection, q: &str, limit: i64) -> Resu
     if pattern.is_empty() {
         return Ok(Vec::new());
     }
+    schools(conn, Some(pattern), limit).await
+}
+
+/// Every school of the finder with its region, for the search index.
+pub async fn all_schools(conn: &mut AnyConnection) -> Result<Vec<SchoolHit>> {
+    schools(conn, None, i64::MAX).await
+}
+
+/// Schools matching a LIKE pattern (all when `None`), with their regions.
+async fn schools(conn: &mut AnyConnection, pattern: Option<String>, limit: i64) -> Result<Vec<SchoolHit>> {
     let kinds = OrganisationKind::ALL
         .iter()
         .filter(|k| k.in_school_finder())
@@ -98,10 +108,16 @@ pub async fn find_schools(conn: &mut AnyConnection, q: &str, limit: i64) -> Resu
          r.contact_email FROM organisations o \
          LEFT JOIN memberships m ON m.organisation_id = o.id \
          LEFT JOIN regions r ON r.id = m.region_id AND r.archived = 0 \
-         WHERE o.archived = 0 AND o.kind IN ({kinds}) AND {MATCH} \
-         ORDER BY o.name, r.name LIMIT $2"
+         WHERE o.archived = 0 AND o.kind IN ({kinds}) AND {filter} \
+         ORDER BY o.name, r.name LIMIT {limit_param}",
+        filter = if pattern.is_some() { MATCH } else { "1 = 1" },
+        limit_param = if pattern.is_some() { "$2" } else { "$1" },
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(pattern).bind(limit).fetch_all(conn).await?;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(p) = pattern {
+        query = query.bind(p);
+    }
+    let rows = query.bind(limit).fetch_all(conn).await?;
     let mut hits: Vec<SchoolHit> = Vec::with_capacity(rows.len());
     for row in &rows {
         let school = org_from_row(row)?;

@@ -241,3 +241,17 @@ pub async fn regions_of(conn: &mut AnyConnection, organisation_id: &str) -> Resu
         .fetch_all(conn)
         .await?)
 }
+
+/// What changes when regions, organisations or memberships change: (rows, the latest change),
+/// the key of caches built on them.
+pub async fn generation(conn: &mut AnyConnection) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM organisations) \
+         + (SELECT COUNT(*) FROM memberships) AS n, \
+         (SELECT COALESCE(MAX(updated_at), 0) FROM regions) + (SELECT COALESCE(MAX(updated_at), 0) FROM organisations) \
+         AS latest",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("latest")?))
+}

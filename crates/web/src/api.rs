@@ -26,8 +26,10 @@ use crate::session::Ctx;
         crate::plans_api::list, crate::plans_api::create, crate::plans_api::get, crate::plans_api::put,
         crate::plans_api::transition, crate::execution_api::list, crate::execution_api::add,
         crate::execution_api::remove, crate::execution_api::milestones, crate::execution_api::set_milestone,
-        crate::execution_api::realisation, crate::execution_api::settlement, crate::execution_api::report),
-    components(schemas(crate::plans_api::PlanSummaryDto, crate::plans_api::PlanDto, crate::plans_api::TransitionInput,
+        crate::execution_api::realisation, crate::execution_api::settlement, crate::execution_api::report,
+        crate::content_api::list, crate::content_api::get, crate::content_api::create, crate::content_api::put,
+        crate::content_api::search),
+    components(schemas(crate::content_api::ContentDto, crate::content_api::ContentWrite, crate::content_api::SearchHitDto, crate::plans_api::PlanSummaryDto, crate::plans_api::PlanDto, crate::plans_api::TransitionInput,
         crate::plans_api::HistoryDto, crate::plans_api::AttachmentDto, crate::execution_api::RecordDto,
         crate::execution_api::AddedDto, crate::execution_api::MilestoneDto, crate::execution_api::MilestoneUpdate, VersionDto, RegionDto, RegionDetailDto, OrganisationDto, SchoolHitDto, RegionWrite, RegionCreate, ApiErrorBody, FieldErrorDto)),
     modifiers(&BearerAuth)
@@ -91,6 +93,10 @@ pub fn router() -> Router<AppState> {
         .route("/regions/{slug}", get(get_region).patch(update_region))
         .route("/schools", get(find_schools))
         .route("/indicators", get(indicators))
+        .route("/content", get(crate::content_api::list).post(crate::content_api::create))
+        .route("/content/{id}", axum::routing::put(crate::content_api::put))
+        .route("/content/{kind}/{slug}", get(crate::content_api::get))
+        .route("/search", get(crate::content_api::search))
         .route("/regions/{slug}/applications/{phase}", get(get_application))
         .route("/regions/{slug}/applications/{phase}/submit", axum::routing::post(submit_application))
         .route("/regions/{slug}/applications/{phase}/versions", get(application_versions))
@@ -173,6 +179,15 @@ impl From<ServiceError> for ApiError {
             },
             e => WebError::from(e).into(),
         }
+    }
+}
+
+impl ApiError {
+    /// 422 with one field's Dutch message.
+    pub fn invalid_field(field: &str, message: &str) -> ApiError {
+        let mut e = FieldErrors::default();
+        e.add(field, message);
+        invalid(e)
     }
 }
 

@@ -914,3 +914,18 @@ pub async fn upload(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Template)]
+#[template(path = "content/search.html")]
+pub struct SearchPage {
+    pub l: Layout,
+    pub q: String,
+    pub hits: Vec<services::search::Hit>,
+}
+
+/// One search box over everything public; results ranked, the words found marked.
+pub async fn search(State(st): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Page {
+    let q = q.get("q").cloned().unwrap_or_default();
+    let hits = services::search::search(&st.app, &q, 50).await?;
+    html(SearchPage { l: Layout::new("Zoeken", &ctx, "zoeken"), q, hits })
+}

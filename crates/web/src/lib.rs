@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod api;
 mod content;
+mod content_api;
 mod error;
 mod execution;
 mod execution_api;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/inspiratie/{slug}", get(content::inspiration_item))
         .route("/regios/{slug}/nieuws.atom", get(content::region_news_atom))
         .route("/regios/{slug}/agenda.ics", get(content::region_agenda_ics))
+        .route("/zoeken", get(content::search))
         .route("/healthz", get(pages::healthz))
         .route("/static/{*path}", get(statics::serve));
     let account = Router::new()

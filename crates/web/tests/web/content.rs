@@ -253,3 +253,81 @@ async fn the_calendar_and_news_feeds_parse_with_amsterdam_times() {
     assert!(!feed.entries().iter().any(|e| e.title().contains("concept")));
     assert_eq!(visitor.get("/regios/nergens/nieuws.atom").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn one_search_finds_items_regions_and_schools_ranked_and_marked() {
+    let st = state().await;
+    let mut visitor = Client::new(st.clone());
+    let page = visitor.get("/zoeken?q=uurtarieven").await;
+    page.assert_contains("Mogen we hogere <mark>uurtarieven</mark> rekenen");
+    // Inflected words are found ("regio's" and "regio"), every word must occur, drafts are not.
+    let region = visitor.get("/api/v1/search?q=Zuid-Friesland").await.json();
+    assert_eq!(region[0]["url"], "/regios/zuid-friesland", "{region}");
+    let school = visitor.get("/api/v1/search?q=Kei%20College").await.json();
+    assert!(school.as_array().unwrap().iter().any(|h| h["label"] == "School"), "{school}");
+    let draft = visitor.get("/api/v1/search?q=concept%20regiobericht").await.json();
+    assert_eq!(draft, serde_json::json!([]));
+    let hostile = visitor.get("/zoeken?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert_eq!(hostile.status, StatusCode::OK);
+    assert!(!hostile.body.contains("<script>alert"));
+    // A newly published item is found at once.
+    let mut admin = signed_in(&st, ADMIN).await;
+    write(&mut admin, "nieuws", "", &[("title", "Waterstoflab geopend"), ("status", "gepubliceerd")]).await;
+    let found = visitor.get("/api/v1/search?q=waterstoflab").await.json();
+    assert_eq!(found[0]["url"], "/nieuws/waterstoflab-geopend");
+}
+
+#[tokio::test]
+async fn the_content_api_reads_what_the_caller_may_see_and_writes_with_if_match() {
+    let st = state().await;
+    let mut visitor = Client::new(st.clone());
+    let faq = visitor.get("/api/v1/content?kind=vraag").await.json();
+    assert_eq!(faq.as_array().unwrap().len(), 6);
+    assert_eq!(visitor.get("/api/v1/content?kind=blog").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let one = visitor.get("/api/v1/content/vraag/wat-is-de-tijdlijn-van-de-regeling-2025-2028").await;
+    assert_eq!(one.headers["etag"], "\"1\"");
+    assert!(one.json()["body_html"].as_str().unwrap().contains("<li>"));
+
+    let mut pm = signed_in(&st, MANAGER).await;
+    let body = serde_json::json!({
+        "region": "zuid-friesland",
+        "title": "Open huis techniek",
+        "details": { "kind": "agenda", "starts": "2026-10-02T14:00:00", "place": "Heerenveen" },
+        "status": "gepubliceerd"
+    });
+    let created =
+        pm.send(Method::POST, "/api/v1/content", Some("application/json"), body.to_string().into_bytes()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let national = serde_json::json!({ "title": "Landelijk", "details": { "kind": "nieuws" }, "status": "concept" });
+    let refused =
+        pm.send(Method::POST, "/api/v1/content", Some("application/json"), national.to_string().into_bytes()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A write naming an old version is refused with 409.
+    let mut changed = body.clone();
+    changed["title"] = "Open huis techniek (nieuwe tijd)".into();
+    let put = |c: &mut Client, version: &'static str| {
+        let path = format!("/api/v1/content/{id}");
+        let bytes = changed.to_string().into_bytes();
+        let csrf = c.csrf.clone().unwrap();
+        let cookie = c.cookie.clone().unwrap();
+        let router = c.router.clone();
+        async move {
+            let req = axum::http::Request::builder()
+                .method(Method::PUT)
+                .uri(path)
+                .header("host", "localhost")
+                .header("content-type", "application/json")
+                .header("if-match", version)
+                .header("x-csrf-token", csrf)
+                .header("cookie", format!("sterk_sessie={cookie}"))
+                .body(axum::body::Body::from(bytes))
+                .unwrap();
+            tower::ServiceExt::oneshot(router, req).await.unwrap().status()
+        }
+    };
+    assert_eq!(put(&mut pm, "\"1\"").await, StatusCode::OK);
+    assert_eq!(put(&mut pm, "\"1\"").await, StatusCode::CONFLICT);
+    let agenda = visitor.get("/api/v1/content?kind=agenda&region=zuid-friesland").await.json();
+    assert!(agenda.as_array().unwrap().iter().any(|i| i["title"] == "Open huis techniek (nieuwe tijd)"));
+}
