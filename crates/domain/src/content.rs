@@ -39,6 +39,18 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.code() == code)
     }
 
+    /// Where the kind's public pages live.
+    pub fn path(self) -> &'static str {
+        match self {
+            Kind::Nieuws => "/nieuws",
+            Kind::Agenda => "/agenda",
+            Kind::Webinar => "/webinars",
+            Kind::Vraag => "/veelgestelde-vragen",
+            Kind::Document => "/documenten",
+            Kind::Inspiratie => "/inspiratie",
+        }
+    }
+
     /// "Nieuwsbericht", "Activiteit", … as a label for one item.
     pub fn label(self) -> &'static str {
         match self {

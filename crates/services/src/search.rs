@@ -112,17 +112,6 @@ fn kind_label(kind: Kind) -> &'static str {
     }
 }
 
-fn kind_path(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Nieuws => "/nieuws",
-        Kind::Agenda => "/agenda",
-        Kind::Webinar => "/webinars",
-        Kind::Vraag => "/veelgestelde-vragen",
-        Kind::Document => "/documenten",
-        Kind::Inspiratie => "/inspiratie",
-    }
-}
-
 /// Everything public today: published items, regions, schools.
 async fn public_entries(app: &App) -> Result<Vec<Entry>> {
     let anyone = Actor::anonymous();
@@ -131,7 +120,7 @@ async fn public_entries(app: &App) -> Result<Vec<Entry>> {
         .into_iter()
         .map(|i| Entry {
             label: kind_label(i.kind()).to_owned(),
-            href: format!("{}/{}", kind_path(i.kind()), i.slug),
+            href: format!("{}/{}", i.kind().path(), i.slug),
             text: format!("{}\n{}", i.draft.summary, i.draft.body),
             title: i.draft.title,
         })

@@ -53,6 +53,21 @@ fn sort_date(d: &Draft, now: jiff::Timestamp) -> String {
     item.date().to_string()
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds a draft's columns (title … sort_date), then the time and the editor, in that order.
+fn bind_draft<'q>(q: Query<'q>, d: &'q Draft, now: i64, user_id: Option<&'q str>) -> Query<'q> {
+    q.bind(&d.title)
+        .bind(&d.summary)
+        .bind(&d.body)
+        .bind(details_json(&d.details))
+        .bind(status_code(d.status))
+        .bind(d.publish_on.map(|x| x.to_string()))
+        .bind(sort_date(d, jiff::Timestamp::from_millisecond(now).unwrap_or_default()))
+        .bind(now)
+        .bind(user_id)
+}
+
 /// A slug not yet taken for this kind: the title's, with `-2`, `-3`, … when needed.
 async fn free_slug(conn: &mut AnyConnection, kind: Kind, base: &str) -> Result<String> {
     let base = if base.is_empty() { "item".to_owned() } else { base.chars().take(80).collect() };
@@ -82,7 +97,7 @@ pub async fn insert(
     let now = now_ms();
     let kind = d.details.kind();
     let slug = free_slug(conn, kind, &domain::slugify(&d.title)).await?;
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO content_items (id, kind, slug, region_id, title, summary, body, details, status, publish_on, \
          sort_date, version, created_at, updated_at, updated_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13)",
@@ -90,18 +105,8 @@ pub async fn insert(
     .bind(&id)
     .bind(kind.code())
     .bind(&slug)
-    .bind(region_id)
-    .bind(&d.title)
-    .bind(&d.summary)
-    .bind(&d.body)
-    .bind(details_json(&d.details))
-    .bind(status_code(d.status))
-    .bind(d.publish_on.map(|x| x.to_string()))
-    .bind(sort_date(d, jiff::Timestamp::from_millisecond(now).unwrap_or_default()))
-    .bind(now)
-    .bind(user_id)
-    .execute(&mut *conn)
-    .await?;
+    .bind(region_id);
+    bind_draft(query, d, now, user_id).execute(&mut *conn).await?;
     by_id(conn, &id).await?.ok_or(StoreError::NotFound)
 }
 
@@ -114,23 +119,13 @@ pub async fn update(
     user_id: Option<&str>,
 ) -> Result<Item> {
     let now = now_ms();
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE content_items SET title = $3, summary = $4, body = $5, details = $6, status = $7, publish_on = $8, \
          sort_date = $9, version = version + 1, updated_at = $10, updated_by = $11 WHERE id = $1 AND version = $2",
     )
     .bind(id)
-    .bind(expected_version)
-    .bind(&d.title)
-    .bind(&d.summary)
-    .bind(&d.body)
-    .bind(details_json(&d.details))
-    .bind(status_code(d.status))
-    .bind(d.publish_on.map(|x| x.to_string()))
-    .bind(sort_date(d, jiff::Timestamp::from_millisecond(now).unwrap_or_default()))
-    .bind(now)
-    .bind(user_id)
-    .execute(&mut *conn)
-    .await?;
+    .bind(expected_version);
+    let done = bind_draft(query, d, now, user_id).execute(&mut *conn).await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict);
     }

@@ -20,18 +20,6 @@ use crate::session::Ctx;
 use crate::views::{Choice, Layout};
 use crate::workspace::Pairs;
 
-/// Where a kind's pages live.
-pub fn path(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Nieuws => "/nieuws",
-        Kind::Agenda => "/agenda",
-        Kind::Webinar => "/webinars",
-        Kind::Vraag => "/veelgestelde-vragen",
-        Kind::Document => "/documenten",
-        Kind::Inspiratie => "/inspiratie",
-    }
-}
-
 fn heading(kind: Kind) -> &'static str {
     match kind {
         Kind::Nieuws => "Nieuws",
@@ -132,7 +120,7 @@ fn view(item: &Item, regions: &Regions) -> ItemView {
     }
     ItemView {
         kind: item.kind(),
-        href: format!("{}/{}", path(item.kind()), item.slug),
+        href: format!("{}/{}", item.kind().path(), item.slug),
         title: d.title.clone(),
         summary: d.summary.clone(),
         body_html: crate::markdown::to_html(&d.body),
@@ -152,7 +140,7 @@ pub struct Section {
 }
 
 fn sections(current: Option<Kind>) -> Vec<Section> {
-    Kind::ALL.into_iter().map(|k| Section { href: path(k), label: heading(k), current: Some(k) == current }).collect()
+    Kind::ALL.into_iter().map(|k| Section { href: k.path(), label: heading(k), current: Some(k) == current }).collect()
 }
 
 /// A filter of a list: (query name, label, choices).
@@ -721,7 +709,7 @@ async fn edit_page(
         Some(id) => {
             let item = services::content::by_id(&st.app, &ctx.actor, id).await?;
             let files = file_views(st, ctx, &item).await?;
-            (Some(format!("{}/{}", path(item.kind()), item.slug)), files)
+            (Some(format!("{}/{}", item.kind().path(), item.slug)), files)
         }
         None => (None, Vec::new()),
     };

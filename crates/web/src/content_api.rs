@@ -44,7 +44,7 @@ pub struct ContentDto {
 fn dto(item: Item, regions: &HashMap<String, String>) -> ContentDto {
     let d = item.draft;
     ContentDto {
-        url: format!("{}/{}", crate::content::path(d.details.kind()), item.slug),
+        url: format!("{}/{}", d.details.kind().path(), item.slug),
         kind: d.details.kind().code().to_owned(),
         region: item.region_id.and_then(|id| regions.get(&id).cloned()),
         body_html: crate::markdown::to_html(&d.body),

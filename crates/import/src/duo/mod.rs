@@ -35,6 +35,15 @@ pub struct Summary {
     pub masked_cells: usize,
 }
 
+/// The column with one of `names`, or a problem noted on the header line.
+fn need(header: &[String], names: &[&str], errors: &mut Vec<FileError>) -> Option<usize> {
+    let i = find(header, names);
+    if i.is_none() {
+        errors.push(err(1, names[0], format!("de kolom ontbreekt (verwacht {})", names.join(" of "))));
+    }
+    i
+}
+
 fn find(header: &[String], names: &[&str]) -> Option<usize> {
     names.iter().find_map(|n| header.iter().position(|h| h.trim().eq_ignore_ascii_case(n)))
 }
@@ -59,6 +68,59 @@ fn location_code(institution: &str, location: &str) -> Option<String> {
     domain::DuoCode::parse(&code).map(|c| c.as_str().to_owned())
 }
 
+/// The text of a cell, trimmed; empty when the column is absent.
+fn at(row: &csv::StringRecord, i: Option<usize>) -> String {
+    i.and_then(|i| row.get(i)).unwrap_or("").trim().to_owned()
+}
+
+/// The location code of a line, or the raw text with a problem noted.
+fn code_at(line: usize, institution: &str, raw: String, errors: &mut Vec<FileError>) -> String {
+    location_code(institution, &raw).unwrap_or_else(|| {
+        errors.push(err(line, "VESTIGINGSCODE", format!("\"{raw}\" is geen vestigingscode van zes tekens")));
+        raw
+    })
+}
+
+/// Reads every data line of a DUO file with `each` (given the line's number in the file): blank
+/// lines are skipped, unreadable lines and lines of another width are problems, reading stops
+/// after 20 problems; progress every 1,000 lines. The number of lines read, or the problems.
+fn read_lines(
+    records: csv::StringRecordsIntoIter<&[u8]>,
+    width: usize,
+    mut errors: Vec<FileError>,
+    progress: &mut dyn FnMut(usize),
+    mut each: impl FnMut(usize, &csv::StringRecord, &mut Vec<FileError>),
+) -> Result<usize, Vec<FileError>> {
+    let mut lines = 0;
+    for (n, record) in records.enumerate() {
+        let line = n + 2;
+        match record {
+            Ok(r) if r.iter().all(|c| c.trim().is_empty()) => continue,
+            Ok(r) if r.len() != width => {
+                errors.push(err(line, "", format!("{} kolommen, de kopregel heeft er {width}", r.len())))
+            }
+            Ok(r) => {
+                lines += 1;
+                each(line, &r, &mut errors);
+                if lines % 1000 == 0 {
+                    progress(lines);
+                }
+            }
+            Err(e) => errors.push(err(line, "", format!("onleesbare regel: {e}"))),
+        }
+        if errors.len() >= 20 {
+            break;
+        }
+    }
+    progress(lines);
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        errors.truncate(20);
+        Err(errors)
+    }
+}
+
 /// A file's header and its data records.
 type Opened<'a> = (Vec<String>, csv::StringRecordsIntoIter<&'a [u8]>);
 
@@ -81,20 +143,13 @@ fn open(text: &str) -> Result<Opened<'_>, Vec<FileError>> {
 pub fn exams(text: &str, mut progress: impl FnMut(usize)) -> Result<(Vec<ExamRow>, Summary), Vec<FileError>> {
     let (header, records) = open(text)?;
     let mut errors = Vec::new();
-    let need = |names: &[&str], label: &str, errors: &mut Vec<FileError>| {
-        let i = find(&header, names);
-        if i.is_none() {
-            errors.push(err(1, label, format!("de kolom ontbreekt (verwacht {})", names.join(" of "))));
-        }
-        i
-    };
-    let institution = need(&["INSTELLINGSCODE", "BRIN NUMMER"], "INSTELLINGSCODE", &mut errors);
-    let location = need(&["VESTIGINGSCODE", "VESTIGINGSNUMMER"], "VESTIGINGSCODE", &mut errors);
-    let name = need(&["INSTELLINGSNAAM VESTIGING", "VESTIGINGSNAAM"], "INSTELLINGSNAAM VESTIGING", &mut errors);
-    let municipality = need(&["GEMEENTENAAM"], "GEMEENTENAAM", &mut errors);
-    let school_type = need(&["ONDERWIJSTYPE VO"], "ONDERWIJSTYPE VO", &mut errors);
+    let institution = need(&header, &["INSTELLINGSCODE", "BRIN NUMMER"], &mut errors);
+    let location = need(&header, &["VESTIGINGSCODE", "VESTIGINGSNUMMER"], &mut errors);
+    let name = need(&header, &["INSTELLINGSNAAM VESTIGING", "VESTIGINGSNAAM"], &mut errors);
+    let municipality = need(&header, &["GEMEENTENAAM"], &mut errors);
+    let school_type = need(&header, &["ONDERWIJSTYPE VO"], &mut errors);
     let inspection = find(&header, &["INSPECTIECODE"]);
-    let programme = need(&["OPLEIDINGSNAAM"], "OPLEIDINGSNAAM", &mut errors);
+    let programme = need(&header, &["OPLEIDINGSNAAM"], &mut errors);
     // School years from the headers `EXAMENKANDIDATEN SCHOOLJAAR 2019-2020 - MAN`.
     let mut years: Vec<String> = header
         .iter()
@@ -122,37 +177,12 @@ pub fn exams(text: &str, mut progress: impl FnMut(usize)) -> Result<(Vec<ExamRow
     if !errors.is_empty() {
         return Err(errors);
     }
-    let at = |row: &csv::StringRecord, i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim().to_owned();
     let mut rows = Vec::new();
     let mut locations = std::collections::BTreeSet::new();
     let mut masked_cells = 0;
-    let mut lines = 0;
-    for (n, record) in records.enumerate() {
-        let line = n + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(err(line, "", format!("onleesbare regel: {e}")));
-                continue;
-            }
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if record.len() != header.len() {
-            errors.push(err(line, "", format!("{} kolommen, de kopregel heeft er {}", record.len(), header.len())));
-            if errors.len() >= 20 {
-                break;
-            }
-            continue;
-        }
-        lines += 1;
-        let inst = at(&record, institution);
-        let loc_raw = at(&record, location);
-        let loc = location_code(&inst, &loc_raw).unwrap_or_else(|| {
-            errors.push(err(line, "VESTIGINGSCODE", format!("\"{loc_raw}\" is geen vestigingscode van zes tekens")));
-            loc_raw
-        });
+    let lines = read_lines(records, header.len(), errors, &mut progress, |line, record, errors| {
+        let inst = at(record, institution);
+        let loc = code_at(line, &inst, at(record, location), errors);
         locations.insert(loc.clone());
         for (y, per_sex) in years.iter().zip(&columns) {
             let mut candidates = [Count::Known(0); 3];
@@ -171,28 +201,17 @@ pub fn exams(text: &str, mut progress: impl FnMut(usize)) -> Result<(Vec<ExamRow
             rows.push(ExamRow {
                 location: loc.clone(),
                 institution: inst.clone(),
-                name: at(&record, name),
-                municipality: at(&record, municipality),
-                school_type: at(&record, school_type),
-                inspection_code: at(&record, inspection),
-                programme: at(&record, programme),
+                name: at(record, name),
+                municipality: at(record, municipality),
+                school_type: at(record, school_type),
+                inspection_code: at(record, inspection),
+                programme: at(record, programme),
                 school_year: y.clone(),
                 candidates,
                 passed,
             });
         }
-        if errors.len() >= 20 {
-            break;
-        }
-        if lines % 1000 == 0 {
-            progress(lines);
-        }
-    }
-    progress(lines);
-    if !errors.is_empty() {
-        errors.truncate(20);
-        return Err(errors);
-    }
+    })?;
     Ok((rows, Summary { lines, locations: locations.len(), years, masked_cells }))
 }
 
@@ -210,53 +229,31 @@ pub struct Location {
 pub fn locations(text: &str) -> Result<Vec<Location>, Vec<FileError>> {
     let (header, records) = open(text)?;
     let mut errors = Vec::new();
-    let mut need = |names: &[&str]| {
-        let i = find(&header, names);
-        if i.is_none() {
-            errors.push(err(1, names[0], format!("de kolom ontbreekt (verwacht {})", names.join(" of "))));
-        }
-        i
-    };
-    let institution = need(&["INSTELLINGSCODE", "BRIN NUMMER"]);
-    let location = need(&["VESTIGINGSCODE", "VESTIGINGSNUMMER"]);
-    let name = need(&["VESTIGINGSNAAM", "INSTELLINGSNAAM VESTIGING"]);
-    let place = need(&["PLAATSNAAM", "PLAATSNAAM VESTIGING"]);
-    let municipality = need(&["GEMEENTENAAM"]);
+    let institution = need(&header, &["INSTELLINGSCODE", "BRIN NUMMER"], &mut errors);
+    let location = need(&header, &["VESTIGINGSCODE", "VESTIGINGSNUMMER"], &mut errors);
+    let name = need(&header, &["VESTIGINGSNAAM", "INSTELLINGSNAAM VESTIGING"], &mut errors);
+    let place = need(&header, &["PLAATSNAAM", "PLAATSNAAM VESTIGING"], &mut errors);
+    let municipality = need(&header, &["GEMEENTENAAM"], &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
-    let at = |row: &csv::StringRecord, i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim().to_owned();
     let mut out = Vec::new();
-    for (n, record) in records.enumerate() {
-        let line = n + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(err(line, "", format!("onleesbare regel: {e}")));
-                continue;
-            }
-        };
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let inst = at(&record, institution);
-        let loc = at(&record, location);
+    read_lines(records, header.len(), errors, &mut |_| {}, |line, record, errors| {
+        let inst = at(record, institution);
+        let loc = at(record, location);
         match location_code(&inst, &loc) {
             Some(code) => out.push(Location {
                 code,
-                name: at(&record, name),
-                place: at(&record, place),
-                municipality: at(&record, municipality),
+                name: at(record, name),
+                place: at(record, place),
+                municipality: at(record, municipality),
             }),
             None => {
                 errors.push(err(line, "VESTIGINGSCODE", format!("\"{loc}\" is geen vestigingscode van zes tekens")))
             }
         }
-        if errors.len() >= 20 {
-            break;
-        }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    })?;
+    Ok(out)
 }
 
 #[cfg(test)]

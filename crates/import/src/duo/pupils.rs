@@ -7,7 +7,7 @@
 
 use domain::monitoring::pupils::{PupilRow, track_of};
 
-use super::{Count, FileError, Summary, count, err, find, location_code, open};
+use super::{Count, FileError, Summary, at, code_at, count, err, find, need, open, read_lines};
 
 /// The sexes the pupils file counts (no total column).
 const SEXES: [&str; 2] = ["MAN", "VROUW"];
@@ -66,16 +66,9 @@ pub fn pupils(
 ) -> Result<(Vec<PupilRow>, Summary), Vec<FileError>> {
     let (header, records) = open(text)?;
     let mut errors = Vec::new();
-    let mut need = |names: &[&str]| {
-        let i = find(&header, names);
-        if i.is_none() {
-            errors.push(err(1, names[0], format!("de kolom ontbreekt (verwacht {})", names.join(" of "))));
-        }
-        i
-    };
-    let institution = need(&["INSTELLINGSCODE", "BRIN NUMMER"]);
-    let location = need(&["VESTIGINGSCODE", "VESTIGINGSNUMMER"]);
-    let school_type = need(&["ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR", "ONDERWIJSTYPE VO"]);
+    let institution = need(&header, &["INSTELLINGSCODE", "BRIN NUMMER"], &mut errors);
+    let location = need(&header, &["VESTIGINGSCODE", "VESTIGINGSNUMMER"], &mut errors);
+    let school_type = need(&header, &["ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR", "ONDERWIJSTYPE VO"], &mut errors);
     let name = find(&header, &["INSTELLINGSNAAM VESTIGING", "VESTIGINGSNAAM"]);
     let municipality = find(&header, &["GEMEENTENAAM", "GEMEENTENAAM VESTIGING"]);
     let sector = find(&header, &["VMBO SECTOR"]);
@@ -108,35 +101,16 @@ pub fn pupils(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let at = |row: &csv::StringRecord, i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim().to_owned();
     let mut rows = Vec::new();
     let mut locations = std::collections::BTreeSet::new();
     let mut years = std::collections::BTreeSet::new();
-    let (mut lines, mut masked_cells) = (0, 0);
-    for (n, record) in records.enumerate() {
-        let line = n + 2;
-        let record = match record {
-            Ok(r) if r.iter().all(|c| c.trim().is_empty()) => continue,
-            Ok(r) if r.len() != header.len() => {
-                errors.push(err(line, "", format!("{} kolommen, de kopregel heeft er {}", r.len(), header.len())));
-                continue;
-            }
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(err(line, "", format!("onleesbare regel: {e}")));
-                continue;
-            }
-        };
-        lines += 1;
-        let inst = at(&record, institution);
-        let loc_raw = at(&record, location);
-        let loc = location_code(&inst, &loc_raw).unwrap_or_else(|| {
-            errors.push(err(line, "VESTIGINGSCODE", format!("\"{loc_raw}\" is geen vestigingscode van zes tekens")));
-            loc_raw
-        });
+    let mut masked_cells = 0;
+    let lines = read_lines(records, header.len(), errors, &mut progress, |line, record, errors| {
+        let inst = at(record, institution);
+        let loc = code_at(line, &inst, at(record, location), errors);
         let year = match year_column {
             Some(i) => {
-                let raw = at(&record, Some(i));
+                let raw = at(record, Some(i));
                 school_year(&raw).unwrap_or_else(|| {
                     errors.push(err(line, &header[i], format!("\"{raw}\" is geen schooljaar of peildatum")));
                     raw
@@ -144,7 +118,7 @@ pub fn pupils(
             }
             None => default_year.clone().unwrap_or_default(),
         };
-        let masked_four = avg.is_some_and(|i| flag_set(&at(&record, Some(i))));
+        let masked_four = avg.is_some_and(|i| flag_set(&at(record, Some(i))));
         let mut pupils = [[Count::Known(0); 2]; 2];
         for (i, name, study_year, sex) in &columns {
             let cell = match count(record.get(*i).unwrap_or(""), line, name) {
@@ -162,32 +136,21 @@ pub fn pupils(
         }
         locations.insert(loc.clone());
         years.insert(year.clone());
-        if let Some(track) = track_of(&at(&record, school_type)) {
-            let sector = at(&record, sector);
+        if let Some(track) = track_of(&at(record, school_type)) {
+            let sector = at(record, sector);
             rows.push(PupilRow {
                 location: loc,
                 institution: inst,
-                name: at(&record, name),
-                municipality: at(&record, municipality),
+                name: at(record, name),
+                municipality: at(record, municipality),
                 school_year: year,
                 track: track.to_owned(),
                 sector: if sector.eq_ignore_ascii_case("n.v.t.") { String::new() } else { sector },
-                programme: at(&record, programme),
+                programme: at(record, programme),
                 pupils,
             });
         }
-        if errors.len() >= 20 {
-            break;
-        }
-        if lines % 1000 == 0 {
-            progress(lines);
-        }
-    }
-    progress(lines);
-    if !errors.is_empty() {
-        errors.truncate(20);
-        return Err(errors);
-    }
+    })?;
     if lines == 0 {
         return Err(vec![err(2, "", "het bestand heeft geen regels met leerlingen")]);
     }
