@@ -13,6 +13,8 @@ CREATE TABLE content_items (
     -- the kind's own fields as JSON (domain::content::Details)
     details     TEXT NOT NULL,
     status      TEXT NOT NULL CHECK (status IN ('concept', 'gepubliceerd')),
+    -- documents only signed-in members of the programme see
+    members_only BIGINT NOT NULL DEFAULT 0 CHECK (members_only IN (0, 1)),
     -- 'YYYY-MM-DD' or NULL: at once
     publish_on  TEXT,
     -- the date lists sort by: an event's or webinar's own, else the publish date

@@ -33,27 +33,36 @@ pub struct Filter<'a> {
     pub kind: Option<Kind>,
     /// `Some(None)`: national only; `Some(Some(id))`: national and this region's; `None`: all.
     pub region: Option<Option<&'a str>>,
+    /// At most this many (the newest).
+    pub limit: Option<i64>,
 }
 
-/// The items the actor may see, newest first.
+/// The items the actor may see, newest first: what is published today (with members-only
+/// documents for members), and everything of the scopes the actor edits.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter<'_>) -> Result<Vec<Item>> {
+    let edits_any = may_edit(actor, None) || actor.managed_regions().next().is_some();
+    let query = store::content::ListQuery {
+        kind: filter.kind,
+        region: filter.region,
+        // Editors read drafts too (then filtered per scope below); everyone else only what is out.
+        published_on: (!edits_any).then(|| today(app).to_string()),
+        members: actor.permits(Action::ViewMembersContent),
+        limit: if edits_any { None } else { filter.limit },
+    };
     let mut conn = app.db.conn().await?;
-    let items = repo::list(&mut conn, filter.kind).await?;
-    Ok(items
-        .into_iter()
-        .filter(|i| match filter.region {
-            None => true,
-            Some(None) => i.region_id.is_none(),
-            Some(Some(r)) => i.region_id.as_deref().is_none_or(|x| x == r),
-        })
-        .filter(|i| may_see(app, actor, i))
-        .collect())
+    let mut items: Vec<Item> =
+        repo::list(&mut conn, &query).await?.into_iter().filter(|i| may_see(app, actor, i)).collect();
+    if let Some(n) = filter.limit {
+        items.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+    Ok(items)
 }
 
 /// Every item the actor may edit (drafts included), newest first.
 pub async fn editable(app: &App, actor: &Actor) -> Result<Vec<Item>> {
     let mut conn = app.db.conn().await?;
-    Ok(repo::list(&mut conn, None).await?.into_iter().filter(|i| may_edit(actor, i.region_id.as_deref())).collect())
+    let all = repo::list(&mut conn, &store::content::ListQuery::default()).await?;
+    Ok(all.into_iter().filter(|i| may_edit(actor, i.region_id.as_deref())).collect())
 }
 
 /// One item by kind and slug, when the actor may see it.
@@ -127,7 +136,7 @@ pub struct AgendaEntry {
 /// The agenda of a scope (as in [`Filter::region`]): its published events and the deadlines of
 /// every regulation, by date.
 pub async fn agenda(app: &App, actor: &Actor, region: Option<Option<&str>>) -> Result<Vec<AgendaEntry>> {
-    let filter = Filter { kind: Some(Kind::Agenda), region };
+    let filter = Filter { kind: Some(Kind::Agenda), region, limit: None };
     let mut out: Vec<AgendaEntry> = list(app, actor, &filter)
         .await?
         .into_iter()

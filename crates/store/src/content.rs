@@ -55,7 +55,7 @@ fn sort_date(d: &Draft, now: jiff::Timestamp) -> String {
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-/// Binds a draft's columns (title … sort_date), then the time and the editor, in that order.
+/// Binds a draft's columns (title … sort_date, members_only), then the time and the editor, in that order.
 fn bind_draft<'q>(q: Query<'q>, d: &'q Draft, now: i64, user_id: Option<&'q str>) -> Query<'q> {
     q.bind(&d.title)
         .bind(&d.summary)
@@ -64,6 +64,7 @@ fn bind_draft<'q>(q: Query<'q>, d: &'q Draft, now: i64, user_id: Option<&'q str>
         .bind(status_code(d.status))
         .bind(d.publish_on.map(|x| x.to_string()))
         .bind(sort_date(d, jiff::Timestamp::from_millisecond(now).unwrap_or_default()))
+        .bind(i64::from(matches!(d.details, Details::Document { members_only: true, .. })))
         .bind(now)
         .bind(user_id)
 }
@@ -99,8 +100,8 @@ pub async fn insert(
     let slug = free_slug(conn, kind, &domain::slugify(&d.title)).await?;
     let query = sqlx::query(
         "INSERT INTO content_items (id, kind, slug, region_id, title, summary, body, details, status, publish_on, \
-         sort_date, version, created_at, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13)",
+         sort_date, members_only, version, created_at, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13, $14)",
     )
     .bind(&id)
     .bind(kind.code())
@@ -121,7 +122,8 @@ pub async fn update(
     let now = now_ms();
     let query = sqlx::query(
         "UPDATE content_items SET title = $3, summary = $4, body = $5, details = $6, status = $7, publish_on = $8, \
-         sort_date = $9, version = version + 1, updated_at = $10, updated_by = $11 WHERE id = $1 AND version = $2",
+         sort_date = $9, members_only = $10, version = version + 1, updated_at = $11, updated_by = $12 \
+         WHERE id = $1 AND version = $2",
     )
     .bind(id)
     .bind(expected_version);
@@ -146,21 +148,52 @@ pub async fn by_slug(conn: &mut AnyConnection, kind: Kind, slug: &str) -> Result
     row.as_ref().map(from_row).transpose()
 }
 
-/// Every item of a kind (or all kinds), newest date first; the caller filters what may be seen.
-pub async fn list(conn: &mut AnyConnection, kind: Option<Kind>) -> Result<Vec<Item>> {
-    let rows = match kind {
-        Some(k) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE kind = $1 ORDER BY sort_date DESC, id DESC")))
-                .bind(k.code())
-                .fetch_all(conn)
-                .await?
-        }
-        None => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY sort_date DESC, id DESC")))
-                .fetch_all(conn)
-                .await?
-        }
+/// Which items a list reads.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery<'a> {
+    pub kind: Option<Kind>,
+    /// `Some(None)`: national only; `Some(Some(id))`: national and this region's; `None`: all.
+    pub region: Option<Option<&'a str>>,
+    /// Only what is published on this day (`YYYY-MM-DD`); `None`: drafts too.
+    pub published_on: Option<String>,
+    /// With `published_on`: members-only documents too.
+    pub members: bool,
+    pub limit: Option<i64>,
+}
+
+/// The items a query selects, newest date first.
+pub async fn list(conn: &mut AnyConnection, q: &ListQuery<'_>) -> Result<Vec<Item>> {
+    let mut conditions = Vec::new();
+    let mut binds: Vec<Option<String>> = Vec::new();
+    let param = |value: Option<String>, binds: &mut Vec<Option<String>>| {
+        binds.push(value);
+        format!("${}", binds.len())
     };
+    if let Some(k) = q.kind {
+        conditions.push(format!("kind = {}", param(Some(k.code().to_owned()), &mut binds)));
+    }
+    match q.region {
+        None => {}
+        Some(None) => conditions.push("region_id IS NULL".to_owned()),
+        Some(Some(r)) => {
+            conditions.push(format!("(region_id IS NULL OR region_id = {})", param(Some(r.to_owned()), &mut binds)))
+        }
+    }
+    if let Some(day) = &q.published_on {
+        let p = param(Some(day.clone()), &mut binds);
+        conditions.push(format!("status = 'gepubliceerd' AND (publish_on IS NULL OR publish_on <= {p})"));
+        if !q.members {
+            conditions.push("members_only = 0".to_owned());
+        }
+    }
+    let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let limit = q.limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    let sql = format!("{SELECT}{filter} ORDER BY sort_date DESC, id DESC{limit}");
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        query = query.bind(b);
+    }
+    let rows = query.fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 

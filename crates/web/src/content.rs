@@ -189,7 +189,8 @@ fn matches(item: &Item, q: &HashMap<String, String>) -> bool {
 }
 
 async fn list(st: &AppState, ctx: &Ctx, kind: Kind, q: HashMap<String, String>) -> Page {
-    let items = services::content::list(&st.app, &ctx.actor, &Filter { kind: Some(kind), region: None }).await?;
+    let items =
+        services::content::list(&st.app, &ctx.actor, &Filter { kind: Some(kind), region: None, limit: None }).await?;
     let regions = regions(st).await?;
     let provinces: Vec<(&str, &str)> = PROVINCES.iter().map(|p| (*p, *p)).collect();
     let filters = match kind {
@@ -415,7 +416,7 @@ async fn news_feed(st: &AppState, ctx: &Ctx, region: Option<(String, String, Str
         }
         None => (None, "Nieuws Sterk Techniekonderwijs".to_owned(), format!("{base}/nieuws")),
     };
-    let filter = Filter { kind: Some(Kind::Nieuws), region: Some(region_id) };
+    let filter = Filter { kind: Some(Kind::Nieuws), region: Some(region_id), limit: Some(50) };
     let items = services::content::list(&st.app, &ctx.actor, &filter).await?;
     let published = |i: &Item| {
         i.draft
@@ -470,7 +471,7 @@ pub async fn for_region(
     let news = services::content::list(
         &st.app,
         &ctx.actor,
-        &Filter { kind: Some(Kind::Nieuws), region: Some(Some(region_id)) },
+        &Filter { kind: Some(Kind::Nieuws), region: Some(Some(region_id)), limit: Some(5) },
     )
     .await?;
     let today = services::content::today(&st.app);

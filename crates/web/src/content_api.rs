@@ -95,7 +95,7 @@ pub async fn list(
             Some(regions.iter().find(|(_, s)| *s == slug).map(|(id, _)| id.clone()).ok_or(WebError::NotFound)?)
         }
     };
-    let filter = Filter { kind, region: region_id.as_deref().map(Some) };
+    let filter = Filter { kind, region: region_id.as_deref().map(Some), limit: None };
     let items = services::content::list(&st.app, &ctx.actor, &filter).await?;
     Ok(Json(items.into_iter().map(|i| dto(i, &regions)).collect()))
 }
