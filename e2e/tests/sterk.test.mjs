@@ -33,7 +33,8 @@ describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => 
     '/nieuws', '/nieuws/handreiking-sterk-techniekonderwijs-blijvend-borgen', '/agenda',
     '/agenda/landelijke-sto-dag-van-plan-naar-praktijk', '/webinars', '/veelgestelde-vragen',
     '/veelgestelde-vragen?onderwerp=kosten', '/documenten', '/documenten/brochure-sterk-techniekonderwijs',
-    '/inspiratie', '/inspiratie?provincie=Friesland', '/zoeken', '/zoeken?q=techniek', '/zoeken?q=bestaatniet'];
+    '/inspiratie', '/inspiratie?provincie=Friesland', '/webinars/terugkijken-meisjes-kiezen-techniek',
+    '/inspiratie/techlab-heerenveen-robotica-en-duurzame-energie', '/zoeken', '/zoeken?q=techniek', '/zoeken?q=bestaatniet'];
   for (const path of pages) {
     test(path, async () => {
       const page = await newPage();
