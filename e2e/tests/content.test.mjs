@@ -1,25 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, signIn, startBrowser, startSterk } from './helpers.mjs';
+import { axe, signIn, sterkAndBrowser } from './helpers.mjs';
 
-let sterk;
-let browser;
-
-before(async () => {
-  sterk = await startSterk();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  sterk?.stop();
-});
+const env = sterkAndBrowser();
 
 test('a region manager previews and publishes news that the region page and feed then show; the FAQ filters without JavaScript', async () => {
-  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
   const manager = await context.newPage();
-  await signIn(manager, sterk.url, 'programmamanager@sterk.example');
-  await manager.goto(sterk.url + '/beheer/inhoud');
+  await signIn(manager, env.sterk.url, 'programmamanager@sterk.example');
+  await manager.goto(env.sterk.url + '/beheer/inhoud');
   await axe(manager, 'the editors\' list');
   await manager.getByLabel('Soort').selectOption('nieuws');
   await manager.getByLabel('Voor').selectOption('zuid-friesland');
@@ -35,17 +24,17 @@ test('a region manager previews and publishes news that the region page and feed
   await manager.getByRole('button', { name: 'Opslaan' }).click();
   await manager.getByRole('status').filter({ hasText: 'Opgeslagen.' }).waitFor();
 
-  const visitor = await browser.newPage();
-  await visitor.goto(sterk.url + '/regios/zuid-friesland');
+  const visitor = await env.browser.newPage();
+  await visitor.goto(env.sterk.url + '/regios/zuid-friesland');
   await visitor.getByRole('link', { name: 'Techniekweek in Heerenveen' }).click();
   await visitor.getByRole('heading', { level: 4, name: 'Programma' }).waitFor();
-  const feed = await (await fetch(sterk.url + '/regios/zuid-friesland/nieuws.atom')).text();
+  const feed = await (await fetch(env.sterk.url + '/regios/zuid-friesland/nieuws.atom')).text();
   assert.match(feed, /<title>Techniekweek in Heerenveen<\/title>/);
 
   // The FAQ filter is a plain form: it works with JavaScript off.
-  const noScript = await browser.newContext({ javaScriptEnabled: false, locale: 'nl-NL' });
+  const noScript = await env.browser.newContext({ javaScriptEnabled: false, locale: 'nl-NL' });
   const reader = await noScript.newPage();
-  await reader.goto(sterk.url + '/veelgestelde-vragen');
+  await reader.goto(env.sterk.url + '/veelgestelde-vragen');
   await reader.getByLabel('Onderwerp').selectOption('kosten');
   await reader.getByRole('button', { name: 'Filteren' }).click();
   await reader.getByText('1 resultaat').waitFor();

@@ -1,25 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { axe, signIn, startBrowser, startSterk } from './helpers.mjs';
+import { axe, signIn, sterkAndBrowser } from './helpers.mjs';
 
-let sterk;
-let browser;
-
-before(async () => {
-  sterk = await startSterk();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  sterk?.stop();
-});
+const env = sterkAndBrowser();
 
 test('a school records hours above the cap, a partner a contribution; the milestone and the final report follow', async () => {
-  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const school = await context.newPage();
-  await signIn(school, sterk.url, 'school@sterk.example');
+  await signIn(school, env.sterk.url, 'school@sterk.example');
   await school.getByRole('link', { name: 'uitvoering van Zuid-Friesland' }).click();
   await axe(school, 'the execution overview');
   await school.getByRole('navigation', { name: 'Uitvoering en verantwoording' }).getByRole('link', { name: 'Uren', exact: true }).click();
@@ -38,10 +27,10 @@ test('a school records hours above the cap, a partner a contribution; the milest
   const row = school.getByRole('row', { name: /Anna Smit/ });
   assert.match(await row.textContent(), /€ 675,00.*€ 607,50/s);
 
-  const partnerContext = await browser.newContext({ locale: 'nl-NL' });
+  const partnerContext = await env.browser.newContext({ locale: 'nl-NL' });
   const partner = await partnerContext.newPage();
-  await signIn(partner, sterk.url, 'partner@sterk.example');
-  await partner.goto(`${sterk.url}/regio/zuid-friesland/uitvoering/bijdragen`);
+  await signIn(partner, env.sterk.url, 'partner@sterk.example');
+  await partner.goto(`${env.sterk.url}/regio/zuid-friesland/uitvoering/bijdragen`);
   await partner.getByLabel('Datum').fill('2025-04-01');
   await partner.getByLabel('Activiteit').selectOption('a3');
   await partner.getByLabel('In natura (uren, ruimte, apparatuur)').check();
@@ -50,7 +39,7 @@ test('a school records hours above the cap, a partner a contribution; the milest
   await partner.getByRole('button', { name: 'Opslaan' }).click();
   await partner.getByText('Opgeslagen: subsidiabel € 2.400,00.').waitFor();
 
-  await school.goto(`${sterk.url}/regio/zuid-friesland/uitvoering/mijlpalen`);
+  await school.goto(`${env.sterk.url}/regio/zuid-friesland/uitvoering/mijlpalen`);
   await axe(school, 'the milestones page');
   const card = school.locator('li', { hasText: 'Lesprogramma groep 7–8 klaar' });
   await card.locator('summary').click();
@@ -60,9 +49,9 @@ test('a school records hours above the cap, a partner a contribution; the milest
   await school.getByText('De mijlpaal is bijgewerkt.').waitFor();
   assert.match(await school.locator('li', { hasText: 'Lesprogramma groep 7–8 klaar' }).textContent(), /Behaald\s+op 20 augustus 2025/);
 
-  const manager = await (await browser.newContext({ locale: 'nl-NL', acceptDownloads: true })).newPage();
-  await signIn(manager, sterk.url, 'programmamanager@sterk.example');
-  await manager.goto(`${sterk.url}/regio/zuid-friesland/verantwoording`);
+  const manager = await (await env.browser.newContext({ locale: 'nl-NL', acceptDownloads: true })).newPage();
+  await signIn(manager, env.sterk.url, 'programmamanager@sterk.example');
+  await manager.goto(`${env.sterk.url}/regio/zuid-friesland/verantwoording`);
   await axe(manager, 'the accountability page');
   const settled = (await manager.getByRole('row', { name: /Vast te stellen subsidie/ }).textContent()).match(/€ [\d.]+,\d\d/)[0];
   const [download] = await Promise.all([

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 // Starts a real `sterk serve --demo` on a free port and a real headless Chromium.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -84,4 +85,18 @@ const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 export async function axe(page, what) {
   const result = await new AxeBuilder({ page }).withTags(WCAG).analyze();
   assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.help}`), [], `${what} passes axe`);
+}
+
+/** Starts Sterk with its demo and Chromium before a file's tests and stops both after them. */
+export function sterkAndBrowser(extraEnv = {}) {
+  const env = {};
+  before(async () => {
+    env.sterk = await startSterk(extraEnv);
+    env.browser = await startBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.sterk?.stop();
+  });
+  return env;
 }

@@ -1,31 +1,20 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { AxeBuilder } from '@axe-core/playwright';
-import { signIn, startBrowser, startSterk } from './helpers.mjs';
+import { signIn, sterkAndBrowser } from './helpers.mjs';
 
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-let sterk;
-let browser;
-
-before(async () => {
-  sterk = await startSterk();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  sterk?.stop();
-});
+const env = sterkAndBrowser();
 
 function rule(page, title) {
   return page.locator('#controle-paneel li', { hasText: title });
 }
 
 test('a region manager builds an application, fixes the co-financing and submits it', async () => {
-  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await signIn(page, sterk.url, 'programmamanager@sterk.example');
+  await signIn(page, env.sterk.url, 'programmamanager@sterk.example');
   await page.getByRole('link', { name: 'aanvragen van Zuid-Friesland' }).click();
   await page.getByRole('button', { name: /Aanvraag starten.*2027 en 2028/ }).click();
   await page.waitForURL(/uitwerking-2027-2028$/);

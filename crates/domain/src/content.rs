@@ -210,6 +210,16 @@ fn one_of(e: &mut FieldErrors, field: &str, value: &str, list: &[(&str, &str)], 
 }
 
 impl Draft {
+    /// The date a list sorts it by: an event's or webinar's own date, else its publish date, else
+    /// the day it was saved (`saved`).
+    pub fn date(&self, saved: jiff::Timestamp) -> Date {
+        match &self.details {
+            Details::Agenda { starts, .. } => starts.date(),
+            Details::Webinar { date, .. } => *date,
+            _ => self.publish_on.unwrap_or_else(|| crate::fmt::date_in_amsterdam(saved)),
+        }
+    }
+
     /// The draft with its text trimmed, or what is wrong, per field.
     pub fn validate(mut self) -> Result<Draft, FieldErrors> {
         let mut e = FieldErrors::default();
@@ -259,6 +269,18 @@ impl Draft {
     }
 }
 
+/// What a list is narrowed to: words in the text and the kinds' own facets (`None`: any).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facets<'a> {
+    pub text: Option<&'a str>,
+    pub topic: Option<&'a str>,
+    pub phase: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub theme: Option<&'a str>,
+    pub province: Option<&'a str>,
+}
+
 /// A stored item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
@@ -284,13 +306,28 @@ impl Item {
             && !matches!(self.draft.details, Details::Document { members_only: true, .. })
     }
 
-    /// The date a list sorts it by: an event's or webinar's own date, else when it was published.
+    /// The date a list sorts it by (see [`Draft::date`]).
     pub fn date(&self) -> Date {
-        match &self.draft.details {
-            Details::Agenda { starts, .. } => starts.date(),
-            Details::Webinar { date, .. } => *date,
-            _ => self.draft.publish_on.unwrap_or_else(|| crate::fmt::date_in_amsterdam(self.updated_at)),
-        }
+        self.draft.date(self.updated_at)
+    }
+
+    /// Whether the item's text holds `facets.text` (any case) and its own fields the facets given.
+    pub fn matches(&self, facets: &Facets<'_>) -> bool {
+        let is = |wanted: Option<&str>, value: &str| wanted.is_none_or(|w| w == value);
+        let d = &self.draft;
+        let has_text = facets
+            .text
+            .map(|t| t.trim().to_lowercase())
+            .is_none_or(|t| [&d.title, &d.summary, &d.body].iter().any(|field| field.to_lowercase().contains(&t)));
+        has_text
+            && match &d.details {
+                Details::Vraag { topic, phase } => is(facets.topic, topic) && is(facets.phase, phase),
+                Details::Document { category, .. } => is(facets.category, category),
+                Details::Inspiratie { kind, theme, province, .. } => {
+                    is(facets.kind, kind) && is(facets.theme, theme) && is(facets.province, province)
+                }
+                _ => true,
+            }
     }
 }
 

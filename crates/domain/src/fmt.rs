@@ -23,22 +23,25 @@ pub fn date_nl(date: Date) -> String {
     format!("{} {} {}", date.day(), MONTHS[(date.month() - 1) as usize], date.year())
 }
 
+/// Europe/Amsterdam, where the programme's dates and times are read.
+pub fn amsterdam() -> TimeZone {
+    TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC)
+}
+
 /// The calendar date in Europe/Amsterdam at an instant.
 pub fn date_in_amsterdam(at: Timestamp) -> Date {
-    at.to_zoned_datetime(TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC)).date()
+    at.to_zoned_datetime(amsterdam()).date()
 }
 
 /// "1 oktober 2024 om 16:00", in Europe/Amsterdam.
 pub fn instant_nl(at: Timestamp) -> String {
-    let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
-    let zoned = at.to_zoned_datetime(tz);
+    let zoned = at.to_zoned_datetime(amsterdam());
     format!("{} om {:02}:{:02}", date_nl(zoned.date()), zoned.hour(), zoned.minute())
 }
 
 /// Like [`instant_nl`], with seconds when they are not zero: "1 oktober 2024 om 16:00:01".
 pub fn instant_nl_exact(at: Timestamp) -> String {
-    let tz = TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC);
-    let zoned = at.to_zoned_datetime(tz);
+    let zoned = at.to_zoned_datetime(amsterdam());
     if zoned.second() == 0 {
         instant_nl(at)
     } else {

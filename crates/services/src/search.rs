@@ -4,7 +4,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use domain::content::Kind;
 use domain::{Actor, OrganisationKind};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
@@ -100,18 +99,6 @@ fn search_err(e: tantivy::TantivyError) -> ServiceError {
     ServiceError::File(format!("zoeken: {e}"))
 }
 
-/// The label of an item kind in results.
-fn kind_label(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Nieuws => "Nieuws",
-        Kind::Agenda => "Agenda",
-        Kind::Webinar => "Webinar",
-        Kind::Vraag => "Veelgestelde vraag",
-        Kind::Document => "Document",
-        Kind::Inspiratie => "Inspiratie",
-    }
-}
-
 /// Everything public today: published items, regions, schools.
 async fn public_entries(app: &App) -> Result<Vec<Entry>> {
     let anyone = Actor::anonymous();
@@ -119,7 +106,7 @@ async fn public_entries(app: &App) -> Result<Vec<Entry>> {
         .await?
         .into_iter()
         .map(|i| Entry {
-            label: kind_label(i.kind()).to_owned(),
+            label: i.kind().label().to_owned(),
             href: format!("{}/{}", i.kind().path(), i.slug),
             text: format!("{}\n{}", i.draft.summary, i.draft.body),
             title: i.draft.title,

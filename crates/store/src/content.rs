@@ -46,13 +46,6 @@ fn details_json(d: &Details) -> String {
     serde_json::to_string(d).unwrap_or_default()
 }
 
-/// The date lists sort by (`YYYY-MM-DD`).
-fn sort_date(d: &Draft, now: jiff::Timestamp) -> String {
-    let item =
-        Item { id: String::new(), slug: String::new(), region_id: None, draft: d.clone(), version: 0, updated_at: now };
-    item.date().to_string()
-}
-
 type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// Binds a draft's columns (title … sort_date, members_only), then the time and the editor, in that order.
@@ -63,7 +56,7 @@ fn bind_draft<'q>(q: Query<'q>, d: &'q Draft, now: i64, user_id: Option<&'q str>
         .bind(details_json(&d.details))
         .bind(status_code(d.status))
         .bind(d.publish_on.map(|x| x.to_string()))
-        .bind(sort_date(d, jiff::Timestamp::from_millisecond(now).unwrap_or_default()))
+        .bind(d.date(jiff::Timestamp::from_millisecond(now).unwrap_or_default()).to_string())
         .bind(i64::from(matches!(d.details, Details::Document { members_only: true, .. })))
         .bind(now)
         .bind(user_id)

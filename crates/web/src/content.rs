@@ -8,10 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::content::{
-    DOCUMENT_CATEGORIES, Details, Draft, FAQ_PHASES, FAQ_TOPICS, INSPIRATION_THEMES, INSPIRATION_TYPES, Item, Kind,
-    PROVINCES, Status,
+    DOCUMENT_CATEGORIES, Details, Draft, FAQ_PHASES, FAQ_TOPICS, Facets, INSPIRATION_THEMES, INSPIRATION_TYPES, Item,
+    Kind, PROVINCES, Status,
 };
-use domain::fmt::date_nl;
+use domain::fmt::{amsterdam, date_nl};
 use services::content::{AgendaEntry, Filter};
 
 use crate::AppState;
@@ -29,10 +29,6 @@ fn heading(kind: Kind) -> &'static str {
         Kind::Document => "Documenten",
         Kind::Inspiratie => "Inspiratie",
     }
-}
-
-fn amsterdam() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 fn label(list: &[(&str, &str)], code: &str) -> String {
@@ -170,22 +166,18 @@ pub struct ListPage {
     pub feed: Option<&'static str>,
 }
 
-fn matches(item: &Item, q: &HashMap<String, String>) -> bool {
-    let is = |name: &str, value: &str| q.get(name).is_none_or(|v| v.is_empty() || v == value);
-    let text = q.get("q").map(|t| t.trim().to_lowercase()).unwrap_or_default();
-    let has_text = text.is_empty()
-        || item.draft.title.to_lowercase().contains(&text)
-        || item.draft.summary.to_lowercase().contains(&text)
-        || item.draft.body.to_lowercase().contains(&text);
-    has_text
-        && match &item.draft.details {
-            Details::Vraag { topic, phase } => is("onderwerp", topic) && is("fase", phase),
-            Details::Document { category, .. } => is("categorie", category),
-            Details::Inspiratie { kind, theme, province, .. } => {
-                is("soort", kind) && is("thema", theme) && is("provincie", province)
-            }
-            _ => true,
-        }
+/// The facets a list page's query names (Dutch query names, as in the page's address).
+fn facets(q: &HashMap<String, String>) -> Facets<'_> {
+    let get = |name: &str| q.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    Facets {
+        text: get("q"),
+        topic: get("onderwerp"),
+        phase: get("fase"),
+        category: get("categorie"),
+        kind: get("soort"),
+        theme: get("thema"),
+        province: get("provincie"),
+    }
 }
 
 async fn list(st: &AppState, ctx: &Ctx, kind: Kind, q: HashMap<String, String>) -> Page {
@@ -210,7 +202,7 @@ async fn list(st: &AppState, ctx: &Ctx, kind: Kind, q: HashMap<String, String>) 
         sections: sections(Some(kind)),
         filters,
         q: q.get("q").cloned().unwrap_or_default(),
-        items: items.iter().filter(|i| matches(i, &q)).map(|i| view(i, &regions)).collect(),
+        items: items.iter().filter(|i| i.matches(&facets(&q))).map(|i| view(i, &regions)).collect(),
         feed: (kind == Kind::Nieuws).then_some("/nieuws.atom"),
     })
 }
@@ -352,11 +344,7 @@ fn entry_view(e: &AgendaEntry, regions: &Regions) -> EntryView {
 pub async fn agenda(State(st): State<AppState>, ctx: Ctx) -> Page {
     let entries = services::content::agenda(&st.app, &ctx.actor, None).await?;
     let regions = regions(&st).await?;
-    let now = st
-        .app
-        .now()
-        .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC))
-        .datetime();
+    let now = st.app.now().to_zoned_datetime(amsterdam()).datetime();
     let (past, upcoming): (Vec<&AgendaEntry>, Vec<&AgendaEntry>) =
         entries.iter().partition(|e| e.ends.unwrap_or(e.starts) < now);
     html(AgendaPage {
