@@ -1,4 +1,5 @@
 pub mod feeds;
 pub mod pdf;
 pub mod report;
+pub mod sheet;
 pub mod xlsx;

@@ -3,9 +3,8 @@
 //! (for imports). The figures come from `domain::execution`; this module only lays them out.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::Data;
 use domain::execution::{ChangeNotice, Realisation, Records, Settlement};
 use domain::execution_import::Table;
 use domain::fmt::{date_nl, decimal_nl, euro_nl, percent_nl};
@@ -486,8 +485,10 @@ pub fn change_notice_pdf(
 
 /// The first sheet of a workbook as text cells: dates as `YYYY-MM-DD`, numbers as written.
 pub fn xlsx_table(bytes: &[u8]) -> Result<Table, String> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| format!("geen Excel-werkmap: {e}"))?;
-    let sheet = wb.worksheet_range_at(0).ok_or("de werkmap heeft geen werkblad")?.map_err(|e| e.to_string())?;
+    let sheet = crate::sheet::open(bytes).and_then(|mut wb| wb.first()).map_err(|e| match e {
+        crate::sheet::SheetError::Missing(_) => "de werkmap heeft geen werkblad".to_owned(),
+        e => e.to_string(),
+    })?;
     let mut rows = sheet.rows().map(|row| row.iter().map(cell_text).collect::<Vec<String>>());
     let header = rows.next().ok_or("het werkblad is leeg")?;
     Ok(Table { header, rows: rows.collect(), first_row: sheet.start().map_or(0, |(r, _)| r as usize) + 2 })

@@ -2,9 +2,7 @@
 //! sheet. A workbook read back is refused as a whole when any row is wrong, with the sheet, row,
 //! column and what is wrong, in Dutch.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::Data;
 use domain::regulation::Regulation;
 use domain::regulation::application::{Amount, Application, BudgetLine, Funding, FundingSource};
 use domain::regulation::check::{self, CheckError};
@@ -225,21 +223,24 @@ fn number(cell: Option<&Data>) -> Option<Decimal> {
 /// All rows are checked; any error refuses the whole workbook.
 pub fn read_budget(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<BudgetLine>, Vec<CellError>> {
     let fail = |message: String| vec![CellError { sheet: String::new(), row: 0, column: String::new(), message }];
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| fail(format!("dit is geen leesbare Excel-werkmap ({e})")))?;
+    let mut wb = crate::sheet::open(bytes).map_err(|e| fail(e.to_string()))?;
     let years: Vec<i16> = reg.phase(&app.phase).map(|p| p.years.clone()).unwrap_or_default();
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     for year in years {
         let sheet = year.to_string();
-        let Ok(range) = wb.worksheet_range(&sheet) else {
-            errors.push(CellError {
-                sheet: sheet.clone(),
-                row: 0,
-                column: String::new(),
-                message: "dit blad ontbreekt".into(),
-            });
-            continue;
+        let range = match wb.range(&sheet) {
+            Ok(range) => range,
+            Err(crate::sheet::SheetError::Missing(_)) => {
+                errors.push(CellError {
+                    sheet: sheet.clone(),
+                    row: 0,
+                    column: String::new(),
+                    message: "dit blad ontbreekt".into(),
+                });
+                continue;
+            }
+            Err(e) => return Err(fail(e.to_string())),
         };
         let mut rows = range.rows();
         let head: Vec<String> = rows.next().map(|r| r.iter().map(|c| text(Some(c))).collect()).unwrap_or_default();
@@ -325,6 +326,8 @@ pub fn read_budget(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    use std::io::Cursor;
 
     fn example() -> (Regulation, Application) {
         let reg = Regulation::builtin("sto-2025-2028").unwrap();

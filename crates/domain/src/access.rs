@@ -106,10 +106,13 @@ pub enum Action<'a> {
     ViewAllSchoolPlans {
         region_id: &'a str,
     },
-    /// Write a school plan in a region: a new one (`author_id` `None`) or an existing one.
+    /// Write a school plan in a region: a new one (`author_id` `None`) or an existing one, for
+    /// `organisation_id` (a school contact writes for the own school only; `None` asks whether
+    /// the actor may write for any school of the region).
     WriteSchoolPlan {
         region_id: &'a str,
         author_id: Option<&'a str>,
+        organisation_id: Option<&'a str>,
     },
     /// Read every notification, including the outbox of mail not sent.
     ReadOutbox,
@@ -117,6 +120,10 @@ pub enum Action<'a> {
     RecordWork {
         region_id: &'a str,
         organisation_id: &'a str,
+    },
+    /// Record anything in a region: the question asked before an upload or import is read.
+    RecordInRegion {
+        region_id: &'a str,
     },
     /// Record a company's co-financing contribution.
     RecordContribution {
@@ -189,6 +196,7 @@ impl Actor {
                     | Action::WriteSchoolPlan { .. }
                     | Action::RecordWork { .. }
                     | Action::RecordContribution { .. }
+                    | Action::RecordInRegion { .. }
             );
         }
         let manages = |region_id: &str| self.has_role_in(Role::RegionManager, region_id);
@@ -196,7 +204,9 @@ impl Actor {
             Action::ManageRegionIdentity | Action::ArchiveRegion => false,
             Action::EditRegionProfile { region_id } | Action::ManageMemberships { region_id } => manages(region_id),
             Action::CreateOrganisation => self.managed_regions().next().is_some(),
-            Action::EditOrganisation { member_of } => member_of.iter().any(|r| manages(r)),
+            // Master data of an organisation in another region is that region's too (an mbo
+            // serves several): only the national team changes it then.
+            Action::EditOrganisation { member_of } => !member_of.is_empty() && member_of.iter().all(|r| manages(r)),
             Action::InviteUser { role, region_id } => {
                 DELEGABLE_BY_REGION_MANAGER.contains(&role) && region_id.is_some_and(manages)
             }
@@ -210,10 +220,12 @@ impl Actor {
             | Action::ViewAllRecords { region_id } => {
                 manages(region_id) || self.has_role_in(Role::LeadApplicant, region_id)
             }
-            Action::WriteSchoolPlan { region_id, author_id } => {
-                manages(region_id)
-                    || (self.has_role_in(Role::SchoolContact, region_id)
-                        && author_id.is_none_or(|a| self.user_id.as_deref() == Some(a)))
+            Action::WriteSchoolPlan { region_id, author_id, organisation_id } => {
+                let for_school = match organisation_id {
+                    Some(org) => self.acts_for(Role::SchoolContact, region_id, org),
+                    None => self.has_role_in(Role::SchoolContact, region_id),
+                };
+                manages(region_id) || (for_school && author_id.is_none_or(|a| self.user_id.as_deref() == Some(a)))
             }
             Action::ReadOutbox => false,
             Action::EditContent { region_id } => region_id.is_some_and(manages),
@@ -223,6 +235,14 @@ impl Actor {
                     || self.has_role_in(Role::LeadApplicant, region_id)
                     || self.acts_for(Role::SchoolContact, region_id, organisation_id)
             }
+            Action::RecordInRegion { region_id } => self.grants.iter().any(|g| {
+                g.region_id.as_deref() == Some(region_id)
+                    && match g.role {
+                        Role::RegionManager | Role::LeadApplicant => true,
+                        Role::SchoolContact | Role::Partner => g.organisation_id.is_some(),
+                        Role::NationalAdmin => false,
+                    }
+            }),
             Action::RecordContribution { region_id, company_id } => {
                 manages(region_id)
                     || self.has_role_in(Role::LeadApplicant, region_id)
@@ -323,8 +343,13 @@ mod tests {
         assert!(!a.permits(Action::ManageRegionIdentity));
         assert!(!a.permits(Action::ArchiveRegion));
         assert!(a.permits(Action::CreateOrganisation));
-        assert!(a.permits(Action::EditOrganisation { member_of: &["r2".into(), "r1".into()] }));
+        assert!(a.permits(Action::EditOrganisation { member_of: &["r1".into()] }));
+        // An organisation another region shares (an mbo) is the national team's to rename.
+        assert!(!a.permits(Action::EditOrganisation { member_of: &["r2".into(), "r1".into()] }));
         assert!(!a.permits(Action::EditOrganisation { member_of: &["r2".into()] }));
+        assert!(!a.permits(Action::EditOrganisation { member_of: &[] }));
+        let national = actor(&[(Role::NationalAdmin, None)]);
+        assert!(national.permits(Action::EditOrganisation { member_of: &["r2".into(), "r1".into()] }));
     }
 
     #[test]
@@ -357,12 +382,22 @@ mod tests {
 
     #[test]
     fn school_contacts_write_their_own_plans_and_managers_all_of_their_region() {
-        let write = |a: &Actor, author| a.permits(Action::WriteSchoolPlan { region_id: "r1", author_id: author });
+        let write = |a: &Actor, author| {
+            a.permits(Action::WriteSchoolPlan { region_id: "r1", author_id: author, organisation_id: None })
+        };
         let contact = actor(&[(Role::SchoolContact, Some("r1"))]);
         assert!(write(&contact, None) && write(&contact, Some("u")) && !write(&contact, Some("v")));
+        // For a school, a contact writes only as that school's contact.
+        let mut own = contact.clone();
+        own.grants[0].organisation_id = Some("school-a".into());
+        let for_school = |a: &Actor, org| {
+            a.permits(Action::WriteSchoolPlan { region_id: "r1", author_id: Some("u"), organisation_id: Some(org) })
+        };
+        assert!(for_school(&own, "school-a") && !for_school(&own, "school-b") && !for_school(&contact, "school-a"));
         assert!(!contact.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
         let pm = actor(&[(Role::RegionManager, Some("r1"))]);
         assert!(write(&pm, Some("v")) && pm.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
+        assert!(for_school(&pm, "school-b"));
         let admin = actor(&[(Role::NationalAdmin, None)]);
         assert!(!write(&admin, None) && admin.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
         assert!(admin.permits(Action::ReadOutbox) && !pm.permits(Action::ReadOutbox));

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::execution::{CostEntry, HourEntry};
 use crate::fmt::parse_decimal_nl;
+use crate::limits::{MAX_COLUMNS, MAX_ROWS, too_large};
 
 /// A table of text cells: the header row and the data rows; `first_row` is the file's row
 /// number of the first data row (for messages).
@@ -38,6 +39,9 @@ pub fn csv_table(text: &str) -> Result<Table, RowError> {
         csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
+        Some(Ok(h)) if h.len() > MAX_COLUMNS => {
+            return Err(RowError { row: 1, column: String::new(), message: too_large("kolommen", MAX_COLUMNS as u64) });
+        }
         Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
         _ => {
             return Err(RowError {
@@ -49,8 +53,14 @@ pub fn csv_table(text: &str) -> Result<Table, RowError> {
     };
     let mut rows = Vec::new();
     for (i, r) in records.enumerate() {
-        let r =
-            r.map_err(|e| RowError { row: i + 2, column: String::new(), message: format!("onleesbare regel: {e}") })?;
+        let refuse = |message: String| RowError { row: i + 2, column: String::new(), message };
+        let r = r.map_err(|e| refuse(format!("onleesbare regel: {e}")))?;
+        if i >= MAX_ROWS {
+            return Err(refuse(too_large("regels", MAX_ROWS as u64)));
+        }
+        if r.len() > MAX_COLUMNS {
+            return Err(refuse(too_large("kolommen", MAX_COLUMNS as u64)));
+        }
         rows.push(r.iter().map(str::to_owned).collect());
     }
     Ok(Table { header, rows, first_row: 2 })
@@ -276,6 +286,17 @@ mod tests {
         assert_eq!(h[0].rate_eur.to_string(), "62.50");
         assert_eq!(h[0].date, jiff::civil::date(2025, 3, 15));
         assert!(h[1].external && h[1].organisation == "vmbo-1");
+    }
+
+    #[test]
+    fn tables_past_the_row_or_column_limit_are_refused() {
+        let rows = format!("Datum;Uren\n{}", "2025-01-02;8\n".repeat(MAX_ROWS + 1));
+        let e = csv_table(&rows).unwrap_err();
+        assert_eq!((e.row, e.message.as_str()), (MAX_ROWS + 2, "het bestand is te groot: hoogstens 100.000 regels"));
+        assert!(csv_table(&"2025-01-02;8\n".repeat(MAX_ROWS)).is_ok(), "a header and 99,999 rows pass");
+        let wide = ";".repeat(MAX_COLUMNS);
+        assert_eq!(csv_table(&wide).unwrap_err().message, "het bestand is te groot: hoogstens 256 kolommen");
+        assert!(csv_table(&format!("a;b\n{wide}")).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod content;
 pub mod execution;
 pub mod execution_import;
 pub mod fmt;
+pub mod limits;
 pub mod monitoring;
 pub mod organisation;
 pub mod region;

@@ -43,6 +43,11 @@ impl std::fmt::Display for FieldErrors {
 }
 
 /// Trims and checks a required text field with a maximum length in characters.
+/// A stored file's name as Sterk computes it: a SHA-256 in 64 lowercase hex digits, never a path.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 pub fn required(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize) -> String {
     let value = value.trim().to_owned();
     if value.is_empty() {

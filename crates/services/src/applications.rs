@@ -90,6 +90,12 @@ async fn region_for(conn: &mut AnyConnection, actor: &Actor, slug: &str, edit: b
     Ok(region)
 }
 
+/// Whether the actor may change the region's applications: asked before an upload is read.
+pub async fn authorize_edit(app: &App, actor: &Actor, slug: &str) -> Result<()> {
+    let mut conn = app.db.conn().await?;
+    region_for(&mut conn, actor, slug, true).await.map(|_| ())
+}
+
 fn phase_known(app: &App, phase: &str) -> Result<()> {
     regulation(app)?.phase(phase).map(|_| ()).ok_or(ServiceError::NotFound)
 }
@@ -229,6 +235,7 @@ pub async fn save(
 ) -> Result<i64> {
     update(app, actor, slug, phase, expected_version, |current| {
         let mut new = new;
+        agreement_on_file(app, current, &new)?;
         new.region = current.region.clone();
         new.phase = current.phase.clone();
         new.regulation = current.regulation.clone();
@@ -236,6 +243,26 @@ pub async fn save(
         Ok(())
     })
     .await
+}
+
+/// A document named in an uploaded application must be one Sterk stored (the draft's own,
+/// or one uploaded before, e.g. in another phase): a client cannot point at any other file.
+fn agreement_on_file(app: &App, current: &Application, new: &Application) -> Result<(), FieldErrors> {
+    let document = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.clone());
+    match document(new) {
+        Some(doc)
+            if document(current).as_ref() != Some(&doc)
+                && !crate::files::exists_as(app, &doc.sha256, AGREEMENT_EXTENSION) =>
+        {
+            let mut e = FieldErrors::default();
+            e.add(
+                "agreement.document.sha256",
+                "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
+            );
+            Err(e)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The draft an editor may change, when it is still at `expected_version` (else `Conflict`).
@@ -433,6 +460,9 @@ pub async fn import(
     Ok((phase, version))
 }
 
+/// Signed agreements are stored as `{sha256}.pdf`.
+const AGREEMENT_EXTENSION: &str = "pdf";
+
 /// The largest signed agreement accepted.
 pub const MAX_AGREEMENT_BYTES: usize = 10 * 1024 * 1024;
 
@@ -468,14 +498,7 @@ pub async fn attach_agreement(
         let mut conn = app.db.conn().await?;
         region_for(&mut conn, actor, slug, true).await?;
     }
-    std::fs::create_dir_all(&app.files_dir).map_err(|e| ServiceError::File(e.to_string()))?;
-    let path = app.files_dir.join(format!("{sha256}.pdf"));
-    if !path.exists() {
-        let tmp = app.files_dir.join(format!("{sha256}.tmp"));
-        std::fs::write(&tmp, bytes)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| ServiceError::File(e.to_string()))?;
-    }
+    crate::files::put_as(app, bytes, AGREEMENT_EXTENSION)?;
     update(app, actor, slug, phase, expected_version, move |a| {
         a.agreement.get_or_insert_with(Default::default).document = Some(document);
         Ok(())
@@ -493,6 +516,6 @@ pub async fn agreement_document(
 ) -> Result<(String, Vec<u8>)> {
     let (application, _) = content(app, actor, slug, phase, number).await?;
     let doc = application.agreement.and_then(|a| a.document).ok_or(ServiceError::NotFound)?;
-    let bytes = std::fs::read(app.files_dir.join(format!("{}.pdf", doc.sha256))).map_err(|_| ServiceError::NotFound)?;
+    let bytes = crate::files::get_as(app, &doc.sha256, AGREEMENT_EXTENSION)?;
     Ok((doc.filename, bytes))
 }

@@ -78,6 +78,13 @@ pub async fn by_id(app: &App, actor: &Actor, id: &str) -> Result<Item> {
     if may_see(app, actor, &item) { Ok(item) } else { Err(ServiceError::NotFound) }
 }
 
+/// Whether the actor may change item `id`: asked before an upload is read.
+pub async fn authorize_edit(app: &App, actor: &Actor, id: &str) -> Result<()> {
+    let mut conn = app.db.conn().await?;
+    let item = repo::by_id(&mut conn, id).await?.ok_or(ServiceError::NotFound)?;
+    Ok(actor.require(Action::EditContent { region_id: item.region_id.as_deref() })?)
+}
+
 /// The region of a slug, for regional content.
 async fn region(app: &App, slug: &str) -> Result<Region> {
     let mut conn = app.db.conn().await?;

@@ -234,14 +234,15 @@ async fn load_demo_plans(app: &App) -> Result<()> {
     };
     let of_kind = |k: OrganisationKind| members.iter().filter(move |m| m.kind == k).map(|m| m.id.clone());
     let schools: Vec<String> = of_kind(OrganisationKind::Vmbo).collect();
-    if schools.is_empty() {
+    // The demo school contact writes every plan, for the one school they act for.
+    let Some(own_school) = school.grants.iter().find_map(|g| g.organisation_id.clone()) else {
         return Ok(());
-    }
+    };
     let company = of_kind(OrganisationKind::Company).next();
     let subsidy = || Funding { source: FundingSource::Subsidy, by: None, in_kind: false };
-    let plan = |title: &str, school: usize, theme: &str, lines: &[(i16, &str, &str, i64, i64)]| SchoolPlan {
+    let plan = |title: &str, theme: &str, lines: &[(i16, &str, &str, i64, i64)]| SchoolPlan {
         title: title.into(),
-        organisation: schools[school % schools.len()].clone(),
+        organisation: own_school.clone(),
         theme: theme.into(),
         vision_fit: "Sluit aan bij de regiovisie: meer leerlingen kiezen techniek als ze het vroeg en echt beleven."
             .into(),
@@ -282,7 +283,6 @@ async fn load_demo_plans(app: &App) -> Result<()> {
     };
     let mut approved = plan(
         "Techniekroute van groep 8 naar klas 2",
-        0,
         "personeel",
         &[
             (2025, "staff-internal", "Lessen ontwikkelen en geven", 160, 58),
@@ -297,15 +297,10 @@ async fn load_demo_plans(app: &App) -> Result<()> {
         });
     }
     let submitted =
-        plan("Girls in tech-dag", 1, "inclusie", &[(2025, "activities", "Dag met workshops en vervoer", 2, 3_200)]);
-    let returned = plan(
-        "Duurzame leerwerkplaats",
-        2,
-        "duurzaamheid",
-        &[(2026, "materials", "Zonnepanelen-opstelling", 1, 18_000)],
-    );
-    let concept =
-        plan("Gastlessen robotica", 0, "personeel", &[(2026, "staff-external", "Gastdocent robotica", 40, 85)]);
+        plan("Girls in tech-dag", "inclusie", &[(2025, "activities", "Dag met workshops en vervoer", 2, 3_200)]);
+    let returned =
+        plan("Duurzame leerwerkplaats", "duurzaamheid", &[(2026, "materials", "Zonnepanelen-opstelling", 1, 18_000)]);
+    let concept = plan("Gastlessen robotica", "personeel", &[(2026, "staff-external", "Gastdocent robotica", 40, 85)]);
     let steps: [(&SchoolPlan, &[(PlanState, &str)]); 4] = [
         (
             &approved,

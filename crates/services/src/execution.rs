@@ -237,6 +237,13 @@ async fn live_region(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
     regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)
 }
 
+/// Whether the actor may record anything in the region: asked before an upload or import is read.
+pub async fn authorize_record(app: &App, actor: &Actor, slug: &str) -> Result<()> {
+    let mut conn = app.db.conn().await?;
+    let region = live_region(&mut conn, slug).await?;
+    Ok(actor.require(Action::RecordInRegion { region_id: &region.id })?)
+}
+
 pub async fn ledger(app: &App, actor: &Actor, slug: &str) -> Result<Ledger> {
     let mut conn = app.db.conn().await?;
     let region = live_region(&mut conn, slug).await?;
@@ -621,6 +628,7 @@ pub enum ImportKind {
 /// Imports hours or invoices from a CSV or XLSX file, all or nothing; returns how many were recorded.
 pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, bytes: &[u8]) -> Result<usize> {
     use domain::execution_import as imp;
+    authorize_record(app, actor, slug).await?;
     let table = if bytes.starts_with(b"PK") {
         docs::report::xlsx_table(bytes)
             .map_err(|e| invalid("bestand", format!("Het bestand kon niet worden gelezen: {e}.")))?

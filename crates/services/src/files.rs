@@ -64,8 +64,17 @@ fn safe_name(name: &str, extension: &str) -> String {
 
 /// Keeps the bytes (once per content); returns their SHA-256.
 pub fn put(app: &App, bytes: &[u8]) -> Result<String> {
+    put_as(app, bytes, "bin")
+}
+
+pub fn get(app: &App, sha256: &str) -> Result<Vec<u8>> {
+    get_as(app, sha256, "bin")
+}
+
+/// Keeps the bytes as `{sha256}.{extension}`, written whole or not at all.
+pub(crate) fn put_as(app: &App, bytes: &[u8], extension: &str) -> Result<String> {
     let sha256 = crate::auth::sha256_bytes_hex(bytes);
-    let path = app.files_dir.join(format!("{sha256}.bin"));
+    let path = app.files_dir.join(format!("{sha256}.{extension}"));
     if !path.exists() {
         std::fs::create_dir_all(&app.files_dir).map_err(|e| ServiceError::File(e.to_string()))?;
         let tmp = app.files_dir.join(format!("{sha256}.{}.tmp", store::new_id()));
@@ -76,8 +85,19 @@ pub fn put(app: &App, bytes: &[u8]) -> Result<String> {
     Ok(sha256)
 }
 
-pub fn get(app: &App, sha256: &str) -> Result<Vec<u8>> {
-    std::fs::read(app.files_dir.join(format!("{sha256}.bin"))).map_err(|_| ServiceError::NotFound)
+/// The bytes stored under `sha256`: only a hash Sterk could have computed names a file, so
+/// a reference that came from a client can never reach another path.
+pub(crate) fn get_as(app: &App, sha256: &str, extension: &str) -> Result<Vec<u8>> {
+    stored(&app.files_dir, sha256, extension).and_then(|p| std::fs::read(p).ok()).ok_or(ServiceError::NotFound)
+}
+
+/// Whether bytes are stored under `sha256` (a well-formed hash only).
+pub(crate) fn exists_as(app: &App, sha256: &str, extension: &str) -> bool {
+    stored(&app.files_dir, sha256, extension).is_some_and(|p| p.is_file())
+}
+
+fn stored(dir: &std::path::Path, sha256: &str, extension: &str) -> Option<std::path::PathBuf> {
+    domain::validation::is_sha256_hex(sha256).then(|| dir.join(format!("{sha256}.{extension}")))
 }
 
 #[cfg(test)]
@@ -90,5 +110,17 @@ mod tests {
         assert_eq!(safe_name("C:\\Users\\x\\Begroting 2025.xlsx", "xlsx"), "Begroting 2025.xlsx");
         assert_eq!(safe_name("<script>.exe", "png"), "script.png");
         assert_eq!(safe_name("", "pdf"), "bijlage.pdf");
+    }
+
+    #[test]
+    fn only_a_well_formed_hash_names_a_stored_file() {
+        let dir = std::env::temp_dir().join(format!("sterk-files-{}", store::new_id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/secret.pdf"), b"%PDF- secret").unwrap();
+        for reference in ["../secret", "sub/secret", "../../etc/passwd", &"A".repeat(64), &"a".repeat(63)] {
+            assert_eq!(stored(&dir.join("x"), reference, "pdf"), None, "{reference}");
+        }
+        let sha = "0123456789abcdef".repeat(4);
+        assert_eq!(stored(&dir, &sha, "pdf"), Some(dir.join(format!("{sha}.pdf"))));
     }
 }

@@ -227,10 +227,7 @@ pub async fn set_target(
     if def.is_none() {
         e.add("indicator", "Kies een indicator.");
     }
-    let year_ok = year.len() == 9
-        && year[..4].parse::<i32>().ok().zip(year[5..].parse::<i32>().ok()).is_some_and(|(a, b)| b == a + 1)
-        && &year[4..5] == "-";
-    if !year_ok {
+    if monitoring::school_year_start(year).is_none() {
         e.add("school_year", "Geef een schooljaar als 2025-2026.");
     }
     if kind != "baseline" && kind != "target" {

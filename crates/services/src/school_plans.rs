@@ -130,12 +130,35 @@ fn checked(app: &App, plan: &SchoolPlan, member_ids: &[String], schools: &[domai
     e.into_result(()).map_err(ServiceError::Invalid)
 }
 
+/// A school contact files plans for the own school only: another school is a field error.
+fn for_own_school(actor: &Actor, region_id: &str, author_id: Option<&str>, plan: &SchoolPlan) -> Result<()> {
+    let organisation_id = Some(plan.organisation.as_str());
+    if actor.permits(Action::WriteSchoolPlan { region_id, author_id, organisation_id }) {
+        Ok(())
+    } else {
+        Err(invalid("organisation", "U schrijft alleen deelplannen voor uw eigen school."))
+    }
+}
+
+/// Whether the actor may change plan `id` now: asked before an attachment is read.
+pub async fn authorize_write(app: &App, actor: &Actor, id: &str) -> Result<()> {
+    let mut conn = app.db.conn().await?;
+    let row = load(&mut conn, actor, id).await?;
+    actor.require(Action::WriteSchoolPlan {
+        region_id: &row.region_id,
+        author_id: Some(&row.author_id),
+        organisation_id: Some(&row.organisation_id),
+    })?;
+    Ok(())
+}
+
 pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -> Result<Board> {
     actor.require(Action::UseAccount)?;
     let mut conn = app.db.conn().await?;
     let region = live_region(&mut conn, slug).await?;
     let sees_all = actor.permits(Action::ViewAllSchoolPlans { region_id: &region.id });
-    let can_create = actor.permits(Action::WriteSchoolPlan { region_id: &region.id, author_id: None });
+    let can_create =
+        actor.permits(Action::WriteSchoolPlan { region_id: &region.id, author_id: None, organisation_id: None });
     if !sees_all && !can_create {
         return Err(domain::Denied::Forbidden.into());
     }
@@ -172,7 +195,17 @@ pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -
     let totals = domain::regulation::check::check(regulation(app)?, &application)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?
         .totals;
-    let schools = members.into_iter().filter(|o| o.kind.is_school()).map(|o| (o.id, o.name)).collect();
+    // The schools the actor may write plans for (a school contact: the own school).
+    let schools = members
+        .into_iter()
+        .filter(|o| o.kind.is_school())
+        .filter(|o| {
+            let organisation_id = Some(o.id.as_str());
+            actor.permits(Action::WriteSchoolPlan { region_id: &region.id, author_id: None, organisation_id })
+                || sees_all
+        })
+        .map(|o| (o.id, o.name))
+        .collect();
     let (maximum, in_application) = (totals.region_maximum.map(|m| m.0), totals.subsidy_requested.0);
     Ok(Board {
         region,
@@ -190,10 +223,11 @@ pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -
 pub async fn create(app: &App, actor: &Actor, slug: &str, plan: SchoolPlan) -> Result<String> {
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
-    actor.require(Action::WriteSchoolPlan { region_id: &region.id, author_id: None })?;
+    actor.require(Action::WriteSchoolPlan { region_id: &region.id, author_id: None, organisation_id: None })?;
     let author = actor.user_id.as_deref().ok_or(ServiceError::Denied(domain::Denied::NotSignedIn))?;
     let (ids, members) = member_ids(&mut tx, &region.id).await?;
     checked(app, &plan, &ids, &members)?;
+    for_own_school(actor, &region.id, None, &plan)?;
     let content = serde_json::to_string(&plan).expect("a plan serialises");
     let new = NewPlan {
         region_id: &region.id,
@@ -218,14 +252,22 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<PlanView> {
     let attachments = repo::attachments(&mut conn, &row.id).await?;
     let transitions = school_plan::available(actor, scope(&row), state);
     let can_edit = state.editable()
-        && actor.permits(Action::WriteSchoolPlan { region_id: &row.region_id, author_id: Some(&row.author_id) });
+        && actor.permits(Action::WriteSchoolPlan {
+            region_id: &row.region_id,
+            author_id: Some(&row.author_id),
+            organisation_id: Some(&row.organisation_id),
+        });
     Ok(PlanView { row, region, plan, state, history, attachments, transitions, can_edit })
 }
 
 /// The plan the actor may change now, at `expected_version` (else `Conflict`).
 async fn editable(conn: &mut AnyConnection, actor: &Actor, id: &str, expected_version: i64) -> Result<PlanRow> {
     let row = load(conn, actor, id).await?;
-    actor.require(Action::WriteSchoolPlan { region_id: &row.region_id, author_id: Some(&row.author_id) })?;
+    actor.require(Action::WriteSchoolPlan {
+        region_id: &row.region_id,
+        author_id: Some(&row.author_id),
+        organisation_id: Some(&row.organisation_id),
+    })?;
     let (_, state) = parse(&row)?;
     if !state.editable() {
         return Err(invalid(
@@ -253,6 +295,7 @@ pub async fn update(
     change(&mut plan)?;
     let (ids, members) = member_ids(&mut tx, &row.region_id).await?;
     checked(app, &plan, &ids, &members)?;
+    for_own_school(actor, &row.region_id, Some(&row.author_id), &plan)?;
     let content = serde_json::to_string(&plan).expect("a plan serialises");
     let version = repo::update(&mut tx, id, expected_version, (&plan.organisation, state.code(), &content)).await?;
     audit::append(&mut tx, actor.user_id.as_deref(), "school_plan.update", "school_plan", id, &json!({})).await?;

@@ -532,11 +532,9 @@ async fn put_application(
     ApiCtx(ctx): ApiCtx,
     Path((slug, phase)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
+    _may: crate::guard::EditsApplication,
     body: String,
 ) -> Result<Response, ApiError> {
-    if !ctx.actor.is_signed_in() {
-        return Err(WebError::NotSignedIn.into());
-    }
     let expected = if_match(&headers)?;
     let application = domain::regulation::application::Application::from_json(&body).map_err(|e| {
         let mut errors = FieldErrors::default();

@@ -293,14 +293,7 @@ item_handler!(inspiration_item, Kind::Inspiratie);
 pub async fn file(State(st): State<AppState>, ctx: Ctx, Path((slug, version)): Path<(String, i64)>) -> Page {
     let item = services::content::get(&st.app, &ctx.actor, Kind::Document, &slug).await?;
     let (f, bytes) = services::content::file(&st.app, &ctx.actor, &item, version).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", f.file_name)),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::download::file(&f.content_type, &f.file_name, bytes))
 }
 
 /// An agenda line as the page shows it.
@@ -861,6 +854,7 @@ pub async fn upload(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    _may: crate::guard::EditsContent,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
     let (mut name, mut bytes, mut note) = (String::new(), Vec::new(), String::new());

@@ -68,11 +68,18 @@ impl WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if let WebError::Internal(detail) = &self {
-            tracing::error!("{detail}");
-        }
         if let WebError::NotSignedIn = self {
             return Redirect::to("/inloggen").into_response();
+        }
+        self.page()
+    }
+}
+
+impl WebError {
+    /// The Dutch error page with its status (not being signed in too: a 401 page).
+    pub fn page(self) -> Response {
+        if let WebError::Internal(detail) = &self {
+            tracing::error!("{detail}");
         }
         let (title, message) = self.message();
         let page = ErrorPage { l: Layout::bare(title), title, message: &message };

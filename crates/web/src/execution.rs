@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::execution::{
     Asset, BudgetMove, ChangeNotice, Contribution, ContributionKind, CostEntry, HourEntry, Realisation,
@@ -609,6 +609,7 @@ pub async fn add_invoice(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
+    _may: crate::guard::RecordsWork,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
     let mut fields = Vec::new();
@@ -655,9 +656,7 @@ pub async fn document(
 }
 
 pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{name}\"");
-    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response()
+    crate::download::file(content_type, name, bytes)
 }
 
 /// Hours or invoices from a CSV or XLSX file.
@@ -665,6 +664,7 @@ pub async fn import(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, kind)): Path<(String, String)>,
+    _may: crate::guard::RecordsWork,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
     let what = match kind.as_str() {

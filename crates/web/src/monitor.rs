@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::fmt::{integer_nl, percent_nl};
 use domain::monitoring::Value;
@@ -237,14 +236,7 @@ fn csv(scope: &str, values: &[Value]) -> String {
 }
 
 fn csv_response(name: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
-        .into_response()
+    crate::download::file("text/csv; charset=utf-8", name, body)
 }
 
 pub async fn region_csv(State(st): State<AppState>, Path(slug): Path<String>) -> Page {

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::fmt::{date_nl, decimal_nl, euro_nl};
@@ -583,6 +583,7 @@ pub async fn upload(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
+    _may: crate::guard::WritesPlan,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
     load(&st, &ctx, &slug, &id).await?;
@@ -807,7 +808,5 @@ pub async fn outbox(State(st): State<AppState>, ctx: Ctx) -> Page {
 }
 
 pub fn attachment_response(a: &services::school_plans::Attachment, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", a.filename);
-    ([(header::CONTENT_TYPE, a.content_type.clone()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response()
+    crate::download::file(&a.content_type, &a.filename, bytes)
 }

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 use domain::fmt::{decimal_nl, euro_nl, instant_nl, parse_decimal_nl, percent_nl};
@@ -829,14 +829,7 @@ pub async fn export_json(
 ) -> Result<Response, WebError> {
     let (application, _) = apps::get(&st.app, &ctx.actor, &slug, &phase).await?;
     let body = serde_json::to_string_pretty(&application).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"aanvraag-{slug}-{phase}.json\"")),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::download::file("application/json", &format!("aanvraag-{slug}-{phase}.json"), body))
 }
 
 #[derive(Template)]
@@ -877,14 +870,11 @@ pub async fn export_xlsx(
     Path((slug, phase)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let bytes = budget_workbook(&st, &ctx, &slug, &phase).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"begroting-{slug}-{phase}.xlsx\"")),
-        ],
+    Ok(crate::download::file(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("begroting-{slug}-{phase}.xlsx"),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 pub async fn budget_workbook(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) -> Result<Vec<u8>, WebError> {
@@ -918,6 +908,7 @@ pub async fn import_xlsx(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, phase)): Path<(String, String)>,
+    _may: crate::guard::EditsApplication,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
     let (version, file) = read_upload(&mut multipart).await;
@@ -982,14 +973,7 @@ pub async fn export_pdf(
         Some(n) => format!("aanvraag-{slug}-{phase}-versie-{n}.pdf"),
         None => format!("aanvraag-{slug}-{phase}-concept.pdf"),
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::download::file("application/pdf", &name, bytes))
 }
 
 pub async fn application_pdf(
@@ -1019,6 +1003,7 @@ pub async fn upload_agreement(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, phase)): Path<(String, String)>,
+    _may: crate::guard::EditsApplication,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
     let (version, file) = read_upload(&mut multipart).await;
@@ -1046,14 +1031,7 @@ pub async fn download_agreement(
     axum::extract::Query(q): axum::extract::Query<PdfQuery>,
 ) -> Result<Response, WebError> {
     let (name, bytes) = apps::agreement_document(&st.app, &ctx.actor, &slug, &phase, q.versie.unwrap_or(0)).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::download::file("application/pdf", &name, bytes))
 }
 
 /// Replaces the draft with an uploaded `sterk.application/1` file (the phase must match).
@@ -1061,6 +1039,7 @@ pub async fn import_json(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, phase)): Path<(String, String)>,
+    _may: crate::guard::EditsApplication,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
     let (version, file) = read_upload(&mut multipart).await;

@@ -98,6 +98,15 @@ struct File {
 }
 
 /// The shipped indicator definitions, parsed once.
+/// The first calendar year of a school year written `2025-2026`; `None` for anything else.
+pub fn school_year_start(text: &str) -> Option<i32> {
+    let (a, b) = text.trim().split_once('-')?;
+    let year =
+        |s: &str| (s.len() == 4 && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.parse::<i32>().ok()).flatten();
+    let (a, b) = (year(a)?, year(b)?);
+    (b == a + 1).then_some(a)
+}
+
 pub fn definitions() -> &'static [Definition] {
     static DEFS: std::sync::LazyLock<Vec<Definition>> = std::sync::LazyLock::new(|| {
         let file: File = toml::from_str(include_str!("../../../../indicators/indicators.toml"))
@@ -215,6 +224,22 @@ pub fn compute<'a>(rows: impl IntoIterator<Item = &'a ExamRow>) -> Vec<Value> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn school_years_are_two_consecutive_years() {
+        assert_eq!(super::school_year_start("2025-2026"), Some(2025));
+        for bad in ["20€2026", "2025-2027", "2025/2026", "202-52026", "2025-2026-", "", "-", "२०२५-२०२६"]
+        {
+            assert_eq!(super::school_year_start(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_school_year_or_none(text in "\\PC{0,12}") {
+            let _ = super::school_year_start(&text);
+        }
+    }
+
     use super::*;
 
     fn row(programme: &str, year: &str, cand: [Count; 3], passed: [Count; 3]) -> ExamRow {

@@ -336,6 +336,17 @@ impl Application {
             for (j, s) in agreement.signed_by.iter().enumerate() {
                 known_org(format!("agreement.signed_by[{j}]"), s)?;
             }
+            if let Some(doc) = &agreement.document {
+                if !crate::validation::is_sha256_hex(&doc.sha256) {
+                    return Err(FormatError::at("agreement.document.sha256", "verwacht 64 hexadecimale tekens"));
+                }
+                if doc.filename.chars().count() > 255 || doc.filename.chars().any(char::is_control) {
+                    return Err(FormatError::at(
+                        "agreement.document.filename",
+                        "een bestandsnaam van hoogstens 255 tekens, zonder stuurtekens",
+                    ));
+                }
+            }
         }
         for (i, line) in self.budget.iter().enumerate() {
             if !activity_ids.contains(&line.activity.as_str()) {

@@ -28,7 +28,7 @@ pub fn school_year(raw: &str) -> Option<String> {
             (b == a + 1).then(|| span(a)).flatten()
         }
         [a] if a.len() == 4 => span(num(a)?),
-        [a] if a.len() == 8 => by_date(num(&a[..4])?, num(&a[4..6])?),
+        [a] if a.len() == 8 => by_date(num(a.get(..4)?)?, num(a.get(4..6)?)?),
         [y, m, _] if y.len() == 4 => by_date(num(y)?, num(m)?),
         [_, m, y] if y.len() == 4 => by_date(num(y)?, num(m)?),
         _ => None,
@@ -175,6 +175,7 @@ mod tests {
         assert_eq!(school_year("20240201").as_deref(), Some("2023-2024"));
         assert_eq!(school_year("2023-2025"), None);
         assert_eq!(school_year("dit jaar"), None);
+        assert_eq!(school_year("2023€1"), None, "eight bytes, not eight digits");
     }
 
     #[test]

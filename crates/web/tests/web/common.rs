@@ -80,11 +80,13 @@ pub struct Client {
     pub cookie: Option<String>,
     pub csrf: Option<String>,
     pub bearer: Option<String>,
+    /// Headers sent with every request until cleared.
+    pub extra: Vec<(String, String)>,
 }
 
 impl Client {
     pub fn new(state: AppState) -> Client {
-        Client { router: web::router(state.clone()), state, cookie: None, csrf: None, bearer: None }
+        Client { router: web::router(state.clone()), state, cookie: None, csrf: None, bearer: None, extra: Vec::new() }
     }
 
     pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Response {
@@ -94,6 +96,9 @@ impl Client {
         }
         if let Some(t) = &self.bearer {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        for (name, value) in &self.extra {
+            req = req.header(name.as_str(), value.as_str());
         }
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);
@@ -116,6 +121,14 @@ impl Client {
             self.csrf = Some(t);
         }
         Response { status, headers, body }
+    }
+
+    /// A JSON `PUT` with `If-Match`, as an API client with this client's session sends it.
+    pub async fn put_if_match(&mut self, path: &str, value: &serde_json::Value, etag: &str) -> Response {
+        self.extra = vec![("if-match".into(), etag.into())];
+        let res = self.json(Method::PUT, path, value).await;
+        self.extra.clear();
+        res
     }
 
     pub async fn get(&mut self, path: &str) -> Response {

@@ -6,6 +6,7 @@ mod authz;
 mod common;
 mod content;
 mod execution;
+mod hardening;
 mod monitoring;
 mod public;
 mod regions;

@@ -1,0 +1,205 @@
+//! Untrusted workbooks read within limits (`domain::limits`): the archive's entries are inflated
+//! once, counting, before anything else reads them; a worksheet is read cell by cell, and its
+//! declared and real extent are checked before Sterk builds a grid. A spreadsheet reader that
+//! builds rows × columns from a far cell (`XFD1048576`) would otherwise allocate hundreds of GB.
+
+use std::io::{Cursor, Read};
+
+use calamine::{Cell, Data, Range, Reader, Xlsx, open_workbook_from_rs};
+use domain::limits::{MAX_CELLS, MAX_COLUMNS, MAX_INFLATED_BYTES, MAX_ROWS, MAX_ZIP_ENTRIES, too_large};
+
+/// Why a workbook was refused, in Dutch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SheetError {
+    #[error("dit is geen leesbare Excel-werkmap ({0})")]
+    Unreadable(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("het werkblad \"{0}\" ontbreekt")]
+    Missing(String),
+}
+
+/// An opened workbook whose archive passed the limits.
+pub struct Workbook<'a> {
+    inner: Xlsx<Cursor<&'a [u8]>>,
+}
+
+/// Opens an XLSX file after checking its archive: entry count and the bytes they inflate to.
+pub fn open(bytes: &[u8]) -> Result<Workbook<'_>, SheetError> {
+    check_archive(bytes)?;
+    let inner: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| SheetError::Unreadable(e.to_string()))?;
+    Ok(Workbook { inner })
+}
+
+/// Inflates every entry into nothing, counting, and stops at the first byte past the limit:
+/// declared sizes in a ZIP can lie, the inflated stream cannot.
+fn check_archive(bytes: &[u8]) -> Result<(), SheetError> {
+    let unreadable = |e: &dyn std::fmt::Display| SheetError::Unreadable(e.to_string());
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(SheetError::TooLarge(too_large("onderdelen in de werkmap", MAX_ZIP_ENTRIES as u64)));
+    }
+    let mut left = MAX_INFLATED_BYTES;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|e| unreadable(&e))?;
+        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
+        if read > left {
+            let mib = MAX_INFLATED_BYTES / 1024 / 1024;
+            return Err(SheetError::TooLarge(too_large("MiB aan uitgepakte gegevens", mib)));
+        }
+        left -= read;
+    }
+    Ok(())
+}
+
+impl Workbook<'_> {
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.inner.sheet_names()
+    }
+
+    /// The first worksheet, within the limits.
+    pub fn first(&mut self) -> Result<Range<Data>, SheetError> {
+        let name = self.sheet_names().into_iter().next().ok_or_else(|| SheetError::Missing(String::new()))?;
+        self.range(&name)
+    }
+
+    /// The worksheet `name`, within the limits: no cell beyond `MAX_ROWS` data rows or
+    /// `MAX_COLUMNS` columns, and a used area of at most `MAX_CELLS`.
+    pub fn range(&mut self, name: &str) -> Result<Range<Data>, SheetError> {
+        if !self.sheet_names().iter().any(|n| n == name) {
+            return Err(SheetError::Missing(name.to_owned()));
+        }
+        let mut reader = self.inner.worksheet_cells_reader(name).map_err(|e| SheetError::Unreadable(e.to_string()))?;
+        let declared = reader.dimensions();
+        check_extent(declared.start, declared.end)?;
+        let mut cells = Vec::new();
+        let (mut low, mut high) = ((u32::MAX, u32::MAX), (0, 0));
+        while let Some(cell) = reader.next_cell().map_err(|e| SheetError::Unreadable(e.to_string()))? {
+            let (row, col) = cell.get_position();
+            check_extent((row, col), (row, col))?;
+            let value = Data::from(cell.get_value().clone());
+            if value == Data::Empty {
+                continue;
+            }
+            (low, high) = ((low.0.min(row), low.1.min(col)), (high.0.max(row), high.1.max(col)));
+            check_area(low, high)?;
+            cells.push(Cell::new((row, col), value));
+        }
+        Ok(Range::from_sparse(cells))
+    }
+}
+
+/// A cell range must stay inside the row and column limits (the header row comes on top).
+fn check_extent(start: (u32, u32), end: (u32, u32)) -> Result<(), SheetError> {
+    if end.0 as usize > MAX_ROWS {
+        return Err(SheetError::TooLarge(too_large("regels", MAX_ROWS as u64)));
+    }
+    if end.1 as usize >= MAX_COLUMNS {
+        return Err(SheetError::TooLarge(too_large("kolommen", MAX_COLUMNS as u64)));
+    }
+    check_area(start, end)
+}
+
+fn check_area(low: (u32, u32), high: (u32, u32)) -> Result<(), SheetError> {
+    let rows = u64::from(high.0.saturating_sub(low.0)) + 1;
+    let cols = u64::from(high.1.saturating_sub(low.1)) + 1;
+    if rows * cols > MAX_CELLS as u64 {
+        return Err(SheetError::TooLarge(too_large("cellen", MAX_CELLS as u64)));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A workbook written by hand, so a test can put any XML in its sheet.
+    pub(crate) fn workbook(sheet_xml: &str) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        let files = [
+            ("[Content_Types].xml", CONTENT_TYPES.to_owned()),
+            ("_rels/.rels", ROOT_RELS.to_owned()),
+            ("xl/workbook.xml", WORKBOOK.to_owned()),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.to_owned()),
+            ("xl/worksheets/sheet1.xml", sheet_xml.to_owned()),
+        ];
+        for (name, body) in files {
+            zip.start_file(name, opts).unwrap();
+            zip.write_all(body.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+    const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+    const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+    const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+
+    fn sheet(dimension: &str, cells: &str) -> String {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{cells}</sheetData></worksheet>"#
+        )
+    }
+
+    #[test]
+    fn reads_a_small_sheet() {
+        let bytes = workbook(&sheet(
+            "A1:B2",
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Naam</t></is></c><c r="B1"><v>3</v></c></row><row r="2"><c r="B2"><v>4.5</v></c></row>"#,
+        ));
+        let range = open(&bytes).unwrap().first().unwrap();
+        assert_eq!(range.get_size(), (2, 2));
+        assert_eq!(range.get_value((0, 0)), Some(&Data::String("Naam".into())));
+        assert_eq!(range.get_value((1, 1)), Some(&Data::Float(4.5)));
+    }
+
+    #[test]
+    fn refuses_a_far_cell_before_building_the_grid() {
+        let far = r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#;
+        for dimension in ["A1", "A1:XFD1048576"] {
+            let bytes = workbook(&sheet(dimension, far));
+            let err = open(&bytes).unwrap().first().unwrap_err();
+            assert!(matches!(err, SheetError::TooLarge(_)), "{err}");
+        }
+        // Within the rows and columns, but the area between the corners is too large.
+        let wide = r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="90000"><c r="IA90000"><v>1</v></c></row>"#;
+        let err = open(&workbook(&sheet("A1", wide))).unwrap().first().unwrap_err();
+        assert_eq!(err.to_string(), "het bestand is te groot: hoogstens 2.000.000 cellen");
+    }
+
+    #[test]
+    fn refuses_rows_past_the_limit_without_reading_them_all() {
+        let rows: String =
+            (1..=MAX_ROWS + 2).map(|r| format!(r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#)).collect();
+        let err = open(&workbook(&sheet("A1", &rows))).unwrap().first().unwrap_err();
+        assert_eq!(err.to_string(), "het bestand is te groot: hoogstens 100.000 regels");
+    }
+
+    #[test]
+    fn refuses_an_entry_that_inflates_past_the_limit() {
+        let padding = " ".repeat(MAX_INFLATED_BYTES as usize + 1);
+        let bytes = workbook(&sheet("A1", &padding));
+        assert!(bytes.len() < 1024 * 1024, "deflate packs the padding small: {}", bytes.len());
+        let err = open(&bytes).err().unwrap();
+        assert_eq!(err.to_string(), "het bestand is te groot: hoogstens 64 MiB aan uitgepakte gegevens");
+    }
+
+    #[test]
+    fn entities_in_a_sheet_are_not_expanded() {
+        let xml = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>"#;
+        match open(&workbook(xml)).unwrap().first() {
+            Ok(range) => assert!(range.get_value((0, 0)).is_none_or(|v| v.to_string().len() < 100)),
+            Err(e) => assert!(matches!(e, SheetError::Unreadable(_))),
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_workbook() {
+        assert!(matches!(open(b"PK\x03\x04 nonsense").err(), Some(SheetError::Unreadable(_))));
+        let bytes = workbook(&sheet("A1", ""));
+        assert_eq!(open(&bytes).unwrap().range("2026").unwrap_err(), SheetError::Missing("2026".into()));
+    }
+}

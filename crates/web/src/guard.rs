@@ -1,0 +1,111 @@
+//! Authorisation that runs before a request's body is read: each upload or large-body handler
+//! names one of these extractors before its body extractor, so a caller who may not do the
+//! thing gets 401/403 (or 404) while the upload is still unread on the wire.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use services::ServiceError;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::session::Ctx;
+
+/// A refusal: a Dutch page, or the API's JSON error under `/api/`. Not being signed in is a
+/// 401 here rather than a redirect, so no client mistakes it for an accepted upload.
+pub struct Refusal {
+    error: WebError,
+    api: bool,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        if self.api {
+            return crate::api::ApiError::from(self.error).into_response();
+        }
+        let mut response = self.error.page();
+        if response.status().is_redirection() {
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+        }
+        response
+    }
+}
+
+/// The caller and the named path parameters, or the refusal for a failure.
+async fn caller(parts: &mut Parts, state: &AppState) -> Result<(Ctx, HashMap<String, String>, bool), Refusal> {
+    let api = parts.uri.path().starts_with("/api/");
+    let ctx = Ctx::from_request_parts(parts, state).await.map_err(|error| Refusal { error, api })?;
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| Refusal { error: WebError::NotFound, api })?;
+    Ok((ctx, params, api))
+}
+
+fn refuse(api: bool) -> impl FnOnce(ServiceError) -> Refusal {
+    move |e| Refusal { error: WebError::from(e), api }
+}
+
+fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> &'a str {
+    params.get(name).map_or("", String::as_str)
+}
+
+/// The caller may change the applications of the region `{slug}`.
+pub struct EditsApplication;
+
+impl FromRequestParts<AppState> for EditsApplication {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (ctx, params, api) = caller(parts, state).await?;
+        services::applications::authorize_edit(&state.app, &ctx.actor, param(&params, "slug"))
+            .await
+            .map_err(refuse(api))?;
+        Ok(EditsApplication)
+    }
+}
+
+/// The caller may change the school plan `{id}`.
+pub struct WritesPlan;
+
+impl FromRequestParts<AppState> for WritesPlan {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (ctx, params, api) = caller(parts, state).await?;
+        services::school_plans::authorize_write(&state.app, &ctx.actor, param(&params, "id"))
+            .await
+            .map_err(refuse(api))?;
+        Ok(WritesPlan)
+    }
+}
+
+/// The caller may record work or contributions in the region `{slug}`.
+pub struct RecordsWork;
+
+impl FromRequestParts<AppState> for RecordsWork {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (ctx, params, api) = caller(parts, state).await?;
+        services::execution::authorize_record(&state.app, &ctx.actor, param(&params, "slug"))
+            .await
+            .map_err(refuse(api))?;
+        Ok(RecordsWork)
+    }
+}
+
+/// The caller may edit the knowledge-base item `{id}`.
+pub struct EditsContent;
+
+impl FromRequestParts<AppState> for EditsContent {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (ctx, params, api) = caller(parts, state).await?;
+        services::content::authorize_edit(&state.app, &ctx.actor, param(&params, "id")).await.map_err(refuse(api))?;
+        Ok(EditsContent)
+    }
+}

@@ -1,0 +1,178 @@
+//! The findings of the attack on `serve --demo` (issue 13), each reproduced: a far-cell
+//! spreadsheet, a client-chosen file reference, shared organisations, plans for another school,
+//! a form field that sliced a string inside a character.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::{Client, MANAGER, SCHOOL, state, upload_form};
+
+const WS: &str = "/regio/zuid-friesland/aanvragen/hoofdlijnen";
+
+/// An XLSX holding `A1` and `XFD1048576`: 1.5 KB that a grid-building reader turns into ~550 GB.
+fn far_cell_workbook() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("2025").unwrap(); // read by the budget import and the hours import
+    ws.write(0, 0, "Datum").unwrap();
+    ws.write(1_048_575, 16_383, 1).unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+async fn post_file(c: &mut Client, path: &str, name: &str, bytes: &[u8], version: &str) -> crate::common::Response {
+    let (body, ct) = upload_form(version, name, bytes);
+    let path = format!("{path}?csrf={}", c.csrf.clone().unwrap_or_default());
+    c.send(Method::POST, &path, Some(&ct), body).await
+}
+
+#[tokio::test]
+async fn a_far_cell_spreadsheet_is_refused_and_anonymous_uploads_are_not_read() {
+    let st = state().await;
+    let bytes = far_cell_workbook();
+    assert!(bytes.len() < 8 * 1024);
+    let mut anon = Client::new(st.clone());
+    anon.anonymous_with_session().await;
+    for path in ["/regio/zuid-friesland/uitvoering/uren/import", &format!("{WS}/import.xlsx")] {
+        let res = post_file(&mut anon, path, "ver.xlsx", &bytes, "1").await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{path}: {}", res.body);
+        res.assert_contains("Inloggen nodig");
+    }
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let res = post_file(&mut pm, "/regio/zuid-friesland/uitvoering/uren/import", "ver.xlsx", &bytes, "1").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    res.assert_contains("het bestand is te groot: hoogstens 100.000 regels");
+    let page = pm.get(WS).await;
+    let version = crate::common::version_of(&page.body);
+    let res = post_file(&mut pm, &format!("{WS}/import.xlsx"), "ver.xlsx", &bytes, &version).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    res.assert_contains("het bestand is te groot: hoogstens 100.000 regels");
+    assert_eq!(pm.get("/healthz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_client_cannot_point_the_agreement_at_another_file() {
+    let st = state().await;
+    let secret = st.app.files_dir.parent().unwrap().join("secret.pdf");
+    std::fs::write(&secret, b"%PDF- not yours").unwrap();
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let path = "/api/v1/regions/zuid-friesland/applications/hoofdlijnen";
+    let got = pm.get(path).await;
+    let etag = got.headers["etag"].to_str().unwrap().to_owned();
+    let mut doc = got.json();
+    for (sha, field) in [
+        ("../secret", "agreement.document.sha256"),
+        (&"a".repeat(64), "agreement.document.sha256"), // well formed, but Sterk never stored it
+    ] {
+        doc["agreement"]["document"] = json!({ "filename": "x.pdf", "sha256": sha, "size": 1 });
+        let res = pm.put_if_match(path, &doc, &etag).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{sha}: {}", res.body);
+        assert_eq!(res.json()["fields"][0]["field"], field, "{}", res.body);
+    }
+    assert_eq!(pm.get(&format!("{WS}/overeenkomst.pdf")).await.status, StatusCode::NOT_FOUND);
+
+    // A real upload, then a name with a quote and a right-to-left override set through the API:
+    // the download header stays one well-formed line.
+    let page = pm.get(WS).await;
+    let version = crate::common::version_of(&page.body);
+    let pdf = b"%PDF-1.4 getekend";
+    let res = post_file(&mut pm, &format!("{WS}/overeenkomst.pdf"), "getekend.pdf", pdf, &version).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let got = pm.get(path).await;
+    let etag = got.headers["etag"].to_str().unwrap().to_owned();
+    let mut doc = got.json();
+    doc["agreement"]["document"]["filename"] = json!("a\"b\u{202e}fdp.exe");
+    let res = pm.put_if_match(path, &doc, &etag).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let got = pm.get(&format!("{WS}/overeenkomst.pdf")).await;
+    assert_eq!(got.body.as_bytes(), pdf);
+    let disposition = got.headers["content-disposition"].to_str().unwrap();
+    assert_eq!(disposition, "attachment; filename=\"a_b_fdp.exe\"; filename*=UTF-8''a%22b%E2%80%AEfdp.exe");
+    doc["agreement"]["document"]["filename"] = json!("a\r\nSet-Cookie: x");
+    let etag = pm.get(path).await.headers["etag"].to_str().unwrap().to_owned();
+    let res = pm.put_if_match(path, &doc, &etag).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_region_manager_cannot_rename_another_regions_school() {
+    let st = state().await;
+    let mut visitor = Client::new(st.clone());
+    let utrecht = visitor.get("/api/v1/regions/utrecht").await.json();
+    let shared = utrecht["organisations"][0].clone();
+    let (id, name) = (shared["id"].as_str().unwrap(), shared["name"].as_str().unwrap());
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    pm.get("/beheer/regios/zuid-friesland/deelnemers").await;
+    let added = pm.post("/beheer/regios/zuid-friesland/deelnemers", &[("organisation_id", id)]).await;
+    assert_eq!(added.status, StatusCode::OK, "adding an organisation of another region stays possible");
+    assert_eq!(pm.get(&format!("/beheer/organisaties/{id}")).await.status, StatusCode::FORBIDDEN);
+    pm.get("/beheer").await;
+    let renamed = pm.post(&format!("/beheer/organisaties/{id}"), &[("name", "Overgenomen"), ("kind", "vmbo")]).await;
+    assert_eq!(renamed.status, StatusCode::FORBIDDEN);
+    visitor.get("/regios/utrecht").await.assert_contains(name);
+    assert!(!visitor.get("/regios/utrecht").await.body.contains("Overgenomen"));
+}
+
+#[tokio::test]
+async fn a_school_contact_files_plans_for_the_own_school_only() {
+    let st = state().await;
+    let mut school = Client::new(st.clone());
+    school.login(SCHOOL).await;
+    let form = school.get("/regio/zuid-friesland/deelplannen/nieuw").await;
+    assert_eq!(form.body.matches("name=\"organisation\"").count(), 1);
+    let own = form.body.split("name=\"organisation\"").nth(1).unwrap();
+    let own_id = own.split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let region = Client::new(st.clone()).get("/api/v1/regions/zuid-friesland").await.json();
+    let other = region["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "vmbo" && o["id"] != own_id.as_str())
+        .expect("a second school")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!form.body.contains(&other), "the form offers the own school only");
+    let before = school.get("/regio/zuid-friesland/deelplannen").await.body.matches("/deelplannen/").count();
+    let refused = school
+        .post("/regio/zuid-friesland/deelplannen/nieuw", &[("title", "Namens een ander"), ("organisation", &other)])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    refused.assert_contains("U schrijft alleen deelplannen voor uw eigen school.");
+    let api = school
+        .json(
+            Method::POST,
+            "/api/v1/regions/zuid-friesland/school-plans",
+            &json!({ "title": "Via de API", "organisation": other }),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    api.assert_contains("U schrijft alleen deelplannen voor uw eigen school.");
+    let after = school.get("/regio/zuid-friesland/deelplannen").await.body.matches("/deelplannen/").count();
+    assert_eq!(before, after, "nothing was filed");
+    let ok = school
+        .post("/regio/zuid-friesland/deelplannen/nieuw", &[("title", "Eigen plan"), ("organisation", &own_id)])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+}
+
+#[tokio::test]
+async fn a_school_year_with_a_multibyte_character_is_a_field_error() {
+    let st = state().await;
+    let mut anon = Client::new(st.clone());
+    anon.anonymous_with_session().await;
+    let res = anon.post("/regio/zuid-friesland/doelen", &[("school_year", "20€2026"), ("indicator", "x")]).await;
+    assert!(res.status.is_client_error() || res.status.is_redirection(), "{}", res.status);
+    let mut pm = Client::new(st);
+    pm.login(MANAGER).await;
+    pm.get("/regio/zuid-friesland/doelen").await;
+    let res = pm
+        .post(
+            "/regio/zuid-friesland/doelen",
+            &[("indicator", "techniek-share"), ("kind", "target"), ("school_year", "20€2026"), ("value", "25")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    res.assert_contains("Geef een schooljaar als 2025-2026.");
+}
