@@ -14,12 +14,21 @@ pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
 /// How long an anonymous session (only a CSRF token for a sign-in form) lasts.
 pub const ANONYMOUS_TTL_MS: i64 = 2 * 60 * 60 * 1000;
 
+/// How long an API key works: a year, then a new one is made on `/beheer`.
+pub const API_TOKEN_TTL_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+
 /// Argon2id with the crate's recommended parameters.
 pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
     fill_random(&mut salt);
     let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt length");
     Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default params").to_string()
+}
+
+/// [`hash_password`] on the CPU pool, off the async workers.
+pub async fn hash_off_thread(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    crate::cpu::run(move || hash_password(&password)).await
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -99,42 +108,39 @@ pub async fn session(app: &App, token: &str) -> Result<Option<SessionView>> {
     Ok(Some(SessionView { actor, csrf_token: s.csrf_token, user_name }))
 }
 
-/// Signs in; returns the new session's cookie token. `client` is the caller's address, for rate limiting.
+/// Signs in; returns the new session's cookie token. `client` is the caller's address, for
+/// the limits of `ratelimit`, which reserve the attempt before the password is evaluated.
 pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Result<String> {
     let email = email.trim().to_lowercase();
-    let client_key = format!("client:{client}");
-    let keys: Vec<&str> =
-        if client.is_empty() { vec![email.as_str()] } else { vec![email.as_str(), client_key.as_str()] };
-    app.login_limiter.check(&keys).map_err(ServiceError::RateLimited)?;
+    let attempt = crate::ratelimit::Attempt::new(&email, client);
+    crate::ratelimit::admit(app, &attempt).await?;
     let creds = {
         let mut conn = app.db.conn().await?;
         users::credentials(&mut conn, &email).await?
     };
-    let ok = match &creds {
-        Some(c) => verify_password(password, &c.password_hash),
-        None => {
-            // Spend the same time as for a real account, so timing does not reveal which exist.
-            verify_password(password, DUMMY_HASH.get_or_init(|| hash_password("dummy password")));
-            false
-        }
+    // Without an account the same work is done, so timing does not reveal which accounts exist.
+    let hash = match &creds {
+        Some(c) => c.password_hash.clone(),
+        None => DUMMY_HASH.get_or_init(|| hash_password("dummy password")).clone(),
     };
+    let password = password.to_owned();
+    let ok = crate::cpu::run(move || verify_password(&password, &hash)).await?;
     match creds {
         Some(c) if ok => {
-            app.login_limiter.succeed(&[email.as_str()]);
+            crate::ratelimit::succeeded(app, &attempt).await?;
             let (token, _) = create_session(app, Some(&c.user_id)).await?;
             Ok(token)
         }
-        _ => {
-            app.login_limiter.fail(&keys);
-            Err(ServiceError::BadCredentials)
-        }
+        _ => Err(ServiceError::BadCredentials),
     }
 }
 
-/// Removes expired sessions; the server calls this periodically.
+/// Removes expired sessions and ended sign-in windows; the server calls this periodically.
 pub async fn purge_expired_sessions(app: &App) -> Result<u64> {
     let mut conn = app.db.conn().await?;
-    Ok(sessions::delete_expired(&mut conn).await?)
+    let sessions = sessions::delete_expired(&mut conn).await?;
+    drop(conn);
+    Ok(sessions + crate::ratelimit::purge(app).await?)
 }
 
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -151,20 +157,27 @@ pub struct PasswordChange<'a> {
     pub repeat: &'a str,
 }
 
-/// Changes the actor's password and ends their other sessions.
+/// Changes the actor's password and ends their other sessions and every API key.
 pub async fn change_password(app: &App, actor: &Actor, session_token: &str, change: &PasswordChange<'_>) -> Result<()> {
     actor.require(Action::UseAccount)?;
     let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
-    let mut tx = app.db.begin().await?;
-    let hash = users::password_hash(&mut tx, user_id).await?;
-    if !verify_password(change.current, &hash) {
+    let hash = {
+        let mut conn = app.db.conn().await?;
+        users::password_hash(&mut conn, user_id).await?
+    };
+    let current = change.current.to_owned();
+    if !crate::cpu::run(move || verify_password(&current, &hash)).await? {
         return Err(invalid("current", "Uw huidige wachtwoord klopt niet."));
     }
     let mut e = FieldErrors::default();
     check_new_password(&mut e, "password", change.new, change.repeat);
     e.into_result(())?;
-    users::set_password_hash(&mut tx, user_id, &hash_password(change.new)).await?;
+    let new_hash = hash_off_thread(change.new).await?;
+    let mut tx = app.db.begin().await?;
+    users::set_password_hash(&mut tx, user_id, &new_hash).await?;
     sessions::delete_for_user(&mut tx, user_id, &sha256_hex(session_token)).await?;
+    // A key made under the old password may be what leaked: every key ends with it.
+    users::revoke_all_api_tokens(&mut tx, user_id).await?;
     store::audit::append(&mut tx, Some(user_id), "user.password", "user", user_id, &serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
@@ -191,7 +204,8 @@ pub async fn create_api_token(app: &App, actor: &Actor, name: &str) -> Result<St
     e.into_result(())?;
     let token = format!("sterk_{}", random_token());
     let mut tx = app.db.begin().await?;
-    let id = users::insert_api_token(&mut tx, user_id, &name, &sha256_hex(&token)).await?;
+    let expires_at = store::now_ms() + API_TOKEN_TTL_MS;
+    let id = users::insert_api_token(&mut tx, user_id, &name, &sha256_hex(&token), expires_at).await?;
     store::audit::append(
         &mut tx,
         Some(user_id),

@@ -6,6 +6,7 @@ pub mod account_requests;
 pub mod applications;
 pub mod auth;
 pub mod content;
+pub mod cpu;
 pub mod demo;
 pub mod execution;
 pub mod files;
@@ -83,7 +84,7 @@ pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(e)
 }
 
-/// The application: the database plus process-wide state (the regulations, the login limiter).
+/// The application: the database plus process-wide state (the regulations, caches, the mailer).
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
@@ -92,7 +93,6 @@ pub struct App {
     /// Where uploaded files are kept (content-addressed by SHA-256).
     pub files_dir: std::path::PathBuf,
     pub regulations: std::sync::Arc<regulations::Regulations>,
-    pub login_limiter: std::sync::Arc<ratelimit::Limiter>,
     pub mailer: std::sync::Arc<mail::Mailer>,
     /// The address people reach Sterk at, for links in e-mail (`STERK_BASE_URL`).
     pub base_url: String,
@@ -114,7 +114,6 @@ impl App {
             clock: None,
             files_dir: std::env::temp_dir().join("sterk-files"),
             regulations: std::sync::Arc::new(regulations),
-            login_limiter: std::sync::Arc::new(ratelimit::Limiter::login()),
             open_data: std::sync::Arc::default(),
             search: std::sync::Arc::default(),
             mailer: std::sync::Arc::new(mail::Mailer::Outbox),

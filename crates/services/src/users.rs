@@ -168,7 +168,7 @@ pub async fn accept_invitation(app: &App, token: &str, input: &AcceptInput) -> R
     let name = validation::required(&mut e, "name", "uw naam", &input.name, 120);
     check_new_password(&mut e, "password", &input.password, &input.password_repeat);
     e.into_result(())?;
-    let hash = hash_password(&input.password);
+    let hash = crate::auth::hash_off_thread(&input.password).await?;
     let mut tx = app.db.begin().await?;
     if !users::accept_invitation(&mut tx, &sha256_hex(token)).await? {
         return Err(ServiceError::NotFound);

@@ -45,6 +45,10 @@ enum Command {
         /// Mark cookies Secure: `auto` does so unless bound to a loopback address over plain HTTP.
         #[arg(long, env = "STERK_SECURE_COOKIES", value_enum, default_value = "auto")]
         secure_cookies: SecureCookies,
+        /// Reverse proxies (CIDRs, comma-separated) whose Forwarded/X-Forwarded-For headers name
+        /// the client for the sign-in limits; without it the socket address is the client.
+        #[arg(long, env = "STERK_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: String,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -351,8 +355,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Serve { bind, demo, clock, secure_cookies } => {
-            serve(&cli, *bind, *demo, clock.as_deref(), *secure_cookies).await
+        Command::Serve { bind, demo, clock, secure_cookies, trusted_proxies } => {
+            let proxies = web::parse_trusted_proxies(trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("STERK_TRUSTED_PROXIES: {e}"))?;
+            serve(&cli, *bind, *demo, clock.as_deref(), (*secure_cookies, proxies)).await
         }
         Command::Check { .. } | Command::Allocate { .. } => unreachable!("handled without a runtime"),
         Command::Reminders { clock } => {
@@ -477,7 +483,7 @@ async fn serve(
     bind: SocketAddr,
     demo: bool,
     clock: Option<&str>,
-    secure: SecureCookies,
+    (secure, trusted_proxies): (SecureCookies, Vec<web::Cidr>),
 ) -> anyhow::Result<()> {
     let (db, applied) = open(cli).await?;
     let mut app = App::with_regulations(db, regulations(cli)?);
@@ -510,7 +516,8 @@ async fn serve(
         SecureCookies::Never => false,
         SecureCookies::Auto => !bind.ip().is_loopback(),
     };
-    let state = web::AppState { app, config: Arc::new(web::WebConfig { secure_cookies, migrations_applied: applied }) };
+    let config = web::WebConfig { secure_cookies, migrations_applied: applied, trusted_proxies };
+    let state = web::AppState { app, config: Arc::new(config) };
     println!(
         "Sterk draait op http://{} (database: {}, {applied} migraties)",
         listener.local_addr()?,

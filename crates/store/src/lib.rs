@@ -7,6 +7,7 @@ pub mod applications;
 pub mod audit;
 pub mod content;
 pub mod execution;
+pub mod limits;
 pub mod monitoring;
 pub mod notifications;
 pub mod organisations;

@@ -210,24 +210,50 @@ pub async fn accept_invitation(conn: &mut AnyConnection, token_hash: &str) -> Re
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn insert_api_token(conn: &mut AnyConnection, user_id: &str, name: &str, token_hash: &str) -> Result<String> {
+/// A new key for `user_id`, valid until `expires_at`.
+pub async fn insert_api_token(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    name: &str,
+    token_hash: &str,
+    expires_at: i64,
+) -> Result<String> {
     let id = new_id();
-    sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(user_id)
-        .bind(name)
-        .bind(token_hash)
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(now_ms())
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
     Ok(id)
 }
 
+/// The user behind a live key (not revoked, not expired); notes its use at most once a minute.
 pub async fn user_by_api_token(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+    let now = now_ms();
+    let user: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if user.is_some() {
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1              AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
         .bind(token_hash)
-        .fetch_optional(conn)
-        .await?)
+        .bind(now)
+        .bind(now - 60_000)
+        .execute(conn)
+        .await?;
+    }
+    Ok(user)
 }
 
 #[derive(Debug, Clone)]
@@ -235,18 +261,40 @@ pub struct ApiToken {
     pub id: String,
     pub name: String,
     pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
+/// The user's live keys.
 pub async fn api_tokens(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<ApiToken>> {
     let rows = sqlx::query(
-        "SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at",
+        "SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens          WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at",
     )
     .bind(user_id)
+    .bind(now_ms())
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok(ApiToken { id: r.try_get("id")?, name: r.try_get("name")?, created_at: r.try_get("created_at")? }))
+        .map(|r| {
+            Ok(ApiToken {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                created_at: r.try_get("created_at")?,
+                expires_at: r.try_get("expires_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+            })
+        })
         .collect()
+}
+
+/// Revokes every live key of a user (after a password change).
+pub async fn revoke_all_api_tokens(conn: &mut AnyConnection, user_id: &str) -> Result<u64> {
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn revoke_api_token(conn: &mut AnyConnection, user_id: &str, id: &str) -> Result<bool> {

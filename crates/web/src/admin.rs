@@ -74,6 +74,11 @@ pub async fn render_dashboard(
                 id: t.id,
                 name: t.name,
                 created: domain::fmt::instant_nl(ms_to_timestamp(t.created_at)),
+                expires: domain::fmt::date_nl(domain::fmt::date_in_amsterdam(ms_to_timestamp(t.expires_at))),
+                last_used: t.last_used_at.map_or_else(
+                    || "nog niet gebruikt".to_owned(),
+                    |at| format!("laatst gebruikt {}", domain::fmt::instant_nl(ms_to_timestamp(at))),
+                ),
             })
             .collect(),
         new_token,

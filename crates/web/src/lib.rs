@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod api;
+mod client;
 mod content;
 mod content_api;
 mod download;
@@ -33,17 +34,20 @@ use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use client::{Cidr, parse_list as parse_trusted_proxies};
 pub use error::WebError;
 
 /// The largest request body accepted (forms and JSON; uploads will get their own limit).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (on for anything but plain-HTTP loopback development and tests).
     pub secure_cookies: bool,
     /// How many migrations the database had applied at start-up (for `/healthz`).
     pub migrations_applied: usize,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client (`STERK_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 #[derive(Clone)]

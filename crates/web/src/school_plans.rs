@@ -733,8 +733,7 @@ pub async fn request_account(State(st): State<AppState>, ctx: Ctx, Path(slug): P
     let f = Pairs::parse(&body);
     // Anyone may ask, so a burst from one address is slowed down like failed logins are.
     let key = format!("account-request:{}", ctx.client);
-    st.app.login_limiter.check(&[&key]).map_err(WebError::RateLimited)?;
-    st.app.login_limiter.fail(&[&key]);
+    services::ratelimit::count(&st.app, &key, 5).await?;
     let input = services::account_requests::RequestInput {
         name: f.get("name"),
         email: f.get("email"),

@@ -61,11 +61,8 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let client = parts
-            .extensions
-            .get::<ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default();
+        let peer = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        let client = crate::client::address(peer, &parts.headers, &state.config.trusted_proxies);
         if let Some(token) = bearer(&parts.headers) {
             let actor = auth::actor_for_api_token(&state.app, token).await?.ok_or(WebError::BadToken)?;
             return Ok(Ctx { actor, client, ..Ctx::default() });

@@ -191,6 +191,9 @@ pub struct TokenView {
     pub id: String,
     pub name: String,
     pub created: String,
+    pub expires: String,
+    /// When the key was last used, or "nog niet gebruikt".
+    pub last_used: String,
 }
 
 #[derive(Template)]

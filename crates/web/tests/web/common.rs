@@ -22,7 +22,7 @@ pub async fn state() -> AppState {
     app.clock = Some("2024-09-30T12:00:00+02:00".parse().unwrap());
     app.files_dir = std::env::temp_dir().join(format!("sterk-files-{}", store::new_id()));
     services::demo::load(&app).await.expect("demo set");
-    AppState { app, config: Arc::new(WebConfig { secure_cookies: false, migrations_applied }) }
+    AppState { app, config: Arc::new(WebConfig { secure_cookies: false, migrations_applied, ..WebConfig::default() }) }
 }
 
 pub struct Response {
@@ -82,11 +82,21 @@ pub struct Client {
     pub bearer: Option<String>,
     /// Headers sent with every request until cleared.
     pub extra: Vec<(String, String)>,
+    /// The address requests come from, as the server's socket would see it.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Client {
     pub fn new(state: AppState) -> Client {
-        Client { router: web::router(state.clone()), state, cookie: None, csrf: None, bearer: None, extra: Vec::new() }
+        Client {
+            router: web::router(state.clone()),
+            state,
+            cookie: None,
+            csrf: None,
+            bearer: None,
+            extra: Vec::new(),
+            peer: None,
+        }
     }
 
     pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Response {
@@ -96,6 +106,9 @@ impl Client {
         }
         if let Some(t) = &self.bearer {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if let Some(peer) = self.peer {
+            req = req.extension(axum::extract::ConnectInfo(peer));
         }
         for (name, value) in &self.extra {
             req = req.header(name.as_str(), value.as_str());

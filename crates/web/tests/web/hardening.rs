@@ -5,7 +5,8 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{Client, MANAGER, SCHOOL, state, upload_form};
+use crate::common::{ADMIN, Client, MANAGER, SCHOOL, state, upload_form};
+use services::demo::DEMO_PASSWORD;
 
 const WS: &str = "/regio/zuid-friesland/aanvragen/hoofdlijnen";
 
@@ -175,4 +176,78 @@ async fn a_school_year_with_a_multibyte_character_is_a_field_error() {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
     res.assert_contains("Geef een schooljaar als 2025-2026.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_parallel_wrong_passwords_are_evaluated_at_most_five_times() {
+    let st = state().await;
+    let mut c = Client::new(st.clone());
+    c.peer = Some("198.51.100.7:40000".parse().unwrap());
+    c.anonymous_with_session().await;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let mut each = Client::new(st.clone());
+        (each.cookie, each.csrf, each.peer) = (c.cookie.clone(), c.csrf.clone(), c.peer);
+        tasks.push(tokio::spawn(async move {
+            each.post("/inloggen", &[("email", ADMIN), ("password", "fout")]).await.status
+        }));
+    }
+    let mut evaluated = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => evaluated += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(evaluated <= 5, "{evaluated} wrong passwords were evaluated");
+    assert!(evaluated >= 1);
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_one_address_do_not_lock_out_another() {
+    let st = state().await;
+    let mut attacker = Client::new(st.clone());
+    attacker.peer = Some("203.0.113.9:5000".parse().unwrap());
+    attacker.anonymous_with_session().await;
+    for _ in 0..6 {
+        attacker.post("/inloggen", &[("email", ADMIN), ("password", "fout")]).await;
+    }
+    let blocked = attacker.post("/inloggen", &[("email", ADMIN), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    let mut owner = Client::new(st);
+    owner.peer = Some("192.0.2.10:6000".parse().unwrap());
+    owner.anonymous_with_session().await;
+    let res = owner.post("/inloggen", &[("email", ADMIN), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "the owner signs in from their own address");
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_every_api_key() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let made = pm.post("/account/sleutels", &[("name", "koppeling")]).await;
+    made.assert_contains("geldig tot");
+    let token = made.body.split("<code class=\"sterk-token\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let mut api = Client::new(st.clone());
+    api.bearer = Some(token);
+    let me = api.get("/api/v1/regions/zuid-friesland/applications/hoofdlijnen").await;
+    assert_eq!(me.status, StatusCode::OK);
+    pm.get("/beheer").await.assert_contains("laatst gebruikt");
+    pm.get("/account/wachtwoord").await;
+    let changed = pm
+        .post(
+            "/account/wachtwoord",
+            &[
+                ("current", DEMO_PASSWORD),
+                ("password", "een-nieuw-wachtwoord-2026"),
+                ("password_repeat", "een-nieuw-wachtwoord-2026"),
+            ],
+        )
+        .await;
+    assert!(changed.status.is_success() || changed.status.is_redirection(), "{}", changed.body);
+    let after = api.get("/api/v1/regions/zuid-friesland/applications/hoofdlijnen").await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    pm.get("/beheer").await.assert_contains("U hebt geen API-sleutels.");
 }
