@@ -11,7 +11,7 @@ use crate::{App, Result, ServiceError, invalid};
 
 /// How long a signed-in session lasts without signing in again.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
-/// How long an anonymous session (only a CSRF token for a sign-in form) lasts.
+/// How long an anonymous visitor's form token lasts (a signed cookie; nothing is stored).
 pub const ANONYMOUS_TTL_MS: i64 = 2 * 60 * 60 * 1000;
 
 /// How long an API key works: a year, then a new one is made on `/beheer`.
@@ -66,24 +66,58 @@ pub struct SessionView {
     pub user_name: Option<String>,
 }
 
-/// A new session; returns the cookie token.
-async fn create_session(app: &App, user_id: Option<&str>) -> Result<(String, String)> {
+/// A new signed-in session; returns the cookie token.
+async fn create_session(app: &App, user_id: &str) -> Result<String> {
     let token = random_token();
-    let csrf = random_token();
-    let ttl = if user_id.is_some() { SESSION_TTL_MS } else { ANONYMOUS_TTL_MS };
     let mut conn = app.db.conn().await?;
-    sessions::insert(&mut conn, &sha256_hex(&token), user_id, &csrf, now_ms() + ttl).await?;
-    Ok((token, csrf))
+    sessions::insert(&mut conn, &sha256_hex(&token), Some(user_id), &random_token(), now_ms() + SESSION_TTL_MS).await?;
+    Ok(token)
 }
 
 /// A signed-in session for a user who just proved who they are (e.g. by accepting an invitation).
 pub async fn start_user_session(app: &App, user_id: &str) -> Result<String> {
-    Ok(create_session(app, Some(user_id)).await?.0)
+    create_session(app, user_id).await
 }
 
-/// An anonymous session, so that a sign-in form can carry a CSRF token.
-pub async fn start_anonymous_session(app: &App) -> Result<(String, String)> {
-    create_session(app, None).await
+/// The installation's key for signing anonymous form tokens: made once, kept in the database,
+/// so every instance signs and checks alike.
+async fn signing_key(app: &App) -> Result<&[u8; 32]> {
+    app.signing_key
+        .get_or_try_init(|| async {
+            let mut conn = app.db.conn().await?;
+            let hex = store::settings::get_or_insert(&mut conn, "csrf_signing_key", &random_token()).await?;
+            let mut key = [0u8; 32];
+            for (i, byte) in key.iter_mut().enumerate() {
+                *byte = hex.get(i * 2..i * 2 + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or_default();
+            }
+            Ok(key)
+        })
+        .await
+}
+
+/// An anonymous visitor's cookie value (`{nonce}.{expires_ms}`) and the form token that goes
+/// with it: a double-submit token signed by the server, so no session row is written for
+/// someone who only opens a form.
+pub async fn anonymous_token(app: &App) -> Result<(String, String)> {
+    let mut nonce = [0u8; 16];
+    fill_random(&mut nonce);
+    let cookie = format!("{}.{}", hex(&nonce), now_ms() + ANONYMOUS_TTL_MS);
+    let csrf = anonymous_csrf(app, &cookie).await?.expect("a fresh cookie is well formed");
+    Ok((cookie, csrf))
+}
+
+/// The form token for an anonymous cookie, when the cookie is well formed and not expired.
+pub async fn anonymous_csrf(app: &App, cookie: &str) -> Result<Option<String>> {
+    use hmac::Mac;
+    let Some((nonce, expires)) = cookie.split_once('.') else { return Ok(None) };
+    let live = expires.parse::<i64>().is_ok_and(|e| e > now_ms() && e <= now_ms() + ANONYMOUS_TTL_MS);
+    if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) || !live {
+        return Ok(None);
+    }
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(signing_key(app).await?).expect("HMAC takes any key length");
+    mac.update(b"sterk-csrf|");
+    mac.update(cookie.as_bytes());
+    Ok(Some(hex(&mac.finalize().into_bytes())))
 }
 
 pub async fn actor_for_user(app: &App, user_id: &str) -> Result<Actor> {
@@ -128,8 +162,7 @@ pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Resu
     match creds {
         Some(c) if ok => {
             crate::ratelimit::succeeded(app, &attempt).await?;
-            let (token, _) = create_session(app, Some(&c.user_id)).await?;
-            Ok(token)
+            create_session(app, &c.user_id).await
         }
         _ => Err(ServiceError::BadCredentials),
     }

@@ -100,6 +100,8 @@ pub struct App {
     pub open_data: std::sync::Arc<monitoring::OpenDataCache>,
     /// The search index in memory until what it holds changes.
     pub search: std::sync::Arc<search::SearchCache>,
+    /// The key that signs anonymous visitors' form tokens, read from the database once.
+    pub signing_key: std::sync::Arc<tokio::sync::OnceCell<[u8; 32]>>,
 }
 
 impl App {
@@ -116,6 +118,7 @@ impl App {
             regulations: std::sync::Arc::new(regulations),
             open_data: std::sync::Arc::default(),
             search: std::sync::Arc::default(),
+            signing_key: std::sync::Arc::default(),
             mailer: std::sync::Arc::new(mail::Mailer::Outbox),
             base_url: "http://127.0.0.1:8080".into(),
         }

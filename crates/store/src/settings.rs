@@ -18,3 +18,14 @@ pub async fn set(conn: &mut AnyConnection, key: &str, value: &str) -> Result<()>
     .await?;
     Ok(())
 }
+
+/// Sets `key` unless it is set already, and returns the value that holds: when two instances
+/// start at once, both end up with the first one's value.
+pub async fn get_or_insert(conn: &mut AnyConnection, key: &str, value: &str) -> Result<String> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(&mut *conn)
+        .await?;
+    Ok(get(conn, key).await?.unwrap_or_else(|| value.to_owned()))
+}

@@ -43,17 +43,22 @@ pub struct LoginInput {
     password: String,
 }
 
+/// To `/beheer` with a new session: any earlier one ends and the anonymous cookie is cleared,
+/// so no token from before signing in (session fixation) lives on.
+async fn signed_in(st: &AppState, ctx: &Ctx, token: &str) -> Page {
+    if let Some(old) = &ctx.session_token {
+        services::auth::logout(&st.app, old).await?;
+    }
+    let secure = st.config.secure_cookies;
+    let mut response = Redirect::to("/beheer").into_response();
+    response.headers_mut().append(header::SET_COOKIE, session_cookie(Some(token), secure));
+    response.headers_mut().append(header::SET_COOKIE, crate::session::anonymous_set_cookie(None, secure));
+    Ok(response)
+}
+
 pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(input): Form<LoginInput>) -> Page {
     match services::auth::login(&st.app, &input.email, &input.password, &ctx.client).await {
-        Ok(token) => {
-            // The anonymous session is replaced by a new one: no session fixation.
-            if let Some(old) = &ctx.session_token {
-                services::auth::logout(&st.app, old).await?;
-            }
-            let mut response = Redirect::to("/beheer").into_response();
-            response.headers_mut().insert(header::SET_COOKIE, session_cookie(Some(&token), st.config.secure_cookies));
-            Ok(response)
-        }
+        Ok(token) => signed_in(&st, &ctx, &token).await,
         Err(e @ (ServiceError::BadCredentials | ServiceError::RateLimited(_))) => {
             let status = if matches!(e, ServiceError::RateLimited(_)) {
                 axum::http::StatusCode::TOO_MANY_REQUESTS
@@ -166,14 +171,9 @@ pub async fn accept_invitation(
 ) -> Page {
     match services::users::accept_invitation(&st.app, &token, &input).await {
         Ok(user_id) => {
-            // Sign the new user in straight away, replacing the anonymous session.
-            if let Some(old) = &ctx.session_token {
-                services::auth::logout(&st.app, old).await?;
-            }
+            // Sign the new user in straight away.
             let session = services::auth::start_user_session(&st.app, &user_id).await?;
-            let mut response = Redirect::to("/beheer").into_response();
-            response.headers_mut().insert(header::SET_COOKIE, session_cookie(Some(&session), st.config.secure_cookies));
-            Ok(response)
+            signed_in(&st, &ctx, &session).await
         }
         Err(ServiceError::Invalid(errors)) => {
             let page = invitation_page(&st, &ctx, &token, input.name.clone(), errors).await?;

@@ -14,6 +14,8 @@ use crate::error::WebError;
 use crate::{AppState, MAX_BODY_BYTES};
 
 pub const SESSION_COOKIE: &str = "sterk_sessie";
+/// An anonymous visitor's cookie: a nonce and an expiry that the form token is signed over.
+pub const ANONYMOUS_COOKIE: &str = "sterk_anoniem";
 
 /// Who is asking, and what a form they get must carry.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +30,7 @@ pub struct Ctx {
     pub client: String,
 }
 
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+fn raw_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -37,24 +39,39 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
-        .filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A session cookie's token: 64 hex digits, or nothing.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    raw_cookie(headers, name).filter(|v| v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The anonymous cookie's value, when it has the shape `{32 hex}.{digits}`.
+fn anonymous_cookie(headers: &HeaderMap) -> Option<String> {
+    raw_cookie(headers, ANONYMOUS_COOKIE)
+        .filter(|v| v.len() < 64 && v.chars().all(|c| c.is_ascii_hexdigit() || c == '.'))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-/// The `Set-Cookie` value for a session token (or, with `None`, one that clears it).
+/// The `Set-Cookie` value for a session token (or, with `None`, one that clears it); its
+/// lifetime is the server's.
 pub fn session_cookie(token: Option<&str>, secure: bool) -> HeaderValue {
+    set_cookie(SESSION_COOKIE, token, auth::SESSION_TTL_MS, secure)
+}
+
+/// The `Set-Cookie` value for an anonymous visitor's cookie (or, with `None`, one that clears it).
+pub fn anonymous_set_cookie(value: Option<&str>, secure: bool) -> HeaderValue {
+    set_cookie(ANONYMOUS_COOKIE, value, auth::ANONYMOUS_TTL_MS, secure)
+}
+
+fn set_cookie(name: &str, value: Option<&str>, ttl_ms: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let value = match token {
-        Some(t) => format!(
-            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            auth::SESSION_TTL_MS / 1000
-        ),
-        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
-    };
-    HeaderValue::from_str(&value).expect("cookie value is ASCII")
+    let (value, max_age) = value.map_or(("", 0), |v| (v, ttl_ms / 1000));
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
+        .expect("cookie value is ASCII")
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -68,7 +85,11 @@ impl FromRequestParts<AppState> for Ctx {
             return Ok(Ctx { actor, client, ..Ctx::default() });
         }
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Ok(Ctx { client, ..Ctx::default() });
+            let csrf = match anonymous_cookie(&parts.headers) {
+                Some(c) => auth::anonymous_csrf(&state.app, &c).await?,
+                None => None,
+            };
+            return Ok(Ctx { client, csrf, ..Ctx::default() });
         };
         let view = match parts.extensions.get::<SessionView>() {
             Some(v) => Some(v.clone()),
@@ -88,17 +109,15 @@ impl FromRequestParts<AppState> for Ctx {
 }
 
 impl Ctx {
-    /// Makes sure there is a session (anonymous if need be) so a form can carry a CSRF token;
-    /// returns the cookie to set when a new one was started.
+    /// Makes sure a form can carry a CSRF token: for an anonymous visitor a signed cookie,
+    /// nothing stored; returns the cookie to set when a new one was made.
     pub async fn ensure_session(&mut self, state: &AppState) -> Result<Option<HeaderValue>, WebError> {
         if self.csrf.is_some() {
             return Ok(None);
         }
-        let (token, csrf) = auth::start_anonymous_session(&state.app).await?;
+        let (cookie, csrf) = auth::anonymous_token(&state.app).await?;
         self.csrf = Some(csrf);
-        let cookie = session_cookie(Some(&token), state.config.secure_cookies);
-        self.session_token = Some(token);
-        Ok(Some(cookie))
+        Ok(Some(anonymous_set_cookie(Some(&cookie), state.config.secure_cookies)))
     }
 }
 
@@ -134,8 +153,14 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError>
             return Err(WebError::Csrf);
         }
     }
-    let token = cookie(headers, SESSION_COOKIE).ok_or(WebError::Csrf)?;
-    let view = auth::session(&state.app, &token).await?.ok_or(WebError::SessionExpired)?;
+    let view = match cookie(headers, SESSION_COOKIE) {
+        Some(token) => auth::session(&state.app, &token).await?.ok_or(WebError::SessionExpired)?,
+        None => {
+            let value = anonymous_cookie(headers).ok_or(WebError::Csrf)?;
+            let csrf_token = auth::anonymous_csrf(&state.app, &value).await?.ok_or(WebError::SessionExpired)?;
+            SessionView { actor: domain::Actor::anonymous(), csrf_token, user_name: None }
+        }
+    };
     let header_token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");

@@ -77,7 +77,10 @@ pub fn upload_form(version: &str, filename: &str, bytes: &[u8]) -> (Vec<u8>, Str
 pub struct Client {
     pub router: Router,
     pub state: AppState,
+    /// The session cookie's token (signed in).
     pub cookie: Option<String>,
+    /// The anonymous visitor's signed cookie.
+    pub anonymous: Option<String>,
     pub csrf: Option<String>,
     pub bearer: Option<String>,
     /// Headers sent with every request until cleared.
@@ -92,6 +95,7 @@ impl Client {
             router: web::router(state.clone()),
             state,
             cookie: None,
+            anonymous: None,
             csrf: None,
             bearer: None,
             extra: Vec::new(),
@@ -101,8 +105,12 @@ impl Client {
 
     pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Response {
         let mut req = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
-        if let Some(c) = &self.cookie {
-            req = req.header(header::COOKIE, format!("sterk_sessie={c}"));
+        let jar: Vec<String> = [("sterk_sessie", &self.cookie), ("sterk_anoniem", &self.anonymous)]
+            .into_iter()
+            .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
+            .collect();
+        if !jar.is_empty() {
+            req = req.header(header::COOKIE, jar.join("; "));
         }
         if let Some(t) = &self.bearer {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -125,9 +133,13 @@ impl Client {
         let status = res.status();
         let headers = res.headers().clone();
         for set in headers.get_all(header::SET_COOKIE) {
-            let v = set.to_str().unwrap();
-            let value = v.split(';').next().unwrap().trim_start_matches("sterk_sessie=");
-            self.cookie = (!value.is_empty()).then(|| value.to_owned());
+            let (name, value) = set.to_str().unwrap().split(';').next().unwrap().split_once('=').unwrap();
+            let value = (!value.is_empty()).then(|| value.to_owned());
+            match name {
+                "sterk_sessie" => self.cookie = value,
+                "sterk_anoniem" => self.anonymous = value,
+                other => panic!("unexpected cookie {other}"),
+            }
         }
         let body = String::from_utf8_lossy(&to_bytes(res.into_body(), usize::MAX).await.unwrap()).into_owned();
         if let Some(t) = csrf_of(&body) {

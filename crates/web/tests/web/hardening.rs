@@ -187,7 +187,7 @@ async fn fifty_parallel_wrong_passwords_are_evaluated_at_most_five_times() {
     let mut tasks = Vec::new();
     for _ in 0..50 {
         let mut each = Client::new(st.clone());
-        (each.cookie, each.csrf, each.peer) = (c.cookie.clone(), c.csrf.clone(), c.peer);
+        (each.anonymous, each.csrf, each.peer) = (c.anonymous.clone(), c.csrf.clone(), c.peer);
         tasks.push(tokio::spawn(async move {
             each.post("/inloggen", &[("email", ADMIN), ("password", "fout")]).await.status
         }));
@@ -250,4 +250,44 @@ async fn a_password_change_revokes_every_api_key() {
     let after = api.get("/api/v1/regions/zuid-friesland/applications/hoofdlijnen").await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
     pm.get("/beheer").await.assert_contains("U hebt geen API-sleutels.");
+}
+
+#[tokio::test]
+async fn anonymous_visitors_cost_nothing_stored_and_cookies_live_as_long_as_the_server_says() {
+    let st = state().await;
+    let sessions = || async {
+        let mut conn = st.app.db.conn().await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&mut *conn).await.unwrap();
+        n
+    };
+    let before = sessions().await;
+    let mut last = None;
+    for _ in 0..200 {
+        let res = Client::new(st.clone()).get("/inloggen").await;
+        last = Some(res);
+    }
+    assert_eq!(sessions().await, before, "no session row for a visitor who only opens a form");
+    let set = last.unwrap().headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.starts_with("sterk_anoniem=") && set.contains("Max-Age=7200"), "{set}");
+
+    // The signed token works for the form it came with, and only with its own cookie.
+    let mut visitor = Client::new(st.clone());
+    visitor.anonymous_with_session().await;
+    let mut forged = Client::new(st.clone());
+    forged.anonymous_with_session().await;
+    let (value, _) =
+        forged.anonymous.clone().unwrap().split_once('.').map(|(n, e)| (n.to_owned(), e.to_owned())).unwrap();
+    forged.anonymous = Some(format!("{value}.{}", i64::MAX)); // a later expiry than was signed
+    let refused = forged.post("/inloggen", &[("email", ADMIN), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    forged.csrf = visitor.csrf.clone(); // another visitor's token
+    forged.anonymous = Some(format!("{value}.{}", store::now_ms() + 60_000));
+    assert_eq!(forged.post("/inloggen", &[("email", ADMIN)]).await.status, StatusCode::FORBIDDEN);
+
+    let res = visitor.post("/inloggen", &[("email", ADMIN), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let cookies: Vec<&str> = res.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(cookies.iter().any(|c| c.starts_with("sterk_sessie=") && c.contains("Max-Age=43200")), "{cookies:?}");
+    assert!(cookies.iter().any(|c| c.starts_with("sterk_anoniem=;") && c.contains("Max-Age=0")), "{cookies:?}");
+    assert_eq!(sessions().await, before + 1);
 }
