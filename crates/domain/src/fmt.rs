@@ -20,7 +20,8 @@ const MONTHS: [&str; 12] = [
 
 /// "1 oktober 2024"
 pub fn date_nl(date: Date) -> String {
-    format!("{} {} {}", date.day(), MONTHS[(date.month() - 1) as usize], date.year())
+    let month = MONTHS.get(usize::try_from(date.month() - 1).unwrap_or_default()).copied().unwrap_or_default();
+    format!("{} {month} {}", date.day(), date.year())
 }
 
 /// Europe/Amsterdam, where the programme's dates and times are read.
@@ -104,11 +105,12 @@ pub fn parse_decimal_nl(input: &str) -> Option<Decimal> {
 /// digits and the first does not start with 0 ("0.125" and "12.5" stay decimals).
 fn dots_group_thousands(t: &str) -> bool {
     let groups: Vec<&str> = t.trim_start_matches('-').split('.').collect();
-    groups.len() > 1
-        && (1..=3).contains(&groups[0].len())
-        && !groups[0].starts_with('0')
+    let Some((first, rest)) = groups.split_first() else { return false };
+    !rest.is_empty()
+        && (1..=3).contains(&first.len())
+        && !first.starts_with('0')
         && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
-        && groups[1..].iter().all(|g| g.len() == 3)
+        && rest.iter().all(|g| g.len() == 3)
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! The pure core of Sterk: the model and the access policy.
 //! No IO, no async, no database: every rule here is a plain function.
 
+// Untrusted input reaches this code: a byte slice inside a character or an index past the
+// end would panic, so non-test code uses `get` and iterators (tests may index freely).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
+
 pub mod access;
 pub mod content;
 pub mod execution;

@@ -83,14 +83,10 @@ pub struct DuoCode(String);
 impl DuoCode {
     pub fn parse(raw: &str) -> Option<DuoCode> {
         let code = raw.trim().to_ascii_uppercase();
-        let b = code.as_bytes();
-        let ok = b.len() == 6
-            && b[0].is_ascii_digit()
-            && b[1].is_ascii_digit()
-            && b[2].is_ascii_alphanumeric()
-            && b[3].is_ascii_alphanumeric()
-            && b[4].is_ascii_digit()
-            && b[5].is_ascii_digit();
+        // Two digits, two letters or digits, two digits: 05AC00.
+        let ok = matches!(code.as_bytes(), [a, b, c, d, e, f]
+            if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_alphanumeric()
+                && d.is_ascii_alphanumeric() && e.is_ascii_digit() && f.is_ascii_digit());
         ok.then_some(DuoCode(code))
     }
 

@@ -1,6 +1,10 @@
 //! Importers for open data files. Pure parsing: bytes in, typed rows out, every problem named
 //! by line and column; storing them is the services' business.
 
+// Untrusted input reaches this code: a byte slice inside a character or an index past the
+// end would panic, so non-test code uses `get` and iterators (tests may index freely).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
+
 pub mod duo;
 
 /// The file's text: UTF-8 (with or without BOM), else Windows-1252.
@@ -17,7 +21,7 @@ fn cp1252(b: u8) -> char {
         '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
     ];
     match b {
-        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+        0x80..=0x9f => HIGH.get(usize::from(b - 0x80)).copied().unwrap_or(char::REPLACEMENT_CHARACTER),
         b => char::from(b),
     }
 }

@@ -289,11 +289,11 @@ async fn load_demo_plans(app: &App) -> Result<()> {
             (2025, "materials", "Bouwpakketten", 1, 4_500),
         ],
     );
-    if let Some(company) = company {
+    if let (Some(company), Some(first)) = (company, approved.budget.first().cloned()) {
         approved.budget.push(BudgetLine {
             funding: Funding { source: FundingSource::Cofinancing, by: Some(company), in_kind: true },
             description: "Vakman van het installatiebedrijf in de les".into(),
-            ..approved.budget[0].clone()
+            ..first
         });
     }
     let submitted =
@@ -531,7 +531,9 @@ async fn load_demo_application(conn: &mut AnyConnection, region: &Region) -> Res
             ("Warmtepomp-opstelling in gebruik", "2025-12-31"),
         ),
     ];
-    app.activities[1].partners = vec![po];
+    if let Some(activity) = app.activities.get_mut(1) {
+        activity.partners = vec![po];
+    }
     // What each activity aims at in the theory of change, and how that is measured.
     let aims = [
         (vec!["genoeg-docenten"], vec![]),
@@ -610,7 +612,10 @@ pub fn pupils_file(exam_bytes: &[u8]) -> String {
             _ => continue,
         };
         let profile = match sector {
-            "techniek" => technical[r.location.bytes().map(usize::from).sum::<usize>() % technical.len()],
+            "techniek" => {
+                let spread = r.location.bytes().map(usize::from).sum::<usize>() % technical.len();
+                technical.get(spread).copied().unwrap_or_default()
+            }
             "zorg en welzijn" => "Zorg en welzijn",
             "economie" => "Economie en ondernemen",
             "landbouw" => "Groen",
@@ -627,7 +632,7 @@ pub fn pupils_file(exam_bytes: &[u8]) -> String {
         out.push_str(&format!(
             "{};{};{};{};{};{school_type};{sector};VMBO {short} {profile};{};{};{};{}\n",
             r.institution,
-            &r.location[4..],
+            r.location.get(4..).unwrap_or_default(),
             r.name.replace(';', ","),
             r.municipality,
             r.school_year,

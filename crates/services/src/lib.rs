@@ -2,6 +2,10 @@
 //! actor's rights with the domain's access policy, validates, writes in one transaction and
 //! appends to the audit log.
 
+// Untrusted input reaches this code: a byte slice inside a character or an index past the
+// end would panic, so non-test code uses `get` and iterators (tests may index freely).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
+
 pub mod account_requests;
 pub mod applications;
 pub mod auth;

@@ -115,7 +115,15 @@ pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<Inv
             },
         )
         .await?;
-        audit::append(&mut tx, actor.user_id.as_deref(), "user.invite", "invitation", &hash[..16], &detail).await?;
+        audit::append(
+            &mut tx,
+            actor.user_id.as_deref(),
+            "user.invite",
+            "invitation",
+            hash.get(..16).unwrap_or_default(),
+            &detail,
+        )
+        .await?;
         InviteOutcome::Invited { token }
     };
     tx.commit().await?;
@@ -196,7 +204,7 @@ pub async fn add_from_cli(
 ) -> Result<Option<String>> {
     let mut e = FieldErrors::default();
     let email = validation::email(&mut e, "email", email, true);
-    let generated = password.is_none().then(|| random_token()[..20].to_owned());
+    let generated = password.is_none().then(|| random_token().chars().take(20).collect::<String>());
     let password = password.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
     check_new_password(&mut e, "password", &password, &password);
     e.into_result(())?;

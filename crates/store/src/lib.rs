@@ -2,6 +2,10 @@
 //!
 //! Functions take a `&mut AnyConnection` so the services decide what runs in one transaction.
 
+// Untrusted input reaches this code: a byte slice inside a character or an index past the
+// end would panic, so non-test code uses `get` and iterators (tests may index freely).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
+
 pub mod account_requests;
 pub mod applications;
 pub mod audit;
@@ -148,7 +152,7 @@ impl Db {
 fn replace_db_name(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let head = match base.rfind('/') {
-        Some(i) if i > "postgres://".len() => &base[..i],
+        Some(i) if i > "postgres://".len() => base.get(..i).unwrap_or(base),
         _ => base,
     };
     match query {

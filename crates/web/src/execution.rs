@@ -305,7 +305,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
     let region_id = ledger.region.id.clone();
     // The realised lines come in the order hours, invoices, depreciation, in-kind contributions.
     let records = ledger.records();
-    let offsets = [0, records.hours.len(), records.hours.len() + records.costs.len()];
+    let first_cost = records.hours.len();
     let (mut hi, mut ci) = (0usize, 0usize);
     let mut rows = Vec::new();
     let mut total = Decimal::ZERO;
@@ -316,7 +316,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
         });
         let (cells, warning) = match (&e.record, kind) {
             (Record::Hours(h), "uren") => {
-                let o = &r.lines[offsets[0] + hi];
+                let Some(o) = r.lines.get(hi) else { continue };
                 hi += 1;
                 total += o.eligible;
                 (
@@ -334,7 +334,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
                 )
             }
             (Record::Cost(c), "kosten") => {
-                let o = &r.lines[offsets[1] + ci];
+                let Some(o) = r.lines.get(first_cost + ci) else { continue };
                 ci += 1;
                 total += o.eligible;
                 (

@@ -1,5 +1,9 @@
 //! The web surface of Sterk: public pages, the signed-in management pages, and the JSON API.
 
+// Untrusted input reaches this code: a byte slice inside a character or an index past the
+// end would panic, so non-test code uses `get` and iterators (tests may index freely).
+#![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
+
 mod account;
 mod admin;
 mod api;
@@ -14,6 +18,7 @@ mod guard;
 mod markdown;
 mod monitor;
 mod pages;
+mod panic;
 mod plans_api;
 mod regulation;
 mod school_plans;
@@ -176,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::large_router())
         .merge(limited)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
+        .layer(axum::middleware::from_fn(panic::catch))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(

@@ -74,8 +74,9 @@ fn scaled_chart(title: &str, years: &[String], series: &[Series], share: bool) -
             let dots: Vec<(u32, u32, String)> = values
                 .iter()
                 .enumerate()
-                .filter_map(|(i, v)| {
-                    v.map(|d| (x(i), y(d), format!("{} {}: {}", label, years[i], value_text(share, d))))
+                .zip(years)
+                .filter_map(|((i, v), year)| {
+                    v.map(|d| (x(i), y(d), format!("{label} {year}: {}", value_text(share, d))))
                 })
                 .collect();
             Line {

@@ -594,7 +594,7 @@ fn rate(c: &Ctx, category: &str) -> Verdict {
                     details.join("; "),
                     euro_nl(excess)
                 ),
-                format!("budget[{}].unit_price_eur", above[0].index),
+                format!("budget[{}].unit_price_eur", above.first().map_or(0, |l| l.index)),
                 trace,
             )
         }

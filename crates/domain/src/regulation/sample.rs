@@ -16,7 +16,7 @@ pub fn large_application(activities: usize, lines: usize) -> Application {
             description: "Leerlingen werken aan echte opdrachten van bedrijven.".into(),
             goals: String::new(),
             target_groups: Vec::new(),
-            themes: vec![themes[i % 3].to_owned()],
+            themes: themes.get(i % themes.len()).map(|t| (*t).to_owned()).into_iter().collect(),
             lead: Some("vmbo-1".into()),
             partners: vec!["mbo-1".into()],
             milestones: Vec::new(),
@@ -30,7 +30,7 @@ pub fn large_application(activities: usize, lines: usize) -> Application {
         .map(|i| BudgetLine {
             activity: format!("a{}", i % activities.max(1)),
             year: 2025 + (i % 4) as i16,
-            category: categories[i % categories.len()].to_owned(),
+            category: categories.get(i % categories.len()).copied().unwrap_or_default().to_owned(),
             description: format!("Regel {i}"),
             quantity: Amount(Decimal::from(10 + i % 90)),
             unit: "uur".into(),

@@ -39,7 +39,8 @@ pub struct Summary {
 fn need(header: &[String], names: &[&str], errors: &mut Vec<FileError>) -> Option<usize> {
     let i = find(header, names);
     if i.is_none() {
-        errors.push(err(1, names[0], format!("de kolom ontbreekt (verwacht {})", names.join(" of "))));
+        let first = names.first().copied().unwrap_or_default();
+        errors.push(err(1, first, format!("de kolom ontbreekt (verwacht {})", names.join(" of "))));
     }
     i
 }
@@ -187,13 +188,13 @@ pub fn exams(text: &str, mut progress: impl FnMut(usize)) -> Result<(Vec<ExamRow
         for (y, per_sex) in years.iter().zip(&columns) {
             let mut candidates = [Count::Known(0); 3];
             let mut passed = [Count::Known(0); 3];
-            for (s, (ci, cname, pi, pname)) in per_sex.iter().enumerate() {
+            for ((ci, cname, pi, pname), (cand, pass)) in per_sex.iter().zip(candidates.iter_mut().zip(&mut passed)) {
                 match count(record.get(*ci).unwrap_or(""), line, cname) {
-                    Ok(c) => candidates[s] = c,
+                    Ok(c) => *cand = c,
                     Err(e) => errors.push(e),
                 }
                 match count(record.get(*pi).unwrap_or(""), line, pname) {
-                    Ok(c) => passed[s] = c,
+                    Ok(c) => *pass = c,
                     Err(e) => errors.push(e),
                 }
             }

@@ -112,7 +112,8 @@ pub fn pupils(
             Some(i) => {
                 let raw = at(record, Some(i));
                 school_year(&raw).unwrap_or_else(|| {
-                    errors.push(err(line, &header[i], format!("\"{raw}\" is geen schooljaar of peildatum")));
+                    let column = header.get(i).map_or("", String::as_str);
+                    errors.push(err(line, column, format!("\"{raw}\" is geen schooljaar of peildatum")));
                     raw
                 })
             }
@@ -130,8 +131,9 @@ pub fn pupils(
                 }
             };
             masked_cells += usize::from(cell == Count::Masked);
-            if let 3 | 4 = study_year {
-                pupils[usize::from(study_year - 3)][*sex] = cell;
+            let slot = usize::from(study_year.saturating_sub(3));
+            if let Some(c) = pupils.get_mut(slot).and_then(|by_sex| by_sex.get_mut(*sex)) {
+                *c = cell;
             }
         }
         locations.insert(loc.clone());
