@@ -43,6 +43,15 @@ impl std::fmt::Display for FieldErrors {
 }
 
 /// Trims and checks a required text field with a maximum length in characters.
+/// A NUL character, which no text Sterk keeps may hold (PostgreSQL refuses it), as sent in a
+/// form or file (`\0`) or escaped in JSON (`\u0000`).
+pub fn has_nul(text: &str) -> bool {
+    text.contains('\0') || text.to_ascii_lowercase().contains("\\u0000")
+}
+
+/// The Dutch message for a refused NUL character.
+pub const NUL_MESSAGE: &str = "de invoer bevat een NUL-teken (\\0 of \\u0000); verwijder het en probeer het opnieuw";
+
 /// A stored file's name as Sterk computes it: a SHA-256 in 64 lowercase hex digits, never a path.
 pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

@@ -81,6 +81,11 @@ pub fn large_router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(services::files::MAX_BYTES + 64 * 1024)),
         )
         .route("/regio/{slug}/uitvoering/{kind}/import", axum::routing::post(crate::execution::import))
+        .route(
+            "/beheer/inhoud/{id}/bestand",
+            axum::routing::post(crate::content::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(services::files::MAX_BYTES + 64 * 1024)),
+        )
         .route("/api/v1/check", axum::routing::post(check_application))
         .route("/api/v1/regions/{slug}/applications/{phase}", axum::routing::put(put_application))
         .layer(axum::extract::DefaultBodyLimit::max(CHECK_MAX_BODY_BYTES))
@@ -228,6 +233,18 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::Bytes::from_request(axum::extract::Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|r| ApiError {
+                status: r.status(),
+                body: ApiErrorBody { error: WebError::TooLarge.message().1, fields: Vec::new() },
+            })?;
+        if domain::validation::has_nul(&String::from_utf8_lossy(&bytes)) {
+            let error = format!("De JSON kon niet worden gelezen: {}.", domain::validation::NUL_MESSAGE);
+            return Err(ApiError { status: StatusCode::BAD_REQUEST, body: ApiErrorBody { error, fields: Vec::new() } });
+        }
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(ApiError {

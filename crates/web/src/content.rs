@@ -857,17 +857,9 @@ pub async fn upload(
     _may: crate::guard::EditsContent,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
-    let (mut name, mut bytes, mut note) = (String::new(), Vec::new(), String::new());
-    while let Ok(Some(field)) = multipart.next_field().await {
-        match field.name() {
-            Some("file") => {
-                name = field.file_name().unwrap_or_default().to_owned();
-                bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            }
-            Some("note") => note = field.text().await.unwrap_or_default(),
-            _ => {}
-        }
-    }
+    let upload = crate::upload::read(&mut multipart).await?;
+    let (name, bytes) = upload.file.unwrap_or_default();
+    let note = upload.fields.into_iter().find(|(k, _)| k == "note").map(|(_, v)| v).unwrap_or_default();
     let item = services::content::by_id(&st.app, &ctx.actor, &id).await?;
     match services::content::add_file(&st.app, &ctx.actor, &id, &name, &bytes, &note).await {
         Ok(_) => Ok(Redirect::to(&format!("/beheer/inhoud/{id}?opgeslagen=1")).into_response()),

@@ -15,6 +15,10 @@ pub enum WebError {
     Csrf,
     SessionExpired,
     TooLarge,
+    /// A form or file that broke off or is not multipart.
+    BadUpload,
+    /// Text with a NUL character, which nothing stores.
+    Nul,
     BadToken,
     RateLimited(u64),
     Internal(String),
@@ -45,6 +49,7 @@ impl WebError {
             WebError::Forbidden | WebError::Csrf | WebError::SessionExpired => StatusCode::FORBIDDEN,
             WebError::NotSignedIn | WebError::BadToken => StatusCode::UNAUTHORIZED,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::BadUpload | WebError::Nul => StatusCode::BAD_REQUEST,
             WebError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -58,7 +63,9 @@ impl WebError {
             WebError::NotSignedIn => ("Inloggen nodig", "Log in om verder te gaan.".into()),
             WebError::Csrf => ("Verzoek geweigerd", "Dit formulier kon niet worden gecontroleerd. Laad de pagina opnieuw en probeer het nog eens.".into()),
             WebError::SessionExpired => ("Sessie verlopen", "Uw sessie is verlopen. Laad de pagina opnieuw en probeer het nog eens.".into()),
-            WebError::TooLarge => ("Te veel gegevens", "Het verzoek is te groot. Verstuur minder tekst of een kleiner bestand.".into()),
+            WebError::TooLarge => ("Te veel gegevens", "Het verzoek is te groot. Verstuur minder tekst of een kleiner bestand (uploads: hoogstens 10 MiB).".into()),
+            WebError::Nul => ("Ongeldig teken", format!("Niet opgeslagen: {}.", domain::validation::NUL_MESSAGE)),
+            WebError::BadUpload => ("Niet goed aangekomen", "Het formulier of bestand kwam niet goed aan. Kies het bestand opnieuw en probeer het nog eens.".into()),
             WebError::BadToken => ("Ongeldige sleutel", "De API-sleutel is onbekend of ingetrokken.".into()),
             WebError::RateLimited(m) => ("Te veel pogingen", format!("Er is te vaak geprobeerd in te loggen. Probeer het over {m} minuten opnieuw.")),
             WebError::Internal(_) => ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw; blijft het misgaan, meld het dan aan de beheerder.".into()),

@@ -612,18 +612,9 @@ pub async fn add_invoice(
     _may: crate::guard::RecordsWork,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
-    let mut fields = Vec::new();
-    let mut file: Option<(String, Bytes)> = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let filename = field.file_name().unwrap_or_default().to_owned();
-            file = field.bytes().await.ok().map(|b| (filename, b)).filter(|(_, b)| !b.is_empty());
-        } else if let Ok(text) = field.text().await {
-            fields.push((name, text));
-        }
-    }
-    let f = Pairs(fields);
+    let upload = crate::upload::read(&mut multipart).await?;
+    let file = upload.file.filter(|(_, b)| !b.is_empty());
+    let f = Pairs(upload.fields);
     let result = match record_from_form("kosten", &f) {
         Ok(record) => {
             let document = file.as_ref().map(|(n, b)| (n.as_str(), b.as_ref()));
@@ -672,7 +663,7 @@ pub async fn import(
         "kosten" => ImportKind::Costs,
         _ => return Err(WebError::NotFound),
     };
-    let (_, file) = read_upload(&mut multipart).await;
+    let (_, file) = read_upload(&mut multipart).await?;
     let result = match file.filter(|(_, b)| !b.is_empty()) {
         Some((_, bytes)) => exec::import(&st.app, &ctx.actor, &slug, what, &bytes).await,
         None => Err(ServiceError::Invalid({

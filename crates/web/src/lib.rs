@@ -21,9 +21,11 @@ mod pages;
 mod panic;
 mod plans_api;
 mod regulation;
+mod rejection;
 mod school_plans;
 mod session;
 mod statics;
+mod upload;
 mod views;
 mod workspace;
 
@@ -123,7 +125,6 @@ pub fn router(state: AppState) -> Router {
         .route("/beheer/inhoud", get(content::editor_index))
         .route("/beheer/inhoud/nieuw", get(content::new_form).post(content::create))
         .route("/beheer/inhoud/{id}", get(content::edit_form).post(content::update))
-        .route("/beheer/inhoud/{id}/bestand", post(content::upload))
         .route("/meldingen", get(school_plans::mine))
         .route("/regio/{slug}/uitvoering", get(execution::overview))
         .route("/regio/{slug}/uitvoering/mijlpalen", get(execution::milestones).post(execution::set_milestone))
@@ -181,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::large_router())
         .merge(limited)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_guard))
+        .layer(axum::middleware::from_fn(rejection::in_dutch))
         .layer(axum::middleware::from_fn(panic::catch))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

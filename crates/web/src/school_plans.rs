@@ -587,7 +587,7 @@ pub async fn upload(
     mut multipart: axum::extract::Multipart,
 ) -> Page {
     load(&st, &ctx, &slug, &id).await?;
-    let (version, file) = read_upload(&mut multipart).await;
+    let (version, file) = read_upload(&mut multipart).await?;
     let result = match file.filter(|(_, b)| !b.is_empty()) {
         Some((name, bytes)) => plans::attach(&st.app, &ctx.actor, &id, version, (&name, &bytes)).await.map(|_| ()),
         None => Err(ServiceError::Invalid({

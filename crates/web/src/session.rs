@@ -172,16 +172,17 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError>
         .flatten()
         .map(|(_, v)| v.into_owned());
     let (mut parts, body) = req.into_parts();
-    // Only a form's token is in its body; everything else passes through unread (uploads and
-    // large JSON keep their own limits).
-    let (sent, body) = match header_token.or(query_token) {
-        Some(token) => (Some(token), body),
-        None if is_form => {
-            let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| WebError::TooLarge)?;
-            let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
-            (token, Body::from(bytes))
+    // A form is read here (its token, and no NUL in any field); everything else passes through
+    // unread (uploads and large JSON keep their own limits).
+    let (sent, body) = if is_form {
+        let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| WebError::TooLarge)?;
+        if form_urlencoded::parse(&bytes).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(WebError::Nul);
         }
-        None => (None, body),
+        let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+        (header_token.or(query_token).or(token), Body::from(bytes))
+    } else {
+        (header_token.or(query_token), body)
     };
     if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), view.csrf_token.as_bytes())) {
         return Err(WebError::Csrf);

@@ -884,20 +884,11 @@ pub async fn budget_workbook(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) 
 }
 
 /// An upload form's `version` field and its file (name and bytes).
-pub(crate) async fn read_upload(multipart: &mut axum::extract::Multipart) -> (i64, Option<(String, Bytes)>) {
-    let mut version = -1;
-    let mut file = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        match field.name() {
-            Some("version") => version = field.text().await.ok().and_then(|t| t.trim().parse().ok()).unwrap_or(-1),
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                file = field.bytes().await.ok().map(|b| (name, b));
-            }
-            _ => {}
-        }
-    }
-    (version, file)
+pub(crate) async fn read_upload(
+    multipart: &mut axum::extract::Multipart,
+) -> Result<(i64, Option<(String, Bytes)>), WebError> {
+    let upload = crate::upload::read(multipart).await?;
+    Ok((upload.version(), upload.file))
 }
 
 /// The largest workbook accepted for upload.
@@ -911,7 +902,7 @@ pub async fn import_xlsx(
     _may: crate::guard::EditsApplication,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
-    let (version, file) = read_upload(&mut multipart).await;
+    let (version, file) = read_upload(&mut multipart).await?;
     let file = file.map(|(_, bytes)| bytes);
     let refuse =
         |errors: Vec<(String, String)>| Outcome { errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..Outcome::ok() };
@@ -1006,7 +997,7 @@ pub async fn upload_agreement(
     _may: crate::guard::EditsApplication,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
-    let (version, file) = read_upload(&mut multipart).await;
+    let (version, file) = read_upload(&mut multipart).await?;
     let (name, bytes) = file.unwrap_or_default();
     let outcome = match apps::attach_agreement(&st.app, &ctx.actor, (&slug, &phase), version, &name, &bytes).await {
         Ok(_) => {
@@ -1042,7 +1033,7 @@ pub async fn import_json(
     _may: crate::guard::EditsApplication,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
-    let (version, file) = read_upload(&mut multipart).await;
+    let (version, file) = read_upload(&mut multipart).await?;
     let text = file.map(|(_, b)| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     let refuse = |field: &str, message: String| Outcome {
         errors: vec![(field.to_owned(), message)],

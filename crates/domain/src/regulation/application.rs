@@ -273,6 +273,9 @@ impl FormatError {
 impl Application {
     /// Parses and checks the structure; rule violations are the checks' business, not this.
     pub fn from_json(text: &str) -> Result<Application, FormatError> {
+        if crate::validation::has_nul(text) {
+            return Err(FormatError::at("(document)", crate::validation::NUL_MESSAGE));
+        }
         let de = &mut serde_json::Deserializer::from_str(text);
         let app: Application = serde_path_to_error::deserialize(de).map_err(|e| {
             let message = dutch_serde_message(&e.inner().to_string());

@@ -7,6 +7,7 @@ mod common;
 mod content;
 mod execution;
 mod hardening;
+mod hostile;
 mod monitoring;
 mod public;
 mod regions;

@@ -1,0 +1,46 @@
+//! Reading a multipart form: its text fields and one file. A body past the route's limit, or
+//! one that breaks off, is refused with a Dutch message instead of being read as "no file".
+
+use axum::body::Bytes;
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartError;
+use axum::http::StatusCode;
+
+use crate::error::WebError;
+
+/// A multipart form as read: the text fields in order, and the file (its name and bytes).
+#[derive(Default)]
+pub struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<(String, Bytes)>,
+}
+
+impl Upload {
+    /// The optimistic-lock version the form carries (-1 when missing).
+    pub fn version(&self) -> i64 {
+        self.fields.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.trim().parse().ok()).unwrap_or(-1)
+    }
+}
+
+/// Reads every field; the part named `file` is the file.
+pub async fn read(multipart: &mut Multipart) -> Result<Upload, WebError> {
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(refused)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or_default().to_owned();
+            upload.file = Some((filename, field.bytes().await.map_err(refused)?));
+        } else {
+            let text = field.text().await.map_err(refused)?;
+            if domain::validation::has_nul(&text) {
+                return Err(WebError::Nul);
+            }
+            upload.fields.push((name, text));
+        }
+    }
+    Ok(upload)
+}
+
+fn refused(e: MultipartError) -> WebError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { WebError::TooLarge } else { WebError::BadUpload }
+}

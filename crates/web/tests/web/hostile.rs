@@ -1,0 +1,549 @@
+//! The hostile-input suite: every route that takes a body, as listed in the route table
+//! (`src/lib.rs`, `src/api.rs`), gets hostile bodies (far-cell, inflating and million-row
+//! workbooks, entity XML, JSON nested 10,000 deep, a 1 MB field, invalid UTF-8, NUL bytes,
+//! `../` and quotes in file names, CR/LF and right-to-left overrides in fields), signed in as
+//! someone who may use it and anonymously. Each answer must be a Dutch page or JSON error
+//! (never a 5xx), `/healthz` must still answer, and a refusal must leave the database as it was.
+//! A route added without a case here fails `every_route_that_takes_a_body_has_a_case`.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::sync::OnceLock;
+
+use axum::http::{Method, StatusCode};
+use web::AppState;
+
+use crate::common::{ADMIN, Client, MANAGER, Response, state};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Body {
+    Form,
+    File,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Admin,
+    Manager,
+}
+
+use Body::{File, Form, Json};
+use Who::{Admin, Anonymous, Manager};
+
+/// One case per route that takes a body: how the body is sent and who may send it.
+const CASES: &[(&str, &str, Body, Who)] = &[
+    ("POST", "/regios/{slug}/account-aanvragen", Form, Anonymous),
+    ("POST", "/inloggen", Form, Anonymous),
+    ("POST", "/uitloggen", Form, Manager),
+    ("POST", "/account/wachtwoord", Form, Manager),
+    ("POST", "/account/sleutels", Form, Manager),
+    ("POST", "/account/sleutels/{id}/intrekken", Form, Manager),
+    ("POST", "/uitnodiging/{token}", Form, Anonymous),
+    ("POST", "/beheer/regios/nieuw", Form, Admin),
+    ("POST", "/beheer/regios/{slug}", Form, Manager),
+    ("POST", "/beheer/regios/{slug}/identiteit", Form, Admin),
+    ("POST", "/beheer/regios/{slug}/archiveren", Form, Admin),
+    ("POST", "/beheer/regios/{slug}/herstellen", Form, Admin),
+    ("POST", "/beheer/regios/{slug}/deelnemers", Form, Manager),
+    ("POST", "/beheer/regios/{slug}/deelnemers/{org}/verwijderen", Form, Manager),
+    ("POST", "/beheer/regios/{slug}/penvoerder", Form, Manager),
+    ("POST", "/beheer/organisaties/nieuw", Form, Manager),
+    ("POST", "/beheer/organisaties/{id}", Form, Admin),
+    ("POST", "/beheer/gebruikers", Form, Manager),
+    ("POST", "/beheer/inhoud/nieuw", Form, Manager),
+    ("POST", "/beheer/inhoud/{id}", Form, Admin),
+    ("POST", "/beheer/inhoud/{id}/bestand", File, Admin),
+    ("POST", "/regio/{slug}/uitvoering/mijlpalen", Form, Manager),
+    ("POST", "/regio/{slug}/uitvoering/wijzigingen", Form, Manager),
+    ("POST", "/regio/{slug}/uitvoering/{kind}", Form, Manager),
+    ("POST", "/regio/{slug}/uitvoering/{kind}/{id}/verwijderen", Form, Manager),
+    ("POST", "/regio/{slug}/verantwoording", Form, Manager),
+    ("POST", "/regio/{slug}/doelen", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/nieuw", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/accounts/{id}", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}/status", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}/begroting", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}/begroting/{index}/verwijderen", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}/bijlagen/{attachment}/verwijderen", Form, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}/bijlagen", File, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/starten", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/visie", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/activiteiten", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/activiteiten/{id}", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/activiteiten/{id}/verwijderen", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/begroting", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/begroting/{index}", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/begroting/{index}/verwijderen", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/indienen", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst.pdf", File, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/import.json", File, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/import.xlsx", File, Manager),
+    ("POST", "/regio/{slug}/uitvoering/kosten/factuur", File, Manager),
+    ("POST", "/regio/{slug}/uitvoering/{kind}/import", File, Manager),
+    ("POST", "/api/v1/check", Json, Anonymous),
+    ("PUT", "/api/v1/regions/{slug}/applications/{phase}", Json, Manager),
+    ("POST", "/api/v1/regions", Json, Admin),
+    ("PATCH", "/api/v1/regions/{slug}", Json, Manager),
+    ("POST", "/api/v1/content", Json, Manager),
+    ("PUT", "/api/v1/content/{id}", Json, Admin),
+    ("POST", "/api/v1/regions/{slug}/applications/{phase}/submit", Json, Manager),
+    ("POST", "/api/v1/regions/{slug}/school-plans", Json, Manager),
+    ("PUT", "/api/v1/school-plans/{id}", Json, Manager),
+    ("POST", "/api/v1/school-plans/{id}/transitions", Json, Manager),
+    ("PUT", "/api/v1/regions/{slug}/milestones", Json, Manager),
+    ("POST", "/api/v1/regions/{slug}/{kind}", Json, Manager),
+];
+
+/// The routes of the route table that take a body (POST, PUT, PATCH), read from its source:
+/// `lib.rs` and `api::large_router` name whole paths, `api::router` is nested under `/api/v1`.
+fn body_routes() -> BTreeSet<(String, String)> {
+    let api = include_str!("../../src/api.rs");
+    let (large, nested) = api.split_once("pub fn router()").expect("api::router");
+    let mut out = BTreeSet::new();
+    for (source, prefix) in [(include_str!("../../src/lib.rs"), ""), (large, ""), (nested, "/api/v1")] {
+        for call in source.split(".route(").skip(1) {
+            let Some(path) = call.trim_start().strip_prefix('"').and_then(|p| p.split('"').next()) else { continue };
+            // The method router ends where the statement does.
+            let methods = call.split(";\n").next().unwrap_or_default();
+            for (token, method) in [("post(", "POST"), ("put(", "PUT"), ("patch(", "PATCH")] {
+                if methods.contains(token) {
+                    out.insert((method.to_owned(), format!("{prefix}{path}")));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_route_that_takes_a_body_has_a_case() {
+    let routes = body_routes();
+    let cases: BTreeSet<(String, String)> =
+        CASES.iter().map(|(m, p, _, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let missing: Vec<_> = routes.difference(&cases).collect();
+    let stale: Vec<_> = cases.difference(&routes).collect();
+    assert!(missing.is_empty(), "routes without a hostile-input case: {missing:?}");
+    assert!(stale.is_empty(), "cases for routes that do not exist: {stale:?}");
+    assert!(routes.len() > 60, "the route table was read: {}", routes.len());
+}
+
+/// Real ids for the path parameters, so an authorised request reaches the handler's logic.
+async fn path_for(st: &AppState, template: &str) -> String {
+    let one = |sql: &'static str| async move {
+        let mut conn = st.app.db.conn().await.unwrap();
+        let id: Option<String> = sqlx::query_scalar(sql).fetch_optional(&mut *conn).await.unwrap();
+        id.unwrap_or_else(|| "onbekend".into())
+    };
+    let mut path = template
+        .replace("{slug}", "zuid-friesland")
+        .replace("{phase}", "hoofdlijnen")
+        .replace("{kind}", if template.starts_with("/api/") { "hours" } else { "uren" })
+        .replace("{index}", "0")
+        .replace("{activity}", "a1")
+        .replace("{token}", &"0".repeat(64));
+    let id = if template.contains("deelplannen/accounts/") {
+        one("SELECT id FROM account_requests").await
+    } else if template.contains("deelplannen/{id}") || template.contains("school-plans/{id}") {
+        one("SELECT id FROM school_plans WHERE state = 'concept'").await
+    } else if template.contains("inhoud/{id}") || template.contains("content/{id}") {
+        one("SELECT id FROM content_items WHERE kind = 'document'").await
+    } else if template.contains("organisaties/{id}") {
+        one("SELECT organisation_id FROM memberships").await
+    } else if template.contains("uitvoering/{kind}/{id}") || template.contains("uitvoering/uren/{id}") {
+        one("SELECT id FROM execution_records WHERE kind = 'hours'").await
+    } else {
+        "onbekend".to_owned()
+    };
+    path = path.replace("{id}", &id).replace("{attachment}", "onbekend");
+    if path.contains("{org}") {
+        path = path.replace("{org}", &one("SELECT organisation_id FROM memberships").await);
+    }
+    path
+}
+
+/// The optimistic-lock version the route's record is at now, so a hostile body reaches the
+/// handler's validation instead of stopping at a stale version.
+async fn version_for(st: &AppState, path: &str) -> i64 {
+    let sql = if path.contains("/aanvragen/") || path.contains("/applications/") {
+        "SELECT a.version FROM applications a JOIN regions r ON r.id = a.region_id \
+         WHERE r.slug = 'zuid-friesland' AND a.phase = 'hoofdlijnen'"
+    } else if path.contains("/deelplannen/") || path.contains("/school-plans/") {
+        "SELECT version FROM school_plans WHERE state = 'concept'"
+    } else if path.contains("/inhoud/") || path.contains("/content/") {
+        "SELECT version FROM content_items WHERE kind = 'document'"
+    } else {
+        "SELECT version FROM regions WHERE slug = 'zuid-friesland'"
+    };
+    let mut conn = st.app.db.conn().await.unwrap();
+    sqlx::query_scalar(sql).fetch_optional(&mut *conn).await.unwrap().unwrap_or(1)
+}
+
+/// Row counts of every table but the sign-in limits and sessions (which a refused sign-in may
+/// touch by design): a refused request must leave all of them as they were.
+async fn counts(st: &AppState) -> Vec<(String, i64)> {
+    const TABLES: [&str; 28] = [
+        "organisations",
+        "regions",
+        "memberships",
+        "users",
+        "role_grants",
+        "invitations",
+        "api_tokens",
+        "audit_log",
+        "settings",
+        "applications",
+        "application_versions",
+        "school_plans",
+        "school_plan_history",
+        "school_plan_attachments",
+        "notifications",
+        "account_requests",
+        "execution_records",
+        "milestone_progress",
+        "change_notices",
+        "duo_exam_results",
+        "open_data_imports",
+        "indicator_targets",
+        "duo_locations",
+        "duo_pupils",
+        "content_items",
+        "content_files",
+        "sessions",
+        "login_limits",
+    ];
+    let mut conn = st.app.db.conn().await.unwrap();
+    let mut out = Vec::new();
+    for t in TABLES.iter().filter(|t| !matches!(**t, "sessions" | "login_limits")) {
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t}")))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        out.push(((*t).to_owned(), n));
+    }
+    let versions: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM applications")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    out.push(("applications.version".into(), versions));
+    out
+}
+
+/// Text a hostile client puts in a field: too long, not UTF-8, NUL, traversal and quotes,
+/// header and calendar line breaks, right-to-left override, a multibyte character where digits go.
+fn hostile_texts() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("1 MB in één veld", "x".repeat(1_000_000).into_bytes()),
+        ("geen UTF-8", vec![b'a', 0xff, 0xfe, 0xc3, b'(']),
+        ("NUL", b"a\0b".to_vec()),
+        ("../ en aanhalingstekens", b"../../etc/passwd\"'<script>".to_vec()),
+        ("CR/LF", b"a\r\nSet-Cookie: x=1\r\nEND:VEVENT\r\nBEGIN:VEVENT".to_vec()),
+        ("rechts-naar-links", "\u{202e}gnp.exe".as_bytes().to_vec()),
+        ("meerbytes in cijfers", "20€2026".as_bytes().to_vec()),
+    ]
+}
+
+/// Field names the forms use, so each hostile value reaches whatever the handler reads.
+const FIELDS: [&str; 32] = [
+    "email",
+    "password",
+    "password_repeat",
+    "current",
+    "name",
+    "title",
+    "description",
+    "summary",
+    "body",
+    "vision",
+    "organisation",
+    "organisation_id",
+    "role",
+    "region",
+    "kind",
+    "theme",
+    "comment",
+    "to",
+    "school_year",
+    "indicator",
+    "value",
+    "date",
+    "hours",
+    "rate",
+    "quantity",
+    "unit_price_eur",
+    "category",
+    "activity",
+    "slug",
+    "province",
+    "message",
+    "note",
+];
+
+fn form_body(csrf: &str, version: i64, value: &[u8]) -> Vec<u8> {
+    let mut body = format!("csrf={csrf}&version={version}").into_bytes();
+    for f in FIELDS {
+        body.extend_from_slice(format!("&{f}=").as_bytes());
+        // Percent-encode all but the invalid bytes, which go in raw as a broken client sends them.
+        for b in value {
+            if b.is_ascii_alphanumeric() || *b >= 0x80 {
+                body.push(*b);
+            } else {
+                body.extend_from_slice(format!("%{b:02X}").as_bytes());
+            }
+        }
+    }
+    body
+}
+
+fn json_body(value: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(value);
+    let mut fields = serde_json::Map::new();
+    for f in FIELDS {
+        fields.insert(f.to_owned(), serde_json::Value::String(text.clone().into_owned()));
+    }
+    let mut body = serde_json::Value::Object(fields).to_string().into_bytes();
+    if std::str::from_utf8(value).is_err() {
+        body.extend_from_slice(value); // and the bytes themselves, unescaped
+    }
+    body
+}
+
+/// A workbook with one sheet of the given XML (and a shared-strings part, for the entity case).
+fn workbook(sheet_xml: &str) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().large_file(true);
+    for (name, body) in WORKBOOK_PARTS {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    zip.write_all(sheet_xml.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+const WORKBOOK_PARTS: &[(&str, &str)] = &[
+    (
+        "[Content_Types].xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+    ),
+    (
+        "_rels/.rels",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+    ),
+    (
+        "xl/workbook.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="2025" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+    ),
+    (
+        "xl/_rels/workbook.xml.rels",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+    ),
+];
+
+fn sheet(rows: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+    )
+}
+
+/// A workbook whose sheet inflates past 1 GiB: 1 KiB on the wire per MiB unpacked.
+fn inflating_workbook() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().large_file(true);
+    for (name, body) in WORKBOOK_PARTS {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    let spaces = vec![b' '; 1024 * 1024];
+    for _ in 0..1025 {
+        zip.write_all(&spaces).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A workbook of 1,000,000 real rows.
+fn million_rows() -> Vec<u8> {
+    let rows: String = (1..=1_000_000).map(|r| format!(r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#)).collect();
+    workbook(&sheet(&rows))
+}
+
+/// The hostile files, made once for the whole suite.
+fn hostile_files() -> &'static [(&'static str, &'static str, Vec<u8>)] {
+    static FILES: OnceLock<Vec<(&'static str, &'static str, Vec<u8>)>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let far = sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
+        let entities = r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&d;&d;&d;</t></is></c></row></sheetData></worksheet>"#;
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes();
+        vec![
+            ("verre cel", "begroting.xlsx", workbook(&far)),
+            ("pakt uit tot 1 GiB", "begroting.xlsx", inflating_workbook()),
+            ("1.000.000 regels", "uren.xlsx", million_rows()),
+            ("geneste entiteiten", "begroting.xlsx", workbook(entities)),
+            ("JSON 10.000 diep", "aanvraag.json", deep),
+            ("geen UTF-8", "uren.csv", vec![b'D', b'a', b't', b'u', b'm', b'\n', 0xff, 0xfe, 0x00, b'\n']),
+            ("naam met ../, quotes, CR/LF en RLO", "../../\"evil\r\n\u{202e}fdp.exe", b"%PDF-1.4\0\0".to_vec()),
+        ]
+    })
+}
+
+fn multipart(version: &str, filename: &str, bytes: &[u8]) -> (Vec<u8>, String) {
+    let boundary = "sterkgrens";
+    let name = filename.replace(['\r', '\n'], " ");
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"note\"\r\n\r\n\u{202e}notitie\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+        name.replace('"', "%22")
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (body, format!("multipart/form-data; boundary={boundary}"))
+}
+
+/// What a client gets back must be a Dutch page or the API's JSON error; never a 5xx.
+fn assert_dutch_refusal_or_success(res: &Response, what: &str) {
+    assert!(!res.status.is_server_error(), "{what}: {} {}", res.status, res.body.chars().take(400).collect::<String>());
+    if res.status.is_client_error() {
+        let dutch_page = res.body.contains("<html lang=\"nl\"");
+        let json_error = serde_json::from_str::<serde_json::Value>(&res.body).is_ok_and(|v| v["error"].is_string());
+        assert!(dutch_page || json_error, "{what}: {} without a Dutch message: {}", res.status, res.body);
+    }
+}
+
+async fn client(st: &AppState, who: Who) -> Client {
+    let mut c = Client::new(st.clone());
+    match who {
+        Anonymous => c.anonymous_with_session().await,
+        Admin => c.login(ADMIN).await,
+        Manager => c.login(MANAGER).await,
+    }
+    c
+}
+
+async fn send(
+    c: &mut Client,
+    method: &Method,
+    path: &str,
+    (body, version): (Body, i64),
+    payload: &[u8],
+    name: &str,
+) -> Response {
+    let csrf = c.csrf.clone().unwrap_or_default();
+    match body {
+        Form => {
+            let form = form_body(&csrf, version, payload);
+            c.send(method.clone(), path, Some("application/x-www-form-urlencoded"), form).await
+        }
+        Json => {
+            c.extra = vec![("if-match".into(), format!("\"{version}\""))];
+            let res = c.send(method.clone(), path, Some("application/json"), json_body(payload)).await;
+            c.extra.clear();
+            res
+        }
+        File => {
+            let (bytes, content_type) = multipart(&version.to_string(), name, payload);
+            c.send(method.clone(), &format!("{path}?csrf={csrf}"), Some(&content_type), bytes).await
+        }
+    }
+}
+
+/// Runs the cases whose index is `part` modulo `parts`, so the suite runs in parallel.
+async fn run_cases(part: usize, parts: usize) {
+    for (i, (method, template, body, who)) in CASES.iter().enumerate() {
+        if i % parts != part {
+            continue;
+        }
+        let st = state().await;
+        let path = path_for(&st, template).await;
+        let method: Method = method.parse().unwrap();
+        let payloads: Vec<(String, String, Vec<u8>)> = match body {
+            File => hostile_files().iter().map(|(w, n, b)| ((*w).to_owned(), (*n).to_owned(), b.clone())).collect(),
+            Form | Json => hostile_texts().into_iter().map(|(w, b)| (w.to_owned(), String::new(), b)).collect(),
+        };
+        let mut c = client(&st, *who).await;
+        for (what, name, payload) in &payloads {
+            let label = format!("{method} {template} ({who:?}), {what}");
+            let before = counts(&st).await;
+            let version = version_for(&st, &path).await;
+            let res = send(&mut c, &method, &path, (*body, version), payload, name).await;
+            assert_dutch_refusal_or_success(&res, &label);
+            if res.status.is_client_error() {
+                assert_eq!(counts(&st).await, before, "{label}: a refusal changed the database");
+            }
+            let health = Client::new(st.clone()).get("/healthz").await;
+            assert_eq!(health.status, StatusCode::OK, "{label}: /healthz");
+            if res.status.is_success() || res.status.is_redirection() {
+                c = client(&st, *who).await; // a sign-out or password change may have ended the session
+            }
+        }
+        // Without the right to use the route, nothing is read and nothing changes.
+        if *who != Anonymous {
+            let mut anon = client(&st, Anonymous).await;
+            let (what, name, payload) = payloads.first().expect("payloads");
+            let before = counts(&st).await;
+            let version = version_for(&st, &path).await;
+            let res = send(&mut anon, &method, &path, (*body, version), payload, name).await;
+            let label = format!("{method} {template} anoniem, {what}");
+            assert!(!res.status.is_success(), "{label}: {}", res.status);
+            assert!(!res.status.is_server_error(), "{label}: {}", res.status);
+            assert_eq!(counts(&st).await, before, "{label}: changed the database");
+        }
+    }
+}
+
+#[tokio::test]
+async fn hostile_bodies_part_1() {
+    run_cases(0, 4).await;
+}
+
+#[tokio::test]
+async fn hostile_bodies_part_2() {
+    run_cases(1, 4).await;
+}
+
+#[tokio::test]
+async fn hostile_bodies_part_3() {
+    run_cases(2, 4).await;
+}
+
+#[tokio::test]
+async fn hostile_bodies_part_4() {
+    run_cases(3, 4).await;
+}
+
+#[tokio::test]
+async fn a_nul_in_the_address_is_refused_in_dutch() {
+    let st = state().await;
+    let mut c = Client::new(st.clone());
+    for path in ["/regios/zuid%00friesland", "/scholen?q=a%00b", "/zoeken?q=%00", "/api/v1/schools?q=%00"] {
+        let res = c.get(path).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_dutch_refusal_or_success(&res, path);
+        res.assert_contains("NUL-teken");
+    }
+    assert_eq!(c.get("/healthz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_real_document_of_several_mib_is_taken_where_the_form_says_10_mib() {
+    let st = state().await;
+    let mut admin = client(&st, Admin).await;
+    let path = path_for(&st, "/beheer/inhoud/{id}/bestand").await;
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(3 * 1024 * 1024, b' ');
+    let version = version_for(&st, &path).await;
+    let res = send(&mut admin, &Method::POST, &path, (File, version), &pdf, "jaarplan.pdf").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mut too_big = pdf.clone();
+    too_big.resize(11 * 1024 * 1024, b' ');
+    let res = send(&mut admin, &Method::POST, &path, (File, version + 1), &too_big, "te-groot.pdf").await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    res.assert_contains("hoogstens 10 MiB");
+}
