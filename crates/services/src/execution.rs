@@ -629,12 +629,17 @@ pub enum ImportKind {
 pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, bytes: &[u8]) -> Result<usize> {
     use domain::execution_import as imp;
     authorize_record(app, actor, slug).await?;
-    let table = if bytes.starts_with(b"PK") {
-        docs::report::xlsx_table(bytes)
-            .map_err(|e| invalid("bestand", format!("Het bestand kon niet worden gelezen: {e}.")))?
-    } else {
-        imp::csv_table(&import::decode(bytes)).map_err(|e| invalid("bestand", e.to_string()))?
-    };
+    let bytes = bytes.to_vec();
+    // Reading a workbook or a long CSV is CPU work: on the bounded pool.
+    let table = crate::cpu::run(move || {
+        if bytes.starts_with(b"PK") {
+            docs::report::xlsx_table(&bytes)
+                .map_err(|e| invalid("bestand", format!("Het bestand kon niet worden gelezen: {e}.")))
+        } else {
+            imp::csv_table(&import::decode(&bytes)).map_err(|e| invalid("bestand", e.to_string()))
+        }
+    })
+    .await??;
     let members = {
         let mut conn = app.db.conn().await?;
         let region = live_region(&mut conn, slug).await?;
@@ -733,44 +738,50 @@ pub async fn report(
             evidence: m.evidence,
         })
         .collect();
-    let input = docs::report::ReportInput {
-        reg,
-        region: &ledger.region.name,
-        kind,
-        approved: &approved,
-        records: &records,
-        realisation: &realisation,
-        settlement: (kind == docs::report::ReportKind::Final).then_some(&settlement),
-        spent_per_year: &spent,
-        received: settlement.received,
-        milestones: &rows,
-        explanations: &explanations,
-        made_on: domain::fmt::date_nl(today),
-    };
     let stem = match kind {
         docs::report::ReportKind::Progress(year) => format!("voortgangsrapportage-{}-{year}", ledger.region.slug),
         docs::report::ReportKind::Final => format!("eindverantwoording-{}", ledger.region.slug),
     };
-    Ok(match format {
-        ReportFormat::Pdf => (format!("{stem}.pdf"), docs::report::report_pdf(&input).map_err(corrupt)?),
-        ReportFormat::Xlsx => (format!("{stem}.xlsx"), docs::report::report_xlsx(&input).map_err(corrupt)?),
+    let (reg, region) = (reg.clone(), ledger.region.name.clone());
+    let bytes = crate::cpu::run(move || {
+        let input = docs::report::ReportInput {
+            reg: &reg,
+            region: &region,
+            kind,
+            approved: &approved,
+            records: &records,
+            realisation: &realisation,
+            settlement: (kind == docs::report::ReportKind::Final).then_some(&settlement),
+            spent_per_year: &spent,
+            received: settlement.received,
+            milestones: &rows,
+            explanations: &explanations,
+            made_on: domain::fmt::date_nl(today),
+        };
+        match format {
+            ReportFormat::Pdf => docs::report::report_pdf(&input).map_err(corrupt),
+            ReportFormat::Xlsx => docs::report::report_xlsx(&input).map_err(corrupt),
+        }
     })
+    .await??;
+    let extension = match format {
+        ReportFormat::Pdf => "pdf",
+        ReportFormat::Xlsx => "xlsx",
+    };
+    Ok((format!("{stem}.{extension}"), bytes))
 }
 
 /// A change notice as a PDF letter: (file name, bytes).
 pub async fn notice_pdf(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<(String, Vec<u8>)> {
     let (ledger, list) = notices(app, actor, slug).await?;
     let n = list.into_iter().find(|n| n.id == id).ok_or(ServiceError::NotFound)?;
-    let bytes = docs::report::change_notice_pdf(
-        regulation(app)?,
-        &ledger.region.name,
-        &ledger.approved,
-        &n.notice,
-        &n.substantial,
-    )
-    .map_err(corrupt)?;
-    Ok((
-        format!("wijziging-{}-{}.pdf", ledger.region.slug, n.notice.date.map(|d| d.to_string()).unwrap_or_default()),
-        bytes,
-    ))
+    let name =
+        format!("wijziging-{}-{}.pdf", ledger.region.slug, n.notice.date.map(|d| d.to_string()).unwrap_or_default());
+    let reg = regulation(app)?.clone();
+    let bytes = crate::cpu::run(move || {
+        docs::report::change_notice_pdf(&reg, &ledger.region.name, &ledger.approved, &n.notice, &n.substantial)
+            .map_err(corrupt)
+    })
+    .await??;
+    Ok((name, bytes))
 }

@@ -167,7 +167,8 @@ async fn index(app: &App) -> Result<Arc<Built>> {
         return Ok(built.clone());
     }
     let entries = public_entries(app).await?;
-    let built = Arc::new(build(key, &entries).map_err(search_err)?);
+    // Indexing is CPU work: on the bounded pool, off the async workers.
+    let built = Arc::new(crate::cpu::run(move || build(key, &entries)).await?.map_err(search_err)?);
     *app.search.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(built.clone());
     Ok(built)
 }

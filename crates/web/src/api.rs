@@ -491,8 +491,14 @@ async fn find_schools(
         (status = 422, body = ApiErrorBody, description = "Het bestand is onleesbaar; fields[0].field noemt het JSON-pad")))]
 async fn check_application(State(st): State<AppState>, body: String) -> Response {
     use domain::regulation::check::CheckError;
-    match st.app.regulations.check_json(&body) {
-        Ok((report, _)) => Json(report).into_response(),
+    // Anyone may send a whole application (up to 16 MiB): checking it is CPU work for the pool.
+    let regulations = st.app.regulations.clone();
+    let checked = match services::cpu::run(move || regulations.check_json(&body).map(|(report, _)| report)).await {
+        Ok(checked) => checked,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    match checked {
+        Ok(report) => Json(report).into_response(),
         Err(CheckError::Format(e)) => ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             body: ApiErrorBody {

@@ -880,7 +880,10 @@ pub async fn export_xlsx(
 pub async fn budget_workbook(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) -> Result<Vec<u8>, WebError> {
     let (application, _) = apps::get(&st.app, &ctx.actor, slug, phase).await?;
     let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
-    docs::xlsx::write_budget(reg, &application).map_err(|e| WebError::Internal(e.to_string()))
+    let reg = reg.clone();
+    services::cpu::run(move || docs::xlsx::write_budget(&reg, &application))
+        .await?
+        .map_err(|e| WebError::Internal(e.to_string()))
 }
 
 /// An upload form's `version` field and its file (name and bytes).
@@ -928,7 +931,8 @@ pub async fn import_xlsx(
     }
     let (current, _) = apps::get(&st.app, &ctx.actor, &slug, &phase).await?;
     let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
-    let lines = match docs::xlsx::read_budget(&bytes, reg, &current) {
+    let (reg, read) = (reg.clone(), current.clone());
+    let lines = match services::cpu::run(move || docs::xlsx::read_budget(&bytes, &reg, &read)).await? {
         Ok(lines) => lines,
         Err(errors) => {
             let errors =
@@ -982,10 +986,9 @@ pub async fn application_pdf(
     };
     let version = docs::pdf::VersionLabel { label, sha256 };
     let reg = reg.clone();
-    // Typesetting is CPU work: keep it off the request threads.
-    tokio::task::spawn_blocking(move || docs::pdf::application_pdf(&reg, &application, &version))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
+    // Typesetting is CPU work: on the bounded pool, off the request threads.
+    services::cpu::run(move || docs::pdf::application_pdf(&reg, &application, &version))
+        .await?
         .map_err(|e| WebError::Internal(e.to_string()))
 }
 
