@@ -110,39 +110,94 @@ fn check_area(low: (u32, u32), high: (u32, u32)) -> Result<(), SheetError> {
     Ok(())
 }
 
+/// Hostile workbooks for the tests of every crate that reads uploads (feature `test-support`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures {
+    use std::io::{Cursor, Write};
+
+    const PARTS: &[(&str, &str)] = &[
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="2025" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+    ];
+
+    /// A workbook with one sheet, "2025" (read by the budget import and, as the first sheet,
+    /// by the hours import), whose XML `write` produces.
+    pub fn workbook_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().large_file(true);
+        for (name, body) in PARTS {
+            zip.start_file(*name, opts).expect("zip entry");
+            zip.write_all(body.as_bytes()).expect("zip write");
+        }
+        zip.start_file("xl/worksheets/sheet1.xml", opts).expect("zip entry");
+        write(&mut zip).expect("sheet XML");
+        zip.finish().expect("zip").into_inner()
+    }
+
+    /// A workbook whose sheet is `xml` as given.
+    pub fn workbook(xml: &str) -> Vec<u8> {
+        workbook_with(|w| w.write_all(xml.as_bytes()))
+    }
+
+    /// A sheet's XML around `rows`, with a declared `dimension`.
+    pub fn sheet(dimension: &str, rows: &str) -> String {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{rows}</sheetData></worksheet>"#
+        )
+    }
+
+    /// Cells `A1` and `XFD1048576`: 1.5 KB that a grid-building reader turns into ~550 GB.
+    pub fn far_cell() -> Vec<u8> {
+        let rows = r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#;
+        workbook(&sheet("A1:XFD1048576", rows))
+    }
+
+    /// A sheet that inflates to `mib` MiB of spaces (about 1 KiB on the wire per MiB).
+    pub fn inflating(mib: usize) -> Vec<u8> {
+        workbook_with(|w| {
+            let spaces = vec![b' '; 1024 * 1024];
+            (0..mib).try_for_each(|_| w.write_all(&spaces))
+        })
+    }
+
+    /// `rows` real rows of one number each.
+    pub fn rows(rows: usize) -> Vec<u8> {
+        workbook_with(|w| {
+            w.write_all(sheet("A1", "").split("</sheetData>").next().unwrap_or_default().as_bytes())?;
+            for r in 1..=rows {
+                write!(w, r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#)?;
+            }
+            w.write_all(b"</sheetData></worksheet>")
+        })
+    }
+
+    /// Nested entities in a DOCTYPE (a "billion laughs" in small).
+    pub fn entities() -> Vec<u8> {
+        workbook(
+            r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&d;&d;&d;</t></is></c></row></sheetData></worksheet>"#,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
-    /// A workbook written by hand, so a test can put any XML in its sheet.
-    pub(crate) fn workbook(sheet_xml: &str) -> Vec<u8> {
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default();
-        let files = [
-            ("[Content_Types].xml", CONTENT_TYPES.to_owned()),
-            ("_rels/.rels", ROOT_RELS.to_owned()),
-            ("xl/workbook.xml", WORKBOOK.to_owned()),
-            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.to_owned()),
-            ("xl/worksheets/sheet1.xml", sheet_xml.to_owned()),
-        ];
-        for (name, body) in files {
-            zip.start_file(name, opts).unwrap();
-            zip.write_all(body.as_bytes()).unwrap();
-        }
-        zip.finish().unwrap().into_inner()
-    }
-
-    const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
-    const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
-    const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
-    const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
-
-    fn sheet(dimension: &str, cells: &str) -> String {
-        format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{cells}</sheetData></worksheet>"#
-        )
-    }
+    use super::fixtures::{sheet, workbook};
 
     #[test]
     fn reads_a_small_sheet() {
@@ -172,16 +227,13 @@ mod tests {
 
     #[test]
     fn refuses_rows_past_the_limit_without_reading_them_all() {
-        let rows: String =
-            (1..=MAX_ROWS + 2).map(|r| format!(r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#)).collect();
-        let err = open(&workbook(&sheet("A1", &rows))).unwrap().first().unwrap_err();
+        let err = open(&super::fixtures::rows(1_000_000)).unwrap().first().unwrap_err();
         assert_eq!(err.to_string(), "het bestand is te groot: hoogstens 100.000 regels");
     }
 
     #[test]
     fn refuses_an_entry_that_inflates_past_the_limit() {
-        let padding = " ".repeat(MAX_INFLATED_BYTES as usize + 1);
-        let bytes = workbook(&sheet("A1", &padding));
+        let bytes = super::fixtures::inflating(1025);
         assert!(bytes.len() < 1024 * 1024, "deflate packs the padding small: {}", bytes.len());
         let err = open(&bytes).err().unwrap();
         assert_eq!(err.to_string(), "het bestand is te groot: hoogstens 64 MiB aan uitgepakte gegevens");
@@ -189,8 +241,7 @@ mod tests {
 
     #[test]
     fn entities_in_a_sheet_are_not_expanded() {
-        let xml = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>"#;
-        match open(&workbook(xml)).unwrap().first() {
+        match open(&super::fixtures::entities()).unwrap().first() {
             Ok(range) => assert!(range.get_value((0, 0)).is_none_or(|v| v.to_string().len() < 100)),
             Err(e) => assert!(matches!(e, SheetError::Unreadable(_))),
         }

@@ -50,7 +50,8 @@ pub fn has_nul(text: &str) -> bool {
 }
 
 /// The Dutch message for a refused NUL character.
-pub const NUL_MESSAGE: &str = "de invoer bevat een NUL-teken (\\0 of \\u0000); verwijder het en probeer het opnieuw";
+pub const NUL_MESSAGE: &str =
+    "de invoer bevat een NUL-teken (\\0 of \\u0000), dat Sterk niet verwerkt; verwijder het en probeer het opnieuw";
 
 /// A stored file's name as Sterk computes it: a SHA-256 in 64 lowercase hex digits, never a path.
 pub fn is_sha256_hex(s: &str) -> bool {
@@ -113,7 +114,8 @@ fn is_email(value: &str) -> bool {
         && !domain.contains('@')
 }
 
-fn capitalise(s: &str) -> String {
+/// The sentence with its first letter in capitals.
+pub fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

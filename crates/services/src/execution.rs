@@ -634,7 +634,7 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, byte
     let table = crate::cpu::run(move || {
         if bytes.starts_with(b"PK") {
             docs::report::xlsx_table(&bytes)
-                .map_err(|e| invalid("bestand", format!("Het bestand kon niet worden gelezen: {e}.")))
+                .map_err(|e| invalid("bestand", format!("{}.", domain::validation::capitalise(&e))))
         } else {
             imp::csv_table(&import::decode(&bytes)).map_err(|e| invalid("bestand", e.to_string()))
         }

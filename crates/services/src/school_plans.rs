@@ -130,14 +130,11 @@ fn checked(app: &App, plan: &SchoolPlan, member_ids: &[String], schools: &[domai
     e.into_result(()).map_err(ServiceError::Invalid)
 }
 
-/// A school contact files plans for the own school only: another school is a field error.
+/// A school contact files plans for the own school only (the form offers no other; only a
+/// forged request names another school, and is refused as such).
 fn for_own_school(actor: &Actor, region_id: &str, author_id: Option<&str>, plan: &SchoolPlan) -> Result<()> {
     let organisation_id = Some(plan.organisation.as_str());
-    if actor.permits(Action::WriteSchoolPlan { region_id, author_id, organisation_id }) {
-        Ok(())
-    } else {
-        Err(invalid("organisation", "U schrijft alleen deelplannen voor uw eigen school."))
-    }
+    Ok(actor.require(Action::WriteSchoolPlan { region_id, author_id, organisation_id })?)
 }
 
 /// Whether the actor may change plan `id` now: asked before an attachment is read.

@@ -64,7 +64,7 @@ impl WebError {
             WebError::Csrf => ("Verzoek geweigerd", "Dit formulier kon niet worden gecontroleerd. Laad de pagina opnieuw en probeer het nog eens.".into()),
             WebError::SessionExpired => ("Sessie verlopen", "Uw sessie is verlopen. Laad de pagina opnieuw en probeer het nog eens.".into()),
             WebError::TooLarge => ("Te veel gegevens", "Het verzoek is te groot. Verstuur minder tekst of een kleiner bestand (uploads: hoogstens 10 MiB).".into()),
-            WebError::Nul => ("Ongeldig teken", format!("Niet opgeslagen: {}.", domain::validation::NUL_MESSAGE)),
+            WebError::Nul => ("Ongeldig teken", format!("{}.", domain::validation::capitalise(domain::validation::NUL_MESSAGE))),
             WebError::BadUpload => ("Niet goed aangekomen", "Het formulier of bestand kwam niet goed aan. Kies het bestand opnieuw en probeer het nog eens.".into()),
             WebError::BadToken => ("Ongeldige sleutel", "De API-sleutel is onbekend of ingetrokken.".into()),
             WebError::RateLimited(m) => ("Te veel pogingen", format!("Er is te vaak geprobeerd in te loggen. Probeer het over {m} minuten opnieuw.")),

@@ -52,60 +52,45 @@ fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> &'a str {
     params.get(name).map_or("", String::as_str)
 }
 
-/// The caller may change the applications of the region `{slug}`.
-pub struct EditsApplication;
+/// A guard: an extractor that asks `$authorize` about the path parameter `$param`.
+macro_rules! guard {
+    ($(#[$doc:meta])* $name:ident, $param:literal, $authorize:path) => {
+        $(#[$doc])*
+        pub struct $name;
 
-impl FromRequestParts<AppState> for EditsApplication {
-    type Rejection = Refusal;
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = Refusal;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (ctx, params, api) = caller(parts, state).await?;
-        services::applications::authorize_edit(&state.app, &ctx.actor, param(&params, "slug"))
-            .await
-            .map_err(refuse(api))?;
-        Ok(EditsApplication)
-    }
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+                let (ctx, params, api) = caller(parts, state).await?;
+                $authorize(&state.app, &ctx.actor, param(&params, $param)).await.map_err(refuse(api))?;
+                Ok($name)
+            }
+        }
+    };
 }
 
-/// The caller may change the school plan `{id}`.
-pub struct WritesPlan;
-
-impl FromRequestParts<AppState> for WritesPlan {
-    type Rejection = Refusal;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (ctx, params, api) = caller(parts, state).await?;
-        services::school_plans::authorize_write(&state.app, &ctx.actor, param(&params, "id"))
-            .await
-            .map_err(refuse(api))?;
-        Ok(WritesPlan)
-    }
-}
-
-/// The caller may record work or contributions in the region `{slug}`.
-pub struct RecordsWork;
-
-impl FromRequestParts<AppState> for RecordsWork {
-    type Rejection = Refusal;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (ctx, params, api) = caller(parts, state).await?;
-        services::execution::authorize_record(&state.app, &ctx.actor, param(&params, "slug"))
-            .await
-            .map_err(refuse(api))?;
-        Ok(RecordsWork)
-    }
-}
-
-/// The caller may edit the knowledge-base item `{id}`.
-pub struct EditsContent;
-
-impl FromRequestParts<AppState> for EditsContent {
-    type Rejection = Refusal;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (ctx, params, api) = caller(parts, state).await?;
-        services::content::authorize_edit(&state.app, &ctx.actor, param(&params, "id")).await.map_err(refuse(api))?;
-        Ok(EditsContent)
-    }
-}
+guard!(
+    /// The caller may change the applications of the region `{slug}`.
+    EditsApplication,
+    "slug",
+    services::applications::authorize_edit
+);
+guard!(
+    /// The caller may change the school plan `{id}`.
+    WritesPlan,
+    "id",
+    services::school_plans::authorize_write
+);
+guard!(
+    /// The caller may record work or contributions in the region `{slug}`.
+    RecordsWork,
+    "slug",
+    services::execution::authorize_record
+);
+guard!(
+    /// The caller may edit the knowledge-base item `{id}`.
+    EditsContent,
+    "id",
+    services::content::authorize_edit
+);

@@ -7,7 +7,6 @@
 //! A route added without a case here fails `every_route_that_takes_a_body_has_a_case`.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::sync::OnceLock;
 
 use axum::http::{Method, StatusCode};
@@ -313,78 +312,17 @@ fn json_body(value: &[u8]) -> Vec<u8> {
     body
 }
 
-/// A workbook with one sheet of the given XML (and a shared-strings part, for the entity case).
-fn workbook(sheet_xml: &str) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().large_file(true);
-    for (name, body) in WORKBOOK_PARTS {
-        zip.start_file(*name, opts).unwrap();
-        zip.write_all(body.as_bytes()).unwrap();
-    }
-    zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
-    zip.write_all(sheet_xml.as_bytes()).unwrap();
-    zip.finish().unwrap().into_inner()
-}
-
-const WORKBOOK_PARTS: &[(&str, &str)] = &[
-    (
-        "[Content_Types].xml",
-        r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
-    ),
-    (
-        "_rels/.rels",
-        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-    ),
-    (
-        "xl/workbook.xml",
-        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="2025" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-    ),
-    (
-        "xl/_rels/workbook.xml.rels",
-        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
-    ),
-];
-
-fn sheet(rows: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
-    )
-}
-
-/// A workbook whose sheet inflates past 1 GiB: 1 KiB on the wire per MiB unpacked.
-fn inflating_workbook() -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().large_file(true);
-    for (name, body) in WORKBOOK_PARTS {
-        zip.start_file(*name, opts).unwrap();
-        zip.write_all(body.as_bytes()).unwrap();
-    }
-    zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
-    let spaces = vec![b' '; 1024 * 1024];
-    for _ in 0..1025 {
-        zip.write_all(&spaces).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
-}
-
-/// A workbook of 1,000,000 real rows.
-fn million_rows() -> Vec<u8> {
-    let rows: String = (1..=1_000_000).map(|r| format!(r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#)).collect();
-    workbook(&sheet(&rows))
-}
-
 /// The hostile files, made once for the whole suite.
 fn hostile_files() -> &'static [(&'static str, &'static str, Vec<u8>)] {
     static FILES: OnceLock<Vec<(&'static str, &'static str, Vec<u8>)>> = OnceLock::new();
     FILES.get_or_init(|| {
-        let far = sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
-        let entities = r#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&d;&d;&d;</t></is></c></row></sheetData></worksheet>"#;
+        use docs::sheet::fixtures;
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes();
         vec![
-            ("verre cel", "begroting.xlsx", workbook(&far)),
-            ("pakt uit tot 1 GiB", "begroting.xlsx", inflating_workbook()),
-            ("1.000.000 regels", "uren.xlsx", million_rows()),
-            ("geneste entiteiten", "begroting.xlsx", workbook(entities)),
+            ("verre cel", "begroting.xlsx", fixtures::far_cell()),
+            ("pakt uit tot 1 GiB", "begroting.xlsx", fixtures::inflating(1025)),
+            ("1.000.000 regels", "uren.xlsx", fixtures::rows(1_000_000)),
+            ("geneste entiteiten", "begroting.xlsx", fixtures::entities()),
             ("JSON 10.000 diep", "aanvraag.json", deep),
             ("geen UTF-8", "uren.csv", vec![b'D', b'a', b't', b'u', b'm', b'\n', 0xff, 0xfe, 0x00, b'\n']),
             ("naam met ../, quotes, CR/LF en RLO", "../../\"evil\r\n\u{202e}fdp.exe", b"%PDF-1.4\0\0".to_vec()),

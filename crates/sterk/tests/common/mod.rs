@@ -1,0 +1,87 @@
+//! Running the real binary in tests: a data folder of its own, `serve --demo` on a free port,
+//! and plain HTTP/1.1 over a socket.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+pub fn data_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sterk-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Starts `sterk serve` on a free port; returns the process and its address.
+pub fn serve(dir: &PathBuf) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sterk"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env_remove("STERK_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start sterk");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("Sterk draait op http://") {
+            let addr = rest.split_whitespace().next().unwrap().to_owned();
+            assert!(printed.contains("beheerder@sterk.example"), "demo accounts are printed: {printed}");
+            return (child, addr);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("sterk did not start: {printed}");
+}
+
+pub fn get(addr: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// One request: the response's head and body. `head` holds the request line and headers.
+pub fn request(addr: &str, head: &str, body: &[u8]) -> (String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(stream, "{head}Host: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+    // The server may answer before the whole body is sent (a refused upload): that is fine.
+    let _ = stream.write_all(body);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |p| p + 4);
+    let (h, b) = response.split_at(split);
+    (String::from_utf8_lossy(h).into_owned(), b.to_vec())
+}
+
+/// The value of the first `Set-Cookie` for `name` in a response head.
+pub fn set_cookie(head: &str, name: &str) -> Option<String> {
+    head.lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+        .filter_map(|c| c.split(';').next()?.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        .find(|v| !v.is_empty())
+}
+
+/// The CSRF token a page's form carries.
+pub fn csrf(body: &[u8]) -> String {
+    let html = String::from_utf8_lossy(body);
+    html.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_owned()
+}
+
+/// Resident memory of a process in KiB (`VmRSS`).
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
