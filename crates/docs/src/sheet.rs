@@ -5,7 +5,7 @@
 
 use std::io::{Cursor, Read};
 
-use calamine::{Cell, Data, Range, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Cell, Data, DataRef, Range, Reader, Xlsx, open_workbook_from_rs};
 use domain::limits::{MAX_CELLS, MAX_COLUMNS, MAX_INFLATED_BYTES, MAX_ROWS, MAX_ZIP_ENTRIES, too_large};
 
 /// Why a workbook was refused, in Dutch.
@@ -75,9 +75,20 @@ impl Workbook<'_> {
         check_extent(declared.start, declared.end)?;
         let mut cells = Vec::new();
         let (mut low, mut high) = ((u32::MAX, u32::MAX), (0, 0));
+        // Cells may repeat a position or point at one long shared string many times: count the
+        // cells and the text they copy, not only the area they span.
+        let mut text_bytes = 0u64;
         while let Some(cell) = reader.next_cell().map_err(|e| SheetError::Unreadable(e.to_string()))? {
             let (row, col) = cell.get_position();
             check_extent((row, col), (row, col))?;
+            text_bytes += match cell.get_value() {
+                DataRef::SharedString(s) => s.len(),
+                DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+                _ => 0,
+            } as u64;
+            if cells.len() >= MAX_CELLS || text_bytes > MAX_INFLATED_BYTES {
+                return Err(SheetError::TooLarge(too_large("cellen", MAX_CELLS as u64)));
+            }
             let value = Data::from(cell.get_value().clone());
             if value == Data::Empty {
                 continue;
@@ -137,10 +148,16 @@ pub mod fixtures {
     /// A workbook with one sheet, "2025" (read by the budget import and, as the first sheet,
     /// by the hours import), whose XML `write` produces.
     pub fn workbook_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Vec<u8> {
+        build(None, write)
+    }
+
+    /// The same with a shared-strings part (`xl/sharedStrings.xml`) holding `shared`.
+    fn build(shared: Option<&str>, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Vec<u8> {
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let opts = zip::write::SimpleFileOptions::default().large_file(true);
-        for (name, body) in PARTS {
-            zip.start_file(*name, opts).expect("zip entry");
+        let shared = shared.map(|s| ("xl/sharedStrings.xml", s));
+        for (name, body) in PARTS.iter().copied().chain(shared) {
+            zip.start_file(name, opts).expect("zip entry");
             zip.write_all(body.as_bytes()).expect("zip write");
         }
         zip.start_file("xl/worksheets/sheet1.xml", opts).expect("zip entry");
@@ -183,6 +200,16 @@ pub mod fixtures {
             }
             w.write_all(b"</sheetData></worksheet>")
         })
+    }
+
+    /// One shared string of `mib` MiB that `cells` cells all point at: small unpacked, huge copied.
+    pub fn shared_text(mib: usize, cells: usize) -> Vec<u8> {
+        let text = "x".repeat(mib * 1024 * 1024);
+        let sst = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{text}</t></si></sst>"#
+        );
+        let row: String = (0..cells).map(|_| r#"<c r="A1" t="s"><v>0</v></c>"#).collect();
+        build(Some(&sst), |w| w.write_all(sheet("A1", &format!(r#"<row r="1">{row}</row>"#)).as_bytes()))
     }
 
     /// Nested entities in a DOCTYPE (a "billion laughs" in small).
@@ -229,6 +256,14 @@ mod tests {
     fn refuses_rows_past_the_limit_without_reading_them_all() {
         let err = open(&super::fixtures::rows(1_000_000)).unwrap().first().unwrap_err();
         assert_eq!(err.to_string(), "het bestand is te groot: hoogstens 100.000 regels");
+    }
+
+    #[test]
+    fn refuses_one_long_shared_string_copied_into_many_cells() {
+        // 16 MiB unpacked, but 100 copies of it (1.6 GB) if every cell were built.
+        let bytes = super::fixtures::shared_text(16, 100);
+        let err = open(&bytes).expect("within the archive limit").first().unwrap_err();
+        assert!(matches!(err, SheetError::TooLarge(_)), "{err}");
     }
 
     #[test]

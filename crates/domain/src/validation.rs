@@ -42,7 +42,6 @@ impl std::fmt::Display for FieldErrors {
     }
 }
 
-/// Trims and checks a required text field with a maximum length in characters.
 /// A NUL character, which no text Sterk keeps may hold (PostgreSQL refuses it), as sent in a
 /// form or file (`\0`) or escaped in JSON (`\u0000`).
 pub fn has_nul(text: &str) -> bool {
@@ -58,6 +57,7 @@ pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Trims and checks a required text field with a maximum length in characters.
 pub fn required(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize) -> String {
     let value = value.trim().to_owned();
     if value.is_empty() {

@@ -88,7 +88,10 @@ async fn signing_key(app: &App) -> Result<&[u8; 32]> {
             let hex = store::settings::get_or_insert(&mut conn, "csrf_signing_key", &random_token()).await?;
             let mut key = [0u8; 32];
             for (i, byte) in key.iter_mut().enumerate() {
-                *byte = hex.get(i * 2..i * 2 + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or_default();
+                // A damaged key signs nothing: better no anonymous forms than a guessable key.
+                *byte = hex.get(i * 2..i * 2 + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
+                    ServiceError::Store(store::StoreError::Corrupt("csrf_signing_key is geen sleutel".into()))
+                })?;
             }
             Ok(key)
         })
@@ -102,22 +105,26 @@ pub async fn anonymous_token(app: &App) -> Result<(String, String)> {
     let mut nonce = [0u8; 16];
     fill_random(&mut nonce);
     let cookie = format!("{}.{}", hex(&nonce), now_ms() + ANONYMOUS_TTL_MS);
-    let csrf = anonymous_csrf(app, &cookie).await?.expect("a fresh cookie is well formed");
+    let csrf = sign(signing_key(app).await?, &cookie);
     Ok((cookie, csrf))
 }
 
 /// The form token for an anonymous cookie, when the cookie is well formed and not expired.
 pub async fn anonymous_csrf(app: &App, cookie: &str) -> Result<Option<String>> {
-    use hmac::Mac;
     let Some((nonce, expires)) = cookie.split_once('.') else { return Ok(None) };
     let live = expires.parse::<i64>().is_ok_and(|e| e > now_ms() && e <= now_ms() + ANONYMOUS_TTL_MS);
     if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) || !live {
         return Ok(None);
     }
-    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(signing_key(app).await?).expect("HMAC takes any key length");
+    Ok(Some(sign(signing_key(app).await?, cookie)))
+}
+
+fn sign(key: &[u8; 32], cookie: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
     mac.update(b"sterk-csrf|");
     mac.update(cookie.as_bytes());
-    Ok(Some(hex(&mac.finalize().into_bytes())))
+    hex(&mac.finalize().into_bytes())
 }
 
 pub async fn actor_for_user(app: &App, user_id: &str) -> Result<Actor> {
@@ -146,6 +153,9 @@ pub async fn session(app: &App, token: &str) -> Result<Option<SessionView>> {
 /// the limits of `ratelimit`, which reserve the attempt before the password is evaluated.
 pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Result<String> {
     let email = email.trim().to_lowercase();
+    if email.len() > 254 {
+        return Err(ServiceError::BadCredentials); // no address is longer; keeps the limit keys short
+    }
     let attempt = crate::ratelimit::Attempt::new(&email, client);
     crate::ratelimit::admit(app, &attempt).await?;
     let creds = {

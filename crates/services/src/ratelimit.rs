@@ -29,6 +29,7 @@ pub struct Attempt {
 }
 
 impl Attempt {
+    /// `email` as typed (at most an e-mail address long), `client` as `web::client` keys it.
     pub fn new(email: &str, client: &str) -> Attempt {
         Attempt {
             pair: format!("pair:{email}|{client}"),
@@ -55,12 +56,10 @@ pub async fn admit(app: &App, attempt: &Attempt) -> Result<()> {
     }
     let (count, _) = limits::reserve(&mut conn, &attempt.account, now, WINDOW_MS).await?;
     if count > ACCOUNT_ATTEMPTS {
-        let wait = limits::next_slot(&mut conn, &attempt.account, now, SLOW_INTERVAL_MS).await? - now;
+        let slot = limits::next_slot(&mut conn, &attempt.account, now, (SLOW_INTERVAL_MS, MAX_WAIT_MS)).await?;
         drop(conn);
-        if wait > MAX_WAIT_MS {
-            return Err(ServiceError::RateLimited(1));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64)).await;
+        let wait = slot.ok_or(ServiceError::RateLimited(1))? - now;
+        tokio::time::sleep(std::time::Duration::from_millis(wait.max(0).unsigned_abs())).await;
     }
     Ok(())
 }

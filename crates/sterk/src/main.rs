@@ -53,6 +53,9 @@ enum Command {
         /// the client for the sign-in limits; without it the socket address is the client.
         #[arg(long, env = "STERK_TRUSTED_PROXIES", default_value = "")]
         trusted_proxies: String,
+        /// The header the trusted proxies write: x-forwarded-for or forwarded (RFC 7239).
+        #[arg(long, env = "STERK_FORWARDED_HEADER", default_value = "x-forwarded-for")]
+        forwarded_header: String,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -361,10 +364,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Serve { bind, demo, clock, secure_cookies, trusted_proxies } => {
+        Command::Serve { bind, demo, clock, secure_cookies, trusted_proxies, forwarded_header } => {
             let proxies = web::parse_trusted_proxies(trusted_proxies)
                 .map_err(|e| anyhow::anyhow!("STERK_TRUSTED_PROXIES: {e}"))?;
-            serve(&cli, *bind, *demo, clock.as_deref(), (*secure_cookies, proxies)).await
+            let header = forwarded_header.parse().map_err(|e| anyhow::anyhow!("STERK_FORWARDED_HEADER: {e}"))?;
+            serve(&cli, *bind, *demo, clock.as_deref(), (*secure_cookies, proxies, header)).await
         }
         Command::Check { .. } | Command::Allocate { .. } => unreachable!("handled without a runtime"),
         Command::Reminders { clock } => {
@@ -489,7 +493,7 @@ async fn serve(
     bind: SocketAddr,
     demo: bool,
     clock: Option<&str>,
-    (secure, trusted_proxies): (SecureCookies, Vec<web::Cidr>),
+    (secure, trusted_proxies, forwarded_header): (SecureCookies, Vec<web::Cidr>, web::ForwardedHeader),
 ) -> anyhow::Result<()> {
     let (db, applied) = open(cli).await?;
     let mut app = App::with_regulations(db, regulations(cli)?);
@@ -522,7 +526,7 @@ async fn serve(
         SecureCookies::Never => false,
         SecureCookies::Auto => !bind.ip().is_loopback(),
     };
-    let config = web::WebConfig { secure_cookies, migrations_applied: applied, trusted_proxies };
+    let config = web::WebConfig { secure_cookies, migrations_applied: applied, trusted_proxies, forwarded_header };
     let state = web::AppState { app, config: Arc::new(config) };
     println!(
         "Sterk draait op http://{} (database: {}, {applied} migraties)",

@@ -13,7 +13,8 @@ pub async fn reserve(conn: &mut AnyConnection, key: &str, now: i64, window_ms: i
         "INSERT INTO login_limits (limit_key, failures, window_start) VALUES ($1, 1, $2) \
          ON CONFLICT (limit_key) DO UPDATE SET \
            failures = CASE WHEN login_limits.window_start <= $3 THEN 1 ELSE login_limits.failures + 1 END, \
-           window_start = CASE WHEN login_limits.window_start <= $3 THEN $2 ELSE login_limits.window_start END \
+           window_start = CASE WHEN login_limits.window_start <= $3 THEN $2 ELSE login_limits.window_start END, \
+           next_slot = CASE WHEN login_limits.window_start <= $3 THEN 0 ELSE login_limits.next_slot END \
          RETURNING failures, window_start",
     )
     .bind(key)
@@ -40,19 +41,25 @@ pub async fn clear(conn: &mut AnyConnection, key: &str) -> Result<()> {
 }
 
 /// The next moment an attempt on `key` may be evaluated, `interval_ms` after the one before:
-/// attempts queue behind each other instead of being refused.
-pub async fn next_slot(conn: &mut AnyConnection, key: &str, now: i64, interval_ms: i64) -> Result<i64> {
-    let slot: i64 = sqlx::query_scalar(
+/// attempts queue behind each other. `None` when the queue already reaches `max_wait_ms` ahead;
+/// the slot then stays where it was, so refused attempts do not push the queue further.
+pub async fn next_slot(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: i64,
+    (interval_ms, max_wait_ms): (i64, i64),
+) -> Result<Option<i64>> {
+    let slot: Option<i64> = sqlx::query_scalar(
         "UPDATE login_limits SET next_slot = CASE WHEN next_slot > $2 THEN next_slot ELSE $2 END + $3 \
-         WHERE limit_key = $1 RETURNING next_slot",
+         WHERE limit_key = $1 AND next_slot <= $2 + $4 RETURNING next_slot",
     )
     .bind(key)
     .bind(now)
     .bind(interval_ms)
+    .bind(max_wait_ms)
     .fetch_optional(conn)
-    .await?
-    .unwrap_or(now + interval_ms);
-    Ok(slot - interval_ms)
+    .await?;
+    Ok(slot.map(|s| s - interval_ms))
 }
 
 /// Forgets windows that ended before `before`.

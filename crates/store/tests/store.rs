@@ -73,3 +73,31 @@ async fn the_school_finder_escapes_like_wildcards() {
     assert!(organisations::find_schools(&mut conn, "%", 10).await.unwrap().iter().all(|h| h.school.name.contains('%')));
     assert!(organisations::find_schools(&mut conn, "", 10).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn sign_in_limits_count_atomically_and_a_full_queue_does_not_grow() {
+    use store::limits;
+    let db = Db::fresh_for_test().await.unwrap();
+    let mut conn = db.conn().await.unwrap();
+    let (now, window) = (1_000_000, 60_000);
+    for expected in 1..=3 {
+        assert_eq!(limits::reserve(&mut conn, "account:a", now, window).await.unwrap(), (expected, now));
+    }
+    // Slots 3 s apart, at most 9 s ahead: the fifth attempt is refused and moves nothing.
+    let slots: Vec<Option<i64>> = {
+        let mut out = Vec::new();
+        for _ in 0..5 {
+            out.push(limits::next_slot(&mut conn, "account:a", now, (3_000, 9_000)).await.unwrap());
+        }
+        out
+    };
+    assert_eq!(slots, [Some(now), Some(now + 3_000), Some(now + 6_000), Some(now + 9_000), None]);
+    assert_eq!(
+        limits::next_slot(&mut conn, "account:a", now + 3_000, (3_000, 9_000)).await.unwrap(),
+        Some(now + 12_000)
+    );
+    // A new window starts the count and the queue afresh.
+    let later = now + window + 1;
+    assert_eq!(limits::reserve(&mut conn, "account:a", later, window).await.unwrap(), (1, later));
+    assert_eq!(limits::next_slot(&mut conn, "account:a", later, (3_000, 9_000)).await.unwrap(), Some(later));
+}

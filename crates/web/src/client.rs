@@ -1,8 +1,10 @@
 //! The caller's address, the key of the per-address limits. Behind a reverse proxy every request
-//! comes from the proxy, so `STERK_TRUSTED_PROXIES` (CIDRs) names the proxies whose
-//! `Forwarded`/`X-Forwarded-For` headers are believed: the client is the rightmost address in
-//! that chain that is not itself a trusted proxy. From anyone else the headers are ignored, so a
-//! visitor cannot pick their own key.
+//! comes from the proxy, so `STERK_TRUSTED_PROXIES` (CIDRs) names the proxies whose header is
+//! believed: `X-Forwarded-For`, or `Forwarded` with `STERK_FORWARDED_HEADER=forwarded` (only
+//! the one the proxy writes: a proxy passes the other through from the client untouched). The
+//! client is the rightmost address in that chain that is not itself a trusted proxy. From anyone
+//! else the headers are ignored, so a visitor cannot pick their own key. An IPv6 client is keyed
+//! by its /64, since one host commonly holds a whole /64.
 
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -48,46 +50,79 @@ impl Cidr {
     }
 }
 
+/// Which header the trusted proxies write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForwardedHeader {
+    #[default]
+    XForwardedFor,
+    Forwarded,
+}
+
+impl FromStr for ForwardedHeader {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ForwardedHeader, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "x-forwarded-for" => Ok(ForwardedHeader::XForwardedFor),
+            "forwarded" => Ok(ForwardedHeader::Forwarded),
+            other => Err(format!("\"{other}\" is geen kopregel die Sterk leest; kies x-forwarded-for of forwarded")),
+        }
+    }
+}
+
 /// `STERK_TRUSTED_PROXIES`: CIDRs separated by commas or spaces.
 pub fn parse_list(s: &str) -> Result<Vec<Cidr>, String> {
     s.split([',', ' ']).filter(|p| !p.trim().is_empty()).map(Cidr::from_str).collect()
 }
 
 /// The client's address as the rate limits key it.
-pub fn address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[Cidr]) -> String {
+pub fn address(peer: Option<IpAddr>, headers: &HeaderMap, (trusted, header): (&[Cidr], ForwardedHeader)) -> String {
     let Some(peer) = peer else { return String::new() };
     let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
     if !is_trusted(peer) {
-        return peer.to_string();
+        return key(peer);
     }
-    let chain = forwarded_chain(headers);
+    let chain = forwarded_chain(headers, header);
     let client = chain.iter().rev().find_map(|hop| match hop.parse::<IpAddr>() {
         Ok(ip) if is_trusted(ip) => None,
-        Ok(ip) => Some(ip.to_string()),
+        Ok(ip) => Some(key(ip)),
         Err(_) => Some(hop.clone()), // "unknown" or an obfuscated name: set by the proxy, a key all the same
     });
-    client.unwrap_or_else(|| peer.to_string())
+    client.unwrap_or_else(|| key(peer))
 }
 
-/// The hops of `Forwarded: for=…` (RFC 7239), else of `X-Forwarded-For`, leftmost first.
-fn forwarded_chain(headers: &HeaderMap) -> Vec<String> {
+/// An IPv4 address as it is (also when mapped into IPv6); an IPv6 address by its /64.
+fn key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let net = std::net::Ipv6Addr::from_bits(v6.to_bits() & (u128::MAX << 64));
+            format!("{net}/64")
+        }
+        v4 => v4.to_string(),
+    }
+}
+
+/// The hops the proxy's header names, leftmost first: `Forwarded: for=…` (RFC 7239) or
+/// `X-Forwarded-For`.
+fn forwarded_chain(headers: &HeaderMap, header: ForwardedHeader) -> Vec<String> {
     let values = |name: &str| -> Vec<String> {
         headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
     };
-    let forwarded: Vec<String> = values("forwarded")
-        .iter()
-        .flat_map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>())
-        .filter_map(|element| {
-            element.split(';').find_map(|pair| {
-                let (k, v) = pair.trim().split_once('=')?;
-                k.trim().eq_ignore_ascii_case("for").then(|| node(v))
+    match header {
+        ForwardedHeader::Forwarded => values("forwarded")
+            .iter()
+            .flat_map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>())
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (k, v) = pair.trim().split_once('=')?;
+                    k.trim().eq_ignore_ascii_case("for").then(|| node(v))
+                })
             })
-        })
-        .collect();
-    if !forwarded.is_empty() {
-        return forwarded;
+            .collect(),
+        ForwardedHeader::XForwardedFor => {
+            values("x-forwarded-for").iter().flat_map(|v| v.split(',').map(node).collect::<Vec<_>>()).collect()
+        }
     }
-    values("x-forwarded-for").iter().flat_map(|v| v.split(',').map(node).collect::<Vec<_>>()).collect()
 }
 
 /// A node without quotes, brackets or port: `"[2001:db8::1]:4711"` → `2001:db8::1`.
@@ -129,15 +164,22 @@ mod tests {
     #[test]
     fn forwarded_headers_count_only_from_trusted_proxies() {
         let trusted = parse_list("10.0.0.0/8").unwrap();
+        let (xff_proxy, fwd_proxy) =
+            ((&trusted[..], ForwardedHeader::XForwardedFor), (&trusted[..], ForwardedHeader::Forwarded));
         let proxy = Some("10.0.0.5".parse().unwrap());
         let stranger = Some("203.0.113.9".parse().unwrap());
         let xff = headers(&[("x-forwarded-for", "1.1.1.1, 198.51.100.7, 10.0.0.4")]);
-        assert_eq!(address(proxy, &xff, &trusted), "198.51.100.7", "the rightmost untrusted hop");
-        assert_eq!(address(stranger, &xff, &trusted), "203.0.113.9", "a stranger cannot choose its key");
-        assert_eq!(address(proxy, &xff, &[]), "10.0.0.5", "no trusted proxies: the socket address");
+        assert_eq!(address(proxy, &xff, xff_proxy), "198.51.100.7", "the rightmost untrusted hop");
+        assert_eq!(address(stranger, &xff, xff_proxy), "203.0.113.9", "a stranger cannot choose its key");
+        assert_eq!(address(proxy, &xff, (&[], ForwardedHeader::XForwardedFor)), "10.0.0.5", "no trusted proxies");
         let fwd = headers(&[("forwarded", "for=192.0.2.43, for=\"[2001:db8:cafe::17]:4711\";proto=https")]);
-        assert_eq!(address(proxy, &fwd, &trusted), "2001:db8:cafe::17");
-        assert_eq!(address(proxy, &HeaderMap::new(), &trusted), "10.0.0.5");
-        assert_eq!(address(None, &xff, &trusted), "");
+        assert_eq!(address(proxy, &fwd, fwd_proxy), "2001:db8:cafe::/64", "an IPv6 client by its /64");
+        // A proxy that writes X-Forwarded-For passes a client's own Forwarded through: not read.
+        let both = headers(&[("forwarded", "for=6.6.6.6"), ("x-forwarded-for", "198.51.100.7")]);
+        assert_eq!(address(proxy, &both, xff_proxy), "198.51.100.7");
+        assert_eq!(address(proxy, &HeaderMap::new(), xff_proxy), "10.0.0.5");
+        assert_eq!(address(None, &xff, xff_proxy), "");
+        assert_eq!(address(Some("::ffff:192.0.2.1".parse().unwrap()), &xff, xff_proxy), "192.0.2.1");
+        assert!("proxy".parse::<ForwardedHeader>().is_err());
     }
 }

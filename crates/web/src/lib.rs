@@ -41,7 +41,7 @@ use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use client::{Cidr, parse_list as parse_trusted_proxies};
+pub use client::{Cidr, ForwardedHeader, parse_list as parse_trusted_proxies};
 pub use error::WebError;
 
 /// The largest request body accepted (forms and JSON; uploads will get their own limit).
@@ -53,8 +53,10 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How many migrations the database had applied at start-up (for `/healthz`).
     pub migrations_applied: usize,
-    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client (`STERK_TRUSTED_PROXIES`).
+    /// Reverse proxies whose header names the client (`STERK_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<Cidr>,
+    /// The header those proxies write (`STERK_FORWARDED_HEADER`).
+    pub forwarded_header: ForwardedHeader,
 }
 
 #[derive(Clone)]

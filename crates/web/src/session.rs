@@ -79,33 +79,50 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let peer = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-        let client = crate::client::address(peer, &parts.headers, &state.config.trusted_proxies);
+        let proxies = (&state.config.trusted_proxies[..], state.config.forwarded_header);
+        let client = crate::client::address(peer, &parts.headers, proxies);
         if let Some(token) = bearer(&parts.headers) {
             let actor = auth::actor_for_api_token(&state.app, token).await?.ok_or(WebError::BadToken)?;
             return Ok(Ctx { actor, client, ..Ctx::default() });
         }
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            let csrf = match anonymous_cookie(&parts.headers) {
-                Some(c) => auth::anonymous_csrf(&state.app, &c).await?,
-                None => None,
-            };
-            return Ok(Ctx { client, csrf, ..Ctx::default() });
-        };
-        let view = match parts.extensions.get::<SessionView>() {
+        let visitor = match parts.extensions.get::<Visitor>() {
             Some(v) => Some(v.clone()),
-            None => auth::session(&state.app, &token).await?,
+            None => visitor(state, &parts.headers).await?,
         };
-        Ok(match view {
-            Some(v) => Ctx {
-                actor: v.actor,
-                user_name: v.user_name,
-                csrf: Some(v.csrf_token),
-                session_token: Some(token),
+        Ok(match visitor {
+            Some(Visitor { view, token }) => Ctx {
+                actor: view.actor,
+                user_name: view.user_name,
+                csrf: Some(view.csrf_token),
+                session_token: token,
                 client,
             },
             None => Ctx { client, ..Ctx::default() },
         })
     }
+}
+
+/// Who sent a request with cookies: the signed-in session (and its token), or an anonymous
+/// visitor's signed cookie, also when the session cookie is stale (ended elsewhere, purged),
+/// so that such a visitor can still sign in.
+#[derive(Clone)]
+struct Visitor {
+    view: SessionView,
+    token: Option<String>,
+}
+
+async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Option<Visitor>, WebError> {
+    if let Some(token) = cookie(headers, SESSION_COOKIE)
+        && let Some(view) = auth::session(&state.app, &token).await?
+    {
+        return Ok(Some(Visitor { view, token: Some(token) }));
+    }
+    let Some(value) = anonymous_cookie(headers) else { return Ok(None) };
+    let csrf = auth::anonymous_csrf(&state.app, &value).await?;
+    Ok(csrf.map(|csrf_token| Visitor {
+        view: SessionView { actor: domain::Actor::anonymous(), csrf_token, user_name: None },
+        token: None,
+    }))
 }
 
 impl Ctx {
@@ -153,14 +170,9 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError>
             return Err(WebError::Csrf);
         }
     }
-    let view = match cookie(headers, SESSION_COOKIE) {
-        Some(token) => auth::session(&state.app, &token).await?.ok_or(WebError::SessionExpired)?,
-        None => {
-            let value = anonymous_cookie(headers).ok_or(WebError::Csrf)?;
-            let csrf_token = auth::anonymous_csrf(&state.app, &value).await?.ok_or(WebError::SessionExpired)?;
-            SessionView { actor: domain::Actor::anonymous(), csrf_token, user_name: None }
-        }
-    };
+    let has_cookie = cookie(headers, SESSION_COOKIE).is_some() || anonymous_cookie(headers).is_some();
+    let visitor =
+        visitor(state, headers).await?.ok_or(if has_cookie { WebError::SessionExpired } else { WebError::Csrf })?;
     let header_token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
@@ -184,10 +196,10 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError>
     } else {
         (header_token.or(query_token), body)
     };
-    if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), view.csrf_token.as_bytes())) {
+    if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), visitor.view.csrf_token.as_bytes())) {
         return Err(WebError::Csrf);
     }
-    parts.extensions.insert(view);
+    parts.extensions.insert(visitor);
     Ok(Request::from_parts(parts, body))
 }
 

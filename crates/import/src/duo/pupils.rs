@@ -131,7 +131,11 @@ pub fn pupils(
                 }
             };
             masked_cells += usize::from(cell == Count::Masked);
-            let slot = usize::from(study_year.saturating_sub(3));
+            let slot = match study_year {
+                3 => 0,
+                4 => 1,
+                _ => continue,
+            };
             if let Some(c) = pupils.get_mut(slot).and_then(|by_sex| by_sex.get_mut(*sex)) {
                 *c = cell;
             }

@@ -79,7 +79,8 @@ async fn a_client_cannot_point_the_agreement_at_another_file() {
     let got = pm.get(&format!("{WS}/overeenkomst.pdf")).await;
     assert_eq!(got.body.as_bytes(), pdf);
     let disposition = got.headers["content-disposition"].to_str().unwrap();
-    assert_eq!(disposition, "attachment; filename=\"a_b_fdp.exe\"; filename*=UTF-8''a%22b%E2%80%AEfdp.exe");
+    // The right-to-left override is gone: "fdp.exe" cannot show as "exe.pdf".
+    assert_eq!(disposition, "attachment; filename=\"a_bfdp.exe\"; filename*=UTF-8''a%22bfdp.exe");
     doc["agreement"]["document"]["filename"] = json!("a\r\nSet-Cookie: x");
     let etag = pm.get(path).await.headers["etag"].to_str().unwrap().to_owned();
     let res = pm.put_if_match(path, &doc, &etag).await;
@@ -280,4 +281,21 @@ async fn anonymous_visitors_cost_nothing_stored_and_cookies_live_as_long_as_the_
     assert!(cookies.iter().any(|c| c.starts_with("sterk_sessie=") && c.contains("Max-Age=43200")), "{cookies:?}");
     assert!(cookies.iter().any(|c| c.starts_with("sterk_anoniem=;") && c.contains("Max-Age=0")), "{cookies:?}");
     assert_eq!(sessions().await, before + 1);
+}
+
+#[tokio::test]
+async fn a_stale_session_cookie_does_not_stand_in_the_way_of_signing_in() {
+    let st = state().await;
+    let mut c = Client::new(st.clone());
+    c.login(MANAGER).await;
+    // The session ends elsewhere (a password change on another device, the purge).
+    let mut conn = st.app.db.conn().await.unwrap();
+    sqlx::query("DELETE FROM sessions").execute(&mut *conn).await.unwrap();
+    drop(conn);
+    let form = c.get("/inloggen").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(c.cookie.is_some() && c.anonymous.is_some(), "the stale cookie is still sent");
+    let res = c.post("/inloggen", &[("email", MANAGER), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    c.get("/beheer").await.assert_contains("Ingelogd als Demo Programmamanager");
 }
