@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::execution::{CostEntry, HourEntry};
 use crate::fmt::parse_decimal_nl;
-use crate::limits::{MAX_COLUMNS, MAX_ROWS, too_large};
+use crate::limits::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, too_large};
 
 /// A table of text cells: the header row and the data rows; `first_row` is the file's row
 /// number of the first data row (for messages).
@@ -52,6 +52,7 @@ pub fn csv_table(text: &str) -> Result<Table, RowError> {
         }
     };
     let mut rows = Vec::new();
+    let mut cells = 0usize;
     for (i, r) in records.enumerate() {
         let refuse = |message: String| RowError { row: i + 2, column: String::new(), message };
         let r = r.map_err(|e| refuse(format!("onleesbare regel: {e}")))?;
@@ -60,6 +61,10 @@ pub fn csv_table(text: &str) -> Result<Table, RowError> {
         }
         if r.len() > MAX_COLUMNS {
             return Err(refuse(too_large("kolommen", MAX_COLUMNS as u64)));
+        }
+        cells += r.len();
+        if cells > MAX_CELLS {
+            return Err(refuse(too_large("cellen", MAX_CELLS as u64)));
         }
         rows.push(r.iter().map(str::to_owned).collect());
     }
@@ -297,6 +302,9 @@ mod tests {
         let wide = ";".repeat(MAX_COLUMNS);
         assert_eq!(csv_table(&wide).unwrap_err().message, "het bestand is te groot: hoogstens 256 kolommen");
         assert!(csv_table(&format!("a;b\n{wide}")).is_err());
+        // 100,000 rows of 255 empty cells each: within rows and columns, past the cells.
+        let empty = format!("a;b\n{}", format!("{}\n", ";".repeat(254)).repeat(10_000));
+        assert_eq!(csv_table(&empty).unwrap_err().message, "het bestand is te groot: hoogstens 2.000.000 cellen");
     }
 
     #[test]
