@@ -52,9 +52,6 @@ impl utoipa::Modify for BearerAuth {
 /// The check takes whole applications (20,000 budget lines are a few MiB), so it has its own body limit.
 pub const CHECK_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
-/// Routes that change nothing and use no session: exempt from the CSRF guard, open to any client.
-pub const STATELESS_POSTS: [&str; 1] = ["/api/v1/check"];
-
 /// Routes that take whole applications, with their own body limit.
 pub fn large_router() -> Router<AppState> {
     Router::new()

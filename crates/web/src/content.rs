@@ -15,10 +15,10 @@ use domain::fmt::{amsterdam, date_nl};
 use services::content::{AgendaEntry, Filter};
 
 use crate::AppState;
+use crate::form::Pairs;
 use crate::pages::{Page, html};
 use crate::session::Ctx;
 use crate::views::{Choice, Layout};
-use crate::workspace::Pairs;
 
 fn heading(kind: Kind) -> &'static str {
     match kind {

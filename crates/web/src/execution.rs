@@ -18,10 +18,11 @@ use services::execution::{self as exec, Basis, ImportKind, Ledger, Record, Repor
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::form::{Pairs, urlencode};
 use crate::pages::Page;
 use crate::session::Ctx;
+use crate::upload::read_upload;
 use crate::views::{Choice, Layout};
-use crate::workspace::{Pairs, read_upload, urlencode};
 
 /// The record pages, in the order of the tabs.
 const TABS: [(&str, &str); 8] = [

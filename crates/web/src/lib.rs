@@ -14,6 +14,7 @@ mod download;
 mod error;
 mod execution;
 mod execution_api;
+mod form;
 mod guard;
 mod markdown;
 mod monitor;

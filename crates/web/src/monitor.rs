@@ -524,7 +524,7 @@ pub async fn set_target(
     Path(slug): Path<String>,
     body: axum::body::Bytes,
 ) -> Page {
-    let f = crate::workspace::Pairs::parse(&body);
+    let f = crate::form::Pairs::parse(&body);
     let result = services::monitoring::set_target(
         &st.app,
         &ctx.actor,
@@ -536,7 +536,7 @@ pub async fn set_target(
     match result {
         Ok(()) => Ok(axum::response::Redirect::to(&format!(
             "/regio/{slug}/doelen?opgeslagen={}",
-            crate::workspace::urlencode("Opgeslagen.")
+            crate::form::urlencode("Opgeslagen.")
         ))
         .into_response()),
         Err(services::ServiceError::Invalid(e)) => {

@@ -16,10 +16,13 @@ use services::school_plans::{self as plans, BoardFilter, PlanView};
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::form::{Pairs, urlencode};
 use crate::pages::{Page, html};
 use crate::session::Ctx;
+use crate::upload::read_upload;
+use crate::views::ms;
 use crate::views::{Choice, Layout};
-use crate::workspace::{Pairs, adding_activity, adding_line, ms, read_upload, urlencode};
+use crate::workspace::{adding_activity, adding_line};
 
 fn choices(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
     items.into_iter().map(|(value, label)| Choice { selected: value == selected, value, label }).collect()

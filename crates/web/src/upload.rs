@@ -44,3 +44,11 @@ pub async fn read(multipart: &mut Multipart) -> Result<Upload, WebError> {
 fn refused(e: MultipartError) -> WebError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE { WebError::TooLarge } else { WebError::BadUpload }
 }
+
+/// An upload form's `version` field and its file (name and bytes).
+pub(crate) async fn read_upload(
+    multipart: &mut axum::extract::Multipart,
+) -> Result<(i64, Option<(String, Bytes)>), WebError> {
+    let upload = read(multipart).await?;
+    Ok((upload.version(), upload.file))
+}

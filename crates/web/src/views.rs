@@ -397,3 +397,8 @@ pub struct RegulationPage {
     /// (region, maximum, example)
     pub maximums: Vec<(String, String, bool)>,
 }
+
+/// An instant stored as Unix milliseconds, in Dutch ("2 december 2026 om 05:52").
+pub(crate) fn ms(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map(domain::fmt::instant_nl).unwrap_or_default()
+}

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldErrors;
-use domain::fmt::{decimal_nl, euro_nl, instant_nl, parse_decimal_nl, percent_nl};
+use domain::fmt::{decimal_nl, euro_nl, parse_decimal_nl, percent_nl};
 use domain::regulation::Severity;
 use domain::regulation::application::{
     Activity, Amount, Application, BudgetLine, Budgeted, Funding, FundingSource, Milestone,
@@ -18,9 +18,11 @@ use services::applications::{self as apps, Workspace};
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::form::{Pairs, urlencode};
 use crate::pages::{Page, html};
 use crate::session::Ctx;
-use crate::views::{Choice, Layout};
+use crate::upload::read_upload;
+use crate::views::{Choice, Layout, ms};
 
 /// The target groups an activity can name.
 pub const TARGET_GROUPS: [(&str, &str); 6] = [
@@ -31,32 +33,6 @@ pub const TARGET_GROUPS: [(&str, &str); 6] = [
     ("praktijkgericht", "Praktijkgerichte programma's"),
     ("overig", "Overig"),
 ];
-
-/// A posted form as pairs, so repeated fields (check boxes) are kept.
-#[derive(Default)]
-pub(crate) struct Pairs(pub(crate) Vec<(String, String)>);
-
-impl Pairs {
-    pub(crate) fn parse(body: &Bytes) -> Pairs {
-        Pairs(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-    }
-
-    pub(crate) fn get(&self, name: &str) -> String {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-    }
-
-    pub(crate) fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
-    }
-
-    pub(crate) fn version(&self) -> i64 {
-        self.get("version").parse().unwrap_or(-1)
-    }
-}
-
-pub(crate) fn ms(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map(instant_nl).unwrap_or_default()
-}
 
 pub struct PhaseRow {
     pub id: String,
@@ -530,10 +506,6 @@ async fn edit(
     render(st, ctx, slug, phase, outcome).await
 }
 
-pub(crate) fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 #[derive(serde::Deserialize)]
 pub struct NoticeQuery {
     #[serde(default)]
@@ -884,14 +856,6 @@ pub async fn budget_workbook(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) 
     services::cpu::run(move || docs::xlsx::write_budget(&reg, &application))
         .await?
         .map_err(|e| WebError::Internal(e.to_string()))
-}
-
-/// An upload form's `version` field and its file (name and bytes).
-pub(crate) async fn read_upload(
-    multipart: &mut axum::extract::Multipart,
-) -> Result<(i64, Option<(String, Bytes)>), WebError> {
-    let upload = crate::upload::read(multipart).await?;
-    Ok((upload.version(), upload.file))
 }
 
 /// The largest workbook accepted for upload.
