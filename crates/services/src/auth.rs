@@ -163,12 +163,12 @@ pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Resu
         users::credentials(&mut conn, &email).await?
     };
     // Without an account the same work is done, so timing does not reveal which accounts exist.
-    let hash = match &creds {
-        Some(c) => c.password_hash.clone(),
-        None => DUMMY_HASH.get_or_init(|| hash_password("dummy password")).clone(),
-    };
-    let password = password.to_owned();
-    let ok = crate::cpu::run(move || verify_password(&password, &hash)).await?;
+    let (hash, password) = (creds.as_ref().map(|c| c.password_hash.clone()), password.to_owned());
+    let ok = crate::cpu::run(move || match hash {
+        Some(hash) => verify_password(&password, &hash),
+        None => !verify_password(&password, DUMMY_HASH.get_or_init(|| hash_password("dummy password"))),
+    })
+    .await?;
     match creds {
         Some(c) if ok => {
             crate::ratelimit::succeeded(app, &attempt).await?;

@@ -83,6 +83,11 @@ impl IntoResponse for WebError {
 }
 
 impl WebError {
+    /// The answer for a request to `path`: the API's JSON error under `/api/`, else the page.
+    pub fn answer(self, path: &str) -> Response {
+        if path.starts_with("/api/") { crate::api::ApiError::from(self).into_response() } else { self.page() }
+    }
+
     /// The Dutch error page with its status (not being signed in too: a 401 page).
     pub fn page(self) -> Response {
         if let WebError::Internal(detail) = &self {

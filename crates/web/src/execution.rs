@@ -6,7 +6,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect};
 use domain::execution::{
     Asset, BudgetMove, ChangeNotice, Contribution, ContributionKind, CostEntry, HourEntry, Realisation,
 };
@@ -644,11 +644,7 @@ pub async fn document(
 ) -> Page {
     let (name, bytes) = exec::document(&st.app, &ctx.actor, &slug, &id).await?;
     let content_type = services::files::content_type(&bytes);
-    Ok(attachment(&name, content_type, bytes))
-}
-
-pub fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    crate::download::file(content_type, name, bytes)
+    Ok(crate::download::file(content_type, &name, bytes))
 }
 
 /// Hours or invoices from a CSV or XLSX file.
@@ -923,7 +919,7 @@ pub async fn add_notice(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<S
 
 pub async fn notice_pdf(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Page {
     let (name, bytes) = exec::notice_pdf(&st.app, &ctx.actor, &slug, &id).await?;
-    Ok(attachment(&name, "application/pdf", bytes))
+    Ok(crate::download::file("application/pdf", &name, bytes))
 }
 
 #[derive(Template)]
@@ -1063,5 +1059,5 @@ pub async fn report_file(State(st): State<AppState>, ctx: Ctx, Path((slug, file)
         ReportFormat::Pdf => "application/pdf",
         ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
-    Ok(attachment(&name, content_type, bytes))
+    Ok(crate::download::file(content_type, &name, bytes))
 }

@@ -255,5 +255,5 @@ pub async fn report(
         ),
     };
     let (name, bytes) = exec::report(&st.app, &ctx.actor, &slug, kind, format).await?;
-    Ok(crate::execution::attachment(&name, content_type, bytes))
+    Ok(crate::download::file(content_type, &name, bytes))
 }

@@ -16,36 +16,32 @@ use crate::session::Ctx;
 
 /// A refusal: a Dutch page, or the API's JSON error under `/api/`. Not being signed in is a
 /// 401 here rather than a redirect, so no client mistakes it for an accepted upload.
-pub struct Refusal {
-    error: WebError,
-    api: bool,
-}
+pub struct Refusal(Response);
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        if self.api {
-            return crate::api::ApiError::from(self.error).into_response();
-        }
-        let mut response = self.error.page();
+        self.0
+    }
+}
+
+fn refuse(path: &str) -> impl FnOnce(WebError) -> Refusal + '_ {
+    move |error| {
+        let mut response = error.answer(path);
         if response.status().is_redirection() {
             *response.status_mut() = StatusCode::UNAUTHORIZED;
         }
-        response
+        Refusal(response)
     }
 }
 
 /// The caller and the named path parameters, or the refusal for a failure.
-async fn caller(parts: &mut Parts, state: &AppState) -> Result<(Ctx, HashMap<String, String>, bool), Refusal> {
-    let api = parts.uri.path().starts_with("/api/");
-    let ctx = Ctx::from_request_parts(parts, state).await.map_err(|error| Refusal { error, api })?;
+async fn caller(parts: &mut Parts, state: &AppState) -> Result<(Ctx, HashMap<String, String>, String), Refusal> {
+    let path = parts.uri.path().to_owned();
+    let ctx = Ctx::from_request_parts(parts, state).await.map_err(refuse(&path))?;
     let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
         .await
-        .map_err(|_| Refusal { error: WebError::NotFound, api })?;
-    Ok((ctx, params, api))
-}
-
-fn refuse(api: bool) -> impl FnOnce(ServiceError) -> Refusal {
-    move |e| Refusal { error: WebError::from(e), api }
+        .map_err(|_| refuse(&path)(WebError::NotFound))?;
+    Ok((ctx, params, path))
 }
 
 fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> &'a str {
@@ -62,8 +58,10 @@ macro_rules! guard {
             type Rejection = Refusal;
 
             async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-                let (ctx, params, api) = caller(parts, state).await?;
-                $authorize(&state.app, &ctx.actor, param(&params, $param)).await.map_err(refuse(api))?;
+                let (ctx, params, path) = caller(parts, state).await?;
+                $authorize(&state.app, &ctx.actor, param(&params, $param))
+                    .await
+                    .map_err(|e: ServiceError| refuse(&path)(e.into()))?;
                 Ok($name)
             }
         }

@@ -5,14 +5,14 @@ use std::panic::AssertUnwindSafe;
 
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use futures_util::FutureExt;
 
 use crate::error::WebError;
 
 pub async fn catch(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
-    let route = format!("{} {}", req.method(), req.uri().path());
+    let path = req.uri().path().to_owned();
+    let route = format!("{} {path}", req.method());
     match AssertUnwindSafe(next.run(req)).catch_unwind().await {
         Ok(response) => response,
         Err(payload) => {
@@ -21,8 +21,7 @@ pub async fn catch(req: Request, next: Next) -> Response {
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            let error = WebError::Internal(format!("paniek in {route}: {what}"));
-            if api { crate::api::ApiError::from(error).into_response() } else { error.page() }
+            WebError::Internal(format!("paniek in {route}: {what}")).answer(&path)
         }
     }
 }

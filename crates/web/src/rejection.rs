@@ -13,8 +13,7 @@ pub async fn in_dutch(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     // A NUL in the address reaches lookups and searches; nothing Sterk serves has one.
     if req.uri().path_and_query().is_some_and(|pq| pq.as_str().to_ascii_lowercase().contains("%00")) {
-        let error = WebError::Nul;
-        return if api { crate::api::ApiError::from(error).into_response() } else { error.page() };
+        return WebError::Nul.answer(req.uri().path());
     }
     let response = next.run(req).await;
     let status = response.status();

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect};
 use domain::FieldErrors;
 use domain::fmt::{date_nl, decimal_nl, euro_nl};
 use domain::regulation::application::{Budgeted, FundingSource};
@@ -609,7 +609,7 @@ pub async fn download(
 ) -> Page {
     load(&st, &ctx, &slug, &id).await?;
     let (a, bytes) = plans::attachment(&st.app, &ctx.actor, &id, &attachment).await?;
-    Ok(attachment_response(&a, bytes))
+    Ok(crate::download::file(&a.content_type, &a.filename, bytes))
 }
 
 pub async fn remove_attachment(
@@ -807,8 +807,4 @@ pub async fn outbox(State(st): State<AppState>, ctx: Ctx) -> Page {
         items: items.into_iter().map(notification_view).collect(),
         show_recipient: true,
     })
-}
-
-pub fn attachment_response(a: &services::school_plans::Attachment, bytes: Vec<u8>) -> Response {
-    crate::download::file(&a.content_type, &a.filename, bytes)
 }
