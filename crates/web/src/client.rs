@@ -14,8 +14,8 @@ use axum::http::HeaderMap;
 /// A network in CIDR notation (`10.0.0.0/8`, `::1/128`, or one address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cidr {
-    net: IpAddr,
-    prefix: u8,
+    pub(crate) net: IpAddr,
+    pub(crate) prefix: u8,
 }
 
 impl FromStr for Cidr {

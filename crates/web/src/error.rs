@@ -1,11 +1,11 @@
-//! Errors of the web layer, mapped to Dutch pages and proper status codes.
+//! Errors of the web layer: what went wrong, its status and its Dutch explanation. Pages render
+//! them (`page.rs`), the API answers them as problem details (`api.rs`); a service's refusal
+//! reaches both through `?` alone.
 
-use askama::Template;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use domain::FieldErrors;
+use domain::regulation::check::Finding;
 use services::ServiceError;
-
-use crate::views::{ErrorPage, Layout};
 
 #[derive(Debug)]
 pub enum WebError {
@@ -21,6 +21,14 @@ pub enum WebError {
     Nul,
     BadToken,
     RateLimited(u64),
+    /// Input that breaks a rule: each field's Dutch message (422).
+    Invalid(FieldErrors),
+    /// Someone else saved a newer version since the form was loaded (409).
+    Conflict,
+    /// A step the workflow does not take from the current state (409).
+    NotAllowed(String),
+    /// Submitting refused: the blocking rules that fail (422).
+    SubmitRefused(Vec<Finding>),
     Internal(String),
 }
 
@@ -30,9 +38,20 @@ impl From<ServiceError> for WebError {
             ServiceError::NotFound => WebError::NotFound,
             ServiceError::Denied(domain::Denied::NotSignedIn) => WebError::NotSignedIn,
             ServiceError::Denied(domain::Denied::Forbidden) => WebError::Forbidden,
+            ServiceError::BadCredentials => WebError::NotSignedIn,
             ServiceError::RateLimited(m) => WebError::RateLimited(m),
-            other => WebError::Internal(other.to_string()),
+            ServiceError::Invalid(e) => WebError::Invalid(e),
+            ServiceError::Conflict => WebError::Conflict,
+            ServiceError::NotAllowed(m) => WebError::NotAllowed(m),
+            ServiceError::SubmitRefused(f) => WebError::SubmitRefused(f),
+            e @ (ServiceError::Store(_) | ServiceError::File(_)) => WebError::Internal(e.to_string()),
         }
+    }
+}
+
+impl From<domain::Denied> for WebError {
+    fn from(d: domain::Denied) -> Self {
+        ServiceError::from(d).into()
     }
 }
 
@@ -51,7 +70,21 @@ impl WebError {
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BadUpload | WebError::Nul => StatusCode::BAD_REQUEST,
             WebError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Invalid(_) | WebError::SubmitRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Conflict | WebError::NotAllowed(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the error names one by one: each field's message, or each failing rule.
+    pub fn items(&self) -> Vec<(String, String)> {
+        match self {
+            WebError::Invalid(e) => e.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
+            WebError::SubmitRefused(findings) => findings
+                .iter()
+                .map(|f| (f.field.clone().unwrap_or_else(|| f.rule.clone()), format!("{}: {}", f.rule, f.message)))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -68,38 +101,11 @@ impl WebError {
             WebError::BadUpload => ("Niet goed aangekomen", "Het formulier of bestand kwam niet goed aan. Kies het bestand opnieuw en probeer het nog eens.".into()),
             WebError::BadToken => ("Ongeldige sleutel", "De API-sleutel is onbekend of ingetrokken.".into()),
             WebError::RateLimited(m) => ("Te veel pogingen", format!("Er is te vaak geprobeerd in te loggen. Probeer het over {m} minuten opnieuw.")),
+            WebError::Invalid(_) => ("Niet opgeslagen", "Wat u invulde voldoet niet aan de regels hieronder; er is niets opgeslagen. Ga terug naar het formulier (wat u typte staat er nog), pas het aan en probeer het opnieuw.".into()),
+            WebError::Conflict => ("Intussen gewijzigd", "Iemand anders heeft dit intussen gewijzigd; uw wijziging is niet opgeslagen. Laad de pagina opnieuw om de nieuwste versie te zien en breng uw wijziging daarin aan.".into()),
+            WebError::NotAllowed(m) => ("Niet mogelijk", format!("{}.", domain::validation::capitalise(m.trim_end_matches('.')))),
+            WebError::SubmitRefused(_) => ("Indienen geweigerd", "Indienen geweigerd: deze blokkerende regels voldoen niet.".into()),
             WebError::Internal(_) => ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw; blijft het misgaan, meld het dan aan de beheerder.".into()),
         }
-    }
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        if let WebError::NotSignedIn = self {
-            return Redirect::to("/inloggen").into_response();
-        }
-        self.page()
-    }
-}
-
-impl WebError {
-    /// The answer for a request to `path`: the API's JSON error under `/api/`, else the page.
-    pub fn answer(self, path: &str) -> Response {
-        if path.starts_with("/api/") { crate::api::ApiError::from(self).into_response() } else { self.page() }
-    }
-
-    /// The Dutch error page with its status (not being signed in too: a 401 page).
-    pub fn page(self) -> Response {
-        if let WebError::Internal(detail) = &self {
-            tracing::error!("{detail}");
-        }
-        let (title, message) = self.message();
-        let page = ErrorPage { l: Layout::bare(title), title, message: &message };
-        let body = page.render().unwrap_or_else(|_| message.clone());
-        let mut response = (self.status(), Html(body)).into_response();
-        if matches!(self, WebError::RateLimited(_)) {
-            response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("900"));
-        }
-        response
     }
 }

@@ -1,7 +1,11 @@
 //! Reading a posted form: its fields as pairs (repeated fields such as check boxes kept), and
 //! text for a link's query string.
 
+use crate::error::WebError;
 use axum::body::Bytes;
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartError;
+use axum::http::StatusCode;
 
 /// A posted form as pairs, so repeated fields (check boxes) are kept.
 #[derive(Default)]
@@ -25,7 +29,63 @@ impl Pairs {
     }
 }
 
+/// A form's field errors as (field, message) pairs, as the templates show them.
+pub(crate) fn error_pairs(e: &domain::FieldErrors) -> Vec<(String, String)> {
+    e.iter().map(|f| (f.field.clone(), f.message.clone())).collect()
+}
+
 /// Text for a query string.
 pub(crate) fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+}
+
+/// A multipart form as read: the text fields in order, and the file (its name and bytes).
+#[derive(Default)]
+pub struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<(String, Bytes)>,
+}
+
+impl Upload {
+    /// The optimistic-lock version the form carries (-1 when missing).
+    pub fn version(&self) -> i64 {
+        self.fields.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.trim().parse().ok()).unwrap_or(-1)
+    }
+}
+
+/// Reads every field; the part named `file` is the file.
+pub async fn read(multipart: &mut Multipart) -> Result<Upload, WebError> {
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(refused)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or_default().to_owned();
+            upload.file = Some((filename, field.bytes().await.map_err(refused)?));
+        } else {
+            let text = field.text().await.map_err(refused)?;
+            if domain::validation::has_nul(&text) {
+                return Err(WebError::Nul);
+            }
+            upload.fields.push((name, text));
+        }
+    }
+    Ok(upload)
+}
+
+fn refused(e: MultipartError) -> WebError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { WebError::TooLarge } else { WebError::BadUpload }
+}
+
+/// An upload form's `version` field and its file (name and bytes).
+pub(crate) async fn read_upload(
+    multipart: &mut axum::extract::Multipart,
+) -> Result<(i64, Option<(String, Bytes)>), WebError> {
+    let upload = read(multipart).await?;
+    Ok((upload.version(), upload.file))
 }

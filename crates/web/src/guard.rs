@@ -1,18 +1,20 @@
-//! Authorisation that runs before a request's body is read: each upload or large-body handler
+//! Checks that run before a request's body is read: the CSRF guard on every state change, and
+//! authorisation: each upload or large-body handler
 //! names one of these extractors before its body extractor, so a caller who may not do the
 //! thing gets 401/403 (or 404) while the upload is still unread on the wire.
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use services::ServiceError;
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::session::Ctx;
+use crate::session::{Ctx, STATELESS_POSTS, bearer, check_csrf, is_safe};
 
 /// A refusal: a Dutch page, or the API's JSON error under `/api/`. Not being signed in is a
 /// 401 here rather than a redirect, so no client mistakes it for an accepted upload.
@@ -26,7 +28,7 @@ impl IntoResponse for Refusal {
 
 fn refuse(path: &str) -> impl FnOnce(WebError) -> Refusal + '_ {
     move |error| {
-        let mut response = error.answer(path);
+        let mut response = crate::api::answer(error, path);
         if response.status().is_redirection() {
             *response.status_mut() = StatusCode::UNAUTHORIZED;
         }
@@ -92,3 +94,17 @@ guard!(
     "id",
     services::content::authorize_edit
 );
+
+/// Refuses cross-site and token-less state changes. API calls with a bearer token carry no
+/// cookies and so cannot be forged by a browser; they pass straight through.
+pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let stateless = STATELESS_POSTS.contains(&req.uri().path());
+    if is_safe(req.method()) || bearer(req.headers()).is_some() || stateless {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    match check_csrf(&state, req).await {
+        Ok(req) => next.run(req).await,
+        Err(e) => crate::api::answer(e, &path),
+    }
+}

@@ -21,7 +21,7 @@ pub async fn catch(req: Request, next: Next) -> Response {
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            WebError::Internal(format!("paniek in {route}: {what}")).answer(&path)
+            crate::api::answer(WebError::Internal(format!("paniek in {route}: {what}")), &path)
         }
     }
 }
@@ -61,7 +61,9 @@ mod tests {
         assert!(page.contains("Er ging iets mis"), "{page}");
         let (status, json) = call("/api/v1/iets").await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(json.starts_with("{\"error\":\"Er ging aan onze kant iets mis"), "{json}");
+        let problem: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(problem["error"].as_str().unwrap().starts_with("Er ging aan onze kant iets mis"), "{json}");
+        assert_eq!(problem["status"], 500, "problem details (RFC 9457): {json}");
         assert_eq!(call("/goed").await, (StatusCode::OK, "goed".to_owned()));
     }
 }

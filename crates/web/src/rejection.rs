@@ -1,6 +1,6 @@
 //! The framework's own refusals (a body past the limit, a form or JSON it could not read, a
 //! method a route does not take) come as English plain text; every one leaves Sterk as a Dutch
-//! page, or as the API's JSON error under `/api/`, with its status kept.
+//! page, or as the API's problem details under `/api/`, with its status kept.
 
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
@@ -8,12 +8,13 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::WebError;
+use crate::page::ErrorPage;
 
 pub async fn in_dutch(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     // A NUL in the address reaches lookups and searches; nothing Sterk serves has one.
     if req.uri().path_and_query().is_some_and(|pq| pq.as_str().to_ascii_lowercase().contains("%00")) {
-        return WebError::Nul.answer(req.uri().path());
+        return crate::api::answer(WebError::Nul, req.uri().path());
     }
     let response = next.run(req).await;
     let status = response.status();
@@ -27,9 +28,10 @@ pub async fn in_dutch(req: Request, next: Next) -> Response {
     }
     let (title, message) = explain(status);
     let mut dutch = if api {
-        (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+        let body = crate::api::ApiErrorBody { error: message.to_owned(), fields: Vec::new() };
+        crate::api::ApiError { status, body }.into_response()
     } else {
-        let page = crate::views::ErrorPage { l: crate::views::Layout::bare(title), title, message };
+        let page = ErrorPage { l: crate::layout::Layout::bare(title), title, message, items: &[] };
         let body = askama::Template::render(&page).unwrap_or_else(|_| message.to_owned());
         (status, Html(body)).into_response()
     };

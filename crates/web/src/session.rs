@@ -2,11 +2,9 @@
 //! CSRF guard in front of every state-changing request.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use domain::Actor;
 use services::auth::{self, SessionView};
 
@@ -16,7 +14,8 @@ use crate::{AppState, MAX_BODY_BYTES};
 pub const SESSION_COOKIE: &str = "sterk_sessie";
 
 /// Routes that change nothing and use no session: exempt from the CSRF guard, open to any client.
-const STATELESS_POSTS: [&str; 1] = ["/api/v1/check"];
+pub(crate) const STATELESS_POSTS: [&str; 1] = ["/api/v1/check"];
+
 /// An anonymous visitor's cookie: a nonce and an expiry that the form token is signed over.
 pub const ANONYMOUS_COOKIE: &str = "sterk_anoniem";
 
@@ -55,7 +54,7 @@ fn anonymous_cookie(headers: &HeaderMap) -> Option<String> {
         .filter(|v| v.len() < 64 && v.chars().all(|c| c.is_ascii_hexdigit() || c == '.'))
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
@@ -110,8 +109,8 @@ impl FromRequestParts<AppState> for Ctx {
 /// so that such a visitor can still sign in.
 #[derive(Clone)]
 struct Visitor {
-    view: SessionView,
-    token: Option<String>,
+    pub(crate) view: SessionView,
+    pub(crate) token: Option<String>,
 }
 
 async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Option<Visitor>, WebError> {
@@ -141,24 +140,12 @@ impl Ctx {
     }
 }
 
-fn is_safe(method: &Method) -> bool {
+pub(crate) fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Refuses cross-site and token-less state changes. API calls with a bearer token carry no
-/// cookies and so cannot be forged by a browser; they pass straight through.
-pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let stateless = STATELESS_POSTS.contains(&req.uri().path());
-    if is_safe(req.method()) || bearer(req.headers()).is_some() || stateless {
-        return next.run(req).await;
-    }
-    match check_csrf(&state, req).await {
-        Ok(req) => next.run(req).await,
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError> {
+/// The request with its visitor, if it carries the right token from the same site.
+pub(crate) async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError> {
     let headers = req.headers();
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && site != "same-origin"
@@ -208,6 +195,16 @@ async fn check_csrf(state: &AppState, req: Request) -> Result<Request, WebError>
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub(crate) fn with_cookie(
+    mut response: axum::response::Response,
+    cookie: Option<axum::http::HeaderValue>,
+) -> axum::response::Response {
+    if let Some(c) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
 }
 
 #[cfg(test)]

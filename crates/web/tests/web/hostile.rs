@@ -1,5 +1,5 @@
 //! The hostile-input suite: every route that takes a body, as listed in the route table
-//! (`src/lib.rs`, `src/api.rs`), gets hostile bodies (far-cell, inflating and million-row
+//! (`src/routes.rs`), gets hostile bodies (far-cell, inflating and million-row
 //! workbooks, entity XML, JSON nested 10,000 deep, a 1 MB field, invalid UTF-8, NUL bytes,
 //! `../` and quotes in file names, CR/LF and right-to-left overrides in fields), signed in as
 //! someone who may use it and anonymously. Each answer must be a Dutch page or JSON error
@@ -100,12 +100,13 @@ const CASES: &[(&str, &str, Body, Who)] = &[
 ];
 
 /// The routes of the route table that take a body (POST, PUT, PATCH), read from its source:
-/// `lib.rs` and `api::large_router` name whole paths, `api::router` is nested under `/api/v1`.
+/// `routes.rs` names whole paths, except in `api()`, which is nested under `/api/v1`.
 fn body_routes() -> BTreeSet<(String, String)> {
-    let api = include_str!("../../src/api.rs");
-    let (large, nested) = api.split_once("pub fn router()").expect("api::router");
+    let table = include_str!("../../src/routes.rs");
+    let (pages, rest) = table.split_once("fn api()").expect("routes::api");
+    let (nested, uploads) = rest.split_once("fn uploads()").expect("routes::uploads");
     let mut out = BTreeSet::new();
-    for (source, prefix) in [(include_str!("../../src/lib.rs"), ""), (large, ""), (nested, "/api/v1")] {
+    for (source, prefix) in [(pages, ""), (uploads, ""), (nested, "/api/v1")] {
         for call in source.split(".route(").skip(1) {
             let Some(path) = call.trim_start().strip_prefix('"').and_then(|p| p.split('"').next()) else { continue };
             // The method router ends where the statement does.

@@ -1,29 +1,33 @@
 //! Public pages: home, regions by province, a region, the school finder, health.
 
+pub mod api;
+mod views;
+
 use std::collections::BTreeMap;
 
-use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use domain::region::{PROVINCES, kind_label};
 use domain::{Action, slugify};
-use serde::Deserialize;
 use services::organisations::FINDER_LIMIT;
 use services::regions::RegionPage;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::form::SearchQuery;
+use crate::layout::{Layout, RegionItem};
+use crate::page::Page;
+use crate::page::html;
+use crate::public::views::HitView;
+use crate::public::views::HomePage;
+use crate::public::views::OrgItem;
+use crate::public::views::ProvinceGroup;
+use crate::public::views::RegionView;
+use crate::public::views::RegionsPage;
+use crate::public::views::SchoolsPage;
+use crate::public::views::Source;
 use crate::session::Ctx;
-use crate::views::{
-    HitView, HomePage, Layout, OrgItem, ProvinceGroup, RegionItem, RegionView, RegionsPage, SchoolsPage, Source,
-};
-
-pub type Page = Result<Response, WebError>;
-
-pub fn html(t: impl Template) -> Page {
-    Ok(Html(t.render()?).into_response())
-}
 
 pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Page {
     let regions = services::regions::list_public(&st.app).await?;
@@ -71,19 +75,19 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
     let values =
         services::monitoring::indicators(&st.app, &services::monitoring::Scope::Region(region.slug.clone()), None)
             .await?;
-    let beeld = crate::monitor::in_beeld(&values);
-    let pupils = crate::monitor::pupils_view(&values);
+    let beeld = crate::indicators::in_beeld(&values);
+    let pupils = crate::indicators::pupils_view(&values);
     let rank = match &beeld {
-        Some(b) => crate::monitor::rank(&st, &region.slug, &b.latest.year).await?,
+        Some(b) => crate::indicators::rank(&st, &region.slug, &b.latest.year).await?,
         None => None,
     };
     let targets = services::monitoring::targets(&st.app, &region.slug).await?;
-    let (news, events) = crate::content::for_region(&st, &ctx, &region.id).await?;
+    let (news, events) = crate::cards::for_region(&st, &ctx, &region.id).await?;
     html(RegionView {
         news,
         events,
-        rows: crate::monitor::target_rows(&targets, &values),
-        target_charts: crate::monitor::target_charts(&targets, &values),
+        rows: crate::indicators::target_rows(&targets, &values),
+        target_charts: crate::indicators::target_charts(&targets, &values),
         beeld,
         pupils,
         rank,
@@ -105,12 +109,6 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
         name: region.name,
         slug: region.slug,
     })
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct SearchQuery {
-    #[serde(default)]
-    pub q: String,
 }
 
 pub async fn schools(State(st): State<AppState>, ctx: Ctx, Query(query): Query<SearchQuery>) -> Page {

@@ -13,32 +13,33 @@ use services::content::Filter;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::api::{ApiCtx, ApiError, ApiErrorBody, ApiJson, etag, if_match};
+use crate::api::Problem;
+use crate::api::{ApiCtx, ApiError, ApiJson, etag, if_match};
 use crate::error::WebError;
 
 #[derive(Serialize, ToSchema)]
 pub struct ContentDto {
-    id: String,
+    pub(crate) id: String,
     /// nieuws, agenda, webinar, vraag, document or inspiratie.
-    kind: String,
-    slug: String,
+    pub(crate) kind: String,
+    pub(crate) slug: String,
     /// The region's web address; absent for national items.
-    region: Option<String>,
-    title: String,
-    summary: String,
+    pub(crate) region: Option<String>,
+    pub(crate) title: String,
+    pub(crate) summary: String,
     /// Markdown.
-    body: String,
+    pub(crate) body: String,
     /// The body as safe HTML.
-    body_html: String,
+    pub(crate) body_html: String,
     /// The kind's own fields (tagged by `kind`).
     #[schema(value_type = Object)]
-    details: domain::content::Details,
+    pub(crate) details: domain::content::Details,
     /// concept or gepubliceerd.
-    status: String,
-    publish_on: Option<String>,
-    version: i64,
-    updated_at: String,
-    url: String,
+    pub(crate) status: String,
+    pub(crate) publish_on: Option<String>,
+    pub(crate) version: i64,
+    pub(crate) updated_at: String,
+    pub(crate) url: String,
 }
 
 fn dto(item: Item, regions: &HashMap<String, String>) -> ContentDto {
@@ -67,8 +68,8 @@ async fn region_slugs(st: &AppState) -> Result<HashMap<String, String>, ApiError
 
 #[derive(Deserialize)]
 pub struct ListQuery {
-    kind: Option<String>,
-    region: Option<String>,
+    pub(crate) kind: Option<String>,
+    pub(crate) region: Option<String>,
 }
 
 /// The items the caller may see (the public: what is published), newest first; `region` gives
@@ -76,7 +77,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/content", tag = "kennisbank",
     params(("kind" = Option<String>, Query, description = "nieuws, agenda, webinar, vraag, document, inspiratie"),
         ("region" = Option<String>, Query, description = "webadres van een regio")),
-    responses((status = 200, body = [ContentDto]), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 200, body = [ContentDto]), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -103,7 +104,7 @@ pub async fn list(
 /// One item by kind and web address; the ETag is its version.
 #[utoipa::path(get, path = "/api/v1/content/{kind}/{slug}", tag = "kennisbank",
     params(("kind" = String, Path), ("slug" = String, Path)),
-    responses((status = 200, body = ContentDto), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = ContentDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -119,16 +120,16 @@ pub async fn get(
 pub struct ContentWrite {
     /// The region's web address for a regional item; absent: national.
     #[serde(default)]
-    region: Option<String>,
+    pub(crate) region: Option<String>,
     #[serde(flatten)]
     #[schema(value_type = Object)]
-    draft: Draft,
+    pub(crate) draft: Draft,
 }
 
 /// Writes a new item: national (the national team) or a region's (its managers).
 #[utoipa::path(post, path = "/api/v1/content", tag = "kennisbank", security(("bearer" = [])),
     request_body(content = ContentWrite, content_type = "application/json"),
-    responses((status = 201, body = ContentDto), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 201, body = ContentDto), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -148,7 +149,7 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/v1/content/{id}", tag = "kennisbank", security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body(content = ContentWrite, content_type = "application/json"),
-    responses((status = 200, body = ContentDto), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 428, body = ApiErrorBody)))]
+    responses((status = 200, body = ContentDto), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")))]
 pub async fn put(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -168,17 +169,17 @@ pub async fn put(
 #[derive(Serialize, ToSchema)]
 pub struct SearchHitDto {
     /// Nieuws, Agenda, Regio, School, …
-    label: String,
-    url: String,
+    pub(crate) label: String,
+    pub(crate) url: String,
     /// The title with the words found in `<mark>`; otherwise escaped HTML.
-    title_html: String,
-    snippet_html: String,
-    score: f32,
+    pub(crate) title_html: String,
+    pub(crate) snippet_html: String,
+    pub(crate) score: f32,
 }
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
-    q: Option<String>,
+    pub(crate) q: Option<String>,
 }
 
 /// Searches everything public (knowledge base, regions, schools), best first.

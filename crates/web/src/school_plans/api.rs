@@ -11,7 +11,8 @@ use services::school_plans as plans;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::api::{ApiCtx, ApiError, ApiErrorBody, ApiJson, etag, if_match};
+use crate::api::Problem;
+use crate::api::{ApiCtx, ApiError, ApiJson, etag, if_match};
 use crate::error::WebError;
 
 fn instant(ms: i64) -> String {
@@ -20,57 +21,57 @@ fn instant(ms: i64) -> String {
 
 #[derive(Serialize, ToSchema)]
 pub struct PlanSummaryDto {
-    id: String,
-    title: String,
-    school: String,
-    school_id: String,
-    theme: String,
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) school: String,
+    pub(crate) school_id: String,
+    pub(crate) theme: String,
     /// concept, ingediend, in-behandeling, teruggestuurd, goedgekeurd or afgewezen.
-    state: String,
-    author: String,
+    pub(crate) state: String,
+    pub(crate) author: String,
     /// Subsidy asked for (price × quantity of the subsidy lines), a decimal string.
-    requested_eur: String,
-    cofinancing_eur: String,
-    updated_at: String,
+    pub(crate) requested_eur: String,
+    pub(crate) cofinancing_eur: String,
+    pub(crate) updated_at: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct HistoryDto {
-    at: String,
-    by: Option<String>,
-    from: String,
-    to: String,
-    comment: String,
+    pub(crate) at: String,
+    pub(crate) by: Option<String>,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) comment: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct AttachmentDto {
-    id: String,
-    filename: String,
-    content_type: String,
-    size: i64,
-    sha256: String,
-    url: String,
+    pub(crate) id: String,
+    pub(crate) filename: String,
+    pub(crate) content_type: String,
+    pub(crate) size: i64,
+    pub(crate) sha256: String,
+    pub(crate) url: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct PlanDto {
-    id: String,
-    region: String,
-    state: String,
-    version: i64,
-    author: String,
-    school: String,
+    pub(crate) id: String,
+    pub(crate) region: String,
+    pub(crate) state: String,
+    pub(crate) version: i64,
+    pub(crate) author: String,
+    pub(crate) school: String,
     /// The plan: title, organisation, theme, vision_fit, goals, cooperation, activities, budget
     /// (activities and lines as in `sterk.application/1`).
     #[schema(value_type = Object)]
-    plan: SchoolPlan,
-    requested_eur: String,
-    cofinancing_eur: String,
+    pub(crate) plan: SchoolPlan,
+    pub(crate) requested_eur: String,
+    pub(crate) cofinancing_eur: String,
     /// The statuses the caller may move the plan to now.
-    transitions: Vec<String>,
-    history: Vec<HistoryDto>,
-    attachments: Vec<AttachmentDto>,
+    pub(crate) transitions: Vec<String>,
+    pub(crate) history: Vec<HistoryDto>,
+    pub(crate) attachments: Vec<AttachmentDto>,
 }
 
 fn dto(v: plans::PlanView) -> PlanDto {
@@ -119,7 +120,7 @@ fn signed_in(ctx: &crate::session::Ctx) -> Result<(), ApiError> {
 /// The region's school plans the caller may see (all for the region's manager and lead applicant, own plans for a school contact).
 #[utoipa::path(get, path = "/api/v1/regions/{slug}/school-plans", tag = "deelplannen", security(("bearer" = [])),
     params(("slug" = String, Path)),
-    responses((status = 200, body = [PlanSummaryDto]), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody)))]
+    responses((status = 200, body = [PlanSummaryDto]), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -150,7 +151,7 @@ pub async fn list(
 /// Creates a plan in status `concept`, written by the caller.
 #[utoipa::path(post, path = "/api/v1/regions/{slug}/school-plans", tag = "deelplannen", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body(content_type = "application/json", description = "Het deelplan"),
-    responses((status = 201, body = PlanDto), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 201, body = PlanDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -166,7 +167,7 @@ pub async fn create(
 
 /// A plan with its history, attachments and the statuses the caller may move it to; the ETag is its version.
 #[utoipa::path(get, path = "/api/v1/school-plans/{id}", tag = "deelplannen", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = PlanDto), (status = 404, body = ApiErrorBody)))]
+    params(("id" = String, Path)), responses((status = 200, body = PlanDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -181,7 +182,7 @@ pub async fn get(
 #[utoipa::path(put, path = "/api/v1/school-plans/{id}", tag = "deelplannen", security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body(content_type = "application/json", description = "Het deelplan"),
-    responses((status = 200, body = PlanDto), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 428, body = ApiErrorBody)))]
+    responses((status = 200, body = PlanDto), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")))]
 pub async fn put(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -203,16 +204,16 @@ pub async fn put(
 #[derive(Deserialize, ToSchema)]
 pub struct TransitionInput {
     /// The status to move to.
-    to: String,
+    pub(crate) to: String,
     /// Required when returning or rejecting.
     #[serde(default)]
-    comment: String,
+    pub(crate) comment: String,
 }
 
 /// Moves the plan along the workflow: 409 for a step the workflow does not have from the current status, 403 for a role that may not take it, 422 when a required comment is missing. Approving puts the plan's activities and lines into the region's current draft application.
 #[utoipa::path(post, path = "/api/v1/school-plans/{id}/transitions", tag = "deelplannen", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = TransitionInput,
-    responses((status = 200, body = PlanDto), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 200, body = PlanDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn transition(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,

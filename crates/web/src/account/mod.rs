@@ -1,5 +1,8 @@
 //! Signing in and out, the password, API tokens and accepting an invitation.
 
+pub mod dashboard;
+mod views;
+
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -10,11 +13,15 @@ use services::ServiceError;
 use services::auth::PasswordChange;
 use services::users::AcceptInput;
 
+use crate::AppState;
+use crate::account::views::InvitationPage;
+use crate::account::views::LoginPage;
+use crate::account::views::PasswordPage;
 use crate::error::WebError;
-use crate::pages::{Page, html};
+use crate::layout::Layout;
+use crate::page::{Page, html};
+use crate::session::with_cookie;
 use crate::session::{Ctx, session_cookie};
-use crate::views::{InvitationPage, Layout, LoginPage, PasswordPage};
-use crate::{AppState, admin};
 
 pub async fn login_form(State(st): State<AppState>, mut ctx: Ctx) -> Page {
     if ctx.actor.is_signed_in() {
@@ -25,22 +32,12 @@ pub async fn login_form(State(st): State<AppState>, mut ctx: Ctx) -> Page {
     Ok(with_cookie(page, cookie))
 }
 
-pub(crate) fn with_cookie(
-    mut response: axum::response::Response,
-    cookie: Option<axum::http::HeaderValue>,
-) -> axum::response::Response {
-    if let Some(c) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    response
-}
-
 #[derive(Deserialize)]
 pub struct LoginInput {
     #[serde(default)]
-    email: String,
+    pub(crate) email: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
 }
 
 /// To `/beheer` with a new session: any earlier one ends and the anonymous cookie is cleared,
@@ -103,11 +100,11 @@ pub async fn password_form(ctx: Ctx) -> Page {
 #[derive(Deserialize)]
 pub struct PasswordInput {
     #[serde(default)]
-    current: String,
+    pub(crate) current: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
     #[serde(default)]
-    password_repeat: String,
+    pub(crate) password_repeat: String,
 }
 
 pub async fn change_password(State(st): State<AppState>, ctx: Ctx, Form(input): Form<PasswordInput>) -> Page {
@@ -121,28 +118,6 @@ pub async fn change_password(State(st): State<AppState>, ctx: Ctx, Form(input): 
     let status = if done { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, html(PasswordPage { l: Layout::new("Wachtwoord wijzigen", &ctx, "beheer"), errors, done })?)
         .into_response())
-}
-
-#[derive(Deserialize)]
-pub struct TokenInput {
-    #[serde(default)]
-    name: String,
-}
-
-pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Form(input): Form<TokenInput>) -> Page {
-    match services::auth::create_api_token(&st.app, &ctx.actor, &input.name).await {
-        Ok(token) => admin::render_dashboard(&st, &ctx, Some(token), None).await,
-        Err(ServiceError::Invalid(e)) => {
-            let message = e.iter().next().map(|e| e.message.clone());
-            admin::render_dashboard(&st, &ctx, None, message).await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn revoke_token(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Page {
-    services::auth::revoke_api_token(&st.app, &ctx.actor, &id).await?;
-    Ok(Redirect::to("/beheer#sleutels").into_response())
 }
 
 async fn invitation_page(st: &AppState, ctx: &Ctx, token: &str, name: String, errors: FieldErrors) -> Page {

@@ -11,7 +11,8 @@ use services::execution::{self as exec, Record, ReportFormat};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::api::{ApiCtx, ApiError, ApiErrorBody, ApiJson};
+use crate::api::Problem;
+use crate::api::{ApiCtx, ApiError, ApiJson};
 use crate::error::WebError;
 
 /// The record kinds as the API names them.
@@ -36,15 +37,15 @@ fn kind_name(r: &Record) -> &'static str {
 
 #[derive(Serialize, ToSchema)]
 pub struct RecordDto {
-    id: String,
+    pub(crate) id: String,
     /// The record: for hours `person, organisation, activity, date, hours, rate_eur, external, note`; for costs
     /// `invoice_number, invoice_date, supplier, description, category, activity, organisation, amount_eur, vat_eur,
     /// vat_recoverable`; for assets `description, activity, organisation, purchase_date, purchase_price_eur,
     /// life_months, project_share`; for contributions `company, activity, date, kind (cash|in-kind), amount_eur,
     /// basis, evidence`.
     #[schema(value_type = Object)]
-    record: serde_json::Value,
-    created_by: Option<String>,
+    pub(crate) record: serde_json::Value,
+    pub(crate) created_by: Option<String>,
 }
 
 fn signed_in(ctx: &crate::session::Ctx) -> Result<(), ApiError> {
@@ -62,7 +63,7 @@ fn inner(r: &Record) -> serde_json::Value {
 /// The region's records of one kind that the caller may see.
 #[utoipa::path(get, path = "/api/v1/regions/{slug}/{kind}", tag = "uitvoering", security(("bearer" = [])),
     params(("slug" = String, Path), ("kind" = String, Path, description = "hours, costs, assets of contributions")),
-    responses((status = 200, body = [RecordDto]), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = [RecordDto]), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -83,15 +84,15 @@ pub async fn list(
 
 #[derive(Serialize, ToSchema)]
 pub struct AddedDto {
-    ids: Vec<String>,
-    count: usize,
+    pub(crate) ids: Vec<String>,
+    pub(crate) count: usize,
 }
 
 /// Adds one record (an object) or many (an array), all or nothing: 422 names every item that is wrong.
 #[utoipa::path(post, path = "/api/v1/regions/{slug}/{kind}", tag = "uitvoering", security(("bearer" = [])),
     params(("slug" = String, Path), ("kind" = String, Path)),
     request_body(content_type = "application/json", description = "Eén record of een lijst"),
-    responses((status = 201, body = AddedDto), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 201, body = AddedDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -125,7 +126,7 @@ pub async fn add(
 /// Removes one record.
 #[utoipa::path(delete, path = "/api/v1/regions/{slug}/records/{id}", tag = "uitvoering", security(("bearer" = [])),
     params(("slug" = String, Path), ("id" = String, Path)),
-    responses((status = 204), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn remove(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -138,14 +139,14 @@ pub async fn remove(
 
 #[derive(Serialize, ToSchema)]
 pub struct MilestoneDto {
-    activity: String,
-    title: String,
-    due: String,
+    pub(crate) activity: String,
+    pub(crate) title: String,
+    pub(crate) due: String,
     /// planned, achieved, achieved-late or overdue.
     #[schema(value_type = String)]
-    state: domain::execution::MilestoneState,
-    achieved_on: Option<String>,
-    evidence: String,
+    pub(crate) state: domain::execution::MilestoneState,
+    pub(crate) achieved_on: Option<String>,
+    pub(crate) evidence: String,
 }
 
 /// The milestones of the approved plan with their progress.
@@ -174,19 +175,19 @@ pub async fn milestones(
 
 #[derive(Deserialize, ToSchema)]
 pub struct MilestoneUpdate {
-    activity: String,
-    title: String,
+    pub(crate) activity: String,
+    pub(crate) title: String,
     /// `YYYY-MM-DD`, or null for not (yet) achieved.
     #[serde(default)]
-    achieved_on: Option<String>,
+    pub(crate) achieved_on: Option<String>,
     #[serde(default)]
-    evidence: String,
+    pub(crate) evidence: String,
 }
 
 /// Marks a milestone achieved (or not).
 #[utoipa::path(put, path = "/api/v1/regions/{slug}/milestones", tag = "uitvoering", security(("bearer" = [])),
     params(("slug" = String, Path)), request_body = MilestoneUpdate,
-    responses((status = 204), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_milestone(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -221,7 +222,7 @@ pub async fn realisation(
 
 /// The settlement the rules engine arrives at on everything recorded.
 #[utoipa::path(get, path = "/api/v1/regions/{slug}/settlement", tag = "uitvoering", security(("bearer" = [])),
-    params(("slug" = String, Path)), responses((status = 200, description = "De vaststelling"), (status = 403, body = ApiErrorBody)))]
+    params(("slug" = String, Path)), responses((status = 200, description = "De vaststelling"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn settlement(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -235,7 +236,7 @@ pub async fn settlement(
 /// A report: `final.pdf`, `final.xlsx`, `progress-2025.pdf`, `progress-2025.xlsx`.
 #[utoipa::path(get, path = "/api/v1/regions/{slug}/reports/{file}", tag = "uitvoering", security(("bearer" = [])),
     params(("slug" = String, Path), ("file" = String, Path)),
-    responses((status = 200, description = "PDF of XLSX"), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, description = "PDF of XLSX"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,

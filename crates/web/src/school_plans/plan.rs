@@ -1,7 +1,17 @@
-//! School plan pages (`/regio/{slug}/deelplannen/…`): the board by state, a plan with its
-//! activities, budget, attachments and history, the review buttons the workflow table allows,
-//! teachers' account requests, and everyone's own notifications.
+//! One school plan: its page, edits, workflow steps and attachments.
 
+use crate::AppState;
+use crate::budget_form::{adding_activity, adding_line};
+use crate::error::WebError;
+use crate::form::error_pairs;
+use crate::form::read_upload;
+use crate::form::{Pairs, urlencode};
+use crate::layout::ms;
+use crate::layout::{Choice, Layout};
+use crate::page::Page;
+use crate::school_plans::theme_label;
+use crate::school_plans::themes;
+use crate::session::Ctx;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -12,204 +22,7 @@ use domain::fmt::{date_nl, decimal_nl, euro_nl};
 use domain::regulation::application::{Budgeted, FundingSource};
 use domain::school_plan::{PlanState, SchoolPlan};
 use services::ServiceError;
-use services::school_plans::{self as plans, BoardFilter, PlanView};
-
-use crate::AppState;
-use crate::error::WebError;
-use crate::form::{Pairs, urlencode};
-use crate::pages::{Page, html};
-use crate::session::Ctx;
-use crate::upload::read_upload;
-use crate::views::ms;
-use crate::views::{Choice, Layout};
-use crate::workspace::{adding_activity, adding_line};
-
-fn choices(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
-    items.into_iter().map(|(value, label)| Choice { selected: value == selected, value, label }).collect()
-}
-
-fn theme_label(st: &AppState, id: &str) -> String {
-    st.app
-        .regulations
-        .get(services::applications::REGULATION)
-        .and_then(|r| r.themes.iter().find(|t| t.id == id).map(|t| t.label.clone()))
-        .unwrap_or_else(|| if id.is_empty() { "Geen thema".into() } else { id.to_owned() })
-}
-
-fn themes(st: &AppState) -> Vec<(String, String)> {
-    st.app
-        .regulations
-        .get(services::applications::REGULATION)
-        .map(|r| r.themes.iter().map(|t| (t.id.clone(), t.label.clone())).collect())
-        .unwrap_or_default()
-}
-
-pub struct CardView {
-    pub id: String,
-    pub title: String,
-    pub school: String,
-    pub theme: String,
-    pub author: String,
-    pub requested: String,
-    pub cofinancing: String,
-    pub updated: String,
-}
-
-pub struct ColumnView {
-    pub code: &'static str,
-    pub label: &'static str,
-    pub total: String,
-    pub cards: Vec<CardView>,
-}
-
-#[derive(Template)]
-#[template(path = "deelplannen/board.html")]
-pub struct BoardPage {
-    pub l: Layout,
-    pub slug: String,
-    pub region: String,
-    pub columns: Vec<ColumnView>,
-    pub count: usize,
-    pub maximum: String,
-    pub in_application: String,
-    pub requested_open: String,
-    pub room: String,
-    pub over: bool,
-    pub phase_label: String,
-    pub schools: Vec<Choice>,
-    pub themes: Vec<Choice>,
-    pub states: Vec<Choice>,
-    pub filtered: bool,
-    pub sees_all: bool,
-    pub can_create: bool,
-    pub can_review_accounts: bool,
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct BoardQuery {
-    #[serde(default)]
-    school: String,
-    #[serde(default)]
-    theme: String,
-    #[serde(default)]
-    status: String,
-}
-
-pub async fn board(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Query(q): Query<BoardQuery>,
-) -> Page {
-    let filter = BoardFilter { school: q.school.clone(), theme: q.theme.clone(), state: q.status.clone() };
-    let b = plans::board(&st.app, &ctx.actor, &slug, &filter).await?;
-    let columns = PlanState::ALL
-        .into_iter()
-        .map(|state| {
-            let cards: Vec<_> = b.plans.iter().filter(|p| p.state == state).collect();
-            ColumnView {
-                code: state.code(),
-                label: state.label(),
-                total: euro_nl(cards.iter().map(|p| p.requested).sum()),
-                cards: cards
-                    .into_iter()
-                    .map(|p| CardView {
-                        id: p.id.clone(),
-                        title: p.title.clone(),
-                        school: p.school.clone(),
-                        theme: theme_label(&st, &p.theme),
-                        author: p.author.clone(),
-                        requested: euro_nl(p.requested),
-                        cofinancing: euro_nl(p.cofinancing),
-                        updated: ms(p.updated_at),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let room = b.room();
-    let open = b.requested_open();
-    let can_review_accounts = ctx
-        .actor
-        .permits(domain::Action::InviteUser { role: domain::Role::SchoolContact, region_id: Some(&b.region.id) });
-    html(BoardPage {
-        l: Layout::new(format!("Deelplannen {}", b.region.name), &ctx, "beheer"),
-        slug: b.region.slug.clone(),
-        region: b.region.name.clone(),
-        columns,
-        count: b.plans.len(),
-        maximum: b.maximum.map_or("onbekend".into(), euro_nl),
-        in_application: euro_nl(b.in_application),
-        requested_open: euro_nl(open),
-        room: room.map_or("onbekend".into(), euro_nl),
-        over: room.is_some_and(|r| open > r),
-        phase_label: b.phase_label.clone(),
-        schools: choices(std::iter::once((String::new(), "Alle scholen".into())).chain(b.schools.clone()), &q.school),
-        themes: choices(std::iter::once((String::new(), "Alle thema's".into())).chain(themes(&st)), &q.theme),
-        states: choices(
-            std::iter::once((String::new(), "Alle statussen".into()))
-                .chain(PlanState::ALL.into_iter().map(|s| (s.code().to_owned(), s.label().to_owned()))),
-            &q.status,
-        ),
-        filtered: !(q.school.is_empty() && q.theme.is_empty() && q.status.is_empty()),
-        sees_all: b.sees_all,
-        can_create: b.can_create,
-        can_review_accounts,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "deelplannen/new.html")]
-pub struct NewPage {
-    pub l: Layout,
-    pub slug: String,
-    pub region: String,
-    pub schools: Vec<Choice>,
-    pub themes: Vec<Choice>,
-    pub title: String,
-    pub errors: Vec<(String, String)>,
-}
-
-async fn new_page(st: &AppState, ctx: &Ctx, slug: &str, f: &Pairs, errors: Vec<(String, String)>) -> Page {
-    let b = plans::board(&st.app, &ctx.actor, slug, &BoardFilter::default()).await?;
-    if !b.can_create {
-        return Err(WebError::Forbidden);
-    }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = NewPage {
-        l: Layout::new("Nieuw deelplan", ctx, "beheer"),
-        slug: b.region.slug.clone(),
-        region: b.region.name.clone(),
-        schools: choices(b.schools.clone(), &f.get("organisation")),
-        themes: choices(themes(st), &f.get("theme")),
-        title: f.get("title"),
-        errors,
-    };
-    Ok((status, Html(page.render()?)).into_response())
-}
-
-pub async fn new_form(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
-    new_page(&st, &ctx, &slug, &Pairs::default(), Vec::new()).await
-}
-
-pub async fn create(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, body: Bytes) -> Page {
-    let f = Pairs::parse(&body);
-    let plan = SchoolPlan {
-        title: f.get("title"),
-        organisation: f.get("organisation"),
-        theme: f.get("theme"),
-        ..SchoolPlan::default()
-    };
-    match plans::create(&st.app, &ctx.actor, &slug, plan).await {
-        Ok(id) => Ok(Redirect::to(&format!("/regio/{slug}/deelplannen/{id}")).into_response()),
-        Err(ServiceError::Invalid(e)) => new_page(&st, &ctx, &slug, &f, pairs(&e)).await,
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn pairs(e: &FieldErrors) -> Vec<(String, String)> {
-    e.iter().map(|f| (f.field.clone(), f.message.clone())).collect()
-}
+use services::school_plans::{self as plans, PlanView};
 
 pub struct PlanActivity {
     pub id: String,
@@ -307,10 +120,10 @@ fn button_label(to: PlanState) -> &'static str {
 
 #[derive(Default)]
 struct Outcome {
-    notice: Option<String>,
-    errors: Vec<(String, String)>,
-    conflict: bool,
-    status: Option<StatusCode>,
+    pub(crate) notice: Option<String>,
+    pub(crate) errors: Vec<(String, String)>,
+    pub(crate) conflict: bool,
+    pub(crate) status: Option<StatusCode>,
 }
 
 async fn load(st: &AppState, ctx: &Ctx, slug: &str, id: &str) -> Result<PlanView, WebError> {
@@ -434,18 +247,18 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
         },
         can_edit: v.can_edit,
         approved: v.state == PlanState::Goedgekeurd,
-        schools: choices(
+        schools: Choice::pairs(
             members.iter().filter(|m| m.kind.is_school()).map(|m| (m.id.clone(), m.name.clone())),
             &p.organisation,
         ),
-        themes: choices(std::iter::once((String::new(), "Geen thema".into())).chain(themes(st)), &p.theme),
-        activity_choices: choices(p.activities.iter().map(|a| (a.id.clone(), a.title.clone())), ""),
-        categories: choices(
+        themes: Choice::pairs(std::iter::once((String::new(), "Geen thema".into())).chain(themes(st)), &p.theme),
+        activity_choices: Choice::pairs(p.activities.iter().map(|a| (a.id.clone(), a.title.clone())), ""),
+        categories: Choice::pairs(
             reg.categories.iter().filter(|c| !c.forbidden).map(|c| (c.id.clone(), c.label.clone())),
             "",
         ),
-        years: choices(years.into_iter().map(|y| (y.to_string(), y.to_string())), ""),
-        funders: choices(
+        years: Choice::pairs(years.into_iter().map(|y| (y.to_string(), y.to_string())), ""),
+        funders: Choice::pairs(
             std::iter::once(("subsidie".to_owned(), "Subsidie".to_owned()))
                 .chain(members.iter().map(|m| (m.id.clone(), format!("Cofinanciering door {}", m.name)))),
             "subsidie",
@@ -460,7 +273,7 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
 #[derive(serde::Deserialize, Default)]
 pub struct NoticeQuery {
     #[serde(default)]
-    opgeslagen: Option<String>,
+    pub(crate) opgeslagen: Option<String>,
 }
 
 pub async fn page(
@@ -481,7 +294,7 @@ async fn after(st: &AppState, ctx: &Ctx, (slug, id): (&str, &str), result: servi
                 .into_response());
         }
         Err(ServiceError::Invalid(e)) => {
-            Outcome { errors: pairs(&e), status: Some(StatusCode::UNPROCESSABLE_ENTITY), ..Outcome::default() }
+            Outcome { errors: error_pairs(&e), status: Some(StatusCode::UNPROCESSABLE_ENTITY), ..Outcome::default() }
         }
         Err(ServiceError::NotAllowed(m)) => {
             Outcome { errors: vec![("state".into(), m)], status: Some(StatusCode::CONFLICT), ..Outcome::default() }
@@ -622,189 +435,4 @@ pub async fn remove_attachment(
     let f = Pairs::parse(&body);
     let result = plans::remove_attachment(&st.app, &ctx.actor, &id, f.version(), &attachment).await.map(|_| ());
     after(&st, &ctx, (&slug, &id), result, "De bijlage is verwijderd.").await
-}
-
-pub struct RequestView {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub school: String,
-    pub message: String,
-    pub at: String,
-}
-
-#[derive(Template)]
-#[template(path = "deelplannen/accounts.html")]
-pub struct AccountsPage {
-    pub l: Layout,
-    pub slug: String,
-    pub region: String,
-    pub requests: Vec<RequestView>,
-    pub notice: Option<String>,
-}
-
-pub async fn accounts(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Query(q): Query<NoticeQuery>,
-) -> Page {
-    let (region, open) = services::account_requests::open(&st.app, &ctx.actor, &slug).await?;
-    html(AccountsPage {
-        l: Layout::new(format!("Accountaanvragen {}", region.name), &ctx, "beheer"),
-        slug: region.slug,
-        region: region.name,
-        requests: open
-            .into_iter()
-            .map(|r| RequestView {
-                id: r.id,
-                name: r.name,
-                email: r.email,
-                school: r.organisation_name,
-                message: r.message,
-                at: ms(r.created_at),
-            })
-            .collect(),
-        notice: q.opgeslagen.filter(|n| !n.is_empty() && n.len() < 200),
-    })
-}
-
-pub async fn decide(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
-) -> Page {
-    let f = Pairs::parse(&body);
-    let accept = f.get("decision") == "accept";
-    services::account_requests::decide(&st.app, &ctx.actor, &slug, &id, accept).await?;
-    let notice =
-        if accept { "De uitnodiging is verstuurd." } else { "De aanvraag is afgewezen; de aanvrager krijgt bericht." };
-    Ok(Redirect::to(&format!("/regio/{slug}/deelplannen/accounts?opgeslagen={}", urlencode(notice))).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "deelplannen/request.html")]
-pub struct RequestPage {
-    pub l: Layout,
-    pub slug: String,
-    pub region: String,
-    pub schools: Vec<Choice>,
-    pub name: String,
-    pub email: String,
-    pub message: String,
-    pub errors: Vec<(String, String)>,
-    pub done: bool,
-}
-
-async fn request_page(
-    st: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    f: &Pairs,
-    errors: Vec<(String, String)>,
-    done: bool,
-) -> Page {
-    let region = services::regions::page(&st.app, &ctx.actor, slug).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = RequestPage {
-        l: Layout::new(format!("Account aanvragen bij {}", region.region.name), ctx, "regios"),
-        slug: region.region.slug.clone(),
-        region: region.region.name.clone(),
-        schools: choices(
-            std::iter::once((String::new(), "Kies uw school".into()))
-                .chain(region.members.iter().filter(|m| m.kind.is_school()).map(|m| (m.id.clone(), m.name.clone()))),
-            &f.get("organisation"),
-        ),
-        name: f.get("name"),
-        email: f.get("email"),
-        message: f.get("message"),
-        errors,
-        done,
-    };
-    Ok((status, Html(page.render()?)).into_response())
-}
-
-/// The public form; it starts an anonymous session so the form carries a CSRF token.
-pub async fn request_form(State(st): State<AppState>, mut ctx: Ctx, Path(slug): Path<String>) -> Page {
-    let cookie = ctx.ensure_session(&st).await?;
-    let page = request_page(&st, &ctx, &slug, &Pairs::default(), Vec::new(), false).await?;
-    Ok(crate::account::with_cookie(page, cookie))
-}
-
-pub async fn request_account(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, body: Bytes) -> Page {
-    let f = Pairs::parse(&body);
-    // Anyone may ask, so a burst from one address is slowed down like failed logins are.
-    let key = format!("account-request:{}", ctx.client);
-    services::ratelimit::count(&st.app, &key, 5).await?;
-    let input = services::account_requests::RequestInput {
-        name: f.get("name"),
-        email: f.get("email"),
-        organisation: f.get("organisation"),
-        message: f.get("message"),
-    };
-    match services::account_requests::request(&st.app, &slug, &input).await {
-        Ok(()) => request_page(&st, &ctx, &slug, &Pairs::default(), Vec::new(), true).await,
-        Err(ServiceError::Invalid(e)) => request_page(&st, &ctx, &slug, &f, pairs(&e), false).await,
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub struct NotificationView {
-    pub at: String,
-    pub recipient: String,
-    pub subject: String,
-    pub body: String,
-    pub link: String,
-    pub status: &'static str,
-    pub error: String,
-}
-
-fn notification_view(n: services::mail::Notification) -> NotificationView {
-    NotificationView {
-        at: ms(n.created_at),
-        recipient: n.recipient,
-        subject: n.subject,
-        body: n.body,
-        link: n.link,
-        status: match n.status.as_str() {
-            "sent" => "verzonden",
-            "failed" => "niet verzonden",
-            "pending" => "wacht op verzending",
-            _ => "in de uitbak",
-        },
-        error: n.error.unwrap_or_default(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "deelplannen/notifications.html")]
-pub struct NotificationsPage {
-    pub l: Layout,
-    pub heading: &'static str,
-    pub intro: &'static str,
-    pub items: Vec<NotificationView>,
-    pub show_recipient: bool,
-}
-
-pub async fn mine(State(st): State<AppState>, ctx: Ctx) -> Page {
-    let items = services::mail::mine(&st.app, &ctx.actor).await?;
-    html(NotificationsPage {
-        l: Layout::new("Meldingen", &ctx, "beheer"),
-        heading: "Mijn meldingen",
-        intro: "Berichten die Sterk u stuurde over deelplannen, aanvragen en termijnen, nieuwste eerst.",
-        items: items.into_iter().map(notification_view).collect(),
-        show_recipient: false,
-    })
-}
-
-pub async fn outbox(State(st): State<AppState>, ctx: Ctx) -> Page {
-    let items = services::mail::all(&st.app, &ctx.actor, None).await?;
-    html(NotificationsPage {
-        l: Layout::new("Uitbak", &ctx, "beheer"),
-        heading: "Uitbak en verzonden berichten",
-        intro: "Alle berichten van Sterk. Zonder SMTP-server (STERK_SMTP_URL) blijven ze hier in de uitbak staan; met een server ziet u of ze verzonden zijn.",
-        items: items.into_iter().map(notification_view).collect(),
-        show_recipient: true,
-    })
 }

@@ -1,17 +1,18 @@
 //! Public pages generated from the regulation files: every rule with its source, every parameter
 //! with its dated values. The checks read the same data, so page and verdict cannot disagree.
 
+pub mod api;
+
+use askama::Template;
 use axum::extract::{Path, State};
 use domain::fmt::{date_nl, euro_nl, percent_nl};
 use domain::regulation::{ParamValue, Parameter, Regulation, Severity};
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::pages::{Page, html};
+use crate::layout::Layout;
+use crate::page::{Page, html};
 use crate::session::Ctx;
-use crate::views::{
-    Layout, ParamValueView, ParameterView, PhaseView, RegulationIndex, RegulationItem, RegulationPage, RuleView,
-};
 
 pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Page {
     let items = st
@@ -126,4 +127,70 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
         rules,
         maximums: reg.region_maximums.iter().map(|m| (m.region.clone(), euro_nl(m.maximum_eur.0), m.example)).collect(),
     })
+}
+
+pub struct RegulationItem {
+    pub id: String,
+    pub title: String,
+    pub years: String,
+}
+
+#[derive(Template)]
+#[template(path = "regulation_index.html")]
+pub struct RegulationIndex {
+    pub l: Layout,
+    pub items: Vec<RegulationItem>,
+}
+
+pub struct ParamValueView {
+    pub valid_from: String,
+    pub value: String,
+    pub source: String,
+    pub verified: bool,
+    pub note: Option<String>,
+}
+
+pub struct ParameterView {
+    pub id: String,
+    pub label: String,
+    pub values: Vec<ParamValueView>,
+}
+
+pub struct PhaseView {
+    pub id: String,
+    pub label: String,
+    pub window: String,
+    pub years: String,
+    pub source: String,
+    pub verified: bool,
+    pub note: Option<String>,
+}
+
+pub struct RuleView {
+    pub id: String,
+    pub title: String,
+    pub blocking: bool,
+    pub source: String,
+    pub not_in: String,
+}
+
+#[derive(Template)]
+#[template(path = "regulation.html")]
+pub struct RegulationPage {
+    pub l: Layout,
+    pub id: String,
+    pub title: String,
+    pub citation: String,
+    pub url: String,
+    pub in_force: String,
+    pub years: String,
+    pub parameters: Vec<ParameterView>,
+    pub phases: Vec<PhaseView>,
+    /// (id, label, source)
+    pub themes: Vec<(String, String, String)>,
+    /// (id, label, rule, source, verified)
+    pub categories: Vec<(String, String, String, String, bool)>,
+    pub rules: Vec<RuleView>,
+    /// (region, maximum, example)
+    pub maximums: Vec<(String, String, bool)>,
 }

@@ -1,0 +1,83 @@
+//! "Mijn Sterk": the signed-in person's roles, regions, and API keys.
+
+use crate::AppState;
+use crate::account::views::Dashboard;
+use crate::account::views::TokenView;
+use crate::layout::grant_views;
+use crate::layout::ms_to_timestamp;
+use crate::layout::{Layout, RegionItem};
+use crate::page::{Page, html};
+use crate::session::Ctx;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use domain::Action;
+use domain::region::kind_label;
+use serde::Deserialize;
+use services::ServiceError;
+
+pub async fn dashboard(State(st): State<AppState>, ctx: Ctx) -> Page {
+    render_dashboard(&st, &ctx, None, None).await
+}
+
+pub async fn render_dashboard(
+    st: &AppState,
+    ctx: &Ctx,
+    new_token: Option<String>,
+    token_error: Option<String>,
+) -> Page {
+    ctx.actor.require(Action::UseAccount)?;
+    let manageable = services::regions::list_manageable(&st.app, &ctx.actor).await?;
+    let all = services::regions::all(&st.app).await?;
+    let tokens = services::auth::list_api_tokens(&st.app, &ctx.actor).await?;
+    let status = if token_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = Dashboard {
+        l: Layout::new("Mijn Sterk", ctx, "beheer"),
+        grants: grant_views(&ctx.actor.grants, &all),
+        regions: manageable
+            .into_iter()
+            .map(|s| RegionItem { slug: s.slug, name: s.name, kind: kind_label(s.kind), members: s.members })
+            .collect(),
+        is_admin: ctx.actor.is_national_admin(),
+        can_invite: !ctx.actor.invitable_roles().is_empty(),
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenView {
+                id: t.id,
+                name: t.name,
+                created: domain::fmt::instant_nl(ms_to_timestamp(t.created_at)),
+                expires: domain::fmt::date_nl(domain::fmt::date_in_amsterdam(ms_to_timestamp(t.expires_at))),
+                last_used: t.last_used_at.map_or_else(
+                    || "nog niet gebruikt".to_owned(),
+                    |at| format!("laatst gebruikt {}", domain::fmt::instant_nl(ms_to_timestamp(at))),
+                ),
+            })
+            .collect(),
+        new_token,
+        token_error,
+    };
+    Ok((status, html(page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TokenInput {
+    #[serde(default)]
+    pub(crate) name: String,
+}
+
+pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Form(input): Form<TokenInput>) -> Page {
+    match services::auth::create_api_token(&st.app, &ctx.actor, &input.name).await {
+        Ok(token) => render_dashboard(&st, &ctx, Some(token), None).await,
+        Err(ServiceError::Invalid(e)) => {
+            let message = e.iter().next().map(|e| e.message.clone());
+            render_dashboard(&st, &ctx, None, message).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_token(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Page {
+    services::auth::revoke_api_token(&st.app, &ctx.actor, &id).await?;
+    Ok(Redirect::to("/beheer#sleutels").into_response())
+}

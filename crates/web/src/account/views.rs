@@ -1,0 +1,56 @@
+//! Page templates of this feature and the view models they show.
+
+use crate::layout::GrantView;
+use crate::layout::Layout;
+use crate::layout::RegionItem;
+use askama::Template;
+use domain::FieldErrors;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub l: Layout,
+    pub email: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub l: Layout,
+    pub errors: FieldErrors,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+pub struct InvitationPage {
+    pub l: Layout,
+    pub email: String,
+    pub role: &'static str,
+    pub region: String,
+    pub name: String,
+    pub errors: FieldErrors,
+}
+
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub expires: String,
+    /// When the key was last used, or "nog niet gebruikt".
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "beheer/dashboard.html")]
+pub struct Dashboard {
+    pub l: Layout,
+    pub grants: Vec<GrantView>,
+    pub regions: Vec<RegionItem>,
+    pub is_admin: bool,
+    pub can_invite: bool,
+    pub tokens: Vec<TokenView>,
+    pub new_token: Option<String>,
+    pub token_error: Option<String>,
+}

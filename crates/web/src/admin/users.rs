@@ -1,0 +1,78 @@
+//! Users and invitations.
+
+use crate::AppState;
+use crate::admin::views::UserView;
+use crate::admin::views::UsersPage;
+use crate::error::WebError;
+use crate::layout::grant_views;
+use crate::layout::{Choice, Layout};
+use crate::page::{Page, html};
+use crate::session::Ctx;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use domain::FieldErrors;
+use services::ServiceError;
+use services::users::{InviteInput, InviteOutcome};
+
+async fn users_page(
+    st: &AppState,
+    ctx: &Ctx,
+    input: InviteInput,
+    errors: FieldErrors,
+    outcome: Option<InviteOutcome>,
+) -> Page {
+    let invitable = ctx.actor.invitable_roles();
+    if invitable.is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    let users = services::users::list(&st.app, &ctx.actor).await?;
+    let all = services::regions::all(&st.app).await?;
+    let roles: Vec<(&str, &str)> = invitable.iter().map(|r| (r.code(), r.label())).collect();
+    let mut region_items = vec![("", "Landelijk (geen regio)")];
+    region_items.extend(
+        all.iter()
+            .filter(|r| !r.archived && ctx.actor.may_invite_in(&r.id))
+            .map(|r| (r.slug.as_str(), r.name.as_str())),
+    );
+    let mut organisation_items = vec![(String::new(), "Geen (niet voor één organisatie)".to_owned())];
+    for r in all.iter().filter(|r| !r.archived && ctx.actor.may_invite_in(&r.id)) {
+        let page = services::regions::page(&st.app, &ctx.actor, &r.slug).await?;
+        organisation_items.extend(page.members.into_iter().map(|m| (m.id, format!("{} ({})", m.name, r.name))));
+    }
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = UsersPage {
+        l: Layout::new("Gebruikers", ctx, "beheer"),
+        users: users
+            .iter()
+            .map(|u| UserView { name: u.name.clone(), email: u.email.clone(), grants: grant_views(&u.grants, &all) })
+            .collect(),
+        roles: Choice::list(roles, &input.role),
+        regions: Choice::list(region_items, &input.region),
+        organisations: organisation_items
+            .into_iter()
+            .map(|(value, label)| Choice { selected: value == input.organisation, value, label })
+            .collect(),
+        invite_link: match &outcome {
+            Some(InviteOutcome::Invited { token }) => Some(format!("/uitnodiging/{token}")),
+            _ => None,
+        },
+        granted: outcome == Some(InviteOutcome::Granted),
+        input: if outcome.is_some() { InviteInput::default() } else { input },
+        errors,
+    };
+    Ok((status, html(page)?).into_response())
+}
+
+pub async fn users(State(st): State<AppState>, ctx: Ctx) -> Page {
+    users_page(&st, &ctx, InviteInput::default(), FieldErrors::default(), None).await
+}
+
+pub async fn invite(State(st): State<AppState>, ctx: Ctx, Form(input): Form<InviteInput>) -> Page {
+    match services::users::invite(&st.app, &ctx.actor, &input).await {
+        Ok(outcome) => users_page(&st, &ctx, input, FieldErrors::default(), Some(outcome)).await,
+        Err(ServiceError::Invalid(errors)) => users_page(&st, &ctx, input, errors, None).await,
+        Err(e) => Err(e.into()),
+    }
+}

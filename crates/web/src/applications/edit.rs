@@ -1,0 +1,234 @@
+//! Edits to the draft application from the workspace's forms.
+
+use crate::AppState;
+use crate::applications::views::Outcome;
+use crate::applications::views::Pending;
+use crate::applications::views::render;
+use crate::budget_form::activity_from_form;
+use crate::budget_form::adding_activity;
+use crate::budget_form::adding_line;
+use crate::budget_form::line_from_form;
+use crate::form::{Pairs, urlencode};
+use crate::page::Page;
+use crate::session::Ctx;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use domain::FieldErrors;
+use domain::regulation::application::{Activity, Application, BudgetLine, Budgeted, Milestone};
+use services::ServiceError;
+use services::applications::{self as apps};
+
+/// Runs an edit and shows the workspace again: saved, refused with the field errors, or a conflict.
+pub(crate) async fn edit(
+    st: &AppState,
+    ctx: &Ctx,
+    (slug, phase): (&str, &str),
+    version: i64,
+    pending: Pending,
+    notice: &str,
+    change: impl FnOnce(&mut Application) -> Result<(), FieldErrors>,
+) -> Page {
+    let outcome = match apps::update(&st.app, &ctx.actor, slug, phase, version, change).await {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}?opgeslagen={}", urlencode(notice)))
+                .into_response());
+        }
+        Err(ServiceError::Invalid(e)) => Outcome {
+            errors: e.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            pending,
+            ..Outcome::ok()
+        },
+        Err(ServiceError::Conflict) => {
+            Outcome { conflict: true, status: StatusCode::CONFLICT, pending, ..Outcome::ok() }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    render(st, ctx, slug, phase, outcome).await
+}
+
+pub async fn save_vision(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let vision = f.get("vision");
+    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De regiovisie is opgeslagen.", |a| {
+        let mut e = FieldErrors::default();
+        if vision.chars().count() > 50_000 {
+            e.add("vision", "De regiovisie is te lang: hoogstens 50.000 tekens.");
+        }
+        a.vision = Some(vision).filter(|v| !v.is_empty());
+        e.into_result(())
+    })
+    .await
+}
+
+pub async fn add_activity(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let pending =
+        Pending { activity_title: f.get("title"), activity_description: f.get("description"), ..Pending::default() };
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De activiteit is toegevoegd.", adding_activity(&f)).await
+}
+
+pub async fn update_activity(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, id)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De activiteit is bijgewerkt.", |a| {
+        let mut e = FieldErrors::default();
+        let Some(slot) = a.activities.iter_mut().find(|x| x.id == id) else {
+            e.add("activities", "Deze activiteit bestaat niet meer.");
+            return Err(e);
+        };
+        let kept: Vec<Milestone> = slot
+            .milestones
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !f.all("remove_milestone").contains(&i.to_string()))
+            .map(|(_, m)| m.clone())
+            .collect();
+        let origin = slot.school_plan.take();
+        *slot = Activity { school_plan: origin, ..activity_from_form(&f, id.clone(), kept, &mut e) };
+        e.into_result(())
+    })
+    .await
+}
+
+pub async fn remove_activity(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, id)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    edit(
+        &st,
+        &ctx,
+        (&slug, &phase),
+        f.version(),
+        Pending::default(),
+        "De activiteit en haar begrotingsregels zijn verwijderd.",
+        |a| {
+            a.remove_activity(&id);
+            Ok(())
+        },
+    )
+    .await
+}
+
+pub async fn add_line(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let pending = Pending {
+        line_description: f.get("description"),
+        line_quantity: f.get("quantity"),
+        line_unit: f.get("unit"),
+        line_price: f.get("unit_price_eur"),
+        ..Pending::default()
+    };
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De begrotingsregel is toegevoegd.", adding_line(&f)).await
+}
+
+pub async fn update_line(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, index)): Path<(String, String, usize)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De begrotingsregel is bijgewerkt.", |a| {
+        let mut e = FieldErrors::default();
+        let line = line_from_form(&f, &mut e);
+        match a.budget.get_mut(index) {
+            Some(slot) => *slot = BudgetLine { school_plan: slot.school_plan.take(), ..line },
+            None => e.add("budget", "Deze begrotingsregel bestaat niet meer."),
+        }
+        e.into_result(())
+    })
+    .await
+}
+
+pub async fn remove_line(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase, index)): Path<(String, String, usize)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De begrotingsregel is verwijderd.", |a| {
+        a.remove_line(index);
+        Ok(())
+    })
+    .await
+}
+
+pub async fn save_agreement(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let signed = f.all("signed");
+    let lead = f.get("lead_applicant");
+    edit(
+        &st,
+        &ctx,
+        (&slug, &phase),
+        f.version(),
+        Pending::default(),
+        "De samenwerkingsovereenkomst is bijgewerkt.",
+        |a| {
+            a.agreement.get_or_insert_with(Default::default).signed_by = signed;
+            if !lead.is_empty() {
+                a.lead_applicant = lead;
+            }
+            Ok(())
+        },
+    )
+    .await
+}
+
+pub async fn submit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let outcome = match apps::submit(&st.app, &ctx.actor, &slug, &phase, f.version()).await {
+        Ok(v) => {
+            let notice = format!("Versie {} is ingediend. SHA-256: {}", v.number, v.sha256);
+            return Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}?opgeslagen={}", urlencode(&notice)))
+                .into_response());
+        }
+        Err(ServiceError::SubmitRefused(findings)) => Outcome {
+            errors: findings
+                .iter()
+                .map(|f| (f.field.clone().unwrap_or_else(|| f.rule.clone()), format!("{}: {}", f.title, f.message)))
+                .collect(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Outcome::ok()
+        },
+        Err(ServiceError::Conflict) => Outcome { conflict: true, status: StatusCode::CONFLICT, ..Outcome::ok() },
+        Err(e) => return Err(e.into()),
+    };
+    render(&st, &ctx, &slug, &phase, outcome).await
+}

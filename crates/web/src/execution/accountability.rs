@@ -1,0 +1,165 @@
+//! Accountability: received advances, explanations, settlement and the reports.
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::execution::NoticeQuery;
+use crate::execution::Outcome;
+use crate::execution::Tab;
+use crate::execution::basis_text;
+use crate::execution::short;
+use crate::execution::tabs;
+use crate::form::error_pairs;
+use crate::form::{Pairs, urlencode};
+use crate::layout::Layout;
+use crate::page::Page;
+use crate::session::Ctx;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect};
+use domain::fmt::{decimal_nl, euro_nl, parse_decimal_nl};
+use domain::{Action, FieldErrors};
+use rust_decimal::Decimal;
+use services::ServiceError;
+use services::execution::{self as exec, ReportFormat};
+
+#[derive(Template)]
+#[template(path = "uitvoering/accountability.html")]
+pub struct AccountabilityPage {
+    pub l: Layout,
+    pub slug: String,
+    pub region: String,
+    pub tabs: Vec<Tab>,
+    pub basis: String,
+    pub figures: Vec<(&'static str, String)>,
+    pub repay_label: &'static str,
+    pub repay: String,
+    pub received_raw: String,
+    pub annual: Vec<(i16, String, String)>,
+    pub years: Vec<i16>,
+    pub explanations: Vec<(String, String, String, String)>,
+    pub can_edit: bool,
+    pub notice: Option<String>,
+    pub errors: Vec<(String, String)>,
+}
+
+async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
+    let (ledger, s) = exec::settlement(&st.app, &ctx.actor, slug).await?;
+    let (_, r) = exec::realisation(&st.app, &ctx.actor, slug).await?;
+    let reg = st.app.regulations.get(services::applications::REGULATION).ok_or(WebError::NotFound)?;
+    let years = exec::years_to_date(&st.app)?;
+    let spent = domain::execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &years)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let explained = exec::explanations(&st.app, &ledger.region.id).await?;
+    let mut cumulative = Decimal::ZERO;
+    let page = AccountabilityPage {
+        l: Layout::new(format!("Verantwoording {}", ledger.region.name), ctx, "beheer"),
+        slug: ledger.region.slug.clone(),
+        region: ledger.region.name.clone(),
+        tabs: tabs(&ledger.region.slug, "verantwoording"),
+        basis: basis_text(&ledger.basis),
+        figures: vec![
+            ("Verleende subsidie", euro_nl(s.granted)),
+            ("Subsidiabele kosten gerealiseerd", euro_nl(s.realised_eligible)),
+            ("Daarvan ten laste van de subsidie", euro_nl(s.realised_subsidy)),
+            ("Cofinanciering door bedrijven", euro_nl(s.cofinancing)),
+            ("Vereiste cofinanciering", euro_nl(s.cofinancing_required)),
+            ("Tekort aan cofinanciering", euro_nl(s.shortfall)),
+            ("Vast te stellen subsidie", euro_nl(s.settled)),
+            ("Ontvangen voorschotten", euro_nl(s.received)),
+        ],
+        repay_label: if s.to_repay.is_sign_negative() { "Nog te ontvangen" } else { "Terug te betalen" },
+        repay: euro_nl(s.to_repay.abs()),
+        received_raw: decimal_nl(s.received),
+        annual: spent
+            .iter()
+            .map(|(y, sp)| {
+                cumulative += *sp;
+                (*y, euro_nl(*sp), euro_nl(s.received - cumulative))
+            })
+            .collect(),
+        years: reg.years.clone(),
+        explanations: ledger
+            .approved
+            .activities
+            .iter()
+            .map(|a| {
+                let against = r.per_activity.get(&a.id).cloned().unwrap_or_default();
+                (
+                    a.id.clone(),
+                    a.title.clone(),
+                    format!("begroot {}, gerealiseerd {}", euro_nl(against.approved), euro_nl(against.realised)),
+                    explained.get(&a.id).cloned().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        can_edit: ctx.actor.permits(Action::EditApplication { region_id: &ledger.region.id }),
+        notice: outcome.notice,
+        errors: outcome.errors,
+    };
+    Ok((outcome.status.unwrap_or(StatusCode::OK), Html(page.render()?)).into_response())
+}
+
+pub async fn accountability(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Page {
+    render_accountability(&st, &ctx, &slug, Outcome { notice: short(q.opgeslagen), ..Outcome::default() }).await
+}
+
+pub async fn save_accountability(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, body: Bytes) -> Page {
+    let f = Pairs::parse(&body);
+    let result = if f.get("what") == "received" {
+        match parse_decimal_nl(&f.get("received")) {
+            Some(amount) => exec::set_received(&st.app, &ctx.actor, &slug, amount).await,
+            None => Err(ServiceError::Invalid({
+                let mut e = FieldErrors::default();
+                e.add("received", "Vul het ontvangen bedrag in als getal, bijvoorbeeld 1.234.567,00.");
+                e
+            })),
+        }
+    } else {
+        exec::set_explanation(&st.app, &ctx.actor, &slug, &f.get("activity"), &f.get("explanation")).await
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/regio/{slug}/verantwoording?opgeslagen={}", urlencode("Opgeslagen.")))
+            .into_response()),
+        Err(ServiceError::Invalid(e)) => {
+            let outcome = Outcome {
+                errors: error_pairs(&e),
+                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+                ..Outcome::default()
+            };
+            render_accountability(&st, &ctx, &slug, outcome).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `/regio/{slug}/verantwoording/{file}`: `eindverantwoording.pdf|xlsx`, `voortgang-2025.pdf|xlsx`.
+pub async fn report_file(State(st): State<AppState>, ctx: Ctx, Path((slug, file)): Path<(String, String)>) -> Page {
+    let (stem, ext) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
+    let format = match ext {
+        "pdf" => ReportFormat::Pdf,
+        "xlsx" => ReportFormat::Xlsx,
+        _ => return Err(WebError::NotFound),
+    };
+    let kind = match stem {
+        "eindverantwoording" => docs::report::ReportKind::Final,
+        s => docs::report::ReportKind::Progress(
+            s.strip_prefix("voortgang-").and_then(|y| y.parse().ok()).ok_or(WebError::NotFound)?,
+        ),
+    };
+    let (name, bytes) = match exec::report(&st.app, &ctx.actor, &slug, kind, format).await {
+        Err(ServiceError::Invalid(_)) => return Err(WebError::NotFound), // a year outside the period
+        other => other?,
+    };
+    let content_type = match format {
+        ReportFormat::Pdf => "application/pdf",
+        ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    Ok(crate::download::file(content_type, &name, bytes))
+}

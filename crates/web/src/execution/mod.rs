@@ -1,0 +1,224 @@
+//! Execution pages (`/regio/{slug}/uitvoering/…`) and accountability (`/regio/{slug}/verantwoording`):
+//! recording hours, invoices, equipment and contributions against the approved plan, milestones,
+//! change notices, and the reports and settlement.
+
+pub mod accountability;
+pub mod api;
+pub mod milestones;
+pub mod notices;
+pub mod records;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse};
+use domain::FieldErrors;
+use domain::execution::Realisation;
+use domain::fmt::{euro_nl, parse_decimal_nl, percent_nl};
+use rust_decimal::Decimal;
+use services::execution::{self as exec, Basis};
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::form::Pairs;
+use crate::layout::Layout;
+use crate::page::Page;
+use crate::session::Ctx;
+
+/// The record pages, in the order of the tabs.
+const TABS: [(&str, &str); 8] = [
+    ("", "Overzicht"),
+    ("uren", "Uren"),
+    ("kosten", "Facturen"),
+    ("apparatuur", "Apparatuur"),
+    ("bijdragen", "Cofinanciering"),
+    ("mijlpalen", "Mijlpalen"),
+    ("wijzigingen", "Wijzigingen"),
+    ("verantwoording", "Verantwoording"),
+];
+
+pub struct Tab {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub(crate) fn tabs(slug: &str, current: &str) -> Vec<Tab> {
+    TABS.iter()
+        .map(|(path, label)| Tab {
+            href: match *path {
+                "" => format!("/regio/{slug}/uitvoering"),
+                "verantwoording" => format!("/regio/{slug}/verantwoording"),
+                p => format!("/regio/{slug}/uitvoering/{p}"),
+            },
+            label,
+            current: *path == current,
+        })
+        .collect()
+}
+
+pub(crate) fn basis_text(b: &Basis) -> String {
+    match b {
+        Basis::Submitted(used) => format!(
+            "Vergeleken met de ingediende aanvraag: {}.",
+            used.iter().map(|(p, n)| format!("{p}, versie {n}")).collect::<Vec<_>>().join("; ")
+        ),
+        Basis::Draft(phase) => format!(
+            "Er is nog geen aanvraag ingediend; Sterk vergelijkt met het concept ({phase}). Na indienen telt de ingediende versie."
+        ),
+    }
+}
+
+/// Rows of a comparison table: (label, approved, realised, unspent).
+type Rows = Vec<(String, String, String, String)>;
+
+fn rows<K>(m: &std::collections::BTreeMap<K, domain::execution::Against>, label: impl Fn(&K) -> String) -> Rows {
+    m.iter().map(|(k, a)| (label(k), euro_nl(a.approved), euro_nl(a.realised), euro_nl(a.unspent()))).collect()
+}
+
+/// One bar pair of the chart: approved and realised per year, scaled to the largest.
+pub struct Bar {
+    pub label: String,
+    pub x: u32,
+    pub approved_h: u32,
+    pub realised_h: u32,
+    pub approved: String,
+    pub realised: String,
+}
+
+const CHART_H: u32 = 160;
+
+fn bars(r: &Realisation) -> Vec<Bar> {
+    let max = r.per_year.values().flat_map(|a| [a.approved, a.realised]).max().unwrap_or_default();
+    let scale = |d: Decimal| -> u32 {
+        if max.is_zero() { 0 } else { (d * Decimal::from(CHART_H) / max).round().try_into().unwrap_or(0) }
+    };
+    r.per_year
+        .iter()
+        .enumerate()
+        .map(|(i, (y, a))| Bar {
+            label: y.to_string(),
+            x: 50 + i as u32 * 110,
+            approved_h: scale(a.approved),
+            realised_h: scale(a.realised),
+            approved: euro_nl(a.approved),
+            realised: euro_nl(a.realised),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "uitvoering/overview.html")]
+pub struct OverviewPage {
+    pub l: Layout,
+    pub slug: String,
+    pub region: String,
+    pub tabs: Vec<Tab>,
+    pub basis: String,
+    pub sees_all: bool,
+    pub approved: String,
+    pub realised: String,
+    pub unspent: String,
+    pub forecast: String,
+    pub cofinancing: String,
+    pub share: String,
+    pub minimum: String,
+    pub share_pct: u32,
+    pub minimum_pct: u32,
+    pub short: bool,
+    pub per_year: Rows,
+    pub per_category: Rows,
+    pub per_activity: Rows,
+    pub per_funder: Rows,
+    pub bars: Vec<Bar>,
+    pub chart_w: u32,
+    pub above_cap: usize,
+    pub own_cost: String,
+}
+
+fn pct(d: Decimal) -> u32 {
+    (d * Decimal::from(100)).round().try_into().unwrap_or(0u32).min(100)
+}
+
+pub async fn overview(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
+    let (ledger, r) = exec::realisation(&st.app, &ctx.actor, &slug).await?;
+    let reg = st.app.regulations.get(services::applications::REGULATION).ok_or(WebError::NotFound)?;
+    let l = &ledger;
+    let activity =
+        |id: &String| l.approved.activities.iter().find(|a| &a.id == id).map_or(id.clone(), |a| a.title.clone());
+    let funder = |id: &String| {
+        if id == "subsidie" {
+            "Subsidie".into()
+        } else {
+            l.approved.organisation(id).map_or(id.clone(), |o| o.name.clone())
+        }
+    };
+    let bars = bars(&r);
+    let page = OverviewPage {
+        l: Layout::new(format!("Uitvoering {}", l.region.name), &ctx, "beheer"),
+        slug: l.region.slug.clone(),
+        region: l.region.name.clone(),
+        tabs: tabs(&l.region.slug, ""),
+        basis: basis_text(&l.basis),
+        sees_all: l.sees_all,
+        approved: euro_nl(r.total.approved),
+        realised: euro_nl(r.total.realised),
+        unspent: euro_nl(r.total.unspent()),
+        forecast: r.forecast.map_or("nog niet te bepalen".into(), euro_nl),
+        cofinancing: euro_nl(r.cofinancing),
+        share: percent_nl(r.cofinancing_share),
+        minimum: percent_nl(r.cofinancing_minimum_share),
+        share_pct: pct(r.cofinancing_share),
+        minimum_pct: pct(r.cofinancing_minimum_share),
+        short: r.cofinancing_share < r.cofinancing_minimum_share,
+        per_year: rows(&r.per_year, |y| y.to_string()),
+        per_category: rows(&r.per_category, |c| reg.category(c).map_or(c.clone(), |k| k.label.clone())),
+        per_activity: rows(&r.per_activity, activity),
+        per_funder: rows(&r.per_funder, funder),
+        chart_w: 60 + bars.len() as u32 * 110,
+        bars,
+        above_cap: r.lines.iter().filter(|x| x.explanation.is_some()).count(),
+        own_cost: euro_nl(r.lines.iter().map(|x| x.own_cost).sum()),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Default)]
+pub(crate) struct Outcome {
+    pub(crate) notice: Option<String>,
+    pub(crate) warning: Option<String>,
+    pub(crate) errors: Vec<(String, String)>,
+    pub(crate) status: Option<StatusCode>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    pub(crate) opgeslagen: Option<String>,
+    #[serde(default)]
+    pub(crate) let_op: Option<String>,
+}
+
+pub(crate) fn short(s: Option<String>) -> Option<String> {
+    s.filter(|n| !n.is_empty() && n.len() < 1_000)
+}
+
+pub(crate) fn date_field(f: &Pairs, e: &mut FieldErrors, field: &str) -> jiff::civil::Date {
+    match domain::execution_import::parse_date(&f.get(field)) {
+        Some(d) => d,
+        None => {
+            e.add(field, "Geef een datum (dag, maand en jaar).");
+            jiff::civil::date(2000, 1, 1)
+        }
+    }
+}
+
+pub(crate) fn amount_field(f: &Pairs, e: &mut FieldErrors, field: &str, label: &str) -> Decimal {
+    match parse_decimal_nl(&f.get(field)) {
+        Some(d) => d,
+        None => {
+            e.add(field, format!("Vul {label} in als getal, bijvoorbeeld 1.234,56."));
+            Decimal::ZERO
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Page templates (askama; every value is escaped) and the small view models they show.
+
+use crate::session::Ctx;
+use services::regions::RegionSummary;
+
+/// What every page's frame needs: title, who is signed in, and the CSRF token for forms.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    /// Which top navigation item is current.
+    pub nav: &'static str,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, ctx: &Ctx, nav: &'static str) -> Layout {
+        Layout {
+            title: title.into(),
+            user_name: ctx.actor.is_signed_in().then(|| ctx.user_name.clone().unwrap_or_default()),
+            csrf: ctx.csrf.clone().unwrap_or_default(),
+            nav,
+        }
+    }
+
+    pub fn bare(title: &str) -> Layout {
+        Layout { title: title.to_owned(), ..Layout::default() }
+    }
+
+    pub fn is(&self, nav: &str) -> bool {
+        self.nav == nav
+    }
+}
+
+pub struct RegionItem {
+    pub slug: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub members: i64,
+}
+
+pub struct GrantView {
+    pub role: &'static str,
+    pub region: String,
+    pub slug: String,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    /// Choices from (value, label) pairs.
+    pub fn pairs(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
+        items.into_iter().map(|(value, label)| Choice { selected: value == selected, value, label }).collect()
+    }
+
+    pub fn list<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: &str) -> Vec<Choice> {
+        items
+            .into_iter()
+            .map(|(v, l)| Choice { value: v.to_owned(), label: l.to_owned(), selected: v == current })
+            .collect()
+    }
+
+    /// An application's (or plan's) activities.
+    pub fn activities(activities: &[domain::regulation::application::Activity]) -> Vec<Choice> {
+        activities.iter().map(|a| Choice { value: a.id.clone(), label: a.title.clone(), selected: false }).collect()
+    }
+
+    /// The regulation's cost categories that `keep` admits.
+    pub fn categories(
+        reg: &domain::regulation::Regulation,
+        keep: impl Fn(&domain::regulation::Category) -> bool,
+    ) -> Vec<Choice> {
+        reg.categories
+            .iter()
+            .filter(|c| keep(c))
+            .map(|c| Choice { value: c.id.clone(), label: c.label.clone(), selected: false })
+            .collect()
+    }
+}
+
+/// An instant stored as Unix milliseconds, in Dutch ("2 december 2026 om 05:52").
+pub(crate) fn ms(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map(domain::fmt::instant_nl).unwrap_or_default()
+}
+
+pub(crate) fn grant_views(grants: &[domain::Grant], regions: &[RegionSummary]) -> Vec<GrantView> {
+    grants
+        .iter()
+        .map(|g| {
+            let region = g.region_id.as_ref().and_then(|id| regions.iter().find(|r| &r.id == id));
+            GrantView {
+                role: g.role.label(),
+                region: region.map(|r| r.name.clone()).unwrap_or_default(),
+                slug: region.map(|r| r.slug.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn ms_to_timestamp(ms: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}

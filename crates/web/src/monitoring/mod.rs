@@ -1,0 +1,264 @@
+//! Monitoring pages: "regio in beeld" on a region's public page, the national dashboard
+//! comparing regions, CSV downloads. Charts are server-rendered SVG with their data in a table.
+
+pub mod api;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use domain::fmt::percent_nl;
+use domain::monitoring::Value;
+use rust_decimal::Decimal;
+use services::monitoring::Scope;
+
+use crate::AppState;
+use crate::indicators::InBeeld;
+use crate::indicators::LineChart;
+use crate::indicators::PupilsView;
+use crate::indicators::TargetRow;
+use crate::indicators::count_text;
+use crate::indicators::get;
+use crate::indicators::in_beeld;
+use crate::indicators::pupils_view;
+use crate::indicators::share_text;
+use crate::indicators::target_charts;
+use crate::indicators::target_rows;
+use crate::layout::Layout;
+use crate::page::{Page, html};
+use crate::session::Ctx;
+
+/// The indicators as CSV, in the JSON's fields.
+fn csv(scope: &str, values: &[Value]) -> String {
+    let mut out = String::from("scope,id,year,known,masked_cells,low,high,value\n");
+    for v in values {
+        let value = v.value.map(|d| d.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "{scope},{},{},{},{},{},{},{value}\n",
+            v.id, v.year, v.known, v.masked_cells, v.low, v.high
+        ));
+    }
+    out
+}
+
+fn csv_response(name: &str, body: String) -> Response {
+    crate::download::file("text/csv; charset=utf-8", name, body)
+}
+
+pub async fn region_csv(State(st): State<AppState>, Path(slug): Path<String>) -> Page {
+    let scope = Scope::Region(slug.clone());
+    let values = services::monitoring::indicators(&st.app, &scope, None).await?;
+    Ok(csv_response(&format!("indicatoren-{slug}.csv"), csv(&scope.code(), &values)))
+}
+
+pub struct RegionRow {
+    pub slug: String,
+    pub name: String,
+    pub candidates: String,
+    pub share: String,
+    pub share_sort: Decimal,
+    pub girls_share: String,
+    pub rank: usize,
+}
+
+#[derive(Template)]
+#[template(path = "monitor/national.html")]
+pub struct NationalPage {
+    pub l: Layout,
+    pub beeld: Option<InBeeld>,
+    pub pupils: Option<PupilsView>,
+    pub year: String,
+    pub regions: Vec<RegionRow>,
+    pub without: usize,
+}
+
+pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
+    let values = services::monitoring::indicators(&st.app, &Scope::National, None).await?;
+    let beeld = in_beeld(&values);
+    let pupils = pupils_view(&values);
+    let year = beeld.as_ref().map(|b| b.latest.year.clone()).unwrap_or_default();
+    let names: std::collections::HashMap<String, String> =
+        services::regions::list_public(&st.app).await?.into_iter().map(|r| (r.slug, r.name)).collect();
+    let mut regions = Vec::new();
+    let mut without = 0;
+    for (slug, v) in services::monitoring::indicators_per_region(&st.app).await? {
+        let Some(share) = get(&v, "techniek-share", &year).and_then(|x| x.value) else {
+            without += 1;
+            continue;
+        };
+        regions.push(RegionRow {
+            name: names.get(&slug).cloned().unwrap_or_else(|| slug.clone()),
+            candidates: count_text(get(&v, "vmbo-bkg-exam-candidates", &year)),
+            share: percent_nl(share),
+            share_sort: share,
+            girls_share: share_text(get(&v, "techniek-girls-share", &year)),
+            rank: 0,
+            slug,
+        });
+    }
+    regions.sort_by(|a, b| b.share_sort.cmp(&a.share_sort).then(a.name.cmp(&b.name)));
+    for (i, r) in regions.iter_mut().enumerate() {
+        r.rank = i + 1;
+    }
+    html(NationalPage { l: Layout::new("Monitor", &ctx, "monitor"), beeld, pupils, year, regions, without })
+}
+
+pub async fn national_csv(State(st): State<AppState>) -> Page {
+    let values = services::monitoring::indicators(&st.app, &Scope::National, None).await?;
+    let mut body = csv("national", &values);
+    for (slug, v) in services::monitoring::indicators_per_region(&st.app).await? {
+        body.push_str(csv(&format!("region:{slug}"), &v).split_once('\n').map_or("", |(_, rest)| rest));
+    }
+    Ok(csv_response("indicatoren.csv", body))
+}
+
+#[derive(Template)]
+#[template(path = "monitor/theory.html")]
+pub struct TheoryPage {
+    pub l: Layout,
+    pub toc: &'static domain::monitoring::TheoryOfChange,
+    pub names: std::collections::HashMap<String, String>,
+}
+
+impl TheoryPage {
+    pub fn indicator_name(&self, id: &str) -> String {
+        self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+}
+
+pub async fn theory(ctx: Ctx) -> Page {
+    html(TheoryPage {
+        l: Layout::new("Veranderingstheorie", &ctx, "monitor"),
+        toc: domain::monitoring::theory_of_change(),
+        names: domain::monitoring::definitions().iter().map(|d| (d.id.clone(), d.name.clone())).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "monitor/targets.html")]
+pub struct TargetsPage {
+    pub l: Layout,
+    pub slug: String,
+    pub region: String,
+    pub rows: Vec<TargetRow>,
+    pub target_charts: Vec<LineChart>,
+    pub indicators: Vec<crate::layout::Choice>,
+    /// Which activities work on which outcome, and how it is measured.
+    pub outcomes: Vec<OutcomeRow>,
+    pub notice: Option<String>,
+    pub errors: Vec<(String, String)>,
+}
+
+/// A result of the theory of change the region's activities aim at.
+pub struct OutcomeRow {
+    pub result: String,
+    pub activities: Vec<String>,
+    /// "Indicator: latest figure (school year)".
+    pub measures: Vec<String>,
+}
+
+/// Per result aimed at: the activities, and the latest figure of every indicator that measures
+/// it (the result's own and those the activities name).
+fn outcome_rows(activities: &[domain::regulation::application::Activity], values: &[Value]) -> Vec<OutcomeRow> {
+    let defs = domain::monitoring::definitions();
+    let latest = |id: &str| {
+        let def = defs.iter().find(|d| d.id == id)?;
+        let v = values.iter().filter(|v| v.id == id).max_by(|a, b| a.year.cmp(&b.year));
+        let shown = if def.is_share() { share_text(v) } else { count_text(v) };
+        Some(match v {
+            Some(v) => format!("{}: {shown} ({})", def.name, v.year),
+            None => format!("{}: geen gegevens", def.name),
+        })
+    };
+    domain::monitoring::theory_of_change()
+        .results()
+        .filter_map(|r| {
+            let aiming: Vec<_> = activities.iter().filter(|a| a.results.contains(&r.id)).collect();
+            if aiming.is_empty() {
+                return None;
+            }
+            let mut ids: Vec<&str> = r.indicators.iter().map(String::as_str).collect();
+            ids.extend(aiming.iter().flat_map(|a| a.indicators.iter().map(String::as_str)));
+            ids.sort_by_key(|id| defs.iter().position(|d| d.id == *id));
+            ids.dedup();
+            Some(OutcomeRow {
+                result: r.text.clone(),
+                activities: aiming.iter().map(|a| a.title.clone()).collect(),
+                measures: ids.into_iter().filter_map(latest).collect(),
+            })
+        })
+        .collect()
+}
+
+async fn targets_page(
+    st: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+) -> Page {
+    let page = services::regions::page(&st.app, &ctx.actor, slug).await?;
+    if !ctx.actor.permits(domain::Action::EditRegionProfile { region_id: &page.region.id }) {
+        return Err(crate::error::WebError::Forbidden);
+    }
+    let values = services::monitoring::indicators(&st.app, &Scope::Region(slug.to_owned()), None).await?;
+    let targets = services::monitoring::targets(&st.app, slug).await?;
+    let ledger = services::execution::ledger(&st.app, &ctx.actor, slug).await?;
+    let outcomes = outcome_rows(&ledger.approved.activities, &values);
+    let status =
+        if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let body = TargetsPage {
+        l: Layout::new(format!("Doelen {}", page.region.name), ctx, "beheer"),
+        slug: page.region.slug.clone(),
+        region: page.region.name.clone(),
+        rows: target_rows(&targets, &values),
+        target_charts: target_charts(&targets, &values),
+        indicators: domain::monitoring::definitions()
+            .iter()
+            .map(|d| crate::layout::Choice { value: d.id.clone(), label: d.name.clone(), selected: false })
+            .collect(),
+        outcomes,
+        notice,
+        errors,
+    }
+    .render()?;
+    Ok((status, axum::response::Html(body)).into_response())
+}
+
+pub async fn targets(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Page {
+    let notice = q.get("opgeslagen").filter(|n| !n.is_empty() && n.len() < 200).cloned();
+    targets_page(&st, &ctx, &slug, notice, Vec::new()).await
+}
+
+pub async fn set_target(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    body: axum::body::Bytes,
+) -> Page {
+    let f = crate::form::Pairs::parse(&body);
+    let result = services::monitoring::set_target(
+        &st.app,
+        &ctx.actor,
+        &slug,
+        (&f.get("indicator"), &f.get("school_year"), &f.get("kind")),
+        &f.get("value"),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(axum::response::Redirect::to(&format!(
+            "/regio/{slug}/doelen?opgeslagen={}",
+            crate::form::urlencode("Opgeslagen.")
+        ))
+        .into_response()),
+        Err(services::ServiceError::Invalid(e)) => {
+            let errors = e.iter().map(|x| (x.field.clone(), x.message.clone())).collect();
+            targets_page(&st, &ctx, &slug, None, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

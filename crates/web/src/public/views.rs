@@ -1,0 +1,110 @@
+//! Page templates of this feature and the view models they show.
+
+use crate::layout::Layout;
+use crate::layout::RegionItem;
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub l: Layout,
+    pub regions: String,
+    pub provinces: usize,
+    pub schools: String,
+}
+
+pub struct ProvinceGroup {
+    pub name: String,
+    pub id: String,
+    pub regions: Vec<RegionItem>,
+}
+
+#[derive(Template)]
+#[template(path = "regions.html")]
+pub struct RegionsPage {
+    pub l: Layout,
+    pub groups: Vec<ProvinceGroup>,
+    pub total: usize,
+}
+
+pub struct OrgItem {
+    pub name: String,
+    pub kind: &'static str,
+    pub place: String,
+    pub duo_code: String,
+    pub is_lead: bool,
+}
+
+#[derive(Template)]
+#[template(path = "region.html")]
+pub struct RegionView {
+    pub l: Layout,
+    pub slug: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub province: String,
+    pub paragraphs: Vec<String>,
+    pub contact_name: Option<String>,
+    pub contact_role: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub tags: Vec<String>,
+    pub lead: Option<String>,
+    pub schools: Vec<OrgItem>,
+    pub partners: Vec<OrgItem>,
+    pub sources: Vec<Source>,
+    pub archived: bool,
+    pub can_edit: bool,
+    /// "Regio in beeld": its indicators from open data, when there are any.
+    pub beeld: Option<crate::indicators::InBeeld>,
+    /// Pupils in years 3 and 4, when DUO's pupils file was imported.
+    pub pupils: Option<crate::indicators::PupilsView>,
+    /// Where the region stands among all regions on the share of techniek: (rank, of).
+    pub rank: Option<(usize, usize)>,
+    /// The region's own baseline and targets next to the figures.
+    pub rows: Vec<crate::indicators::TargetRow>,
+    pub target_charts: Vec<crate::indicators::LineChart>,
+    /// The region's own news and coming events.
+    pub news: Vec<crate::cards::ItemView>,
+    pub events: Vec<crate::cards::EntryView>,
+}
+
+/// A source reference: a link when it is a web address, else text.
+pub struct Source {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl Source {
+    pub fn parse_all(raw: &str) -> Vec<Source> {
+        raw.split(" ; ")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let url = s.split_whitespace().next().unwrap_or_default();
+                let href = (url.starts_with("https://") || url.starts_with("http://")).then(|| url.to_owned());
+                Source { text: s.to_owned(), href }
+            })
+            .collect()
+    }
+}
+
+pub struct HitView {
+    pub name: String,
+    pub place: String,
+    pub duo_code: String,
+    pub region_slug: Option<String>,
+    pub region_name: String,
+    pub contact_name: Option<String>,
+    pub contact_role: Option<String>,
+    pub contact_email: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "schools.html")]
+pub struct SchoolsPage {
+    pub l: Layout,
+    pub q: String,
+    pub hits: Vec<HitView>,
+    pub limited: bool,
+}

@@ -1,0 +1,220 @@
+//! The route table: every address Sterk answers, pages, uploads and the API, in one place.
+//! Bodies are limited to `MAX_BODY_BYTES`; the uploads and whole-application routes below carry
+//! their own, larger limit.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post, put};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::error::WebError;
+use crate::{
+    AppState, MAX_BODY_BYTES, account, account_requests, admin, applications, content, execution, monitoring,
+    notifications, openapi, public, regulation, school_plans,
+};
+
+pub fn table() -> Router<AppState> {
+    let limited = Router::new()
+        .merge(public_pages())
+        .merge(account_pages())
+        .merge(admin_pages())
+        .merge(region_pages())
+        .nest("/api/v1", api())
+        .fallback(public::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    Router::new().merge(uploads()).merge(limited)
+}
+
+fn public_pages() -> Router<AppState> {
+    use content::feeds;
+    Router::new()
+        .route("/", get(public::home))
+        .route("/regios", get(public::regions))
+        .route("/regios/{slug}", get(public::region))
+        .route(
+            "/regios/{slug}/account-aanvragen",
+            get(account_requests::request_form).post(account_requests::request_account),
+        )
+        .route("/scholen", get(public::schools))
+        .route("/monitor", get(monitoring::national))
+        .route("/monitor.csv", get(monitoring::national_csv))
+        .route("/veranderingstheorie", get(monitoring::theory))
+        .route("/regios/{slug}/indicatoren.csv", get(monitoring::region_csv))
+        .route("/regeling", get(regulation::index))
+        .route("/regeling/{id}", get(regulation::page))
+        .route("/nieuws", get(content::news))
+        .route("/nieuws.atom", get(feeds::news_atom))
+        .route("/nieuws/{slug}", get(content::news_item))
+        .route("/agenda", get(feeds::agenda))
+        .route("/agenda.ics", get(feeds::agenda_ics))
+        .route("/agenda/{slug}", get(content::agenda_item))
+        .route("/webinars", get(content::webinars))
+        .route("/webinars/{slug}", get(content::webinar_item))
+        .route("/veelgestelde-vragen", get(content::faq))
+        .route("/veelgestelde-vragen/{slug}", get(content::faq_item))
+        .route("/documenten", get(content::documents))
+        .route("/documenten/{slug}", get(content::document_item))
+        .route("/documenten/{slug}/versies/{version}", get(content::file))
+        .route("/inspiratie", get(content::inspiration))
+        .route("/inspiratie/{slug}", get(content::inspiration_item))
+        .route("/regios/{slug}/nieuws.atom", get(feeds::region_news_atom))
+        .route("/regios/{slug}/agenda.ics", get(feeds::region_agenda_ics))
+        .route("/zoeken", get(content::search))
+        .route("/healthz", get(public::healthz))
+        .route("/static/{*path}", get(crate::statics::serve))
+}
+
+fn account_pages() -> Router<AppState> {
+    Router::new()
+        .route("/inloggen", get(account::login_form).post(account::login))
+        .route("/uitloggen", post(account::logout))
+        .route("/beheer", get(account::dashboard::dashboard))
+        .route("/account/wachtwoord", get(account::password_form).post(account::change_password))
+        .route("/account/sleutels", post(account::dashboard::create_token))
+        .route("/account/sleutels/{id}/intrekken", post(account::dashboard::revoke_token))
+        .route("/uitnodiging/{token}", get(account::invitation_form).post(account::accept_invitation))
+        .route("/meldingen", get(notifications::mine))
+}
+
+fn admin_pages() -> Router<AppState> {
+    use admin::{members, organisations, regions, users};
+    Router::new()
+        .route("/beheer/regios/nieuw", get(regions::new_region_form).post(regions::create_region))
+        .route("/beheer/regios/{slug}", get(regions::region_form).post(regions::update_region_profile))
+        .route("/beheer/regios/{slug}/identiteit", post(regions::update_region_identity))
+        .route("/beheer/regios/{slug}/archiveren", post(regions::archive_region))
+        .route("/beheer/regios/{slug}/herstellen", post(regions::restore_region))
+        .route("/beheer/regios/{slug}/deelnemers", get(members::members).post(members::add_member))
+        .route("/beheer/regios/{slug}/deelnemers/{org}/verwijderen", post(members::remove_member))
+        .route("/beheer/regios/{slug}/penvoerder", post(members::set_lead_applicant))
+        .route("/beheer/organisaties", get(organisations::organisations))
+        .route(
+            "/beheer/organisaties/nieuw",
+            get(organisations::new_organisation_form).post(organisations::create_organisation),
+        )
+        .route(
+            "/beheer/organisaties/{id}",
+            get(organisations::organisation_form_page).post(organisations::update_organisation),
+        )
+        .route("/beheer/gebruikers", get(users::users).post(users::invite))
+        .route("/beheer/uitbak", get(notifications::outbox))
+        .route("/beheer/inhoud", get(content::editor::editor_index))
+        .route("/beheer/inhoud/nieuw", get(content::editor::new_form).post(content::editor::create))
+        .route("/beheer/inhoud/{id}", get(content::editor::edit_form).post(content::editor::update))
+}
+
+/// A region's own work: applications, school plans, execution and targets.
+fn region_pages() -> Router<AppState> {
+    use applications::{edit, files};
+    use execution::{accountability, milestones, notices, records};
+    use school_plans::plan;
+    Router::new()
+        .route("/regio/{slug}/uitvoering", get(execution::overview))
+        .route("/regio/{slug}/uitvoering/mijlpalen", get(milestones::milestones).post(milestones::set_milestone))
+        .route("/regio/{slug}/uitvoering/wijzigingen", get(notices::notices).post(notices::add_notice))
+        .route("/regio/{slug}/uitvoering/wijzigingen/{id}/brief.pdf", get(notices::notice_pdf))
+        .route("/regio/{slug}/uitvoering/{kind}", get(records::records).post(records::add))
+        .route("/regio/{slug}/uitvoering/{kind}/{id}/verwijderen", post(records::remove))
+        .route("/regio/{slug}/uitvoering/{kind}/{id}/document", get(records::document))
+        .route(
+            "/regio/{slug}/verantwoording",
+            get(accountability::accountability).post(accountability::save_accountability),
+        )
+        .route("/regio/{slug}/verantwoording/{file}", get(accountability::report_file))
+        .route("/regio/{slug}/doelen", get(monitoring::targets).post(monitoring::set_target))
+        .route("/regio/{slug}/deelplannen", get(school_plans::board))
+        .route("/regio/{slug}/deelplannen/nieuw", get(school_plans::new_form).post(school_plans::create))
+        .route("/regio/{slug}/deelplannen/accounts", get(account_requests::accounts))
+        .route("/regio/{slug}/deelplannen/accounts/{id}", post(account_requests::decide))
+        .route("/regio/{slug}/deelplannen/{id}", get(plan::page).post(plan::save))
+        .route("/regio/{slug}/deelplannen/{id}/status", post(plan::transition))
+        .route("/regio/{slug}/deelplannen/{id}/activiteiten", post(plan::add_activity))
+        .route("/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", post(plan::remove_activity))
+        .route("/regio/{slug}/deelplannen/{id}/begroting", post(plan::add_line))
+        .route("/regio/{slug}/deelplannen/{id}/begroting/{index}/verwijderen", post(plan::remove_line))
+        .route("/regio/{slug}/deelplannen/{id}/bijlagen/{attachment}", get(plan::download))
+        .route("/regio/{slug}/deelplannen/{id}/bijlagen/{attachment}/verwijderen", post(plan::remove_attachment))
+        .route("/regio/{slug}/aanvragen", get(applications::overview))
+        .route("/regio/{slug}/aanvragen/{phase}", get(applications::workspace))
+        .route("/regio/{slug}/aanvragen/{phase}/starten", post(applications::start))
+        .route("/regio/{slug}/aanvragen/{phase}/visie", post(edit::save_vision))
+        .route("/regio/{slug}/aanvragen/{phase}/activiteiten", post(edit::add_activity))
+        .route("/regio/{slug}/aanvragen/{phase}/activiteiten/{id}", post(edit::update_activity))
+        .route("/regio/{slug}/aanvragen/{phase}/activiteiten/{id}/verwijderen", post(edit::remove_activity))
+        .route("/regio/{slug}/aanvragen/{phase}/begroting", post(edit::add_line))
+        .route("/regio/{slug}/aanvragen/{phase}/begroting/{index}", post(edit::update_line))
+        .route("/regio/{slug}/aanvragen/{phase}/begroting/{index}/verwijderen", post(edit::remove_line))
+        .route("/regio/{slug}/aanvragen/{phase}/overeenkomst", post(edit::save_agreement))
+        .route("/regio/{slug}/aanvragen/{phase}/indienen", post(edit::submit))
+        .route("/regio/{slug}/aanvragen/{phase}/export.json", get(files::export_json))
+        .route("/regio/{slug}/aanvragen/{phase}/export.xlsx", get(files::export_xlsx))
+        .route("/regio/{slug}/aanvragen/{phase}/export.pdf", get(files::export_pdf))
+        .route("/regio/{slug}/aanvragen/{phase}/verschil/{from}/{to}", get(applications::changes))
+}
+
+/// The JSON API under `/api/v1` (see `openapi.rs`): reads are public, writes need a bearer
+/// token or a session plus the `X-CSRF-Token` header.
+fn api() -> Router<AppState> {
+    use execution::api as exec;
+    use school_plans::api as plans;
+    use {applications::api as apps, content::api as cms, public::api as reg};
+    Router::new()
+        .route("/openapi.json", get(openapi::openapi))
+        .route("/regions", get(reg::list_regions).post(reg::create_region))
+        .route("/regions/{slug}", get(reg::get_region).patch(reg::update_region))
+        .route("/schools", get(reg::find_schools))
+        .route("/indicators", get(monitoring::api::indicators))
+        .route("/content", get(cms::list).post(cms::create))
+        .route("/content/{id}", put(cms::put))
+        .route("/content/{kind}/{slug}", get(cms::get))
+        .route("/search", get(cms::search))
+        .route("/regions/{slug}/applications/{phase}", get(apps::get_application))
+        .route("/regions/{slug}/applications/{phase}/submit", post(apps::submit_application))
+        .route("/regions/{slug}/applications/{phase}/versions", get(apps::application_versions))
+        .route("/regions/{slug}/applications/{phase}/export.xlsx", get(apps::export_xlsx))
+        .route("/regions/{slug}/applications/{phase}/export.pdf", get(apps::export_pdf))
+        .route("/regions/{slug}/school-plans", get(plans::list).post(plans::create))
+        .route("/school-plans/{id}", get(plans::get).put(plans::put))
+        .route("/school-plans/{id}/transitions", post(plans::transition))
+        .route("/regions/{slug}/milestones", get(exec::milestones).put(exec::set_milestone))
+        .route("/regions/{slug}/realisation", get(exec::realisation))
+        .route("/regions/{slug}/settlement", get(exec::settlement))
+        .route("/regions/{slug}/reports/{file}", get(exec::report))
+        .route("/regions/{slug}/records/{id}", delete(exec::remove))
+        .route("/regions/{slug}/{kind}", get(exec::list).post(exec::add))
+        .fallback(|| async { crate::api::ApiError::from(WebError::NotFound) })
+}
+
+/// Uploads and whole applications, each with its own body limit (the check's is the largest).
+fn uploads() -> Router<AppState> {
+    let with_room = |bytes: usize| DefaultBodyLimit::max(bytes + 64 * 1024);
+    Router::new()
+        .route(
+            "/regio/{slug}/aanvragen/{phase}/overeenkomst.pdf",
+            post(applications::files::upload_agreement)
+                .get(applications::files::download_agreement)
+                .layer(with_room(services::applications::MAX_AGREEMENT_BYTES)),
+        )
+        .route("/regio/{slug}/aanvragen/{phase}/import.json", post(applications::files::import_json))
+        .route(
+            "/regio/{slug}/aanvragen/{phase}/import.xlsx",
+            post(applications::files::import_xlsx).layer(DefaultBodyLimit::max(applications::files::MAX_XLSX_BYTES)),
+        )
+        .route(
+            "/regio/{slug}/deelplannen/{id}/bijlagen",
+            post(school_plans::plan::upload).layer(with_room(services::school_plans::MAX_ATTACHMENT_BYTES)),
+        )
+        .route(
+            "/regio/{slug}/uitvoering/kosten/factuur",
+            post(execution::records::add_invoice).layer(with_room(services::files::MAX_BYTES)),
+        )
+        .route("/regio/{slug}/uitvoering/{kind}/import", post(execution::records::import))
+        .route(
+            "/beheer/inhoud/{id}/bestand",
+            post(content::editor::upload).layer(with_room(services::files::MAX_BYTES)),
+        )
+        .route("/api/v1/check", post(regulation::api::check_application))
+        .route("/api/v1/regions/{slug}/applications/{phase}", put(applications::api::put_application))
+        .layer(DefaultBodyLimit::max(regulation::api::CHECK_MAX_BODY_BYTES))
+}
