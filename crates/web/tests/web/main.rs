@@ -5,6 +5,7 @@ mod auth;
 mod authz;
 mod common;
 mod content;
+mod errors;
 mod execution;
 mod hardening;
 mod hostile;
