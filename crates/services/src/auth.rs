@@ -120,11 +120,47 @@ pub async fn anonymous_csrf(app: &App, cookie: &str) -> Result<Option<String>> {
 }
 
 fn sign(key: &[u8; 32], cookie: &str) -> String {
+    sign_as(key, b"sterk-csrf|", cookie)
+}
+
+/// An HMAC over `value`, separated by `purpose` so no signature of one kind passes for another.
+fn sign_as(key: &[u8; 32], purpose: &[u8], value: &str) -> String {
     use hmac::Mac;
     let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(b"sterk-csrf|");
-    mac.update(cookie.as_bytes());
+    mac.update(purpose);
+    mac.update(value.as_bytes());
     hex(&mac.finalize().into_bytes())
+}
+
+/// How long a message for the next page stays readable, and how long it may be.
+pub const MESSAGE_TTL_MS: i64 = 5 * 60 * 1000;
+pub const MESSAGE_MAX_CHARS: usize = 500;
+
+/// A one-time message for the next page (`{hex text}.{expires_ms}.{signature}`), sealed by the
+/// server so no crafted link or cookie can make Sterk show text of its own choosing.
+pub async fn seal_message(app: &App, message: &str) -> Result<String> {
+    let text: String = message.chars().take(MESSAGE_MAX_CHARS).collect();
+    let body = format!("{}.{}", hex(text.as_bytes()), now_ms() + MESSAGE_TTL_MS);
+    Ok(format!("{body}.{}", sign_as(signing_key(app).await?, b"sterk-message|", &body)))
+}
+
+/// The text of a sealed message, when its signature holds and it has not expired.
+pub async fn open_message(app: &App, sealed: &str) -> Result<Option<String>> {
+    let Some((body, signature)) = sealed.rsplit_once('.') else { return Ok(None) };
+    let Some((text, expires)) = body.split_once('.') else { return Ok(None) };
+    let live = expires.parse::<i64>().is_ok_and(|e| e > now_ms() && e <= now_ms() + MESSAGE_TTL_MS);
+    let expected = sign_as(signing_key(app).await?, b"sterk-message|", body);
+    if !live || !constant_time_eq(expected.as_bytes(), signature.as_bytes()) || text.len() % 2 != 0 {
+        return Ok(None);
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..text.len() / 2).map(|i| text.get(i * 2..i * 2 + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    Ok(bytes.and_then(|b| String::from_utf8(b).ok()))
+}
+
+/// Equal bytes, compared in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub async fn actor_for_user(app: &App, user_id: &str) -> Result<Actor> {

@@ -1,5 +1,5 @@
-//! Reading a posted form: its fields as pairs (repeated fields such as check boxes kept), and
-//! text for a link's query string.
+//! Reading a posted form: its fields as pairs (repeated fields such as check boxes kept), and a
+//! multipart upload's fields and file.
 
 use crate::error::WebError;
 use axum::body::Bytes;
@@ -32,11 +32,6 @@ impl Pairs {
 /// A form's field errors as (field, message) pairs, as the templates show them.
 pub(crate) fn error_pairs(e: &domain::FieldErrors) -> Vec<(String, String)> {
     e.iter().map(|f| (f.field.clone(), f.message.clone())).collect()
-}
-
-/// Text for a query string.
-pub(crate) fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -11,6 +11,7 @@ mod cards;
 mod client;
 mod download;
 mod error;
+mod flash;
 mod form;
 mod guard;
 mod indicators;
@@ -78,6 +79,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 pub fn router(state: AppState) -> Router {
     routes::table()
+        .layer(axum::middleware::from_fn_with_state(state.clone(), flash::clear_when_shown))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::csrf_guard))
         .layer(axum::middleware::from_fn(rejection::in_dutch))
         .layer(axum::middleware::from_fn(panic::catch))

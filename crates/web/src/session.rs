@@ -32,7 +32,7 @@ pub struct Ctx {
     pub client: String,
 }
 
-fn raw_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn raw_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -186,15 +186,11 @@ pub(crate) async fn check_csrf(state: &AppState, req: Request) -> Result<Request
     } else {
         (header_token.or(query_token), body)
     };
-    if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), visitor.view.csrf_token.as_bytes())) {
+    if !sent.is_some_and(|s| services::auth::constant_time_eq(s.as_bytes(), visitor.view.csrf_token.as_bytes())) {
         return Err(WebError::Csrf);
     }
     parts.extensions.insert(visitor);
     Ok(Request::from_parts(parts, body))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub(crate) fn with_cookie(
@@ -223,8 +219,8 @@ mod tests {
 
     #[test]
     fn constant_time_comparison() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(services::auth::constant_time_eq(b"abc", b"abc"));
+        assert!(!services::auth::constant_time_eq(b"abc", b"abd"));
+        assert!(!services::auth::constant_time_eq(b"abc", b"ab"));
     }
 }

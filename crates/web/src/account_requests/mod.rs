@@ -1,17 +1,17 @@
 //! Asking for an account at a region, and the region deciding on it.
 
 use crate::AppState;
+use crate::form::Pairs;
 use crate::form::error_pairs;
-use crate::form::{Pairs, urlencode};
 use crate::layout::ms;
 use crate::layout::{Choice, Layout};
 use crate::page::{Page, html};
 use crate::session::Ctx;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use services::ServiceError;
 
 pub struct RequestView {
@@ -33,17 +33,11 @@ pub struct AccountsPage {
     pub notice: Option<String>,
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct NoticeQuery {
-    #[serde(default)]
-    pub(crate) opgeslagen: Option<String>,
-}
-
 pub async fn accounts(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    flash: crate::flash::Flash,
 ) -> Page {
     let (region, open) = services::account_requests::open(&st.app, &ctx.actor, &slug).await?;
     html(AccountsPage {
@@ -61,7 +55,7 @@ pub async fn accounts(
                 at: ms(r.created_at),
             })
             .collect(),
-        notice: q.opgeslagen.filter(|n| !n.is_empty() && n.len() < 200),
+        notice: flash.notice,
     })
 }
 
@@ -76,7 +70,7 @@ pub async fn decide(
     services::account_requests::decide(&st.app, &ctx.actor, &slug, &id, accept).await?;
     let notice =
         if accept { "De uitnodiging is verstuurd." } else { "De aanvraag is afgewezen; de aanvrager krijgt bericht." };
-    Ok(Redirect::to(&format!("/regio/{slug}/deelplannen/accounts?opgeslagen={}", urlencode(notice))).into_response())
+    crate::flash::redirect(&st, &format!("/regio/{slug}/deelplannen/accounts"), notice).await
 }
 
 #[derive(Template)]

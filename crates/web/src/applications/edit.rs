@@ -8,13 +8,12 @@ use crate::budget_form::activity_from_form;
 use crate::budget_form::adding_activity;
 use crate::budget_form::adding_line;
 use crate::budget_form::line_from_form;
-use crate::form::{Pairs, urlencode};
+use crate::form::Pairs;
 use crate::page::Page;
 use crate::session::Ctx;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
 use domain::FieldErrors;
 use domain::regulation::application::{Activity, Application, BudgetLine, Budgeted, Milestone};
 use services::ServiceError;
@@ -32,8 +31,7 @@ pub(crate) async fn edit(
 ) -> Page {
     let outcome = match apps::update(&st.app, &ctx.actor, slug, phase, version, change).await {
         Ok(_) => {
-            return Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}?opgeslagen={}", urlencode(notice)))
-                .into_response());
+            return crate::flash::redirect(st, &format!("/regio/{slug}/aanvragen/{phase}"), notice).await;
         }
         Err(ServiceError::Invalid(e)) => Outcome {
             errors: e.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
@@ -216,8 +214,7 @@ pub async fn submit(
     let outcome = match apps::submit(&st.app, &ctx.actor, &slug, &phase, f.version()).await {
         Ok(v) => {
             let notice = format!("Versie {} is ingediend. SHA-256: {}", v.number, v.sha256);
-            return Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}?opgeslagen={}", urlencode(&notice)))
-                .into_response());
+            return crate::flash::redirect(&st, &format!("/regio/{slug}/aanvragen/{phase}"), &notice).await;
         }
         Err(ServiceError::SubmitRefused(findings)) => Outcome {
             errors: findings

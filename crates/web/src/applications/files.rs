@@ -7,13 +7,12 @@ use crate::applications::views::Pending;
 use crate::applications::views::render;
 use crate::error::WebError;
 use crate::form::read_upload;
-use crate::form::urlencode;
 use crate::layout::ms;
 use crate::page::Page;
 use crate::session::Ctx;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::regulation::application::Application;
 use services::ServiceError;
 use services::applications::{self as apps};
@@ -161,8 +160,8 @@ pub async fn upload_agreement(
     let (name, bytes) = file.unwrap_or_default();
     let outcome = match apps::attach_agreement(&st.app, &ctx.actor, (&slug, &phase), version, &name, &bytes).await {
         Ok(_) => {
-            let notice = urlencode("De ondertekende samenwerkingsovereenkomst is opgeslagen.");
-            return Ok(Redirect::to(&format!("/regio/{slug}/aanvragen/{phase}?opgeslagen={notice}")).into_response());
+            let notice = "De ondertekende samenwerkingsovereenkomst is opgeslagen.";
+            return crate::flash::redirect(&st, &format!("/regio/{slug}/aanvragen/{phase}"), notice).await;
         }
         Err(ServiceError::Invalid(e)) => Outcome {
             errors: e.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),

@@ -56,9 +56,7 @@ pub async fn start(State(st): State<AppState>, ctx: Ctx, Path((slug, phase)): Pa
 }
 
 #[derive(serde::Deserialize)]
-pub struct NoticeQuery {
-    #[serde(default)]
-    pub(crate) opgeslagen: Option<String>,
+pub struct EditQuery {
     /// A budget line to edit.
     #[serde(default)]
     pub(crate) regel: Option<usize>,
@@ -68,9 +66,10 @@ pub async fn workspace(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, phase)): Path<(String, String)>,
-    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
+    axum::extract::Query(q): axum::extract::Query<EditQuery>,
+    flash: crate::flash::Flash,
 ) -> Page {
-    let notice = q.opgeslagen.filter(|n| !n.is_empty() && n.len() < 200);
+    let notice = flash.notice;
     render(&st, &ctx, &slug, &phase, Outcome { notice, editing: q.regel, ..Outcome::ok() }).await
 }
 

@@ -2,22 +2,20 @@
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::execution::NoticeQuery;
 use crate::execution::Outcome;
 use crate::execution::Tab;
 use crate::execution::basis_text;
-use crate::execution::short;
 use crate::execution::tabs;
+use crate::form::Pairs;
 use crate::form::error_pairs;
-use crate::form::{Pairs, urlencode};
 use crate::layout::Layout;
 use crate::page::Page;
 use crate::session::Ctx;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use domain::fmt::{decimal_nl, euro_nl, parse_decimal_nl};
 use domain::{Action, FieldErrors};
 use rust_decimal::Decimal;
@@ -105,9 +103,9 @@ pub async fn accountability(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    flash: crate::flash::Flash,
 ) -> Page {
-    render_accountability(&st, &ctx, &slug, Outcome { notice: short(q.opgeslagen), ..Outcome::default() }).await
+    render_accountability(&st, &ctx, &slug, Outcome { notice: flash.notice, ..Outcome::default() }).await
 }
 
 pub async fn save_accountability(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, body: Bytes) -> Page {
@@ -125,8 +123,7 @@ pub async fn save_accountability(State(st): State<AppState>, ctx: Ctx, Path(slug
         exec::set_explanation(&st.app, &ctx.actor, &slug, &f.get("activity"), &f.get("explanation")).await
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/regio/{slug}/verantwoording?opgeslagen={}", urlencode("Opgeslagen.")))
-            .into_response()),
+        Ok(()) => crate::flash::redirect(&st, &format!("/regio/{slug}/verantwoording"), "Opgeslagen.").await,
         Err(ServiceError::Invalid(e)) => {
             let outcome = Outcome {
                 errors: error_pairs(&e),

@@ -1,21 +1,19 @@
 //! Milestones of the decided activities.
 
 use crate::AppState;
-use crate::execution::NoticeQuery;
 use crate::execution::Outcome;
 use crate::execution::Tab;
-use crate::execution::short;
 use crate::execution::tabs;
+use crate::form::Pairs;
 use crate::form::error_pairs;
-use crate::form::{Pairs, urlencode};
 use crate::layout::Layout;
 use crate::page::Page;
 use crate::session::Ctx;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use domain::fmt::date_nl;
 use domain::{Action, FieldErrors};
 use services::ServiceError;
@@ -93,9 +91,9 @@ pub async fn milestones(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    flash: crate::flash::Flash,
 ) -> Page {
-    render_milestones(&st, &ctx, &slug, Outcome { notice: short(q.opgeslagen), ..Outcome::default() }).await
+    render_milestones(&st, &ctx, &slug, Outcome { notice: flash.notice, ..Outcome::default() }).await
 }
 
 pub async fn set_milestone(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, body: Bytes) -> Page {
@@ -123,11 +121,10 @@ pub async fn set_milestone(State(st): State<AppState>, ctx: Ctx, Path(slug): Pat
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/regio/{slug}/uitvoering/mijlpalen?opgeslagen={}",
-            urlencode("De mijlpaal is bijgewerkt.")
-        ))
-        .into_response()),
+        Ok(()) => {
+            crate::flash::redirect(&st, &format!("/regio/{slug}/uitvoering/mijlpalen"), "De mijlpaal is bijgewerkt.")
+                .await
+        }
         Err(ServiceError::Invalid(e)) => {
             let outcome = Outcome {
                 errors: error_pairs(&e),

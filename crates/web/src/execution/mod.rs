@@ -191,18 +191,6 @@ pub(crate) struct Outcome {
     pub(crate) status: Option<StatusCode>,
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct NoticeQuery {
-    #[serde(default)]
-    pub(crate) opgeslagen: Option<String>,
-    #[serde(default)]
-    pub(crate) let_op: Option<String>,
-}
-
-pub(crate) fn short(s: Option<String>) -> Option<String> {
-    s.filter(|n| !n.is_empty() && n.len() < 1_000)
-}
-
 pub(crate) fn date_field(f: &Pairs, e: &mut FieldErrors, field: &str) -> jiff::civil::Date {
     match domain::execution_import::parse_date(&f.get(field)) {
         Some(d) => d,

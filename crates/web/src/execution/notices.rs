@@ -2,21 +2,19 @@
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::execution::NoticeQuery;
 use crate::execution::Outcome;
 use crate::execution::Tab;
-use crate::execution::short;
 use crate::execution::tabs;
+use crate::form::Pairs;
 use crate::form::error_pairs;
-use crate::form::{Pairs, urlencode};
 use crate::layout::{Choice, Layout};
 use crate::page::Page;
 use crate::session::Ctx;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use domain::Action;
 use domain::execution::{BudgetMove, ChangeNotice};
 use domain::fmt::{date_nl, parse_decimal_nl};
@@ -79,15 +77,10 @@ pub async fn notices(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    flash: crate::flash::Flash,
 ) -> Page {
-    render_notices(
-        &st,
-        &ctx,
-        &slug,
-        Outcome { notice: short(q.opgeslagen), warning: short(q.let_op), ..Outcome::default() },
-    )
-    .await
+    render_notices(&st, &ctx, &slug, Outcome { notice: flash.notice, warning: flash.warning, ..Outcome::default() })
+        .await
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -111,15 +104,10 @@ pub async fn add_notice(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<S
     };
     match exec::add_notice(&st.app, &ctx.actor, &slug, notice).await {
         Ok((_, why)) => {
-            let mut url =
-                format!("/regio/{slug}/uitvoering/wijzigingen?opgeslagen={}", urlencode("De wijziging is vastgelegd."));
-            if !why.is_empty() {
-                url.push_str(&format!(
-                    "&let_op={}",
-                    urlencode(&format!("Deze wijziging is wezenlijk en moet worden gemeld: {}", why.join(" ")))
-                ));
-            }
-            Ok(Redirect::to(&url).into_response())
+            let warning = (!why.is_empty())
+                .then(|| format!("Deze wijziging is wezenlijk en moet worden gemeld: {}", why.join(" ")));
+            let to = format!("/regio/{slug}/uitvoering/wijzigingen");
+            crate::flash::with_warning(&st, &to, "De wijziging is vastgelegd.", warning.as_deref()).await
         }
         Err(ServiceError::Invalid(e)) => {
             let outcome = Outcome {

@@ -2,24 +2,22 @@
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::execution::NoticeQuery;
 use crate::execution::Outcome;
 use crate::execution::Tab;
 use crate::execution::amount_field;
 use crate::execution::date_field;
-use crate::execution::short;
 use crate::execution::tabs;
+use crate::form::Pairs;
 use crate::form::error_pairs;
 use crate::form::read_upload;
-use crate::form::{Pairs, urlencode};
 use crate::layout::{Choice, Layout};
 use crate::page::Page;
 use crate::session::Ctx;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use domain::execution::{Asset, Contribution, ContributionKind, CostEntry, HourEntry};
 use domain::fmt::{date_nl, decimal_nl, euro_nl, parse_decimal_nl, percent_nl};
 use domain::{Action, FieldErrors};
@@ -299,9 +297,9 @@ pub async fn records(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, kind)): Path<(String, String)>,
-    Query(q): Query<NoticeQuery>,
+    flash: crate::flash::Flash,
 ) -> Page {
-    let outcome = Outcome { notice: short(q.opgeslagen), warning: short(q.let_op), ..Outcome::default() };
+    let outcome = Outcome { notice: flash.notice, warning: flash.warning, ..Outcome::default() };
     render_records(&st, &ctx, &slug, &kind, outcome).await
 }
 
@@ -370,14 +368,9 @@ async fn after_add(
 ) -> Page {
     match result {
         Ok(outcome) => {
-            let mut url = format!(
-                "/regio/{slug}/uitvoering/{kind}?opgeslagen={}",
-                urlencode(&format!("Opgeslagen: subsidiabel {}.", euro_nl(outcome.eligible)))
-            );
-            if let Some(w) = outcome.explanation {
-                url.push_str(&format!("&let_op={}", urlencode(&w)));
-            }
-            Ok(Redirect::to(&url).into_response())
+            let notice = format!("Opgeslagen: subsidiabel {}.", euro_nl(outcome.eligible));
+            let to = format!("/regio/{slug}/uitvoering/{kind}");
+            crate::flash::with_warning(st, &to, &notice, outcome.explanation.as_deref()).await
         }
         Err(ServiceError::Invalid(e)) => {
             let outcome = Outcome {
@@ -434,8 +427,7 @@ pub async fn remove(
 ) -> Page {
     kind_info(&kind).ok_or(WebError::NotFound)?;
     exec::remove(&st.app, &ctx.actor, &slug, &id).await?;
-    Ok(Redirect::to(&format!("/regio/{slug}/uitvoering/{kind}?opgeslagen={}", urlencode("Verwijderd.")))
-        .into_response())
+    crate::flash::redirect(&st, &format!("/regio/{slug}/uitvoering/{kind}"), "Verwijderd.").await
 }
 
 pub async fn document(
@@ -471,11 +463,10 @@ pub async fn import(
         })),
     };
     match result {
-        Ok(n) => Ok(Redirect::to(&format!(
-            "/regio/{slug}/uitvoering/{kind}?opgeslagen={}",
-            urlencode(&format!("{n} regels ingelezen."))
-        ))
-        .into_response()),
+        Ok(n) => {
+            crate::flash::redirect(&st, &format!("/regio/{slug}/uitvoering/{kind}"), &format!("{n} regels ingelezen."))
+                .await
+        }
         Err(ServiceError::Invalid(e)) => {
             let mut errors = error_pairs(&e);
             errors.insert(

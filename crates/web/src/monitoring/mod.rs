@@ -228,9 +228,9 @@ pub async fn targets(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    flash: crate::flash::Flash,
 ) -> Page {
-    let notice = q.get("opgeslagen").filter(|n| !n.is_empty() && n.len() < 200).cloned();
+    let notice = flash.notice;
     targets_page(&st, &ctx, &slug, notice, Vec::new()).await
 }
 
@@ -250,11 +250,7 @@ pub async fn set_target(
     )
     .await;
     match result {
-        Ok(()) => Ok(axum::response::Redirect::to(&format!(
-            "/regio/{slug}/doelen?opgeslagen={}",
-            crate::form::urlencode("Opgeslagen.")
-        ))
-        .into_response()),
+        Ok(()) => crate::flash::redirect(&st, &format!("/regio/{slug}/doelen"), "Opgeslagen.").await,
         Err(services::ServiceError::Invalid(e)) => {
             let errors = e.iter().map(|x| (x.field.clone(), x.message.clone())).collect();
             targets_page(&st, &ctx, &slug, None, errors).await

@@ -3,9 +3,9 @@
 use crate::AppState;
 use crate::budget_form::{adding_activity, adding_line};
 use crate::error::WebError;
+use crate::form::Pairs;
 use crate::form::error_pairs;
 use crate::form::read_upload;
-use crate::form::{Pairs, urlencode};
 use crate::layout::ms;
 use crate::layout::{Choice, Layout};
 use crate::page::Page;
@@ -14,9 +14,9 @@ use crate::school_plans::themes;
 use crate::session::Ctx;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{Html, IntoResponse};
 use domain::FieldErrors;
 use domain::fmt::{date_nl, decimal_nl, euro_nl};
 use domain::regulation::application::{Budgeted, FundingSource};
@@ -270,19 +270,13 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
     Ok((outcome.status.unwrap_or(StatusCode::OK), Html(page.render()?)).into_response())
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct NoticeQuery {
-    #[serde(default)]
-    pub(crate) opgeslagen: Option<String>,
-}
-
 pub async fn page(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, id)): Path<(String, String)>,
-    Query(q): Query<NoticeQuery>,
+    flash: crate::flash::Flash,
 ) -> Page {
-    let notice = q.opgeslagen.filter(|n| !n.is_empty() && n.len() < 200);
+    let notice = flash.notice;
     render(&st, &ctx, &slug, &id, Outcome { notice, ..Outcome::default() }).await
 }
 
@@ -290,8 +284,7 @@ pub async fn page(
 async fn after(st: &AppState, ctx: &Ctx, (slug, id): (&str, &str), result: services::Result<()>, notice: &str) -> Page {
     let outcome = match result {
         Ok(()) => {
-            return Ok(Redirect::to(&format!("/regio/{slug}/deelplannen/{id}?opgeslagen={}", urlencode(notice)))
-                .into_response());
+            return crate::flash::redirect(st, &format!("/regio/{slug}/deelplannen/{id}"), notice).await;
         }
         Err(ServiceError::Invalid(e)) => {
             Outcome { errors: error_pairs(&e), status: Some(StatusCode::UNPROCESSABLE_ENTITY), ..Outcome::default() }

@@ -81,6 +81,8 @@ pub struct Client {
     pub cookie: Option<String>,
     /// The anonymous visitor's signed cookie.
     pub anonymous: Option<String>,
+    /// The one-time message a redirect left for the next page.
+    pub message: Option<String>,
     pub csrf: Option<String>,
     pub bearer: Option<String>,
     /// Headers sent with every request until cleared.
@@ -96,6 +98,7 @@ impl Client {
             state,
             cookie: None,
             anonymous: None,
+            message: None,
             csrf: None,
             bearer: None,
             extra: Vec::new(),
@@ -105,10 +108,11 @@ impl Client {
 
     pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Response {
         let mut req = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
-        let jar: Vec<String> = [("sterk_sessie", &self.cookie), ("sterk_anoniem", &self.anonymous)]
-            .into_iter()
-            .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
-            .collect();
+        let jar: Vec<String> =
+            [("sterk_sessie", &self.cookie), ("sterk_anoniem", &self.anonymous), ("sterk_melding", &self.message)]
+                .into_iter()
+                .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
+                .collect();
         if !jar.is_empty() {
             req = req.header(header::COOKIE, jar.join("; "));
         }
@@ -138,6 +142,7 @@ impl Client {
             match name {
                 "sterk_sessie" => self.cookie = value,
                 "sterk_anoniem" => self.anonymous = value,
+                "sterk_melding" => self.message = value,
                 other => panic!("unexpected cookie {other}"),
             }
         }

@@ -114,3 +114,22 @@ async fn every_json_error_is_problem_details() {
         assert_eq!(p["detail"], p["error"], "{what}: the older `error` member says the same");
     }
 }
+
+#[tokio::test]
+async fn a_message_after_a_save_is_sealed_by_the_server_and_shown_once() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let targets = "/regio/zuid-friesland/doelen";
+    let fields = [("indicator", "techniek-share"), ("kind", "target"), ("school_year", "2027-2028"), ("value", "25")];
+    let saved = post(&mut pm, targets, targets, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location(), targets, "no text in the address");
+    pm.get(targets).await.assert_contains("Opgeslagen.");
+    assert!(!pm.get(targets).await.body.contains("Opgeslagen."), "shown once");
+    // A crafted link or a forged cookie says nothing.
+    let crafted = pm.get(&format!("{targets}?opgeslagen=Uw+account+is+geblokkeerd")).await;
+    assert!(!crafted.body.contains("geblokkeerd"));
+    pm.message = Some("557720626c6f6b6b656572642e.99999999999999.00".into());
+    assert!(!pm.get(targets).await.body.contains("geblokkeerd"));
+}
