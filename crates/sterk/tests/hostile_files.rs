@@ -29,14 +29,15 @@ fn sign_in(addr: &str) -> (String, String) {
 fn upload(addr: &str, (session, token): (&str, &str), bytes: &[u8]) -> (String, String) {
     let boundary = "sterkgrens";
     let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"uren.xlsx\"\r\n\
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"uren.xlsx\"\r\n\
          Content-Type: application/octet-stream\r\n\r\n"
     )
     .into_bytes();
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let head = format!(
-        "POST /regio/zuid-friesland/uitvoering/uren/import?csrf={token} HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n\
+        "POST /regio/zuid-friesland/uitvoering/uren/import HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n\
          Content-Type: multipart/form-data; boundary={boundary}\r\n"
     );
     let (head, body) = request(addr, &head, &body);

@@ -166,31 +166,90 @@ pub(crate) async fn check_csrf(state: &AppState, req: Request) -> Result<Request
     let header_token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
-    // A file upload carries its token in the action's query string: reading a multipart body
-    // here would mean buffering the file twice.
-    let query_token = content_type
-        .starts_with("multipart/form-data")
-        .then(|| req.uri().query().and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf")))
-        .flatten()
-        .map(|(_, v)| v.into_owned());
+    let boundary = multipart_boundary(content_type);
     let (mut parts, body) = req.into_parts();
-    // A form is read here (its token, and no NUL in any field); everything else passes through
-    // unread (uploads and large JSON keep their own limits).
+    // A form is read here (its token, and no NUL in any field), an upload only as far as its
+    // token; everything else passes through unread (uploads and large JSON keep their limits).
     let (sent, body) = if is_form {
         let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| WebError::TooLarge)?;
         if form_urlencoded::parse(&bytes).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
             return Err(WebError::Nul);
         }
         let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
-        (header_token.or(query_token).or(token), Body::from(bytes))
+        (header_token.or(token), Body::from(bytes))
+    } else if let Some(boundary) = boundary {
+        let (token, body) = first_part_token(body, &boundary).await?;
+        (header_token.or(token), body)
     } else {
-        (header_token.or(query_token), body)
+        (header_token, body)
     };
     if !sent.is_some_and(|s| services::auth::constant_time_eq(s.as_bytes(), visitor.view.csrf_token.as_bytes())) {
         return Err(WebError::Csrf);
     }
     parts.extensions.insert(visitor);
     Ok(Request::from_parts(parts, body))
+}
+
+/// The boundary of a `multipart/form-data` body.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|p| {
+        let (name, value) = p.split_once('=')?;
+        let value = value.trim().trim_matches('"');
+        (name.trim().eq_ignore_ascii_case("boundary") && !value.is_empty() && value.len() <= 70).then(|| value.into())
+    })
+}
+
+/// How much of an upload is read to find its token.
+const TOKEN_PEEK_BYTES: usize = 8 * 1024;
+
+/// An upload's token, from its first part named `csrf` (Sterk's upload forms carry it first),
+/// and the body as it came: only the first few KiB are read here, the file stays on the wire.
+async fn first_part_token(body: Body, boundary: &str) -> Result<(Option<String>, Body), WebError> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::new();
+    let token = loop {
+        if let Some(found) = token_in(&head, boundary) {
+            break found;
+        }
+        if head.len() >= TOKEN_PEEK_BYTES {
+            break None;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(WebError::BadUpload),
+            None => break token_in(&head, boundary).flatten(),
+        }
+    };
+    let head = futures_util::stream::once(async move { Ok::<_, axum::Error>(axum::body::Bytes::from(head)) });
+    Ok((token, Body::from_stream(head.chain(stream))))
+}
+
+/// `Some(token)` once the first part is read (`Some(None)`: it holds no token), `None` while
+/// more bytes are needed.
+fn token_in(head: &[u8], boundary: &str) -> Option<Option<String>> {
+    let open = format!("--{boundary}\r\n");
+    if head.len() < open.len() {
+        return None;
+    }
+    let Some(part) = head.strip_prefix(open.as_bytes()) else { return Some(None) };
+    let end_of_headers = find(part, b"\r\n\r\n")?;
+    let (headers, rest) = part.split_at(end_of_headers);
+    let headers = String::from_utf8_lossy(headers).to_ascii_lowercase();
+    if !headers.contains("name=\"csrf\"") {
+        return Some(None);
+    }
+    let value = rest.get(4..)?;
+    let end = find(value, format!("\r\n--{boundary}").as_bytes())?;
+    Some(value.get(..end).and_then(|v| String::from_utf8(v.to_vec()).ok()))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 pub(crate) fn with_cookie(

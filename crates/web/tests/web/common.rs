@@ -125,8 +125,21 @@ impl Client {
         for (name, value) in &self.extra {
             req = req.header(name.as_str(), value.as_str());
         }
+        let mut body = body;
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);
+            // As a browser sends Sterk's upload forms: the token is the first field (unless the
+            // test wrote one of its own).
+            let has_token = body.windows(11).any(|w| w == b"name=\"csrf\"");
+            if let (Some(boundary), Some(csrf), false) =
+                (ct.split_once("boundary=").map(|(_, b)| b), &self.csrf, has_token)
+            {
+                let mut with_token =
+                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+                        .into_bytes();
+                with_token.extend_from_slice(&body);
+                body = with_token;
+            }
             if ct == "application/json"
                 && let Some(csrf) = &self.csrf
             {

@@ -133,3 +133,20 @@ async fn a_message_after_a_save_is_sealed_by_the_server_and_shown_once() {
     pm.message = Some("557720626c6f6b6b656572642e.99999999999999.00".into());
     assert!(!pm.get(targets).await.body.contains("geblokkeerd"));
 }
+
+#[tokio::test]
+async fn an_upload_carries_its_token_in_the_form_never_in_the_address() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let page = pm.get(WS).await;
+    page.assert_contains("action=\"/regio/zuid-friesland/aanvragen/hoofdlijnen/import.json\"");
+    assert!(!page.body.contains("?csrf="), "no token in any form's address");
+    let token = pm.csrf.clone().unwrap();
+    let (form, ct) = crate::common::upload_form(&version_of(&page.body), "a.json", b"{}");
+    // The right token in the address, none in the form: refused.
+    let mut body = b"--sterkgrens\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\r\n".to_vec();
+    body.extend_from_slice(&form);
+    let res = pm.send(Method::POST, &format!("{WS}/import.json?csrf={token}"), Some(&ct), body).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+}

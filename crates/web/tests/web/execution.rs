@@ -88,8 +88,7 @@ async fn import(c: &mut Client, kind: &str, name: &str, bytes: &[u8]) -> crate::
     let url = format!("/regio/zuid-friesland/uitvoering/{kind}");
     c.get(&url).await;
     let (body, ct) = upload_form("0", name, bytes);
-    let csrf = c.csrf.clone().unwrap();
-    c.send(Method::POST, &format!("{url}/import?csrf={csrf}"), Some(&ct), body).await
+    c.send(Method::POST, &format!("{url}/import"), Some(&ct), body).await
 }
 
 async fn hour_rows(c: &mut Client) -> usize {

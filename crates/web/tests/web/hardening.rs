@@ -12,7 +12,7 @@ const WS: &str = "/regio/zuid-friesland/aanvragen/hoofdlijnen";
 
 async fn post_file(c: &mut Client, path: &str, name: &str, bytes: &[u8], version: &str) -> crate::common::Response {
     let (body, ct) = upload_form(version, name, bytes);
-    let path = format!("{path}?csrf={}", c.csrf.clone().unwrap_or_default());
+    let path = path.to_owned();
     c.send(Method::POST, &path, Some(&ct), body).await
 }
 

@@ -388,7 +388,7 @@ async fn send(
         }
         File => {
             let (bytes, content_type) = multipart(&version.to_string(), name, payload);
-            c.send(method.clone(), &format!("{path}?csrf={csrf}"), Some(&content_type), bytes).await
+            c.send(method.clone(), path, Some(&content_type), bytes).await
         }
     }
 }

@@ -88,8 +88,7 @@ async fn put(c: &mut Client, id: &str, etag: String, body: Value) -> StatusCode 
 async fn upload(c: &mut Client, url: &str, name: &str, bytes: Vec<u8>) -> crate::common::Response {
     let page = c.get(url).await;
     let (body, ct) = upload_form(&crate::common::version_of(&page.body), name, &bytes);
-    let csrf = c.csrf.clone().unwrap();
-    c.send(Method::POST, &format!("{url}/bijlagen?csrf={csrf}"), Some(&ct), body).await
+    c.send(Method::POST, &format!("{url}/bijlagen"), Some(&ct), body).await
 }
 
 /// The lines of the draft that came from `plan_id`, and the draft's subsidy lines in all.
