@@ -12,6 +12,7 @@ pub mod auth;
 pub mod content;
 pub mod cpu;
 pub mod demo;
+pub mod documents;
 pub mod execution;
 pub mod files;
 pub mod mail;

@@ -384,22 +384,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { command: ExportCommand::Application { slug, phase, format, output } } => {
             let (db, _) = open(&cli).await?;
             let app = App::with_regulations(db, regulations(&cli)?);
-            let (application, version) = services::applications::get(&app, &Actor::system(), slug, phase)
+            let as_format = match format {
+                ExportFormat::Json => services::documents::Format::Json,
+                ExportFormat::Xlsx => services::documents::Format::Xlsx,
+                ExportFormat::Pdf => services::documents::Format::Pdf,
+            };
+            let (_, version) = services::applications::get(&app, &Actor::system(), slug, phase)
                 .await
                 .map_err(|e| anyhow::anyhow!(dutch(e, slug, phase)))?;
-            let bytes = match format {
-                ExportFormat::Json => (serde_json::to_string_pretty(&application)? + "\n").into_bytes(),
-                ExportFormat::Xlsx => {
-                    let reg = app.regulations.get(services::applications::REGULATION).context("regeling ontbreekt")?;
-                    docs::xlsx::write_budget(reg, &application)?
-                }
-                ExportFormat::Pdf => {
-                    let reg = app.regulations.get(services::applications::REGULATION).context("regeling ontbreekt")?;
-                    let label = format!("Concept (versie {version})");
-                    let sha256 = services::auth::sha256_hex(&application.canonical_json());
-                    docs::pdf::application_pdf(reg, &application, &docs::pdf::VersionLabel { label, sha256 })?
-                }
-            };
+            let bytes = services::documents::application(&app, &Actor::system(), (slug, phase), 0, as_format)
+                .await
+                .map_err(|e| anyhow::anyhow!(dutch(e, slug, phase)))?
+                .bytes;
             match output {
                 Some(path) => {
                     std::fs::write(path, bytes).with_context(|| format!("kan {} niet schrijven", path.display()))?;

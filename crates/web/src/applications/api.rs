@@ -8,12 +8,14 @@ use crate::api::etag;
 use crate::api::if_match;
 use crate::api::invalid;
 use crate::error::WebError;
+use crate::session::Ctx;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
+use services::documents::Format;
 use utoipa::ToSchema;
 
 /// The region's draft application for a phase, in the `sterk.application/1` format.
@@ -113,12 +115,7 @@ pub(crate) async fn export_xlsx(
     ApiCtx(ctx): ApiCtx,
     Path((slug, phase)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let bytes = crate::applications::files::budget_workbook(&st, &ctx, &slug, &phase).await?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")],
-        bytes,
-    )
-        .into_response())
+    file(&st, &ctx, (&slug, &phase), 0, Format::Xlsx).await
 }
 
 /// The whole application as a PDF (cover with region, phase and version hash; vision; activities; budget; checks).
@@ -132,12 +129,17 @@ pub(crate) async fn export_pdf(
     Path((slug, phase)): Path<(String, String)>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, ApiError> {
-    let bytes = crate::applications::files::application_pdf(&st, &ctx, &slug, &phase, q.versie.unwrap_or(0)).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/pdf")], bytes).into_response())
+    file(&st, &ctx, (&slug, &phase), q.versie.unwrap_or(0), Format::Pdf).await
 }
 
 #[derive(Deserialize)]
 pub struct VersionQuery {
     #[serde(default)]
     pub(crate) versie: Option<i64>,
+}
+
+/// The application as a file, from the one use case every surface calls.
+async fn file(st: &AppState, ctx: &Ctx, of: (&str, &str), number: i64, format: Format) -> Result<Response, ApiError> {
+    let d = services::documents::application(&st.app, &ctx.actor, of, number, format).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, d.content_type)], d.bytes).into_response())
 }

@@ -7,7 +7,6 @@ use crate::applications::views::Pending;
 use crate::applications::views::render;
 use crate::error::WebError;
 use crate::form::read_upload;
-use crate::layout::ms;
 use crate::page::Page;
 use crate::session::Ctx;
 use axum::extract::{Path, State};
@@ -16,38 +15,27 @@ use axum::response::Response;
 use domain::regulation::application::Application;
 use services::ServiceError;
 use services::applications::{self as apps};
+use services::documents::Format;
 
-pub async fn export_json(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Path((slug, phase)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let (application, _) = apps::get(&st.app, &ctx.actor, &slug, &phase).await?;
-    let body = serde_json::to_string_pretty(&application).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(crate::download::file("application/json", &format!("aanvraag-{slug}-{phase}.json"), body))
+pub async fn export_json(st: State<AppState>, ctx: Ctx, path: Path<(String, String)>) -> Page {
+    document(st, ctx, path, 0, Format::Json).await
 }
 
 /// The budget workbook for the application (one sheet per year, summary, co-financing).
-pub async fn export_xlsx(
+pub async fn export_xlsx(st: State<AppState>, ctx: Ctx, path: Path<(String, String)>) -> Page {
+    document(st, ctx, path, 0, Format::Xlsx).await
+}
+
+/// The application as a file, made by the one use case every surface calls.
+async fn document(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, phase)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let bytes = budget_workbook(&st, &ctx, &slug, &phase).await?;
-    Ok(crate::download::file(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("begroting-{slug}-{phase}.xlsx"),
-        bytes,
-    ))
-}
-
-pub async fn budget_workbook(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) -> Result<Vec<u8>, WebError> {
-    let (application, _) = apps::get(&st.app, &ctx.actor, slug, phase).await?;
-    let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
-    let reg = reg.clone();
-    services::cpu::run(move || docs::xlsx::write_budget(&reg, &application))
-        .await?
-        .map_err(|e| WebError::Internal(e.to_string()))
+    number: i64,
+    format: Format,
+) -> Page {
+    let d = services::documents::application(&st.app, &ctx.actor, (&slug, &phase), number, format).await?;
+    Ok(crate::download::file(d.content_type, &d.name, d.bytes))
 }
 
 /// The largest workbook accepted for upload.
@@ -114,38 +102,12 @@ pub struct PdfQuery {
 
 /// The whole application as a PDF: the current draft, or with `?versie=N` a submitted version.
 pub async fn export_pdf(
-    State(st): State<AppState>,
+    st: State<AppState>,
     ctx: Ctx,
-    Path((slug, phase)): Path<(String, String)>,
+    path: Path<(String, String)>,
     axum::extract::Query(q): axum::extract::Query<PdfQuery>,
-) -> Result<Response, WebError> {
-    let bytes = application_pdf(&st, &ctx, &slug, &phase, q.versie.unwrap_or(0)).await?;
-    let name = match q.versie {
-        Some(n) => format!("aanvraag-{slug}-{phase}-versie-{n}.pdf"),
-        None => format!("aanvraag-{slug}-{phase}-concept.pdf"),
-    };
-    Ok(crate::download::file("application/pdf", &name, bytes))
-}
-
-pub async fn application_pdf(
-    st: &AppState,
-    ctx: &Ctx,
-    slug: &str,
-    phase: &str,
-    number: i64,
-) -> Result<Vec<u8>, WebError> {
-    let (application, info) = apps::content(&st.app, &ctx.actor, slug, phase, number).await?;
-    let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
-    let (label, sha256) = match info {
-        Some(v) => (format!("Versie {}, ingediend {}", v.number, ms(v.submitted_at)), v.sha256),
-        None => ("Concept (niet ingediend)".to_owned(), services::auth::sha256_hex(&application.canonical_json())),
-    };
-    let version = docs::pdf::VersionLabel { label, sha256 };
-    let reg = reg.clone();
-    // Typesetting is CPU work: on the bounded pool, off the request threads.
-    services::cpu::run(move || docs::pdf::application_pdf(&reg, &application, &version))
-        .await?
-        .map_err(|e| WebError::Internal(e.to_string()))
+) -> Page {
+    document(st, ctx, path, q.versie.unwrap_or(0), Format::Pdf).await
 }
 
 /// Uploads the signed cooperation agreement (PDF).

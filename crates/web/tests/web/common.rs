@@ -29,6 +29,8 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent, for files.
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -159,11 +161,12 @@ impl Client {
                 other => panic!("unexpected cookie {other}"),
             }
         }
-        let body = String::from_utf8_lossy(&to_bytes(res.into_body(), usize::MAX).await.unwrap()).into_owned();
+        let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Some(t) = csrf_of(&body) {
             self.csrf = Some(t);
         }
-        Response { status, headers, body }
+        Response { status, headers, body, bytes }
     }
 
     /// A JSON `PUT` with `If-Match`, as an API client with this client's session sends it.

@@ -491,3 +491,27 @@ async fn activities_and_lines_are_edited_in_place() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains("Het aantal is niet negatief.");
 }
+
+/// The application's files come from one use case: the page, the API and the command line
+/// (which calls `services::documents::application` too) hand out the same bytes.
+#[tokio::test]
+async fn the_application_pdf_is_byte_identical_from_the_page_the_api_and_the_use_case() {
+    let st = state().await;
+    let mut pm = Client::new(st.clone());
+    pm.login(MANAGER).await;
+    let api = "/api/v1/regions/zuid-friesland/applications/hoofdlijnen";
+    for (number, query) in [(0, String::new()), (1, "?versie=1".to_owned())] {
+        let page = pm.get(&format!("{WS}/export.pdf{query}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{number}: {}", page.body);
+        let from_api = pm.get(&format!("{api}/export.pdf{query}")).await;
+        assert_eq!(from_api.status, StatusCode::OK);
+        let of = ("zuid-friesland", "hoofdlijnen");
+        let system = domain::Actor::system();
+        let made = services::documents::application(&st.app, &system, of, number, services::documents::Format::Pdf)
+            .await
+            .unwrap();
+        assert!(made.bytes.starts_with(b"%PDF-"));
+        assert_eq!(page.bytes, made.bytes, "version {number}: page and use case");
+        assert_eq!(from_api.bytes, made.bytes, "version {number}: API and use case");
+    }
+}
