@@ -104,3 +104,14 @@ pub(crate) fn adding_line<T: Budgeted>(f: &Pairs) -> impl FnOnce(&mut T) -> Resu
         e.into_result(())
     }
 }
+
+/// Who pays a budget line, as a table shows it: "Subsidie", or the co-financing company and
+/// whether it pays in money or in kind.
+pub(crate) fn funder(line: &BudgetLine, org_name: impl Fn(&str) -> String) -> String {
+    match (&line.funding.source, &line.funding.by) {
+        (FundingSource::Cofinancing, Some(by)) => {
+            format!("{} ({})", org_name(by), if line.funding.in_kind { "in natura" } else { "geld" })
+        }
+        _ => "Subsidie".into(),
+    }
+}

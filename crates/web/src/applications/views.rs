@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use domain::fmt::{decimal_nl, euro_nl, percent_nl};
 use domain::regulation::Severity;
-use domain::regulation::application::{Activity, FundingSource};
+use domain::regulation::application::Activity;
 use domain::regulation::check::Finding;
 use services::applications::{self as apps, Workspace};
 
@@ -319,12 +319,7 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
                 eligible: euro_nl(ws.lines.get(i).map(|x| x.eligible).unwrap_or_default()),
                 above_cap: ws.lines.get(i).is_some_and(|x| x.above_cap),
                 plan: l.school_plan.clone(),
-                funder: match (&l.funding.source, &l.funding.by) {
-                    (FundingSource::Cofinancing, Some(by)) => {
-                        format!("{} ({})", org_name(by), if l.funding.in_kind { "in natura" } else { "geld" })
-                    }
-                    _ => "Subsidie".into(),
-                },
+                funder: crate::budget_form::funder(l, org_name),
             })
             .collect(),
         per_year: ws

@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use domain::FieldErrors;
 use domain::fmt::{date_nl, decimal_nl, euro_nl};
-use domain::regulation::application::{Budgeted, FundingSource};
+use domain::regulation::application::Budgeted;
 use domain::school_plan::{PlanState, SchoolPlan};
 use services::ServiceError;
 use services::school_plans::{self as plans, PlanView};
@@ -186,12 +186,7 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
                 quantity: format!("{} {}", decimal_nl(l.quantity.0), l.unit),
                 price: euro_nl(l.unit_price_eur.0),
                 amount: euro_nl(l.amount()),
-                funder: match (&l.funding.source, &l.funding.by) {
-                    (FundingSource::Cofinancing, Some(by)) => {
-                        format!("{} ({})", org_name(by), if l.funding.in_kind { "in natura" } else { "geld" })
-                    }
-                    _ => "Subsidie".into(),
-                },
+                funder: crate::budget_form::funder(l, org_name),
             })
             .collect(),
         history: v

@@ -1,0 +1,127 @@
+//! The use cases themselves, without the router: applications, school plans, execution and the
+//! application's files, on a fresh database with the demo set (SQLite, or PostgreSQL when
+//! `TEST_DATABASE_URL` says so).
+
+use domain::Actor;
+use domain::execution::HourEntry;
+use domain::school_plan::PlanState;
+use rust_decimal::Decimal;
+use services::demo::{DEMO_REGION, DEMO_USERS};
+use services::{App, ServiceError};
+
+async fn app() -> App {
+    let db = store::Db::fresh_for_test().await.expect("test database");
+    let mut app = App::new(db);
+    app.clock = Some("2024-09-30T12:00:00+02:00".parse().unwrap());
+    app.files_dir = std::env::temp_dir().join(format!("sterk-services-{}", store::new_id()));
+    services::demo::load(&app).await.expect("demo set");
+    app
+}
+
+async fn actor(app: &App, nth: usize) -> Actor {
+    let mut conn = app.db.conn().await.unwrap();
+    let id = store::users::id_by_email(&mut conn, DEMO_USERS[nth].0).await.unwrap().unwrap();
+    services::auth::actor_for_user(app, &id).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_application_is_edited_on_its_version_and_submitted_frozen() {
+    let app = app().await;
+    let manager = actor(&app, 1).await;
+    let (_, version) = services::applications::get(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap();
+    let edited = services::applications::update(&app, &manager, DEMO_REGION, "hoofdlijnen", version, |a| {
+        a.vision = Some("Samen sterk in techniek.".into());
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert!(edited > version);
+    // The version it was read at is stale now: nothing is overwritten.
+    let stale = services::applications::update(&app, &manager, DEMO_REGION, "hoofdlijnen", version, |_| Ok(())).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict)), "{stale:?}");
+    // A change that breaks a rule is refused with the field.
+    let invalid = services::applications::update(&app, &manager, DEMO_REGION, "hoofdlijnen", edited, |_| {
+        let mut e = domain::FieldErrors::default();
+        e.add("vision", "Vul de visie in.");
+        Err(e)
+    })
+    .await;
+    assert!(matches!(invalid, Err(ServiceError::Invalid(_))), "{invalid:?}");
+    let before = services::applications::versions(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap().len();
+    let v = services::applications::submit(&app, &manager, DEMO_REGION, "hoofdlijnen", edited).await.unwrap();
+    assert_eq!(v.sha256.len(), 64);
+    let (frozen, _) =
+        services::applications::content(&app, &manager, DEMO_REGION, "hoofdlijnen", v.number).await.unwrap();
+    assert_eq!(frozen.vision.as_deref(), Some("Samen sterk in techniek."));
+    let after = services::applications::versions(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap();
+    assert_eq!(after.len(), before + 1);
+    // A partner reads along but may not write.
+    let partner = actor(&app, 4).await;
+    let refused = services::applications::update(&app, &partner, DEMO_REGION, "hoofdlijnen", 0, |_| Ok(())).await;
+    assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_school_plan_moves_only_along_its_workflow() {
+    let app = app().await;
+    let manager = actor(&app, 1).await;
+    let board = services::school_plans::board(&app, &manager, DEMO_REGION, &Default::default()).await.unwrap();
+    let approved = board.plans.iter().find(|p| p.state == PlanState::Goedgekeurd).expect("an approved demo plan");
+    let back = services::school_plans::transition(&app, &manager, &approved.id, PlanState::Concept, "").await;
+    assert!(matches!(back, Err(ServiceError::NotAllowed(_))), "{back:?}");
+    let submitted = board.plans.iter().find(|p| p.state == PlanState::Ingediend).expect("a submitted demo plan");
+    let without_comment =
+        services::school_plans::transition(&app, &manager, &submitted.id, PlanState::Teruggestuurd, "").await;
+    assert!(matches!(without_comment, Err(ServiceError::Invalid(_))), "a return needs a comment: {without_comment:?}");
+    let taken = services::school_plans::transition(&app, &manager, &submitted.id, PlanState::InBehandeling, "").await;
+    assert_eq!(taken.unwrap(), PlanState::InBehandeling);
+}
+
+#[tokio::test]
+async fn hours_are_capped_and_a_wrong_row_writes_nothing() {
+    let app = app().await;
+    let manager = actor(&app, 1).await;
+    let school = services::regions::page(&app, &manager, DEMO_REGION).await.unwrap().members;
+    let school = school.iter().find(|o| o.kind.is_school()).unwrap().id.clone();
+    let entry = |activity: &str, hours: i64| {
+        services::execution::Record::Hours(HourEntry {
+            person: "Jan".into(),
+            organisation: school.clone(),
+            activity: activity.into(),
+            date: jiff::civil::date(2025, 3, 10),
+            hours: Decimal::from(hours),
+            rate_eur: Decimal::from(500),
+            external: false,
+            note: String::new(),
+        })
+    };
+    let before = services::execution::ledger(&app, &manager, DEMO_REGION).await.unwrap().entries.len();
+    let added = services::execution::add_one(&app, &manager, DEMO_REGION, entry("a1", 8), None).await.unwrap();
+    assert!(added.eligible < Decimal::from(8 * 500), "the hourly rate is capped: {}", added.eligible);
+    assert!(added.explanation.is_some(), "and the cap is explained");
+    let rows = vec![("rij 2".to_owned(), entry("a1", 8)), ("rij 3".to_owned(), entry("zz", 8))];
+    let refused = services::execution::add_all(&app, &manager, DEMO_REGION, rows, None).await;
+    assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{refused:?}");
+    let after = services::execution::ledger(&app, &manager, DEMO_REGION).await.unwrap().entries.len();
+    assert_eq!(after, before + 1, "only the first, single entry was written");
+}
+
+#[tokio::test]
+async fn the_same_version_gives_the_same_file_every_time() {
+    let app = app().await;
+    let manager = actor(&app, 1).await;
+    let of = (DEMO_REGION, "hoofdlijnen");
+    for format in
+        [services::documents::Format::Pdf, services::documents::Format::Xlsx, services::documents::Format::Json]
+    {
+        let a = services::documents::application(&app, &manager, of, 1, format).await.unwrap();
+        let b = services::documents::application(&app, &manager, of, 1, format).await.unwrap();
+        assert_eq!(a.bytes, b.bytes, "{format:?}");
+        assert!(a.name.ends_with(&format!("-versie-1.{}", a.name.rsplit('.').next().unwrap())), "{}", a.name);
+    }
+    let draft =
+        services::documents::application(&app, &manager, of, 0, services::documents::Format::Pdf).await.unwrap();
+    assert_eq!(draft.name, "aanvraag-zuid-friesland-hoofdlijnen-concept.pdf");
+    let missing = services::documents::application(&app, &manager, of, 99, services::documents::Format::Pdf).await;
+    assert!(matches!(missing, Err(ServiceError::NotFound)));
+}
