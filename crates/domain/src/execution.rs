@@ -15,6 +15,58 @@ use crate::regulation::application::{Amount, Application, BudgetLine, Funding, F
 use crate::regulation::check::{self, CheckError, LineEval};
 use crate::regulation::summary::{Sums, summarise};
 
+/// The four kinds of recorded work, with the names the pages and the API give them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Hours,
+    Costs,
+    Assets,
+    Contributions,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 4] =
+        [RecordKind::Hours, RecordKind::Costs, RecordKind::Assets, RecordKind::Contributions];
+
+    /// The page's address: `/regio/{slug}/uitvoering/{path}`.
+    pub fn path(self) -> &'static str {
+        match self {
+            RecordKind::Hours => "uren",
+            RecordKind::Costs => "kosten",
+            RecordKind::Assets => "apparatuur",
+            RecordKind::Contributions => "bijdragen",
+        }
+    }
+
+    /// The API's collection: `/api/v1/regions/{slug}/{api_path}`.
+    pub fn api_path(self) -> &'static str {
+        match self {
+            RecordKind::Hours => "hours",
+            RecordKind::Costs => "costs",
+            RecordKind::Assets => "assets",
+            RecordKind::Contributions => "contributions",
+        }
+    }
+
+    /// The `kind` one record of the API carries.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            RecordKind::Hours => "hours",
+            RecordKind::Costs => "cost",
+            RecordKind::Assets => "asset",
+            RecordKind::Contributions => "contribution",
+        }
+    }
+
+    pub fn from_path(path: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.path() == path)
+    }
+
+    pub fn from_api_path(path: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.api_path() == path)
+    }
+}
+
 /// Hours worked for an activity, at an hourly rate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HourEntry {

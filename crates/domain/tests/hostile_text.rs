@@ -83,3 +83,26 @@ fn json_nested_ten_thousand_deep_is_refused_not_a_stack_overflow() {
     let deep_object = format!("{{\"vision\":{}1{}}}", "[".repeat(10_000), "]".repeat(10_000));
     assert!(Application::from_json(&deep_object).is_err());
 }
+
+/// Names from addresses and files are matched against the domain's own lists, never trusted.
+#[test]
+fn record_kinds_and_target_groups_name_only_their_own() {
+    use domain::execution::RecordKind;
+    use domain::regulation::application::TargetGroup;
+    for k in RecordKind::ALL {
+        assert_eq!(RecordKind::from_path(k.path()), Some(k));
+        assert_eq!(RecordKind::from_api_path(k.api_path()), Some(k));
+    }
+    for hostile in ["", "uren/../kosten", "UREN", "hours\0", "mijlpalen"] {
+        assert_eq!(RecordKind::from_path(hostile), None, "{hostile:?}");
+    }
+    for g in TargetGroup::ALL {
+        assert_eq!(TargetGroup::parse(g.code()), Some(g));
+        assert_eq!(TargetGroup::label_of(g.code()), g.label());
+    }
+    assert_eq!(
+        TargetGroup::label_of("<b>onbekend</b>"),
+        "<b>onbekend</b>",
+        "an unknown code is shown as typed (escaped by the page)"
+    );
+}

@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use common::median;
 use domain::Actor;
+use domain::execution::RecordKind;
 use services::App;
-use services::execution::{self as exec, ImportKind, Record, ReportFormat};
+use services::execution::{self as exec, Record, ReportFormat};
 use store::Db;
 
 async fn demo() -> App {
@@ -54,7 +55,7 @@ fn main() {
             let app = demo().await;
             let csv = hours_csv(&school(&app).await, 100_000);
             let start = Instant::now();
-            let n = exec::import(&app, &Actor::system(), "zuid-friesland", ImportKind::Hours, csv.as_bytes())
+            let n = exec::import(&app, &Actor::system(), "zuid-friesland", RecordKind::Hours, csv.as_bytes())
                 .await
                 .unwrap();
             times.push(start.elapsed());
@@ -69,7 +70,7 @@ fn main() {
         let app = demo().await;
         let school = school(&app).await;
         let csv = hours_csv(&school, 50_000);
-        exec::import(&app, &Actor::system(), "zuid-friesland", ImportKind::Hours, csv.as_bytes()).await.unwrap();
+        exec::import(&app, &Actor::system(), "zuid-friesland", RecordKind::Hours, csv.as_bytes()).await.unwrap();
         let invoices: Vec<(String, Record)> = (0..5_000)
             .map(|i| {
                 (

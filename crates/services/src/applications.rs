@@ -1,7 +1,6 @@
 //! A region's application per phase: start it from the registry, edit it with optimistic
 //! versioning, check it against the regulation, submit a frozen version with its SHA-256.
 
-use domain::regulation::Regulation;
 use domain::regulation::application::{
     Agreement, Application, ApplicationOrganisation, ApplicationRegion, FORMAT, FormatError,
 };
@@ -61,12 +60,6 @@ pub struct PhaseStatus {
     pub versions: usize,
 }
 
-fn regulation(app: &App) -> Result<&Regulation> {
-    app.regulations
-        .get(REGULATION)
-        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("regeling {REGULATION} ontbreekt"))))
-}
-
 fn format_error(e: FormatError) -> ServiceError {
     let mut errors = FieldErrors::default();
     errors.add(&e.path, e.message);
@@ -97,7 +90,7 @@ pub async fn authorize_edit(app: &App, actor: &Actor, slug: &str) -> Result<()> 
 }
 
 fn phase_known(app: &App, phase: &str) -> Result<()> {
-    regulation(app)?.phase(phase).map(|_| ()).ok_or(ServiceError::NotFound)
+    app.current_regulation()?.phase(phase).map(|_| ()).ok_or(ServiceError::NotFound)
 }
 
 /// The phases of the regulation, with whether the region has a draft and how many versions.
@@ -106,7 +99,7 @@ pub async fn overview(app: &App, actor: &Actor, slug: &str) -> Result<(Region, V
     let region = region_for(&mut conn, actor, slug, false).await?;
     let drafts = repo::for_region(&mut conn, &region.id).await?;
     let mut phases = Vec::new();
-    for p in &regulation(app)?.phases {
+    for p in &app.current_regulation()?.phases {
         let draft = drafts.iter().find(|d| d.phase == p.id);
         let versions = match draft {
             Some(d) => repo::versions(&mut conn, &d.id, false).await?.len(),
@@ -178,7 +171,7 @@ fn parse_stored(content: &str) -> Result<Application> {
 
 /// Checks the application as if submitted now (the app's clock).
 fn evaluate(app: &App, application: &Application) -> Result<(Report, Summary, Vec<LineStatus>)> {
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let mut as_now = application.clone();
     as_now.submitted_at = app.now();
     let (report, lines) = check::check_with_lines(reg, &as_now).map_err(check_error)?;
@@ -311,7 +304,7 @@ async fn change_draft(
     let mut after = before.clone();
     change(&mut after)?;
     after.validate_structure().map_err(format_error)?;
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     check::check(reg, &after).map_err(check_error)?; // unknown categories and themes are refused here
     let content = after.canonical_json();
     let user = actor.user_id.as_deref();
@@ -329,7 +322,7 @@ async fn change_draft(
 
 /// The phase approved school plans go into: the first whose deadline has not passed (else the last).
 pub fn current_phase(app: &App) -> Result<&domain::regulation::Phase> {
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let now = app.now();
     let tz = reg.time_zone();
     reg.phases
@@ -377,7 +370,7 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
     let mut frozen = parse_stored(&draft.content)?;
     let now = app.now();
     frozen.submitted_at = now;
-    let report = check::check(regulation(app)?, &frozen).map_err(check_error)?;
+    let report = check::check(app.current_regulation()?, &frozen).map_err(check_error)?;
     let blocking: Vec<Finding> = report.findings.into_iter().filter(Finding::blocks).collect();
     if !blocking.is_empty() {
         return Err(ServiceError::SubmitRefused(blocking));

@@ -51,7 +51,7 @@ pub async fn application(
     format: Format,
 ) -> Result<Document> {
     let (application, info) = applications::content(app, actor, slug, phase, number).await?;
-    let reg = app.regulations.get(applications::REGULATION).ok_or(ServiceError::NotFound)?.clone();
+    let reg = app.current_regulation()?.clone();
     let label = version_label(info.as_ref());
     let sha256 = info.map_or_else(|| crate::auth::sha256_hex(&application.canonical_json()), |v| v.sha256);
     let corrupt = |e: String| ServiceError::File(e);

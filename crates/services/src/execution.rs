@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use domain::execution::{
-    self, Asset, ChangeNotice, Contribution, CostEntry, HourEntry, MilestoneState, Realisation, Records, Settlement,
+    self, Asset, ChangeNotice, Contribution, CostEntry, HourEntry, MilestoneState, Realisation, RecordKind, Records,
+    Settlement,
 };
 use domain::regulation::Regulation;
 use domain::regulation::application::Application;
@@ -31,12 +32,12 @@ pub enum Record {
 }
 
 impl Record {
-    fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> RecordKind {
         match self {
-            Record::Hours(_) => "hours",
-            Record::Cost(_) => "cost",
-            Record::Asset(_) => "asset",
-            Record::Contribution(_) => "contribution",
+            Record::Hours(_) => RecordKind::Hours,
+            Record::Cost(_) => RecordKind::Costs,
+            Record::Asset(_) => RecordKind::Assets,
+            Record::Contribution(_) => RecordKind::Contributions,
         }
     }
 
@@ -154,26 +155,20 @@ impl Ledger {
     }
 }
 
-fn regulation(app: &App) -> Result<&Regulation> {
-    app.regulations
-        .get(crate::applications::REGULATION)
-        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("regeling ontbreekt".into())))
-}
-
 fn corrupt(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Store(StoreError::Corrupt(e.to_string()))
 }
 
 /// Today in the regulation's time zone, at the app's clock.
 pub fn today(app: &App) -> Result<Date> {
-    Ok(app.now().to_zoned_datetime(regulation(app)?.time_zone()).date())
+    Ok(app.now().to_zoned_datetime(app.current_regulation()?.time_zone()).date())
 }
 
 /// The approved application: for every year of the regulation, the lines of the latest submitted
 /// version of the last phase (in the regulation's order) that covers that year; its activities
 /// and organisations from those versions. Without any submission, the current draft.
 async fn approved(app: &App, conn: &mut AnyConnection, region: &Region) -> Result<(Application, Basis)> {
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let mut latest: Vec<(&domain::regulation::Phase, Application, i64)> = Vec::new();
     for phase in &reg.phases {
         let Some(draft) = drafts::get(conn, &region.id, &phase.id).await? else { continue };
@@ -294,7 +289,7 @@ pub async fn add_one(
         Record::Asset(a) => single.assets.push(a),
         Record::Contribution(c) => single.contributions.push(c),
     }
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let r = execution::realisation(reg, &ledger.approved, &single, (&reg.years, today(app)?)).map_err(corrupt)?;
     let eligible = if r.lines.is_empty() { r.cofinancing } else { r.lines.iter().map(|l| l.eligible).sum() };
     Ok(AddOutcome {
@@ -314,7 +309,7 @@ pub async fn add_all(
     labelled: Vec<(String, Record)>,
     document: Option<(&str, &[u8])>,
 ) -> Result<Vec<String>> {
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
     let (approved, _) = approved(app, &mut tx, &region).await?;
@@ -346,7 +341,7 @@ pub async fn add_all(
         .iter()
         .zip(&days)
         .map(|(r, day)| NewRecord {
-            kind: r.kind(),
+            kind: r.kind().api_name(),
             organisation_id: r.organisation(),
             activity: r.activity(),
             day,
@@ -356,7 +351,7 @@ pub async fn add_all(
         .collect();
     let user = actor.user_id.as_deref();
     let ids = repo::insert(&mut tx, &region.id, user, &rows).await?;
-    let detail = json!({ "count": ids.len(), "kinds": records.iter().map(Record::kind).collect::<std::collections::BTreeSet<_>>() });
+    let detail = json!({ "count": ids.len(), "kinds": records.iter().map(|r| r.kind().api_name()).collect::<std::collections::BTreeSet<_>>() });
     audit::append(&mut tx, user, "execution.record", "region", &region.id, &detail).await?;
     tx.commit().await?;
     Ok(ids)
@@ -393,15 +388,16 @@ pub async fn document(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<
 /// The regulation's years up to today's: equipment depreciates only in years that have begun.
 pub fn years_to_date(app: &App) -> Result<Vec<i16>> {
     let today = today(app)?;
-    Ok(regulation(app)?.years.iter().copied().filter(|y| *y <= today.year()).collect())
+    Ok(app.current_regulation()?.years.iter().copied().filter(|y| *y <= today.year()).collect())
 }
 
 /// Realisation against the approved budget to date, on what the actor may see.
 pub async fn realisation(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Realisation)> {
     let ledger = ledger(app, actor, slug).await?;
     let years = years_to_date(app)?;
-    let r = execution::realisation(regulation(app)?, &ledger.approved, &ledger.records(), (&years, today(app)?))
-        .map_err(corrupt)?;
+    let r =
+        execution::realisation(app.current_regulation()?, &ledger.approved, &ledger.records(), (&years, today(app)?))
+            .map_err(corrupt)?;
     Ok((ledger, r))
 }
 
@@ -418,7 +414,7 @@ pub async fn settlement(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger,
 
 async fn settle_ledger(app: &App, actor: &Actor, ledger: &Ledger) -> Result<Settlement> {
     actor.require(Action::ViewAllRecords { region_id: &ledger.region.id })?;
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let stored = {
         let mut conn = app.db.conn().await?;
         settings::get(&mut conn, &received_key(&ledger.region.id)).await?
@@ -538,7 +534,7 @@ pub async fn notices(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Ve
         let mut conn = app.db.conn().await?;
         repo::notices(&mut conn, &ledger.region.id).await?
     };
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let mut out = Vec::new();
     for r in rows {
         let notice: ChangeNotice = serde_json::from_str(&r.content).map_err(corrupt)?;
@@ -560,7 +556,7 @@ pub async fn add_notice(
     slug: &str,
     mut notice: ChangeNotice,
 ) -> Result<(String, Vec<String>)> {
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
     actor.require(Action::EditApplication { region_id: &region.id })?;
@@ -618,16 +614,13 @@ pub async fn set_explanation(app: &App, actor: &Actor, slug: &str, activity: &st
     Ok(())
 }
 
-/// What an import file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportKind {
-    Hours,
-    Costs,
-}
-
-/// Imports hours or invoices from a CSV or XLSX file, all or nothing; returns how many were recorded.
-pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, bytes: &[u8]) -> Result<usize> {
+/// Imports hours or invoices from a CSV or XLSX file, all or nothing; returns how many were
+/// recorded. Equipment and contributions are entered one by one (not found here).
+pub async fn import(app: &App, actor: &Actor, slug: &str, kind: RecordKind, bytes: &[u8]) -> Result<usize> {
     use domain::execution_import as imp;
+    if !matches!(kind, RecordKind::Hours | RecordKind::Costs) {
+        return Err(ServiceError::NotFound);
+    }
     authorize_record(app, actor, slug).await?;
     let bytes = bytes.to_vec();
     // Reading a workbook or a long CSV is CPU work: on the bounded pool.
@@ -656,7 +649,7 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, byte
             })
             .map(|m| m.id.clone())
     };
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let row_errors = |errors: Vec<imp::RowError>| {
         let mut e = FieldErrors::default();
         for r in errors {
@@ -666,10 +659,10 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: ImportKind, byte
     };
     let first = table.first_row;
     let labelled: Vec<(String, Record)> = match kind {
-        ImportKind::Hours => {
+        RecordKind::Hours => {
             imp::hours(&table, organisation).map_err(row_errors)?.into_iter().map(Record::Hours).collect::<Vec<_>>()
         }
-        ImportKind::Costs => {
+        _ => {
             let category = |cell: &str| {
                 let c = cell.trim().to_lowercase();
                 reg.categories.iter().find(|k| k.id == c || k.label.to_lowercase() == c).map(|k| k.id.clone())
@@ -703,7 +696,7 @@ pub async fn report(
     kind: docs::report::ReportKind,
     format: ReportFormat,
 ) -> Result<(String, Vec<u8>)> {
-    let reg = regulation(app)?;
+    let reg = app.current_regulation()?;
     let (ledger, list) = milestones(app, actor, slug).await?;
     actor.require(Action::ViewAllRecords { region_id: &ledger.region.id })?;
     let all = ledger.records();
@@ -777,7 +770,7 @@ pub async fn notice_pdf(app: &App, actor: &Actor, slug: &str, id: &str) -> Resul
     let n = list.into_iter().find(|n| n.id == id).ok_or(ServiceError::NotFound)?;
     let name =
         format!("wijziging-{}-{}.pdf", ledger.region.slug, n.notice.date.map(|d| d.to_string()).unwrap_or_default());
-    let reg = regulation(app)?.clone();
+    let reg = app.current_regulation()?.clone();
     let bytes = crate::cpu::run(move || {
         docs::report::change_notice_pdf(&reg, &ledger.region.name, &ledger.approved, &n.notice, &n.substantial)
             .map_err(corrupt)

@@ -110,6 +110,19 @@ pub struct App {
 }
 
 impl App {
+    /// The regulation with `id`: one the installation ships or loads (a missing one is a broken
+    /// installation, not a missing page).
+    pub fn regulation(&self, id: &str) -> Result<&domain::regulation::Regulation> {
+        self.regulations
+            .get(id)
+            .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("regeling {id} ontbreekt"))))
+    }
+
+    /// The regulation applications are written against now.
+    pub fn current_regulation(&self) -> Result<&domain::regulation::Regulation> {
+        self.regulation(applications::REGULATION)
+    }
+
     /// An application with the shipped regulations.
     pub fn new(db: Db) -> App {
         App::with_regulations(db, regulations::Regulations::builtin())

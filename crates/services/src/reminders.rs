@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use store::{regions, users};
 
 use crate::mail::{self, Mail};
-use crate::{App, Result, ServiceError};
+use crate::{App, Result};
 
 /// Lead times when `STERK_REMINDER_DAYS` is not set.
 pub const DEFAULT_DAYS: [i64; 2] = [14, 3];
@@ -31,7 +31,7 @@ pub fn days_from_env() -> Result<Vec<i64>, String> {
 
 /// Queues the reminders that are due at the app's clock and sends them; returns how many were new.
 pub async fn send_due(app: &App, days: &[i64]) -> Result<usize> {
-    let reg = app.regulations.get(crate::applications::REGULATION).ok_or_else(|| ServiceError::NotFound)?;
+    let reg = app.current_regulation()?;
     let now = app.now();
     let tz = reg.time_zone();
     let mut queued = 0;

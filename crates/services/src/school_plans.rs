@@ -2,7 +2,6 @@
 //! reviews it through the workflow of `domain::school_plan`, and an approved plan's activities
 //! and budget lines go into the region's current draft application, marked with the plan's id.
 
-use domain::regulation::Regulation;
 use domain::school_plan::{self, Notify, PlanScope, PlanState, SchoolPlan, Transition, TransitionError};
 use domain::{Action, Actor, FieldErrors, Region, Role};
 use rust_decimal::Decimal;
@@ -80,12 +79,6 @@ impl Board {
     }
 }
 
-fn regulation(app: &App) -> Result<&Regulation> {
-    app.regulations
-        .get(crate::applications::REGULATION)
-        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("regeling ontbreekt".into())))
-}
-
 fn parse(row: &PlanRow) -> Result<(SchoolPlan, PlanState)> {
     let plan: SchoolPlan = serde_json::from_str(&row.content)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("deelplan {}: {e}", row.id))))?;
@@ -123,7 +116,7 @@ async fn member_ids(conn: &mut AnyConnection, region_id: &str) -> Result<(Vec<St
 }
 
 fn checked(app: &App, plan: &SchoolPlan, member_ids: &[String], schools: &[domain::Organisation]) -> Result<()> {
-    let mut e = plan.validate(regulation(app)?, member_ids);
+    let mut e = plan.validate(app.current_regulation()?, member_ids);
     if !plan.organisation.is_empty() && !schools.iter().any(|s| s.id == plan.organisation && s.kind.is_school()) {
         e.add("organisation", "Een deelplan is van een school: kies een school uit de regio.");
     }
@@ -189,7 +182,7 @@ pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -
         None => crate::applications::from_registry(&region, &members, &phase.id, app.now()),
     };
     // The regulation's own totals: the same maximum and subsidy the workspace shows.
-    let totals = domain::regulation::check::check(regulation(app)?, &application)
+    let totals = domain::regulation::check::check(app.current_regulation()?, &application)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?
         .totals;
     // The schools the actor may write plans for (a school contact: the own school).

@@ -6,15 +6,6 @@ use domain::fmt::parse_decimal_nl;
 use domain::regulation::application::{Activity, Amount, BudgetLine, Budgeted, Funding, FundingSource, Milestone};
 
 /// The target groups an activity can name.
-pub const TARGET_GROUPS: [(&str, &str); 6] = [
-    ("po", "Basisonderwijs"),
-    ("onderbouw", "Onderbouw vmbo"),
-    ("technische-profielen", "Technische profielen"),
-    ("keuzevakken", "Technische keuzevakken"),
-    ("praktijkgericht", "Praktijkgerichte programma's"),
-    ("overig", "Overig"),
-];
-
 /// The activity a form describes: `milestones` are kept and a filled-in new milestone is added.
 pub(crate) fn activity_from_form(
     f: &Pairs,

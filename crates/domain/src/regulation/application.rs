@@ -139,6 +139,59 @@ pub struct Document {
     pub size: u64,
 }
 
+/// Whom an activity is for. The exchange format names them by `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetGroup {
+    Primary,
+    LowerVmbo,
+    TechnicalProfiles,
+    TechnicalElectives,
+    PracticeOriented,
+    Other,
+}
+
+impl TargetGroup {
+    pub const ALL: [TargetGroup; 6] = [
+        TargetGroup::Primary,
+        TargetGroup::LowerVmbo,
+        TargetGroup::TechnicalProfiles,
+        TargetGroup::TechnicalElectives,
+        TargetGroup::PracticeOriented,
+        TargetGroup::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TargetGroup::Primary => "po",
+            TargetGroup::LowerVmbo => "onderbouw",
+            TargetGroup::TechnicalProfiles => "technische-profielen",
+            TargetGroup::TechnicalElectives => "keuzevakken",
+            TargetGroup::PracticeOriented => "praktijkgericht",
+            TargetGroup::Other => "overig",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetGroup::Primary => "Basisonderwijs",
+            TargetGroup::LowerVmbo => "Onderbouw vmbo",
+            TargetGroup::TechnicalProfiles => "Technische profielen",
+            TargetGroup::TechnicalElectives => "Technische keuzevakken",
+            TargetGroup::PracticeOriented => "Praktijkgerichte programma's",
+            TargetGroup::Other => "Overig",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<TargetGroup> {
+        TargetGroup::ALL.into_iter().find(|g| g.code() == code)
+    }
+
+    /// The Dutch label of a stored code (the code itself when it names no group).
+    pub fn label_of(code: &str) -> &str {
+        TargetGroup::parse(code).map_or(code, |g| g.label())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     pub id: String,
@@ -148,7 +201,8 @@ pub struct Activity {
     pub description: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub goals: String,
-    /// `po`, `onderbouw`, `technische-profielen`, `keuzevakken`, `praktijkgericht`, `overig`.
+    /// `TargetGroup` codes: `po`, `onderbouw`, `technische-profielen`, `keuzevakken`,
+    /// `praktijkgericht`, `overig`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_groups: Vec<String>,
     #[serde(default)]

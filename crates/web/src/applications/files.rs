@@ -74,7 +74,7 @@ pub async fn import_xlsx(
         .await;
     }
     let (current, _) = apps::get(&st.app, &ctx.actor, &slug, &phase).await?;
-    let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
+    let reg = st.app.current_regulation()?;
     let (reg, read) = (reg.clone(), current.clone());
     let lines = match services::cpu::run(move || docs::xlsx::read_budget(&bytes, &reg, &read)).await? {
         Ok(lines) => lines,

@@ -1,7 +1,6 @@
 //! The application workspace as shown: checks beside the work, activities, budget, agreement.
 
 use crate::AppState;
-use crate::budget_form::TARGET_GROUPS;
 use crate::error::WebError;
 use crate::layout::{Choice, Layout, ms};
 use crate::page::Page;
@@ -217,7 +216,7 @@ pub(crate) async fn render(st: &AppState, ctx: &Ctx, slug: &str, phase: &str, ou
     let Some(ws) = apps::workspace(&st.app, &ctx.actor, slug, phase).await? else {
         return Err(WebError::NotFound);
     };
-    let reg = st.app.regulations.get(apps::REGULATION).ok_or(WebError::NotFound)?;
+    let reg = st.app.current_regulation()?;
     let status = outcome.status;
     let page = build(reg, ws, ctx, outcome);
     Ok((status, Html(page.render()?)).into_response())
@@ -281,7 +280,7 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
                 groups: act
                     .target_groups
                     .iter()
-                    .map(|g| TARGET_GROUPS.iter().find(|(k, _)| k == g).map_or(g.as_str(), |(_, l)| l))
+                    .map(|g| domain::regulation::application::TargetGroup::label_of(g))
                     .collect::<Vec<_>>()
                     .join(", "),
                 lead: act.lead.as_deref().map(org_name).unwrap_or_default(),
@@ -350,10 +349,7 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
             .iter()
             .map(|t| Choice { value: t.id.clone(), label: t.label.clone(), selected: false })
             .collect(),
-        groups: TARGET_GROUPS
-            .iter()
-            .map(|(v, l)| Choice { value: (*v).into(), label: (*l).into(), selected: false })
-            .collect(),
+        groups: Choice::list(domain::regulation::application::TargetGroup::ALL.map(|g| (g.code(), g.label())), ""),
         results: result_choices(),
         indicators: domain::monitoring::definitions()
             .iter()

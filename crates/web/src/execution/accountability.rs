@@ -45,7 +45,7 @@ pub struct AccountabilityPage {
 async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
     let (ledger, s) = exec::settlement(&st.app, &ctx.actor, slug).await?;
     let (_, r) = exec::realisation(&st.app, &ctx.actor, slug).await?;
-    let reg = st.app.regulations.get(services::applications::REGULATION).ok_or(WebError::NotFound)?;
+    let reg = st.app.current_regulation()?;
     let years = exec::years_to_date(&st.app)?;
     let spent = domain::execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &years)
         .map_err(|e| WebError::Internal(e.to_string()))?;

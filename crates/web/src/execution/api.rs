@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::execution::RecordKind;
 use serde::{Deserialize, Serialize};
 use services::execution::{self as exec, Record, ReportFormat};
 use utoipa::ToSchema;
@@ -14,26 +15,6 @@ use crate::AppState;
 use crate::api::Problem;
 use crate::api::{ApiCtx, ApiError, ApiJson};
 use crate::error::WebError;
-
-/// The record kinds as the API names them.
-fn kind_of(path: &str) -> Option<&'static str> {
-    Some(match path {
-        "hours" => "hours",
-        "costs" => "cost",
-        "assets" => "asset",
-        "contributions" => "contribution",
-        _ => return None,
-    })
-}
-
-fn kind_name(r: &Record) -> &'static str {
-    match r {
-        Record::Hours(_) => "hours",
-        Record::Cost(_) => "cost",
-        Record::Asset(_) => "asset",
-        Record::Contribution(_) => "contribution",
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct RecordDto {
@@ -70,13 +51,13 @@ pub async fn list(
     Path((slug, kind)): Path<(String, String)>,
 ) -> Result<Json<Vec<RecordDto>>, ApiError> {
     signed_in(&ctx)?;
-    let want = kind_of(&kind).ok_or(WebError::NotFound)?;
+    let want = RecordKind::from_api_path(&kind).ok_or(WebError::NotFound)?;
     let ledger = exec::ledger(&st.app, &ctx.actor, &slug).await?;
     Ok(Json(
         ledger
             .entries
             .into_iter()
-            .filter(|e| kind_name(&e.record) == want)
+            .filter(|e| e.record.kind() == want)
             .map(|e| RecordDto { id: e.id, record: inner(&e.record), created_by: e.created_by })
             .collect(),
     ))
@@ -100,7 +81,7 @@ pub async fn add(
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     signed_in(&ctx)?;
-    let want = kind_of(&kind).ok_or(WebError::NotFound)?;
+    let want = RecordKind::from_api_path(&kind).ok_or(WebError::NotFound)?;
     let items = match body {
         serde_json::Value::Array(items) => items,
         one => vec![one],
@@ -109,7 +90,7 @@ pub async fn add(
     let mut errors = domain::FieldErrors::default();
     for (i, mut item) in items.into_iter().enumerate() {
         if let Some(o) = item.as_object_mut() {
-            o.insert("record".into(), want.into());
+            o.insert("record".into(), want.api_name().into());
         }
         match serde_json::from_value::<Record>(item) {
             Ok(r) => labelled.push((format!("regel {}", i + 1), r)),

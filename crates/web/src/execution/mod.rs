@@ -19,7 +19,6 @@ use rust_decimal::Decimal;
 use services::execution::{self as exec, Basis};
 
 use crate::AppState;
-use crate::error::WebError;
 use crate::form::Pairs;
 use crate::layout::Layout;
 use crate::page::Page;
@@ -142,7 +141,7 @@ fn pct(d: Decimal) -> u32 {
 
 pub async fn overview(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> Page {
     let (ledger, r) = exec::realisation(&st.app, &ctx.actor, &slug).await?;
-    let reg = st.app.regulations.get(services::applications::REGULATION).ok_or(WebError::NotFound)?;
+    let reg = st.app.current_regulation()?;
     let l = &ledger;
     let activity =
         |id: &String| l.approved.activities.iter().find(|a| &a.id == id).map_or(id.clone(), |a| a.title.clone());

@@ -1,7 +1,6 @@
 //! Change notices (meldplicht) and their letters.
 
 use crate::AppState;
-use crate::error::WebError;
 use crate::execution::Outcome;
 use crate::execution::Tab;
 use crate::execution::tabs;
@@ -47,7 +46,7 @@ pub struct NoticesPage {
 
 async fn render_notices(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
     let (ledger, list) = exec::notices(&st.app, &ctx.actor, slug).await?;
-    let reg = st.app.regulations.get(services::applications::REGULATION).ok_or(WebError::NotFound)?;
+    let reg = st.app.current_regulation()?;
     let page = NoticesPage {
         l: Layout::new(format!("Wijzigingen {}", ledger.region.name), ctx, "beheer"),
         slug: ledger.region.slug.clone(),

@@ -18,12 +18,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
+use domain::execution::RecordKind;
 use domain::execution::{Asset, Contribution, ContributionKind, CostEntry, HourEntry};
 use domain::fmt::{date_nl, decimal_nl, euro_nl, parse_decimal_nl, percent_nl};
 use domain::{Action, FieldErrors};
 use rust_decimal::Decimal;
 use services::ServiceError;
-use services::execution::{self as exec, ImportKind, Ledger, Record};
+use services::execution::{self as exec, Ledger, Record};
 
 /// The most rows a records page shows; the reports hold them all.
 const MAX_ROWS: usize = 500;
@@ -46,7 +47,7 @@ pub struct RecordsPage {
     pub tabs: Vec<Tab>,
     pub kind: &'static str,
     pub heading: &'static str,
-    pub intro: &'static str,
+    pub intro: String,
     pub columns: Vec<&'static str>,
     pub rows: Vec<RecordRow>,
     /// How many rows there are in all (the page shows the latest `MAX_ROWS`).
@@ -64,16 +65,14 @@ pub struct RecordsPage {
 }
 
 struct KindInfo {
-    pub(crate) path: &'static str,
     pub(crate) heading: &'static str,
     pub(crate) intro: &'static str,
     pub(crate) columns: Vec<&'static str>,
 }
 
-fn kind_info(kind: &str) -> Option<KindInfo> {
-    Some(match kind {
-        "uren" => KindInfo {
-            path: "uren",
+fn kind_info(kind: RecordKind) -> KindInfo {
+    match kind {
+        RecordKind::Hours => KindInfo {
             heading: "Uren",
             intro: "Gewerkte uren per persoon, organisatie, activiteit en dag. Sterk toetst elk uurtarief aan het maximum dat op die dag gold: daarboven telt alleen het maximum, het verschil is eigen rekening.",
             columns: vec![
@@ -87,8 +86,7 @@ fn kind_info(kind: &str) -> Option<KindInfo> {
                 "Subsidiabel",
             ],
         },
-        "kosten" => KindInfo {
-            path: "kosten",
+        RecordKind::Costs => KindInfo {
             heading: "Facturen",
             intro: "Betaalde facturen met de factuur als bijlage. Btw die de organisatie terugvraagt telt niet als kosten.",
             columns: vec![
@@ -102,8 +100,7 @@ fn kind_info(kind: &str) -> Option<KindInfo> {
                 "Subsidiabel",
             ],
         },
-        "apparatuur" => KindInfo {
-            path: "apparatuur",
+        RecordKind::Assets => KindInfo {
             heading: "Apparatuur",
             intro: "Apparatuur telt alleen via afschrijving over de economische levensduur, voor het deel dat het project gebruikt; nooit de aanschafprijs.",
             columns: vec![
@@ -116,14 +113,17 @@ fn kind_info(kind: &str) -> Option<KindInfo> {
                 "Afschrijving per jaar",
             ],
         },
-        "bijdragen" => KindInfo {
-            path: "bijdragen",
+        RecordKind::Contributions => KindInfo {
             heading: "Cofinanciering",
-            intro: "Bijdragen van bedrijven, in geld of in natura (met de waardering). Samen minstens 10% van de subsidiabele kosten; een tekort verlaagt de subsidie bij de vaststelling.",
+            intro: "Bijdragen van bedrijven, in geld of in natura (met de waardering). Samen minstens {minimum} van de subsidiabele kosten; een tekort verlaagt de subsidie bij de vaststelling.",
             columns: vec!["Datum", "Bedrijf", "Activiteit", "Soort", "Bedrag", "Waardering", "Bewijs"],
         },
-        _ => return None,
-    })
+    }
+}
+
+/// The regulation's minimum co-financing share ("10%"), as the page says it.
+fn minimum_share(reg: &domain::regulation::Regulation) -> String {
+    reg.decimal_at("cofinancing-minimum-share", reg.start()).map(|(d, _)| percent_nl(d)).unwrap_or_default()
 }
 
 fn org_name(ledger: &Ledger, id: &str) -> String {
@@ -134,10 +134,10 @@ fn activity_title(ledger: &Ledger, id: &str) -> String {
     ledger.approved.activities.iter().find(|a| a.id == id).map_or(id.to_owned(), |a| a.title.clone())
 }
 
-async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcome: Outcome) -> Page {
-    let info = kind_info(kind).ok_or(WebError::NotFound)?;
+async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: RecordKind, outcome: Outcome) -> Page {
+    let info = kind_info(kind);
     let (ledger, r) = exec::realisation(&st.app, &ctx.actor, slug).await?;
-    let reg = st.app.regulations.get(services::applications::REGULATION).ok_or(WebError::NotFound)?;
+    let reg = st.app.current_regulation()?;
     let region_id = ledger.region.id.clone();
     // The realised lines come in the order hours, invoices, depreciation, in-kind contributions.
     let records = ledger.records();
@@ -151,7 +151,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
             other => Action::RecordWork { region_id: &region_id, organisation_id: other.organisation() },
         });
         let (cells, warning) = match (&e.record, kind) {
-            (Record::Hours(h), "uren") => {
+            (Record::Hours(h), RecordKind::Hours) => {
                 let Some(o) = r.lines.get(hi) else { continue };
                 hi += 1;
                 total += o.eligible;
@@ -169,7 +169,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
                     o.explanation.clone(),
                 )
             }
-            (Record::Cost(c), "kosten") => {
+            (Record::Cost(c), RecordKind::Costs) => {
                 let Some(o) = r.lines.get(first_cost + ci) else { continue };
                 ci += 1;
                 total += o.eligible;
@@ -187,7 +187,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
                     None,
                 )
             }
-            (Record::Asset(a), "apparatuur") => {
+            (Record::Asset(a), RecordKind::Assets) => {
                 let per_year = a.depreciation(&reg.years);
                 total += per_year.values().copied().sum::<Decimal>();
                 (
@@ -203,7 +203,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
                     None,
                 )
             }
-            (Record::Contribution(c), "bijdragen") => {
+            (Record::Contribution(c), RecordKind::Contributions) => {
                 total += c.amount_eur;
                 (
                     vec![
@@ -244,7 +244,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
         rows.drain(..count - MAX_ROWS);
     }
     let may = |org: &str| {
-        if kind == "bijdragen" {
+        if kind == RecordKind::Contributions {
             ctx.actor.permits(Action::RecordContribution { region_id: &region_id, company_id: org })
         } else {
             ctx.actor.permits(Action::RecordWork { region_id: &region_id, organisation_id: org })
@@ -255,23 +255,23 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
     members.sort_by_key(|m| (!m.kind.is_school(), m.name.clone()));
     let organisations: Vec<Choice> = members
         .into_iter()
-        .filter(|m| kind != "bijdragen" && may(&m.id))
+        .filter(|m| kind != RecordKind::Contributions && may(&m.id))
         .map(|m| Choice { value: m.id.clone(), label: m.name.clone(), selected: false })
         .collect();
     let companies: Vec<Choice> = ledger
         .members
         .iter()
-        .filter(|m| kind == "bijdragen" && m.kind == domain::OrganisationKind::Company && may(&m.id))
+        .filter(|m| kind == RecordKind::Contributions && m.kind == domain::OrganisationKind::Company && may(&m.id))
         .map(|m| Choice { value: m.id.clone(), label: m.name.clone(), selected: false })
         .collect();
     let page = RecordsPage {
         l: Layout::new(format!("{} {}", info.heading, ledger.region.name), ctx, "beheer"),
         slug: ledger.region.slug.clone(),
         region: ledger.region.name.clone(),
-        tabs: tabs(&ledger.region.slug, info.path),
-        kind: info.path,
+        tabs: tabs(&ledger.region.slug, kind.path()),
+        kind: kind.path(),
         heading: info.heading,
-        intro: info.intro,
+        intro: info.intro.replace("{minimum}", &minimum_share(reg)),
         columns: info.columns,
         rows,
         count,
@@ -285,8 +285,8 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: &str, outcom
         warning: outcome.warning,
         errors: outcome.errors,
         import_columns: match kind {
-            "uren" => domain::execution_import::HOUR_COLUMNS.join("; "),
-            "kosten" => domain::execution_import::COST_COLUMNS.join("; "),
+            RecordKind::Hours => domain::execution_import::HOUR_COLUMNS.join("; "),
+            RecordKind::Costs => domain::execution_import::COST_COLUMNS.join("; "),
             _ => String::new(),
         },
     };
@@ -299,15 +299,16 @@ pub async fn records(
     Path((slug, kind)): Path<(String, String)>,
     flash: crate::flash::Flash,
 ) -> Page {
+    let kind = RecordKind::from_path(&kind).ok_or(WebError::NotFound)?;
     let outcome = Outcome { notice: flash.notice, warning: flash.warning, ..Outcome::default() };
-    render_records(&st, &ctx, &slug, &kind, outcome).await
+    render_records(&st, &ctx, &slug, kind, outcome).await
 }
 
 /// The record a form describes.
-fn record_from_form(kind: &str, f: &Pairs) -> Result<Record, FieldErrors> {
+fn record_from_form(kind: RecordKind, f: &Pairs) -> Result<Record, FieldErrors> {
     let mut e = FieldErrors::default();
     let record = match kind {
-        "uren" => Record::Hours(HourEntry {
+        RecordKind::Hours => Record::Hours(HourEntry {
             date: date_field(f, &mut e, "date"),
             person: f.get("person"),
             organisation: f.get("organisation"),
@@ -317,7 +318,7 @@ fn record_from_form(kind: &str, f: &Pairs) -> Result<Record, FieldErrors> {
             external: f.get("external") == "1",
             note: f.get("note"),
         }),
-        "kosten" => Record::Cost(CostEntry {
+        RecordKind::Costs => Record::Cost(CostEntry {
             invoice_number: f.get("invoice_number"),
             invoice_date: date_field(f, &mut e, "invoice_date"),
             supplier: f.get("supplier"),
@@ -329,7 +330,7 @@ fn record_from_form(kind: &str, f: &Pairs) -> Result<Record, FieldErrors> {
             vat_eur: parse_decimal_nl(&f.get("vat_eur")).unwrap_or_default(),
             vat_recoverable: f.get("vat_recoverable") == "1",
         }),
-        "apparatuur" => Record::Asset(Asset {
+        RecordKind::Assets => Record::Asset(Asset {
             description: f.get("description"),
             activity: f.get("activity"),
             organisation: f.get("organisation"),
@@ -341,7 +342,7 @@ fn record_from_form(kind: &str, f: &Pairs) -> Result<Record, FieldErrors> {
                 .unwrap_or(0),
             project_share: amount_field(f, &mut e, "project_share", "het projectdeel") / Decimal::from(100),
         }),
-        "bijdragen" => Record::Contribution(Contribution {
+        RecordKind::Contributions => Record::Contribution(Contribution {
             company: f.get("company"),
             activity: f.get("activity"),
             date: date_field(f, &mut e, "date"),
@@ -354,7 +355,6 @@ fn record_from_form(kind: &str, f: &Pairs) -> Result<Record, FieldErrors> {
             basis: f.get("basis"),
             evidence: f.get("evidence"),
         }),
-        _ => return Err(e),
     };
     e.into_result(record)
 }
@@ -363,13 +363,13 @@ fn record_from_form(kind: &str, f: &Pairs) -> Result<Record, FieldErrors> {
 async fn after_add(
     st: &AppState,
     ctx: &Ctx,
-    (slug, kind): (&str, &str),
+    (slug, kind): (&str, RecordKind),
     result: services::Result<exec::AddOutcome>,
 ) -> Page {
     match result {
         Ok(outcome) => {
             let notice = format!("Opgeslagen: subsidiabel {}.", euro_nl(outcome.eligible));
-            let to = format!("/regio/{slug}/uitvoering/{kind}");
+            let to = format!("/regio/{slug}/uitvoering/{}", kind.path());
             crate::flash::with_warning(st, &to, &notice, outcome.explanation.as_deref()).await
         }
         Err(ServiceError::Invalid(e)) => {
@@ -390,13 +390,13 @@ pub async fn add(
     Path((slug, kind)): Path<(String, String)>,
     body: Bytes,
 ) -> Page {
-    kind_info(&kind).ok_or(WebError::NotFound)?;
+    let kind = RecordKind::from_path(&kind).ok_or(WebError::NotFound)?;
     let f = Pairs::parse(&body);
-    let result = match record_from_form(&kind, &f) {
+    let result = match record_from_form(kind, &f) {
         Ok(record) => exec::add_one(&st.app, &ctx.actor, &slug, record, None).await,
         Err(e) => Err(ServiceError::Invalid(e)),
     };
-    after_add(&st, &ctx, (&slug, &kind), result).await
+    after_add(&st, &ctx, (&slug, kind), result).await
 }
 
 /// An invoice with its document: a multipart form.
@@ -410,14 +410,14 @@ pub async fn add_invoice(
     let upload = crate::form::read(&mut multipart).await?;
     let file = upload.file.filter(|(_, b)| !b.is_empty());
     let f = Pairs(upload.fields);
-    let result = match record_from_form("kosten", &f) {
+    let result = match record_from_form(RecordKind::Costs, &f) {
         Ok(record) => {
             let document = file.as_ref().map(|(n, b)| (n.as_str(), b.as_ref()));
             exec::add_one(&st.app, &ctx.actor, &slug, record, document).await
         }
         Err(e) => Err(ServiceError::Invalid(e)),
     };
-    after_add(&st, &ctx, (&slug, "kosten"), result).await
+    after_add(&st, &ctx, (&slug, RecordKind::Costs), result).await
 }
 
 pub async fn remove(
@@ -425,9 +425,9 @@ pub async fn remove(
     ctx: Ctx,
     Path((slug, kind, id)): Path<(String, String, String)>,
 ) -> Page {
-    kind_info(&kind).ok_or(WebError::NotFound)?;
+    let kind = RecordKind::from_path(&kind).ok_or(WebError::NotFound)?;
     exec::remove(&st.app, &ctx.actor, &slug, &id).await?;
-    crate::flash::redirect(&st, &format!("/regio/{slug}/uitvoering/{kind}"), "Verwijderd.").await
+    crate::flash::redirect(&st, &format!("/regio/{slug}/uitvoering/{}", kind.path()), "Verwijderd.").await
 }
 
 pub async fn document(
@@ -448,14 +448,10 @@ pub async fn import(
     _may: crate::guard::RecordsWork,
     mut multipart: axum::extract::Multipart,
 ) -> Page {
-    let what = match kind.as_str() {
-        "uren" => ImportKind::Hours,
-        "kosten" => ImportKind::Costs,
-        _ => return Err(WebError::NotFound),
-    };
+    let kind = RecordKind::from_path(&kind).ok_or(WebError::NotFound)?;
     let (_, file) = read_upload(&mut multipart).await?;
     let result = match file.filter(|(_, b)| !b.is_empty()) {
-        Some((_, bytes)) => exec::import(&st.app, &ctx.actor, &slug, what, &bytes).await,
+        Some((_, bytes)) => exec::import(&st.app, &ctx.actor, &slug, kind, &bytes).await,
         None => Err(ServiceError::Invalid({
             let mut e = FieldErrors::default();
             e.add("bestand", "Kies een CSV- of Excel-bestand.");
@@ -464,8 +460,8 @@ pub async fn import(
     };
     match result {
         Ok(n) => {
-            crate::flash::redirect(&st, &format!("/regio/{slug}/uitvoering/{kind}"), &format!("{n} regels ingelezen."))
-                .await
+            let to = format!("/regio/{slug}/uitvoering/{}", kind.path());
+            crate::flash::redirect(&st, &to, &format!("{n} regels ingelezen.")).await
         }
         Err(ServiceError::Invalid(e)) => {
             let mut errors = error_pairs(&e);
@@ -474,7 +470,7 @@ pub async fn import(
                 ("bestand".into(), "Er is niets ingelezen: het bestand wordt alleen in zijn geheel ingelezen.".into()),
             );
             let outcome = Outcome { errors, status: Some(StatusCode::UNPROCESSABLE_ENTITY), ..Outcome::default() };
-            render_records(&st, &ctx, &slug, &kind, outcome).await
+            render_records(&st, &ctx, &slug, kind, outcome).await
         }
         Err(e) => Err(e.into()),
     }

@@ -26,16 +26,15 @@ use crate::session::Ctx;
 
 pub(crate) fn theme_label(st: &AppState, id: &str) -> String {
     st.app
-        .regulations
-        .get(services::applications::REGULATION)
+        .current_regulation()
+        .ok()
         .and_then(|r| r.themes.iter().find(|t| t.id == id).map(|t| t.label.clone()))
         .unwrap_or_else(|| if id.is_empty() { "Geen thema".into() } else { id.to_owned() })
 }
 
 pub(crate) fn themes(st: &AppState) -> Vec<(String, String)> {
     st.app
-        .regulations
-        .get(services::applications::REGULATION)
+        .current_regulation()
         .map(|r| r.themes.iter().map(|t| (t.id.clone(), t.label.clone())).collect())
         .unwrap_or_default()
 }

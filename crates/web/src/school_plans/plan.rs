@@ -136,7 +136,7 @@ async fn load(st: &AppState, ctx: &Ctx, slug: &str, id: &str) -> Result<PlanView
 
 async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome) -> Page {
     let v = load(st, ctx, slug, id).await?;
-    let reg = st.app.regulations.get(services::applications::REGULATION).ok_or(WebError::NotFound)?;
+    let reg = st.app.current_regulation()?;
     let members = services::regions::page(&st.app, &ctx.actor, slug).await?.members;
     let org_name = |id: &str| members.iter().find(|m| m.id == id).map_or(id.to_owned(), |m| m.name.clone());
     let p = &v.plan;
