@@ -3,14 +3,14 @@
 //! link can make Sterk say what it did not.
 
 use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
 use crate::page::Page;
-use crate::session::raw_cookie;
+use crate::session::{raw_cookie, set_cookie};
 
 pub const COOKIE: &str = "sterk_melding";
 
@@ -36,15 +36,11 @@ pub async fn with_warning(st: &AppState, to: &str, notice: &str, warning: Option
     };
     let sealed = services::auth::seal_message(&st.app, &text).await?;
     let mut response = Redirect::to(to).into_response();
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(Some(&sealed), st.config.secure_cookies));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(COOKIE, Some(&sealed), services::auth::MESSAGE_TTL_MS, st.config.secure_cookies),
+    );
     Ok(response)
-}
-
-fn set_cookie(value: Option<&str>, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let (value, max_age) = value.map_or(("", 0), |v| (v, services::auth::MESSAGE_TTL_MS / 1000));
-    HeaderValue::from_str(&format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("sterk_melding=; Path=/; Max-Age=0"))
 }
 
 impl FromRequestParts<AppState> for Flash {
@@ -67,7 +63,7 @@ pub async fn clear_when_shown(State(st): State<AppState>, req: Request, next: Ne
     let sets_new =
         response.headers().get_all(header::SET_COOKIE).iter().any(|c| c.as_bytes().starts_with(b"sterk_melding="));
     if carried && !redirect && !sets_new {
-        response.headers_mut().append(header::SET_COOKIE, set_cookie(None, st.config.secure_cookies));
+        response.headers_mut().append(header::SET_COOKIE, set_cookie(COOKIE, None, 0, st.config.secure_cookies));
     }
     response
 }

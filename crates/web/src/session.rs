@@ -69,7 +69,8 @@ pub fn anonymous_set_cookie(value: Option<&str>, secure: bool) -> HeaderValue {
     set_cookie(ANONYMOUS_COOKIE, value, auth::ANONYMOUS_TTL_MS, secure)
 }
 
-fn set_cookie(name: &str, value: Option<&str>, ttl_ms: i64, secure: bool) -> HeaderValue {
+/// A `Set-Cookie` value for `name` (or, with `None`, one that clears it).
+pub(crate) fn set_cookie(name: &str, value: Option<&str>, ttl_ms: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     let (value, max_age) = value.map_or(("", 0), |v| (v, ttl_ms / 1000));
     HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))

@@ -34,7 +34,7 @@ pub(crate) async fn edit(
             return crate::flash::redirect(st, &format!("/regio/{slug}/aanvragen/{phase}"), notice).await;
         }
         Err(ServiceError::Invalid(e)) => Outcome {
-            errors: e.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
+            errors: crate::form::error_pairs(&e),
             status: StatusCode::UNPROCESSABLE_ENTITY,
             pending,
             ..Outcome::ok()

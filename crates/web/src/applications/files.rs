@@ -125,11 +125,9 @@ pub async fn upload_agreement(
             let notice = "De ondertekende samenwerkingsovereenkomst is opgeslagen.";
             return crate::flash::redirect(&st, &format!("/regio/{slug}/aanvragen/{phase}"), notice).await;
         }
-        Err(ServiceError::Invalid(e)) => Outcome {
-            errors: e.iter().map(|f| (f.field.clone(), f.message.clone())).collect(),
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            ..Outcome::ok()
-        },
+        Err(ServiceError::Invalid(e)) => {
+            Outcome { errors: crate::form::error_pairs(&e), status: StatusCode::UNPROCESSABLE_ENTITY, ..Outcome::ok() }
+        }
         Err(ServiceError::Conflict) => Outcome { conflict: true, status: StatusCode::CONFLICT, ..Outcome::ok() },
         Err(e) => return Err(e.into()),
     };

@@ -360,7 +360,7 @@ async fn save(st: &AppState, ctx: &Ctx, form: Form, preview: bool) -> Page {
     match saved {
         Ok(item) => Ok(Redirect::to(&format!("/beheer/inhoud/{}?opgeslagen=1", item.id)).into_response()),
         Err(services::ServiceError::Invalid(e)) => {
-            let errors = e.iter().map(|x| (x.field.clone(), x.message.clone())).collect();
+            let errors = crate::form::error_pairs(&e);
             edit_page(st, ctx, form, errors, None, None).await
         }
         Err(services::ServiceError::Conflict) => {
@@ -416,7 +416,7 @@ pub async fn upload(
     match services::content::add_file(&st.app, &ctx.actor, &id, &name, &bytes, &note).await {
         Ok(_) => Ok(Redirect::to(&format!("/beheer/inhoud/{id}?opgeslagen=1")).into_response()),
         Err(services::ServiceError::Invalid(e)) => {
-            let errors = e.iter().map(|x| (x.field.clone(), x.message.clone())).collect();
+            let errors = crate::form::error_pairs(&e);
             let form = Form {
                 kind: item.kind(),
                 id: Some(id),

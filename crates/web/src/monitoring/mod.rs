@@ -252,7 +252,7 @@ pub async fn set_target(
     match result {
         Ok(()) => crate::flash::redirect(&st, &format!("/regio/{slug}/doelen"), "Opgeslagen.").await,
         Err(services::ServiceError::Invalid(e)) => {
-            let errors = e.iter().map(|x| (x.field.clone(), x.message.clone())).collect();
+            let errors = crate::form::error_pairs(&e);
             targets_page(&st, &ctx, &slug, None, errors).await
         }
         Err(e) => Err(e.into()),
