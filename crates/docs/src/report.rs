@@ -4,9 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use calamine::Data;
 use domain::execution::{ChangeNotice, Realisation, Records, Settlement};
-use domain::execution_import::Table;
 use domain::fmt::{date_nl, decimal_nl, euro_nl, percent_nl};
 use domain::regulation::Regulation;
 use domain::regulation::application::Application;
@@ -481,40 +479,4 @@ pub fn change_notice_pdf(
     }
     s.push_str(&format!("{}\n\n{}\n", t("Met vriendelijke groet,"), t(&format!("namens de regio {region}"))));
     compile(s)
-}
-
-/// The first sheet of a workbook as text cells: dates as `YYYY-MM-DD`, numbers as written.
-pub fn xlsx_table(bytes: &[u8]) -> Result<Table, String> {
-    let sheet = crate::sheet::open(bytes).and_then(|mut wb| wb.first()).map_err(|e| match e {
-        crate::sheet::SheetError::Missing(_) => "de werkmap heeft geen werkblad".to_owned(),
-        e => e.to_string(),
-    })?;
-    let mut rows = sheet.rows().map(|row| row.iter().map(cell_text).collect::<Vec<String>>());
-    let header = rows.next().ok_or("het werkblad is leeg")?;
-    Ok(Table { header, rows: rows.collect(), first_row: sheet.start().map_or(0, |(r, _)| r as usize) + 2 })
-}
-
-fn cell_text(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => {
-            if *b {
-                "ja".into()
-            } else {
-                "nee".into()
-            }
-        }
-        Data::DateTime(d) => excel_date(d.as_f64()),
-        Data::DateTimeIso(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// An Excel serial date (days since 30 December 1899) as `YYYY-MM-DD`.
-fn excel_date(serial: f64) -> String {
-    let days = serial.floor() as i64;
-    jiff::civil::date(1899, 12, 30).checked_add(jiff::Span::new().days(days)).map(|d| d.to_string()).unwrap_or_default()
 }

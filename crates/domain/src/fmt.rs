@@ -101,6 +101,20 @@ pub fn parse_decimal_nl(input: &str) -> Option<Decimal> {
     normalised.parse().ok()
 }
 
+/// `2025-03-15`, `15-03-2025` or `15/03/2025`; an XLSX date cell arrives as `2025-03-15`.
+pub fn parse_date_nl(raw: &str) -> Option<Date> {
+    let raw = raw.trim();
+    let raw = raw.split([' ', 'T']).next().unwrap_or(raw);
+    if let Ok(d) = raw.parse::<Date>() {
+        return Some(d);
+    }
+    let parts: Vec<&str> = raw.split(['-', '/', '.']).collect();
+    match parts.as_slice() {
+        [d, m, y] if y.len() == 4 => Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok(),
+        _ => None,
+    }
+}
+
 /// "4.000" and "1.234.567" as a Dutch reader means them: every group after the first has three
 /// digits and the first does not start with 0 ("0.125" and "12.5" stay decimals).
 fn dots_group_thousands(t: &str) -> bool {

@@ -8,7 +8,6 @@
 pub mod access;
 pub mod content;
 pub mod execution;
-pub mod execution_import;
 pub mod fmt;
 pub mod limits;
 pub mod monitoring;

@@ -4,6 +4,7 @@
 //! bounded pool off the async workers.
 
 use domain::Actor;
+use domain::regulation::application::{Application, BudgetLine};
 
 use crate::applications::{self, VersionInfo};
 use crate::{App, Result, ServiceError};
@@ -92,4 +93,16 @@ fn version_label(info: Option<&VersionInfo>) -> String {
         }
         None => "Concept (niet ingediend)".to_owned(),
     }
+}
+
+/// The budget read back from its workbook (as made above and edited in Excel), on the CPU pool:
+/// every line, or every wrong cell (the workbook is taken whole or not at all).
+pub async fn budget_from_workbook(
+    app: &App,
+    bytes: Vec<u8>,
+    application: &Application,
+) -> Result<std::result::Result<Vec<BudgetLine>, Vec<import::budget::CellError>>> {
+    let reg = app.current_regulation()?.clone();
+    let application = application.clone();
+    crate::cpu::run(move || import::budget::read(&bytes, &reg, &application)).await
 }

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::execution::{self as repo, NewRecord, Progress, RecordRow};
-use store::{AnyConnection, StoreError, applications as drafts, audit, regions, settings};
+use store::{AnyConnection, StoreError, applications as drafts, audit, regions};
 
 use crate::{App, Result, ServiceError, invalid};
 
@@ -401,10 +401,6 @@ pub async fn realisation(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger
     Ok((ledger, r))
 }
 
-fn received_key(region_id: &str) -> String {
-    format!("execution.received:{region_id}")
-}
-
 /// The settlement on everything recorded; `received` is what was paid in advance (by default the grant).
 pub async fn settlement(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Settlement)> {
     let ledger = ledger(app, actor, slug).await?;
@@ -415,26 +411,28 @@ pub async fn settlement(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger,
 async fn settle_ledger(app: &App, actor: &Actor, ledger: &Ledger) -> Result<Settlement> {
     actor.require(Action::ViewAllRecords { region_id: &ledger.region.id })?;
     let reg = app.current_regulation()?;
-    let stored = {
-        let mut conn = app.db.conn().await?;
-        settings::get(&mut conn, &received_key(&ledger.region.id)).await?
-    };
-    let received = match stored.and_then(|s| s.parse().ok()) {
-        Some(r) => r,
+    let stored = repo::received_cents(&mut *app.db.conn().await?, &ledger.region.id).await?;
+    let received = match stored {
+        Some(cents) => Decimal::new(cents, 2),
         None => execution::granted(reg, &ledger.approved).map_err(corrupt)?,
     };
     execution::settle(reg, &ledger.approved, &ledger.records(), received).map_err(corrupt)
 }
 
+/// Records the advances the region has received; whole cents, not negative.
 pub async fn set_received(app: &App, actor: &Actor, slug: &str, amount: Decimal) -> Result<()> {
-    if amount.is_sign_negative() {
-        return Err(invalid("received", "Het ontvangen bedrag is niet negatief."));
-    }
+    let cents = (amount * Decimal::ONE_HUNDRED).normalize();
+    let cents = match (cents < Decimal::ZERO, cents.scale(), i64::try_from(cents)) {
+        (true, _, _) => return Err(invalid("received", "Het ontvangen bedrag is niet negatief.")),
+        (false, 0, Ok(c)) => c,
+        (false, 0, Err(_)) => return Err(invalid("received", "Het ontvangen bedrag is te groot.")),
+        _ => return Err(invalid("received", "Vul het ontvangen bedrag in met hoogstens twee decimalen.")),
+    };
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
     actor.require(Action::EditApplication { region_id: &region.id })?;
-    settings::set(&mut tx, &received_key(&region.id), &amount.to_string()).await?;
-    let detail = json!({ "received": amount.to_string() });
+    repo::set_received_cents(&mut tx, &region.id, cents, actor.user_id.as_deref()).await?;
+    let detail = json!({ "received": Decimal::new(cents, 2).to_string() });
     audit::append(&mut tx, actor.user_id.as_deref(), "execution.received", "region", &region.id, &detail).await?;
     tx.commit().await?;
     Ok(())
@@ -580,44 +578,41 @@ pub async fn add_notice(
 
 /// Explanations per activity of the differences between plan and realisation (for the reports).
 pub async fn explanations(app: &App, region_id: &str) -> Result<BTreeMap<String, String>> {
-    let mut conn = app.db.conn().await?;
-    let text = settings::get(&mut conn, &format!("execution.explanations:{region_id}")).await?;
-    Ok(text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default())
+    Ok(repo::explanations(&mut *app.db.conn().await?, region_id).await?.into_iter().collect())
 }
 
+/// Sets (or, with an empty text, removes) the explanation of one activity of the approved plan.
 pub async fn set_explanation(app: &App, actor: &Actor, slug: &str, activity: &str, text: &str) -> Result<()> {
-    let mut tx = app.db.begin().await?;
-    let region = live_region(&mut tx, slug).await?;
-    actor.require(Action::EditApplication { region_id: &region.id })?;
+    let ledger = ledger(app, actor, slug).await?;
+    actor.require(Action::EditApplication { region_id: &ledger.region.id })?;
+    if !ledger.approved.activities.iter().any(|a| a.id == activity) {
+        return Err(invalid("explanation", "Deze activiteit staat niet in het goedgekeurde plan."));
+    }
     if text.chars().count() > 5_000 {
         return Err(invalid("explanation", "De toelichting is te lang: hoogstens 5.000 tekens."));
     }
-    let key = format!("execution.explanations:{}", region.id);
-    let mut all: BTreeMap<String, String> =
-        settings::get(&mut tx, &key).await?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
-    if text.trim().is_empty() {
-        all.remove(activity);
-    } else {
-        all.insert(activity.to_owned(), text.trim().to_owned());
-    }
-    settings::set(&mut tx, &key, &serde_json::to_string(&all).expect("serialises")).await?;
-    audit::append(
-        &mut tx,
-        actor.user_id.as_deref(),
-        "execution.explanation",
-        "region",
-        &region.id,
-        &json!({ "activity": activity }),
-    )
-    .await?;
+    let mut tx = app.db.begin().await?;
+    let region = live_region(&mut tx, slug).await?;
+    repo::set_explanation(&mut tx, &region.id, (activity, text.trim()), actor.user_id.as_deref()).await?;
+    let detail = json!({ "activity": activity });
+    audit::append(&mut tx, actor.user_id.as_deref(), "execution.explanation", "region", &region.id, &detail).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The columns an import file of `kind` has (the first ones required), for the page that explains it.
+pub fn import_columns(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Hours => &import::execution::HOUR_COLUMNS,
+        RecordKind::Costs => &import::execution::COST_COLUMNS,
+        RecordKind::Assets | RecordKind::Contributions => &[],
+    }
 }
 
 /// Imports hours or invoices from a CSV or XLSX file, all or nothing; returns how many were
 /// recorded. Equipment and contributions are entered one by one (not found here).
 pub async fn import(app: &App, actor: &Actor, slug: &str, kind: RecordKind, bytes: &[u8]) -> Result<usize> {
-    use domain::execution_import as imp;
+    use import::execution as imp;
     if !matches!(kind, RecordKind::Hours | RecordKind::Costs) {
         return Err(ServiceError::NotFound);
     }
@@ -626,8 +621,7 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: RecordKind, byte
     // Reading a workbook or a long CSV is CPU work: on the bounded pool.
     let table = crate::cpu::run(move || {
         if bytes.starts_with(b"PK") {
-            docs::report::xlsx_table(&bytes)
-                .map_err(|e| invalid("bestand", format!("{}.", domain::validation::capitalise(&e))))
+            imp::xlsx_table(&bytes).map_err(|e| invalid("bestand", format!("{}.", domain::validation::capitalise(&e))))
         } else {
             imp::csv_table(&import::decode(&bytes)).map_err(|e| invalid("bestand", e.to_string()))
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use common::{csrf, data_dir, get, request, rss_kib, serve, set_cookie};
-use docs::sheet::fixtures;
+use import::sheet::fixtures;
 
 /// Signs in as the demo's region manager; returns the session cookie and its CSRF token.
 fn sign_in(addr: &str) -> (String, String) {

@@ -11,6 +11,7 @@ pub mod applications;
 pub mod audit;
 pub mod content;
 pub mod execution;
+mod legacy;
 pub mod limits;
 pub mod monitoring;
 pub mod notifications;
@@ -111,6 +112,7 @@ impl Db {
     /// Applies every migration not yet applied; returns how many are applied in all.
     pub async fn migrate(&self) -> Result<usize> {
         MIGRATOR.run(&self.pool).await?;
+        legacy::move_explanations(&self.pool).await?;
         self.migrations_applied().await
     }
 

@@ -2,7 +2,7 @@
 
 use domain::region::RegionIdentity;
 use domain::{DuoCode, OrganisationDraft, OrganisationKind, RegionProfile};
-use store::{Db, StoreError, now_ms, organisations, regions, sessions};
+use store::{Db, StoreError, execution, now_ms, organisations, regions, sessions, settings};
 
 fn identity(name: &str) -> RegionIdentity {
     RegionIdentity { name: name.into(), slug: domain::slugify(name), kind: None, province: "Utrecht".into() }
@@ -100,4 +100,38 @@ async fn sign_in_limits_count_atomically_and_a_full_queue_does_not_grow() {
     let later = now + window + 1;
     assert_eq!(limits::reserve(&mut conn, "account:a", later, window).await.unwrap(), (1, later));
     assert_eq!(limits::next_slot(&mut conn, "account:a", later, (3_000, 9_000)).await.unwrap(), Some(later));
+}
+
+#[tokio::test]
+async fn migration_11_moves_received_and_explanations_out_of_settings() {
+    let db = Db::fresh_for_test().await.unwrap();
+    let mut conn = db.conn().await.unwrap();
+    let r = regions::insert(&mut conn, &identity("Eemland"), &RegionProfile::default(), None).await.unwrap();
+    // The database as it was before migration 11, with what a region had entered then.
+    for sql in [
+        "DROP TABLE advances_received",
+        "DROP TABLE activity_explanations",
+        "DELETE FROM _sqlx_migrations WHERE version = 11",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    settings::set(&mut conn, &format!("execution.received:{}", r.id), "1234567.8").await.unwrap();
+    settings::set(&mut conn, "execution.received:no-such-region", "5").await.unwrap();
+    let texts = r#"{"a1":"Later begonnen.","a2":"Goedkoper ingekocht."}"#;
+    settings::set(&mut conn, &format!("execution.explanations:{}", r.id), texts).await.unwrap();
+    settings::set(&mut conn, "execution.explanations:broken", "niet json").await.unwrap();
+    drop(conn);
+    db.migrate().await.unwrap();
+    let mut conn = db.conn().await.unwrap();
+    assert_eq!(execution::received_cents(&mut conn, &r.id).await.unwrap(), Some(123_456_780));
+    let moved = execution::explanations(&mut conn, &r.id).await.unwrap();
+    assert_eq!(moved, [("a1".into(), "Later begonnen.".into()), ("a2".into(), "Goedkoper ingekocht.".into())]);
+    assert_eq!(settings::get(&mut conn, &format!("execution.received:{}", r.id)).await.unwrap(), None);
+    assert_eq!(settings::get(&mut conn, &format!("execution.explanations:{}", r.id)).await.unwrap(), None);
+    // What cannot be read is kept, not lost.
+    assert!(settings::get(&mut conn, "execution.explanations:broken").await.unwrap().is_some());
+    // Running the migrations again changes nothing.
+    drop(conn);
+    db.migrate().await.unwrap();
+    assert_eq!(execution::explanations(&mut db.conn().await.unwrap(), &r.id).await.unwrap().len(), 2);
 }

@@ -74,9 +74,7 @@ pub async fn import_xlsx(
         .await;
     }
     let (current, _) = apps::get(&st.app, &ctx.actor, &slug, &phase).await?;
-    let reg = st.app.current_regulation()?;
-    let (reg, read) = (reg.clone(), current.clone());
-    let lines = match services::cpu::run(move || docs::xlsx::read_budget(&bytes, &reg, &read)).await? {
+    let lines = match services::documents::budget_from_workbook(&st.app, bytes.into(), &current).await? {
         Ok(lines) => lines,
         Err(errors) => {
             let errors =

@@ -100,7 +100,7 @@ pub async fn set_milestone(State(st): State<AppState>, ctx: Ctx, Path(slug): Pat
     let f = Pairs::parse(&body);
     let achieved = match f.get("achieved_on").as_str() {
         "" => Ok(None),
-        raw => domain::execution_import::parse_date(raw).map(Some).ok_or_else(|| {
+        raw => domain::fmt::parse_date_nl(raw).map(Some).ok_or_else(|| {
             let mut e = FieldErrors::default();
             e.add("achieved_on", "Geef de datum waarop de mijlpaal is behaald.");
             ServiceError::Invalid(e)

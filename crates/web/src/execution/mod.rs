@@ -191,7 +191,7 @@ pub(crate) struct Outcome {
 }
 
 pub(crate) fn date_field(f: &Pairs, e: &mut FieldErrors, field: &str) -> jiff::civil::Date {
-    match domain::execution_import::parse_date(&f.get(field)) {
+    match domain::fmt::parse_date_nl(&f.get(field)) {
         Some(d) => d,
         None => {
             e.add(field, "Geef een datum (dag, maand en jaar).");

@@ -284,11 +284,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: RecordKind, 
         notice: outcome.notice,
         warning: outcome.warning,
         errors: outcome.errors,
-        import_columns: match kind {
-            RecordKind::Hours => domain::execution_import::HOUR_COLUMNS.join("; "),
-            RecordKind::Costs => domain::execution_import::COST_COLUMNS.join("; "),
-            _ => String::new(),
-        },
+        import_columns: exec::import_columns(kind).join("; "),
     };
     Ok((outcome.status.unwrap_or(StatusCode::OK), Html(page.render()?)).into_response())
 }

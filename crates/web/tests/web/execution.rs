@@ -131,7 +131,7 @@ async fn imports_are_all_or_nothing_with_row_and_column_in_every_message() {
     // An Excel workbook of invoices.
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in domain::execution_import::COST_COLUMNS.iter().enumerate() {
+    for (c, h) in import::execution::COST_COLUMNS.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     let row = [

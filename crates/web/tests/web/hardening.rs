@@ -19,7 +19,7 @@ async fn post_file(c: &mut Client, path: &str, name: &str, bytes: &[u8], version
 #[tokio::test]
 async fn a_far_cell_spreadsheet_is_refused_and_anonymous_uploads_are_not_read() {
     let st = state().await;
-    let bytes = docs::sheet::fixtures::far_cell();
+    let bytes = import::sheet::fixtures::far_cell();
     assert!(bytes.len() < 8 * 1024);
     let mut anon = Client::new(st.clone());
     anon.anonymous_with_session().await;

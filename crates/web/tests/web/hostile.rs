@@ -317,7 +317,7 @@ fn json_body(value: &[u8]) -> Vec<u8> {
 fn hostile_files() -> &'static [(&'static str, &'static str, Vec<u8>)] {
     static FILES: OnceLock<Vec<(&'static str, &'static str, Vec<u8>)>> = OnceLock::new();
     FILES.get_or_init(|| {
-        use docs::sheet::fixtures;
+        use import::sheet::fixtures;
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes();
         vec![
             ("verre cel", "begroting.xlsx", fixtures::far_cell()),

@@ -314,7 +314,7 @@ async fn the_budget_goes_to_excel_and_comes_back_all_or_nothing() {
     let (app, _) =
         services::applications::get(&st.app, &domain::Actor::system(), "zuid-friesland", "hoofdlijnen").await.unwrap();
     let bytes = docs::xlsx::write_budget(&reg, &app).unwrap();
-    let lines = docs::xlsx::read_budget(&bytes, &reg, &app).unwrap();
+    let lines = import::budget::read(&bytes, &reg, &app).unwrap();
     assert_eq!(lines.len(), app.budget.len());
 
     let upload = |bytes: Vec<u8>, version: String, csrf: Option<&str>| {
@@ -358,7 +358,7 @@ fn a_wrong_row_refuses_the_whole_workbook_with_sheet_row_and_column() {
         let mut ok = app.clone();
         ok.budget[7].category = "materials".into();
         let good = docs::xlsx::write_budget(&reg, &ok).unwrap();
-        assert!(docs::xlsx::read_budget(&good, &reg, &ok).is_ok());
+        assert!(import::budget::read(&good, &reg, &ok).is_ok());
         // Build the bad workbook by writing the changed application with a lenient regulation copy.
         let mut lenient = reg.clone();
         let mut extra = lenient.categories[0].clone();
@@ -366,7 +366,7 @@ fn a_wrong_row_refuses_the_whole_workbook_with_sheet_row_and_column() {
         lenient.categories.push(extra);
         docs::xlsx::write_budget(&lenient, &app).unwrap()
     };
-    let errors = docs::xlsx::read_budget(&bytes, &reg, &app).unwrap_err();
+    let errors = import::budget::read(&bytes, &reg, &app).unwrap_err();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].to_string(), "blad 2026, rij 3, kolom \"Kostensoort\": onbekende kostensoort \"reizen\"");
 }

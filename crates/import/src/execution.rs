@@ -5,9 +5,12 @@
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::execution::{CostEntry, HourEntry};
-use crate::fmt::parse_decimal_nl;
-use crate::limits::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, too_large};
+use calamine::Data;
+use domain::execution::{CostEntry, HourEntry};
+use domain::fmt::{parse_date_nl, parse_decimal_nl};
+use domain::limits::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, too_large};
+
+use crate::sheet::{self, SheetError};
 
 /// A table of text cells: the header row and the data rows; `first_row` is the file's row
 /// number of the first data row (for messages).
@@ -143,7 +146,7 @@ impl RowReader<'_> {
 
     fn date(&mut self, column: &str) -> Date {
         let raw = self.cols.cell(self.row, column);
-        match parse_date(raw) {
+        match parse_date_nl(raw) {
             Some(d) => d,
             None => {
                 self.fail(column, format!("\"{raw}\" is geen datum (voorbeeld: 15-03-2025 of 2025-03-15)"));
@@ -162,20 +165,6 @@ impl RowReader<'_> {
                 false
             }
         }
-    }
-}
-
-/// `2025-03-15`, `15-03-2025` or `15/03/2025`; an XLSX date cell arrives as `2025-03-15`.
-pub fn parse_date(raw: &str) -> Option<Date> {
-    let raw = raw.trim();
-    let raw = raw.split([' ', 'T']).next().unwrap_or(raw);
-    if let Ok(d) = raw.parse::<Date>() {
-        return Some(d);
-    }
-    let parts: Vec<&str> = raw.split(['-', '/', '.']).collect();
-    match parts.as_slice() {
-        [d, m, y] if y.len() == 4 => Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok(),
-        _ => None,
     }
 }
 
@@ -272,6 +261,42 @@ pub fn costs(
             vat_recoverable: r.yes("Btw terugvorderbaar"),
         }
     })
+}
+
+/// The first sheet of a workbook as text cells: dates as `YYYY-MM-DD`, numbers as written.
+pub fn xlsx_table(bytes: &[u8]) -> Result<Table, String> {
+    let sheet = sheet::open(bytes).and_then(|mut wb| wb.first()).map_err(|e| match e {
+        SheetError::Missing(_) => "de werkmap heeft geen werkblad".to_owned(),
+        e => e.to_string(),
+    })?;
+    let mut rows = sheet.rows().map(|row| row.iter().map(cell_text).collect::<Vec<String>>());
+    let header = rows.next().ok_or("het werkblad is leeg")?;
+    Ok(Table { header, rows: rows.collect(), first_row: sheet.start().map_or(0, |(r, _)| r as usize) + 2 })
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => {
+            if *b {
+                "ja".into()
+            } else {
+                "nee".into()
+            }
+        }
+        Data::DateTime(d) => excel_date(d.as_f64()),
+        Data::DateTimeIso(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// An Excel serial date (days since 30 December 1899) as `YYYY-MM-DD`.
+fn excel_date(serial: f64) -> String {
+    let days = serial.floor() as i64;
+    jiff::civil::date(1899, 12, 30).checked_add(jiff::Span::new().days(days)).map(|d| d.to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]

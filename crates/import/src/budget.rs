@@ -1,0 +1,170 @@
+//! The budget read back from a workbook made by `docs::xlsx::write_budget` (and edited in Excel).
+//! A workbook is refused as a whole when any row is wrong, with the sheet, row, column and what is
+//! wrong, in Dutch.
+
+use calamine::Data;
+use domain::regulation::Regulation;
+use domain::regulation::application::{Amount, Application, BudgetLine, Funding, FundingSource};
+use rust_decimal::Decimal;
+
+/// One thing wrong in an uploaded workbook.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("blad {sheet}, rij {row}, kolom \"{column}\": {message}")]
+pub struct CellError {
+    pub sheet: String,
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+fn text(cell: Option<&Data>) -> String {
+    match cell {
+        Some(Data::String(s)) => s.trim().to_owned(),
+        Some(Data::Float(f)) => f.to_string(),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A number cell as an exact decimal (a float's shortest form; text in Dutch or English notation).
+fn number(cell: Option<&Data>) -> Option<Decimal> {
+    match cell {
+        Some(Data::Float(f)) => f.to_string().parse().ok(),
+        Some(Data::Int(i)) => Some(Decimal::from(*i)),
+        Some(Data::String(s)) => domain::fmt::parse_decimal_nl(s),
+        _ => None,
+    }
+}
+
+/// Reads the budget back from a workbook made by `docs::xlsx::write_budget`.
+/// All rows are checked; any error refuses the whole workbook.
+pub fn read(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<BudgetLine>, Vec<CellError>> {
+    let fail = |message: String| vec![CellError { sheet: String::new(), row: 0, column: String::new(), message }];
+    let mut wb = crate::sheet::open(bytes).map_err(|e| fail(e.to_string()))?;
+    let years: Vec<i16> = reg.phase(&app.phase).map(|p| p.years.clone()).unwrap_or_default();
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for year in years {
+        let sheet = year.to_string();
+        let range = match wb.range(&sheet) {
+            Ok(range) => range,
+            Err(crate::sheet::SheetError::Missing(_)) => {
+                errors.push(CellError {
+                    sheet: sheet.clone(),
+                    row: 0,
+                    column: String::new(),
+                    message: "dit blad ontbreekt".into(),
+                });
+                continue;
+            }
+            Err(e) => return Err(fail(e.to_string())),
+        };
+        let mut rows = range.rows();
+        let head: Vec<String> = rows.next().map(|r| r.iter().map(|c| text(Some(c))).collect()).unwrap_or_default();
+        let col = |name: &str| head.iter().position(|h| h == name);
+        let needed = [
+            "Activiteit",
+            "Kostensoort",
+            "Omschrijving",
+            "Aantal",
+            "Eenheid",
+            "Prijs per eenheid",
+            "Financiering",
+            "In natura",
+        ];
+        let missing: Vec<&str> = needed.iter().copied().filter(|n| col(n).is_none()).collect();
+        if !missing.is_empty() {
+            errors.push(CellError {
+                sheet,
+                row: 1,
+                column: missing.join(", "),
+                message: "deze kolom ontbreekt in de kopregel".into(),
+            });
+            continue;
+        }
+        let c = |name: &str| col(name).expect("checked above");
+        for (i, row) in rows.enumerate() {
+            let row_no = i + 2;
+            let activity = text(row.get(c("Activiteit")));
+            if activity.is_empty() || activity == "Totaal" {
+                continue;
+            }
+            let mut err = |column: &str, message: String| {
+                errors.push(CellError { sheet: sheet.clone(), row: row_no, column: column.into(), message })
+            };
+            if !app.activities.iter().any(|a| a.id == activity) {
+                err("Activiteit", format!("onbekende activiteit \"{activity}\""));
+            }
+            let category = text(row.get(c("Kostensoort")));
+            if reg.category(&category).is_none() {
+                err("Kostensoort", format!("onbekende kostensoort \"{category}\""));
+            }
+            let quantity = number(row.get(c("Aantal")));
+            if quantity.is_none_or(|q| q < Decimal::ZERO) {
+                err("Aantal", format!("\"{}\" is geen aantal van nul of meer", text(row.get(c("Aantal")))));
+            }
+            let price = number(row.get(c("Prijs per eenheid")));
+            if price.is_none_or(|p| p < Decimal::ZERO) {
+                err(
+                    "Prijs per eenheid",
+                    format!("\"{}\" is geen bedrag van nul of meer", text(row.get(c("Prijs per eenheid")))),
+                );
+            }
+            let funder = text(row.get(c("Financiering")));
+            let funding = if funder.is_empty() || funder == "subsidie" {
+                Funding { source: FundingSource::Subsidy, by: None, in_kind: false }
+            } else if app.organisation(&funder).is_some() {
+                let in_kind = text(row.get(c("In natura"))).eq_ignore_ascii_case("ja");
+                Funding { source: FundingSource::Cofinancing, by: Some(funder), in_kind }
+            } else {
+                err(
+                    "Financiering",
+                    format!("\"{funder}\" is geen organisatie van de aanvraag; schrijf subsidie of een organisatie-id"),
+                );
+                continue;
+            };
+            lines.push(BudgetLine {
+                activity,
+                year,
+                category,
+                description: text(row.get(c("Omschrijving"))),
+                quantity: Amount(quantity.unwrap_or_default()),
+                unit: text(row.get(c("Eenheid"))),
+                unit_price_eur: Amount(price.unwrap_or_default()),
+                funding,
+                school_plan: None,
+                date: None,
+            });
+        }
+    }
+    if errors.is_empty() { Ok(lines) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workbook_reads_back_as_the_same_budget() {
+        let reg = Regulation::builtin("sto-2025-2028").unwrap();
+        let app = Application::from_json(include_str!("../../../examples/hoofdlijnen-voorbeeldregio.json")).unwrap();
+        let bytes = docs::xlsx::write_budget(&reg, &app).unwrap();
+        let lines = read(&bytes, &reg, &app).unwrap();
+        let mut expected = app.budget.clone();
+        expected.sort_by_key(|l| l.year);
+        let mut got = lines.clone();
+        got.sort_by_key(|l| l.year);
+        assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(&expected) {
+            assert_eq!(
+                (g.quantity.0.normalize(), g.unit_price_eur.0.normalize()),
+                (e.quantity.0.normalize(), e.unit_price_eur.0.normalize())
+            );
+            assert_eq!(
+                (&g.activity, &g.category, &g.description, &g.funding),
+                (&e.activity, &e.category, &e.description, &e.funding)
+            );
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Data moves that SQL cannot make the same way on SQLite and PostgreSQL, run after the migrations.
+//! Each is idempotent and runs in one transaction, so instances starting at once move the data once.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Any, Pool, Row};
+
+use crate::Result;
+
+const EXPLANATIONS: &str = "execution.explanations:";
+
+/// Migration 0011: the explanations per activity, once one JSON text per region in `settings`.
+/// A text that is not a JSON map of strings is left where it is (and logged), never lost.
+pub(crate) async fn move_explanations(pool: &Pool<Any>) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query("SELECT key, value FROM settings WHERE key LIKE $1")
+        .bind(format!("{EXPLANATIONS}%"))
+        .fetch_all(&mut *tx)
+        .await?;
+    for row in rows {
+        let key: String = row.try_get("key")?;
+        let value: String = row.try_get("value")?;
+        let region_id = key.trim_start_matches(EXPLANATIONS);
+        let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&value) else {
+            tracing::warn!(%key, "explanations not moved: not a JSON map of texts");
+            continue;
+        };
+        for (activity, text) in &map {
+            sqlx::query(
+                "INSERT INTO activity_explanations (region_id, activity, explanation, updated_at) \
+                 SELECT id, $2, $3, 0 FROM regions WHERE id = $1 ON CONFLICT (region_id, activity) DO NOTHING",
+            )
+            .bind(region_id)
+            .bind(activity)
+            .bind(text)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM settings WHERE key = $1").bind(&key).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
