@@ -32,6 +32,16 @@ async function openPlan(page) {
   await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
 }
 
+/** Submits the open plan through its confirmation page, which names who receives it. */
+async function submit(page) {
+  await page.getByRole('link', { name: 'Controleren en indienen' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Deelplan indienen' }).waitFor();
+  await page.getByText(/Het plan gaat naar Demo Programmamanager/).waitFor();
+  await axe(page, 'the confirmation before submitting');
+  await page.getByRole('button', { name: 'Definitief indienen' }).click();
+  await page.getByText('De status is nu: ingediend.').waitFor();
+}
+
 function mailsAbout(subject) {
   return smtp.messages.filter((m) => m.subject === subject);
 }
@@ -46,11 +56,17 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
   await school.getByRole('heading', { level: 1, name: TITLE }).waitFor();
   await axe(school, 'the plan page');
 
+  // A new plan says what it lacks before it can be submitted.
+  await school.getByRole('heading', { name: 'Wat ontbreekt nog?' }).waitFor();
+  await school.getByRole('link', { name: 'Bekijk wat er nog ontbreekt.' }).waitFor();
   await school.getByLabel('Hoe past het plan in de regiovisie?').fill('Lijn 3 van de visie: duurzame techniek.');
+  await school.getByLabel('Welke specifieke doelen heeft het plan?').fill('Elke leerling van klas 3 last een werkstuk met de robot.');
   await school.getByRole('button', { name: 'Plan opslaan' }).click();
   await school.getByText('Het deelplan is opgeslagen.').waitFor();
   await school.locator('summary', { hasText: 'Activiteit toevoegen' }).click();
   await school.locator('#a-title').fill('Lessen lassen met de robot');
+  await school.locator('#a-milestone').fill('Eerste lessen gegeven');
+  await school.locator('#a-milestone-due').fill('2027-03-01');
   await school.getByRole('button', { name: 'Activiteit toevoegen' }).click();
   await school.getByText('De activiteit is toegevoegd.').waitFor();
   await school.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
@@ -61,8 +77,8 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
   await school.getByLabel('Prijs per eenheid (€)').fill('12.345,67');
   await school.getByRole('button', { name: 'Regel toevoegen' }).click();
   await school.getByRole('cell', { name: 'Lasrobot voor de les' }).waitFor();
-  await school.getByRole('button', { name: 'Indienen bij de regio' }).click();
-  await school.getByText('De status is nu: ingediend.').waitFor();
+  await school.getByRole('heading', { name: 'Het plan is compleet' }).waitFor();
+  await submit(school);
 
   const manager = await as('programmamanager@sterk.example');
   await manager.goto(`${sterk.url}/regio/zuid-friesland/deelplannen`);
@@ -80,8 +96,7 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
   await school.getByLabel('Met wie en hoe werkt de school samen?').fill('Met Installatiebedrijf De Vries: zij leveren een lasinstructeur.');
   await school.getByRole('button', { name: 'Plan opslaan' }).click();
   await school.getByText('Het deelplan is opgeslagen.').waitFor();
-  await school.getByRole('button', { name: 'Indienen bij de regio' }).click();
-  await school.getByText('De status is nu: ingediend.').waitFor();
+  await submit(school);
 
   await openPlan(manager);
   await manager.getByText('Met Installatiebedrijf De Vries').waitFor();

@@ -95,3 +95,35 @@ test('a region manager builds an application, fixes the co-financing and submits
   assert.match(year2027, /<v>2400<\/v>/, '20 h × € 120 in 2027');
   await context.close();
 });
+
+test('a refused save in the workspace shows its message and takes the focus', async () => {
+  const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const first = await context.newPage();
+  await signIn(first, env.sterk.url, 'programmamanager@sterk.example');
+  const url = `${env.sterk.url}/regio/zuid-friesland/aanvragen/hoofdlijnen`;
+  const second = await context.newPage();
+  await first.goto(url);
+  await second.goto(url);
+
+  // 409: the other tab saved first. The answer is swapped in, announced and focused.
+  await first.locator('#f-vision').fill('Eerst opgeslagen in het ene tabblad.');
+  await first.getByRole('button', { name: 'Regiovisie opslaan' }).click();
+  await first.getByText('De regiovisie is opgeslagen.').waitFor();
+  await second.locator('#f-vision').fill('Daarna in het andere tabblad.');
+  await second.getByRole('button', { name: 'Regiovisie opslaan' }).click();
+  const conflict = second.getByText(/Iemand anders heeft de aanvraag gewijzigd/);
+  await conflict.waitFor();
+  assert.equal(await second.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
+
+  // 422: a wrong amount is refused with its message, not silently dropped.
+  await first.reload();
+  await first.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
+  await first.getByLabel('Omschrijving').fill('Werkbanken');
+  await first.getByLabel('Aantal').fill('veel');
+  await first.getByLabel('Eenheid', { exact: true }).fill('stuk');
+  await first.getByLabel('Prijs per eenheid (€)').fill('85');
+  await first.getByRole('button', { name: 'Regel toevoegen' }).click();
+  await first.getByText('Niet opgeslagen:').waitFor();
+  assert.equal(await first.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
+  assert.doesNotMatch(await first.locator('#inhoud [role="alert"]').textContent(), /\(quantity\)/);
+});

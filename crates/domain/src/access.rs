@@ -225,7 +225,8 @@ impl Actor {
                     Some(org) => self.acts_for(Role::SchoolContact, region_id, org),
                     None => self.has_role_in(Role::SchoolContact, region_id),
                 };
-                manages(region_id) || (for_school && author_id.is_none_or(|a| self.user_id.as_deref() == Some(a)))
+                // The author writes; a manager reviews a school's plan but does not edit it.
+                (manages(region_id) || for_school) && author_id.is_none_or(|a| self.user_id.as_deref() == Some(a))
             }
             Action::ReadOutbox => false,
             Action::EditContent { region_id } => region_id.is_some_and(manages),
@@ -396,7 +397,11 @@ mod tests {
         assert!(for_school(&own, "school-a") && !for_school(&own, "school-b") && !for_school(&contact, "school-a"));
         assert!(!contact.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
         let pm = actor(&[(Role::RegionManager, Some("r1"))]);
-        assert!(write(&pm, Some("v")) && pm.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));
+        assert!(
+            !write(&pm, Some("v"))
+                && write(&pm, Some("u"))
+                && pm.permits(Action::ViewAllSchoolPlans { region_id: "r1" })
+        );
         assert!(for_school(&pm, "school-b"));
         let admin = actor(&[(Role::NationalAdmin, None)]);
         assert!(!write(&admin, None) && admin.permits(Action::ViewAllSchoolPlans { region_id: "r1" }));

@@ -91,9 +91,23 @@ pub fn decimal_nl(value: Decimal) -> String {
     value.normalize().to_string().replace('.', ",")
 }
 
-/// Reads a number as people type it: "1.234,56", "1234,56", "1234.56" or "€ 60".
+/// Reads a number as people type it: "1.234,56", "1234,56", "1234.56", "€ 60", "€ 85,-",
+/// "85 euro" or "EUR 1.250,--".
 pub fn parse_decimal_nl(input: &str) -> Option<Decimal> {
-    let t: String = input.trim().trim_start_matches('€').chars().filter(|c| !c.is_whitespace()).collect();
+    let mut t: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    for currency in ["€", "euro", "eur"] {
+        if let Some(rest) = t.strip_prefix(currency).or_else(|| t.strip_suffix(currency)) {
+            t = rest.to_owned();
+            break;
+        }
+    }
+    // Whole euros written with a dash for the cents.
+    for dash in [",--", ",-", ",—", ",–", ".--", ".-"] {
+        if let Some(rest) = t.strip_suffix(dash) {
+            t = rest.to_owned();
+            break;
+        }
+    }
     if t.is_empty() {
         return None;
     }
@@ -143,7 +157,14 @@ mod tests {
         assert_eq!(d("1.234.567").as_deref(), Some("1234567"));
         assert_eq!(d("0.125").as_deref(), Some("0.125"));
         assert_eq!(d("1234.567").as_deref(), Some("1234.567"));
+        assert_eq!(d("€ 85,-").as_deref(), Some("85"));
+        assert_eq!(d("€85,--").as_deref(), Some("85"));
+        assert_eq!(d("85 euro").as_deref(), Some("85"));
+        assert_eq!(d("EUR 1.250,-").as_deref(), Some("1250"));
+        assert_eq!(d("1.234,56 €").as_deref(), Some("1234.56"));
         assert_eq!(d("twaalf"), None);
+        assert_eq!(d("€"), None);
+        assert_eq!(d(",-"), None);
         assert_eq!(d(""), None);
     }
 

@@ -80,6 +80,9 @@ pub struct Transition {
     pub from: PlanState,
     pub to: PlanState,
     pub roles: &'static [Role],
+    /// Only the plan's author takes this step (a submission: the region reviews, it does not
+    /// submit a school's plan for it).
+    pub by_author: bool,
     pub comment_required: bool,
     pub notify: Notify,
 }
@@ -93,6 +96,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         from: PlanState::Concept,
         to: PlanState::Ingediend,
         roles: SCHOOL,
+        by_author: true,
         comment_required: false,
         notify: Notify::Submitted,
     },
@@ -100,6 +104,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         from: PlanState::Teruggestuurd,
         to: PlanState::Ingediend,
         roles: SCHOOL,
+        by_author: true,
         comment_required: false,
         notify: Notify::Submitted,
     },
@@ -107,6 +112,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         from: PlanState::Ingediend,
         to: PlanState::InBehandeling,
         roles: REGION,
+        by_author: false,
         comment_required: false,
         notify: Notify::None,
     },
@@ -114,6 +120,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         from: PlanState::Ingediend,
         to: PlanState::Teruggestuurd,
         roles: REGION,
+        by_author: false,
         comment_required: true,
         notify: Notify::Returned,
     },
@@ -121,6 +128,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         from: PlanState::InBehandeling,
         to: PlanState::Teruggestuurd,
         roles: REGION,
+        by_author: false,
         comment_required: true,
         notify: Notify::Returned,
     },
@@ -128,6 +136,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         from: PlanState::InBehandeling,
         to: PlanState::Goedgekeurd,
         roles: REGION,
+        by_author: false,
         comment_required: false,
         notify: Notify::Approved,
     },
@@ -135,6 +144,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         from: PlanState::InBehandeling,
         to: PlanState::Afgewezen,
         roles: REGION,
+        by_author: false,
         comment_required: true,
         notify: Notify::Rejected,
     },
@@ -142,6 +152,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         from: PlanState::Ingediend,
         to: PlanState::Goedgekeurd,
         roles: REGION,
+        by_author: false,
         comment_required: false,
         notify: Notify::Approved,
     },
@@ -171,10 +182,7 @@ impl Transition {
     pub fn permitted(&self, actor: &Actor, scope: PlanScope<'_>) -> bool {
         let is_author = actor.user_id.as_deref() == Some(scope.author_id);
         actor.system
-            || self
-                .roles
-                .iter()
-                .any(|r| actor.has_role_in(*r, scope.region_id) && (*r != Role::SchoolContact || is_author))
+            || (self.roles.iter().any(|r| actor.has_role_in(*r, scope.region_id)) && (!self.by_author || is_author))
     }
 }
 
@@ -200,6 +208,15 @@ pub fn transition(
         return Err(TransitionError::CommentRequired { to });
     }
     Ok(t)
+}
+
+/// Something a plan still lacks: the field it concerns and what to do, in Dutch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    pub field: &'static str,
+    pub message: String,
+    /// Whether submission and approval wait for it (otherwise it is advice).
+    pub blocking: bool,
 }
 
 /// What a school writes: the questions the region must see answered, the activities with their
@@ -275,6 +292,51 @@ impl SchoolPlan {
                 }
                 _ => {}
             }
+        }
+        e
+    }
+
+    /// What the plan still lacks, in the order of the form: a blocking gap keeps it from being
+    /// submitted or approved; the others are advice. Shown beside the plan while it is written.
+    pub fn gaps(&self, reg: &Regulation) -> Vec<Gap> {
+        let mut gaps = Vec::new();
+        let mut need = |field: &'static str, missing: bool, message: String| {
+            if missing {
+                gaps.push(Gap { field, message, blocking: true });
+            }
+        };
+        need("title", self.title.trim().is_empty(), "Geef het deelplan een titel.".into());
+        need("vision_fit", self.vision_fit.trim().is_empty(), "Beschrijf hoe het plan in de regiovisie past.".into());
+        need("goals", self.goals.trim().is_empty(), "Beschrijf de specifieke doelen van het plan.".into());
+        need("activities", self.activities.is_empty(), "Voeg minstens één activiteit toe.".into());
+        for a in self.activities.iter().filter(|a| a.milestones.is_empty()) {
+            need("activities", true, format!("Geef de activiteit \"{}\" minstens één mijlpaal.", a.title));
+        }
+        need(
+            "budget",
+            self.budget.is_empty(),
+            "Voeg minstens één begrotingsregel toe: welke middelen zijn nodig?".into(),
+        );
+        let minimum = reg.decimal_at("cofinancing-minimum-share", reg.start()).map_or(Decimal::ZERO, |(d, _)| d);
+        if minimum > Decimal::ZERO && !self.budget.is_empty() && self.cofinancing().is_zero() {
+            gaps.push(Gap {
+                field: "budget",
+                message: format!(
+                    "Er staat nog geen cofinanciering in het plan. De regio moet in totaal minstens {} \
+                     cofinanciering hebben; een bijdrage van een bedrijf aan dit plan telt daarvoor mee.",
+                    crate::fmt::percent_nl(minimum)
+                ),
+                blocking: false,
+            });
+        }
+        gaps
+    }
+
+    /// The blocking gaps as field errors: why a submission or approval is refused.
+    pub fn incomplete(&self, reg: &Regulation) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        for g in self.gaps(reg).into_iter().filter(|g| g.blocking) {
+            e.add(g.field, g.message);
         }
         e
     }
@@ -360,7 +422,8 @@ mod tests {
                 let own = transition(&actor(role, "r1"), MINE, t.from, t.to, "toelichting");
                 assert_eq!(own.is_ok(), t.roles.contains(&role), "{role:?} {:?} → {:?}", t.from, t.to);
                 let theirs = transition(&actor(role, "r1"), THEIRS, t.from, t.to, "toelichting");
-                let expected = t.roles.contains(&role) && role != Role::SchoolContact;
+                // Only its author submits a plan; the region reviews anyone's.
+                let expected = t.roles.contains(&role) && !t.by_author;
                 assert_eq!(theirs.is_ok(), expected, "{role:?} on someone else's plan");
                 let other = transition(&actor(role, "r2"), MINE, t.from, t.to, "toelichting");
                 assert!(matches!(other, Err(TransitionError::Forbidden { .. })), "{role:?} in another region");
@@ -446,5 +509,33 @@ mod tests {
         assert!(messages.contains(&"Regel 2: kies een kostensoort van de regeling.".to_owned()), "{messages:?}");
         assert!(messages.contains(&"Regel 3: het jaar 2031 valt buiten de regeling.".to_owned()), "{messages:?}");
         assert!(messages.iter().any(|m| m.starts_with("Kies de school")));
+    }
+
+    #[test]
+    fn an_empty_plan_lists_what_it_lacks_and_a_complete_one_nothing_that_blocks() {
+        let reg = Regulation::builtin("sto-2025-2028").unwrap();
+        let empty = SchoolPlan { organisation: "vmbo-1".into(), ..SchoolPlan::default() };
+        let fields: Vec<&str> = empty.gaps(&reg).iter().filter(|g| g.blocking).map(|g| g.field).collect();
+        assert_eq!(fields, ["title", "vision_fit", "goals", "activities", "budget"]);
+        assert_eq!(empty.incomplete(&reg).iter().count(), 5);
+        let (mut plan, _) = plan();
+        plan.vision_fit = "Past bij de visie.".into();
+        plan.goals = "Meer leerlingen kiezen techniek.".into();
+        let milestone = crate::regulation::application::Milestone {
+            title: "Eerste les".into(),
+            due: jiff::civil::date(2026, 3, 1),
+        };
+        plan.activities.iter_mut().for_each(|a| a.milestones = vec![milestone.clone()]);
+        assert!(plan.incomplete(&reg).is_empty(), "{:?}", plan.gaps(&reg));
+        // Without co-financing the plan may go, with advice that names the regulation's minimum.
+        let gaps = plan.gaps(&reg);
+        assert!(gaps.iter().any(|g| !g.blocking && g.message.contains("cofinanciering")), "{gaps:?}");
+        plan.activities[0].milestones.clear();
+        let title = plan.activities[0].title.clone();
+        let lacking = plan.incomplete(&reg);
+        assert_eq!(
+            lacking.get("activities"),
+            Some(format!("Geef de activiteit \"{title}\" minstens één mijlpaal.").as_str())
+        );
     }
 }

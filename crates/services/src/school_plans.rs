@@ -2,7 +2,7 @@
 //! reviews it through the workflow of `domain::school_plan`, and an approved plan's activities
 //! and budget lines go into the region's current draft application, marked with the plan's id.
 
-use domain::school_plan::{self, Notify, PlanScope, PlanState, SchoolPlan, Transition, TransitionError};
+use domain::school_plan::{self, Gap, Notify, PlanScope, PlanState, SchoolPlan, Transition, TransitionError};
 use domain::{Action, Actor, FieldErrors, Region, Role};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -25,6 +25,8 @@ pub struct PlanView {
     /// The steps the actor may take now.
     pub transitions: Vec<&'static Transition>,
     pub can_edit: bool,
+    /// What the plan still lacks before it can be submitted (blocking) or should have (advice).
+    pub gaps: Vec<Gap>,
 }
 
 /// One card on the board.
@@ -40,6 +42,9 @@ pub struct PlanSummary {
     pub requested: Decimal,
     pub cofinancing: Decimal,
     pub updated_at: i64,
+    /// Whether the actor may open the plan; another school's approved plan shows only its
+    /// title, school and theme (its amounts are zero here).
+    pub readable: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -91,9 +96,12 @@ async fn live_region(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
     regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)
 }
 
+/// The region's reviewers see every plan; a school contact the plans of the own school and
+/// the own; an author the own.
 fn may_view(actor: &Actor, row: &PlanRow) -> bool {
     actor.permits(Action::ViewAllSchoolPlans { region_id: &row.region_id })
         || actor.user_id.as_deref() == Some(row.author_id.as_str())
+        || actor.acts_for(Role::SchoolContact, &row.region_id, &row.organisation_id)
 }
 
 /// The plan, when the actor may see it (others get `NotFound`, so ids reveal nothing).
@@ -152,25 +160,31 @@ pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -
     if !sees_all && !can_create {
         return Err(domain::Denied::Forbidden.into());
     }
-    let own = if sees_all { None } else { actor.user_id.as_deref() };
     let mut plans = Vec::new();
-    for row in repo::for_region(&mut conn, &region.id, own).await? {
+    for row in repo::for_region(&mut conn, &region.id).await? {
         let (plan, state) = parse(&row)?;
+        let readable = may_view(actor, &row);
+        // Of other schools, a school sees only what the region approved.
+        if !readable && state != PlanState::Goedgekeurd {
+            continue;
+        }
         let keep = (filter.school.is_empty() || filter.school == row.organisation_id)
             && (filter.theme.is_empty() || filter.theme == plan.theme)
             && (filter.state.is_empty() || filter.state == state.code());
         if keep {
+            let money = |d: Decimal| if readable { d } else { Decimal::ZERO };
             plans.push(PlanSummary {
                 id: row.id.clone(),
-                requested: plan.requested(),
-                cofinancing: plan.cofinancing(),
+                requested: money(plan.requested()),
+                cofinancing: money(plan.cofinancing()),
                 title: plan.title,
                 school: row.organisation_name,
                 school_id: row.organisation_id,
                 theme: plan.theme,
                 state,
-                author: row.author_name,
+                author: if readable { row.author_name } else { String::new() },
                 updated_at: row.updated_at,
+                readable,
             });
         }
     }
@@ -247,7 +261,16 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<PlanView> {
             author_id: Some(&row.author_id),
             organisation_id: Some(&row.organisation_id),
         });
-    Ok(PlanView { row, region, plan, state, history, attachments, transitions, can_edit })
+    let gaps = plan.gaps(app.current_regulation()?);
+    Ok(PlanView { row, region, plan, state, history, attachments, transitions, can_edit, gaps })
+}
+
+/// Who a submitted plan goes to: the names of the region's managers, who get the message.
+pub async fn reviewers(app: &App, actor: &Actor, id: &str) -> Result<Vec<String>> {
+    let mut conn = app.db.conn().await?;
+    let row = load(&mut conn, actor, id).await?;
+    let managers = users::holding(&mut conn, &row.region_id, Role::RegionManager).await?;
+    Ok(managers.into_iter().map(|(_, _, name)| name).collect())
 }
 
 /// The plan the actor may change now, at `expected_version` (else `Conflict`).
@@ -304,10 +327,11 @@ pub async fn transition(app: &App, actor: &Actor, id: &str, to: PlanState, comme
         e @ TransitionError::CommentRequired { .. } => invalid("comment", e.to_string()),
     })?;
     let region = regions::by_id(&mut tx, &row.region_id).await?.ok_or(ServiceError::NotFound)?;
+    // Only a complete plan goes to the region, and only a complete one into the application.
+    if matches!(step.to, PlanState::Ingediend | PlanState::Goedgekeurd) {
+        plan.incomplete(app.current_regulation()?).into_result(()).map_err(ServiceError::Invalid)?;
+    }
     if step.to == PlanState::Goedgekeurd {
-        if plan.activities.is_empty() {
-            return Err(invalid("activities", "Een deelplan zonder activiteiten kan niet worden goedgekeurd."));
-        }
         crate::applications::merge_school_plan(app, &mut tx, actor, &region, &row.id, &plan).await?;
     }
     repo::update(&mut tx, id, row.version, (&row.organisation_id, step.to.code(), &row.content)).await?;

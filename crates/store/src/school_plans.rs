@@ -74,12 +74,9 @@ pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<PlanRow>> 
 }
 
 /// A region's plans, newest first; with `author_id` only that person's.
-pub async fn for_region(conn: &mut AnyConnection, region_id: &str, author_id: Option<&str>) -> Result<Vec<PlanRow>> {
-    let sql = format!(
-        "{SELECT} WHERE p.region_id = $1 AND ($2 = '' OR p.author_id = $2) ORDER BY p.updated_at DESC, p.id DESC"
-    );
-    let rows =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(region_id).bind(author_id.unwrap_or("")).fetch_all(conn).await?;
+pub async fn for_region(conn: &mut AnyConnection, region_id: &str) -> Result<Vec<PlanRow>> {
+    let sql = format!("{SELECT} WHERE p.region_id = $1 ORDER BY p.updated_at DESC, p.id DESC");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(region_id).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
 

@@ -96,6 +96,55 @@ pub(crate) fn adding_line<T: Budgeted>(f: &Pairs) -> impl FnOnce(&mut T) -> Resu
     }
 }
 
+/// A new budget line's form as it was typed, with each message at its field: after a refusal the
+/// form is shown again, open, with nothing lost.
+#[derive(Debug, Clone, Default)]
+pub struct LineForm {
+    pub open: bool,
+    pub activity: String,
+    pub year: String,
+    pub category: String,
+    pub description: String,
+    pub quantity: String,
+    pub unit: String,
+    pub price: String,
+    pub funding: String,
+    pub in_kind: bool,
+    errors: Vec<(String, String)>,
+}
+
+impl LineForm {
+    /// What the person typed; shown only when the save is refused.
+    pub fn typed(f: &Pairs) -> LineForm {
+        LineForm {
+            open: true,
+            activity: f.get("activity"),
+            year: f.get("year"),
+            category: f.get("category"),
+            description: f.get("description"),
+            quantity: f.get("quantity"),
+            unit: f.get("unit"),
+            price: f.get("unit_price_eur"),
+            funding: f.get("funding"),
+            in_kind: f.get("in_kind") == "1",
+            errors: Vec::new(),
+        }
+    }
+
+    /// The refusal's messages, each at its field (`budget[3].quantity` is the new line's `quantity`).
+    pub fn with_errors(mut self, errors: &[(String, String)]) -> LineForm {
+        if self.open {
+            self.errors =
+                errors.iter().map(|(k, m)| (k.rsplit('.').next().unwrap_or(k).to_owned(), m.clone())).collect();
+        }
+        self
+    }
+
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(k, _)| k == field).map(|(_, m)| m.as_str())
+    }
+}
+
 /// Who pays a budget line, as a table shows it: "Subsidie", or the co-financing company and
 /// whether it pays in money or in kind.
 pub(crate) fn funder(line: &BudgetLine, org_name: impl Fn(&str) -> String) -> String {

@@ -57,6 +57,17 @@ impl Choice {
         items.into_iter().map(|(value, label)| Choice { selected: value == selected, value, label }).collect()
     }
 
+    /// Budget years, the current one chosen (or, before or after the period, its nearest year):
+    /// a new line is for now, not for a year already past.
+    pub fn years(years: impl IntoIterator<Item = i16>, current: i16) -> Vec<Choice> {
+        let years: Vec<i16> = years.into_iter().collect();
+        let chosen = years.iter().copied().find(|y| *y >= current).or(years.last().copied());
+        years
+            .into_iter()
+            .map(|y| Choice { value: y.to_string(), label: y.to_string(), selected: Some(y) == chosen })
+            .collect()
+    }
+
     pub fn list<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: &str) -> Vec<Choice> {
         items
             .into_iter()

@@ -108,7 +108,7 @@ fn admin_pages() -> Router<AppState> {
 fn region_pages() -> Router<AppState> {
     use applications::{edit, files};
     use execution::{accountability, milestones, notices, records};
-    use school_plans::plan;
+    use school_plans::{plan, submit};
     Router::new()
         .route("/regio/{slug}/uitvoering", get(execution::overview))
         .route("/regio/{slug}/uitvoering/mijlpalen", get(milestones::milestones).post(milestones::set_milestone))
@@ -129,6 +129,7 @@ fn region_pages() -> Router<AppState> {
         .route("/regio/{slug}/deelplannen/accounts/{id}", post(account_requests::decide))
         .route("/regio/{slug}/deelplannen/{id}", get(plan::page).post(plan::save))
         .route("/regio/{slug}/deelplannen/{id}/status", post(plan::transition))
+        .route("/regio/{slug}/deelplannen/{id}/indienen", get(submit::confirm))
         .route("/regio/{slug}/deelplannen/{id}/activiteiten", post(plan::add_activity))
         .route("/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", post(plan::remove_activity))
         .route("/regio/{slug}/deelplannen/{id}/begroting", post(plan::add_line))

@@ -18,6 +18,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
     ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
     ("vendor/htmx/htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../static/vendor/htmx/htmx.min.js")),
+    ("sterk.js", "text/javascript; charset=utf-8", include_bytes!("../static/sterk.js")),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {

@@ -152,7 +152,7 @@ pub struct Value {
     pub low: u64,
     pub high: u64,
     /// The count (`known`) for counts; the share of known numbers for shares (`None` when the
-    /// known denominator is zero).
+    /// known denominator is zero, or every cell of the part is masked).
     pub value: Option<Decimal>,
 }
 
@@ -172,6 +172,8 @@ impl Value {
             high: t.high(),
             value: match whole {
                 None => Some(Decimal::from(t.known)),
+                // Every cell of the part masked: the share is unknown, not zero.
+                Some(_) if t.known == 0 && t.masked_cells > 0 => None,
                 Some(w) => share(t.known, w.known),
             },
         }
@@ -274,7 +276,7 @@ mod tests {
         assert_eq!(get("techniek-share").value, Some(Decimal::new(24, 2)));
         let girls = get("techniek-girls");
         assert_eq!((girls.known, girls.masked_cells), (0, 2));
-        assert_eq!(get("techniek-girls-share").value, Some(Decimal::ZERO));
+        assert_eq!(get("techniek-girls-share").value, None, "every girls' cell is masked: unknown, not 0%");
         assert_eq!(get("techniek-pass-rate").value, Some(Decimal::new(9167, 4)));
     }
 

@@ -134,13 +134,7 @@ pub async fn add_line(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    let pending = Pending {
-        line_description: f.get("description"),
-        line_quantity: f.get("quantity"),
-        line_unit: f.get("unit"),
-        line_price: f.get("unit_price_eur"),
-        ..Pending::default()
-    };
+    let pending = Pending { line: crate::budget_form::LineForm::typed(&f), ..Pending::default() };
     edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De begrotingsregel is toegevoegd.", adding_line(&f)).await
 }
 

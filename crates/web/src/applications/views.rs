@@ -177,15 +177,14 @@ pub struct WorkspacePage {
     pub errors: Vec<(String, String)>,
     pub conflict: bool,
     pub pending: Pending,
+    pub line_form: crate::budget_form::LineForm,
 }
 
 /// What the user typed in the add forms, kept when their post was refused.
 #[derive(Default)]
 pub struct Pending {
-    pub line_description: String,
-    pub line_quantity: String,
-    pub line_unit: String,
-    pub line_price: String,
+    /// The new budget line as typed.
+    pub line: crate::budget_form::LineForm,
     pub activity_title: String,
     pub activity_description: String,
 }
@@ -218,11 +217,17 @@ pub(crate) async fn render(st: &AppState, ctx: &Ctx, slug: &str, phase: &str, ou
     };
     let reg = st.app.current_regulation()?;
     let status = outcome.status;
-    let page = build(reg, ws, ctx, outcome);
+    let this_year = domain::fmt::date_in_amsterdam(st.app.now()).year();
+    let page = build(reg, ws, ctx, (outcome, this_year));
     Ok((status, Html(page.render()?)).into_response())
 }
 
-fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome: Outcome) -> WorkspacePage {
+fn build(
+    reg: &domain::regulation::Regulation,
+    ws: Workspace,
+    ctx: &Ctx,
+    (outcome, this_year): (Outcome, i16),
+) -> WorkspacePage {
     let a = &ws.application;
     let org_name = |id: &str| a.organisation(id).map_or(id.to_owned(), |o| o.name.clone());
     let label_of = |id: &str| reg.category(id).map_or(id.to_owned(), |c| c.label.clone());
@@ -357,11 +362,7 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
             .collect(),
         activity_choices: Choice::activities(&a.activities),
         categories: Choice::categories(reg, |c| !c.forbidden),
-        years: phase
-            .map(|p| {
-                p.years.iter().map(|y| Choice { value: y.to_string(), label: y.to_string(), selected: false }).collect()
-            })
-            .unwrap_or_default(),
+        years: Choice::years(phase.map(|p| p.years.clone()).unwrap_or_default(), this_year),
         funders: std::iter::once(Choice { value: "subsidie".into(), label: "Subsidie".into(), selected: true })
             .chain(a.organisations.iter().map(|o| Choice {
                 value: o.id.clone(),
@@ -381,6 +382,7 @@ fn build(reg: &domain::regulation::Regulation, ws: Workspace, ctx: &Ctx, outcome
             .collect(),
         editing: None,
         notice: outcome.notice,
+        line_form: outcome.pending.line.clone().with_errors(&outcome.errors),
         errors: outcome.errors,
         conflict: outcome.conflict,
         pending: outcome.pending,

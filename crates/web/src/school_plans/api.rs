@@ -132,6 +132,8 @@ pub async fn list(
         board
             .plans
             .into_iter()
+            // The API lists the plans the caller may open (the board also shows others' approved titles).
+            .filter(|p| p.readable)
             .map(|p| PlanSummaryDto {
                 id: p.id,
                 title: p.title,

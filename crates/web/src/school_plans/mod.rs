@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod plan;
+pub mod submit;
 
 use askama::Template;
 use axum::body::Bytes;
@@ -46,6 +47,8 @@ pub struct CardView {
     pub theme: String,
     pub author: String,
     pub requested: String,
+    /// Whether the card links to the plan and shows its money (another school's approved plan does not).
+    pub readable: bool,
     pub cofinancing: String,
     pub updated: String,
 }
@@ -117,6 +120,7 @@ pub async fn board(
                         requested: euro_nl(p.requested),
                         cofinancing: euro_nl(p.cofinancing),
                         updated: ms(p.updated_at),
+                        readable: p.readable,
                     })
                     .collect(),
             }
@@ -174,11 +178,17 @@ async fn new_page(st: &AppState, ctx: &Ctx, slug: &str, f: &Pairs, errors: Vec<(
         return Err(WebError::Forbidden);
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    // What was typed, else the school the person works for.
+    let own = b.schools.iter().find(|(id, _)| ctx.actor.acts_for(domain::Role::SchoolContact, &b.region.id, id));
+    let chosen = match f.get("organisation") {
+        typed if !typed.is_empty() => typed,
+        _ => own.map(|(id, _)| id.clone()).unwrap_or_default(),
+    };
     let page = NewPage {
         l: Layout::new("Nieuw deelplan", ctx, "beheer"),
         slug: b.region.slug.clone(),
         region: b.region.name.clone(),
-        schools: Choice::pairs(b.schools.clone(), &f.get("organisation")),
+        schools: Choice::pairs(b.schools.clone(), &chosen),
         themes: Choice::pairs(themes(st), &f.get("theme")),
         title: f.get("title"),
         errors,

@@ -1,7 +1,7 @@
 //! One school plan: its page, edits, workflow steps and attachments.
 
 use crate::AppState;
-use crate::budget_form::{adding_activity, adding_line};
+use crate::budget_form::{LineForm, adding_activity, adding_line};
 use crate::error::WebError;
 use crate::form::Pairs;
 use crate::form::error_pairs;
@@ -65,6 +65,31 @@ pub struct ButtonView {
     pub primary: bool,
 }
 
+/// Something the plan lacks: the field's id on the page, the message, whether it blocks.
+pub struct GapView {
+    pub anchor: &'static str,
+    pub message: String,
+    pub blocking: bool,
+}
+
+impl GapView {
+    pub fn of(gaps: &[domain::school_plan::Gap]) -> Vec<GapView> {
+        gaps.iter()
+            .map(|g| GapView {
+                anchor: match g.field {
+                    "activities" => "activiteiten",
+                    "budget" => "begroting",
+                    "title" => "f-title",
+                    "vision_fit" => "f-vision_fit",
+                    _ => "f-goals",
+                },
+                message: g.message.clone(),
+                blocking: g.blocking,
+            })
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "deelplannen/plan.html")]
 pub struct PlanPage {
@@ -90,7 +115,12 @@ pub struct PlanPage {
     /// Why the plan came back or was rejected: the last step's comment and who wrote it.
     pub decision: Option<(String, String)>,
     pub attachments: Vec<AttachmentView>,
+    /// The review steps (a submission goes through its own confirmation page).
     pub buttons: Vec<ButtonView>,
+    pub can_submit: bool,
+    pub gaps: Vec<GapView>,
+    /// Whether nothing blocks a submission.
+    pub complete: bool,
     /// When a comment is required, and who reads it.
     pub comment_hint: String,
     pub can_edit: bool,
@@ -104,6 +134,8 @@ pub struct PlanPage {
     pub notice: Option<String>,
     pub errors: Vec<(String, String)>,
     pub conflict: bool,
+    /// The new budget line as typed, open again after a refusal.
+    pub line_form: LineForm,
 }
 
 /// The label a step's button carries.
@@ -124,6 +156,7 @@ struct Outcome {
     pub(crate) errors: Vec<(String, String)>,
     pub(crate) conflict: bool,
     pub(crate) status: Option<StatusCode>,
+    pub(crate) line: LineForm,
 }
 
 async fn load(st: &AppState, ctx: &Ctx, slug: &str, id: &str) -> Result<PlanView, WebError> {
@@ -218,12 +251,12 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
         buttons: v
             .transitions
             .iter()
-            .map(|t| ButtonView {
-                to: t.to.code(),
-                label: button_label(t.to),
-                primary: matches!(t.to, PlanState::Ingediend | PlanState::Goedgekeurd),
-            })
+            .filter(|t| t.to != PlanState::Ingediend)
+            .map(|t| ButtonView { to: t.to.code(), label: button_label(t.to), primary: t.to == PlanState::Goedgekeurd })
             .collect(),
+        can_submit: v.transitions.iter().any(|t| t.to == PlanState::Ingediend),
+        gaps: GapView::of(&v.gaps),
+        complete: !v.gaps.iter().any(|g| g.blocking),
         comment_hint: {
             let needed: Vec<String> = v
                 .transitions
@@ -252,13 +285,14 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
             reg.categories.iter().filter(|c| !c.forbidden).map(|c| (c.id.clone(), c.label.clone())),
             "",
         ),
-        years: Choice::pairs(years.into_iter().map(|y| (y.to_string(), y.to_string())), ""),
+        years: Choice::years(years, domain::fmt::date_in_amsterdam(st.app.now()).year()),
         funders: Choice::pairs(
             std::iter::once(("subsidie".to_owned(), "Subsidie".to_owned()))
                 .chain(members.iter().map(|m| (m.id.clone(), format!("Cofinanciering door {}", m.name)))),
             "subsidie",
         ),
         notice: outcome.notice,
+        line_form: outcome.line.with_errors(&outcome.errors),
         errors: outcome.errors,
         conflict: outcome.conflict,
     };
@@ -277,13 +311,27 @@ pub async fn page(
 
 /// Shows the result of a change: back to the plan with a notice, or the plan with what went wrong.
 async fn after(st: &AppState, ctx: &Ctx, (slug, id): (&str, &str), result: services::Result<()>, notice: &str) -> Page {
+    after_typing(st, ctx, (slug, id), (result, LineForm::default()), notice).await
+}
+
+/// As `after`, showing `line` again (open, as typed) when the save was refused.
+async fn after_typing(
+    st: &AppState,
+    ctx: &Ctx,
+    (slug, id): (&str, &str),
+    (result, line): (services::Result<()>, LineForm),
+    notice: &str,
+) -> Page {
     let outcome = match result {
         Ok(()) => {
             return crate::flash::redirect(st, &format!("/regio/{slug}/deelplannen/{id}"), notice).await;
         }
-        Err(ServiceError::Invalid(e)) => {
-            Outcome { errors: error_pairs(&e), status: Some(StatusCode::UNPROCESSABLE_ENTITY), ..Outcome::default() }
-        }
+        Err(ServiceError::Invalid(e)) => Outcome {
+            errors: error_pairs(&e),
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            line,
+            ..Outcome::default()
+        },
         Err(ServiceError::NotAllowed(m)) => {
             Outcome { errors: vec![("state".into(), m)], status: Some(StatusCode::CONFLICT), ..Outcome::default() }
         }
@@ -353,7 +401,9 @@ pub async fn add_line(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    edit(&st, &ctx, (&slug, &id), f.version(), "De begrotingsregel is toegevoegd.", adding_line(&f)).await
+    load(&st, &ctx, &slug, &id).await?;
+    let result = plans::update(&st.app, &ctx.actor, &id, f.version(), adding_line(&f)).await.map(|_| ());
+    after_typing(&st, &ctx, (&slug, &id), (result, LineForm::typed(&f)), "De begrotingsregel is toegevoegd.").await
 }
 
 pub async fn remove_line(

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use axum::http::{Method, StatusCode};
 use web::AppState;
 
-use crate::common::{ADMIN, Client, MANAGER, Response, state};
+use crate::common::{ADMIN, Client, MANAGER, Response, SCHOOL, state};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Body {
@@ -26,10 +26,12 @@ enum Who {
     Anonymous,
     Admin,
     Manager,
+    /// The demo school contact, who wrote the demo's draft plan (only its author edits it).
+    School,
 }
 
 use Body::{File, Form, Json};
-use Who::{Admin, Anonymous, Manager};
+use Who::{Admin, Anonymous, Manager, School};
 
 /// One case per route that takes a body: how the body is sent and who may send it.
 const CASES: &[(&str, &str, Body, Who)] = &[
@@ -62,14 +64,14 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/regio/{slug}/doelen", Form, Manager),
     ("POST", "/regio/{slug}/deelplannen/nieuw", Form, Manager),
     ("POST", "/regio/{slug}/deelplannen/accounts/{id}", Form, Manager),
-    ("POST", "/regio/{slug}/deelplannen/{id}", Form, Manager),
-    ("POST", "/regio/{slug}/deelplannen/{id}/status", Form, Manager),
-    ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten", Form, Manager),
-    ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", Form, Manager),
-    ("POST", "/regio/{slug}/deelplannen/{id}/begroting", Form, Manager),
-    ("POST", "/regio/{slug}/deelplannen/{id}/begroting/{index}/verwijderen", Form, Manager),
-    ("POST", "/regio/{slug}/deelplannen/{id}/bijlagen/{attachment}/verwijderen", Form, Manager),
-    ("POST", "/regio/{slug}/deelplannen/{id}/bijlagen", File, Manager),
+    ("POST", "/regio/{slug}/deelplannen/{id}", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/status", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/begroting", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/begroting/{index}/verwijderen", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/bijlagen/{attachment}/verwijderen", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/bijlagen", File, School),
     ("POST", "/regio/{slug}/aanvragen/{phase}/starten", Form, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/visie", Form, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/activiteiten", Form, Manager),
@@ -93,8 +95,8 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("PUT", "/api/v1/content/{id}", Json, Admin),
     ("POST", "/api/v1/regions/{slug}/applications/{phase}/submit", Json, Manager),
     ("POST", "/api/v1/regions/{slug}/school-plans", Json, Manager),
-    ("PUT", "/api/v1/school-plans/{id}", Json, Manager),
-    ("POST", "/api/v1/school-plans/{id}/transitions", Json, Manager),
+    ("PUT", "/api/v1/school-plans/{id}", Json, School),
+    ("POST", "/api/v1/school-plans/{id}/transitions", Json, School),
     ("PUT", "/api/v1/regions/{slug}/milestones", Json, Manager),
     ("POST", "/api/v1/regions/{slug}/{kind}", Json, Manager),
 ];
@@ -362,6 +364,7 @@ async fn client(st: &AppState, who: Who) -> Client {
         Anonymous => c.anonymous_with_session().await,
         Admin => c.login(ADMIN).await,
         Manager => c.login(MANAGER).await,
+        School => c.login(SCHOOL).await,
     }
     c
 }

@@ -292,10 +292,40 @@ async fn a_plan_is_written_in_the_browser_form_by_form() {
         )
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
+    // The plan says what it lacks, and a submission without it is refused with the list.
+    let page = school.get(&url).await;
+    page.assert_contains("Wat ontbreekt nog?");
+    page.assert_contains("Beschrijf hoe het plan in de regiovisie past.");
+    assert!(!page.body.contains("Controleren en indienen"), "no way to submit an incomplete plan");
+    let confirm = school.get(&format!("{url}/indienen")).await;
+    confirm.assert_contains("Dit plan kan nog niet worden ingediend.");
+    assert!(!confirm.body.contains("Definitief indienen"));
+    let res = school.post(&format!("{url}/status"), &[("to", "ingediend")]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("Beschrijf de specifieke doelen van het plan.");
+    let v = crate::common::version_of(&page.body);
+    let fields = [
+        ("version", v.as_str()),
+        ("title", "Robotica"),
+        ("organisation", &org),
+        ("theme", "personeel"),
+        ("vision_fit", "Past in lijn 2 van de visie."),
+        ("goals", "Twintig leerlingen bouwen een robot."),
+    ];
+    assert_eq!(school.post(&url, &fields).await.status, StatusCode::SEE_OTHER);
+    let page = school.get(&url).await;
+    page.assert_contains("Het plan is compleet");
+    // The confirmation step shows what goes and to whom, before anything is sent.
+    let confirm = school.get(&format!("{url}/indienen")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    confirm.assert_contains("Demo Programmamanager");
+    confirm.assert_contains("€ 2.469,00");
+    confirm.assert_contains("Definitief indienen");
     let res = school.post(&format!("{url}/status"), &[("to", "ingediend")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let page = school.get(res.location()).await;
     page.assert_contains("De status is nu: ingediend.");
+    assert_eq!(school.get(&format!("{url}/indienen")).await.status, StatusCode::CONFLICT, "submitted once");
     assert!(!page.body.contains("Regel toevoegen"), "a submitted plan is not editable");
 }
 
@@ -469,4 +499,98 @@ async fn a_teacher_asks_for_an_account_and_the_manager_invites_them() {
     let invitation = Client::new(st.clone()).get(&format!("/uitnodiging/{link}")).await;
     assert_eq!(invitation.status, StatusCode::OK);
     invitation.assert_contains("Contactpersoon school");
+}
+
+/// Adds a school contact of the demo region, for `school` (an organisation id), and signs them in.
+async fn contact_of(st: &web::AppState, email: &str, school: &str) -> Client {
+    let role = ("school_contact", "zuid-friesland", school);
+    services::users::add_from_cli(&st.app, email, "Docent", role, Some("sterk-demo-2025")).await.unwrap();
+    signed_in(st, email).await
+}
+
+#[tokio::test]
+async fn a_school_sees_its_own_plans_and_only_approved_titles_of_others_and_the_region_reviews_without_editing() {
+    let st = state().await;
+    let mut pm = signed_in(&st, MANAGER).await;
+    let all = pm.get(PLANS).await.json();
+    let of_state = |state: &str| all.as_array().unwrap().iter().find(|p| p["state"] == state).unwrap().clone();
+    let (draft, approved) = (of_state("concept"), of_state("goedgekeurd"));
+    let draft_id = draft["id"].as_str().unwrap();
+    let draft_url = format!("/regio/zuid-friesland/deelplannen/{draft_id}");
+
+    // The region reads a school's draft but neither edits nor submits it.
+    let page = pm.get(&draft_url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Plan opslaan") && !page.body.contains("Controleren en indienen"));
+    let typed = [("version", "1"), ("title", "Door de regio herschreven")];
+    assert_eq!(pm.post(&draft_url, &typed).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(move_to(&mut pm, draft_id, "ingediend", "").await.status, StatusCode::FORBIDDEN);
+
+    // A contact of another school sees the approved plan's title, school and theme, no more.
+    let region = pm.get("/api/v1/regions/zuid-friesland").await.json();
+    let own_school = draft["school_id"].as_str().unwrap();
+    let other_school = region["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "vmbo" && m["id"] != own_school)
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .expect("a second school in the demo region");
+    let mut other = contact_of(&st, "docent@andere-school.example", &other_school).await;
+    let board = other.get("/regio/zuid-friesland/deelplannen").await;
+    assert_eq!(board.status, StatusCode::OK);
+    board.assert_contains(approved["title"].as_str().unwrap());
+    board.assert_contains("Plan van een andere school, goedgekeurd door de regio.");
+    assert!(!board.body.contains(draft["title"].as_str().unwrap()), "another school's draft is not listed");
+    assert!(!board.body.contains(approved["id"].as_str().unwrap()), "nor is the approved plan opened from here");
+    assert_eq!(other.get(&draft_url).await.status, StatusCode::NOT_FOUND);
+    let listed = other.get(PLANS).await.json();
+    assert!(listed.as_array().unwrap().is_empty(), "the API lists only plans one may open: {listed}");
+
+    // A colleague at the same school reads the school's plans; only the author edits them.
+    let mut colleague = contact_of(&st, "collega@school.example", own_school).await;
+    let page = colleague.get(&draft_url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Plan opslaan"));
+    // The new plan form offers the colleague's own school.
+    let form = colleague.get("/regio/zuid-friesland/deelplannen/nieuw").await;
+    assert!(form.body.contains(&format!("value=\"{own_school}\" selected")), "{}", form.body);
+}
+
+#[tokio::test]
+async fn a_refused_budget_line_keeps_what_was_typed_with_the_message_at_its_field() {
+    let st = state().await;
+    let mut school = signed_in(&st, SCHOOL).await;
+    let (id, _) = create(&mut school, "100").await;
+    let url = format!("/regio/zuid-friesland/deelplannen/{id}");
+    let v = crate::common::version_of(&school.get(&url).await.body);
+    let mut typed = vec![
+        ("version", v.as_str()),
+        ("activity", "a1"),
+        ("year", "2026"),
+        ("category", "materials"),
+        ("description", "Werkbanken & gereedschap"),
+        ("quantity", "veel"),
+        ("unit", "stuk"),
+        ("unit_price_eur", "€ 85,-"),
+        ("funding", "subsidie"),
+    ];
+    let res = school.post(&format!("{url}/begroting"), &typed).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for kept in
+        ["Werkbanken &#38; gereedschap", "value=\"veel\"", "value=\"€ 85,-\"", "<option value=\"2026\" selected>"]
+    {
+        res.assert_contains(kept);
+    }
+    res.assert_contains("id=\"b-quantity-error\">Vul het aantal in als getal, bijvoorbeeld 1.234,56.</p>");
+    res.assert_contains("aria-describedby=\"b-quantity-error\"");
+    assert!(
+        res.body.contains("<details class=\"sterk-panel\" open><summary>Begrotingsregel toevoegen"),
+        "the form stays open"
+    );
+    // "€ 85,-" is an amount as people write it.
+    typed[5] = ("quantity", "2");
+    let res = school.post(&format!("{url}/begroting"), &typed).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    school.get(&url).await.assert_contains("€ 170,00");
 }

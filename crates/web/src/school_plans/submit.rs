@@ -1,0 +1,68 @@
+//! The step before a school plan goes to the region: what will be sent and to whom, or what it
+//! still lacks. Submitting is final until the region returns the plan, so it is confirmed here.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse};
+use domain::fmt::euro_nl;
+use domain::school_plan::PlanState;
+use services::school_plans as plans;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::page::Page;
+use crate::school_plans::plan::GapView;
+use crate::school_plans::theme_label;
+use crate::session::Ctx;
+
+#[derive(Template)]
+#[template(path = "deelplannen/submit.html")]
+pub struct SubmitPage {
+    pub l: Layout,
+    pub slug: String,
+    pub region: String,
+    pub id: String,
+    pub title: String,
+    pub school: String,
+    pub theme: String,
+    pub requested: String,
+    pub cofinancing: String,
+    pub activities: usize,
+    pub lines: usize,
+    pub attachments: usize,
+    pub reviewers: Vec<String>,
+    pub gaps: Vec<GapView>,
+    pub complete: bool,
+}
+
+pub async fn confirm(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Page {
+    let v = plans::get(&st.app, &ctx.actor, &id).await?;
+    if v.region.slug != slug {
+        return Err(WebError::NotFound);
+    }
+    if !v.transitions.iter().any(|t| t.to == PlanState::Ingediend) {
+        let state = v.state.label().to_lowercase();
+        return Err(WebError::NotAllowed(format!("Dit deelplan kan nu niet worden ingediend: de status is {state}.")));
+    }
+    let reviewers = plans::reviewers(&st.app, &ctx.actor, &id).await?;
+    let p = &v.plan;
+    let page = SubmitPage {
+        l: Layout::new(format!("Deelplan {} indienen", p.title), &ctx, "beheer"),
+        slug: v.region.slug.clone(),
+        region: v.region.name.clone(),
+        id: v.row.id.clone(),
+        title: p.title.clone(),
+        school: v.row.organisation_name.clone(),
+        theme: theme_label(&st, &p.theme),
+        requested: euro_nl(p.requested()),
+        cofinancing: euro_nl(p.cofinancing()),
+        activities: p.activities.len(),
+        lines: p.budget.len(),
+        attachments: v.attachments.len(),
+        reviewers,
+        complete: !v.gaps.iter().any(|g| g.blocking),
+        gaps: GapView::of(&v.gaps),
+    };
+    Ok(Html(page.render()?).into_response())
+}
