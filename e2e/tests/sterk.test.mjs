@@ -26,8 +26,7 @@ async function newPage() {
   return context.newPage();
 }
 
-describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => {
-  const pages = ['/', '/regios', '/regios/zuid-friesland', '/regios/goeree-overflakkee-en-hoeksche-waard',
+const PUBLIC_PAGES = ['/', '/regios', '/regios/zuid-friesland', '/regios/goeree-overflakkee-en-hoeksche-waard',
     '/scholen', '/scholen?q=college', '/scholen?q=bestaat-niet', '/inloggen', '/regios/bestaat-niet',
     '/regeling', '/regeling/sto-2025-2028', '/regeling/sto-2020-2023', '/monitor', '/veranderingstheorie',
     '/nieuws', '/nieuws/handreiking-sterk-techniekonderwijs-blijvend-borgen', '/agenda',
@@ -35,7 +34,16 @@ describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => 
     '/veelgestelde-vragen?onderwerp=kosten', '/documenten', '/documenten/brochure-sterk-techniekonderwijs',
     '/inspiratie', '/inspiratie?provincie=Friesland', '/webinars/terugkijken-meisjes-kiezen-techniek',
     '/inspiratie/techlab-heerenveen-robotica-en-duurzame-energie', '/zoeken', '/zoeken?q=techniek', '/zoeken?q=bestaatniet'];
-  for (const path of pages) {
+
+/** The pages a region manager works in. */
+const REGION_PAGES = ['/beheer', '/regio/zuid-friesland/aanvragen', '/regio/zuid-friesland/aanvragen/hoofdlijnen',
+  '/regio/zuid-friesland/deelplannen', '/regio/zuid-friesland/uitvoering', '/regio/zuid-friesland/uitvoering/uren',
+  '/regio/zuid-friesland/uitvoering/kosten', '/regio/zuid-friesland/uitvoering/apparatuur',
+  '/regio/zuid-friesland/uitvoering/bijdragen', '/regio/zuid-friesland/uitvoering/mijlpalen',
+  '/regio/zuid-friesland/uitvoering/wijzigingen', '/regio/zuid-friesland/verantwoording', '/beheer/regios/zuid-friesland'];
+
+describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => {
+  for (const path of PUBLIC_PAGES) {
     test(path, async () => {
       const page = await newPage();
       await page.goto(sterk.url + path);
@@ -60,6 +68,24 @@ test('on a phone-sized screen the region page has no axe violations and no sidew
   }
   await page.screenshot({ path: SHOTS + 'region-mobile.png', fullPage: true });
   await context.close();
+});
+
+test('no page scrolls sideways: reflow at 320 px (WCAG 1.4.10), and no table widens the page at 1366 px', async () => {
+  for (const width of [320, 1366]) {
+    const context = await browser.newContext({ locale: 'nl-NL', viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    const wide = [];
+    const check = async (path) => {
+      await page.goto(sterk.url + path);
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (over > 0) wide.push(`${path}: ${over}px`);
+    };
+    for (const path of PUBLIC_PAGES) await check(path);
+    await signIn(page, sterk.url, 'programmamanager@sterk.example');
+    for (const path of REGION_PAGES) await check(path);
+    assert.deepEqual(wide, [], `pages wider than ${width} px`);
+    await context.close();
+  }
 });
 
 test('signed-in management pages pass axe-core too', async () => {
