@@ -63,17 +63,19 @@ test('a region manager builds an application, fixes the co-financing and submits
   assert.ok(await page.getByText('Kan worden ingediend').isVisible());
 
   await page.getByRole('button', { name: 'Aanvraag indienen' }).click();
-  await page.getByText(/Versie 1 is ingediend\. SHA-256: [0-9a-f]{64}/).waitFor();
+  await page.getByText('Versie 1 is ingediend.').waitFor();
 
   const download = page.waitForEvent('download');
-  await page.getByRole('link', { name: 'Download als JSON (sterk.application/1)' }).click();
+  await page.getByRole('link', { name: 'Download als gegevensbestand (JSON, voor andere systemen)' }).click();
   const file = await (await download).path();
   const json = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8'));
   assert.equal(json.format, 'sterk.application/1');
   assert.equal(json.budget.length, 2);
 
   // The PDF of the submitted version: region, hash and budget total in its text.
-  const hash = (await page.getByText(/Versie 1 is ingediend/).textContent()).match(/[0-9a-f]{64}/)[0];
+  await page.getByText('Vingerafdruk van versie 1').click();
+  const hash = (await page.locator('#versie-1-vingerafdruk').textContent()).trim();
+  assert.match(hash, /^[0-9a-f]{64}$/);
   const pdfDownload = page.waitForEvent('download');
   await page.getByRole('link', { name: /PDF\s*van versie 1/ }).click();
   const pdfFile = await (await pdfDownload).path();

@@ -61,8 +61,29 @@ pub struct Regulation {
     pub categories: Vec<Category>,
     #[serde(default)]
     pub rules: Vec<RuleMeta>,
+    /// The documents the values come from, by the key their `source` texts use, with the title a
+    /// reader understands (file names and section marks never reach a page).
+    #[serde(default)]
+    pub sources: Vec<SourceDocument>,
     #[serde(skip_deserializing)]
     pub region_maximums: Vec<RegionMaximum>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceDocument {
+    /// How `source` texts name it, e.g. `seed 004_f103bb2d98d6c947.txt` or `DOMAIN.md §4`.
+    pub key: String,
+    pub title: String,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// A source as a reader sees it: the documents' titles and the words quoted from them, and a
+/// link to the first document that has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    pub text: String,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -175,6 +196,16 @@ pub struct RegionMaximum {
 }
 
 impl Regulation {
+    /// `raw` (a `source` text of this file) with every document named by its title. The longest
+    /// keys go first, so `DOMAIN.md §4 (…)` is not half-replaced by a shorter key.
+    pub fn cite(&self, raw: &str) -> Citation {
+        let mut docs: Vec<&SourceDocument> = self.sources.iter().filter(|d| raw.contains(&d.key)).collect();
+        docs.sort_by_key(|d| std::cmp::Reverse(d.key.len()));
+        let text = docs.iter().fold(raw.to_owned(), |t, d| t.replace(&d.key, &d.title));
+        let url = docs.iter().find_map(|d| d.url.clone());
+        Citation { text, url }
+    }
+
     /// Parses a regulation file and its region maximum table (CSV `region,maximum_eur,example`; may be empty).
     pub fn parse(toml_text: &str, maximums_csv: &str) -> Result<Regulation, RegulationError> {
         let mut reg: Regulation = toml::from_str(toml_text).map_err(|e| RegulationError::Invalid(e.to_string()))?;
@@ -286,6 +317,30 @@ mod tests {
         let old = Regulation::builtin("sto-2020-2023").unwrap();
         assert!(old.phases.is_empty());
         assert_eq!(Regulation::builtin("sto-1999").unwrap_err(), RegulationError::Unknown("sto-1999".into()));
+    }
+
+    #[test]
+    fn every_source_reaches_a_reader_by_its_title() {
+        for id in ["sto-2025-2028", "sto-2020-2023"] {
+            let r = Regulation::builtin(id).unwrap();
+            let texts = r.parameters.iter().flat_map(|p| p.values.iter().map(|v| &v.source));
+            let texts = texts
+                .chain(r.phases.iter().map(|p| &p.source))
+                .chain(r.themes.iter().map(|t| &t.source))
+                .chain(r.categories.iter().map(|c| &c.source))
+                .chain(r.rules.iter().map(|r| &r.source));
+            for raw in texts {
+                let cited = r.cite(raw).text;
+                for internal in ["seed ", ".txt", "DOMAIN", ".md", "§"] {
+                    assert!(!cited.contains(internal), "{id}: \"{raw}\" still shows {internal:?}: {cited}");
+                }
+            }
+        }
+        let r = Regulation::builtin("sto-2025-2028").unwrap();
+        let c = r.cite("seed 002_1f124709cf75a864.txt: vooraanmelding tussen 1 en 30 juni 2024");
+        assert!(c.text.starts_with("Nehem, ‘Nieuwe STO-regeling"), "{c:?}");
+        let official = r.cite("Subsidieregeling sterk techniekonderwijs 2025–2028, Stcrt. 2024, 11193");
+        assert_eq!(official.url.as_deref(), Some("https://zoek.officielebekendmakingen.nl/stcrt-2024-11193.html"));
     }
 
     #[test]

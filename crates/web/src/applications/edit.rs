@@ -207,7 +207,10 @@ pub async fn submit(
     let f = Pairs::parse(&body);
     let outcome = match apps::submit(&st.app, &ctx.actor, &slug, &phase, f.version()).await {
         Ok(v) => {
-            let notice = format!("Versie {} is ingediend. SHA-256: {}", v.number, v.sha256);
+            let notice = format!(
+                "Versie {} is ingediend. Die verandert niet meer; u werkt verder aan een nieuw concept.",
+                v.number
+            );
             return crate::flash::redirect(&st, &format!("/regio/{slug}/aanvragen/{phase}"), &notice).await;
         }
         Err(ServiceError::SubmitRefused(findings)) => Outcome {

@@ -6,7 +6,7 @@ pub mod api;
 use askama::Template;
 use axum::extract::{Path, State};
 use domain::fmt::{date_nl, euro_nl, percent_nl};
-use domain::regulation::{ParamValue, Parameter, Regulation, Severity};
+use domain::regulation::{Citation, ParamValue, Parameter, Regulation, Severity};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -35,7 +35,7 @@ fn years(r: &Regulation) -> String {
 /// A parameter value as people read it, by its unit.
 fn show(p: &Parameter, v: &ParamValue) -> String {
     match v {
-        ParamValue::List(items) => items.join(", "),
+        ParamValue::List(items) => items.iter().map(|i| label_of(i)).collect::<Vec<_>>().join(", "),
         ParamValue::Decimal(d) => match p.unit.as_str() {
             "EUR" => euro_nl(d.0),
             "EUR/uur" => format!("{} per uur", euro_nl(d.0)),
@@ -43,6 +43,14 @@ fn show(p: &Parameter, v: &ParamValue) -> String {
             _ => domain::fmt::decimal_nl(d.0),
         },
     }
+}
+
+/// A code in a list parameter as a reader knows it: an organisation kind or a role by its Dutch name.
+fn label_of(code: &str) -> String {
+    domain::OrganisationKind::parse(code)
+        .map(|k| k.label().to_owned())
+        .or_else(|| domain::Role::parse(code).map(|r| r.label().to_lowercase()))
+        .unwrap_or_else(|| code.to_owned())
 }
 
 fn civil(dt: jiff::civil::DateTime) -> String {
@@ -55,7 +63,6 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
         .parameters
         .iter()
         .map(|p| ParameterView {
-            id: p.id.clone(),
             label: p.label.clone(),
             values: p
                 .values
@@ -63,7 +70,7 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
                 .map(|v| ParamValueView {
                     valid_from: date_nl(v.valid_from),
                     value: show(p, &v.value),
-                    source: v.source.clone(),
+                    source: reg.cite(&v.source),
                     verified: v.verified,
                     note: v.note.clone(),
                 })
@@ -75,13 +82,12 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
         .iter()
         .map(|p| PhaseView {
             label: p.label.clone(),
-            id: p.id.clone(),
             window: match p.opens {
                 Some(o) => format!("van {} tot en met {}", civil(o), civil(p.closes)),
                 None => format!("uiterlijk {}", civil(p.closes)),
             },
             years: p.years.iter().map(i16::to_string).collect::<Vec<_>>().join(", "),
-            source: p.source.clone(),
+            source: reg.cite(&p.source),
             verified: p.verified,
             note: p.note.clone(),
         })
@@ -93,8 +99,13 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
             id: r.id.clone(),
             title: r.title.clone(),
             blocking: r.severity == Severity::Blocking,
-            source: r.source.clone(),
-            not_in: r.not_in_phases.join(", "),
+            source: reg.cite(&r.source),
+            not_in: r
+                .not_in_phases
+                .iter()
+                .map(|id| reg.phase(id).map_or(id.clone(), |p| p.label.clone()))
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect();
     html(RegulationPage {
@@ -107,7 +118,7 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
         years: years(reg),
         parameters,
         phases,
-        themes: reg.themes.iter().map(|t| (t.id.clone(), t.label.clone(), t.source.clone())).collect(),
+        themes: reg.themes.iter().map(|t| (t.label.clone(), reg.cite(&t.source))).collect(),
         categories: reg
             .categories
             .iter()
@@ -117,11 +128,12 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
                 } else if !c.eligible {
                     "niet subsidiabel".to_owned()
                 } else if let Some(cap) = &c.rate_cap {
-                    format!("subsidiabel tot het maximum {cap}")
+                    let name = reg.parameters.iter().find(|p| &p.id == cap).map_or(cap.as_str(), |p| p.label.as_str());
+                    format!("subsidiabel tot het maximum: {}", name.to_lowercase())
                 } else {
                     "subsidiabel".to_owned()
                 };
-                (c.id.clone(), c.label.clone(), rule, c.source.clone(), c.verified)
+                (c.label.clone(), rule, reg.cite(&c.source), c.verified)
             })
             .collect(),
         rules,
@@ -145,23 +157,21 @@ pub struct RegulationIndex {
 pub struct ParamValueView {
     pub valid_from: String,
     pub value: String,
-    pub source: String,
+    pub source: Citation,
     pub verified: bool,
     pub note: Option<String>,
 }
 
 pub struct ParameterView {
-    pub id: String,
     pub label: String,
     pub values: Vec<ParamValueView>,
 }
 
 pub struct PhaseView {
-    pub id: String,
     pub label: String,
     pub window: String,
     pub years: String,
-    pub source: String,
+    pub source: Citation,
     pub verified: bool,
     pub note: Option<String>,
 }
@@ -170,7 +180,7 @@ pub struct RuleView {
     pub id: String,
     pub title: String,
     pub blocking: bool,
-    pub source: String,
+    pub source: Citation,
     pub not_in: String,
 }
 
@@ -186,10 +196,10 @@ pub struct RegulationPage {
     pub years: String,
     pub parameters: Vec<ParameterView>,
     pub phases: Vec<PhaseView>,
-    /// (id, label, source)
-    pub themes: Vec<(String, String, String)>,
-    /// (id, label, rule, source, verified)
-    pub categories: Vec<(String, String, String, String, bool)>,
+    /// (label, source)
+    pub themes: Vec<(String, Citation)>,
+    /// (label, rule, source, verified)
+    pub categories: Vec<(String, String, Citation, bool)>,
     pub rules: Vec<RuleView>,
     /// (region, maximum, example)
     pub maximums: Vec<(String, String, bool)>,

@@ -70,3 +70,39 @@ async fn the_regulation_page_shows_rules_and_dated_parameters() {
     old.assert_contains("7,5%");
     assert_eq!(c.get("/regeling/sto-1999").await.status, StatusCode::NOT_FOUND);
 }
+
+/// Names only the code and its files know; none of them belongs on a page people read.
+const INTERNAL_NAMES: &[&str] = &[
+    "seed 0",
+    ".txt",
+    "DOMAIN.md",
+    ".toml",
+    "lead-applicant",
+    "staff-internal",
+    "staff-external",
+    "school_contact",
+    "region-manager",
+    "company",
+    "sterk.application/1",
+    "rate-internal-max",
+    "cofinancing-minimum-share",
+];
+
+#[tokio::test]
+async fn public_pages_name_sources_by_title_and_show_no_internal_names() {
+    let mut c = Client::new(state().await);
+    for path in ["/regeling", "/regeling/sto-2025-2028", "/regeling/sto-2020-2023", "/", "/regios", "/monitor"] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        // What a reader sees: the text outside tags (attribute values such as anchors are not shown).
+        let visible: String =
+            page.body.split('<').map(|part| part.split_once('>').map_or("", |(_, text)| text)).collect();
+        for name in INTERNAL_NAMES {
+            assert!(!visible.contains(name), "{path} shows the internal name {name:?}");
+        }
+    }
+    let page = c.get("/regeling/sto-2025-2028").await;
+    page.assert_contains("Nehem, ‘Nieuwe STO-regeling focust op integraal techniekonderwijs’ (4 april 2024)");
+    page.assert_contains("href=\"https://zoek.officielebekendmakingen.nl/stcrt-2024-11193.html\"");
+    page.assert_contains("bedrijf");
+}

@@ -150,8 +150,9 @@ async fn cofinancing_fails_until_a_company_contributes_then_the_version_is_froze
     let submitted = pm.post(&format!("{ws}/indienen"), &[("version", &version(&page.body))]).await;
     assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
     let page = pm.get(submitted.location()).await;
-    page.assert_contains("Versie 1 is ingediend. SHA-256: ");
-    let hash = page.body.split("SHA-256 ").nth(1).unwrap()[..64].to_owned();
+    page.assert_contains("Versie 1 is ingediend.");
+    assert!(!page.body.contains("SHA-256:"), "the fingerprint is not in the message");
+    let hash = page.body.split("id=\"versie-1-vingerafdruk\">").nth(1).unwrap()[..64].to_owned();
 
     // The hash is over the canonical JSON of the frozen version.
     let (frozen, info) =
