@@ -110,7 +110,6 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
         .collect();
     html(RegulationPage {
         l: Layout::new(reg.title.clone(), &ctx, "regeling"),
-        id: reg.id.clone(),
         title: reg.title.clone(),
         citation: reg.citation.clone(),
         url: reg.url.clone(),
@@ -188,7 +187,6 @@ pub struct RuleView {
 #[template(path = "regulation.html")]
 pub struct RegulationPage {
     pub l: Layout,
-    pub id: String,
     pub title: String,
     pub citation: String,
     pub url: String,
