@@ -25,14 +25,17 @@ test('a region manager builds an application, fixes the co-financing and submits
   await page.getByRole('button', { name: 'Regiovisie opslaan' }).click();
   await page.getByText('De regiovisie is opgeslagen.').waitFor();
 
+  // The new phase goes on from the last submitted version: its activities are here already.
+  assert.ok(await page.locator('#e-title-a1').count(), 'the activities of the main lines came along');
   await page.locator('summary', { hasText: 'Activiteit toevoegen' }).click();
-  await page.getByLabel('Titel').fill('Docenten lopen stage in bedrijven');
+  const adding = page.locator('form', { has: page.locator('#f-title') });
+  await adding.locator('#f-title').fill('Docenten lopen stage in bedrijven');
   for (const theme of ['Aantrekken en ontwikkelen van technisch schoolpersoneel',
     'Tegengaan van genderstereotypering en bevorderen van inclusie in de techniek',
     'Ontwikkelen en toepassen van technologie voor duurzaamheid']) {
-    await page.getByLabel(theme).check();
+    await adding.getByLabel(theme).check();
   }
-  await page.getByRole('button', { name: 'Activiteit toevoegen' }).click();
+  await adding.getByRole('button', { name: 'Activiteit toevoegen' }).click();
   await page.getByText('De activiteit is toegevoegd.').waitFor();
 
   await page.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
@@ -46,7 +49,7 @@ test('a region manager builds an application, fixes the co-financing and submits
   assert.match(await rule(page, 'Ten minste 10% cofinanciering').textContent(), /€ 0,00/);
 
   await page.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
-  await page.getByLabel('Kostensoort').selectOption('staff-external');
+  await page.getByLabel('Kostensoort', { exact: true }).selectOption('staff-external');
   await page.getByLabel('Omschrijving').fill('Instructeur van het installatiebedrijf');
   await page.getByLabel('Aantal').fill('20');
   await page.getByLabel('Eenheid', { exact: true }).fill('uur');
@@ -102,7 +105,8 @@ test('a refused save in the workspace shows its message and takes the focus', as
   const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
   const first = await context.newPage();
   await signIn(first, env.sterk.url, 'programmamanager@sterk.example');
-  const url = `${env.sterk.url}/regio/zuid-friesland/aanvragen/hoofdlijnen`;
+  // The phase open on the demo's day (the test above started it).
+  const url = `${env.sterk.url}/regio/zuid-friesland/aanvragen/uitwerking-2027-2028`;
   const second = await context.newPage();
   await first.goto(url);
   await second.goto(url);

@@ -29,6 +29,11 @@ pub fn amsterdam() -> TimeZone {
     TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC)
 }
 
+/// A local date and time: "1 oktober 2024 om 16:00".
+pub fn datetime_nl(at: jiff::civil::DateTime) -> String {
+    format!("{} om {:02}:{:02}", date_nl(at.date()), at.hour(), at.minute())
+}
+
 /// The calendar date in Europe/Amsterdam at an instant.
 pub fn date_in_amsterdam(at: Timestamp) -> Date {
     at.to_zoned_datetime(amsterdam()).date()

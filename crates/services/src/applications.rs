@@ -1,6 +1,7 @@
 //! A region's application per phase: start it from the registry, edit it with optimistic
 //! versioning, check it against the regulation, submit a frozen version with its SHA-256.
 
+use domain::regulation::Window;
 use domain::regulation::application::{
     Agreement, Application, ApplicationOrganisation, ApplicationRegion, FORMAT, FormatError,
 };
@@ -42,7 +43,9 @@ pub struct Workspace {
     /// Each budget line's eligible amount and whether its rate is above the cap, by index.
     pub lines: Vec<LineStatus>,
     pub versions: Vec<VersionInfo>,
+    /// May the actor change it: an editor of the region, while the phase is open.
     pub can_edit: bool,
+    pub window: Window,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +61,7 @@ pub struct PhaseStatus {
     pub label: String,
     pub started: bool,
     pub versions: usize,
+    pub window: Window,
 }
 
 fn format_error(e: FormatError) -> ServiceError {
@@ -93,6 +97,32 @@ fn phase_known(app: &App, phase: &str) -> Result<()> {
     app.current_regulation()?.phase(phase).map(|_| ()).ok_or(ServiceError::NotFound)
 }
 
+/// Where the phase's window stands now (the app's clock).
+pub fn window(app: &App, phase: &str) -> Result<Window> {
+    let reg = app.current_regulation()?;
+    let p = reg.phase(phase).ok_or(ServiceError::NotFound)?;
+    Ok(p.window(app.now(), &reg.time_zone()))
+}
+
+/// Only an open phase is started, changed or submitted; a closed one keeps its versions to read.
+/// The operator's command line (the system actor) may still correct a closed phase's draft.
+fn require_open(app: &App, actor: &Actor, phase: &str) -> Result<()> {
+    if actor.system {
+        return Ok(());
+    }
+    match window(app, phase)? {
+        Window::Open { .. } => Ok(()),
+        Window::NotYetOpen { opens } => Err(ServiceError::NotAllowed(format!(
+            "Deze fase is nog niet open: aanvragen kan vanaf {}.",
+            domain::fmt::datetime_nl(opens)
+        ))),
+        Window::Closed { closed } => Err(ServiceError::NotAllowed(format!(
+            "De termijn van deze fase is gesloten sinds {}. De ingediende versies blijven te lezen.",
+            domain::fmt::datetime_nl(closed)
+        ))),
+    }
+}
+
 /// The phases of the regulation, with whether the region has a draft and how many versions.
 pub async fn overview(app: &App, actor: &Actor, slug: &str) -> Result<(Region, Vec<PhaseStatus>)> {
     let mut conn = app.db.conn().await?;
@@ -105,7 +135,14 @@ pub async fn overview(app: &App, actor: &Actor, slug: &str) -> Result<(Region, V
             Some(d) => repo::versions(&mut conn, &d.id, false).await?.len(),
             None => 0,
         };
-        phases.push(PhaseStatus { id: p.id.clone(), label: p.label.clone(), started: draft.is_some(), versions });
+        let window = p.window(app.now(), &app.current_regulation()?.time_zone());
+        phases.push(PhaseStatus {
+            id: p.id.clone(),
+            label: p.label.clone(),
+            started: draft.is_some(),
+            versions,
+            window,
+        });
     }
     Ok((region, phases))
 }
@@ -156,13 +193,44 @@ pub async fn start(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<
     if repo::get(&mut tx, &region.id, phase).await?.is_some() {
         return Ok(());
     }
+    require_open(app, actor, phase)?;
     let members = regions::members(&mut tx, &region.id).await?;
-    let application = from_registry(&region, &members, phase, app.now());
+    let mut application = from_registry(&region, &members, phase, app.now());
+    let from = continue_from(&mut tx, &region.id, &mut application).await?;
     let user = actor.user_id.as_deref();
     let id = repo::insert(&mut tx, &region.id, phase, &application.canonical_json(), user).await?;
-    audit::append(&mut tx, user, "application.start", "application", &id, &json!({ "phase": phase })).await?;
+    let detail = json!({ "phase": phase, "continued_from": from });
+    audit::append(&mut tx, user, "application.start", "application", &id, &detail).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A new phase goes on from the region's latest submitted version of another phase: its vision,
+/// activities and partners (its budget belongs to that phase's years and stays behind). Returns
+/// which phase and version it came from.
+async fn continue_from(
+    conn: &mut AnyConnection,
+    region_id: &str,
+    application: &mut Application,
+) -> Result<Option<(String, i64)>> {
+    let mut latest: Option<(repo::Version, String)> = None;
+    for draft in repo::for_region(conn, region_id).await? {
+        for v in repo::versions(conn, &draft.id, true).await? {
+            if latest.as_ref().is_none_or(|(l, _)| v.submitted_at > l.submitted_at) {
+                latest = Some((v, draft.phase.clone()));
+            }
+        }
+    }
+    let Some((version, phase)) = latest else { return Ok(None) };
+    let earlier = parse_stored(&version.content)?;
+    application.vision = earlier.vision;
+    application.activities = earlier.activities;
+    for o in earlier.organisations {
+        if !application.organisations.iter().any(|m| m.id == o.id) {
+            application.organisations.push(o);
+        }
+    }
+    Ok(Some((phase, version.number)))
 }
 
 fn parse_stored(content: &str) -> Result<Application> {
@@ -188,7 +256,8 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let application = parse_stored(&draft.content)?;
     let (report, summary, lines) = evaluate(app, &application)?;
     let versions = repo::versions(&mut conn, &draft.id, false).await?.into_iter().map(version_info).collect();
-    let can_edit = actor.permits(Action::EditApplication { region_id: &region.id });
+    let window = window(app, phase)?;
+    let can_edit = actor.permits(Action::EditApplication { region_id: &region.id }) && window.is_open();
     Ok(Some(Workspace {
         region,
         application,
@@ -200,6 +269,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
         lines,
         versions,
         can_edit,
+        window,
     }))
 }
 
@@ -268,6 +338,7 @@ async fn draft_to_change(
 ) -> Result<repo::Draft> {
     phase_known(app, phase)?;
     let region = region_for(conn, actor, slug, true).await?;
+    require_open(app, actor, phase)?;
     let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
     if draft.version != expected_version {
         return Err(ServiceError::Conflict);

@@ -136,6 +136,43 @@ pub struct Phase {
     pub note: Option<String>,
 }
 
+/// Where a phase's window stands at a moment (times local, in the regulation's time zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    NotYetOpen {
+        opens: DateTime,
+    },
+    /// Open; `days_left` counts calendar days until the closing day (0 on the day itself).
+    Open {
+        closes: DateTime,
+        days_left: i64,
+    },
+    Closed {
+        closed: DateTime,
+    },
+}
+
+impl Window {
+    pub fn is_open(self) -> bool {
+        matches!(self, Window::Open { .. })
+    }
+}
+
+impl Phase {
+    /// The window at `now`. A phase without a stated opening is open until it closes.
+    pub fn window(&self, now: jiff::Timestamp, tz: &TimeZone) -> Window {
+        let local = now.to_zoned_datetime(tz.clone()).datetime();
+        match self.opens {
+            Some(opens) if local < opens => Window::NotYetOpen { opens },
+            _ if local > self.closes => Window::Closed { closed: self.closes },
+            _ => {
+                let days_left = local.date().until(self.closes.date()).map_or(0, |s| i64::from(s.get_days()));
+                Window::Open { closes: self.closes, days_left }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Theme {
     pub id: String,
@@ -341,6 +378,24 @@ mod tests {
         assert!(c.text.starts_with("Nehem, ‘Nieuwe STO-regeling"), "{c:?}");
         let official = r.cite("Subsidieregeling sterk techniekonderwijs 2025–2028, Stcrt. 2024, 11193");
         assert_eq!(official.url.as_deref(), Some("https://zoek.officielebekendmakingen.nl/stcrt-2024-11193.html"));
+    }
+
+    #[test]
+    fn a_phase_is_open_only_in_its_window_counting_the_days_left() {
+        let r = Regulation::builtin("sto-2025-2028").unwrap();
+        let tz = r.time_zone();
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let main = r.phase("hoofdlijnen").unwrap();
+        assert!(matches!(main.window(at("2024-08-31T12:00:00Z"), &tz), Window::NotYetOpen { .. }));
+        assert_eq!(
+            main.window(at("2024-09-15T10:00:00Z"), &tz),
+            Window::Open { closes: jiff::civil::datetime(2024, 10, 1, 16, 0, 0, 0), days_left: 16 }
+        );
+        // 16:00 in Amsterdam is 14:00 UTC in October: one second later it is closed.
+        assert!(main.window(at("2024-10-01T14:00:00Z"), &tz).is_open());
+        assert!(matches!(main.window(at("2024-10-01T14:00:01Z"), &tz), Window::Closed { .. }));
+        // Without a stated opening the phase is open until it closes.
+        assert!(r.phase("uitwerking-2027-2028").unwrap().window(at("2024-09-15T10:00:00Z"), &tz).is_open());
     }
 
     #[test]

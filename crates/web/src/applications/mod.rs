@@ -9,6 +9,8 @@ mod views;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
+use domain::fmt::datetime_nl;
+use domain::regulation::Window;
 use services::applications::{self as apps};
 
 use crate::AppState;
@@ -23,6 +25,21 @@ pub struct PhaseRow {
     pub label: String,
     pub started: bool,
     pub versions: usize,
+    pub open: bool,
+    /// Where its window stands, in words.
+    pub window: String,
+}
+
+/// A phase's window in words: until when it is open and how many days are left, or since when
+/// it is closed, or from when it opens.
+pub(crate) fn window_text(w: Window) -> String {
+    match w {
+        Window::Open { closes, days_left: 0 } => format!("Open tot vandaag, {}.", datetime_nl(closes)),
+        Window::Open { closes, days_left: 1 } => format!("Open tot {}: nog 1 dag.", datetime_nl(closes)),
+        Window::Open { closes, days_left } => format!("Open tot {}: nog {days_left} dagen.", datetime_nl(closes)),
+        Window::Closed { closed } => format!("Gesloten sinds {}.", datetime_nl(closed)),
+        Window::NotYetOpen { opens } => format!("Opent op {}.", datetime_nl(opens)),
+    }
 }
 
 #[derive(Template)]
@@ -44,7 +61,14 @@ pub async fn overview(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Str
         region: region.name,
         phases: phases
             .into_iter()
-            .map(|p| PhaseRow { id: p.id, label: p.label, started: p.started, versions: p.versions })
+            .map(|p| PhaseRow {
+                id: p.id,
+                label: p.label,
+                started: p.started,
+                versions: p.versions,
+                open: p.window.is_open(),
+                window: window_text(p.window),
+            })
             .collect(),
         can_edit,
     })

@@ -142,6 +142,8 @@ pub struct WorkspacePage {
     pub version: i64,
     pub updated: String,
     pub can_edit: bool,
+    /// The phase's window in words (open until, closed since).
+    pub window: String,
     pub passed: bool,
     pub findings: Vec<FindingView>,
     pub eligible: String,
@@ -213,13 +215,42 @@ impl Outcome {
 
 pub(crate) async fn render(st: &AppState, ctx: &Ctx, slug: &str, phase: &str, outcome: Outcome) -> Page {
     let Some(ws) = apps::workspace(&st.app, &ctx.actor, slug, phase).await? else {
-        return Err(WebError::NotFound);
+        return not_started(st, ctx, slug, phase).await;
     };
     let reg = st.app.current_regulation()?;
     let status = outcome.status;
     let this_year = domain::fmt::date_in_amsterdam(st.app.now()).year();
     let page = build(reg, ws, ctx, (outcome, this_year));
     Ok((status, Html(page.render()?)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "aanvraag/not_started.html")]
+pub struct NotStartedPage {
+    pub l: Layout,
+    pub slug: String,
+    pub region: String,
+    pub phase: String,
+    pub phase_label: String,
+    pub window: String,
+    pub may_start: bool,
+}
+
+/// A phase the region has not started: what it is, its window, and the way to start it.
+async fn not_started(st: &AppState, ctx: &Ctx, slug: &str, phase: &str) -> Page {
+    let (region, phases) = apps::overview(&st.app, &ctx.actor, slug).await?;
+    let p = phases.into_iter().find(|p| p.id == phase).ok_or(WebError::NotFound)?;
+    let may_start = p.window.is_open() && ctx.actor.permits(domain::Action::EditApplication { region_id: &region.id });
+    let page = NotStartedPage {
+        l: Layout::new(format!("{}: {}", p.label, region.name), ctx, "beheer"),
+        slug: region.slug,
+        region: region.name,
+        phase: p.id,
+        window: crate::applications::window_text(p.window),
+        phase_label: p.label,
+        may_start,
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 fn build(
@@ -251,6 +282,7 @@ fn build(
             ws.updated_by.as_deref().map(|n| format!(" door {n}")).unwrap_or_default()
         ),
         can_edit: ws.can_edit,
+        window: crate::applications::window_text(ws.window),
         passed: ws.report.passed,
         findings: ws.report.findings.iter().map(finding_view).collect(),
         eligible: euro_nl(t.eligible_costs.0),

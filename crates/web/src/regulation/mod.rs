@@ -5,7 +5,7 @@ pub mod api;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use domain::fmt::{date_nl, euro_nl, percent_nl};
+use domain::fmt::{date_nl, datetime_nl, euro_nl, percent_nl};
 use domain::regulation::{Citation, ParamValue, Parameter, Regulation, Severity};
 
 use crate::AppState;
@@ -53,10 +53,6 @@ fn label_of(code: &str) -> String {
         .unwrap_or_else(|| code.to_owned())
 }
 
-fn civil(dt: jiff::civil::DateTime) -> String {
-    format!("{} om {:02}:{:02}", date_nl(dt.date()), dt.hour(), dt.minute())
-}
-
 pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Page {
     let reg = st.app.regulations.get(&id).ok_or(WebError::NotFound)?;
     let parameters = reg
@@ -83,8 +79,8 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
         .map(|p| PhaseView {
             label: p.label.clone(),
             window: match p.opens {
-                Some(o) => format!("van {} tot en met {}", civil(o), civil(p.closes)),
-                None => format!("uiterlijk {}", civil(p.closes)),
+                Some(o) => format!("van {} tot en met {}", datetime_nl(o), datetime_nl(p.closes)),
+                None => format!("uiterlijk {}", datetime_nl(p.closes)),
             },
             years: p.years.iter().map(i16::to_string).collect::<Vec<_>>().join(", "),
             source: reg.cite(&p.source),
