@@ -205,9 +205,9 @@ pub async fn start(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<
     Ok(())
 }
 
-/// A new phase goes on from the region's latest submitted version of another phase: its vision,
-/// activities and partners (its budget belongs to that phase's years and stays behind). Returns
-/// which phase and version it came from.
+/// A new phase goes on from the region's latest submitted version of another phase: its vision
+/// and activities (its budget belongs to that phase's years and stays behind). Returns which
+/// phase and version it came from.
 async fn continue_from(
     conn: &mut AnyConnection,
     region_id: &str,
@@ -225,11 +225,7 @@ async fn continue_from(
     let earlier = parse_stored(&version.content)?;
     application.vision = earlier.vision;
     application.activities = earlier.activities;
-    for o in earlier.organisations {
-        if !application.organisations.iter().any(|m| m.id == o.id) {
-            application.organisations.push(o);
-        }
-    }
+    // The partners are the region's members now (from the registry): one who left stays out.
     Ok(Some((phase, version.number)))
 }
 
@@ -414,6 +410,8 @@ pub(crate) async fn merge_school_plan(
     plan: &domain::school_plan::SchoolPlan,
 ) -> Result<String> {
     let phase = current_phase(app)?.id.clone();
+    // An approval changes the application: only while that phase is open.
+    require_open(app, actor, &phase)?;
     let members = regions::members(conn, &region.id).await?;
     let draft = match repo::get(conn, &region.id, &phase).await? {
         Some(d) => d,
@@ -557,11 +555,12 @@ pub async fn attach_agreement(
         sha256: sha256.clone(),
         size: bytes.len() as u64,
     };
-    // Check the right to edit before anything is written to disk.
+    // Check the right to edit, and that the phase is open, before anything is written to disk.
     {
         let mut conn = app.db.conn().await?;
         region_for(&mut conn, actor, slug, true).await?;
     }
+    require_open(app, actor, phase)?;
     crate::files::put_as(app, bytes, AGREEMENT_EXTENSION)?;
     update(app, actor, slug, phase, expected_version, move |a| {
         a.agreement.get_or_insert_with(Default::default).document = Some(document);

@@ -24,6 +24,7 @@ pub mod regulations;
 pub mod reminders;
 pub mod school_plans;
 pub mod search;
+pub mod todo;
 pub mod users;
 
 use domain::{Denied, FieldErrors};

@@ -34,6 +34,7 @@ pub async fn render_dashboard(
     let status = if token_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = Dashboard {
         l: Layout::new("Mijn Sterk", ctx, "beheer"),
+        tasks: services::todo::for_actor(&st.app, &ctx.actor).await?,
         grants: grant_views(&ctx.actor.grants, &all),
         regions: manageable
             .into_iter()

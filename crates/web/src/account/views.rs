@@ -46,6 +46,8 @@ pub struct TokenView {
 #[template(path = "beheer/dashboard.html")]
 pub struct Dashboard {
     pub l: Layout,
+    /// What waits for this person, most urgent first.
+    pub tasks: Vec<services::todo::Task>,
     pub grants: Vec<GrantView>,
     pub regions: Vec<RegionItem>,
     pub is_admin: bool,

@@ -594,3 +594,26 @@ async fn a_refused_budget_line_keeps_what_was_typed_with_the_message_at_its_fiel
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     school.get(&url).await.assert_contains("€ 170,00");
 }
+
+#[tokio::test]
+async fn after_signing_in_each_person_sees_what_waits_for_them() {
+    let mut st = state().await;
+    let mut pm = signed_in(&st, MANAGER).await;
+    let page = pm.get("/beheer").await;
+    page.assert_contains("Wat wacht op u");
+    page.assert_contains("van scholen in Zuid-Friesland wachten op uw beoordeling");
+    page.assert_contains("href=\"/regio/zuid-friesland/deelplannen?status=ingediend\"");
+    let mut school = signed_in(&st, SCHOOL).await;
+    let page = school.get("/beheer").await;
+    page.assert_contains("is nog niet ingediend");
+    assert!(!page.body.contains("wachten op uw beoordeling"), "reviewing is the region's work");
+    let mut partner = signed_in(&st, PARTNER).await;
+    partner.get("/beheer").await.assert_contains("Er wacht nu niets op u.");
+    // Three weeks before the detailed plan for 2025 and 2026 is due, it is on the manager's list, marked.
+    st.app.clock = Some("2025-03-25T12:00:00+01:00".parse().unwrap());
+    let mut pm = signed_in(&st, MANAGER).await;
+    let page = pm.get("/beheer").await;
+    page.assert_contains(
+        "Uitwerking activiteitenplan en begroting 2025 en 2026 van Zuid-Friesland indienen: nog 21 dagen, tot 15 april 2025 om 23:59",
+    );
+}

@@ -541,7 +541,7 @@ async fn only_an_open_phase_is_started_or_changed_and_a_new_one_goes_on_from_the
     let (main, draft_version) =
         services::applications::get(&st.app, &domain::Actor::system(), "zuid-friesland", "hoofdlijnen").await.unwrap();
     let page = pm.get("/regio/zuid-friesland/aanvragen/uitwerking-2025-2026").await;
-    page.assert_contains("begint met de regiovisie, de activiteiten en de partners");
+    page.assert_contains("begint met de regiovisie en de activiteiten");
     let res = pm.post("/regio/zuid-friesland/aanvragen/uitwerking-2025-2026/starten", &[]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let (detailed, _) =

@@ -1,0 +1,147 @@
+//! What waits for a person, the first thing they see after signing in: each task says what to do,
+//! how much and until when, and links to the place where it is done. The tasks come from the use
+//! cases that own them, with the person's own rights, so nobody is shown work that is not theirs.
+
+use std::collections::BTreeSet;
+
+use domain::execution::MilestoneState;
+use domain::regulation::Window;
+use domain::school_plan::PlanState;
+use domain::{Action, Actor, Role};
+
+use crate::{App, Result, ServiceError};
+
+/// One thing to do: the sentence, and the address where it is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub text: String,
+    pub href: String,
+    /// A deadline within two weeks, or something already late.
+    pub urgent: bool,
+}
+
+/// How many days before a phase closes its submission becomes a task.
+const DEADLINE_HORIZON_DAYS: i64 = 60;
+
+pub async fn for_actor(app: &App, actor: &Actor) -> Result<Vec<Task>> {
+    actor.require(Action::UseAccount)?;
+    let mut tasks = Vec::new();
+    let region_ids: BTreeSet<&str> = actor.grants.iter().filter_map(|g| g.region_id.as_deref()).collect();
+    for region_id in region_ids {
+        let Some(region) = store::regions::by_id(&mut *app.db.conn().await?, region_id).await? else { continue };
+        if region.archived {
+            continue;
+        }
+        plans(app, actor, &region, &mut tasks).await?;
+        account_requests(app, actor, &region, &mut tasks).await?;
+        deadlines(app, actor, &region, &mut tasks).await?;
+        milestones(app, actor, &region, &mut tasks).await?;
+    }
+    if actor.is_national_admin() {
+        let waiting = store::notifications::pending(&mut *app.db.conn().await?, 1000).await?.len();
+        if waiting > 0 {
+            let text = format!("{} in de wachtrij om te verzenden", count(waiting, "bericht", "berichten"));
+            tasks.push(Task { text, href: "/beheer/uitbak".into(), urgent: false });
+        }
+    }
+    tasks.sort_by_key(|t| !t.urgent);
+    Ok(tasks)
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// Plans waiting for the region's review; for a school, its own plans that wait for it.
+async fn plans(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Vec<Task>) -> Result<()> {
+    let reviews = actor.has_role_in(Role::RegionManager, &region.id);
+    let writes = actor.has_role_in(Role::SchoolContact, &region.id);
+    if !reviews && !writes {
+        return Ok(());
+    }
+    let board = crate::school_plans::board(app, actor, &region.slug, &Default::default()).await?;
+    let base = format!("/regio/{}/deelplannen", region.slug);
+    if reviews {
+        let waiting = board.plans.iter().filter(|p| matches!(p.state, PlanState::Ingediend | PlanState::InBehandeling));
+        let n = waiting.count();
+        if n > 0 {
+            let text = format!(
+                "{} van scholen in {} wachten op uw beoordeling",
+                count(n, "deelplan", "deelplannen"),
+                region.name
+            );
+            tasks.push(Task { text, href: format!("{base}?status=ingediend"), urgent: false });
+        }
+    }
+    // A school's own plans (the board shows others' approved titles too, not readable).
+    for p in board.plans.iter().filter(|p| writes && p.readable) {
+        let (text, urgent) = match p.state {
+            PlanState::Teruggestuurd => {
+                (format!("Uw deelplan ‘{}’ is teruggestuurd: pas het aan en dien het opnieuw in", p.title), true)
+            }
+            PlanState::Concept => (format!("Uw deelplan ‘{}’ is nog niet ingediend", p.title), false),
+            _ => continue,
+        };
+        tasks.push(Task { text, href: format!("{base}/{}", p.id), urgent });
+    }
+    Ok(())
+}
+
+async fn account_requests(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Vec<Task>) -> Result<()> {
+    if !actor.permits(Action::InviteUser { role: Role::SchoolContact, region_id: Some(&region.id) })
+        || !actor.has_role_in(Role::RegionManager, &region.id)
+    {
+        return Ok(());
+    }
+    let (_, open) = crate::account_requests::open(app, actor, &region.slug).await?;
+    if !open.is_empty() {
+        let text =
+            format!("{} van docenten in {}", count(open.len(), "accountaanvraag", "accountaanvragen"), region.name);
+        tasks.push(Task { text, href: format!("/regio/{}/deelplannen/accounts", region.slug), urgent: false });
+    }
+    Ok(())
+}
+
+/// Open phases the region has not submitted yet, when their deadline is near.
+async fn deadlines(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Vec<Task>) -> Result<()> {
+    if !actor.permits(Action::EditApplication { region_id: &region.id }) {
+        return Ok(());
+    }
+    let (_, phases) = crate::applications::overview(app, actor, &region.slug).await?;
+    for p in phases {
+        let Window::Open { closes, days_left } = p.window else { continue };
+        if p.versions > 0 || days_left > DEADLINE_HORIZON_DAYS {
+            continue;
+        }
+        let left = match days_left {
+            0 => "vandaag".to_owned(),
+            1 => "nog 1 dag".to_owned(),
+            n => format!("nog {n} dagen"),
+        };
+        let text =
+            format!("{} van {} indienen: {left}, tot {}", p.label, region.name, domain::fmt::datetime_nl(closes));
+        let href = format!("/regio/{}/aanvragen/{}", region.slug, p.id);
+        tasks.push(Task { text, href, urgent: days_left <= 14 });
+    }
+    Ok(())
+}
+
+/// Milestones of the approved plan past their date and not reached.
+async fn milestones(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Vec<Task>) -> Result<()> {
+    if !actor.permits(Action::ViewAllRecords { region_id: &region.id }) {
+        return Ok(());
+    }
+    let list = match crate::execution::milestones(app, actor, &region.slug).await {
+        Ok((_, list)) => list,
+        // No approved plan yet: nothing to reach.
+        Err(ServiceError::NotFound) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let late = list.iter().filter(|m| m.state == MilestoneState::Overdue).count();
+    if late > 0 {
+        let text =
+            format!("{} in {} over de datum en nog niet bereikt", count(late, "mijlpaal", "mijlpalen"), region.name);
+        tasks.push(Task { text, href: format!("/regio/{}/uitvoering/mijlpalen", region.slug), urgent: true });
+    }
+    Ok(())
+}
