@@ -1,11 +1,18 @@
 //! Formatted text (a Markdown subset: headings, lists, emphasis, links) rendered safely: raw HTML
-//! is shown as text and only http(s) and mailto links are kept.
+//! is shown as text and only http(s), mailto and links within Sterk (`/regeling/…`) are kept.
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 fn safe_link(dest: &str) -> bool {
     let d = dest.trim().to_ascii_lowercase();
-    d.starts_with("https://") || d.starts_with("http://") || d.starts_with("mailto:")
+    d.starts_with("https://") || d.starts_with("http://") || d.starts_with("mailto:") || within_sterk(&d)
+}
+
+/// A path on this site: `/regeling/…`. Only a letter or digit may follow the slash: `//host`,
+/// `/\host` and `/<tab>/host` are read by browsers as another site.
+fn within_sterk(d: &str) -> bool {
+    let mut chars = d.chars();
+    chars.next() == Some('/') && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// HTML for a text written by a user; safe to insert without further escaping.
@@ -60,5 +67,14 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));
         assert!(html.contains("klik"));
+    }
+
+    #[test]
+    fn links_within_sterk_are_kept_and_other_sites_in_disguise_are_not() {
+        let html = to_html(
+            "[de regeling](/regeling/sto-2025-2028) [a](//evil.example) [b](/\\evil.example) [c](</\t/evil.example>)",
+        );
+        assert!(html.contains("<a href=\"/regeling/sto-2025-2028\">de regeling</a>"), "{html}");
+        assert!(!html.contains("evil.example\""), "{html}");
     }
 }

@@ -67,7 +67,11 @@ async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Ou
             ("Vast te stellen subsidie", euro_nl(s.settled)),
             ("Ontvangen voorschotten", euro_nl(s.received)),
         ],
-        repay_label: if s.to_repay.is_sign_negative() { "Nog te ontvangen" } else { "Terug te betalen" },
+        repay_label: if s.to_repay.is_sign_negative() {
+            "Voorlopig nog te ontvangen"
+        } else {
+            "Voorlopig terug te betalen"
+        },
         repay: euro_nl(s.to_repay.abs()),
         received_raw: decimal_nl(s.received),
         annual: spent
