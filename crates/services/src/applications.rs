@@ -97,32 +97,6 @@ fn phase_known(app: &App, phase: &str) -> Result<()> {
     app.current_regulation()?.phase(phase).map(|_| ()).ok_or(ServiceError::NotFound)
 }
 
-/// Where the phase's window stands now (the app's clock).
-pub fn window(app: &App, phase: &str) -> Result<Window> {
-    let reg = app.current_regulation()?;
-    let p = reg.phase(phase).ok_or(ServiceError::NotFound)?;
-    Ok(p.window(app.now(), &reg.time_zone()))
-}
-
-/// Only an open phase is started, changed or submitted; a closed one keeps its versions to read.
-/// The operator's command line (the system actor) may still correct a closed phase's draft.
-fn require_open(app: &App, actor: &Actor, phase: &str) -> Result<()> {
-    if actor.system {
-        return Ok(());
-    }
-    match window(app, phase)? {
-        Window::Open { .. } => Ok(()),
-        Window::NotYetOpen { opens } => Err(ServiceError::NotAllowed(format!(
-            "Deze fase is nog niet open: aanvragen kan vanaf {}.",
-            domain::fmt::datetime_nl(opens)
-        ))),
-        Window::Closed { closed } => Err(ServiceError::NotAllowed(format!(
-            "De termijn van deze fase is gesloten sinds {}. De ingediende versies blijven te lezen.",
-            domain::fmt::datetime_nl(closed)
-        ))),
-    }
-}
-
 /// The phases of the regulation, with whether the region has a draft and how many versions.
 pub async fn overview(app: &App, actor: &Actor, slug: &str) -> Result<(Region, Vec<PhaseStatus>)> {
     let mut conn = app.db.conn().await?;
@@ -135,7 +109,7 @@ pub async fn overview(app: &App, actor: &Actor, slug: &str) -> Result<(Region, V
             Some(d) => repo::versions(&mut conn, &d.id, false).await?.len(),
             None => 0,
         };
-        let window = p.window(app.now(), &app.current_regulation()?.time_zone());
+        let window = crate::phases::window(app, &p.id)?;
         phases.push(PhaseStatus {
             id: p.id.clone(),
             label: p.label.clone(),
@@ -193,7 +167,7 @@ pub async fn start(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<
     if repo::get(&mut tx, &region.id, phase).await?.is_some() {
         return Ok(());
     }
-    require_open(app, actor, phase)?;
+    crate::phases::require_open(app, actor, phase)?;
     let members = regions::members(&mut tx, &region.id).await?;
     let mut application = from_registry(&region, &members, phase, app.now());
     let from = continue_from(&mut tx, &region.id, &mut application).await?;
@@ -252,7 +226,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let application = parse_stored(&draft.content)?;
     let (report, summary, lines) = evaluate(app, &application)?;
     let versions = repo::versions(&mut conn, &draft.id, false).await?.into_iter().map(version_info).collect();
-    let window = window(app, phase)?;
+    let window = crate::phases::window(app, phase)?;
     let can_edit = actor.permits(Action::EditApplication { region_id: &region.id }) && window.is_open();
     Ok(Some(Workspace {
         region,
@@ -294,7 +268,7 @@ pub async fn save(
 ) -> Result<i64> {
     update(app, actor, slug, phase, expected_version, |current| {
         let mut new = new;
-        agreement_on_file(app, current, &new)?;
+        crate::agreement::on_file(app, current, &new)?;
         new.region = current.region.clone();
         new.phase = current.phase.clone();
         new.regulation = current.regulation.clone();
@@ -302,26 +276,6 @@ pub async fn save(
         Ok(())
     })
     .await
-}
-
-/// A document named in an uploaded application must be one Sterk stored (the draft's own,
-/// or one uploaded before, e.g. in another phase): a client cannot point at any other file.
-fn agreement_on_file(app: &App, current: &Application, new: &Application) -> Result<(), FieldErrors> {
-    let document = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.clone());
-    match document(new) {
-        Some(doc)
-            if document(current).as_ref() != Some(&doc)
-                && !crate::files::exists_as(app, &doc.sha256, AGREEMENT_EXTENSION) =>
-        {
-            let mut e = FieldErrors::default();
-            e.add(
-                "agreement.document.sha256",
-                "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
-            );
-            Err(e)
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The draft an editor may change, when it is still at `expected_version` (else `Conflict`).
@@ -334,7 +288,7 @@ async fn draft_to_change(
 ) -> Result<repo::Draft> {
     phase_known(app, phase)?;
     let region = region_for(conn, actor, slug, true).await?;
-    require_open(app, actor, phase)?;
+    crate::phases::require_open(app, actor, phase)?;
     let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
     if draft.version != expected_version {
         return Err(ServiceError::Conflict);
@@ -387,18 +341,6 @@ async fn change_draft(
     Ok(version)
 }
 
-/// The phase approved school plans go into: the first whose deadline has not passed (else the last).
-pub fn current_phase(app: &App) -> Result<&domain::regulation::Phase> {
-    let reg = app.current_regulation()?;
-    let now = app.now();
-    let tz = reg.time_zone();
-    reg.phases
-        .iter()
-        .find(|p| p.closes.to_zoned_datetime(tz.clone()).is_ok_and(|z| z.timestamp() > now))
-        .or(reg.phases.last())
-        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("de regeling heeft geen fasen".into())))
-}
-
 /// Puts an approved school plan into the region's current draft (started when there is none), in
 /// the caller's transaction; returns the phase. Earlier lines of the same plan are replaced.
 pub(crate) async fn merge_school_plan(
@@ -409,9 +351,9 @@ pub(crate) async fn merge_school_plan(
     plan_id: &str,
     plan: &domain::school_plan::SchoolPlan,
 ) -> Result<String> {
-    let phase = current_phase(app)?.id.clone();
+    let phase = crate::phases::current_phase(app)?.id.clone();
     // An approval changes the application: only while that phase is open.
-    require_open(app, actor, &phase)?;
+    crate::phases::require_open(app, actor, &phase)?;
     let members = regions::members(conn, &region.id).await?;
     let draft = match repo::get(conn, &region.id, &phase).await? {
         Some(d) => d,
@@ -520,65 +462,4 @@ pub async fn import(
     };
     let version = save(app, actor, slug, &phase, current, application).await?;
     Ok((phase, version))
-}
-
-/// Signed agreements are stored as `{sha256}.pdf`.
-const AGREEMENT_EXTENSION: &str = "pdf";
-
-/// The largest signed agreement accepted.
-pub const MAX_AGREEMENT_BYTES: usize = 10 * 1024 * 1024;
-
-/// Stores the signed cooperation agreement (a PDF) and links it to the draft.
-pub async fn attach_agreement(
-    app: &App,
-    actor: &Actor,
-    (slug, phase): (&str, &str),
-    expected_version: i64,
-    filename: &str,
-    bytes: &[u8],
-) -> Result<i64> {
-    let mut e = FieldErrors::default();
-    if bytes.len() > MAX_AGREEMENT_BYTES {
-        e.add(
-            "agreement.document",
-            format!("Het bestand is te groot: hoogstens {} MiB.", MAX_AGREEMENT_BYTES / 1024 / 1024),
-        );
-    } else if !bytes.starts_with(b"%PDF-") {
-        e.add("agreement.document", "Upload de ondertekende overeenkomst als PDF.");
-    }
-    e.into_result(())?;
-    let sha256 = crate::auth::sha256_bytes_hex(bytes);
-    let name: String =
-        filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"')).take(120).collect();
-    let document = domain::regulation::application::Document {
-        filename: if name.is_empty() { "samenwerkingsovereenkomst.pdf".into() } else { name },
-        sha256: sha256.clone(),
-        size: bytes.len() as u64,
-    };
-    // Check the right to edit, and that the phase is open, before anything is written to disk.
-    {
-        let mut conn = app.db.conn().await?;
-        region_for(&mut conn, actor, slug, true).await?;
-    }
-    require_open(app, actor, phase)?;
-    crate::files::put_as(app, bytes, AGREEMENT_EXTENSION)?;
-    update(app, actor, slug, phase, expected_version, move |a| {
-        a.agreement.get_or_insert_with(Default::default).document = Some(document);
-        Ok(())
-    })
-    .await
-}
-
-/// The signed agreement of the draft (0) or a submitted version.
-pub async fn agreement_document(
-    app: &App,
-    actor: &Actor,
-    slug: &str,
-    phase: &str,
-    number: i64,
-) -> Result<(String, Vec<u8>)> {
-    let (application, _) = content(app, actor, slug, phase, number).await?;
-    let doc = application.agreement.and_then(|a| a.document).ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get_as(app, &doc.sha256, AGREEMENT_EXTENSION)?;
-    Ok((doc.filename, bytes))
 }

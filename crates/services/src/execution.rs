@@ -177,7 +177,7 @@ async fn approved(app: &App, conn: &mut AnyConnection, region: &Region) -> Resul
         }
     }
     if latest.is_empty() {
-        let phase = crate::applications::current_phase(app)?;
+        let phase = crate::phases::current_phase(app)?;
         let application = match drafts::get(conn, &region.id, &phase.id).await? {
             Some(d) => Application::from_json(&d.content).map_err(corrupt)?,
             None => {

@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 
 pub mod account_requests;
+pub mod agreement;
 pub mod applications;
 pub mod auth;
 pub mod content;
@@ -18,6 +19,7 @@ pub mod files;
 pub mod mail;
 pub mod monitoring;
 pub mod organisations;
+pub mod phases;
 pub mod ratelimit;
 pub mod regions;
 pub mod regulations;

@@ -189,7 +189,7 @@ pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -
         }
     }
     let members = regions::members(&mut conn, &region.id).await?;
-    let phase = crate::applications::current_phase(app)?;
+    let phase = crate::phases::current_phase(app)?;
     let application = match drafts::get(&mut conn, &region.id, &phase.id).await? {
         Some(d) => domain::regulation::application::Application::from_json(&d.content)
             .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?,

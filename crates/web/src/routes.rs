@@ -195,7 +195,7 @@ fn uploads() -> Router<AppState> {
             "/regio/{slug}/aanvragen/{phase}/overeenkomst.pdf",
             post(applications::files::upload_agreement)
                 .get(applications::files::download_agreement)
-                .layer(with_room(services::applications::MAX_AGREEMENT_BYTES)),
+                .layer(with_room(services::agreement::MAX_AGREEMENT_BYTES)),
         )
         .route("/regio/{slug}/aanvragen/{phase}/import.json", post(applications::files::import_json))
         .route(

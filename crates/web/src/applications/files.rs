@@ -118,7 +118,8 @@ pub async fn upload_agreement(
 ) -> Page {
     let (version, file) = read_upload(&mut multipart).await?;
     let (name, bytes) = file.unwrap_or_default();
-    let outcome = match apps::attach_agreement(&st.app, &ctx.actor, (&slug, &phase), version, &name, &bytes).await {
+    let outcome = match services::agreement::attach(&st.app, &ctx.actor, (&slug, &phase), version, &name, &bytes).await
+    {
         Ok(_) => {
             let notice = "De ondertekende samenwerkingsovereenkomst is opgeslagen.";
             return crate::flash::redirect(&st, &format!("/regio/{slug}/aanvragen/{phase}"), notice).await;
@@ -138,7 +139,8 @@ pub async fn download_agreement(
     Path((slug, phase)): Path<(String, String)>,
     axum::extract::Query(q): axum::extract::Query<PdfQuery>,
 ) -> Result<Response, WebError> {
-    let (name, bytes) = apps::agreement_document(&st.app, &ctx.actor, &slug, &phase, q.versie.unwrap_or(0)).await?;
+    let (name, bytes) =
+        services::agreement::document(&st.app, &ctx.actor, &slug, &phase, q.versie.unwrap_or(0)).await?;
     Ok(crate::download::file("application/pdf", &name, bytes))
 }
 
