@@ -30,6 +30,7 @@ export async function startSterk(extraEnv = {}) {
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('sterk did not start within 60 s')), 60_000);
     child.on('exit', (code) => reject(new Error(`sterk exited with ${code}`)));
+    child.on('error', (e) => reject(new Error(`sterk did not start: ${e.message}`)));
     lines.on('line', (line) => {
       const m = line.match(/Sterk draait op (http:\/\/\S+)/);
       if (m) {
@@ -100,3 +101,34 @@ export function sterkAndBrowser(extraEnv = {}) {
   });
   return env;
 }
+
+const HTMLCS = join(import.meta.dirname, '..', 'node_modules', 'html_codesniffer', 'build', 'HTMLCS.js');
+
+/**
+ * HTML_CodeSniffer's WCAG2AA errors on the page, as pa11y reports them (errors only, not warnings or
+ * notices): "code: message (element)". The page's context must bypass the content security policy,
+ * which rightly refuses the injected script.
+ */
+export async function codeSniffer(page) {
+  await page.addScriptTag({ path: HTMLCS });
+  return page.evaluate(() => new Promise((resolve) => {
+    const where = (el) => {
+      if (!el || !el.tagName) return 'document';
+      const id = el.id ? `#${el.id}` : '';
+      const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+      return `${el.tagName.toLowerCase()}${id}${cls}`;
+    };
+    try {
+      window.HTMLCS.process('WCAG2AA', window.document, () => {
+        resolve(window.HTMLCS.getMessages()
+          .filter((m) => m.type === window.HTMLCS.ERROR)
+          .map((m) => `${m.code}: ${m.msg} (${where(m.element)})`));
+      }, () => resolve(['HTML_CodeSniffer failed to run']), 'en');
+    } catch (e) {
+      // The checker throws where it meant to report an error without a message text (an
+      // autocomplete token on a control whose type it does not accept): a finding, not a pass.
+      resolve([`HTML_CodeSniffer stopped: ${e.message}`]);
+    }
+  }));
+}
+

@@ -65,8 +65,8 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
   await school.getByText('Het deelplan is opgeslagen.').waitFor();
   await school.locator('summary', { hasText: 'Activiteit toevoegen' }).click();
   await school.locator('#a-title').fill('Lessen lassen met de robot');
-  await school.locator('#a-milestone').fill('Eerste lessen gegeven');
-  await school.locator('#a-milestone-due').fill('2027-03-01');
+  await school.locator('#a-milestone_title').fill('Eerste lessen gegeven');
+  await school.locator('#a-milestone_due').fill('2027-03-01');
   await school.getByRole('button', { name: 'Activiteit toevoegen' }).click();
   await school.getByText('De activiteit is toegevoegd.').waitFor();
   await school.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();

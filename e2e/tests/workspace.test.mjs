@@ -26,7 +26,7 @@ test('a region manager builds an application, fixes the co-financing and submits
   await page.getByText('De regiovisie is opgeslagen.').waitFor();
 
   // The new phase goes on from the last submitted version: its activities are here already.
-  assert.ok(await page.locator('#e-title-a1').count(), 'the activities of the main lines came along');
+  assert.ok(await page.locator('#e-a1-title').count(), 'the activities of the main lines came along');
   await page.locator('summary', { hasText: 'Activiteit toevoegen' }).click();
   const adding = page.locator('form', { has: page.locator('#f-title') });
   await adding.locator('#f-title').fill('Docenten lopen stage in bedrijven');
@@ -59,6 +59,41 @@ test('a region manager builds an application, fixes the co-financing and submits
   await page.getByRole('button', { name: 'Regel toevoegen' }).click();
   await page.getByRole('cell', { name: 'Instructeur van het installatiebedrijf' }).waitFor();
   assert.match(await rule(page, 'Ten minste 10% cofinanciering').textContent(), /Voldoet(?! niet)/);
+
+  // A refused activity keeps what was typed; the error summary links to the field.
+  await page.locator('summary', { hasText: 'Activiteit toevoegen' }).click();
+  await adding.locator('#f-description').fill('Wat hier staat gaat niet verloren.');
+  await adding.getByRole('button', { name: 'Activiteit toevoegen' }).click();
+  const summary = page.getByRole('alert').filter({ hasText: 'Niet opgeslagen' });
+  await summary.waitFor();
+  assert.equal(await summary.getByRole('link').first().getAttribute('href'), '#f-title');
+  assert.equal(await page.locator('#f-description').inputValue(), 'Wat hier staat gaat niet verloren.');
+  assert.equal(await page.locator('#f-title').getAttribute('aria-invalid'), 'true');
+
+  // Deleting a budget line asks first: cancelled, the line stays; confirmed, it goes.
+  await page.goto(`${env.sterk.url}/regio/zuid-friesland/aanvragen/uitwerking-2027-2028`);
+  await page.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
+  await page.getByLabel('Omschrijving').fill('Tijdelijke regel');
+  await page.getByLabel('Aantal').fill('1');
+  await page.getByLabel('Prijs per eenheid (€)').fill('10');
+  await page.getByRole('button', { name: 'Regel toevoegen' }).click();
+  const temporary = page.getByRole('row').filter({ hasText: 'Tijdelijke regel' });
+  await temporary.waitFor();
+  page.once('dialog', (d) => d.dismiss());
+  await temporary.getByRole('button', { name: /Verwijderen/ }).click();
+  await page.waitForTimeout(300);
+  assert.equal(await temporary.count(), 1, 'cancelled: the line stays');
+  page.once('dialog', (d) => { assert.match(d.message(), /Begrotingsregel 3 verwijderen\?/); d.accept(); });
+  await temporary.getByRole('button', { name: /Verwijderen/ }).click();
+  await page.getByText('De begrotingsregel is verwijderd.').waitFor();
+  assert.equal(await temporary.count(), 0, 'confirmed: the line is gone');
+
+  // Folding the checks gives the work the full width.
+  const before = await page.locator('.sterk-workspace__main').boundingBox();
+  await page.locator('#controle-punten > summary').click();
+  const after = await page.locator('.sterk-workspace__main').boundingBox();
+  assert.ok(after.width > before.width + 200, `folded: ${before.width} → ${after.width}`);
+  await page.locator('#controle-punten > summary').click();
 
   for (const box of await page.locator('input[name="signed"]').all()) await box.check();
   await page.getByRole('button', { name: 'Ondertekening opslaan' }).click();

@@ -437,7 +437,8 @@ pub fn realisation(
     let share =
         if totals.eligible.is_zero() { Decimal::ZERO } else { (totals.cofinancing / totals.eligible).round_dp(4) };
     Ok(Realisation {
-        total: Against { approved: p.total.eligible, realised: r.total.eligible },
+        // The realised total is the one the settlement reads, from the same function.
+        total: Against { approved: p.total.eligible, realised: totals.eligible },
         per_activity: against(&p.per_activity, &r.per_activity),
         per_year: against(&p.per_year, &r.per_year),
         per_category: against(&p.per_category, &r.per_category),
@@ -445,7 +446,7 @@ pub fn realisation(
         cofinancing: totals.cofinancing,
         cofinancing_share: share,
         cofinancing_minimum_share: minimum,
-        forecast: forecast(reg, r.total.eligible, today),
+        forecast: forecast(reg, totals.eligible, today),
         lines: done.iter().map(outcome).collect(),
     })
 }
@@ -488,14 +489,16 @@ pub struct Settlement {
 /// Settles the subsidy: what the regulation allows on the realised figures, never more than the
 /// grant, lowered by any co-financing shortfall (DOMAIN.md §4: "a shortfall lowers the subsidy at
 /// settlement"; Sterk lowers it by the amount missing, an assumption to confirm with the funder).
+/// `years` are the years whose depreciation counts, as for [`realisation`]: before the period
+/// ends the settlement is provisional and counts only the years begun.
 pub fn settle(
     reg: &Regulation,
     approved: &Application,
     records: &Records,
-    received: Decimal,
+    (years, received): (&[i16], Decimal),
 ) -> Result<Settlement, CheckError> {
     let granted = granted(reg, approved)?;
-    let t = realised_totals(reg, &realised(approved, records, &reg.years), records)?;
+    let t = realised_totals(reg, &realised(approved, records, years), records)?;
     let (minimum, _) = reg.decimal_at("cofinancing-minimum-share", reg.start())?;
     let required = crate::fmt::round_cents(t.eligible * minimum);
     let shortfall = (required - t.cofinancing).max(Decimal::ZERO);

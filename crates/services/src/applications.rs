@@ -46,6 +46,9 @@ pub struct Workspace {
     /// May the actor change it: an editor of the region, while the phase is open.
     pub can_edit: bool,
     pub window: Window,
+    /// When the phase is closed and the draft was submitted: the checks are as of the latest
+    /// submission (milliseconds since the epoch), not today.
+    pub judged_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -208,11 +211,12 @@ fn parse_stored(content: &str) -> Result<Application> {
 }
 
 /// Checks the application as if submitted now (the app's clock).
-fn evaluate(app: &App, application: &Application) -> Result<(Report, Summary, Vec<LineStatus>)> {
+/// The checks as if `application` were submitted at `at`.
+fn evaluate(app: &App, application: &Application, at: jiff::Timestamp) -> Result<(Report, Summary, Vec<LineStatus>)> {
     let reg = app.current_regulation()?;
-    let mut as_now = application.clone();
-    as_now.submitted_at = app.now();
-    let (report, lines) = check::check_with_lines(reg, &as_now).map_err(check_error)?;
+    let mut as_then = application.clone();
+    as_then.submitted_at = at;
+    let (report, lines) = check::check_with_lines(reg, &as_then).map_err(check_error)?;
     let per_line =
         lines.iter().map(|l: &LineEval| LineStatus { eligible: l.eligible, above_cap: l.above_cap() }).collect();
     Ok((report, summary::summarise(&lines), per_line))
@@ -224,9 +228,13 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let region = region_for(&mut conn, actor, slug, false).await?;
     let Some(draft) = repo::get(&mut conn, &region.id, phase).await? else { return Ok(None) };
     let application = parse_stored(&draft.content)?;
-    let (report, summary, lines) = evaluate(app, &application)?;
-    let versions = repo::versions(&mut conn, &draft.id, false).await?.into_iter().map(version_info).collect();
+    let versions: Vec<VersionInfo> =
+        repo::versions(&mut conn, &draft.id, false).await?.into_iter().map(version_info).collect();
     let window = crate::phases::window(app, phase)?;
+    // A closed phase is judged as it was submitted, not as if it were submitted today (too late).
+    let judged_at = versions.iter().map(|v| v.submitted_at).max().filter(|_| !window.is_open());
+    let at = judged_at.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).unwrap_or_else(|| app.now());
+    let (report, summary, lines) = evaluate(app, &application, at)?;
     let can_edit = actor.permits(Action::EditApplication { region_id: &region.id }) && window.is_open();
     Ok(Some(Workspace {
         region,
@@ -240,6 +248,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
         versions,
         can_edit,
         window,
+        judged_at,
     }))
 }
 

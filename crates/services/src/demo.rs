@@ -11,6 +11,9 @@ use crate::{App, Result};
 
 const REGIONS_CSV: &str = include_str!("../../../data/regions.csv");
 const SCHOOLS_CSV: &str = include_str!("../../../data/region_schools.csv");
+/// A second search of public sources: regions the first list lacks, and schools per region.
+const FOUND_REGIONS_CSV: &str = include_str!("../../../data/regions_found.csv");
+const FOUND_SCHOOLS_CSV: &str = include_str!("../../../data/region_schools_found.csv");
 const KNOWLEDGE_BASE: &str = include_str!("../../../data/demo/knowledge-base.toml");
 const MARKER: &str = "demo_loaded";
 
@@ -40,6 +43,26 @@ struct RegionRow {
     source: String,
 }
 
+/// A row of `regions_found.csv`; only regions marked `NEW` there are added.
+#[derive(Debug, Deserialize)]
+struct FoundRegionRow {
+    region: String,
+    status_vs_regions_csv: String,
+    #[serde(rename = "type")]
+    kind: String,
+    province: String,
+    source_url: String,
+}
+
+/// A row of `region_schools_found.csv` (no DUO codes; places marked `[INFER]` in the source note).
+#[derive(Debug, Deserialize)]
+struct FoundSchoolRow {
+    region: String,
+    school: String,
+    place: String,
+    source: String,
+}
+
 #[derive(Debug, Deserialize)]
 struct SchoolRow {
     region: String,
@@ -63,10 +86,38 @@ pub async fn load(app: &App) -> Result<bool> {
         let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/regions.csv: {e}")))?;
         loaded.push(load_region(&mut tx, &row).await?);
     }
+    for row in csv::Reader::from_reader(FOUND_REGIONS_CSV.as_bytes()).deserialize::<FoundRegionRow>() {
+        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/regions_found.csv: {e}")))?;
+        if row.status_vs_regions_csv.starts_with("NEW") && !row.status_vs_regions_csv.starts_with("NEW?") {
+            let as_region =
+                RegionRow { region: row.region, kind: row.kind, province: row.province, source: row.source_url };
+            loaded.push(load_region(&mut tx, &as_region).await?);
+        }
+    }
     for row in csv::Reader::from_reader(SCHOOLS_CSV.as_bytes()).deserialize::<SchoolRow>() {
         let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/region_schools.csv: {e}")))?;
         if let Some(region) = loaded.iter().find(|r| region_matches(&r.name, &row.region)) {
             load_school(&mut tx, region, &row).await?;
+        }
+    }
+    // The second search fills regions the first list leaves without schools; it changes no others.
+    let mut empty = Vec::new();
+    for region in &loaded {
+        if regions::members(&mut tx, &region.id).await?.is_empty() {
+            empty.push(region.clone());
+        }
+    }
+    for row in csv::Reader::from_reader(FOUND_SCHOOLS_CSV.as_bytes()).deserialize::<FoundSchoolRow>() {
+        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/region_schools_found.csv: {e}")))?;
+        if let Some(region) = empty.iter().find(|r| region_matches(&r.name, &clean_name(&row.region))) {
+            let as_school = SchoolRow {
+                region: row.region,
+                school_as_named_in_source: row.school,
+                place_in_source: row.place,
+                source: row.source,
+                duo_vestigingscode_candidates: String::new(),
+            };
+            load_school(&mut tx, region, &as_school).await?;
         }
     }
     let demo_region = loaded.iter().find(|r| r.slug == DEMO_REGION).cloned();
@@ -344,9 +395,10 @@ fn clean_name(raw: &str) -> String {
     raw.split(" (").next().unwrap_or(raw).trim().to_owned()
 }
 
-/// "Drenthe / Overijssel" → "Drenthe"; "Caribisch Nederland (BES, …)" → "Caribisch Nederland".
+/// "Drenthe / Overijssel" and "Gelderland/Utrecht" → the first; "Caribisch Nederland (BES, …)" →
+/// "Caribisch Nederland".
 fn clean_province(raw: &str) -> String {
-    clean_name(raw).split(" / ").next().unwrap_or_default().trim().to_owned()
+    clean_name(raw).split('/').next().unwrap_or_default().trim().to_owned()
 }
 
 fn parse_kind(raw: &str) -> Option<RegionKind> {

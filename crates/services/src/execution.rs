@@ -416,7 +416,7 @@ async fn settle_ledger(app: &App, actor: &Actor, ledger: &Ledger) -> Result<Sett
         Some(cents) => Decimal::new(cents, 2),
         None => execution::granted(reg, &ledger.approved).map_err(corrupt)?,
     };
-    execution::settle(reg, &ledger.approved, &ledger.records(), received).map_err(corrupt)
+    execution::settle(reg, &ledger.approved, &ledger.records(), (&years_to_date(app)?, received)).map_err(corrupt)
 }
 
 /// Records the advances the region has received; whole cents, not negative.
@@ -703,7 +703,8 @@ pub async fn report(
             let (a, r) = execution::for_year(&ledger.approved, &all, year);
             (a, r, vec![year])
         }
-        docs::report::ReportKind::Final => (ledger.approved.clone(), all, reg.years.clone()),
+        // Depreciation of years not yet begun is no realised cost: the same years as the settlement.
+        docs::report::ReportKind::Final => (ledger.approved.clone(), all, years_to_date(app)?),
     };
     let realisation = execution::realisation(reg, &approved, &records, (&years, today)).map_err(corrupt)?;
     let settlement = settle_ledger(app, actor, &ledger).await?;

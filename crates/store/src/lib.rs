@@ -163,9 +163,23 @@ fn replace_db_name(url: &str, name: &str) -> String {
     }
 }
 
+/// How far this process's stamps lie from the machine's clock (see [`set_clock`]).
+static CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Dates everything this process stamps as if the machine's clock had read `now` at this moment:
+/// a server run on a demo clock (15 September 2026) dates new items in the demo's time, moving
+/// on from there, not in the machine's. Every stamp moves alike, so expiries keep their meaning.
+pub fn set_clock(now_ms_then: i64) {
+    CLOCK_OFFSET_MS.store(now_ms_then - machine_ms(), std::sync::atomic::Ordering::Relaxed);
+}
+
+fn machine_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 /// Now, as Unix milliseconds UTC (the stored form of every instant).
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    machine_ms() + CLOCK_OFFSET_MS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A new time-ordered id.

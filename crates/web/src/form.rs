@@ -29,6 +29,64 @@ impl Pairs {
     }
 }
 
+/// What a refused form held and why, so the page shows it again as typed, open, each message at
+/// its field: `form` names which form on the page it was, `prefix` starts its fields' ids
+/// (`{prefix}-{name}`), so the error summary can link to each field.
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    form: String,
+    prefix: String,
+    values: Vec<(String, String)>,
+    errors: Vec<(String, String)>,
+}
+
+/// `activities[2].title` → `title`: the field within the form.
+fn leaf(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+impl Typed {
+    pub(crate) fn new(form: impl Into<String>, prefix: impl Into<String>, f: &Pairs) -> Typed {
+        Typed { form: form.into(), prefix: prefix.into(), values: f.0.clone(), errors: Vec::new() }
+    }
+
+    /// The refusal's messages, each at its field.
+    pub(crate) fn with_errors(mut self, errors: &[(String, String)]) -> Typed {
+        if !self.form.is_empty() {
+            self.errors = errors.iter().map(|(k, m)| (leaf(k).to_owned(), m.clone())).collect();
+        }
+        self
+    }
+
+    /// Whether `form` is the one refused (open it again).
+    pub fn is(&self, form: &str) -> bool {
+        !self.form.is_empty() && self.form == form
+    }
+
+    /// The typed value when `form` was refused, else `stored`.
+    pub fn value(&self, form: &str, name: &str, stored: &str) -> String {
+        if self.is(form) {
+            self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+        } else {
+            stored.to_owned()
+        }
+    }
+
+    /// Whether a check box was ticked when `form` was refused, else `stored`.
+    pub fn ticked(&self, form: &str, name: &str, value: &str, stored: bool) -> bool {
+        if self.is(form) { self.values.iter().any(|(k, v)| k == name && v == value) } else { stored }
+    }
+
+    pub fn error(&self, form: &str, name: &str) -> Option<&str> {
+        if self.is(form) { self.errors.iter().find(|(k, _)| k == name).map(|(_, m)| m.as_str()) } else { None }
+    }
+
+    /// Where the error summary links for `field`: the field itself in the refused form.
+    pub fn anchor(&self, field: &str) -> Option<String> {
+        (!self.form.is_empty()).then(|| format!("{}-{}", self.prefix, leaf(field)))
+    }
+}
+
 /// A form's field errors as (field, message) pairs, as the templates show them.
 pub(crate) fn error_pairs(e: &domain::FieldErrors) -> Vec<(String, String)> {
     e.iter().map(|f| (f.field.clone(), f.message.clone())).collect()

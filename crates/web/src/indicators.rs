@@ -217,15 +217,10 @@ pub fn in_beeld(values: &[Value]) -> Option<InBeeld> {
     })
 }
 
-/// Where a region stands among all regions on its latest share of techniek: (rank, of how many).
+/// Where a region stands among the ranked regions on its share of techniek in `year`: (rank, of how many).
 pub async fn rank(st: &AppState, slug: &str, year: &str) -> Result<Option<(usize, usize)>, crate::error::WebError> {
-    let mut shares: Vec<(String, Decimal)> = services::monitoring::indicators_per_region(&st.app)
-        .await?
-        .into_iter()
-        .filter_map(|(s, v)| get(&v, "techniek-share", year).and_then(|x| x.value).map(|d| (s, d)))
-        .collect();
-    shares.sort_by_key(|s| std::cmp::Reverse(s.1));
-    Ok(shares.iter().position(|(s, _)| s == slug).map(|i| (i + 1, shares.len())))
+    let per_region = services::monitoring::indicators_per_region(&st.app).await?;
+    Ok(domain::monitoring::ranking(&per_region, year).place(slug))
 }
 
 /// A baseline or target next to what DUO's figures say for that year.

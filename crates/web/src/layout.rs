@@ -39,6 +39,34 @@ pub struct RegionItem {
     pub members: i64,
 }
 
+/// Regions under one province heading, as the region lists show them.
+pub struct ProvinceGroup {
+    pub name: String,
+    pub id: String,
+    pub regions: Vec<RegionItem>,
+}
+
+/// Regions grouped by province, in the order people expect the provinces.
+pub fn by_province(list: Vec<RegionSummary>) -> Vec<ProvinceGroup> {
+    use domain::region::PROVINCES;
+    let mut groups: std::collections::BTreeMap<usize, ProvinceGroup> = std::collections::BTreeMap::new();
+    for s in list {
+        let order = PROVINCES.iter().position(|p| *p == s.province).unwrap_or(PROVINCES.len());
+        let group = groups.entry(order).or_insert_with(|| ProvinceGroup {
+            id: format!("provincie-{}", domain::slugify(&s.province)),
+            name: s.province.clone(),
+            regions: Vec::new(),
+        });
+        group.regions.push(RegionItem {
+            slug: s.slug,
+            name: s.name,
+            kind: domain::region::kind_label(s.kind),
+            members: s.members,
+        });
+    }
+    groups.into_values().collect()
+}
+
 pub struct GrantView {
     pub role: &'static str,
     pub region: String,

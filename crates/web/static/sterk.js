@@ -8,3 +8,24 @@ document.addEventListener('htmx:afterSettle', () => {
     message.focus();
   }
 });
+
+// A delete asks first: forms with data-confirm submit only when the person agrees. Capturing on
+// the document runs before htmx's own submit handler, so a boosted form is stopped as well.
+document.addEventListener('submit', (event) => {
+  const question = event.target instanceof HTMLFormElement ? event.target.dataset.confirm : undefined;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}, true);
+
+// A folded panel stays folded: its state is kept per panel in this browser, also across htmx swaps.
+const restoreFolds = () => {
+  for (const fold of document.querySelectorAll('details.sterk-fold[id]:not([data-kept])')) {
+    fold.dataset.kept = '';
+    if (localStorage.getItem(`sterk-fold:${fold.id}`) === 'closed') fold.open = false;
+    fold.addEventListener('toggle', () => localStorage.setItem(`sterk-fold:${fold.id}`, fold.open ? 'open' : 'closed'));
+  }
+};
+document.addEventListener('DOMContentLoaded', restoreFolds);
+document.addEventListener('htmx:afterSettle', restoreFolds);

@@ -92,12 +92,27 @@ impl Definition {
     }
 }
 
+/// How regions are compared on the national monitor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Comparison {
+    /// Regions with fewer known exam candidates in the year are left out of the ranking.
+    pub minimum_candidates: u64,
+}
+
 #[derive(Deserialize)]
 struct File {
+    comparison: Comparison,
     indicators: Vec<Definition>,
 }
 
-/// The shipped indicator definitions, parsed once.
+fn file() -> &'static File {
+    static FILE: std::sync::LazyLock<File> = std::sync::LazyLock::new(|| {
+        toml::from_str(include_str!("../../../../indicators/indicators.toml")).expect("the shipped indicators parse")
+    });
+    &FILE
+}
+
 /// The first calendar year of a school year written `2025-2026`; `None` for anything else.
 pub fn school_year_start(text: &str) -> Option<i32> {
     let (a, b) = text.trim().split_once('-')?;
@@ -107,13 +122,49 @@ pub fn school_year_start(text: &str) -> Option<i32> {
     (b == a + 1).then_some(a)
 }
 
+/// The shipped indicator definitions, parsed once.
 pub fn definitions() -> &'static [Definition] {
-    static DEFS: std::sync::LazyLock<Vec<Definition>> = std::sync::LazyLock::new(|| {
-        let file: File = toml::from_str(include_str!("../../../../indicators/indicators.toml"))
-            .expect("the shipped indicators parse");
-        file.indicators
-    });
-    &DEFS
+    &file().indicators
+}
+
+/// The shipped comparison settings.
+pub fn comparison() -> &'static Comparison {
+    &file().comparison
+}
+
+/// The regions compared on their share of techniek in one school year.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ranking {
+    /// Highest share first (ties by slug), with the share.
+    pub ranked: Vec<(String, Decimal)>,
+    /// Below the minimum group size: a share of so few, mostly masked, says little.
+    pub too_small: Vec<String>,
+    /// No share at all that year (no DUO codes, or every cell masked).
+    pub without: Vec<String>,
+}
+
+impl Ranking {
+    /// A region's place: (rank, of how many), when it is ranked.
+    pub fn place(&self, slug: &str) -> Option<(usize, usize)> {
+        self.ranked.iter().position(|(s, _)| s == slug).map(|i| (i + 1, self.ranked.len()))
+    }
+}
+
+/// Ranks regions by `techniek-share` in `year`, leaving out those below the minimum group size.
+pub fn ranking(per_region: &[(String, Vec<Value>)], year: &str) -> Ranking {
+    let minimum = comparison().minimum_candidates;
+    let find = |v: &[Value], id: &str| v.iter().find(|x| x.id == id && x.year == year).cloned();
+    let mut out = Ranking::default();
+    for (slug, values) in per_region {
+        let candidates = find(values, "vmbo-bkg-exam-candidates").map_or(0, |v| v.known);
+        match find(values, "techniek-share").and_then(|v| v.value) {
+            None => out.without.push(slug.clone()),
+            Some(_) if candidates < minimum => out.too_small.push(slug.clone()),
+            Some(share) => out.ranked.push((slug.clone(), share)),
+        }
+    }
+    out.ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
 }
 
 /// A sum of published counts: what is known and how many cells were masked.
@@ -243,6 +294,36 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn regions_below_the_minimum_group_size_are_not_ranked() {
+        let v = |id: &str, known: u64, value: Option<i64>| Value {
+            id: id.into(),
+            year: "2023-2024".into(),
+            known,
+            masked_cells: 0,
+            low: known,
+            high: known,
+            value: value.map(|p| Decimal::new(p, 2)),
+        };
+        let region = |slug: &str, candidates: u64, share: Option<i64>| {
+            (slug.to_owned(), vec![v("vmbo-bkg-exam-candidates", candidates, None), v("techniek-share", 0, share)])
+        };
+        let min = comparison().minimum_candidates;
+        let r = ranking(
+            &[
+                region("a", min, Some(20)),
+                region("b", min - 1, Some(0)),
+                region("c", 400, Some(30)),
+                region("d", 0, None),
+            ],
+            "2023-2024",
+        );
+        assert_eq!(r.ranked.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), ["c", "a"]);
+        assert_eq!(r.place("a"), Some((2, 2)));
+        assert_eq!(r.place("b"), None);
+        assert_eq!((r.too_small, r.without), (vec!["b".to_owned()], vec!["d".to_owned()]));
+    }
 
     fn row(programme: &str, year: &str, cand: [Count; 3], passed: [Count; 3]) -> ExamRow {
         ExamRow {

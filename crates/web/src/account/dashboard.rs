@@ -5,30 +5,42 @@ use crate::account::views::Dashboard;
 use crate::account::views::TokenView;
 use crate::layout::grant_views;
 use crate::layout::ms_to_timestamp;
-use crate::layout::{Layout, RegionItem};
+use crate::layout::{Layout, by_province};
 use crate::page::{Page, html};
 use crate::session::Ctx;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use domain::Action;
-use domain::region::kind_label;
 use serde::Deserialize;
 use services::ServiceError;
 
-pub async fn dashboard(State(st): State<AppState>, ctx: Ctx) -> Page {
-    render_dashboard(&st, &ctx, None, None).await
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    /// Narrows the regions one manages by name or province.
+    #[serde(default)]
+    regio: String,
+}
+
+pub async fn dashboard(State(st): State<AppState>, ctx: Ctx, Query(q): Query<DashboardQuery>) -> Page {
+    render_dashboard(&st, &ctx, (None, None), &q.regio).await
 }
 
 pub async fn render_dashboard(
     st: &AppState,
     ctx: &Ctx,
-    new_token: Option<String>,
-    token_error: Option<String>,
+    (new_token, token_error): (Option<String>, Option<String>),
+    filter: &str,
 ) -> Page {
     ctx.actor.require(Action::UseAccount)?;
     let manageable = services::regions::list_manageable(&st.app, &ctx.actor).await?;
+    let region_count = manageable.len();
+    let wanted = filter.trim().to_lowercase();
+    let matching: Vec<_> = manageable
+        .into_iter()
+        .filter(|s| wanted.is_empty() || format!("{} {}", s.name, s.province).to_lowercase().contains(&wanted))
+        .collect();
     let all = services::regions::all(&st.app).await?;
     let tokens = services::auth::list_api_tokens(&st.app, &ctx.actor).await?;
     let status = if token_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -36,10 +48,9 @@ pub async fn render_dashboard(
         l: Layout::new("Mijn Sterk", ctx, "beheer"),
         tasks: services::todo::for_actor(&st.app, &ctx.actor).await?,
         grants: grant_views(&ctx.actor.grants, &all),
-        regions: manageable
-            .into_iter()
-            .map(|s| RegionItem { slug: s.slug, name: s.name, kind: kind_label(s.kind), members: s.members })
-            .collect(),
+        region_count,
+        region_filter: filter.trim().to_owned(),
+        regions: by_province(matching),
         is_admin: ctx.actor.is_national_admin(),
         can_invite: !ctx.actor.invitable_roles().is_empty(),
         tokens: tokens
@@ -69,10 +80,10 @@ pub struct TokenInput {
 
 pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Form(input): Form<TokenInput>) -> Page {
     match services::auth::create_api_token(&st.app, &ctx.actor, &input.name).await {
-        Ok(token) => render_dashboard(&st, &ctx, Some(token), None).await,
+        Ok(token) => render_dashboard(&st, &ctx, (Some(token), None), "").await,
         Err(ServiceError::Invalid(e)) => {
             let message = e.iter().next().map(|e| e.message.clone());
-            render_dashboard(&st, &ctx, None, message).await
+            render_dashboard(&st, &ctx, (None, message), "").await
         }
         Err(e) => Err(e.into()),
     }

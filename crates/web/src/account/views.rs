@@ -2,7 +2,7 @@
 
 use crate::layout::GrantView;
 use crate::layout::Layout;
-use crate::layout::RegionItem;
+use crate::layout::ProvinceGroup;
 use askama::Template;
 use domain::FieldErrors;
 
@@ -49,7 +49,10 @@ pub struct Dashboard {
     /// What waits for this person, most urgent first.
     pub tasks: Vec<services::todo::Task>,
     pub grants: Vec<GrantView>,
-    pub regions: Vec<RegionItem>,
+    /// The regions one manages, by province (narrowed by `region_filter`), and how many in all.
+    pub regions: Vec<ProvinceGroup>,
+    pub region_count: usize,
+    pub region_filter: String,
     pub is_admin: bool,
     pub can_invite: bool,
     pub tokens: Vec<TokenView>,

@@ -8,7 +8,7 @@ use crate::budget_form::activity_from_form;
 use crate::budget_form::adding_activity;
 use crate::budget_form::adding_line;
 use crate::budget_form::line_from_form;
-use crate::form::Pairs;
+use crate::form::{Pairs, Typed};
 use crate::page::Page;
 use crate::session::Ctx;
 use axum::body::Bytes;
@@ -55,7 +55,8 @@ pub async fn save_vision(
 ) -> Page {
     let f = Pairs::parse(&body);
     let vision = f.get("vision");
-    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De regiovisie is opgeslagen.", |a| {
+    let pending = Pending { typed: Typed::new("visie", "f", &f), ..Pending::default() };
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De regiovisie is opgeslagen.", |a| {
         let mut e = FieldErrors::default();
         if vision.chars().count() > 50_000 {
             e.add("vision", "De regiovisie is te lang: hoogstens 50.000 tekens.");
@@ -73,8 +74,7 @@ pub async fn add_activity(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    let pending =
-        Pending { activity_title: f.get("title"), activity_description: f.get("description"), ..Pending::default() };
+    let pending = Pending { typed: Typed::new("activiteit-nieuw", "f", &f), ..Pending::default() };
     edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De activiteit is toegevoegd.", adding_activity(&f)).await
 }
 
@@ -85,7 +85,9 @@ pub async fn update_activity(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    edit(&st, &ctx, (&slug, &phase), f.version(), Pending::default(), "De activiteit is bijgewerkt.", |a| {
+    let pending =
+        Pending { typed: Typed::new(format!("activiteit-{id}"), format!("e-{id}"), &f), ..Pending::default() };
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De activiteit is bijgewerkt.", |a| {
         let mut e = FieldErrors::default();
         let Some(slot) = a.activities.iter_mut().find(|x| x.id == id) else {
             e.add("activities", "Deze activiteit bestaat niet meer.");

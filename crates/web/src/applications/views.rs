@@ -59,6 +59,9 @@ fn finding_view(f: &Finding) -> FindingView {
 
 pub struct ActivityView {
     pub id: String,
+    /// Its edit form's name (`activiteit-{id}`) and its fields' id prefix (`e-{id}`).
+    pub form: String,
+    pub prefix: String,
     pub theme_ids: Vec<String>,
     pub group_ids: Vec<String>,
     pub lead_id: String,
@@ -144,6 +147,8 @@ pub struct WorkspacePage {
     pub can_edit: bool,
     /// The phase's window in words (open until, closed since).
     pub window: String,
+    /// "bij de indiening op …" when a closed phase is judged as submitted.
+    pub judged: Option<String>,
     pub passed: bool,
     pub findings: Vec<FindingView>,
     pub eligible: String,
@@ -160,6 +165,8 @@ pub struct WorkspacePage {
     /// The line being edited (`?regel=N`).
     pub editing: Option<LineView>,
     pub per_year: Vec<(String, String, String)>,
+    /// The budget's total amount and eligible amount.
+    pub budget_total: (String, String),
     pub per_category: Vec<(String, String, String)>,
     pub per_funder: Vec<(String, String, String)>,
     pub organisations: Vec<OrgView>,
@@ -178,7 +185,7 @@ pub struct WorkspacePage {
     pub notice: Option<String>,
     pub errors: Vec<(String, String)>,
     pub conflict: bool,
-    pub pending: Pending,
+    pub typed: crate::form::Typed,
     pub line_form: crate::budget_form::LineForm,
 }
 
@@ -187,8 +194,8 @@ pub struct WorkspacePage {
 pub struct Pending {
     /// The new budget line as typed.
     pub line: crate::budget_form::LineForm,
-    pub activity_title: String,
-    pub activity_description: String,
+    /// Any other refused form as typed (the vision, a new or changed activity).
+    pub typed: crate::form::Typed,
 }
 
 pub(crate) struct Outcome {
@@ -283,6 +290,7 @@ fn build(
         ),
         can_edit: ws.can_edit,
         window: crate::applications::window_text(ws.window),
+        judged: ws.judged_at.map(ms),
         passed: ws.report.passed,
         findings: ws.report.findings.iter().map(finding_view).collect(),
         eligible: euro_nl(t.eligible_costs.0),
@@ -298,6 +306,8 @@ fn build(
             .iter()
             .map(|act| ActivityView {
                 id: act.id.clone(),
+                form: format!("activiteit-{}", act.id),
+                prefix: format!("e-{}", act.id),
                 theme_ids: act.themes.clone(),
                 group_ids: act.target_groups.clone(),
                 lead_id: act.lead.clone().unwrap_or_default(),
@@ -364,6 +374,7 @@ fn build(
             .iter()
             .map(|(y, s)| (y.to_string(), euro_nl(s.amount), euro_nl(s.eligible)))
             .collect(),
+        budget_total: (euro_nl(ws.summary.total.amount), euro_nl(ws.summary.total.eligible)),
         per_category: sums(&ws.summary.per_category, &|k| label_of(k)),
         per_funder: sums(&ws.summary.per_funder, &|k| if k == "subsidie" { "Subsidie".into() } else { org_name(k) }),
         organisations: a
@@ -414,10 +425,10 @@ fn build(
             .collect(),
         editing: None,
         notice: outcome.notice,
-        line_form: outcome.pending.line.clone().with_errors(&outcome.errors),
+        line_form: outcome.pending.line.with_errors(&outcome.errors),
+        typed: outcome.pending.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
         conflict: outcome.conflict,
-        pending: outcome.pending,
     };
     page.editing = outcome.editing.and_then(|i| page.lines.get(i).cloned());
     page

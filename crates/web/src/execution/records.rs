@@ -38,6 +38,9 @@ pub struct RecordRow {
     pub can_remove: bool,
 }
 
+/// Columns of amounts and numbers, aligned at the end.
+const NUMERIC: [&str; 7] = ["Uren", "Tarief", "Bedrag", "Subsidiabel", "Kosten", "Aanschafprijs", "Projectdeel"];
+
 #[derive(Template)]
 #[template(path = "uitvoering/records.html")]
 pub struct RecordsPage {
@@ -49,6 +52,8 @@ pub struct RecordsPage {
     pub heading: &'static str,
     pub intro: String,
     pub columns: Vec<&'static str>,
+    /// The column the total row sums.
+    pub counted: usize,
     pub rows: Vec<RecordRow>,
     /// How many rows there are in all (the page shows the latest `MAX_ROWS`).
     pub count: usize,
@@ -68,6 +73,8 @@ struct KindInfo {
     pub(crate) heading: &'static str,
     pub(crate) intro: &'static str,
     pub(crate) columns: Vec<&'static str>,
+    /// The column whose amounts count (the total row sums it).
+    pub(crate) counted: usize,
 }
 
 fn kind_info(kind: RecordKind) -> KindInfo {
@@ -85,6 +92,7 @@ fn kind_info(kind: RecordKind) -> KindInfo {
                 "Bedrag",
                 "Subsidiabel",
             ],
+            counted: 7,
         },
         RecordKind::Costs => KindInfo {
             heading: "Facturen",
@@ -99,6 +107,7 @@ fn kind_info(kind: RecordKind) -> KindInfo {
                 "Kosten",
                 "Subsidiabel",
             ],
+            counted: 7,
         },
         RecordKind::Assets => KindInfo {
             heading: "Apparatuur",
@@ -112,12 +121,25 @@ fn kind_info(kind: RecordKind) -> KindInfo {
                 "Projectdeel",
                 "Afschrijving per jaar",
             ],
+            counted: 6,
         },
         RecordKind::Contributions => KindInfo {
             heading: "Cofinanciering",
             intro: "Bijdragen van bedrijven, in geld of in natura (met de waardering). Samen minstens {minimum} van de subsidiabele kosten; een tekort verlaagt de subsidie bij de vaststelling.",
             columns: vec!["Datum", "Bedrijf", "Activiteit", "Soort", "Bedrag", "Waardering", "Bewijs"],
+            counted: 4,
         },
+    }
+}
+
+impl RecordsPage {
+    pub fn numeric(&self, column: &usize) -> bool {
+        self.columns.get(*column).is_some_and(|c| NUMERIC.contains(c))
+    }
+
+    /// Columns after the counted one, plus the actions column.
+    pub fn after_counted(&self) -> usize {
+        self.columns.len() - self.counted
     }
 }
 
@@ -145,6 +167,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: RecordKind, 
     let (mut hi, mut ci) = (0usize, 0usize);
     let mut rows = Vec::new();
     let mut total = Decimal::ZERO;
+    let years_to_date = exec::years_to_date(&st.app)?;
     for e in &ledger.entries {
         let can_remove = ctx.actor.permits(match &e.record {
             Record::Contribution(c) => Action::RecordContribution { region_id: &region_id, company_id: &c.company },
@@ -188,8 +211,9 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: RecordKind, 
                 )
             }
             (Record::Asset(a), RecordKind::Assets) => {
+                // Every year's depreciation is shown; only the years begun count, as in the realisation.
                 let per_year = a.depreciation(&reg.years);
-                total += per_year.values().copied().sum::<Decimal>();
+                total += per_year.iter().filter(|(y, _)| years_to_date.contains(y)).map(|(_, d)| *d).sum::<Decimal>();
                 (
                     vec![
                         date_nl(a.purchase_date),
@@ -273,6 +297,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: RecordKind, 
         heading: info.heading,
         intro: info.intro.replace("{minimum}", &minimum_share(reg)),
         columns: info.columns,
+        counted: info.counted,
         rows,
         count,
         total: euro_nl(total),

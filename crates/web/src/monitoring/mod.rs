@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use domain::fmt::percent_nl;
 use domain::monitoring::Value;
-use rust_decimal::Decimal;
 use services::monitoring::Scope;
 
 use crate::AppState;
@@ -55,7 +54,6 @@ pub struct RegionRow {
     pub name: String,
     pub candidates: String,
     pub share: String,
-    pub share_sort: Decimal,
     pub girls_share: String,
     pub rank: usize,
 }
@@ -68,6 +66,9 @@ pub struct NationalPage {
     pub pupils: Option<PupilsView>,
     pub year: String,
     pub regions: Vec<RegionRow>,
+    /// Regions below the minimum group size: (slug, name), named apart.
+    pub too_small: Vec<(String, String)>,
+    pub minimum: u64,
     pub without: usize,
 }
 
@@ -78,28 +79,38 @@ pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
     let year = beeld.as_ref().map(|b| b.latest.year.clone()).unwrap_or_default();
     let names: std::collections::HashMap<String, String> =
         services::regions::list_public(&st.app).await?.into_iter().map(|r| (r.slug, r.name)).collect();
-    let mut regions = Vec::new();
-    let mut without = 0;
-    for (slug, v) in services::monitoring::indicators_per_region(&st.app).await? {
-        let Some(share) = get(&v, "techniek-share", &year).and_then(|x| x.value) else {
-            without += 1;
-            continue;
-        };
-        regions.push(RegionRow {
-            name: names.get(&slug).cloned().unwrap_or_else(|| slug.clone()),
-            candidates: count_text(get(&v, "vmbo-bkg-exam-candidates", &year)),
-            share: percent_nl(share),
-            share_sort: share,
-            girls_share: share_text(get(&v, "techniek-girls-share", &year)),
-            rank: 0,
-            slug,
-        });
-    }
-    regions.sort_by(|a, b| b.share_sort.cmp(&a.share_sort).then(a.name.cmp(&b.name)));
-    for (i, r) in regions.iter_mut().enumerate() {
-        r.rank = i + 1;
-    }
-    html(NationalPage { l: Layout::new("Monitor", &ctx, "monitor"), beeld, pupils, year, regions, without })
+    let name = |slug: &str| names.get(slug).cloned().unwrap_or_else(|| slug.to_owned());
+    let per_region = services::monitoring::indicators_per_region(&st.app).await?;
+    let ranking = domain::monitoring::ranking(&per_region, &year);
+    let values_of = |slug: &str| per_region.iter().find(|(s, _)| s == slug).map_or(&[][..], |(_, v)| v.as_slice());
+    let regions = ranking
+        .ranked
+        .iter()
+        .enumerate()
+        .map(|(i, (slug, share))| {
+            let v = values_of(slug);
+            RegionRow {
+                name: name(slug),
+                candidates: count_text(get(v, "vmbo-bkg-exam-candidates", &year)),
+                share: percent_nl(*share),
+                girls_share: share_text(get(v, "techniek-girls-share", &year)),
+                rank: i + 1,
+                slug: slug.clone(),
+            }
+        })
+        .collect();
+    let mut too_small: Vec<(String, String)> = ranking.too_small.iter().map(|s| (s.clone(), name(s))).collect();
+    too_small.sort_by(|a, b| a.1.cmp(&b.1));
+    html(NationalPage {
+        l: Layout::new("Monitor", &ctx, "monitor"),
+        beeld,
+        pupils,
+        year,
+        regions,
+        too_small,
+        minimum: domain::monitoring::comparison().minimum_candidates,
+        without: ranking.without.len(),
+    })
 }
 
 pub async fn national_csv(State(st): State<AppState>) -> Page {

@@ -3,26 +3,23 @@
 pub mod api;
 mod views;
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use domain::region::{PROVINCES, kind_label};
-use domain::{Action, slugify};
+use domain::Action;
+use domain::region::kind_label;
 use services::organisations::FINDER_LIMIT;
 use services::regions::RegionPage;
 
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::SearchQuery;
-use crate::layout::{Layout, RegionItem};
+use crate::layout::{Layout, by_province};
 use crate::page::Page;
 use crate::page::html;
 use crate::public::views::HitView;
 use crate::public::views::HomePage;
 use crate::public::views::OrgItem;
-use crate::public::views::ProvinceGroup;
 use crate::public::views::RegionView;
 use crate::public::views::RegionsPage;
 use crate::public::views::SchoolsPage;
@@ -44,17 +41,7 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Page {
 pub async fn regions(State(st): State<AppState>, ctx: Ctx) -> Page {
     let list = services::regions::list_public(&st.app).await?;
     let total = list.len();
-    let mut by_province: BTreeMap<usize, ProvinceGroup> = BTreeMap::new();
-    for s in list {
-        let order = PROVINCES.iter().position(|p| *p == s.province).unwrap_or(PROVINCES.len());
-        let group = by_province.entry(order).or_insert_with(|| ProvinceGroup {
-            id: format!("provincie-{}", slugify(&s.province)),
-            name: s.province.clone(),
-            regions: Vec::new(),
-        });
-        group.regions.push(RegionItem { slug: s.slug, name: s.name, kind: kind_label(s.kind), members: s.members });
-    }
-    html(RegionsPage { l: Layout::new("Regio's", &ctx, "regios"), groups: by_province.into_values().collect(), total })
+    html(RegionsPage { l: Layout::new("Regio's", &ctx, "regios"), groups: by_province(list), total })
 }
 
 pub fn org_item(o: &domain::Organisation, lead: Option<&str>) -> OrgItem {

@@ -1,7 +1,7 @@
 //! Page templates of this feature and the view models they show.
 
 use crate::layout::Layout;
-use crate::layout::RegionItem;
+use crate::layout::ProvinceGroup;
 use askama::Template;
 
 #[derive(Template)]
@@ -11,12 +11,6 @@ pub struct HomePage {
     pub regions: String,
     pub provinces: usize,
     pub schools: String,
-}
-
-pub struct ProvinceGroup {
-    pub name: String,
-    pub id: String,
-    pub regions: Vec<RegionItem>,
 }
 
 #[derive(Template)]

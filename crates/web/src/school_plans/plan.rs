@@ -3,9 +3,9 @@
 use crate::AppState;
 use crate::budget_form::{LineForm, adding_activity, adding_line};
 use crate::error::WebError;
-use crate::form::Pairs;
 use crate::form::error_pairs;
 use crate::form::read_upload;
+use crate::form::{Pairs, Typed};
 use crate::layout::ms;
 use crate::layout::{Choice, Layout};
 use crate::page::Page;
@@ -111,6 +111,8 @@ pub struct PlanPage {
     pub cofinancing: String,
     pub activities: Vec<PlanActivity>,
     pub lines: Vec<PlanLine>,
+    /// The budget lines' total amount.
+    pub total: String,
     pub history: Vec<HistoryView>,
     /// Why the plan came back or was rejected: the last step's comment and who wrote it.
     pub decision: Option<(String, String)>,
@@ -136,6 +138,8 @@ pub struct PlanPage {
     pub conflict: bool,
     /// The new budget line as typed, open again after a refusal.
     pub line_form: LineForm,
+    /// Any other refused form as typed (the plan, a new activity).
+    pub typed: Typed,
 }
 
 /// The label a step's button carries.
@@ -156,7 +160,14 @@ struct Outcome {
     pub(crate) errors: Vec<(String, String)>,
     pub(crate) conflict: bool,
     pub(crate) status: Option<StatusCode>,
-    pub(crate) line: LineForm,
+    pub(crate) kept: Kept,
+}
+
+/// What a refused form held: the new budget line, or another form (the plan, a new activity).
+#[derive(Default)]
+struct Kept {
+    line: LineForm,
+    typed: Typed,
 }
 
 async fn load(st: &AppState, ctx: &Ctx, slug: &str, id: &str) -> Result<PlanView, WebError> {
@@ -202,6 +213,7 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
                 milestones: a.milestones.iter().map(|m| (m.title.clone(), date_nl(m.due))).collect(),
             })
             .collect(),
+        total: euro_nl(p.budget.iter().map(|l| l.amount()).sum()),
         lines: p
             .budget
             .iter()
@@ -292,7 +304,8 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
             "subsidie",
         ),
         notice: outcome.notice,
-        line_form: outcome.line.with_errors(&outcome.errors),
+        line_form: outcome.kept.line.with_errors(&outcome.errors),
+        typed: outcome.kept.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
         conflict: outcome.conflict,
     };
@@ -311,15 +324,15 @@ pub async fn page(
 
 /// Shows the result of a change: back to the plan with a notice, or the plan with what went wrong.
 async fn after(st: &AppState, ctx: &Ctx, (slug, id): (&str, &str), result: services::Result<()>, notice: &str) -> Page {
-    after_typing(st, ctx, (slug, id), (result, LineForm::default()), notice).await
+    after_typing(st, ctx, (slug, id), (result, Kept::default()), notice).await
 }
 
-/// As `after`, showing `line` again (open, as typed) when the save was refused.
+/// As `after`, showing the refused form again (open, as typed).
 async fn after_typing(
     st: &AppState,
     ctx: &Ctx,
     (slug, id): (&str, &str),
-    (result, line): (services::Result<()>, LineForm),
+    (result, kept): (services::Result<()>, Kept),
     notice: &str,
 ) -> Page {
     let outcome = match result {
@@ -329,7 +342,7 @@ async fn after_typing(
         Err(ServiceError::Invalid(e)) => Outcome {
             errors: error_pairs(&e),
             status: Some(StatusCode::UNPROCESSABLE_ENTITY),
-            line,
+            kept,
             ..Outcome::default()
         },
         Err(ServiceError::NotAllowed(m)) => {
@@ -347,18 +360,19 @@ async fn edit(
     st: &AppState,
     ctx: &Ctx,
     (slug, id): (&str, &str),
-    version: i64,
+    (version, typed): (i64, Typed),
     notice: &str,
     change: impl FnOnce(&mut SchoolPlan) -> Result<(), FieldErrors>,
 ) -> Page {
     load(st, ctx, slug, id).await?;
     let result = plans::update(&st.app, &ctx.actor, id, version, change).await.map(|_| ());
-    after(st, ctx, (slug, id), result, notice).await
+    after_typing(st, ctx, (slug, id), (result, Kept { typed, ..Kept::default() }), notice).await
 }
 
 pub async fn save(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, String)>, body: Bytes) -> Page {
     let f = Pairs::parse(&body);
-    edit(&st, &ctx, (&slug, &id), f.version(), "Het deelplan is opgeslagen.", |p| {
+    let typed = Typed::new("deelplan", "f", &f);
+    edit(&st, &ctx, (&slug, &id), (f.version(), typed), "Het deelplan is opgeslagen.", |p| {
         p.title = f.get("title");
         p.organisation = f.get("organisation");
         p.theme = f.get("theme");
@@ -377,7 +391,8 @@ pub async fn add_activity(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    edit(&st, &ctx, (&slug, &id), f.version(), "De activiteit is toegevoegd.", adding_activity(&f)).await
+    let typed = Typed::new("activiteit-nieuw", "a", &f);
+    edit(&st, &ctx, (&slug, &id), (f.version(), typed), "De activiteit is toegevoegd.", adding_activity(&f)).await
 }
 
 pub async fn remove_activity(
@@ -387,7 +402,8 @@ pub async fn remove_activity(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    edit(&st, &ctx, (&slug, &id), f.version(), "De activiteit en haar begrotingsregels zijn verwijderd.", |p| {
+    let kept = (f.version(), Typed::default());
+    edit(&st, &ctx, (&slug, &id), kept, "De activiteit en haar begrotingsregels zijn verwijderd.", |p| {
         p.remove_activity(&activity);
         Ok(())
     })
@@ -403,7 +419,8 @@ pub async fn add_line(
     let f = Pairs::parse(&body);
     load(&st, &ctx, &slug, &id).await?;
     let result = plans::update(&st.app, &ctx.actor, &id, f.version(), adding_line(&f)).await.map(|_| ());
-    after_typing(&st, &ctx, (&slug, &id), (result, LineForm::typed(&f)), "De begrotingsregel is toegevoegd.").await
+    let kept = Kept { line: LineForm::typed(&f), ..Kept::default() };
+    after_typing(&st, &ctx, (&slug, &id), (result, kept), "De begrotingsregel is toegevoegd.").await
 }
 
 pub async fn remove_line(
@@ -413,7 +430,7 @@ pub async fn remove_line(
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);
-    edit(&st, &ctx, (&slug, &id), f.version(), "De begrotingsregel is verwijderd.", |p| {
+    edit(&st, &ctx, (&slug, &id), (f.version(), Typed::default()), "De begrotingsregel is verwijderd.", |p| {
         p.remove_line(index);
         Ok(())
     })

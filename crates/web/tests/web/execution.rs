@@ -168,6 +168,36 @@ fn figure(rows: &[Vec<Data>], label: &str) -> f64 {
     }
 }
 
+async fn raw(c: &Client, path: &str) -> Vec<u8> {
+    let req = axum::http::Request::builder()
+        .uri(path)
+        .header("cookie", format!("sterk_sessie={}", c.cookie.clone().unwrap()))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(c.router.clone(), req).await.unwrap();
+    axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn the_realised_amount_is_one_figure_on_every_page_report_and_api() {
+    let st = state().await;
+    let mut pm = signed_in(&st, MANAGER).await;
+    let api = pm.get("/api/v1/regions/zuid-friesland/realisation").await.json();
+    let realised: rust_decimal::Decimal = api["total"]["realised"].as_str().unwrap().parse().unwrap();
+    assert!(realised > rust_decimal::Decimal::ZERO, "the demo has realised costs");
+    let settlement = pm.get("/api/v1/regions/zuid-friesland/settlement").await.json();
+    assert_eq!(settlement["realised_eligible"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap(), realised);
+    let shown = domain::fmt::euro_nl(realised);
+    let execution = pm.get("/regio/zuid-friesland/uitvoering").await;
+    execution.assert_contains(&format!("<dt>Gerealiseerd</dt><dd>{shown}</dd>"));
+    let accountability = pm.get("/regio/zuid-friesland/verantwoording").await;
+    assert!(accountability.body.contains(&shown), "accountability page shows {shown}");
+    let summary =
+        sheet(&raw(&pm, "/regio/zuid-friesland/verantwoording/eindverantwoording.xlsx").await, "Samenvatting");
+    let as_f64: f64 = realised.try_into().unwrap();
+    assert!((figure(&summary, "Gerealiseerd (subsidiabel)") - as_f64).abs() < 0.005);
+}
+
 #[tokio::test]
 async fn the_final_report_adds_up_and_settles_as_the_rules_engine_does() {
     let st = state().await;
@@ -175,15 +205,7 @@ async fn the_final_report_adds_up_and_settles_as_the_rules_engine_does() {
     let res = pm.get("/regio/zuid-friesland/verantwoording/eindverantwoording.xlsx").await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    let bytes = {
-        let req = axum::http::Request::builder()
-            .uri("/regio/zuid-friesland/verantwoording/eindverantwoording.xlsx")
-            .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
-            .body(axum::body::Body::empty())
-            .unwrap();
-        let res = tower::ServiceExt::oneshot(pm.router.clone(), req).await.unwrap();
-        axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()
-    };
+    let bytes = raw(&pm, "/regio/zuid-friesland/verantwoording/eindverantwoording.xlsx").await;
     let summary = sheet(&bytes, "Samenvatting");
     let (_, settlement) =
         services::execution::settlement(&st.app, &domain::Actor::system(), "zuid-friesland").await.unwrap();

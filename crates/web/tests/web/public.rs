@@ -24,7 +24,7 @@ async fn home_regions_and_region_page_show_the_registry() {
     let mut c = Client::new(state().await);
     let home = c.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
-    home.assert_contains("Sterk kent nu 50 regio's");
+    home.assert_contains("Sterk kent nu 66 regio's");
 
     let list = c.get("/regios").await;
     list.assert_contains("id=\"provincie-fryslan\"");

@@ -561,6 +561,9 @@ async fn only_an_open_phase_is_started_or_changed_and_a_new_one_goes_on_from_the
     page.assert_contains("Gesloten sinds 1 oktober 2024 om 16:00.");
     page.assert_contains("U kunt deze aanvraag lezen, niet wijzigen.");
     assert!(!page.body.contains("Aanvraag indienen"));
+    // Its checks are those of its submission, not of a submission today (which would be too late).
+    page.assert_contains("Getoetst zoals ingediend op");
+    assert!(!page.body.contains("Nog niet in orde"), "judged as submitted, in time");
     let v = draft_version.to_string();
     let res =
         pm.post("/regio/zuid-friesland/aanvragen/hoofdlijnen/visie", &[("version", &v), ("vision", "Te laat.")]).await;
