@@ -71,6 +71,8 @@ pub struct GrantView {
     pub role: &'static str,
     pub region: String,
     pub slug: String,
+    /// A region manager: the region's targets and its news are theirs to keep.
+    pub manages: bool,
 }
 
 pub struct Choice {
@@ -135,6 +137,7 @@ pub(crate) fn grant_views(grants: &[domain::Grant], regions: &[RegionSummary]) -
                 role: g.role.label(),
                 region: region.map(|r| r.name.clone()).unwrap_or_default(),
                 slug: region.map(|r| r.slug.clone()).unwrap_or_default(),
+                manages: g.role == domain::Role::RegionManager && region.is_some(),
             }
         })
         .collect()

@@ -40,6 +40,7 @@ pub struct AccountabilityPage {
     pub can_edit: bool,
     pub notice: Option<String>,
     pub errors: Vec<(String, String)>,
+    pub typed: crate::form::Typed,
 }
 
 async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
@@ -98,6 +99,7 @@ async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Ou
             .collect(),
         can_edit: ctx.actor.permits(Action::EditApplication { region_id: &ledger.region.id }),
         notice: outcome.notice,
+        typed: outcome.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
     };
     Ok((outcome.status.unwrap_or(StatusCode::OK), Html(page.render()?)).into_response())

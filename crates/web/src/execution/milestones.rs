@@ -43,6 +43,7 @@ pub struct MilestonesPage {
     pub overdue: usize,
     pub notice: Option<String>,
     pub errors: Vec<(String, String)>,
+    pub typed: crate::form::Typed,
 }
 
 async fn render_milestones(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
@@ -82,6 +83,7 @@ async fn render_milestones(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcom
         overdue: rows.iter().filter(|r| r.state == "Te laat").count(),
         rows,
         notice: outcome.notice,
+        typed: outcome.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
     };
     Ok((outcome.status.unwrap_or(StatusCode::OK), Html(page.render()?)).into_response())

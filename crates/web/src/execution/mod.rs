@@ -188,6 +188,8 @@ pub(crate) struct Outcome {
     pub(crate) warning: Option<String>,
     pub(crate) errors: Vec<(String, String)>,
     pub(crate) status: Option<StatusCode>,
+    /// The refused form as typed.
+    pub(crate) typed: crate::form::Typed,
 }
 
 pub(crate) fn date_field(f: &Pairs, e: &mut FieldErrors, field: &str) -> jiff::civil::Date {

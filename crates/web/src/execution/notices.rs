@@ -42,6 +42,7 @@ pub struct NoticesPage {
     pub notice: Option<String>,
     pub warning: Option<String>,
     pub errors: Vec<(String, String)>,
+    pub typed: crate::form::Typed,
 }
 
 async fn render_notices(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
@@ -67,6 +68,7 @@ async fn render_notices(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) 
         categories: Choice::categories(reg, |c| !c.forbidden),
         notice: outcome.notice,
         warning: outcome.warning,
+        typed: outcome.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
     };
     Ok((outcome.status.unwrap_or(StatusCode::OK), Html(page.render()?)).into_response())

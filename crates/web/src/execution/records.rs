@@ -7,9 +7,9 @@ use crate::execution::Tab;
 use crate::execution::amount_field;
 use crate::execution::date_field;
 use crate::execution::tabs;
-use crate::form::Pairs;
 use crate::form::error_pairs;
 use crate::form::read_upload;
+use crate::form::{Pairs, Typed};
 use crate::layout::{Choice, Layout};
 use crate::page::Page;
 use crate::session::Ctx;
@@ -66,6 +66,8 @@ pub struct RecordsPage {
     pub notice: Option<String>,
     pub warning: Option<String>,
     pub errors: Vec<(String, String)>,
+    /// The refused form as typed, with each message at its field.
+    pub typed: Typed,
     pub import_columns: String,
 }
 
@@ -111,7 +113,7 @@ fn kind_info(kind: RecordKind) -> KindInfo {
         },
         RecordKind::Assets => KindInfo {
             heading: "Apparatuur",
-            intro: "Apparatuur telt alleen via afschrijving over de economische levensduur, voor het deel dat het project gebruikt; nooit de aanschafprijs.",
+            intro: "Apparatuur telt alleen via afschrijving over de economische levensduur, voor het deel dat het project gebruikt; nooit de aanschafprijs. Het totaal telt de afschrijving van de jaren die begonnen zijn.",
             columns: vec![
                 "Aangeschaft",
                 "Omschrijving",
@@ -308,6 +310,7 @@ async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: RecordKind, 
         categories: Choice::categories(reg, |c| c.eligible && c.rate_cap.is_none() && c.id != "depreciation"),
         notice: outcome.notice,
         warning: outcome.warning,
+        typed: outcome.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
         import_columns: exec::import_columns(kind).join("; "),
     };
@@ -384,7 +387,7 @@ fn record_from_form(kind: RecordKind, f: &Pairs) -> Result<Record, FieldErrors> 
 async fn after_add(
     st: &AppState,
     ctx: &Ctx,
-    (slug, kind): (&str, RecordKind),
+    (slug, kind, f): (&str, RecordKind, &Pairs),
     result: services::Result<exec::AddOutcome>,
 ) -> Page {
     match result {
@@ -397,6 +400,7 @@ async fn after_add(
             let outcome = Outcome {
                 errors: error_pairs(&e),
                 status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+                typed: Typed::new(kind.path(), "f", f),
                 ..Outcome::default()
             };
             render_records(st, ctx, slug, kind, outcome).await
@@ -417,7 +421,7 @@ pub async fn add(
         Ok(record) => exec::add_one(&st.app, &ctx.actor, &slug, record, None).await,
         Err(e) => Err(ServiceError::Invalid(e)),
     };
-    after_add(&st, &ctx, (&slug, kind), result).await
+    after_add(&st, &ctx, (&slug, kind, &f), result).await
 }
 
 /// An invoice with its document: a multipart form.
@@ -438,7 +442,7 @@ pub async fn add_invoice(
         }
         Err(e) => Err(ServiceError::Invalid(e)),
     };
-    after_add(&st, &ctx, (&slug, RecordKind::Costs), result).await
+    after_add(&st, &ctx, (&slug, RecordKind::Costs, &f), result).await
 }
 
 pub async fn remove(

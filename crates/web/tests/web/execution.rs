@@ -46,6 +46,13 @@ async fn hours_above_the_cap_are_capped_with_the_reason_and_schools_record_only_
     page.assert_contains("Het tarief € 150,00 ligt boven het maximum van € 135,00 per uur dat op 10 maart 2025 gold");
     page.assert_contains("€ 67,50 komt voor eigen rekening");
     page.assert_contains("boven maximum");
+    // A refused entry keeps what was typed, with the message at its field.
+    let refused = school.post(UREN, &hours_form(&own, "veel")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("value=\"Anna Smit\"");
+    refused.assert_contains("value=\"veel\"");
+    refused.assert_contains("aria-describedby=\"f-rate_eur-error\"");
+    refused.assert_contains("href=\"#f-rate_eur\"");
     // Another school's hours are not this contact's to record.
     assert_eq!(school.post(UREN, &hours_form(&other, "50")).await.status, StatusCode::FORBIDDEN);
     // A partner records contributions for its company, not hours.

@@ -603,8 +603,12 @@ async fn after_signing_in_each_person_sees_what_waits_for_them() {
     page.assert_contains("Wat wacht op u");
     page.assert_contains("van scholen in Zuid-Friesland wachten op uw beoordeling");
     page.assert_contains("href=\"/regio/zuid-friesland/deelplannen?status=ingediend\"");
+    // The region's targets and news are one step away for its manager, not for a school.
+    page.assert_contains("href=\"/regio/zuid-friesland/doelen\"");
+    page.assert_contains("href=\"/beheer/inhoud\"");
     let mut school = signed_in(&st, SCHOOL).await;
     let page = school.get("/beheer").await;
+    assert!(!page.body.contains("/regio/zuid-friesland/doelen"));
     page.assert_contains("is nog niet ingediend");
     assert!(!page.body.contains("wachten op uw beoordeling"), "reviewing is the region's work");
     let mut partner = signed_in(&st, PARTNER).await;
