@@ -66,9 +66,10 @@ async fn plans(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Ve
         let n = waiting.count();
         if n > 0 {
             let text = format!(
-                "{} van scholen in {} wachten op uw beoordeling",
+                "{} van scholen in {} {} op uw beoordeling",
                 count(n, "deelplan", "deelplannen"),
-                region.name
+                region.name,
+                if n == 1 { "wacht" } else { "wachten" }
             );
             tasks.push(Task { text, href: format!("{base}?status=ingediend"), urgent: false });
         }

@@ -20,10 +20,13 @@ document.addEventListener('submit', (event) => {
 }, true);
 
 // A folded panel stays folded: its state is kept per panel in this browser, also across htmx swaps.
+// On a phone a panel marked data-fold-narrow starts folded, so the work is not pushed down a screen.
+const narrow = window.matchMedia('(max-width: 60rem)');
 const restoreFolds = () => {
   for (const fold of document.querySelectorAll('details.sterk-fold[id]:not([data-kept])')) {
     fold.dataset.kept = '';
-    if (localStorage.getItem(`sterk-fold:${fold.id}`) === 'closed') fold.open = false;
+    const kept = localStorage.getItem(`sterk-fold:${fold.id}`);
+    if (kept === 'closed' || (kept === null && 'foldNarrow' in fold.dataset && narrow.matches)) fold.open = false;
     fold.addEventListener('toggle', () => localStorage.setItem(`sterk-fold:${fold.id}`, fold.open ? 'open' : 'closed'));
   }
 };

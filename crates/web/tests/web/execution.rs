@@ -197,6 +197,12 @@ async fn the_realised_amount_is_one_figure_on_every_page_report_and_api() {
     let shown = domain::fmt::euro_nl(realised);
     let execution = pm.get("/regio/zuid-friesland/uitvoering").await;
     execution.assert_contains(&format!("<dt>Gerealiseerd</dt><dd>{shown}</dd>"));
+    // The hours table closes with its total, amounts aligned at the end; a delete asks first.
+    let hours = pm.get("/regio/zuid-friesland/uitvoering/uren").await;
+    hours.assert_contains("<tfoot class=\"utrecht-table__footer\">");
+    hours.assert_contains("Totaal telt mee");
+    hours.assert_contains("utrecht-table__cell--numeric-column utrecht-table__cell--numeric-data");
+    hours.assert_contains("data-confirm=\"Regel 1 verwijderen?\"");
     let accountability = pm.get("/regio/zuid-friesland/verantwoording").await;
     assert!(accountability.body.contains(&shown), "accountability page shows {shown}");
     let summary =

@@ -25,6 +25,9 @@ async fn home_regions_and_region_page_show_the_registry() {
     let home = c.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
     home.assert_contains("Sterk kent nu 66 regio's");
+    // The wordmark is a drawing with the name beside it, not a letter in a box.
+    home.assert_contains("<svg class=\"sterk-brand__mark\"");
+    home.assert_contains("aria-label=\"Sterk Techniekonderwijs: startpagina\"");
 
     let list = c.get("/regios").await;
     list.assert_contains("id=\"provincie-fryslan\"");
