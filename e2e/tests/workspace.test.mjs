@@ -88,6 +88,11 @@ test('a region manager builds an application, fixes the co-financing and submits
   await page.getByText('De begrotingsregel is verwijderd.').waitFor();
   assert.equal(await temporary.count(), 0, 'confirmed: the line is gone');
 
+  // Beside the checks, the budget and its summaries fit in their boxes: no amount behind a scroll.
+  const hidden = await page.evaluate(() => [...document.querySelectorAll('#werkruimte .utrecht-table-container')]
+    .map((c) => c.scrollWidth - c.clientWidth));
+  assert.deepEqual(hidden.filter((px) => px > 0), [], 'tables wider than their box at 1280 px');
+
   // Folding the checks gives the work the full width.
   const before = await page.locator('.sterk-workspace__main').boundingBox();
   await page.locator('#controle-punten > summary').click();
