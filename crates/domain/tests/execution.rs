@@ -103,9 +103,9 @@ fn external_hours_use_the_external_cap_and_vat_counts_only_when_not_reclaimed() 
     assert_eq!(r.lines[2].eligible, d(1000));
 }
 
-#[test]
-fn equipment_counts_through_depreciation_within_the_period_never_its_price() {
-    let asset = Asset {
+/// € 12.000 over five years, half of it used by the project, bought mid-2025.
+fn welding_robot() -> Asset {
+    Asset {
         description: "Lasrobot".into(),
         activity: "a3".into(),
         organisation: "vmbo-1".into(),
@@ -113,7 +113,12 @@ fn equipment_counts_through_depreciation_within_the_period_never_its_price() {
         purchase_price_eur: d(12_000),
         life_months: 60,
         project_share: Decimal::new(5, 1),
-    };
+    }
+}
+
+#[test]
+fn equipment_counts_through_depreciation_within_the_period_never_its_price() {
+    let asset = welding_robot();
     let per_year = asset.depreciation(&[2025, 2026, 2027, 2028]);
     assert_eq!(
         per_year.into_iter().collect::<Vec<_>>(),
@@ -128,15 +133,7 @@ fn equipment_counts_through_depreciation_within_the_period_never_its_price() {
 #[test]
 fn the_realisation_and_the_provisional_settlement_count_the_same_realised_costs() {
     // Mid-programme: equipment depreciates only in the years begun, for both figures.
-    let asset = Asset {
-        description: "Lasrobot".into(),
-        activity: "a3".into(),
-        organisation: "vmbo-1".into(),
-        purchase_date: date(2025, 7, 15),
-        purchase_price_eur: d(12_000),
-        life_months: 60,
-        project_share: Decimal::new(5, 1),
-    };
+    let asset = welding_robot();
     let records = Records { assets: vec![asset], costs: vec![invoice(1000, 0, true)], ..Records::default() };
     let to_date = &[2025, 2026];
     let r = realisation(&reg(), &approved(), &records, (to_date, date(2026, 9, 15))).unwrap();

@@ -228,13 +228,22 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let region = region_for(&mut conn, actor, slug, false).await?;
     let Some(draft) = repo::get(&mut conn, &region.id, phase).await? else { return Ok(None) };
     let application = parse_stored(&draft.content)?;
-    let versions: Vec<VersionInfo> =
-        repo::versions(&mut conn, &draft.id, false).await?.into_iter().map(version_info).collect();
     let window = crate::phases::window(app, phase)?;
-    // A closed phase is judged as it was submitted, not as if it were submitted today (too late).
-    let judged_at = versions.iter().map(|v| v.submitted_at).max().filter(|_| !window.is_open());
-    let at = judged_at.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).unwrap_or_else(|| app.now());
-    let (report, summary, lines) = evaluate(app, &application, at)?;
+    let stored = repo::versions(&mut conn, &draft.id, !window.is_open()).await?;
+    // A closed phase is judged as it was last submitted (that content, at that moment), not as a
+    // submission of the draft today, which would be too late.
+    let (judged_at, report, summary, lines) = match stored.last().filter(|_| !window.is_open()) {
+        Some(v) => {
+            let at = jiff::Timestamp::from_millisecond(v.submitted_at).unwrap_or_else(|_| app.now());
+            let (report, summary, lines) = evaluate(app, &parse_stored(&v.content)?, at)?;
+            (Some(v.submitted_at), report, summary, lines)
+        }
+        None => {
+            let (report, summary, lines) = evaluate(app, &application, app.now())?;
+            (None, report, summary, lines)
+        }
+    };
+    let versions: Vec<VersionInfo> = stored.into_iter().map(version_info).collect();
     let can_edit = actor.permits(Action::EditApplication { region_id: &region.id }) && window.is_open();
     Ok(Some(Workspace {
         region,

@@ -290,7 +290,8 @@ pub async fn add_one(
         Record::Contribution(c) => single.contributions.push(c),
     }
     let reg = app.current_regulation()?;
-    let r = execution::realisation(reg, &ledger.approved, &single, (&reg.years, today(app)?)).map_err(corrupt)?;
+    let years = years_to_date(app)?;
+    let r = execution::realisation(reg, &ledger.approved, &single, (&years, today(app)?)).map_err(corrupt)?;
     let eligible = if r.lines.is_empty() { r.cofinancing } else { r.lines.iter().map(|l| l.eligible).sum() };
     Ok(AddOutcome {
         id: ids.into_iter().next().unwrap_or_default(),
@@ -708,8 +709,8 @@ pub async fn report(
     };
     let realisation = execution::realisation(reg, &approved, &records, (&years, today)).map_err(corrupt)?;
     let settlement = settle_ledger(app, actor, &ledger).await?;
-    let spent =
-        execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &reg.years).map_err(corrupt)?;
+    let spent = execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &years_to_date(app)?)
+        .map_err(corrupt)?;
     let explanations = explanations(app, &ledger.region.id).await?;
     let rows: Vec<docs::report::MilestoneRow> = list
         .into_iter()

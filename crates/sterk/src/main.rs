@@ -501,8 +501,11 @@ async fn serve(
     let clock = clock.or(demo.then_some(DEMO_CLOCK));
     if let Some(text) = clock {
         app.clock = Some(parse_clock(text)?);
-        // What the server writes is dated on that clock too, so demo dates and new dates agree.
-        store::set_clock(app.now().as_millisecond());
+        // The demo dates what it writes on its own clock too, so its dates and new dates agree.
+        // Only the demo: elsewhere sessions, limits and the audit log keep the machine's time.
+        if demo {
+            store::set_clock(app.now().as_millisecond());
+        }
         println!("Klok voor aanvragen: indienen en controleren alsof het {} is.", domain::fmt::instant_nl(app.now()));
     }
     let reminder_days = services::reminders::days_from_env().map_err(anyhow::Error::msg)?;

@@ -167,8 +167,10 @@ fn replace_db_name(url: &str, name: &str) -> String {
 static CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
 
 /// Dates everything this process stamps as if the machine's clock had read `now` at this moment:
-/// a server run on a demo clock (15 September 2026) dates new items in the demo's time, moving
-/// on from there, not in the machine's. Every stamp moves alike, so expiries keep their meaning.
+/// the demo server (15 September 2026) dates new items in the demo's time, moving on from there,
+/// not in the machine's. Every stamp of this process moves alike, so expiries keep their meaning
+/// within it; stamps written by other processes on the same database do not move, so this is for
+/// a demo database only.
 pub fn set_clock(now_ms_then: i64) {
     CLOCK_OFFSET_MS.store(now_ms_then - machine_ms(), std::sync::atomic::Ordering::Relaxed);
 }

@@ -40,9 +40,9 @@ pub struct Typed {
     errors: Vec<(String, String)>,
 }
 
-/// `activities[2].title` → `title`: the field within the form.
-fn leaf(key: &str) -> &str {
-    key.rsplit('.').next().unwrap_or(key)
+/// A form field's own name, not a path into the document.
+fn is_plain(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 impl Typed {
@@ -50,10 +50,12 @@ impl Typed {
         Typed { form: form.into(), prefix: prefix.into(), values: f.0.clone(), errors: Vec::new() }
     }
 
-    /// The refusal's messages, each at its field.
+    /// The refusal's messages, each at its field. Only plain keys are this form's fields: a key
+    /// with a path (`activities[2].title`) is about another part of the document, shown in the
+    /// summary only.
     pub(crate) fn with_errors(mut self, errors: &[(String, String)]) -> Typed {
         if !self.form.is_empty() {
-            self.errors = errors.iter().map(|(k, m)| (leaf(k).to_owned(), m.clone())).collect();
+            self.errors = errors.iter().filter(|(k, _)| is_plain(k)).cloned().collect();
         }
         self
     }
@@ -83,7 +85,7 @@ impl Typed {
 
     /// Where the error summary links for `field`: the field itself in the refused form.
     pub fn anchor(&self, field: &str) -> Option<String> {
-        (!self.form.is_empty()).then(|| format!("{}-{}", self.prefix, leaf(field)))
+        (!self.form.is_empty() && is_plain(field)).then(|| format!("{}-{field}", self.prefix))
     }
 }
 

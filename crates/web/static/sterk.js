@@ -19,15 +19,34 @@ document.addEventListener('submit', (event) => {
   }
 }, true);
 
-// A folded panel stays folded: its state is kept per panel in this browser, also across htmx swaps.
-// On a phone a panel marked data-fold-narrow starts folded, so the work is not pushed down a screen.
+// A folded panel stays folded: the person's choice is kept per panel in this browser, also across
+// htmx swaps. On a phone a panel marked data-fold-narrow starts folded, so the work is not pushed
+// down a screen; that is not saved as a choice. Storage may be refused: the panels still work.
 const narrow = window.matchMedia('(max-width: 60rem)');
+const stored = (key, value) => {
+  try {
+    if (value === undefined) return localStorage.getItem(key);
+    localStorage.setItem(key, value);
+  } catch {
+    return null;
+  }
+  return null;
+};
 const restoreFolds = () => {
   for (const fold of document.querySelectorAll('details.sterk-fold[id]:not([data-kept])')) {
     fold.dataset.kept = '';
-    const kept = localStorage.getItem(`sterk-fold:${fold.id}`);
-    if (kept === 'closed' || (kept === null && 'foldNarrow' in fold.dataset && narrow.matches)) fold.open = false;
-    fold.addEventListener('toggle', () => localStorage.setItem(`sterk-fold:${fold.id}`, fold.open ? 'open' : 'closed'));
+    const key = `sterk-fold:${fold.id}`;
+    const kept = stored(key);
+    const auto = kept === null && 'foldNarrow' in fold.dataset && narrow.matches;
+    if (kept === 'closed' || auto) fold.open = false;
+    let skip = auto;
+    fold.addEventListener('toggle', () => {
+      if (skip) {
+        skip = false;
+        return;
+      }
+      stored(key, fold.open ? 'open' : 'closed');
+    });
   }
 };
 document.addEventListener('DOMContentLoaded', restoreFolds);

@@ -553,6 +553,17 @@ async fn only_an_open_phase_is_started_or_changed_and_a_new_one_goes_on_from_the
     assert_eq!(detailed.activities.len(), main.activities.len());
     assert!(detailed.budget.is_empty(), "the budget belongs to the years of its own phase");
 
+    // A change after the submission, not submitted again: the draft now lacks its vision.
+    let emptied = pm
+        .post(
+            "/regio/zuid-friesland/aanvragen/hoofdlijnen/visie",
+            &[("version", &draft_version.to_string()), ("vision", "")],
+        )
+        .await;
+    assert_eq!(emptied.status, StatusCode::SEE_OTHER, "{}", emptied.body);
+    let (_, draft_version) =
+        services::applications::get(&st.app, &domain::Actor::system(), "zuid-friesland", "hoofdlijnen").await.unwrap();
+
     // After the deadline the main lines are read-only: the page says so and a change is refused.
     st.app.clock = Some("2024-10-02T09:00:00+02:00".parse().unwrap());
     let mut pm = Client::new(st.clone());
@@ -563,7 +574,8 @@ async fn only_an_open_phase_is_started_or_changed_and_a_new_one_goes_on_from_the
     assert!(!page.body.contains("Aanvraag indienen"));
     // Its checks are those of its submission, not of a submission today (which would be too late).
     page.assert_contains("Getoetst zoals ingediend op");
-    assert!(!page.body.contains("Nog niet in orde"), "judged as submitted, in time");
+    // Judged on what was submitted (with its vision), in time; not on the later draft.
+    page.assert_contains("In orde bij de indiening");
     let v = draft_version.to_string();
     let res =
         pm.post("/regio/zuid-friesland/aanvragen/hoofdlijnen/visie", &[("version", &v), ("vision", "Te laat.")]).await;

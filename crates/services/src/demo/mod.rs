@@ -1,20 +1,17 @@
 //! The demo data set: the real regions and schools shipped in `data/`, plus demo content
 //! (partners, a region profile) and one demo user per role. Loaded once; loading again is a no-op.
 
-use domain::region::{RegionIdentity, RegionProfileInput};
-use domain::{DuoCode, OrganisationDraft, OrganisationKind, Region, RegionKind, RegionProfile, Role, slugify};
+use domain::region::RegionProfileInput;
+use domain::{OrganisationDraft, OrganisationKind, Region, Role};
 use serde::Deserialize;
 use store::{AnyConnection, organisations, regions, settings, users};
 
 use crate::auth::hash_password;
 use crate::{App, Result};
 
-const REGIONS_CSV: &str = include_str!("../../../data/regions.csv");
-const SCHOOLS_CSV: &str = include_str!("../../../data/region_schools.csv");
-/// A second search of public sources: regions the first list lacks, and schools per region.
-const FOUND_REGIONS_CSV: &str = include_str!("../../../data/regions_found.csv");
-const FOUND_SCHOOLS_CSV: &str = include_str!("../../../data/region_schools_found.csv");
-const KNOWLEDGE_BASE: &str = include_str!("../../../data/demo/knowledge-base.toml");
+mod registry;
+
+const KNOWLEDGE_BASE: &str = include_str!("../../../../data/demo/knowledge-base.toml");
 const MARKER: &str = "demo_loaded";
 
 /// When the demo's history took place.
@@ -34,44 +31,6 @@ pub const DEMO_USERS: [(&str, &str, Role); 5] = [
     ("partner@sterk.example", "Demo Partner", Role::Partner),
 ];
 
-#[derive(Debug, Deserialize)]
-struct RegionRow {
-    region: String,
-    #[serde(rename = "type")]
-    kind: String,
-    province: String,
-    source: String,
-}
-
-/// A row of `regions_found.csv`; only regions marked `NEW` there are added.
-#[derive(Debug, Deserialize)]
-struct FoundRegionRow {
-    region: String,
-    status_vs_regions_csv: String,
-    #[serde(rename = "type")]
-    kind: String,
-    province: String,
-    source_url: String,
-}
-
-/// A row of `region_schools_found.csv` (no DUO codes; places marked `[INFER]` in the source note).
-#[derive(Debug, Deserialize)]
-struct FoundSchoolRow {
-    region: String,
-    school: String,
-    place: String,
-    source: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct SchoolRow {
-    region: String,
-    school_as_named_in_source: String,
-    place_in_source: String,
-    source: String,
-    duo_vestigingscode_candidates: String,
-}
-
 /// Loads the demo set unless it was loaded before; returns whether anything was loaded.
 pub async fn load(app: &App) -> Result<bool> {
     // The demo's history happened inside the window for applications on main lines, whatever
@@ -81,45 +40,7 @@ pub async fn load(app: &App) -> Result<bool> {
     if settings::get(&mut tx, MARKER).await?.is_some() {
         return Ok(false);
     }
-    let mut loaded = Vec::new();
-    for row in csv::Reader::from_reader(REGIONS_CSV.as_bytes()).deserialize::<RegionRow>() {
-        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/regions.csv: {e}")))?;
-        loaded.push(load_region(&mut tx, &row).await?);
-    }
-    for row in csv::Reader::from_reader(FOUND_REGIONS_CSV.as_bytes()).deserialize::<FoundRegionRow>() {
-        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/regions_found.csv: {e}")))?;
-        if row.status_vs_regions_csv.starts_with("NEW") && !row.status_vs_regions_csv.starts_with("NEW?") {
-            let as_region =
-                RegionRow { region: row.region, kind: row.kind, province: row.province, source: row.source_url };
-            loaded.push(load_region(&mut tx, &as_region).await?);
-        }
-    }
-    for row in csv::Reader::from_reader(SCHOOLS_CSV.as_bytes()).deserialize::<SchoolRow>() {
-        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/region_schools.csv: {e}")))?;
-        if let Some(region) = loaded.iter().find(|r| region_matches(&r.name, &row.region)) {
-            load_school(&mut tx, region, &row).await?;
-        }
-    }
-    // The second search fills regions the first list leaves without schools; it changes no others.
-    let mut empty = Vec::new();
-    for region in &loaded {
-        if regions::members(&mut tx, &region.id).await?.is_empty() {
-            empty.push(region.clone());
-        }
-    }
-    for row in csv::Reader::from_reader(FOUND_SCHOOLS_CSV.as_bytes()).deserialize::<FoundSchoolRow>() {
-        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/region_schools_found.csv: {e}")))?;
-        if let Some(region) = empty.iter().find(|r| region_matches(&r.name, &clean_name(&row.region))) {
-            let as_school = SchoolRow {
-                region: row.region,
-                school_as_named_in_source: row.school,
-                place_in_source: row.place,
-                source: row.source,
-                duo_vestigingscode_candidates: String::new(),
-            };
-            load_school(&mut tx, region, &as_school).await?;
-        }
-    }
+    let loaded = registry::load(&mut tx).await?;
     let demo_region = loaded.iter().find(|r| r.slug == DEMO_REGION).cloned();
     if let Some(region) = &demo_region {
         load_demo_content(&mut tx, region).await?;
@@ -390,78 +311,6 @@ async fn load_demo_plans(app: &App) -> Result<()> {
     Ok(())
 }
 
-/// "Zuid-Friesland (Heerenveen, …)" → "Zuid-Friesland": the research notes stay in the file.
-fn clean_name(raw: &str) -> String {
-    raw.split(" (").next().unwrap_or(raw).trim().to_owned()
-}
-
-/// "Drenthe / Overijssel" and "Gelderland/Utrecht" → the first; "Caribisch Nederland (BES, …)" →
-/// "Caribisch Nederland".
-fn clean_province(raw: &str) -> String {
-    clean_name(raw).split('/').next().unwrap_or_default().trim().to_owned()
-}
-
-fn parse_kind(raw: &str) -> Option<RegionKind> {
-    if raw.starts_with("techniekluwe") {
-        Some(RegionKind::LowTech)
-    } else if raw.starts_with("techniekregio") {
-        Some(RegionKind::Technical)
-    } else {
-        None
-    }
-}
-
-/// The schools file names regions by a short form of the regions file's name.
-fn region_matches(region_name: &str, short: &str) -> bool {
-    region_name == short || region_name.starts_with(&format!("{short} "))
-}
-
-async fn load_region(conn: &mut AnyConnection, row: &RegionRow) -> Result<Region> {
-    let name = clean_name(&row.region);
-    let mut slug = slugify(&name);
-    while let Some(existing) = regions::by_slug(conn, &slug).await? {
-        if existing.name == name {
-            return Ok(existing);
-        }
-        slug.push_str("-2");
-    }
-    let identity = RegionIdentity { name, slug, kind: parse_kind(&row.kind), province: clean_province(&row.province) };
-    Ok(regions::insert(conn, &identity, &RegionProfile::default(), Some(row.source.trim())).await?)
-}
-
-async fn load_school(conn: &mut AnyConnection, region: &Region, row: &SchoolRow) -> Result<()> {
-    let raw_name = row.school_as_named_in_source.split("[...]").next().unwrap_or_default();
-    let is_lead = raw_name.contains("(penvoerder)");
-    let name = raw_name.replace("(penvoerder)", "").trim().to_owned();
-    let duo_code = row.duo_vestigingscode_candidates.split([';', ' ', '?']).find_map(DuoCode::parse);
-    let existing = match &duo_code {
-        Some(code) => organisations::by_duo_code(conn, code.as_str()).await?,
-        None => None,
-    };
-    let org = match existing {
-        Some(org) => org,
-        None => {
-            let candidates = row.duo_vestigingscode_candidates.trim();
-            let note = if candidates.is_empty() {
-                format!("Genoemd op {}. Geen DUO-code bekend.", row.source)
-            } else {
-                format!(
-                    "Genoemd op {}. DUO-code op naam gekoppeld, niet geverifieerd (kandidaten: {candidates}).",
-                    row.source
-                )
-            };
-            let place = Some(row.place_in_source.trim().to_owned()).filter(|p| !p.is_empty());
-            let draft = OrganisationDraft { name, kind: OrganisationKind::Vmbo, duo_code, place, website: None };
-            organisations::insert(conn, &draft, Some(&note)).await?
-        }
-    };
-    regions::add_member(conn, &region.id, &org.id).await?;
-    if is_lead {
-        regions::set_lead_applicant(conn, &region.id, Some(&org.id)).await?;
-    }
-    Ok(())
-}
-
 /// Partners and a filled-in profile for the demo region, so every page has something to show.
 async fn load_demo_content(conn: &mut AnyConnection, region: &Region) -> Result<()> {
     let partners = [
@@ -695,20 +544,4 @@ pub fn pupils_file(exam_bytes: &[u8]) -> String {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cleaning_the_research_names() {
-        assert_eq!(clean_name("Zuid-Friesland (Heerenveen, Wolvega)"), "Zuid-Friesland");
-        assert_eq!(clean_province("Drenthe / Overijssel"), "Drenthe");
-        assert_eq!(clean_province("Caribisch Nederland (BES, not a province)"), "Caribisch Nederland");
-        assert_eq!(parse_kind("techniekluwe (BES islands …)"), Some(RegionKind::LowTech));
-        assert_eq!(parse_kind("unknown"), None);
-        assert!(region_matches("Zuidoost Groningen / Oost-Groningen", "Zuidoost Groningen"));
-        assert!(!region_matches("Utrechtse Heuvelrug", "Utrecht"));
-    }
 }
