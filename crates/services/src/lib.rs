@@ -85,6 +85,12 @@ impl From<store::sqlx::Error> for ServiceError {
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
+/// The data version: raised in the same transaction by every write a public page can show
+/// (`store::changes`), so a page cache knows when its pages are stale.
+pub async fn data_version(app: &App) -> Result<i64> {
+    Ok(store::changes::data_version(&mut *app.db.conn().await?).await?)
+}
+
 /// A field error for one field, as a service error.
 pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
     let mut e = FieldErrors::default();
@@ -106,6 +112,8 @@ pub struct App {
     pub base_url: String,
     /// DUO's rows in memory until the next import.
     pub open_data: std::sync::Arc<monitoring::OpenDataCache>,
+    /// The indicators of the nation and every region, computed once per data version.
+    pub indicators: std::sync::Arc<monitoring::IndicatorCache>,
     /// The search index in memory until what it holds changes.
     pub search: std::sync::Arc<search::SearchCache>,
     /// The key that signs anonymous visitors' form tokens, read from the database once.
@@ -138,6 +146,7 @@ impl App {
             files_dir: std::env::temp_dir().join("sterk-files"),
             regulations: std::sync::Arc::new(regulations),
             open_data: std::sync::Arc::default(),
+            indicators: std::sync::Arc::default(),
             search: std::sync::Arc::default(),
             signing_key: std::sync::Arc::default(),
             mailer: std::sync::Arc::new(mail::Mailer::Outbox),

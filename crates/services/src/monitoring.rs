@@ -151,13 +151,79 @@ async fn rows(app: &App) -> Result<Arc<Rows>> {
 }
 
 /// The indicators of a scope per school year (all years, or `year`). Open data: anyone may read.
+/// The nation's and the regions' come from [`computed`]; a single location's are computed here.
 pub async fn indicators(app: &App, scope: &Scope, year: Option<&str>) -> Result<Vec<Value>> {
-    let locations = locations(app, scope).await?;
-    let rows = rows(app).await?;
-    let mine = |l: &str| locations.as_ref().is_none_or(|ls| ls.iter().any(|x| x == l));
-    let values =
-        compute(rows.exams.iter().filter(|r| mine(&r.location)), rows.pupils.iter().filter(|r| mine(&r.location)));
+    let values = match scope {
+        Scope::National => computed(app).await?.national.clone(),
+        Scope::Region(slug) => {
+            let all = computed(app).await?;
+            all.per_region.iter().find(|(s, _)| s == slug).map(|(_, v)| v.clone()).ok_or(ServiceError::NotFound)?
+        }
+        Scope::Location(_) => {
+            let locations = locations(app, scope).await?;
+            let rows = rows(app).await?;
+            let mine = |l: &str| locations.as_ref().is_none_or(|ls| ls.iter().any(|x| x == l));
+            compute(rows.exams.iter().filter(|r| mine(&r.location)), rows.pupils.iter().filter(|r| mine(&r.location)))
+        }
+    };
     Ok(values.into_iter().filter(|v| year.is_none_or(|y| v.year == y)).collect())
+}
+
+/// The indicators of the nation and of every (not archived) region, all school years.
+pub struct Computed {
+    pub national: Vec<Value>,
+    pub per_region: Vec<(String, Vec<Value>)>,
+}
+
+/// [`Computed`], kept until the data version moves (an import, a membership change, a target:
+/// any write raises it, on any instance), so no request computes them while nothing changed.
+#[derive(Default)]
+pub struct IndicatorCache(std::sync::Mutex<Option<(i64, Arc<Computed>)>>);
+
+impl IndicatorCache {
+    fn get(&self, version: i64) -> Option<Arc<Computed>> {
+        let cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cached.as_ref().filter(|(v, _)| *v == version).map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, version: i64, computed: Arc<Computed>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, computed));
+    }
+}
+
+/// The nation's and every region's indicators at the current data version.
+pub async fn computed(app: &App) -> Result<Arc<Computed>> {
+    // The version first: what is read after it is at least as new as it says.
+    let version = crate::data_version(app).await?;
+    if let Some(c) = app.indicators.get(version) {
+        return Ok(c);
+    }
+    let rows = rows(app).await?;
+    let mut regions_codes = Vec::new();
+    {
+        let mut conn = app.db.conn().await?;
+        for region in regions::list(&mut conn, false).await? {
+            let members = regions::members(&mut conn, &region.id).await?;
+            regions_codes.push((region.slug, members.into_iter().filter_map(|m| m.duo_code).collect::<Vec<_>>()));
+        }
+    }
+    let computed = Arc::new(
+        crate::cpu::run(move || {
+            let (exams_at, pupils_at) =
+                (by_location(&rows.exams, |r| &r.location), by_location(&rows.pupils, |r| &r.location));
+            let per_region = regions_codes
+                .into_iter()
+                .map(|(slug, codes)| {
+                    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+                    (slug, compute(at(&exams_at, &codes), at(&pupils_at, &codes)))
+                })
+                .collect();
+            Computed { national: compute(&rows.exams, &rows.pupils), per_region }
+        })
+        .await?,
+    );
+    app.indicators.put(version, computed.clone());
+    Ok(computed)
 }
 
 /// Both datasets' indicators, by school year and then in definition order.
@@ -182,20 +248,6 @@ fn by_location<T>(rows: &[T], location: impl Fn(&T) -> &str) -> HashMap<&str, Ve
 /// The rows of these locations.
 fn at<'a, T>(map: &HashMap<&str, Vec<&'a T>>, codes: &[&str]) -> Vec<&'a T> {
     codes.iter().filter_map(|c| map.get(c)).flatten().copied().collect()
-}
-
-/// Every region's indicators for every school year, from one read of the stored rows.
-pub async fn indicators_per_region(app: &App) -> Result<Vec<(String, Vec<Value>)>> {
-    let rows = rows(app).await?;
-    let mut conn = app.db.conn().await?;
-    let (exams_at, pupils_at) = (by_location(&rows.exams, |r| &r.location), by_location(&rows.pupils, |r| &r.location));
-    let mut out = Vec::new();
-    for region in regions::list(&mut conn, false).await? {
-        let members = regions::members(&mut conn, &region.id).await?;
-        let codes: Vec<&str> = members.iter().filter_map(|m| m.duo_code.as_deref()).collect();
-        out.push((region.slug, compute(at(&exams_at, &codes), at(&pupils_at, &codes))));
-    }
-    Ok(out)
 }
 
 /// Whether DUO exam data was ever imported.

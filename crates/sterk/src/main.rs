@@ -528,7 +528,7 @@ async fn serve(
         SecureCookies::Auto => !bind.ip().is_loopback(),
     };
     let config = web::WebConfig { secure_cookies, migrations_applied: applied, trusted_proxies, forwarded_header };
-    let state = web::AppState { app, config: Arc::new(config) };
+    let state = web::AppState { app, config: Arc::new(config), pages: Arc::new(web::pages::PageCache::enabled()) };
     println!(
         "Sterk draait op http://{} (database: {}, {applied} migraties)",
         listener.local_addr()?,

@@ -9,6 +9,7 @@
 pub mod account_requests;
 pub mod applications;
 pub mod audit;
+pub mod changes;
 pub mod content;
 pub mod execution;
 mod legacy;
@@ -77,6 +78,8 @@ impl DbKind {
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
+    /// How often a connection or transaction was taken: what a cached page must not do.
+    touches: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Db {
@@ -106,13 +109,14 @@ impl Db {
             url.to_owned()
         };
         let pool = options.connect(&url).await?;
-        Ok(Db { pool, kind })
+        Ok(Db { pool, kind, touches: Default::default() })
     }
 
     /// Applies every migration not yet applied; returns how many are applied in all.
     pub async fn migrate(&self) -> Result<usize> {
         MIGRATOR.run(&self.pool).await?;
         legacy::move_explanations(&self.pool).await?;
+        changes::install_triggers(&self.pool, self.kind).await?;
         self.migrations_applied().await
     }
 
@@ -124,11 +128,22 @@ impl Db {
     }
 
     pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        self.touched();
         Ok(self.pool.begin().await?)
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        self.touched();
         Ok(self.pool.acquire().await?)
+    }
+
+    fn touched(&self) {
+        self.touches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How often this process took a connection or a transaction so far (tests count queries by it).
+    pub fn touches(&self) -> u64 {
+        self.touches.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A fresh, migrated database for one test: a temporary SQLite file, or, when

@@ -45,7 +45,8 @@ fn main() {
         };
         let actor = services::auth::actor_for_user(&app, &pm).await.unwrap();
         let token = services::auth::create_api_token(&app, &actor, "bench").await.unwrap();
-        let router = web::router(AppState { app, config: Arc::new(WebConfig { secure_cookies: false, migrations_applied: 2, ..WebConfig::default() }) });
+        let config = Arc::new(WebConfig { secure_cookies: false, migrations_applied: 2, ..WebConfig::default() });
+        let router = web::router(AppState { app, config, pages: Default::default() });
         let get = |path: &str| {
             Request::builder().uri(path).header("host", "localhost").header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap()
         };

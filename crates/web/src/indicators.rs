@@ -219,8 +219,8 @@ pub fn in_beeld(values: &[Value]) -> Option<InBeeld> {
 
 /// Where a region stands among the ranked regions on its share of techniek in `year`: (rank, of how many).
 pub async fn rank(st: &AppState, slug: &str, year: &str) -> Result<Option<(usize, usize)>, crate::error::WebError> {
-    let per_region = services::monitoring::indicators_per_region(&st.app).await?;
-    Ok(domain::monitoring::ranking(&per_region, year).place(slug))
+    let all = services::monitoring::computed(&st.app).await?;
+    Ok(domain::monitoring::ranking(&all.per_region, year).place(slug))
 }
 
 /// A baseline or target next to what DUO's figures say for that year.

@@ -30,6 +30,11 @@ impl Layout {
     pub fn is(&self, nav: &str) -> bool {
         self.nav == nav
     }
+
+    /// A static file's address with its content hash, kept by browsers until the file changes.
+    pub fn asset(&self, name: &str) -> String {
+        crate::statics::url(name)
+    }
 }
 
 pub struct RegionItem {

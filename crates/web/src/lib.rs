@@ -18,6 +18,7 @@ mod indicators;
 mod layout;
 mod markdown;
 mod page;
+pub mod pages;
 mod panic;
 mod rejection;
 mod session;
@@ -71,6 +72,8 @@ pub struct WebConfig {
 pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
+    /// Public pages kept for anonymous visitors (`pages::PageCache::enabled()` in the server).
+    pub pages: Arc<pages::PageCache>,
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -82,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), flash::clear_when_shown))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::csrf_guard))
         .layer(axum::middleware::from_fn(rejection::in_dutch))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::serve))
         .layer(axum::middleware::from_fn(panic::catch))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -103,6 +107,9 @@ pub async fn serve_with_listener(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if state.pages.is_enabled() {
+        pages::spawn_refresher(state.clone());
+    }
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -80,8 +80,9 @@ pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
     let names: std::collections::HashMap<String, String> =
         services::regions::list_public(&st.app).await?.into_iter().map(|r| (r.slug, r.name)).collect();
     let name = |slug: &str| names.get(slug).cloned().unwrap_or_else(|| slug.to_owned());
-    let per_region = services::monitoring::indicators_per_region(&st.app).await?;
-    let ranking = domain::monitoring::ranking(&per_region, &year);
+    let all = services::monitoring::computed(&st.app).await?;
+    let per_region = &all.per_region;
+    let ranking = domain::monitoring::ranking(per_region, &year);
     let values_of = |slug: &str| per_region.iter().find(|(s, _)| s == slug).map_or(&[][..], |(_, v)| v.as_slice());
     let regions = ranking
         .ranked
@@ -116,8 +117,9 @@ pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
 pub async fn national_csv(State(st): State<AppState>) -> Page {
     let values = services::monitoring::indicators(&st.app, &Scope::National, None).await?;
     let mut body = csv("national", &values);
-    for (slug, v) in services::monitoring::indicators_per_region(&st.app).await? {
-        body.push_str(csv(&format!("region:{slug}"), &v).split_once('\n').map_or("", |(_, rest)| rest));
+    let all = services::monitoring::computed(&st.app).await?;
+    for (slug, v) in &all.per_region {
+        body.push_str(csv(&format!("region:{slug}"), v).split_once('\n').map_or("", |(_, rest)| rest));
     }
     Ok(csv_response("indicatoren.csv", body))
 }

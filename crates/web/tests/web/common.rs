@@ -22,7 +22,11 @@ pub async fn state() -> AppState {
     app.clock = Some("2024-09-30T12:00:00+02:00".parse().unwrap());
     app.files_dir = std::env::temp_dir().join(format!("sterk-files-{}", store::new_id()));
     services::demo::load(&app).await.expect("demo set");
-    AppState { app, config: Arc::new(WebConfig { secure_cookies: false, migrations_applied, ..WebConfig::default() }) }
+    AppState {
+        app,
+        config: Arc::new(WebConfig { secure_cookies: false, migrations_applied, ..WebConfig::default() }),
+        pages: Default::default(),
+    }
 }
 
 pub struct Response {

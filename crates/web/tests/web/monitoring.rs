@@ -67,8 +67,8 @@ async fn the_real_file_imports_idempotently_and_feeds_the_indicators() {
     monitor.assert_contains("Regio's vergeleken (2023-2024)");
     // Regions with a handful of candidates are named apart, not ranked at 0,0%.
     monitor.assert_contains("Niet in de ranglijst, met minder dan 50 bekende examenkandidaten in 2023-2024");
-    let per_region = services::monitoring::indicators_per_region(&st.app).await.unwrap();
-    let ranking = domain::monitoring::ranking(&per_region, "2023-2024");
+    let all = services::monitoring::computed(&st.app).await.unwrap();
+    let ranking = domain::monitoring::ranking(&all.per_region, "2023-2024");
     let small = ranking.too_small.first().expect("the demo has a small region");
     assert!(!monitor.body.split("Niet in de ranglijst").next().unwrap().contains(&format!("/regios/{small}#")));
     let region = visitor.get("/regios/zuid-friesland").await;
