@@ -153,13 +153,15 @@ async fn rows(app: &App) -> Result<Arc<Rows>> {
 /// The indicators of a scope per school year (all years, or `year`). Open data: anyone may read.
 /// The nation's and the regions' come from [`computed`]; a single location's are computed here.
 pub async fn indicators(app: &App, scope: &Scope, year: Option<&str>) -> Result<Vec<Value>> {
-    let values = match scope {
-        Scope::National => computed(app).await?.national.clone(),
-        Scope::Region(slug) => {
-            let all = computed(app).await?;
-            all.per_region.iter().find(|(s, _)| s == slug).map(|(_, v)| v.clone()).ok_or(ServiceError::NotFound)?
-        }
-        Scope::Location(_) => {
+    let kept = match scope {
+        Scope::National => Some(computed(app).await?.national.clone()),
+        Scope::Region(slug) => computed(app).await?.per_region.iter().find(|(s, _)| s == slug).map(|(_, v)| v.clone()),
+        Scope::Location(_) => None,
+    };
+    let values = match kept {
+        Some(values) => values,
+        // A single location, or an archived region (not among the computed): computed here.
+        None => {
             let locations = locations(app, scope).await?;
             let rows = rows(app).await?;
             let mine = |l: &str| locations.as_ref().is_none_or(|ls| ls.iter().any(|x| x == l));

@@ -85,7 +85,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), flash::clear_when_shown))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::csrf_guard))
         .layer(axum::middleware::from_fn(rejection::in_dutch))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::serve))
         .layer(axum::middleware::from_fn(panic::catch))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -98,6 +97,8 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
+        // Outermost: a kept page, made through every layer above, is served past all of them.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::serve))
         .with_state(state)
 }
 

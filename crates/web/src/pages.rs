@@ -1,11 +1,13 @@
 //! The page cache: what an anonymous visitor gets from a public page or the public API is the
-//! same for everyone until the data changes, so its bytes are kept, with gzip and brotli made
-//! once, and served without touching the database. Entries carry the data version they were
-//! made at (`services::data_version`, raised by the database in the same transaction as every
-//! write); a background task reads the version twice a second, and every write request through
-//! this instance reads it at once, so a change shows here immediately and on other instances
-//! within half a second. Anything personal bypasses it: a request with a cookie or a token, and
-//! an answer that sets a cookie.
+//! same for everyone until the data changes, so the answer is kept, headers and all, with gzip
+//! and brotli made once, and served without touching the database or any other layer. Entries
+//! carry the data version they were made at (`services::data_version`, raised by the database in
+//! the same transaction as every write); a background task reads the version twice a second, and
+//! every write request through this instance reads it at once, so a change shows here
+//! immediately and on other instances within half a second. Pages that depend on the clock (what
+//! is published today, upcoming events) are made again after [`MAX_AGE`]. Anything personal
+//! bypasses it: a request with a cookie or a token, and an answer that sets a cookie, is private
+//! or has a tag of its own.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -21,18 +23,22 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 
-/// The largest page kept, and all pages together (identity and compressed variants).
+/// The largest page kept, and all pages together (every variant counted).
 const MAX_PAGE_BYTES: u64 = 2 * 1024 * 1024;
 const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
 /// Longer addresses (search terms) are served but not kept.
 const MAX_KEY_LEN: usize = 256;
 /// How often the background task reads the data version.
 pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+/// The longest a page is kept at one data version: what is published or upcoming moves with time.
+pub const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Default)]
 pub struct PageCache {
     enabled: AtomicBool,
+    /// The newest data version read (it only grows); meaningful while `readable`.
     version: AtomicI64,
+    readable: AtomicBool,
     entries: RwLock<Entries>,
 }
 
@@ -42,56 +48,62 @@ struct Entries {
     bytes: usize,
 }
 
+/// One encoding of a kept answer, its headers made once.
+struct Variant {
+    coding: Option<&'static str>,
+    body: Bytes,
+    headers: HeaderMap,
+    etag: HeaderValue,
+}
+
 struct Entry {
     version: i64,
-    content_type: HeaderValue,
-    /// Other headers the page answered with (a download's name, its own cache rule).
-    headers: Vec<(header::HeaderName, HeaderValue)>,
-    etag: String,
-    identity: Bytes,
-    gzip: Option<Bytes>,
-    brotli: Option<Bytes>,
+    made: std::time::Instant,
+    /// Brotli and gzip first when made, identity last.
+    variants: Vec<Variant>,
 }
 
 impl Entry {
     fn size(&self) -> usize {
-        self.identity.len() + self.gzip.as_ref().map_or(0, Bytes::len) + self.brotli.as_ref().map_or(0, Bytes::len)
+        self.variants.iter().map(|v| v.body.len()).sum()
     }
 
-    /// The best variant the client accepts, or 304 when it has this one already.
+    /// The best variant the client accepts, or 304 when it has that one already.
     fn respond(&self, request: &HeaderMap) -> Response {
-        let accepts = request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let accepts =
-            |coding: &str| accepts.split(',').any(|part| part.split(';').next().map(str::trim) == Some(coding));
-        let (body, encoding) = match (&self.brotli, &self.gzip) {
-            (Some(br), _) if accepts("br") => (br.clone(), Some("br")),
-            (_, Some(gz)) if accepts("gzip") => (gz.clone(), Some("gzip")),
-            _ => (self.identity.clone(), None),
+        let accepted = request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let Some(variant) = self
+            .variants
+            .iter()
+            .find(|v| v.coding.is_none_or(|c| accepted.split(',').any(|part| accepts_coding(part, c))))
+        else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
-        let etag = format!("\"{}{}\"", self.etag, encoding.map(|e| format!("-{e}")).unwrap_or_default());
-        let fresh = request
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|sent| sent.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-        let mut response =
-            if fresh { StatusCode::NOT_MODIFIED.into_response() } else { Body::from(body).into_response() };
-        let headers = response.headers_mut();
-        if !fresh {
-            headers.insert(header::CONTENT_TYPE, self.content_type.clone());
-            for (name, value) in &self.headers {
-                headers.insert(name.clone(), value.clone());
+        // Weak comparison (RFC 9110, 13.1.2): a proxy may have marked the tag weak.
+        let fresh = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|sent| {
+            sent.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.trim_start_matches("W/").as_bytes() == variant.etag.as_bytes())
+        });
+        if fresh {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            for name in [header::ETAG, header::VARY, header::CACHE_CONTROL] {
+                if let Some(v) = variant.headers.get(&name) {
+                    response.headers_mut().insert(name, v.clone());
+                }
             }
-            if let Some(e) = encoding {
-                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
-            }
+            return response;
         }
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            headers.insert(header::ETAG, v);
-        }
-        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("public, no-cache"));
+        let mut response = Body::from(variant.body.clone()).into_response();
+        *response.headers_mut() = variant.headers.clone();
         response
     }
+}
+
+/// Whether one part of `Accept-Encoding` ("br;q=0.8") accepts `coding` (q=0 refuses it).
+fn accepts_coding(part: &str, coding: &str) -> bool {
+    let mut pieces = part.split(';').map(str::trim);
+    pieces.next() == Some(coding)
+        && pieces.all(|p| p.strip_prefix("q=").is_none_or(|q| q.parse::<f32>().is_ok_and(|q| q > 0.0)))
 }
 
 impl PageCache {
@@ -105,21 +117,33 @@ impl PageCache {
         self.enabled.load(Ordering::Relaxed)
     }
 
-    /// Reads the data version from the database; pages made at an older one are stale.
+    /// Reads the data version from the database; pages made at an older one are stale. Reads
+    /// may finish out of order: the version only grows.
     pub async fn refresh(&self, app: &services::App) {
         match services::data_version(app).await {
-            Ok(v) => self.version.store(v, Ordering::Release),
-            // Without the version nothing kept can be trusted: stop serving from the cache.
+            Ok(v) => {
+                self.version.fetch_max(v, Ordering::AcqRel);
+                if !self.readable.swap(true, Ordering::AcqRel) {
+                    tracing::info!("page cache: data version {v}");
+                }
+            }
+            // Without the version nothing kept can be trusted: pages are made for every request.
             Err(e) => {
-                tracing::warn!("data version unreadable, page cache emptied: {e}");
-                self.version.store(i64::MIN, Ordering::Release);
+                if self.readable.swap(false, Ordering::AcqRel) {
+                    tracing::warn!("data version unreadable, page cache paused: {e}");
+                }
             }
         }
     }
 
+    /// The data version to serve and fill at, while it can be read.
+    fn current(&self) -> Option<i64> {
+        self.readable.load(Ordering::Acquire).then(|| self.version.load(Ordering::Acquire))
+    }
+
     fn get(&self, key: &str, version: i64) -> Option<Arc<Entry>> {
         let entries = self.entries.read().ok()?;
-        entries.map.get(key).filter(|e| e.version == version).cloned()
+        entries.map.get(key).filter(|e| e.version == version && e.made.elapsed() < MAX_AGE).cloned()
     }
 
     fn put(&self, key: String, entry: Arc<Entry>) {
@@ -139,7 +163,7 @@ impl PageCache {
 }
 
 /// The cache key of a request anyone would get the same answer to, or `None`.
-fn key(req: &Request) -> Option<String> {
+fn key(req: &Request) -> Option<&str> {
     let headers = req.headers();
     let personal = headers.contains_key(header::COOKIE) || headers.contains_key(header::AUTHORIZATION);
     let path = req.uri().path();
@@ -147,23 +171,28 @@ fn key(req: &Request) -> Option<String> {
     if req.method() != Method::GET || personal || own_rules {
         return None;
     }
-    let key = req.uri().path_and_query().map(|p| p.as_str().to_owned())?;
-    (key.len() <= MAX_KEY_LEN).then_some(key)
+    req.uri().path_and_query().map(|p| p.as_str()).filter(|k| k.len() <= MAX_KEY_LEN)
 }
 
-/// Whether an answer may be kept for everyone: a complete public page, nothing personal.
+/// Whether an answer may be kept for everyone: a complete public page, nothing personal, and no
+/// tag of its own (the API tags a content item with its version, for `If-Match`).
 fn keepable(response: &Response) -> bool {
     let headers = response.headers();
     let small = response.body().size_hint().upper().is_some_and(|n| n <= MAX_PAGE_BYTES);
+    let private = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store") || v.contains("private"));
     response.status() == StatusCode::OK
         && small
+        && !private
         && !headers.contains_key(header::SET_COOKIE)
-        && headers.get(header::CACHE_CONTROL).is_none_or(|v| !v.as_bytes().starts_with(b"no-store"))
+        && !headers.contains_key(header::ETAG)
         && headers.contains_key(header::CONTENT_TYPE)
 }
 
-fn compressible(content_type: &HeaderValue) -> bool {
-    let t = content_type.as_bytes();
+fn compressible(content_type: Option<&HeaderValue>) -> bool {
+    let t = content_type.map_or(&b""[..], HeaderValue::as_bytes);
     ["text/", "application/json", "application/xml", "application/atom+xml", "image/svg+xml"]
         .iter()
         .any(|p| t.starts_with(p.as_bytes()))
@@ -184,28 +213,46 @@ fn brotli(bytes: &[u8]) -> Option<Bytes> {
     Some(Bytes::from(out))
 }
 
-/// Makes an entry from a rendered answer: its bytes, a strong ETag, and the compressed variants.
+/// Makes an entry from a rendered answer: its headers (every layer's), a strong ETag per
+/// encoding, and the compressed variants.
 async fn entry(version: i64, response: Response) -> Option<Entry> {
     let (parts, body) = response.into_parts();
     let identity = to_bytes(body, usize::try_from(MAX_PAGE_BYTES).ok()?).await.ok()?;
-    let content_type = parts.headers.get(header::CONTENT_TYPE)?.clone();
-    let headers = [header::CONTENT_DISPOSITION, header::CACHE_CONTROL]
-        .into_iter()
-        .filter_map(|name| parts.headers.get(&name).map(|v| (name, v.clone())))
-        .collect();
-    let etag = Sha256::digest(&identity).iter().take(12).map(|b| format!("{b:02x}")).collect();
-    let squeeze = compressible(&content_type) && identity.len() > 512;
-    let (gzip, brotli) = if squeeze {
+    let mut base = parts.headers;
+    for name in [header::CONTENT_LENGTH, header::TRANSFER_ENCODING, header::DATE] {
+        base.remove(name);
+    }
+    // A signed-in person gets another page at the same address: shared caches must know.
+    base.insert(header::VARY, HeaderValue::from_static("Accept-Encoding, Cookie"));
+    base.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("public, no-cache"));
+    let tag: String = Sha256::digest(&identity).iter().take(12).map(|b| format!("{b:02x}")).collect();
+    let (gz, br) = if compressible(base.get(header::CONTENT_TYPE)) && identity.len() > 512 {
         let bytes = identity.clone();
-        tokio::task::spawn_blocking(move || (gzip(&bytes), brotli(&bytes))).await.ok()?
+        // A failed compression leaves the page uncompressed, not unanswered.
+        tokio::task::spawn_blocking(move || (gzip(&bytes), brotli(&bytes))).await.unwrap_or((None, None))
     } else {
         (None, None)
     };
-    Some(Entry { version, content_type, headers, etag, identity, gzip, brotli })
+    let variant = |coding: Option<&'static str>, body: Bytes| {
+        let etag =
+            HeaderValue::from_str(&format!("\"{tag}{}\"", coding.map(|c| format!("-{c}")).unwrap_or_default())).ok()?;
+        let mut headers = base.clone();
+        headers.insert(header::ETAG, etag.clone());
+        if let Some(c) = coding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(c));
+        }
+        Some(Variant { coding, body, headers, etag })
+    };
+    let variants = [br.map(|b| (Some("br"), b)), gz.map(|g| (Some("gzip"), g)), Some((None, identity))]
+        .into_iter()
+        .flatten()
+        .map(|(coding, body)| variant(coding, body))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Entry { version, made: std::time::Instant::now(), variants })
 }
 
-/// The middleware: serves anonymous GETs from the cache, fills it, and after a write through this
-/// instance reads the data version at once.
+/// The middleware, outermost: serves anonymous GETs from the cache, fills it, and after a write
+/// through this instance reads the data version at once.
 pub async fn serve(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let pages = &st.pages;
     if !pages.is_enabled() {
@@ -216,12 +263,13 @@ pub async fn serve(State(st): State<AppState>, req: Request, next: Next) -> Resp
         pages.refresh(&st.app).await;
         return response;
     }
-    let Some(key) = key(&req) else { return next.run(req).await };
-    // Read before rendering: a write committed meanwhile leaves this entry stale, never wrong.
-    let version = pages.version.load(Ordering::Acquire);
-    if let Some(entry) = pages.get(&key, version) {
+    let (Some(key), Some(version)) = (key(&req), pages.current()) else { return next.run(req).await };
+    // The version is read before rendering: a write committed meanwhile leaves this entry
+    // stale, never wrong.
+    if let Some(entry) = pages.get(key, version) {
         return entry.respond(req.headers());
     }
+    let key = key.to_owned();
     let request_headers = req.headers().clone();
     let response = next.run(req).await;
     if !keepable(&response) {
@@ -230,9 +278,7 @@ pub async fn serve(State(st): State<AppState>, req: Request, next: Next) -> Resp
     match entry(version, response).await {
         Some(entry) => {
             let entry = Arc::new(entry);
-            if version != i64::MIN {
-                pages.put(key, entry.clone());
-            }
+            pages.put(key, entry.clone());
             entry.respond(&request_headers)
         }
         None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),

@@ -102,10 +102,16 @@ async fn a_kept_page_answers_304_and_in_brotli_or_gzip_as_asked() {
     let (status, headers, body) = get(&st, "/regios/zuid-friesland", &[(header::IF_NONE_MATCH, &etag)]).await;
     assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0));
     assert_eq!(headers[header::ETAG], etag.as_str());
+    let weak = format!("W/{etag}");
+    let (status, _, _) = get(&st, "/regios/zuid-friesland", &[(header::IF_NONE_MATCH, &weak)]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED, "a proxy's weak tag matches too");
+    assert_eq!(plain_headers[header::VARY], "Accept-Encoding, Cookie");
+    let (_, headers, _) = get(&st, "/regios/zuid-friesland", &[(header::ACCEPT_ENCODING, "br;q=0, gzip")]).await;
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip", "q=0 refuses brotli");
 
     let (_, headers, br) = get(&st, "/regios/zuid-friesland", &[(header::ACCEPT_ENCODING, "gzip, deflate, br")]).await;
     assert_eq!(headers[header::CONTENT_ENCODING], "br");
-    assert_eq!(headers[header::VARY], "Accept-Encoding");
+    assert_eq!(headers[header::VARY], "Accept-Encoding, Cookie");
     assert_ne!(headers[header::ETAG], etag.as_str(), "each encoding has its own tag");
     let mut unpacked = Vec::new();
     brotli::Decompressor::new(&br[..], 4096).read_to_end(&mut unpacked).unwrap();
@@ -152,6 +158,20 @@ async fn a_change_shows_at_once_here_and_after_a_refresh_from_elsewhere() {
     st.pages.refresh(&st.app).await;
     let (_, _, elsewhere) = get(&st, "/regios/zuid-friesland", &[]).await;
     assert!(String::from_utf8_lossy(&elsewhere).contains("Van een andere server."));
+}
+
+#[tokio::test]
+async fn an_answer_with_its_own_tag_keeps_it() {
+    // The content API tags an item with its version, for If-Match: that tag is not replaced.
+    let st = cached().await;
+    let (status, headers, _) =
+        get(&st, "/api/v1/content/nieuws/handreiking-sterk-techniekonderwijs-blijvend-borgen", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let own = headers[header::ETAG].to_str().unwrap().to_owned();
+    let (_, again, _) =
+        get(&st, "/api/v1/content/nieuws/handreiking-sterk-techniekonderwijs-blijvend-borgen", &[]).await;
+    assert_eq!(again[header::ETAG], own.as_str());
+    assert!(own.trim_matches('"').parse::<i64>().is_ok(), "the version: {own}");
 }
 
 #[tokio::test]
