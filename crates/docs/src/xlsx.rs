@@ -48,6 +48,10 @@ fn header(ws: &mut Worksheet, bold: &Format) -> Result<(), XlsxError> {
 pub fn write_budget(reg: &Regulation, app: &Application) -> Result<Vec<u8>, XlsxDocError> {
     let (report, lines) = check::check_with_lines(reg, app)?;
     let mut wb = Workbook::new();
+    // Created when the application was submitted (or last saved), not now: the same version gives
+    // the same bytes every time.
+    let created = rust_xlsxwriter::ExcelDateTime::from_timestamp(app.submitted_at.as_second())?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let bold = Format::new().set_bold();
     let euro = Format::new().set_num_format(EURO);
     let euro_bold = Format::new().set_num_format(EURO).set_bold();
