@@ -1,14 +1,10 @@
 //! The signed cooperation agreement of an application: a PDF stored by its SHA-256, linked from
-//! the draft, and the check that an uploaded application names only a file Sterk stored.
+//! the draft.
 
-use domain::regulation::application::Application;
 use domain::{Actor, FieldErrors};
 
 use crate::applications::{content, update};
 use crate::{App, Result, ServiceError};
-
-/// Signed agreements are stored as `{sha256}.pdf`.
-const AGREEMENT_EXTENSION: &str = "pdf";
 
 /// The largest signed agreement accepted.
 pub const MAX_AGREEMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -43,7 +39,7 @@ pub async fn attach(
     // Check the right to edit, and that the phase is open, before anything is written to disk.
     crate::applications::authorize_edit(app, actor, slug).await?;
     crate::phases::require_open(app, actor, phase)?;
-    crate::files::put_as(app, bytes, AGREEMENT_EXTENSION)?;
+    crate::files::put_as(app, bytes, crate::applications::AGREEMENT_EXTENSION)?;
     update(app, actor, slug, phase, expected_version, move |a| {
         a.agreement.get_or_insert_with(Default::default).document = Some(document);
         Ok(())
@@ -55,26 +51,6 @@ pub async fn attach(
 pub async fn document(app: &App, actor: &Actor, slug: &str, phase: &str, number: i64) -> Result<(String, Vec<u8>)> {
     let (application, _) = content(app, actor, slug, phase, number).await?;
     let doc = application.agreement.and_then(|a| a.document).ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get_as(app, &doc.sha256, AGREEMENT_EXTENSION)?;
+    let bytes = crate::files::get_as(app, &doc.sha256, crate::applications::AGREEMENT_EXTENSION)?;
     Ok((doc.filename, bytes))
-}
-
-/// A document named in an uploaded application must be one Sterk stored (the draft's own,
-/// or one uploaded before, e.g. in another phase): a client cannot point at any other file.
-pub(crate) fn on_file(app: &App, current: &Application, new: &Application) -> Result<(), FieldErrors> {
-    let document = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.clone());
-    match document(new) {
-        Some(doc)
-            if document(current).as_ref() != Some(&doc)
-                && !crate::files::exists_as(app, &doc.sha256, AGREEMENT_EXTENSION) =>
-        {
-            let mut e = FieldErrors::default();
-            e.add(
-                "agreement.document.sha256",
-                "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
-            );
-            Err(e)
-        }
-        _ => Ok(()),
-    }
 }

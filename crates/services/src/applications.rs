@@ -286,7 +286,16 @@ pub async fn save(
 ) -> Result<i64> {
     update(app, actor, slug, phase, expected_version, |current| {
         let mut new = new;
-        crate::agreement::on_file(app, current, &new)?;
+        // A document the upload names must be the draft's own or one Sterk stored, no other file.
+        let named = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| d.sha256.clone());
+        if !crate::files::may_name(app, named(current).as_deref(), named(&new).as_deref(), AGREEMENT_EXTENSION) {
+            let mut e = FieldErrors::default();
+            e.add(
+                "agreement.document.sha256",
+                "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
+            );
+            return Err(e);
+        }
         new.region = current.region.clone();
         new.phase = current.phase.clone();
         new.regulation = current.regulation.clone();
@@ -481,3 +490,6 @@ pub async fn import(
     let version = save(app, actor, slug, &phase, current, application).await?;
     Ok((phase, version))
 }
+
+/// How a signed agreement is stored (`services::agreement` keeps it).
+pub(crate) const AGREEMENT_EXTENSION: &str = "pdf";

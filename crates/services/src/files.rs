@@ -100,6 +100,12 @@ fn stored(dir: &std::path::Path, sha256: &str, extension: &str) -> Option<std::p
     domain::validation::is_sha256_hex(sha256).then(|| dir.join(format!("{sha256}.{extension}")))
 }
 
+/// Whether a client may name the stored document `named` (by hash): it is the one already there,
+/// or one Sterk stored as `extension`; a client cannot point at any other file.
+pub(crate) fn may_name(app: &App, current: Option<&str>, named: Option<&str>, extension: &str) -> bool {
+    named.is_none_or(|n| current == Some(n) || exists_as(app, n, extension))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 pub mod accountability;
 pub mod api;
+mod kinds;
 pub mod milestones;
 pub mod notices;
 pub mod records;

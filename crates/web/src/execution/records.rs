@@ -6,6 +6,7 @@ use crate::execution::Outcome;
 use crate::execution::Tab;
 use crate::execution::amount_field;
 use crate::execution::date_field;
+use crate::execution::kinds;
 use crate::execution::tabs;
 use crate::form::error_pairs;
 use crate::form::read_upload;
@@ -38,9 +39,6 @@ pub struct RecordRow {
     pub can_remove: bool,
 }
 
-/// Columns of amounts and numbers, aligned at the end.
-const NUMERIC: [&str; 7] = ["Uren", "Tarief", "Bedrag", "Subsidiabel", "Kosten", "Aanschafprijs", "Projectdeel"];
-
 #[derive(Template)]
 #[template(path = "uitvoering/records.html")]
 pub struct RecordsPage {
@@ -71,72 +69,9 @@ pub struct RecordsPage {
     pub import_columns: String,
 }
 
-struct KindInfo {
-    pub(crate) heading: &'static str,
-    pub(crate) intro: &'static str,
-    pub(crate) columns: Vec<&'static str>,
-    /// The column whose amounts count (the total row sums it).
-    pub(crate) counted: usize,
-}
-
-fn kind_info(kind: RecordKind) -> KindInfo {
-    match kind {
-        RecordKind::Hours => KindInfo {
-            heading: "Uren",
-            intro: "Gewerkte uren per persoon, organisatie, activiteit en dag. Sterk toetst elk uurtarief aan het maximum dat op die dag gold: daarboven telt alleen het maximum, het verschil is eigen rekening.",
-            columns: vec![
-                "Datum",
-                "Medewerker",
-                "Organisatie",
-                "Activiteit",
-                "Uren",
-                "Tarief",
-                "Bedrag",
-                "Subsidiabel",
-            ],
-            counted: 7,
-        },
-        RecordKind::Costs => KindInfo {
-            heading: "Facturen",
-            intro: "Betaalde facturen met de factuur als bijlage. Btw die de organisatie terugvraagt telt niet als kosten.",
-            columns: vec![
-                "Factuurdatum",
-                "Factuur",
-                "Leverancier",
-                "Omschrijving",
-                "Kostensoort",
-                "Activiteit",
-                "Kosten",
-                "Subsidiabel",
-            ],
-            counted: 7,
-        },
-        RecordKind::Assets => KindInfo {
-            heading: "Apparatuur",
-            intro: "Apparatuur telt alleen via afschrijving over de economische levensduur, voor het deel dat het project gebruikt; nooit de aanschafprijs. Het totaal telt de afschrijving van de jaren die begonnen zijn.",
-            columns: vec![
-                "Aangeschaft",
-                "Omschrijving",
-                "Activiteit",
-                "Aanschafprijs",
-                "Levensduur",
-                "Projectdeel",
-                "Afschrijving per jaar",
-            ],
-            counted: 6,
-        },
-        RecordKind::Contributions => KindInfo {
-            heading: "Cofinanciering",
-            intro: "Bijdragen van bedrijven, in geld of in natura (met de waardering). Samen minstens {minimum} van de subsidiabele kosten; een tekort verlaagt de subsidie bij de vaststelling.",
-            columns: vec!["Datum", "Bedrijf", "Activiteit", "Soort", "Bedrag", "Waardering", "Bewijs"],
-            counted: 4,
-        },
-    }
-}
-
 impl RecordsPage {
     pub fn numeric(&self, column: &usize) -> bool {
-        self.columns.get(*column).is_some_and(|c| NUMERIC.contains(c))
+        self.columns.get(*column).is_some_and(|c| kinds::NUMERIC.contains(c))
     }
 
     /// Columns after the counted one, plus the actions column.
@@ -159,7 +94,7 @@ fn activity_title(ledger: &Ledger, id: &str) -> String {
 }
 
 async fn render_records(st: &AppState, ctx: &Ctx, slug: &str, kind: RecordKind, outcome: Outcome) -> Page {
-    let info = kind_info(kind);
+    let info = kinds::kind_info(kind);
     let (ledger, r) = exec::realisation(&st.app, &ctx.actor, slug).await?;
     let reg = st.app.current_regulation()?;
     let region_id = ledger.region.id.clone();
