@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every public page against nginx serving the very same bytes, in one run on this machine:
 # req/s, p50 and p99 at 64 connections for both, and the ratio; then the signed-in pages at 16
-# connections; the server's memory (RSS) before and after. Sterk runs a release build of
-# `serve --demo` on SQLite (or $STERK_DATABASE_URL); nginx is Debian's package, started here on
+# connections; the first visits after an import of DUO's exam file; the server's memory (RSS)
+# before and after. Sterk runs a release build of `serve --demo` on SQLite (or
+# $STERK_DATABASE_URL); nginx is Debian's package, started here on
 # a free port with a minimal configuration; wrk drives both from loopback.
 # Usage: [STERK_BIN=path] bench/public.sh [seconds per run, default 5]
 set -euo pipefail
@@ -50,6 +51,7 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 nginx_pid=$!
 trap 'kill $server $nginx_pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 150); do curl -fs "$sterk/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+sleep 2  # the indicators are made once at start, before pages are kept
 
 rss() { awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server/status"; }
 # "req/s p50 p99 non-2xx" from wrk's output.
@@ -94,3 +96,20 @@ for page in /beheer /regio/zuid-friesland/aanvragen/hoofdlijnen /regio/zuid-frie
 done
 echo
 echo "Sterk RSS after the load: $(rss)"
+
+# The first visit after DUO's real exam file is imported again through the command line (another
+# process, as an operator does), each page visited before and after an import of its own: at once
+# (the server has not noticed yet, or is making the indicators again: the previous page is
+# served), and 1.5 s later (the first visit at the new data version, the indicators made ahead).
+echo
+echo "| first request after importing DUO's exam file | at once (s) | after 1.5 s (s) |"
+echo "|---|---:|---:|"
+for page in /monitor /regios/zuid-friesland "/api/v1/indicators?scope=national" /regios; do
+  curl -fs -o /dev/null "$sterk$page"
+  "$bin" --data-dir "$work/data" import duo-exams data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv >/dev/null 2>&1
+  now=$(curl -fs -o /dev/null -w '%{time_total}' "$sterk$page")
+  sleep 1.5
+  echo "| \`$page\` | $now | $(curl -fs -o /dev/null -w '%{time_total}' "$sterk$page") |"
+done
+echo
+echo "Sterk RSS after the imports: $(rss)"

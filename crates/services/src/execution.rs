@@ -454,13 +454,32 @@ pub struct MilestoneView {
 
 pub async fn milestones(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Vec<MilestoneView>)> {
     let ledger = ledger(app, actor, slug).await?;
+    let list = milestone_views(app, &ledger.region, &ledger.approved).await?;
+    Ok((ledger, list))
+}
+
+/// How many milestones of the approved plan are past their date and not reached, for whoever
+/// sees all the region's records (the to-do list), without reading the records themselves.
+pub async fn overdue_milestones(app: &App, actor: &Actor, slug: &str) -> Result<usize> {
+    let (region, approved) = {
+        let mut conn = app.db.conn().await?;
+        let region = live_region(&mut conn, slug).await?;
+        actor.require(Action::ViewAllRecords { region_id: &region.id })?;
+        let (approved, _) = approved(app, &mut conn, &region).await?;
+        (region, approved)
+    };
+    let list = milestone_views(app, &region, &approved).await?;
+    Ok(list.iter().filter(|m| m.state == MilestoneState::Overdue).count())
+}
+
+async fn milestone_views(app: &App, region: &Region, approved: &Application) -> Result<Vec<MilestoneView>> {
     let progress = {
         let mut conn = app.db.conn().await?;
-        repo::progress(&mut conn, &ledger.region.id).await?
+        repo::progress(&mut conn, &region.id).await?
     };
     let today = today(app)?;
     let mut out = Vec::new();
-    for a in &ledger.approved.activities {
+    for a in &approved.activities {
         for m in &a.milestones {
             let p = progress.iter().find(|p| p.activity == a.id && p.title == m.title);
             let achieved_on = p.and_then(|p| p.achieved_on.as_deref()).and_then(|d| d.parse().ok());
@@ -477,7 +496,7 @@ pub async fn milestones(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger,
         }
     }
     out.sort_by(|a, b| a.due.cmp(&b.due).then(a.title.cmp(&b.title)));
-    Ok((ledger, out))
+    Ok(out)
 }
 
 /// Marks a milestone achieved (or not, with `achieved_on` `None`). The activity's lead

@@ -177,19 +177,58 @@ pub struct Computed {
     pub per_region: Vec<(String, Vec<Value>)>,
 }
 
-/// [`Computed`], kept until the data version moves (an import, a membership change, a target:
-/// any write raises it, on any instance), so no request computes them while nothing changed.
+/// [`Computed`], kept until the data version moves (any write raises it, on any instance), so no
+/// request computes them while nothing changed. When it moves they are made again only if their
+/// inputs changed (an import, a membership, a location code), once at a time: a request that
+/// comes meanwhile waits for that work instead of doing it again.
 #[derive(Default)]
-pub struct IndicatorCache(std::sync::Mutex<Option<(i64, Arc<Computed>)>>);
+pub struct IndicatorCache {
+    kept: std::sync::Mutex<Option<Kept>>,
+    making: tokio::sync::Mutex<()>,
+}
+
+struct Kept {
+    version: i64,
+    inputs: Inputs,
+    computed: Arc<Computed>,
+}
+
+/// What the indicators are made of: the imports (the key of the open data rows) and every
+/// region's locations.
+#[derive(PartialEq)]
+struct Inputs {
+    imports: repo::ImportsKey,
+    regions: Vec<(String, Vec<String>)>,
+}
 
 impl IndicatorCache {
-    fn get(&self, version: i64) -> Option<Arc<Computed>> {
-        let cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        cached.as_ref().filter(|(v, _)| *v == version).map(|(_, c)| c.clone())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Kept>> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn put(&self, version: i64, computed: Arc<Computed>) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, computed));
+    /// What was computed at `version` or later (later is as good: newer data).
+    fn get(&self, version: i64) -> Option<Arc<Computed>> {
+        self.lock().as_ref().filter(|k| k.version >= version).map(|k| k.computed.clone())
+    }
+
+    /// The data version the kept indicators hold for.
+    pub fn version(&self) -> Option<i64> {
+        self.lock().as_ref().map(|k| k.version)
+    }
+
+    /// What was computed from the same inputs, from now on valid at `version` too.
+    fn same_inputs(&self, version: i64, inputs: &Inputs) -> Option<Arc<Computed>> {
+        let mut kept = self.lock();
+        let k = kept.as_mut().filter(|k| k.inputs == *inputs)?;
+        k.version = k.version.max(version);
+        Some(k.computed.clone())
+    }
+
+    fn put(&self, version: i64, inputs: Inputs, computed: Arc<Computed>) {
+        let mut kept = self.lock();
+        if kept.as_ref().is_none_or(|k| k.version < version) {
+            *kept = Some(Kept { version, inputs, computed });
+        }
     }
 }
 
@@ -200,20 +239,34 @@ pub async fn computed(app: &App) -> Result<Arc<Computed>> {
     if let Some(c) = app.indicators.get(version) {
         return Ok(c);
     }
-    let rows = rows(app).await?;
-    let mut regions_codes = Vec::new();
-    {
-        let mut conn = app.db.conn().await?;
-        for region in regions::list(&mut conn, false).await? {
-            let members = regions::members(&mut conn, &region.id).await?;
-            regions_codes.push((region.slug, members.into_iter().filter_map(|m| m.duo_code).collect::<Vec<_>>()));
-        }
+    // Made in a task of its own: a visitor who leaves does not throw the work away.
+    let app = app.clone();
+    tokio::spawn(async move { make(&app, version).await })
+        .await
+        .map_err(|e| ServiceError::File(format!("rekenwerk afgebroken: {e}")))?
+}
+
+/// Makes the indicators at `version`, once at a time; unless they were made meanwhile, or their
+/// inputs did not change.
+async fn make(app: &App, version: i64) -> Result<Arc<Computed>> {
+    let _making = app.indicators.making.lock().await;
+    if let Some(c) = app.indicators.get(version) {
+        return Ok(c);
     }
+    let inputs = {
+        let mut conn = app.db.conn().await?;
+        Inputs { imports: repo::imports_key(&mut conn).await?, regions: regions::duo_codes_by_region(&mut conn).await? }
+    };
+    if let Some(c) = app.indicators.same_inputs(version, &inputs) {
+        return Ok(c);
+    }
+    let rows = rows(app).await?;
+    let regions = inputs.regions.clone();
     let computed = Arc::new(
         crate::cpu::run(move || {
             let (exams_at, pupils_at) =
                 (by_location(&rows.exams, |r| &r.location), by_location(&rows.pupils, |r| &r.location));
-            let per_region = regions_codes
+            let per_region = regions
                 .into_iter()
                 .map(|(slug, codes)| {
                     let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
@@ -224,8 +277,16 @@ pub async fn computed(app: &App) -> Result<Arc<Computed>> {
         })
         .await?,
     );
-    app.indicators.put(version, computed.clone());
+    app.indicators.put(version, inputs, computed.clone());
     Ok(computed)
+}
+
+/// Makes the indicators ready after the data version moved, before anyone asks for them (the
+/// server calls it when it notices a new version, on every instance).
+pub async fn prepare(app: &App) {
+    if let Err(e) = computed(app).await {
+        tracing::warn!("indicators not made ahead: {e}");
+    }
 }
 
 /// Both datasets' indicators, by school year and then in definition order.

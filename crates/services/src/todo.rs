@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 
-use domain::execution::MilestoneState;
 use domain::regulation::Window;
 use domain::school_plan::PlanState;
 use domain::{Action, Actor, Role};
@@ -59,10 +58,10 @@ async fn plans(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Ve
     if !reviews && !writes {
         return Ok(());
     }
-    let board = crate::school_plans::board(app, actor, &region.slug, &Default::default()).await?;
+    let plans = crate::school_plans::plans(app, actor, &region.slug).await?;
     let base = format!("/regio/{}/deelplannen", region.slug);
     if reviews {
-        let waiting = board.plans.iter().filter(|p| matches!(p.state, PlanState::Ingediend | PlanState::InBehandeling));
+        let waiting = plans.iter().filter(|p| matches!(p.state, PlanState::Ingediend | PlanState::InBehandeling));
         let n = waiting.count();
         if n > 0 {
             let text = format!(
@@ -75,7 +74,7 @@ async fn plans(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Ve
         }
     }
     // A school's own plans (the board shows others' approved titles too, not readable).
-    for p in board.plans.iter().filter(|p| writes && p.readable) {
+    for p in plans.iter().filter(|p| writes && p.readable) {
         let (text, urgent) = match p.state {
             PlanState::Teruggestuurd => {
                 (format!("Uw deelplan ‘{}’ is teruggestuurd: pas het aan en dien het opnieuw in", p.title), true)
@@ -132,13 +131,12 @@ async fn milestones(app: &App, actor: &Actor, region: &domain::Region, tasks: &m
     if !actor.permits(Action::ViewAllRecords { region_id: &region.id }) {
         return Ok(());
     }
-    let list = match crate::execution::milestones(app, actor, &region.slug).await {
-        Ok((_, list)) => list,
+    let late = match crate::execution::overdue_milestones(app, actor, &region.slug).await {
+        Ok(late) => late,
         // No approved plan yet: nothing to reach.
         Err(ServiceError::NotFound) => return Ok(()),
         Err(e) => return Err(e),
     };
-    let late = list.iter().filter(|m| m.state == MilestoneState::Overdue).count();
     if late > 0 {
         let text =
             format!("{} in {} over de datum en nog niet bereikt", count(late, "mijlpaal", "mijlpalen"), region.name);

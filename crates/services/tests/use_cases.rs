@@ -153,3 +153,32 @@ async fn received_advances_and_explanations_are_kept_in_cents_and_per_activity()
     let refused = services::execution::set_received(&app, &partner, DEMO_REGION, amount).await;
     assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
 }
+
+#[tokio::test]
+async fn indicators_are_made_once_however_many_ask_at_the_same_time() {
+    let app = app().await;
+    let exams = std::fs::read("../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv").unwrap();
+    let admin = actor(&app, 0).await;
+    services::monitoring::import_exams(&app, &admin, &exams, |_| {}).await.unwrap();
+    let ask = || services::monitoring::computed(&app);
+    let (a, b, c, d) = tokio::join!(ask(), ask(), ask(), ask());
+    let made = [a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()];
+    assert!(!made[0].national.is_empty(), "the nation has figures");
+    assert!(made.iter().all(|m| std::sync::Arc::ptr_eq(m, &made[0])), "one computation, shared");
+    assert_eq!(app.indicators.version(), Some(services::data_version(&app).await.unwrap()));
+
+    // A write that is not an input (the region's text) moves the version, not the figures.
+    let manager = actor(&app, 1).await;
+    let page = services::regions::page(&app, &manager, DEMO_REGION).await.unwrap();
+    let text = domain::region::RegionProfileInput { description: "Een nieuwe tekst.".into(), ..Default::default() };
+    services::regions::update_profile(&app, &manager, DEMO_REGION, page.region.version, &text).await.unwrap();
+    let again = services::monitoring::computed(&app).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&again, &made[0]), "the same inputs: not computed again");
+    assert_eq!(app.indicators.version(), Some(services::data_version(&app).await.unwrap()));
+
+    // A member leaving is an input: the region's figures are made again.
+    let member = page.members.iter().find(|m| m.duo_code.is_some()).expect("a member with a DUO location");
+    services::regions::remove_member(&app, &admin, DEMO_REGION, &member.id).await.unwrap();
+    let after = services::monitoring::computed(&app).await.unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&after, &made[0]), "made again");
+}

@@ -206,6 +206,30 @@ pub async fn members(conn: &mut AnyConnection, region_id: &str) -> Result<Vec<Or
     rows.iter().map(org_from_row).collect()
 }
 
+/// Every region that is not archived (by province and name, as the region list) with the DUO
+/// codes of its members' locations, in one query (the indicators' inputs).
+pub async fn duo_codes_by_region(conn: &mut AnyConnection) -> Result<Vec<(String, Vec<String>)>> {
+    let rows = sqlx::query(
+        "SELECT r.slug, o.duo_code FROM regions r \
+         LEFT JOIN memberships m ON m.region_id = r.id LEFT JOIN organisations o ON o.id = m.organisation_id \
+         WHERE r.archived = 0 ORDER BY r.province, r.name, r.slug, o.duo_code",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for row in rows {
+        let slug: String = row.try_get("slug")?;
+        let code: Option<String> = row.try_get("duo_code")?;
+        if out.last().is_none_or(|(s, _)| *s != slug) {
+            out.push((slug, Vec::new()));
+        }
+        if let Some(code) = code {
+            out.last_mut().expect("pushed above").1.push(code);
+        }
+    }
+    Ok(out)
+}
+
 /// Adds a membership; `false` when it already existed.
 pub async fn add_member(conn: &mut AnyConnection, region_id: &str, organisation_id: &str) -> Result<bool> {
     let done = sqlx::query(

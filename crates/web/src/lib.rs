@@ -81,6 +81,14 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    object-src 'none'; frame-ancestors 'none'";
 
 pub fn router(state: AppState) -> Router {
+    let pages = axum::middleware::from_fn_with_state(state.clone(), pages::serve);
+    // Outermost, around the whole router rather than each route: a kept page is served past
+    // every layer and route below, without cloning them for the request.
+    Router::new().fallback_service(site(state)).layer(pages)
+}
+
+/// Every route with its layers.
+fn site(state: AppState) -> Router {
     routes::table()
         .layer(axum::middleware::from_fn_with_state(state.clone(), flash::clear_when_shown))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::csrf_guard))
@@ -97,8 +105,6 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
-        // Outermost: a kept page, made through every layer above, is served past all of them.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::serve))
         .with_state(state)
 }
 

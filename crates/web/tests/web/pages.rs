@@ -84,6 +84,10 @@ async fn public_pages_are_served_a_second_time_without_a_database_query() {
     for path in PUBLIC {
         let (status, _, first) = get(&st, path, &[]).await;
         assert_eq!(status, StatusCode::OK, "{path}");
+        if path.contains('?') {
+            // An address with a query is kept once it is asked for a second time.
+            get(&st, path, &[]).await;
+        }
         let before = (st.app.db.touches(), queries.map(|q| q.load(Ordering::Relaxed)));
         let (status, headers, again) = get(&st, path, &[]).await;
         assert_eq!(status, StatusCode::OK, "{path}");
@@ -92,6 +96,46 @@ async fn public_pages_are_served_a_second_time_without_a_database_query() {
         assert_eq!(again, first, "{path}: the same bytes");
         assert!(headers.contains_key(header::ETAG), "{path}");
     }
+}
+
+#[tokio::test]
+async fn an_address_with_a_query_or_an_escape_is_kept_only_once_asked_for_again() {
+    let st = cached().await;
+    let touches = |st: &web::AppState| st.app.db.touches();
+    // `%2D` reads as `-`: the region page under an address anyone can vary endlessly.
+    for path in ["/scholen?q=made-up-7f3a", "/regios/zuid%2Dfriesland"] {
+        for visit in 1..=3 {
+            let before = touches(&st);
+            let (status, headers, _) = get(&st, path, &[]).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            let read_database = touches(&st) > before;
+            assert_eq!(read_database, visit <= 2, "{path}, visit {visit}");
+            // Made once it is kept: the first visit gets the page as rendered, without a tag.
+            assert_eq!(headers.contains_key(header::ETAG), visit >= 2, "{path}, visit {visit}");
+        }
+    }
+    // A path without a query is kept at once.
+    get(&st, "/agenda", &[]).await;
+    let before = touches(&st);
+    get(&st, "/agenda", &[]).await;
+    assert_eq!(touches(&st), before);
+}
+
+#[tokio::test]
+async fn visitors_arriving_together_wait_for_one_making_of_the_page() {
+    let once = cached().await;
+    let before = once.app.db.touches();
+    get(&once, "/regios", &[]).await;
+    let one_making = once.app.db.touches() - before;
+    assert!(one_making > 0);
+
+    let st = cached().await;
+    let before = st.app.db.touches();
+    let visit = || get(&st, "/regios", &[]);
+    let answers = tokio::join!(visit(), visit(), visit(), visit(), visit(), visit(), visit(), visit());
+    assert_eq!(st.app.db.touches() - before, one_making, "eight visitors, one making");
+    let bodies = [answers.0, answers.1, answers.2, answers.3, answers.4, answers.5, answers.6, answers.7];
+    assert!(bodies.iter().all(|(status, _, body)| *status == StatusCode::OK && *body == bodies[0].2));
 }
 
 #[tokio::test]
@@ -139,6 +183,15 @@ async fn a_change_shows_at_once_here_and_after_a_refresh_from_elsewhere() {
         .post("/beheer/regios/zuid-friesland", &[("version", &v), ("description", "Nieuwe visie van de regio.")])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // The indicators are made again at the new version before anyone asks for them.
+    let version = services::data_version(&st.app).await.unwrap();
+    for _ in 0..200 {
+        if st.app.indicators.version() >= Some(version) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(st.app.indicators.version() >= Some(version), "made ahead at version {version}");
     let (_, _, after) = get(&st, "/regios/zuid-friesland", &[]).await;
     assert!(String::from_utf8_lossy(&after).contains("Nieuwe visie van de regio."));
 
@@ -155,7 +208,10 @@ async fn a_change_shows_at_once_here_and_after_a_refresh_from_elsewhere() {
     services::regions::update_profile(&st.app, &manager, "zuid-friesland", region.region.version, &input)
         .await
         .unwrap();
-    st.pages.refresh(&st.app).await;
+    // The version is noticed with the indicators made first (the pages move after).
+    st.pages.notice(&st.app).await;
+    let version = services::data_version(&st.app).await.unwrap();
+    assert!(st.app.indicators.version() >= Some(version), "made before the pages moved to {version}");
     let (_, _, elsewhere) = get(&st, "/regios/zuid-friesland", &[]).await;
     assert!(String::from_utf8_lossy(&elsewhere).contains("Van een andere server."));
 }

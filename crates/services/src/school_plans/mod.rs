@@ -4,14 +4,16 @@
 
 use domain::school_plan::{self, Gap, Notify, PlanScope, PlanState, SchoolPlan, Transition, TransitionError};
 use domain::{Action, Actor, FieldErrors, Region, Role};
-use rust_decimal::Decimal;
 use serde_json::json;
 use store::school_plans::{self as repo, NewPlan};
 pub use store::school_plans::{Attachment, HistoryEntry, PlanRow};
-use store::{AnyConnection, StoreError, applications as drafts, audit, regions, users};
+use store::{AnyConnection, StoreError, audit, regions, users};
 
 use crate::mail::{self, Mail};
 use crate::{App, Result, ServiceError, invalid};
+
+mod board;
+pub use board::{Board, BoardFilter, PlanSummary, board, plans};
 
 /// A plan as stored, with what the actor may do with it.
 #[derive(Debug, Clone)]
@@ -27,61 +29,6 @@ pub struct PlanView {
     pub can_edit: bool,
     /// What the plan still lacks before it can be submitted (blocking) or should have (advice).
     pub gaps: Vec<Gap>,
-}
-
-/// One card on the board.
-#[derive(Debug, Clone)]
-pub struct PlanSummary {
-    pub id: String,
-    pub title: String,
-    pub school: String,
-    pub school_id: String,
-    pub theme: String,
-    pub state: PlanState,
-    pub author: String,
-    pub requested: Decimal,
-    pub cofinancing: Decimal,
-    pub updated_at: i64,
-    /// Whether the actor may open the plan; another school's approved plan shows only its
-    /// title, school and theme (its amounts are zero here).
-    pub readable: bool,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct BoardFilter {
-    pub school: String,
-    pub theme: String,
-    pub state: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Board {
-    pub region: Region,
-    pub plans: Vec<PlanSummary>,
-    /// Every school of the region (for the filter and a new plan).
-    pub schools: Vec<(String, String)>,
-    /// The region's maximum subsidy, and the subsidy the current draft asks for already.
-    pub maximum: Option<Decimal>,
-    pub in_application: Decimal,
-    pub phase_label: String,
-    pub sees_all: bool,
-    pub can_create: bool,
-}
-
-impl Board {
-    /// What the region can still ask for under its maximum.
-    pub fn room(&self) -> Option<Decimal> {
-        self.maximum.map(|m| m - self.in_application)
-    }
-
-    /// The subsidy asked for by plans not yet decided (submitted or under review).
-    pub fn requested_open(&self) -> Decimal {
-        self.plans
-            .iter()
-            .filter(|p| matches!(p.state, PlanState::Ingediend | PlanState::InBehandeling))
-            .map(|p| p.requested)
-            .sum()
-    }
 }
 
 fn parse(row: &PlanRow) -> Result<(SchoolPlan, PlanState)> {
@@ -148,79 +95,6 @@ pub async fn authorize_write(app: &App, actor: &Actor, id: &str) -> Result<()> {
         organisation_id: Some(&row.organisation_id),
     })?;
     Ok(())
-}
-
-pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -> Result<Board> {
-    actor.require(Action::UseAccount)?;
-    let mut conn = app.db.conn().await?;
-    let region = live_region(&mut conn, slug).await?;
-    let sees_all = actor.permits(Action::ViewAllSchoolPlans { region_id: &region.id });
-    let can_create =
-        actor.permits(Action::WriteSchoolPlan { region_id: &region.id, author_id: None, organisation_id: None });
-    if !sees_all && !can_create {
-        return Err(domain::Denied::Forbidden.into());
-    }
-    let mut plans = Vec::new();
-    for row in repo::for_region(&mut conn, &region.id).await? {
-        let (plan, state) = parse(&row)?;
-        let readable = may_view(actor, &row);
-        // Of other schools, a school sees only what the region approved.
-        if !readable && state != PlanState::Goedgekeurd {
-            continue;
-        }
-        let keep = (filter.school.is_empty() || filter.school == row.organisation_id)
-            && (filter.theme.is_empty() || filter.theme == plan.theme)
-            && (filter.state.is_empty() || filter.state == state.code());
-        if keep {
-            let money = |d: Decimal| if readable { d } else { Decimal::ZERO };
-            plans.push(PlanSummary {
-                id: row.id.clone(),
-                requested: money(plan.requested()),
-                cofinancing: money(plan.cofinancing()),
-                title: plan.title,
-                school: row.organisation_name,
-                school_id: row.organisation_id,
-                theme: plan.theme,
-                state,
-                author: if readable { row.author_name } else { String::new() },
-                updated_at: row.updated_at,
-                readable,
-            });
-        }
-    }
-    let members = regions::members(&mut conn, &region.id).await?;
-    let phase = crate::phases::current_phase(app)?;
-    let application = match drafts::get(&mut conn, &region.id, &phase.id).await? {
-        Some(d) => domain::regulation::application::Application::from_json(&d.content)
-            .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?,
-        None => crate::applications::from_registry(&region, &members, &phase.id, app.now()),
-    };
-    // The regulation's own totals: the same maximum and subsidy the workspace shows.
-    let totals = domain::regulation::check::check(app.current_regulation()?, &application)
-        .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?
-        .totals;
-    // The schools the actor may write plans for (a school contact: the own school).
-    let schools = members
-        .into_iter()
-        .filter(|o| o.kind.is_school())
-        .filter(|o| {
-            let organisation_id = Some(o.id.as_str());
-            actor.permits(Action::WriteSchoolPlan { region_id: &region.id, author_id: None, organisation_id })
-                || sees_all
-        })
-        .map(|o| (o.id, o.name))
-        .collect();
-    let (maximum, in_application) = (totals.region_maximum.map(|m| m.0), totals.subsidy_requested.0);
-    Ok(Board {
-        region,
-        plans,
-        schools,
-        maximum,
-        in_application,
-        phase_label: phase.label.clone(),
-        sees_all,
-        can_create,
-    })
 }
 
 /// A new plan in `concept`, written by the actor.
