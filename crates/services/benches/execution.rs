@@ -17,7 +17,6 @@ async fn demo() -> App {
     let db = Db::fresh_for_test().await.unwrap();
     let mut app = App::new(db);
     app.clock = Some("2024-09-30T12:00:00+02:00".parse().unwrap());
-    app.files_dir = std::env::temp_dir().join(format!("sterk-bench-{}", store::new_id()));
     services::demo::load(&app).await.unwrap();
     app
 }

@@ -3,7 +3,7 @@
 
 use domain::{Actor, FieldErrors};
 
-use crate::applications::{content, update};
+use crate::applications::{change_draft, content, draft_to_change};
 use crate::{App, Result, ServiceError};
 
 /// The largest signed agreement accepted.
@@ -36,21 +36,24 @@ pub async fn attach(
         sha256: sha256.clone(),
         size: bytes.len() as u64,
     };
-    // Check the right to edit, and that the phase is open, before anything is written to disk.
-    crate::applications::authorize_edit(app, actor, slug).await?;
-    crate::phases::require_open(app, actor, phase)?;
-    crate::files::put_as(app, bytes, crate::applications::AGREEMENT_EXTENSION)?;
-    update(app, actor, slug, phase, expected_version, move |a| {
+    // The file, the region's claim to it and the draft that names it: one transaction.
+    let mut tx = app.db.begin().await?;
+    let draft = draft_to_change(app, &mut tx, actor, (slug, phase), expected_version).await?;
+    crate::files::put(&mut tx, bytes).await?;
+    store::files::add_agreement(&mut tx, &draft.region_id, &sha256).await?;
+    let version = change_draft(app, &mut tx, actor, &draft, move |a| {
         a.agreement.get_or_insert_with(Default::default).document = Some(document);
         Ok(())
     })
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(version)
 }
 
 /// The signed agreement of the draft (0) or a submitted version.
 pub async fn document(app: &App, actor: &Actor, slug: &str, phase: &str, number: i64) -> Result<(String, Vec<u8>)> {
     let (application, _) = content(app, actor, slug, phase, number).await?;
     let doc = application.agreement.and_then(|a| a.document).ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get_as(app, &doc.sha256, crate::applications::AGREEMENT_EXTENSION)?;
+    let bytes = crate::files::get(app, &doc.sha256).await?;
     Ok((doc.filename, bytes))
 }

@@ -284,17 +284,23 @@ pub async fn save(
     expected_version: i64,
     new: Application,
 ) -> Result<i64> {
-    update(app, actor, slug, phase, expected_version, |current| {
+    let named = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| d.sha256.clone());
+    let mut tx = app.db.begin().await?;
+    let draft = draft_to_change(app, &mut tx, actor, (slug, phase), expected_version).await?;
+    // A document the upload names must be the draft's own or an agreement this region uploaded.
+    let own = match named(&new) {
+        Some(sha256) => store::files::is_agreement_of(&mut tx, &draft.region_id, &sha256).await?,
+        None => true,
+    };
+    let version = change_draft(app, &mut tx, actor, &draft, |current| {
         let mut new = new;
-        // A document the upload names must be the draft's own or one Sterk stored, no other file.
-        let named = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| d.sha256.clone());
-        if !crate::files::may_name(app, named(current).as_deref(), named(&new).as_deref(), AGREEMENT_EXTENSION) {
+        if !own && named(current) != named(&new) {
             let mut e = FieldErrors::default();
             e.add(
                 "agreement.document.sha256",
                 "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
             );
-            return Err(e);
+            return Err(ServiceError::Invalid(e));
         }
         new.region = current.region.clone();
         new.phase = current.phase.clone();
@@ -302,11 +308,13 @@ pub async fn save(
         *current = new;
         Ok(())
     })
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(version)
 }
 
 /// The draft an editor may change, when it is still at `expected_version` (else `Conflict`).
-async fn draft_to_change(
+pub(crate) async fn draft_to_change(
     app: &App,
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -341,7 +349,7 @@ pub async fn update(
 
 /// Applies `change` to `draft` in the caller's transaction: structure and regulation checked,
 /// stored at the next version, the diff in the audit log.
-async fn change_draft(
+pub(crate) async fn change_draft(
     app: &App,
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -490,6 +498,3 @@ pub async fn import(
     let version = save(app, actor, slug, &phase, current, application).await?;
     Ok((phase, version))
 }
-
-/// How a signed agreement is stored (`services::agreement` keeps it).
-pub(crate) const AGREEMENT_EXTENSION: &str = "pdf";

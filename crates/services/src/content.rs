@@ -190,7 +190,7 @@ pub async fn add_file(app: &App, actor: &Actor, id: &str, file_name: &str, bytes
         return Err(crate::invalid("file", "Alleen een document heeft een bestand."));
     }
     let checked = crate::files::check("file", file_name, bytes, &crate::files::DOCUMENTS)?;
-    let sha256 = crate::files::put(app, bytes)?;
+    let sha256 = crate::files::put(&mut conn, bytes).await?;
     let version = repo::FileVersion {
         version: 0,
         file_name: checked.filename,
@@ -221,6 +221,6 @@ pub async fn files(app: &App, actor: &Actor, item: &Item) -> Result<Vec<FileVers
 /// The bytes of one version of a document's file.
 pub async fn file(app: &App, actor: &Actor, item: &Item, version: i64) -> Result<(FileVersion, Vec<u8>)> {
     let v = files(app, actor, item).await?.into_iter().find(|f| f.version == version).ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get(app, &v.sha256)?;
+    let bytes = crate::files::get(app, &v.sha256).await?;
     Ok((v, bytes))
 }

@@ -334,7 +334,7 @@ pub async fn add_all(
     errors.into_result(())?;
     let records: Vec<Record> = labelled.into_iter().map(|(_, r)| r).collect();
     let document = match document {
-        Some((name, bytes)) => Some((crate::files::put(app, bytes)?, name.to_owned())),
+        Some((name, bytes)) => Some((crate::files::put(&mut tx, bytes).await?, name.to_owned())),
         None => None,
     };
     let days: Vec<String> = records.iter().map(|r| r.day().to_string()).collect();
@@ -383,7 +383,7 @@ pub async fn document(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<
         return Err(ServiceError::NotFound);
     }
     let (sha, name) = e.document.ok_or(ServiceError::NotFound)?;
-    Ok((name, crate::files::get(app, &sha)?))
+    Ok((name, crate::files::get(app, &sha).await?))
 }
 
 /// The regulation's years up to today's: equipment depreciates only in years that have begun.

@@ -1,6 +1,8 @@
 //! Uploaded files: kept once by their SHA-256 in the data folder, their type read from the
 //! content (never from the name), their names made safe to store and send back.
 
+use store::AnyConnection;
+
 use crate::{App, Result, ServiceError, invalid};
 
 /// The largest upload accepted.
@@ -62,48 +64,60 @@ fn safe_name(name: &str, extension: &str) -> String {
     format!("{}.{extension}", if clean.is_empty() { "bijlage" } else { clean })
 }
 
-/// Keeps the bytes (once per content); returns their SHA-256.
-pub fn put(app: &App, bytes: &[u8]) -> Result<String> {
-    put_as(app, bytes, "bin")
-}
-
-pub fn get(app: &App, sha256: &str) -> Result<Vec<u8>> {
-    get_as(app, sha256, "bin")
-}
-
-/// Keeps the bytes as `{sha256}.{extension}`, written whole or not at all.
-pub(crate) fn put_as(app: &App, bytes: &[u8], extension: &str) -> Result<String> {
+/// Keeps the bytes (once per content) in the caller's transaction, the one that writes the record
+/// naming them; returns their SHA-256.
+pub async fn put(conn: &mut AnyConnection, bytes: &[u8]) -> Result<String> {
     let sha256 = crate::auth::sha256_bytes_hex(bytes);
-    let path = app.files_dir.join(format!("{sha256}.{extension}"));
-    if !path.exists() {
-        std::fs::create_dir_all(&app.files_dir).map_err(|e| ServiceError::File(e.to_string()))?;
-        let tmp = app.files_dir.join(format!("{sha256}.{}.tmp", store::new_id()));
-        std::fs::write(&tmp, bytes)
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .map_err(|e| ServiceError::File(e.to_string()))?;
-    }
+    store::files::put(conn, &sha256, content_type(bytes), bytes).await?;
     Ok(sha256)
 }
 
-/// The bytes stored under `sha256`: only a hash Sterk could have computed names a file, so
-/// a reference that came from a client can never reach another path.
-pub(crate) fn get_as(app: &App, sha256: &str, extension: &str) -> Result<Vec<u8>> {
-    stored(&app.files_dir, sha256, extension).and_then(|p| std::fs::read(p).ok()).ok_or(ServiceError::NotFound)
+/// The bytes stored under `sha256`: only a hash Sterk computed names a file.
+pub async fn get(app: &App, sha256: &str) -> Result<Vec<u8>> {
+    if !domain::validation::is_sha256_hex(sha256) {
+        return Err(ServiceError::NotFound);
+    }
+    let mut conn = app.db.conn().await?;
+    store::files::get(&mut conn, sha256).await?.ok_or(ServiceError::NotFound)
 }
 
-/// Whether bytes are stored under `sha256` (a well-formed hash only).
-pub(crate) fn exists_as(app: &App, sha256: &str, extension: &str) -> bool {
-    stored(&app.files_dir, sha256, extension).is_some_and(|p| p.is_file())
-}
-
-fn stored(dir: &std::path::Path, sha256: &str, extension: &str) -> Option<std::path::PathBuf> {
-    domain::validation::is_sha256_hex(sha256).then(|| dir.join(format!("{sha256}.{extension}")))
-}
-
-/// Whether a client may name the stored document `named` (by hash): it is the one already there,
-/// or one Sterk stored as `extension`; a client cannot point at any other file.
-pub(crate) fn may_name(app: &App, current: Option<&str>, named: Option<&str>, extension: &str) -> bool {
-    named.is_none_or(|n| current == Some(n) || exists_as(app, n, extension))
+/// Moves the files an earlier Sterk kept in `dir` (`{sha256}.{extension}`) into the database,
+/// each hash checked against its bytes, and notes which region uploaded each agreement (from the
+/// applications that name it). All or nothing; the folder is renamed, not removed, when done.
+/// Returns how many files were moved.
+pub async fn move_uploads(app: &App, dir: &std::path::Path) -> Result<usize> {
+    let Ok(listing) = std::fs::read_dir(dir) else { return Ok(0) };
+    let mut tx = app.db.begin().await?;
+    let mut moved = 0;
+    for entry in listing {
+        let path = entry.map_err(|e| ServiceError::File(e.to_string()))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some((sha256, "bin" | "pdf")) = name.split_once('.') else { continue };
+        let bytes = std::fs::read(&path).map_err(|e| ServiceError::File(format!("{name}: {e}")))?;
+        if !domain::validation::is_sha256_hex(sha256) || crate::auth::sha256_bytes_hex(&bytes) != sha256 {
+            return Err(ServiceError::File(format!(
+                "{}: de inhoud past niet bij de naam (SHA-256); niets verplaatst",
+                path.display()
+            )));
+        }
+        store::files::put(&mut tx, sha256, content_type(&bytes), &bytes).await?;
+        moved += 1;
+    }
+    for (region_id, content) in store::applications::all_contents(&mut tx).await? {
+        let named = domain::regulation::application::Application::from_json(&content)
+            .ok()
+            .and_then(|a| a.agreement?.document)
+            .map(|d| d.sha256);
+        if let Some(sha256) = named
+            && store::files::get(&mut tx, &sha256).await?.is_some()
+        {
+            store::files::add_agreement(&mut tx, &region_id, &sha256).await?;
+        }
+    }
+    tx.commit().await?;
+    let done = dir.with_extension("moved-to-database");
+    std::fs::rename(dir, &done).map_err(|e| ServiceError::File(format!("{}: {e}", dir.display())))?;
+    Ok(moved)
 }
 
 #[cfg(test)]
@@ -116,17 +130,5 @@ mod tests {
         assert_eq!(safe_name("C:\\Users\\x\\Begroting 2025.xlsx", "xlsx"), "Begroting 2025.xlsx");
         assert_eq!(safe_name("<script>.exe", "png"), "script.png");
         assert_eq!(safe_name("", "pdf"), "bijlage.pdf");
-    }
-
-    #[test]
-    fn only_a_well_formed_hash_names_a_stored_file() {
-        let dir = std::env::temp_dir().join(format!("sterk-files-{}", store::new_id()));
-        std::fs::create_dir_all(dir.join("sub")).unwrap();
-        std::fs::write(dir.join("sub/secret.pdf"), b"%PDF- secret").unwrap();
-        for reference in ["../secret", "sub/secret", "../../etc/passwd", &"A".repeat(64), &"a".repeat(63)] {
-            assert_eq!(stored(&dir.join("x"), reference, "pdf"), None, "{reference}");
-        }
-        let sha = "0123456789abcdef".repeat(4);
-        assert_eq!(stored(&dir, &sha, "pdf"), Some(dir.join(format!("{sha}.pdf"))));
     }
 }

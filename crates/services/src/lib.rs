@@ -91,6 +91,20 @@ pub async fn data_version(app: &App) -> Result<i64> {
     Ok(store::changes::data_version(&mut *app.db.conn().await?).await?)
 }
 
+/// Whether the database is ready for traffic: it answers and has every migration this build
+/// ships; else why not, in Dutch.
+pub async fn readiness(app: &App) -> std::result::Result<(), String> {
+    let shipped = store::Db::migrations_shipped();
+    match app.db.migrations_applied().await {
+        Ok(n) if n >= shipped => Ok(()),
+        Ok(n) => Err(format!("{n} van {shipped} migraties toegepast")),
+        Err(e) => {
+            tracing::warn!("readiness: database: {e}");
+            Err("de database antwoordt niet".to_owned())
+        }
+    }
+}
+
 /// A field error for one field, as a service error.
 pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
     let mut e = FieldErrors::default();
@@ -104,8 +118,6 @@ pub struct App {
     pub db: Db,
     /// A fixed "now" for submissions and deadline checks (demo and tests); `None` is the real clock.
     pub clock: Option<jiff::Timestamp>,
-    /// Where uploaded files are kept (content-addressed by SHA-256).
-    pub files_dir: std::path::PathBuf,
     pub regulations: std::sync::Arc<regulations::Regulations>,
     pub mailer: std::sync::Arc<mail::Mailer>,
     /// The address people reach Sterk at, for links in e-mail (`STERK_BASE_URL`).
@@ -143,7 +155,6 @@ impl App {
         App {
             db,
             clock: None,
-            files_dir: std::env::temp_dir().join("sterk-files"),
             regulations: std::sync::Arc::new(regulations),
             open_data: std::sync::Arc::default(),
             indicators: std::sync::Arc::default(),

@@ -91,6 +91,10 @@ pub async fn deliver(app: &App) -> Result<usize> {
     let mut conn = app.db.conn().await?;
     let mut sent = 0;
     for n in repo::pending(&mut conn, 500).await? {
+        // Another instance may be sending the same outbox: whoever claims a message sends it.
+        if !repo::claim(&mut conn, &n.id).await? {
+            continue;
+        }
         let outcome = match message(from, &n) {
             Ok(m) => transport.send(m).await.map(|_| ()).map_err(|e| e.to_string()),
             Err(e) => Err(e),

@@ -13,7 +13,6 @@ async fn app() -> App {
     let db = store::Db::fresh_for_test().await.expect("test database");
     let mut app = App::new(db);
     app.clock = Some("2024-09-30T12:00:00+02:00".parse().unwrap());
-    app.files_dir = std::env::temp_dir().join(format!("sterk-services-{}", store::new_id()));
     services::demo::load(&app).await.expect("demo set");
     app
 }
@@ -181,4 +180,45 @@ async fn indicators_are_made_once_however_many_ask_at_the_same_time() {
     services::regions::remove_member(&app, &admin, DEMO_REGION, &member.id).await.unwrap();
     let after = services::monitoring::computed(&app).await.unwrap();
     assert!(!std::sync::Arc::ptr_eq(&after, &made[0]), "made again");
+}
+
+#[tokio::test]
+async fn files_kept_on_disk_before_move_into_the_database_with_every_hash_checked() {
+    let app = app().await;
+    let dir = std::env::temp_dir().join(format!("sterk-uploads-{}", store::new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sha = |b: &[u8]| services::auth::sha256_bytes_hex(b);
+    let (invoice, agreement) = (b"%PDF-1.4 factuur".as_slice(), b"%PDF-1.4 getekende overeenkomst".as_slice());
+    std::fs::write(dir.join(format!("{}.bin", sha(invoice))), invoice).unwrap();
+    std::fs::write(dir.join(format!("{}.pdf", sha(agreement))), agreement).unwrap();
+    // The region's draft names the agreement, as an earlier Sterk wrote it.
+    let region_id = {
+        let mut conn = app.db.conn().await.unwrap();
+        let region = store::regions::by_slug(&mut conn, DEMO_REGION).await.unwrap().unwrap();
+        let draft = store::applications::get(&mut conn, &region.id, "hoofdlijnen").await.unwrap().unwrap();
+        let mut doc: serde_json::Value = serde_json::from_str(&draft.content).unwrap();
+        doc["agreement"] =
+            serde_json::json!({ "document": { "filename": "o.pdf", "sha256": sha(agreement), "size": 31 } });
+        store::applications::update(&mut conn, &draft.id, draft.version, &doc.to_string(), None).await.unwrap();
+        region.id
+    };
+
+    // A file whose bytes do not match its name: nothing moves, the folder stays.
+    let wrong = dir.join(format!("{}.bin", "0".repeat(64)));
+    std::fs::write(&wrong, b"something else").unwrap();
+    let err = services::files::move_uploads(&app, &dir).await.unwrap_err();
+    assert!(err.to_string().contains("past niet bij de naam"), "{err}");
+    assert!(matches!(services::files::get(&app, &sha(invoice)).await, Err(ServiceError::NotFound)));
+    assert!(dir.exists());
+
+    std::fs::remove_file(&wrong).unwrap();
+    assert_eq!(services::files::move_uploads(&app, &dir).await.unwrap(), 2);
+    assert_eq!(services::files::get(&app, &sha(invoice)).await.unwrap(), invoice);
+    assert_eq!(services::files::get(&app, &sha(agreement)).await.unwrap(), agreement);
+    let mut conn = app.db.conn().await.unwrap();
+    assert!(store::files::is_agreement_of(&mut conn, &region_id, &sha(agreement)).await.unwrap());
+    assert!(!store::files::is_agreement_of(&mut conn, &region_id, &sha(invoice)).await.unwrap());
+    assert!(!dir.exists() && dir.with_extension("moved-to-database").exists());
+    // Nothing left to move the next time.
+    assert_eq!(services::files::move_uploads(&app, &dir).await.unwrap(), 0);
 }

@@ -511,7 +511,16 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let (db, applied) = open(cli).await?;
     let mut app = App::with_regulations(db, regulations(cli)?);
-    app.files_dir = cli.data_dir.join("uploads");
+    let uploads = cli.data_dir.join("uploads");
+    let moved = services::files::move_uploads(&app, &uploads)
+        .await
+        .with_context(|| format!("bestanden uit {} naar de database verplaatsen mislukt", uploads.display()))?;
+    if moved > 0 {
+        println!(
+            "{moved} bestanden uit {} naar de database verplaatst (elke SHA-256 gecontroleerd).",
+            uploads.display()
+        );
+    }
     // Bound before the demo loads, so links in its mail name the real port.
     let listener =
         tokio::net::TcpListener::bind(bind).await.with_context(|| format!("kan niet luisteren op {bind}"))?;
@@ -552,9 +561,33 @@ async fn serve(
         listener.local_addr()?,
         state.app.db.kind.name()
     );
-    web::serve_with_listener(state, listener, shutdown_signal()).await?;
+    // On SIGTERM or Ctrl-C: no new connections, running requests finish, for at most the grace.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let server = web::serve_with_listener(state, listener, stopped(stopping.clone()));
+    let grace = {
+        let stopped = stopped(stopping);
+        async move {
+            stopped.await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        }
+    };
+    tokio::select! {
+        served = server => served?,
+        () = grace => eprintln!("Na {} s lopen er nog verzoeken; die worden afgebroken.", SHUTDOWN_GRACE.as_secs()),
+    }
+    eprintln!("Sterk is gestopt.");
     Ok(())
 }
+
+/// How long running requests may take to finish after a stop signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn parse_clock(text: &str) -> anyhow::Result<jiff::Timestamp> {
     text.parse().with_context(|| format!("--clock \"{text}\" is geen tijdstip (voorbeeld: {DEMO_CLOCK})"))

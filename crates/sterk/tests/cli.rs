@@ -282,3 +282,22 @@ fn duo_pupils_take_the_school_year_from_the_file_name_and_a_bad_file_exits_non_z
     let given = sterk(&dir, &["import", "duo-pupils", unnamed.to_str().unwrap(), "--school-year", "2024-2025"]);
     assert!(given.status.success(), "{}", String::from_utf8_lossy(&given.stderr));
 }
+
+#[test]
+fn a_stop_signal_ends_the_server_cleanly_with_exit_0() {
+    let dir = data_dir("stop");
+    let (mut child, addr) = serve(&dir);
+    assert!(get(&addr, "/healthz").starts_with("HTTP/1.1 200"));
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status}");
+    assert!(std::net::TcpStream::connect(&addr).is_err(), "no longer listening");
+}

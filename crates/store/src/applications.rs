@@ -150,3 +150,14 @@ pub async fn versions(conn: &mut AnyConnection, application_id: &str, with_conte
         })
         .collect()
 }
+
+/// Every draft's and submitted version's content with its region (for moving stored files in).
+pub async fn all_contents(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT region_id, content FROM applications UNION ALL \
+         SELECT a.region_id, v.content FROM application_versions v JOIN applications a ON a.id = v.application_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("region_id")?, r.try_get("content")?))).collect()
+}

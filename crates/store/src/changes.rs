@@ -30,6 +30,8 @@ const QUIET: &[&str] = &[
     "change_notices",
     "advances_received",
     "activity_explanations",
+    "stored_files",
+    "agreement_files",
 ];
 
 /// The current data version.

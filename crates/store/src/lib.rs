@@ -12,6 +12,7 @@ pub mod audit;
 pub mod changes;
 pub mod content;
 pub mod execution;
+pub mod files;
 mod legacy;
 pub mod limits;
 pub mod monitoring;
@@ -118,6 +119,11 @@ impl Db {
         legacy::move_explanations(&self.pool).await?;
         changes::install_triggers(&self.pool, self.kind).await?;
         self.migrations_applied().await
+    }
+
+    /// How many migrations this build ships.
+    pub fn migrations_shipped() -> usize {
+        MIGRATOR.migrations.len()
     }
 
     pub async fn migrations_applied(&self) -> Result<usize> {

@@ -75,9 +75,31 @@ fn from_row(r: &AnyRow) -> Result<Notification> {
 
 /// The messages waiting to be sent, oldest first.
 pub async fn pending(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Notification>> {
-    let sql = format!("SELECT {COLUMNS} FROM notifications WHERE status = 'pending' ORDER BY created_at, id LIMIT $1");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(conn).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM notifications WHERE status = 'pending' OR (status = 'sending' AND claimed_at < $2) \
+         ORDER BY created_at, id LIMIT $1"
+    );
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit).bind(now_ms() - CLAIM_HOLDS_MS).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// How long a claim to send a message holds before another instance may take it.
+pub const CLAIM_HOLDS_MS: i64 = 10 * 60 * 1000;
+
+/// Claims a waiting message for sending; `false` when another instance has it (or sent it).
+pub async fn claim(conn: &mut AnyConnection, id: &str) -> Result<bool> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "UPDATE notifications SET status = 'sending', claimed_at = $2 \
+         WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND claimed_at < $3))",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now - CLAIM_HOLDS_MS)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn mark(conn: &mut AnyConnection, id: &str, status: &str, error: Option<&str>) -> Result<()> {

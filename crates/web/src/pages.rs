@@ -277,7 +277,7 @@ fn key(req: &Request) -> Option<&str> {
     let headers = req.headers();
     let personal = headers.contains_key(header::COOKIE) || headers.contains_key(header::AUTHORIZATION);
     let path = req.uri().path();
-    let own_rules = path.starts_with("/static/") || path == "/healthz";
+    let own_rules = path.starts_with("/static/") || path == "/healthz" || path == "/readyz";
     if req.method() != Method::GET || personal || own_rules {
         return None;
     }

@@ -62,6 +62,7 @@ fn public_pages() -> Router<AppState> {
         .route("/regios/{slug}/agenda.ics", get(feeds::region_agenda_ics))
         .route("/zoeken", get(content::search))
         .route("/healthz", get(public::healthz))
+        .route("/readyz", get(public::readyz))
         .route("/static/{*path}", get(crate::statics::serve))
 }
 

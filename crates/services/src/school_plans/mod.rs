@@ -298,7 +298,7 @@ pub async fn attach(
     let checked = crate::files::check("attachment", filename, bytes, &crate::files::DOCUMENTS)?;
     let mut tx = app.db.begin().await?;
     let row = editable(&mut tx, actor, id, expected_version).await?;
-    let sha256 = crate::files::put(app, bytes)?;
+    let sha256 = crate::files::put(&mut tx, bytes).await?;
     let attachment = Attachment {
         id: store::new_id(),
         plan_id: row.id.clone(),
@@ -353,6 +353,6 @@ pub async fn attachment(app: &App, actor: &Actor, id: &str, attachment: &str) ->
         .into_iter()
         .find(|a| a.id == attachment)
         .ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get(app, &a.sha256)?;
+    let bytes = crate::files::get(app, &a.sha256).await?;
     Ok((a, bytes))
 }

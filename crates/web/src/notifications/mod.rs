@@ -29,6 +29,7 @@ fn notification_view(n: services::mail::Notification) -> NotificationView {
             "sent" => "verzonden",
             "failed" => "niet verzonden",
             "pending" => "wacht op verzending",
+            "sending" => "wordt verzonden",
             _ => "in de uitbak",
         },
         error: n.error.unwrap_or_default(),

@@ -5,6 +5,7 @@ mod views;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::Action;
 use domain::region::kind_label;
@@ -128,6 +129,17 @@ pub async fn healthz(State(st): State<AppState>) -> Response {
         "migrations_applied": st.config.migrations_applied,
     });
     Json(body).into_response()
+}
+
+/// Ready for traffic (for a load balancer): the database answers and has every migration this
+/// build ships; 503 otherwise.
+pub async fn readyz(State(st): State<AppState>) -> Response {
+    let (status, reason) = match services::readiness(&st.app).await {
+        Ok(()) => (StatusCode::OK, None),
+        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, Some(reason)),
+    };
+    let body = serde_json::json!({ "status": if reason.is_none() { "ready" } else { "not-ready" }, "reason": reason });
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
 pub async fn not_found() -> WebError {

@@ -20,7 +20,6 @@ pub async fn state() -> AppState {
     let mut app = App::new(db);
     // Inside the window for applications on main lines, as the demo does.
     app.clock = Some("2024-09-30T12:00:00+02:00".parse().unwrap());
-    app.files_dir = std::env::temp_dir().join(format!("sterk-files-{}", store::new_id()));
     services::demo::load(&app).await.expect("demo set");
     AppState {
         app,

@@ -44,8 +44,14 @@ async fn a_far_cell_spreadsheet_is_refused_and_anonymous_uploads_are_not_read() 
 #[tokio::test]
 async fn a_client_cannot_point_the_agreement_at_another_file() {
     let st = state().await;
-    let secret = st.app.files_dir.parent().unwrap().join("secret.pdf");
-    std::fs::write(&secret, b"%PDF- not yours").unwrap();
+    // A PDF Sterk stores, but not as this region's agreement (an invoice, another region's file).
+    let other = b"%PDF- not yours";
+    let other_sha = {
+        let mut tx = st.app.db.begin().await.unwrap();
+        let sha = services::files::put(&mut tx, other).await.unwrap();
+        tx.commit().await.unwrap();
+        sha
+    };
     let mut pm = Client::new(st.clone());
     pm.login(MANAGER).await;
     let path = "/api/v1/regions/zuid-friesland/applications/hoofdlijnen";
@@ -55,6 +61,7 @@ async fn a_client_cannot_point_the_agreement_at_another_file() {
     for (sha, field) in [
         ("../secret", "agreement.document.sha256"),
         (&"a".repeat(64), "agreement.document.sha256"), // well formed, but Sterk never stored it
+        (&other_sha, "agreement.document.sha256"),      // stored, but not this region's agreement
     ] {
         doc["agreement"]["document"] = json!({ "filename": "x.pdf", "sha256": sha, "size": 1 });
         let res = pm.put_if_match(path, &doc, &etag).await;

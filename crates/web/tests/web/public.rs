@@ -139,3 +139,19 @@ async fn output_is_escaped() {
     public.assert_contains("&#60;script&#62;alert(1)&#60;/script&#62;");
     assert!(!public.body.contains("<script>alert"));
 }
+
+#[tokio::test]
+async fn ready_only_with_the_database_answering_and_every_migration_applied() {
+    let st = state().await;
+    let mut c = Client::new(st.clone());
+    let ready = c.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert_eq!(ready.json()["status"], "ready");
+    // A migration this build ships is missing: not ready, and /healthz still says it is alive.
+    let mut conn = st.app.db.conn().await.unwrap();
+    store::sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 14").execute(&mut *conn).await.unwrap();
+    let not = c.get("/readyz").await;
+    assert_eq!(not.status, StatusCode::SERVICE_UNAVAILABLE, "{}", not.body);
+    assert_eq!(not.json()["reason"], format!("13 van {} migraties toegepast", store::Db::migrations_shipped()));
+    assert_eq!(c.get("/healthz").await.status, StatusCode::OK);
+}

@@ -453,6 +453,34 @@ async fn reminders_go_out_once_per_lead_time_before_a_deadline() {
 }
 
 #[tokio::test]
+async fn two_instances_sending_the_outbox_send_each_message_once() {
+    let sink = SmtpSink::start().await;
+    let mut st = state().await;
+    st.app.mailer = std::sync::Arc::new(Mailer::smtp(&sink.url(), "Sterk <noreply@sterk.example>").unwrap());
+    let mut tx = st.app.db.begin().await.unwrap();
+    for n in 0..6 {
+        let mail = services::mail::Mail {
+            user_id: None,
+            to: "iemand@sterk.example",
+            kind: "test",
+            subject: format!("Bericht {n}"),
+            body: "Tekst.".into(),
+            path: "/".into(),
+            dedup_key: None,
+        };
+        services::mail::queue(&st.app, &mut tx, &mail).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // Two instances on one database: both read the same outbox at the same moment.
+    let (a, b) = (st.app.clone(), st.app.clone());
+    let (sent_a, sent_b) = tokio::join!(services::mail::deliver(&a), services::mail::deliver(&b));
+    assert_eq!(sent_a.unwrap() + sent_b.unwrap(), 6);
+    let mut subjects: Vec<String> = sink.received().iter().map(|m| decoded(&m.data).0).collect();
+    subjects.sort();
+    assert_eq!(subjects, (0..6).map(|n| format!("Bericht {n}")).collect::<Vec<_>>(), "each once");
+}
+
+#[tokio::test]
 async fn a_teacher_asks_for_an_account_and_the_manager_invites_them() {
     let st = state().await;
     let mut teacher = Client::new(st.clone());
