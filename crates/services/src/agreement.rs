@@ -54,6 +54,6 @@ pub async fn attach(
 pub async fn document(app: &App, actor: &Actor, slug: &str, phase: &str, number: i64) -> Result<(String, Vec<u8>)> {
     let (application, _) = content(app, actor, slug, phase, number).await?;
     let doc = application.agreement.and_then(|a| a.document).ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get(app, &doc.sha256).await?;
+    let bytes = crate::files::get(&mut *app.db.conn().await?, &doc.sha256).await?;
     Ok((doc.filename, bytes))
 }

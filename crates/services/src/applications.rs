@@ -284,33 +284,34 @@ pub async fn save(
     expected_version: i64,
     new: Application,
 ) -> Result<i64> {
-    let named = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| d.sha256.clone());
-    let mut tx = app.db.begin().await?;
-    let draft = draft_to_change(app, &mut tx, actor, (slug, phase), expected_version).await?;
-    // A document the upload names must be the draft's own or an agreement this region uploaded.
-    let own = match named(&new) {
-        Some(sha256) => store::files::is_agreement_of(&mut tx, &draft.region_id, &sha256).await?,
-        None => true,
-    };
-    let version = change_draft(app, &mut tx, actor, &draft, |current| {
+    update(app, actor, slug, phase, expected_version, |current| {
         let mut new = new;
-        if !own && named(current) != named(&new) {
-            let mut e = FieldErrors::default();
-            e.add(
-                "agreement.document.sha256",
-                "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
-            );
-            return Err(ServiceError::Invalid(e));
-        }
         new.region = current.region.clone();
         new.phase = current.phase.clone();
         new.regulation = current.regulation.clone();
         *current = new;
         Ok(())
     })
-    .await?;
-    tx.commit().await?;
-    Ok(version)
+    .await
+}
+
+/// A changed draft may name (by hash) only its own agreement or one its region uploaded, on every
+/// path that writes a draft (the API, a JSON or workbook import, a form): no other stored file.
+async fn own_agreement(
+    conn: &mut AnyConnection,
+    region_id: &str,
+    before: &Application,
+    after: &Application,
+) -> Result<()> {
+    let named = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| d.sha256.clone());
+    let Some(sha256) = named(after).filter(|n| named(before).as_ref() != Some(n)) else { return Ok(()) };
+    if store::files::is_agreement_of(conn, region_id, &sha256).await? {
+        return Ok(());
+    }
+    Err(crate::invalid(
+        "agreement.document.sha256",
+        "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
+    ))
 }
 
 /// The draft an editor may change, when it is still at `expected_version` (else `Conflict`).
@@ -359,6 +360,7 @@ pub(crate) async fn change_draft(
     let before = parse_stored(&draft.content)?;
     let mut after = before.clone();
     change(&mut after)?;
+    own_agreement(conn, &draft.region_id, &before, &after).await?;
     after.validate_structure().map_err(format_error)?;
     let reg = app.current_regulation()?;
     check::check(reg, &after).map_err(check_error)?; // unknown categories and themes are refused here

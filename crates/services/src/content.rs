@@ -221,6 +221,6 @@ pub async fn files(app: &App, actor: &Actor, item: &Item) -> Result<Vec<FileVers
 /// The bytes of one version of a document's file.
 pub async fn file(app: &App, actor: &Actor, item: &Item, version: i64) -> Result<(FileVersion, Vec<u8>)> {
     let v = files(app, actor, item).await?.into_iter().find(|f| f.version == version).ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get(app, &v.sha256).await?;
+    let bytes = crate::files::get(&mut *app.db.conn().await?, &v.sha256).await?;
     Ok((v, bytes))
 }

@@ -383,7 +383,7 @@ pub async fn document(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<
         return Err(ServiceError::NotFound);
     }
     let (sha, name) = e.document.ok_or(ServiceError::NotFound)?;
-    Ok((name, crate::files::get(app, &sha).await?))
+    Ok((name, crate::files::get(&mut conn, &sha).await?))
 }
 
 /// The regulation's years up to today's: equipment depreciates only in years that have begun.

@@ -72,13 +72,13 @@ pub async fn put(conn: &mut AnyConnection, bytes: &[u8]) -> Result<String> {
     Ok(sha256)
 }
 
-/// The bytes stored under `sha256`: only a hash Sterk computed names a file.
-pub async fn get(app: &App, sha256: &str) -> Result<Vec<u8>> {
+/// The bytes stored under `sha256`, on the caller's connection (a request holds one at a time):
+/// only a hash Sterk computed names a file.
+pub async fn get(conn: &mut AnyConnection, sha256: &str) -> Result<Vec<u8>> {
     if !domain::validation::is_sha256_hex(sha256) {
         return Err(ServiceError::NotFound);
     }
-    let mut conn = app.db.conn().await?;
-    store::files::get(&mut conn, sha256).await?.ok_or(ServiceError::NotFound)
+    store::files::get(conn, sha256).await?.ok_or(ServiceError::NotFound)
 }
 
 /// Moves the files an earlier Sterk kept in `dir` (`{sha256}.{extension}`) into the database,
@@ -93,6 +93,10 @@ pub async fn move_uploads(app: &App, dir: &std::path::Path) -> Result<usize> {
         let path = entry.map_err(|e| ServiceError::File(e.to_string()))?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
         let Some((sha256, "bin" | "pdf")) = name.split_once('.') else { continue };
+        // Only plain files Sterk wrote: no link is followed, no pipe read.
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            return Err(ServiceError::File(format!("{}: geen gewoon bestand; niets verplaatst", path.display())));
+        }
         let bytes = std::fs::read(&path).map_err(|e| ServiceError::File(format!("{name}: {e}")))?;
         if !domain::validation::is_sha256_hex(sha256) || crate::auth::sha256_bytes_hex(&bytes) != sha256 {
             return Err(ServiceError::File(format!(
@@ -109,13 +113,19 @@ pub async fn move_uploads(app: &App, dir: &std::path::Path) -> Result<usize> {
             .and_then(|a| a.agreement?.document)
             .map(|d| d.sha256);
         if let Some(sha256) = named
-            && store::files::get(&mut tx, &sha256).await?.is_some()
+            && store::files::exists(&mut tx, &sha256).await?
         {
             store::files::add_agreement(&mut tx, &region_id, &sha256).await?;
         }
     }
     tx.commit().await?;
-    let done = dir.with_extension("moved-to-database");
+    // A name not taken yet: an earlier move's folder stays as it was.
+    let done = (0..)
+        .map(|n| {
+            dir.with_extension(if n == 0 { "moved-to-database".to_owned() } else { format!("moved-to-database-{n}") })
+        })
+        .find(|d| !d.exists())
+        .expect("a free name");
     std::fs::rename(dir, &done).map_err(|e| ServiceError::File(format!("{}: {e}", dir.display())))?;
     Ok(moved)
 }

@@ -208,17 +208,52 @@ async fn files_kept_on_disk_before_move_into_the_database_with_every_hash_checke
     std::fs::write(&wrong, b"something else").unwrap();
     let err = services::files::move_uploads(&app, &dir).await.unwrap_err();
     assert!(err.to_string().contains("past niet bij de naam"), "{err}");
-    assert!(matches!(services::files::get(&app, &sha(invoice)).await, Err(ServiceError::NotFound)));
+    assert!(matches!(
+        services::files::get(&mut app.db.conn().await.unwrap(), &sha(invoice)).await,
+        Err(ServiceError::NotFound)
+    ));
     assert!(dir.exists());
 
     std::fs::remove_file(&wrong).unwrap();
     assert_eq!(services::files::move_uploads(&app, &dir).await.unwrap(), 2);
-    assert_eq!(services::files::get(&app, &sha(invoice)).await.unwrap(), invoice);
-    assert_eq!(services::files::get(&app, &sha(agreement)).await.unwrap(), agreement);
+    assert_eq!(services::files::get(&mut app.db.conn().await.unwrap(), &sha(invoice)).await.unwrap(), invoice);
+    assert_eq!(services::files::get(&mut app.db.conn().await.unwrap(), &sha(agreement)).await.unwrap(), agreement);
     let mut conn = app.db.conn().await.unwrap();
     assert!(store::files::is_agreement_of(&mut conn, &region_id, &sha(agreement)).await.unwrap());
     assert!(!store::files::is_agreement_of(&mut conn, &region_id, &sha(invoice)).await.unwrap());
     assert!(!dir.exists() && dir.with_extension("moved-to-database").exists());
     // Nothing left to move the next time.
     assert_eq!(services::files::move_uploads(&app, &dir).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_draft_names_only_an_agreement_its_region_uploaded_on_every_path() {
+    let app = app().await;
+    let manager = actor(&app, 1).await;
+    // A PDF Sterk stores, but not as this region's agreement (an invoice, another region's file).
+    let invoice = {
+        let mut tx = app.db.begin().await.unwrap();
+        let sha = services::files::put(&mut tx, b"%PDF-1.4 factuur van een ander").await.unwrap();
+        tx.commit().await.unwrap();
+        sha
+    };
+    let (_, version) = services::applications::get(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap();
+    // The path the forms and the JSON and workbook imports take.
+    let err = services::applications::update(&app, &manager, DEMO_REGION, "hoofdlijnen", version, |a| {
+        let document =
+            domain::regulation::application::Document { filename: "o.pdf".into(), sha256: invoice.clone(), size: 30 };
+        a.agreement.get_or_insert_with(Default::default).document = Some(document);
+        Ok(())
+    })
+    .await
+    .unwrap_err();
+    let ServiceError::Invalid(errors) = err else { panic!("refused as a field error: {err}") };
+    assert_eq!(errors.iter().next().unwrap().field, "agreement.document.sha256");
+
+    // Uploaded as the region's agreement, the same kind of file may be named.
+    let pdf = b"%PDF-1.4 getekend";
+    let version =
+        services::agreement::attach(&app, &manager, (DEMO_REGION, "hoofdlijnen"), version, "o.pdf", pdf).await.unwrap();
+    let (draft, _) = services::applications::get(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap();
+    services::applications::save(&app, &manager, DEMO_REGION, "hoofdlijnen", version, draft).await.unwrap();
 }

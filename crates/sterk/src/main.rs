@@ -531,7 +531,7 @@ async fn serve(
         // The demo dates what it writes on its own clock too, so its dates and new dates agree.
         // Only the demo: elsewhere sessions, limits and the audit log keep the machine's time.
         if demo {
-            store::set_clock(app.now().as_millisecond());
+            services::demo::start_clock(&app).await?;
         }
         println!("Klok voor aanvragen: indienen en controleren alsof het {} is.", domain::fmt::instant_nl(app.now()));
     }

@@ -30,6 +30,13 @@ pub async fn get(conn: &mut AnyConnection, sha256: &str) -> Result<Option<Vec<u8
     })
 }
 
+/// Whether bytes are stored under `sha256`.
+pub async fn exists(conn: &mut AnyConnection, sha256: &str) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM stored_files WHERE sha256 = $1").bind(sha256).fetch_one(conn).await?;
+    Ok(n > 0)
+}
+
 /// Notes that `region_id` uploaded the agreement stored under `sha256`.
 pub async fn add_agreement(conn: &mut AnyConnection, region_id: &str, sha256: &str) -> Result<()> {
     sqlx::query("INSERT INTO agreement_files (region_id, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")

@@ -31,6 +31,18 @@ pub const DEMO_USERS: [(&str, &str, Role); 5] = [
     ("partner@sterk.example", "Demo Partner", Role::Partner),
 ];
 
+/// Dates what this process writes in the demo's time, moving on from the moment the first
+/// instance on this database started it (kept in the settings), so that every instance on one
+/// database keeps the same time: a form one instance hands out is still valid on another.
+pub async fn start_clock(app: &App) -> Result<()> {
+    let machine = jiff::Timestamp::now().as_millisecond();
+    let mut conn = app.db.conn().await?;
+    let first = store::settings::get_or_insert(&mut conn, "demo_clock_started_at", &machine.to_string()).await?;
+    let started = first.parse::<i64>().unwrap_or(machine);
+    store::set_clock(app.now().as_millisecond() + (machine - started));
+    Ok(())
+}
+
 /// Loads the demo set unless it was loaded before; returns whether anything was loaded.
 pub async fn load(app: &App) -> Result<bool> {
     // The demo's history happened inside the window for applications on main lines, whatever

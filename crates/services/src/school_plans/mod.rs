@@ -353,6 +353,6 @@ pub async fn attachment(app: &App, actor: &Actor, id: &str, attachment: &str) ->
         .into_iter()
         .find(|a| a.id == attachment)
         .ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get(app, &a.sha256).await?;
+    let bytes = crate::files::get(&mut conn, &a.sha256).await?;
     Ok((a, bytes))
 }

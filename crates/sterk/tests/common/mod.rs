@@ -14,13 +14,19 @@ pub fn data_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Starts `sterk serve` on a free port; returns the process and its address.
+/// Starts `sterk serve --demo` on SQLite on a free port; returns the process and its address.
 pub fn serve(dir: &PathBuf) -> (Child, String) {
+    serve_with(dir, &[])
+}
+
+/// Starts `sterk serve --demo` on a free port with these settings (`STERK_DATABASE_URL`, …).
+pub fn serve_with(dir: &PathBuf, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sterk"))
         .arg("--data-dir")
         .arg(dir)
         .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
         .env_remove("STERK_DATABASE_URL")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .expect("start sterk");

@@ -478,6 +478,13 @@ async fn two_instances_sending_the_outbox_send_each_message_once() {
     let mut subjects: Vec<String> = sink.received().iter().map(|m| decoded(&m.data).0).collect();
     subjects.sort();
     assert_eq!(subjects, (0..6).map(|n| format!("Bericht {n}")).collect::<Vec<_>>(), "each once");
+    // The claim itself: the first instance to ask gets a message, the second does not.
+    let mut conn = st.app.db.conn().await.unwrap();
+    let id: String =
+        store::sqlx::query_scalar("SELECT id FROM notifications LIMIT 1").fetch_one(&mut *conn).await.unwrap();
+    store::sqlx::query("UPDATE notifications SET status = 'pending'").execute(&mut *conn).await.unwrap();
+    assert!(store::notifications::claim(&mut conn, &id).await.unwrap());
+    assert!(!store::notifications::claim(&mut conn, &id).await.unwrap());
 }
 
 #[tokio::test]

@@ -1,0 +1,162 @@
+//! Two `sterk serve` processes on one PostgreSQL behind nginx, with the very configuration in
+//! `deploy/nginx.conf` (ports rewritten): migrations applied once when two processes migrate
+//! together, a session started through one instance works on the other, and a change made through one shows
+//! on the other's public pages (page cache) within a second. Runs when `TEST_DATABASE_URL` names
+//! a PostgreSQL server (the test command's PostgreSQL run); nginx is Debian's package.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{csrf, data_dir, get, request, serve_with, set_cookie};
+
+/// A fresh database on the test PostgreSQL server, or `None` when the tests run on SQLite.
+fn fresh_postgres() -> Option<String> {
+    let base = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
+    let name = format!("sterk_t_instances_{}", std::process::id());
+    for sql in [format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")] {
+        let out = Command::new("psql").arg(&base).args(["-qc", &sql]).output().expect("psql");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (server, _) = base.rsplit_once('/').expect("a database in the URL");
+    Some(format!("{server}/{name}"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// nginx with `deploy/nginx.conf` in front of `upstreams`, on a free port; returns it and its address.
+fn nginx(dir: &Path, upstreams: [&str; 2]) -> (Child, String) {
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/nginx.conf")).unwrap();
+    let port = free_port();
+    let site = shipped
+        .replace("127.0.0.1:8081", upstreams[0])
+        .replace("127.0.0.1:8082", upstreams[1])
+        .replace("listen 127.0.0.1:8080;", &format!("listen 127.0.0.1:{port};"));
+    assert_ne!(site, shipped, "the shipped configuration names the ports this test rewrites");
+    let d = dir.display();
+    let conf = format!(
+        "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 256; }}\n\
+         http {{\n access_log off;\n client_body_temp_path {d}; proxy_temp_path {d}; fastcgi_temp_path {d};\n \
+         uwsgi_temp_path {d}; scgi_temp_path {d};\n{site}\n}}\n"
+    );
+    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+    let child = Command::new("/usr/sbin/nginx")
+        .args(["-g", "daemon off;", "-p"])
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start nginx (Debian package)");
+    let addr = format!("127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(Instant::now() < deadline, "nginx did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, addr)
+}
+
+/// Signs in the demo's region manager through `addr`; returns the session cookie.
+fn sign_in(addr: &str) -> String {
+    let (head, body) = request(addr, "GET /inloggen HTTP/1.1\r\n", b"");
+    let anonymous = set_cookie(&head, "sterk_anoniem").expect("an anonymous cookie");
+    let form = format!("csrf={}&email=programmamanager%40sterk.example&password=sterk-demo-2025", csrf(&body));
+    let head = format!(
+        "POST /inloggen HTTP/1.1\r\nCookie: sterk_anoniem={anonymous}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    );
+    let (head, _) = request(addr, &head, form.as_bytes());
+    set_cookie(&head, "sterk_sessie").unwrap_or_else(|| panic!("signed in: {head}"))
+}
+
+/// A process stopped with SIGTERM when the test ends, however it ends (nginx's master then ends
+/// its workers; a SIGKILL would leave them holding the port).
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn two_instances_behind_nginx_on_one_postgresql_behave_as_one() {
+    let Some(url) = fresh_postgres() else {
+        println!("TEST_DATABASE_URL names no PostgreSQL server: the multi-instance test runs in the PostgreSQL run");
+        return;
+    };
+    // Two processes migrate the empty database at the same moment: each migration is applied once.
+    let migrate = || {
+        Command::new(env!("CARGO_BIN_EXE_sterk"))
+            .args(["--data-dir"])
+            .arg(data_dir("instance-migrate"))
+            .arg("migrate")
+            .env("STERK_DATABASE_URL", &url)
+            .output()
+            .expect("run sterk migrate")
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let (a, b) = (s.spawn(migrate), s.spawn(migrate));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for out in [first, second] {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let migrations = Command::new("psql")
+        .arg(&url)
+        .args(["-Atc", "SELECT COUNT(*), COUNT(DISTINCT version) FROM _sqlx_migrations"])
+        .output()
+        .unwrap();
+    let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations")).unwrap().count();
+    assert_eq!(String::from_utf8_lossy(&migrations.stdout).trim(), format!("{shipped}|{shipped}"));
+
+    // Two instances with the demo on that database (the demo is loaded once, the second finds it).
+    let env = [("STERK_DATABASE_URL", url.as_str()), ("STERK_TRUSTED_PROXIES", "127.0.0.1")];
+    let (dir_a, dir_b): (PathBuf, PathBuf) = (data_dir("instance-a"), data_dir("instance-b"));
+    let (child_a, addr_a) = serve_with(&dir_a, &env);
+    let _a = Stopped(child_a);
+    let (child_b, addr_b) = serve_with(&dir_b, &env);
+    let _b = Stopped(child_b);
+
+    let proxy_dir = data_dir("nginx");
+    std::fs::create_dir_all(&proxy_dir).unwrap();
+    let (proxy, addr) = nginx(&proxy_dir, [&addr_a, &addr_b]);
+    let _proxy = Stopped(proxy);
+
+    // A session started through the proxy (one instance) works on each instance.
+    let session = sign_in(&addr);
+    for at in [&addr_a, &addr_b, &addr] {
+        let (head, body) = request(at, &format!("GET /beheer HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n"), b"");
+        assert!(head.starts_with("HTTP/1.1 200"), "{at}: {head}");
+        assert!(String::from_utf8_lossy(&body).contains("Uitloggen"), "{at}: signed in");
+    }
+
+    // Both instances keep the public region page; a change through the proxy shows on both.
+    for at in [&addr_a, &addr_b] {
+        assert!(!get(at, "/regios/zuid-friesland").contains("Gewijzigd achter de proxy."));
+    }
+    let form_head = format!("GET /beheer/regios/zuid-friesland HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n");
+    let (_, form) = request(&addr, &form_head, b"");
+    let form = String::from_utf8_lossy(&form).into_owned();
+    let version = form.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap();
+    let body = format!("csrf={}&version={version}&description=Gewijzigd+achter+de+proxy.", csrf(form.as_bytes()));
+    let post = format!(
+        "POST /beheer/regios/zuid-friesland HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n"
+    );
+    let (head, _) = request(&addr, &post, body.as_bytes());
+    assert!(head.starts_with("HTTP/1.1 303"), "{head}");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    for at in [&addr_a, &addr_b] {
+        while !get(at, "/regios/zuid-friesland").contains("Gewijzigd achter de proxy.") {
+            assert!(Instant::now() < deadline, "{at} still shows the old page after 2 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
