@@ -54,6 +54,12 @@ pub async fn attach(
 pub async fn document(app: &App, actor: &Actor, slug: &str, phase: &str, number: i64) -> Result<(String, Vec<u8>)> {
     let (application, _) = content(app, actor, slug, phase, number).await?;
     let doc = application.agreement.and_then(|a| a.document).ok_or(ServiceError::NotFound)?;
-    let bytes = crate::files::get(&mut *app.db.conn().await?, &doc.sha256).await?;
+    // Only an agreement the region uploaded, whatever the stored content names.
+    let mut conn = app.db.conn().await?;
+    let region = store::regions::by_slug(&mut conn, slug).await?.ok_or(ServiceError::NotFound)?;
+    if !store::files::is_agreement_of(&mut conn, &region.id, &doc.sha256).await? {
+        return Err(ServiceError::NotFound);
+    }
+    let bytes = crate::files::get(&mut conn, &doc.sha256).await?;
     Ok((doc.filename, bytes))
 }

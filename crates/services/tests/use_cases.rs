@@ -249,6 +249,18 @@ async fn a_draft_names_only_an_agreement_its_region_uploaded_on_every_path() {
     .unwrap_err();
     let ServiceError::Invalid(errors) = err else { panic!("refused as a field error: {err}") };
     assert_eq!(errors.iter().next().unwrap().field, "agreement.document.sha256");
+    // Even written straight into the database, the download serves no file but an agreement.
+    {
+        let mut conn = app.db.conn().await.unwrap();
+        let region = store::regions::by_slug(&mut conn, DEMO_REGION).await.unwrap().unwrap();
+        let draft = store::applications::get(&mut conn, &region.id, "hoofdlijnen").await.unwrap().unwrap();
+        let mut doc: serde_json::Value = serde_json::from_str(&draft.content).unwrap();
+        doc["agreement"] = serde_json::json!({ "document": { "filename": "o.pdf", "sha256": invoice, "size": 30 } });
+        store::applications::update(&mut conn, &draft.id, draft.version, &doc.to_string(), None).await.unwrap();
+    }
+    let refused = services::agreement::document(&app, &manager, DEMO_REGION, "hoofdlijnen", 0).await;
+    assert!(matches!(refused, Err(ServiceError::NotFound)), "{refused:?}");
+    let (_, version) = services::applications::get(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap();
 
     // Uploaded as the region's agreement, the same kind of file may be named.
     let pdf = b"%PDF-1.4 getekend";

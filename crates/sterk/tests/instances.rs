@@ -17,7 +17,7 @@ use common::{csrf, data_dir, get, request, serve_with, set_cookie};
 fn fresh_postgres() -> Option<String> {
     let base = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
     let name = format!("sterk_t_instances_{}", std::process::id());
-    for sql in [format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")] {
+    for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
         let out = Command::new("psql").arg(&base).args(["-qc", &sql]).output().expect("psql");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
