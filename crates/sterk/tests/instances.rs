@@ -1,8 +1,9 @@
 //! Two `sterk serve` processes on one PostgreSQL behind nginx, with the very configuration in
 //! `deploy/nginx.conf` (ports rewritten): migrations applied once when two processes migrate
-//! together, a session started through one instance works on the other, and a change made through one shows
-//! on the other's public pages (page cache) within a second. Runs when `TEST_DATABASE_URL` names
-//! a PostgreSQL server (the test command's PostgreSQL run); nginx is Debian's package.
+//! together, a session started through one instance works on the other, a file uploaded through
+//! one is served by the other, and a change made through one shows on the other's public pages
+//! (page cache) within two seconds. Runs when `TEST_DATABASE_URL` names a PostgreSQL server (the
+//! test command's PostgreSQL run); nginx is Debian's package.
 
 mod common;
 
@@ -85,6 +86,60 @@ impl Drop for Stopped {
     }
 }
 
+/// The values of a `<select name=…>`'s options in a page.
+fn options(html: &str, name: &str) -> Vec<String> {
+    let Some(select) = html.split(&format!("name=\"{name}\"")).nth(1).and_then(|s| s.split("</select>").next()) else {
+        return Vec::new();
+    };
+    select.split("<option value=\"").skip(1).filter_map(|o| o.split('"').next()).map(str::to_owned).collect()
+}
+
+/// Records an invoice with a PDF through `addr` as the signed-in manager; returns the document's address.
+fn add_invoice(addr: &str, session: &str, pdf: &[u8]) -> String {
+    let list = "/regio/zuid-friesland/uitvoering/kosten";
+    let (_, page) = request(addr, &format!("GET {list} HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n"), b"");
+    let page = String::from_utf8_lossy(&page).into_owned();
+    let organisation = options(&page, "organisation").into_iter().next().expect("an organisation");
+    let fields = [
+        ("csrf", csrf(page.as_bytes())),
+        ("invoice_number", "F-2026-017".into()),
+        ("invoice_date", "2026-09-01".into()),
+        ("supplier", "Gereedschap BV".into()),
+        ("description", "Gereedschap voor het technieklab".into()),
+        ("category", "materials".into()),
+        ("activity", "a1".into()),
+        ("organisation", organisation),
+        ("amount_eur", "100".into()),
+        ("vat_eur", "0".into()),
+    ];
+    let boundary = "sterkgrens";
+    let mut body = Vec::new();
+    for (name, value) in &fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"factuur.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(pdf);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    let head = format!(
+        "POST {list}/factuur HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\n"
+    );
+    let (head, _) = request(addr, &head, &body);
+    assert!(head.starts_with("HTTP/1.1 303"), "the invoice is recorded: {head}");
+    let (_, page) = request(addr, &format!("GET {list} HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n"), b"");
+    let page = String::from_utf8_lossy(&page).into_owned();
+    let link = page.split("href=\"").filter_map(|s| s.split('"').next()).find(|h| h.ends_with("/document"));
+    link.expect("a link to the invoice's document").to_owned()
+}
+
 #[test]
 fn two_instances_behind_nginx_on_one_postgresql_behave_as_one() {
     let Some(url) = fresh_postgres() else {
@@ -135,6 +190,15 @@ fn two_instances_behind_nginx_on_one_postgresql_behave_as_one() {
         let (head, body) = request(at, &format!("GET /beheer HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n"), b"");
         assert!(head.starts_with("HTTP/1.1 200"), "{at}: {head}");
         assert!(String::from_utf8_lossy(&body).contains("Uitloggen"), "{at}: signed in");
+    }
+
+    // A file uploaded through the proxy (to one instance) is served by each, byte for byte.
+    let pdf = b"%PDF-1.4 een factuur, opgeslagen via de ene en gelezen via de andere server";
+    let document = add_invoice(&addr, &session, pdf);
+    for at in [&addr_a, &addr_b] {
+        let (head, body) = request(at, &format!("GET {document} HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n"), b"");
+        assert!(head.starts_with("HTTP/1.1 200"), "{at}: {head}");
+        assert_eq!(body, pdf, "{at}: the same bytes");
     }
 
     // Both instances keep the public region page; a change through the proxy shows on both.
