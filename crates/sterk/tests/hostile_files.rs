@@ -8,19 +8,12 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use common::{csrf, data_dir, get, request, rss_kib, serve, set_cookie};
+use common::{csrf, data_dir, get, request, rss_kib, serve, sign_in};
 use import::sheet::fixtures;
 
 /// Signs in as the demo's region manager; returns the session cookie and its CSRF token.
-fn sign_in(addr: &str) -> (String, String) {
-    let (head, body) = request(addr, "GET /inloggen HTTP/1.1\r\n", b"");
-    let anonymous = set_cookie(&head, "sterk_anoniem").expect("an anonymous cookie");
-    let form = format!("csrf={}&email=programmamanager%40sterk.example&password=sterk-demo-2025", csrf(&body));
-    let head = format!(
-        "POST /inloggen HTTP/1.1\r\nCookie: sterk_anoniem={anonymous}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-    );
-    let (head, _) = request(addr, &head, form.as_bytes());
-    let session = set_cookie(&head, "sterk_sessie").unwrap_or_else(|| panic!("signed in: {head}"));
+fn signed_in(addr: &str) -> (String, String) {
+    let session = sign_in(addr);
     let page = format!("GET /regio/zuid-friesland/uitvoering/uren HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n");
     let (_, body) = request(addr, &page, b"");
     (session, csrf(&body))
@@ -53,7 +46,7 @@ fn hostile_workbooks_are_refused_within_200_mib() {
     ];
     let dir = data_dir("hostile");
     let (mut child, addr) = serve(&dir);
-    let session = sign_in(&addr);
+    let session = signed_in(&addr);
     let pid = child.id();
     for (what, bytes, message) in &files {
         let baseline = rss_kib(pid);

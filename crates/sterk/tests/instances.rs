@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{csrf, data_dir, get, request, serve_with, set_cookie};
+use common::{csrf, data_dir, get, request, serve_with, sign_in};
 
 /// A fresh database on the test PostgreSQL server, or `None` when the tests run on SQLite.
 fn fresh_postgres() -> Option<String> {
@@ -61,18 +61,6 @@ fn nginx(dir: &Path, upstreams: [&str; 2]) -> (Child, String) {
         std::thread::sleep(Duration::from_millis(50));
     }
     (child, addr)
-}
-
-/// Signs in the demo's region manager through `addr`; returns the session cookie.
-fn sign_in(addr: &str) -> String {
-    let (head, body) = request(addr, "GET /inloggen HTTP/1.1\r\n", b"");
-    let anonymous = set_cookie(&head, "sterk_anoniem").expect("an anonymous cookie");
-    let form = format!("csrf={}&email=programmamanager%40sterk.example&password=sterk-demo-2025", csrf(&body));
-    let head = format!(
-        "POST /inloggen HTTP/1.1\r\nCookie: sterk_anoniem={anonymous}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-    );
-    let (head, _) = request(addr, &head, form.as_bytes());
-    set_cookie(&head, "sterk_sessie").unwrap_or_else(|| panic!("signed in: {head}"))
 }
 
 /// A process stopped with SIGTERM when the test ends, however it ends (nginx's master then ends

@@ -76,6 +76,19 @@ pub fn set_cookie(head: &str, name: &str) -> Option<String> {
         .find(|v| !v.is_empty())
 }
 
+/// Signs in the demo's region manager through `addr` (the sign-in form, then its post); returns
+/// the session cookie.
+pub fn sign_in(addr: &str) -> String {
+    let (head, body) = request(addr, "GET /inloggen HTTP/1.1\r\n", b"");
+    let anonymous = set_cookie(&head, "sterk_anoniem").expect("an anonymous cookie");
+    let form = format!("csrf={}&email=programmamanager%40sterk.example&password=sterk-demo-2025", csrf(&body));
+    let head = format!(
+        "POST /inloggen HTTP/1.1\r\nCookie: sterk_anoniem={anonymous}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    );
+    let (head, _) = request(addr, &head, form.as_bytes());
+    set_cookie(&head, "sterk_sessie").unwrap_or_else(|| panic!("signed in: {head}"))
+}
+
 /// The CSRF token a page's form carries.
 pub fn csrf(body: &[u8]) -> String {
     let html = String::from_utf8_lossy(body);
