@@ -295,25 +295,6 @@ pub async fn save(
     .await
 }
 
-/// A changed draft may name (by hash) only its own agreement or one its region uploaded, on every
-/// path that writes a draft (the API, a JSON or workbook import, a form): no other stored file.
-async fn own_agreement(
-    conn: &mut AnyConnection,
-    region_id: &str,
-    before: &Application,
-    after: &Application,
-) -> Result<()> {
-    let named = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| d.sha256.clone());
-    let Some(sha256) = named(after).filter(|n| named(before).as_ref() != Some(n)) else { return Ok(()) };
-    if store::files::is_agreement_of(conn, region_id, &sha256).await? {
-        return Ok(());
-    }
-    Err(crate::invalid(
-        "agreement.document.sha256",
-        "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
-    ))
-}
-
 /// The draft an editor may change, when it is still at `expected_version` (else `Conflict`).
 pub(crate) async fn draft_to_change(
     app: &App,
@@ -360,7 +341,7 @@ pub(crate) async fn change_draft(
     let before = parse_stored(&draft.content)?;
     let mut after = before.clone();
     change(&mut after)?;
-    own_agreement(conn, &draft.region_id, &before, &after).await?;
+    crate::agreement::own_only(conn, &draft.region_id, &before, &after).await?;
     after.validate_structure().map_err(format_error)?;
     let reg = app.current_regulation()?;
     check::check(reg, &after).map_err(check_error)?; // unknown categories and themes are refused here
