@@ -1,9 +1,7 @@
 //! The signed cooperation agreement of an application: a PDF stored by its SHA-256, linked from
 //! the draft.
 
-use domain::regulation::application::Application;
 use domain::{Actor, FieldErrors};
-use store::AnyConnection;
 
 use crate::applications::{change_draft, content, draft_to_change};
 use crate::{App, Result, ServiceError};
@@ -64,23 +62,4 @@ pub async fn document(app: &App, actor: &Actor, slug: &str, phase: &str, number:
     }
     let bytes = crate::files::get(&mut conn, &doc.sha256).await?;
     Ok((doc.filename, bytes))
-}
-
-/// A changed draft may name (by hash) only its own agreement or one its region uploaded, on every
-/// path that writes a draft (the API, a JSON or workbook import, a form): no other stored file.
-pub(crate) async fn own_only(
-    conn: &mut AnyConnection,
-    region_id: &str,
-    before: &Application,
-    after: &Application,
-) -> Result<()> {
-    let named = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| d.sha256.clone());
-    let Some(sha256) = named(after).filter(|n| named(before).as_ref() != Some(n)) else { return Ok(()) };
-    if store::files::is_agreement_of(conn, region_id, &sha256).await? {
-        return Ok(());
-    }
-    Err(crate::invalid(
-        "agreement.document.sha256",
-        "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
-    ))
 }

@@ -341,7 +341,7 @@ pub(crate) async fn change_draft(
     let before = parse_stored(&draft.content)?;
     let mut after = before.clone();
     change(&mut after)?;
-    crate::agreement::own_only(conn, &draft.region_id, &before, &after).await?;
+    crate::files::own_agreement_only(conn, &draft.region_id, &before, &after).await?;
     after.validate_structure().map_err(format_error)?;
     let reg = app.current_regulation()?;
     check::check(reg, &after).map_err(check_error)?; // unknown categories and themes are refused here

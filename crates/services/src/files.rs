@@ -1,6 +1,7 @@
 //! Uploaded files: kept once by their SHA-256 in the data folder, their type read from the
 //! content (never from the name), their names made safe to store and send back.
 
+use domain::regulation::application::Application;
 use store::AnyConnection;
 
 use crate::{App, Result, ServiceError, invalid};
@@ -128,6 +129,25 @@ pub async fn move_uploads(app: &App, dir: &std::path::Path) -> Result<usize> {
         .expect("a free name");
     std::fs::rename(dir, &done).map_err(|e| ServiceError::File(format!("{}: {e}", dir.display())))?;
     Ok(moved)
+}
+
+/// A changed draft may name (by hash) only its own agreement or one its region uploaded, on every
+/// path that writes a draft (the API, a JSON or workbook import, a form): no other stored file.
+pub(crate) async fn own_agreement_only(
+    conn: &mut AnyConnection,
+    region_id: &str,
+    before: &Application,
+    after: &Application,
+) -> Result<()> {
+    let named = |a: &Application| a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| d.sha256.clone());
+    let Some(sha256) = named(after).filter(|n| named(before).as_ref() != Some(n)) else { return Ok(()) };
+    if store::files::is_agreement_of(conn, region_id, &sha256).await? {
+        return Ok(());
+    }
+    Err(crate::invalid(
+        "agreement.document.sha256",
+        "Dit document is niet in Sterk opgeslagen: upload de overeenkomst opnieuw.",
+    ))
 }
 
 #[cfg(test)]
