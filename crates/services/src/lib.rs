@@ -10,6 +10,7 @@ pub mod account_requests;
 pub mod agreement;
 pub mod applications;
 pub mod auth;
+pub mod backup;
 pub mod content;
 pub mod cpu;
 pub mod demo;

@@ -12,19 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{csrf, data_dir, get, request, serve_with, sign_in};
-
-/// A fresh database on the test PostgreSQL server, or `None` when the tests run on SQLite.
-fn fresh_postgres() -> Option<String> {
-    let base = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
-    let name = format!("sterk_t_instances_{}", std::process::id());
-    for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
-        let out = Command::new("psql").arg(&base).args(["-qc", &sql]).output().expect("psql");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
-    let (server, _) = base.rsplit_once('/').expect("a database in the URL");
-    Some(format!("{server}/{name}"))
-}
+use common::{Stopped, add_invoice, csrf, data_dir, fresh_postgres, get, request, serve_with, sign_in};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -63,74 +51,9 @@ fn nginx(dir: &Path, upstreams: [&str; 2]) -> (Child, String) {
     (child, addr)
 }
 
-/// A process stopped with SIGTERM when the test ends, however it ends (nginx's master then ends
-/// its workers; a SIGKILL would leave them holding the port).
-struct Stopped(Child);
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let _ = self.0.wait();
-    }
-}
-
-/// The values of a `<select name=…>`'s options in a page.
-fn options(html: &str, name: &str) -> Vec<String> {
-    let Some(select) = html.split(&format!("name=\"{name}\"")).nth(1).and_then(|s| s.split("</select>").next()) else {
-        return Vec::new();
-    };
-    select.split("<option value=\"").skip(1).filter_map(|o| o.split('"').next()).map(str::to_owned).collect()
-}
-
-/// Records an invoice with a PDF through `addr` as the signed-in manager; returns the document's address.
-fn add_invoice(addr: &str, session: &str, pdf: &[u8]) -> String {
-    let list = "/regio/zuid-friesland/uitvoering/kosten";
-    let (_, page) = request(addr, &format!("GET {list} HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n"), b"");
-    let page = String::from_utf8_lossy(&page).into_owned();
-    let organisation = options(&page, "organisation").into_iter().next().expect("an organisation");
-    let fields = [
-        ("csrf", csrf(page.as_bytes())),
-        ("invoice_number", "F-2026-017".into()),
-        ("invoice_date", "2026-09-01".into()),
-        ("supplier", "Gereedschap BV".into()),
-        ("description", "Gereedschap voor het technieklab".into()),
-        ("category", "materials".into()),
-        ("activity", "a1".into()),
-        ("organisation", organisation),
-        ("amount_eur", "100".into()),
-        ("vat_eur", "0".into()),
-    ];
-    let boundary = "sterkgrens";
-    let mut body = Vec::new();
-    for (name, value) in &fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
-        );
-    }
-    body.extend(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"factuur.pdf\"\r\n\
-             Content-Type: application/pdf\r\n\r\n"
-        )
-        .bytes(),
-    );
-    body.extend_from_slice(pdf);
-    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
-    let head = format!(
-        "POST {list}/factuur HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n\
-         Content-Type: multipart/form-data; boundary={boundary}\r\n"
-    );
-    let (head, _) = request(addr, &head, &body);
-    assert!(head.starts_with("HTTP/1.1 303"), "the invoice is recorded: {head}");
-    let (_, page) = request(addr, &format!("GET {list} HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n"), b"");
-    let page = String::from_utf8_lossy(&page).into_owned();
-    let link = page.split("href=\"").filter_map(|s| s.split('"').next()).find(|h| h.ends_with("/document"));
-    link.expect("a link to the invoice's document").to_owned()
-}
-
 #[test]
 fn two_instances_behind_nginx_on_one_postgresql_behave_as_one() {
-    let Some(url) = fresh_postgres() else {
+    let Some(url) = fresh_postgres("instances") else {
         println!("TEST_DATABASE_URL names no PostgreSQL server: the multi-instance test runs in the PostgreSQL run");
         return;
     };

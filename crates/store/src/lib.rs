@@ -22,6 +22,7 @@ pub mod regions;
 pub mod school_plans;
 pub mod sessions;
 pub mod settings;
+pub mod snapshot;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -121,6 +122,26 @@ impl Db {
         self.migrations_applied().await
     }
 
+    /// Applies the migrations up to and including `version` only (a restore loads a backup into
+    /// the schema it was made with, then [`Db::migrate`] brings it up to date).
+    pub async fn migrate_to(&self, version: i64) -> Result<usize> {
+        MIGRATOR.run_to(version, &self.pool).await?;
+        changes::install_triggers(&self.pool, self.kind).await?;
+        self.migrations_applied().await
+    }
+
+    /// The migrations this build ships: (version, checksum).
+    pub fn shipped_migrations() -> Vec<(i64, Vec<u8>)> {
+        MIGRATOR.migrations.iter().map(|m| (m.version, m.checksum.to_vec())).collect()
+    }
+
+    /// The migrations applied to this database: (version, checksum), oldest first.
+    pub async fn applied_migrations(conn: &mut AnyConnection) -> Result<Vec<(i64, Vec<u8>)>> {
+        Ok(sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success = TRUE ORDER BY version")
+            .fetch_all(conn)
+            .await?)
+    }
+
     /// How many migrations this build ships.
     pub fn migrations_shipped() -> usize {
         MIGRATOR.migrations.len()
@@ -155,6 +176,13 @@ impl Db {
     /// A fresh, migrated database for one test: a temporary SQLite file, or, when
     /// `TEST_DATABASE_URL` names a PostgreSQL server, a new database on it.
     pub async fn fresh_for_test() -> Result<Db> {
+        let db = Db::empty_for_test().await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// A new database for one test with nothing in it, not even the schema (for a restore).
+    pub async fn empty_for_test() -> Result<Db> {
         let name = format!("sterk_t_{}", uuid::Uuid::now_v7().simple());
         let url = match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if base.starts_with("postgres") => {
@@ -165,9 +193,7 @@ impl Db {
             }
             _ => format!("sqlite://{}", std::env::temp_dir().join(format!("{name}.db")).display()),
         };
-        let db = Db::connect(&url).await?;
-        db.migrate().await?;
-        Ok(db)
+        Db::connect(&url).await
     }
 }
 
