@@ -108,7 +108,7 @@ pub fn rss_kib(pid: u32) -> u64 {
 /// A fresh database on the test PostgreSQL server, or `None` when the tests run on SQLite.
 pub fn fresh_postgres(test: &str) -> Option<String> {
     let base = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
-    let name = format!("sterk_t_{test}_{}", std::process::id());
+    let name = format!("sterk_t_{}_{}", test.replace('-', "_"), std::process::id());
     for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
         let out = Command::new("psql").arg(&base).args(["-qc", &sql]).output().expect("psql");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
