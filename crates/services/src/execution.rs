@@ -637,6 +637,7 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: RecordKind, byte
         return Err(ServiceError::NotFound);
     }
     authorize_record(app, actor, slug).await?;
+    let started = std::time::Instant::now();
     let bytes = bytes.to_vec();
     // Reading a workbook or a long CSV is CPU work: on the bounded pool.
     let table = crate::cpu::run(move || {
@@ -693,6 +694,7 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: RecordKind, byte
     }
     let count = labelled.len();
     add_all(app, actor, slug, labelled, None).await?;
+    app.metrics.import(kind.api_name(), started);
     Ok(count)
 }
 

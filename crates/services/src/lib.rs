@@ -18,6 +18,7 @@ pub mod documents;
 pub mod execution;
 pub mod files;
 pub mod mail;
+pub mod metrics;
 pub mod monitoring;
 pub mod organisations;
 pub mod phases;
@@ -129,6 +130,8 @@ pub struct App {
     pub indicators: std::sync::Arc<monitoring::IndicatorCache>,
     /// The search index in memory until what it holds changes.
     pub search: std::sync::Arc<search::SearchCache>,
+    /// What this process has done, for `/metrics`.
+    pub metrics: std::sync::Arc<metrics::Metrics>,
     /// The key that signs anonymous visitors' form tokens, read from the database once.
     pub signing_key: std::sync::Arc<tokio::sync::OnceCell<[u8; 32]>>,
 }
@@ -160,6 +163,7 @@ impl App {
             open_data: std::sync::Arc::default(),
             indicators: std::sync::Arc::default(),
             search: std::sync::Arc::default(),
+            metrics: std::sync::Arc::default(),
             signing_key: std::sync::Arc::default(),
             mailer: std::sync::Arc::new(mail::Mailer::Outbox),
             base_url: "http://127.0.0.1:8080".into(),

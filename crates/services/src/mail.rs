@@ -99,6 +99,7 @@ pub async fn deliver(app: &App) -> Result<usize> {
             Ok(m) => transport.send(m).await.map(|_| ()).map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
+        app.metrics.job("mail", outcome.is_ok());
         match outcome {
             Ok(()) => {
                 repo::mark(&mut conn, &n.id, "sent", None).await?;

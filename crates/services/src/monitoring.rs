@@ -49,12 +49,14 @@ pub async fn import_exams(
     progress: impl FnMut(usize),
 ) -> Result<import::duo::Summary> {
     actor.require(Action::ManageRegionIdentity)?;
+    let started = std::time::Instant::now();
     let text = import::duo::decode(bytes);
     let (rows, summary) = import::duo::exams(&text, progress).map_err(file_errors)?;
     let mut tx = app.db.begin().await?;
     repo::replace_exam_years(&mut tx, &summary.years, &rows).await?;
     log_import(&mut tx, actor, "duo-exams", bytes, &summary).await?;
     tx.commit().await?;
+    app.metrics.import("duo-exams", started);
     Ok(summary)
 }
 
@@ -68,12 +70,14 @@ pub async fn import_pupils(
     progress: impl FnMut(usize),
 ) -> Result<import::duo::Summary> {
     actor.require(Action::ManageRegionIdentity)?;
+    let started = std::time::Instant::now();
     let text = import::duo::decode(bytes);
     let (rows, summary) = import::duo::pupils(&text, school_year, progress).map_err(file_errors)?;
     let mut tx = app.db.begin().await?;
     repo::replace_pupil_years(&mut tx, &summary.years, &rows).await?;
     log_import(&mut tx, actor, "duo-pupils", bytes, &summary).await?;
     tx.commit().await?;
+    app.metrics.import("duo-pupils", started);
     Ok(summary)
 }
 
@@ -385,6 +389,7 @@ pub struct LocationsSummary {
 /// Imports DUO's school locations, all or nothing, and enriches the registry's organisations by DUO code.
 pub async fn import_locations(app: &App, actor: &Actor, bytes: &[u8]) -> Result<LocationsSummary> {
     actor.require(Action::ManageRegionIdentity)?;
+    let started = std::time::Instant::now();
     let locations = import::duo::locations(&import::decode(bytes)).map_err(file_errors)?;
     let rows: Vec<(String, String, String, String)> =
         locations.into_iter().map(|l| (l.code, l.name, l.place, l.municipality)).collect();
@@ -403,6 +408,7 @@ pub async fn import_locations(app: &App, actor: &Actor, bytes: &[u8]) -> Result<
     let detail = json!({ "dataset": "duo-locations", "sha256": sha256, "locations": rows.len(), "enriched": enriched });
     audit::append(&mut tx, actor.user_id.as_deref(), "open_data.import", "open_data", "duo-locations", &detail).await?;
     tx.commit().await?;
+    app.metrics.import("duo-locations", started);
     Ok(LocationsSummary { locations: rows.len(), enriched })
 }
 

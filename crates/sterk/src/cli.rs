@@ -45,6 +45,11 @@ pub(crate) enum Command {
         /// The header the trusted proxies write: x-forwarded-for or forwarded (RFC 7239).
         #[arg(long, env = "STERK_FORWARDED_HEADER", default_value = "x-forwarded-for")]
         forwarded_header: String,
+        /// A separate address that serves only `/metrics`, without a token (e.g. 127.0.0.1:9100),
+        /// for the monitoring. On the main address `/metrics` answers only with
+        /// `Authorization: Bearer $STERK_METRICS_TOKEN`.
+        #[arg(long, env = "STERK_METRICS_BIND")]
+        metrics_bind: Option<SocketAddr>,
     },
     /// Apply database migrations and exit.
     Migrate,

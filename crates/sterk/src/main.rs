@@ -46,11 +46,13 @@ fn main() -> ExitCode {
     // A backup reads whole tables on purpose: sqlx's warnings about slow statements are noise there.
     let quiet = matches!(cli.command, Command::Backup { .. } | Command::Restore { .. });
     let default_filter = if quiet { "info,sqlx=error" } else { "info,sqlx=warn" };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into());
+    // STERK_LOG_FORMAT=json: one JSON object per line, with the request's span (its id) in each.
+    if std::env::var("STERK_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -180,12 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Serve { bind, demo, clock, secure_cookies, trusted_proxies, forwarded_header } => {
-            let proxies = web::parse_trusted_proxies(trusted_proxies)
-                .map_err(|e| anyhow::anyhow!("STERK_TRUSTED_PROXIES: {e}"))?;
-            let header = forwarded_header.parse().map_err(|e| anyhow::anyhow!("STERK_FORWARDED_HEADER: {e}"))?;
-            serve(&cli, *bind, *demo, clock.as_deref(), (*secure_cookies, proxies, header)).await
-        }
+        Command::Serve { .. } => serve(&cli).await,
         Command::Check { .. } | Command::Allocate { .. } => unreachable!("handled without a runtime"),
         Command::Reminders { clock } => {
             let (db, _) = open(&cli).await?;

@@ -1,13 +1,12 @@
 //! `sterk serve`: the web site and API, its background jobs and its orderly stop.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
 use domain::Actor;
 use services::App;
 
-use crate::{Cli, SecureCookies, open, regulations};
+use crate::{Cli, Command, SecureCookies, open, regulations};
 
 /// DUO's real exam file (data/duo/), loaded with the demo so the indicators have figures.
 const DEMO_DUO_EXAMS: &[u8] = include_bytes!("../../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
@@ -16,13 +15,17 @@ const DEMO_DUO_EXAMS: &[u8] = include_bytes!("../../../data/duo/duo_examenkandid
 /// the demo region has run its plan since 2025 (milestones achieved, late and overdue).
 const DEMO_CLOCK: &str = "2026-09-15T12:00:00+02:00";
 
-pub(crate) async fn serve(
-    cli: &Cli,
-    bind: SocketAddr,
-    demo: bool,
-    clock: Option<&str>,
-    (secure, trusted_proxies, forwarded_header): (SecureCookies, Vec<web::Cidr>, web::ForwardedHeader),
-) -> anyhow::Result<()> {
+pub(crate) async fn serve(cli: &Cli) -> anyhow::Result<()> {
+    let Command::Serve { bind, demo, clock, secure_cookies, trusted_proxies, forwarded_header, metrics_bind } =
+        &cli.command
+    else {
+        unreachable!("called for sterk serve")
+    };
+    let (bind, demo, clock) = (*bind, *demo, clock.as_deref());
+    let trusted_proxies =
+        web::parse_trusted_proxies(trusted_proxies).map_err(|e| anyhow::anyhow!("STERK_TRUSTED_PROXIES: {e}"))?;
+    let forwarded_header = forwarded_header.parse().map_err(|e| anyhow::anyhow!("STERK_FORWARDED_HEADER: {e}"))?;
+    let metrics_token = std::env::var("STERK_METRICS_TOKEN").ok().filter(|t| !t.trim().is_empty());
     let (db, applied) = open(cli).await?;
     let mut app = App::with_regulations(db, regulations(cli)?);
     let uploads = cli.data_dir.join("uploads");
@@ -62,13 +65,18 @@ pub(crate) async fn serve(
             println!("Leerlingenbestand voor de demo (afgeleid van de examencijfers): {} regels.", s.lines);
         }
     }
-    spawn_hourly(app.clone(), reminder_days);
-    let secure_cookies = match secure {
+    let secure_cookies = match secure_cookies {
         SecureCookies::Always => true,
         SecureCookies::Never => false,
         SecureCookies::Auto => !bind.ip().is_loopback(),
     };
-    let config = web::WebConfig { secure_cookies, migrations_applied: applied, trusted_proxies, forwarded_header };
+    let config = web::WebConfig {
+        secure_cookies,
+        migrations_applied: applied,
+        trusted_proxies,
+        forwarded_header,
+        metrics_token,
+    };
     let state = web::AppState { app, config: Arc::new(config), pages: Arc::new(web::pages::PageCache::enabled()) };
     println!(
         "Sterk draait op http://{} (database: {}, {applied} migraties)",
@@ -84,6 +92,14 @@ pub(crate) async fn serve(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
+    let jobs = spawn_hourly(state.app.clone(), reminder_days, stopped(stopping.clone()));
+    if let Some(address) = metrics_bind {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("kan niet luisteren op {address} (STERK_METRICS_BIND)"))?;
+        println!("Meetwaarden voor Prometheus op http://{address}/metrics");
+        tokio::spawn(web::serve_metrics(state.clone(), listener, stopped(stopping.clone())));
+    }
     let server = web::serve_with_listener(state, listener, stopped(stopping.clone()));
     let grace = {
         let stopped = stopped(stopping);
@@ -95,6 +111,10 @@ pub(crate) async fn serve(
     tokio::select! {
         served = server => served?,
         () = grace => eprintln!("Na {} s lopen er nog verzoeken; die worden afgebroken.", SHUTDOWN_GRACE.as_secs()),
+    }
+    // A job that is running finishes its step (each commits on its own); none starts any more.
+    if tokio::time::timeout(SHUTDOWN_GRACE, jobs).await.is_err() {
+        eprintln!("De achtergrondtaak liep na {} s nog; die wordt afgebroken.", SHUTDOWN_GRACE.as_secs());
     }
     eprintln!("Sterk is gestopt.");
     Ok(())
@@ -118,20 +138,33 @@ pub(crate) fn configure_mail(app: &mut App, default_base: &str) -> anyhow::Resul
 }
 
 /// Every hour: remove expired sessions (so the table does not grow without bound), send the
-/// deadline reminders that are due.
-fn spawn_hourly(app: App, reminder_days: Vec<i64>) {
+/// deadline reminders that are due (each reminder once across instances: a unique key). Stops
+/// between runs once `stop` completes, never inside one.
+fn spawn_hourly(
+    app: App,
+    reminder_days: Vec<i64>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        tokio::pin!(stop);
         loop {
-            tick.tick().await;
-            if let Err(e) = services::auth::purge_expired_sessions(&app).await {
+            tokio::select! {
+                _ = tick.tick() => {}
+                () = &mut stop => return,
+            }
+            let purged = services::auth::purge_expired_sessions(&app).await;
+            if let Err(e) = &purged {
                 tracing::warn!("verlopen sessies opruimen mislukt: {e}");
             }
-            if let Err(e) = services::reminders::send_due(&app, &reminder_days).await {
+            app.metrics.job("session-purge", purged.is_ok());
+            let reminded = services::reminders::send_due(&app, &reminder_days).await;
+            if let Err(e) = &reminded {
                 tracing::warn!("herinneringen versturen mislukt: {e}");
             }
+            app.metrics.job("reminders", reminded.is_ok());
         }
-    });
+    })
 }
 
 fn print_demo_accounts(loaded: bool) {

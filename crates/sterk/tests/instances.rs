@@ -95,6 +95,12 @@ fn two_instances_behind_nginx_on_one_postgresql_behave_as_one() {
     let (proxy, addr) = nginx(&proxy_dir, [&addr_a, &addr_b]);
     let _proxy = Stopped(proxy);
 
+    // nginx's request id reaches the instance and comes back; the metrics are not public.
+    let (head, _) = request(&addr, "GET /regios HTTP/1.1\r\n", b"");
+    let id = head.lines().find_map(|l| l.strip_prefix("x-request-id: ")).expect("a request id");
+    assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "nginx's $request_id: {id}");
+    assert!(get(&addr, "/metrics").starts_with("HTTP/1.1 404"));
+
     // A session started through the proxy (one instance) works on each instance.
     let session = sign_in(&addr);
     for at in [&addr_a, &addr_b, &addr] {

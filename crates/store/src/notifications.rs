@@ -129,3 +129,8 @@ pub async fn all(conn: &mut AnyConnection, status: Option<&str>, limit: i64) -> 
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status.unwrap_or("")).bind(limit).fetch_all(conn).await?;
     rows.iter().map(from_row).collect()
 }
+
+/// How many messages are in each state (pending, sending, sent, failed, …).
+pub async fn count_by_status(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as("SELECT status, COUNT(*) FROM notifications GROUP BY status").fetch_all(conn).await?)
+}

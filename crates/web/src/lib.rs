@@ -17,6 +17,7 @@ mod guard;
 mod indicators;
 mod layout;
 mod markdown;
+pub mod observe;
 mod page;
 pub mod pages;
 mod panic;
@@ -66,6 +67,8 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<Cidr>,
     /// The header those proxies write (`STERK_FORWARDED_HEADER`).
     pub forwarded_header: ForwardedHeader,
+    /// The bearer token that opens `/metrics` on the main address (`STERK_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone)]
@@ -82,9 +85,22 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 pub fn router(state: AppState) -> Router {
     let pages = axum::middleware::from_fn_with_state(state.clone(), pages::serve);
-    // Outermost, around the whole router rather than each route: a kept page is served past
-    // every layer and route below, without cloning them for the request.
-    Router::new().fallback_service(site(state)).layer(pages)
+    let observe = axum::middleware::from_fn_with_state(state.clone(), observe::observe);
+    // Around the whole router rather than each route: a kept page is served past every layer
+    // and route below, without cloning them for the request; every answer, kept or made, is
+    // counted and carries its request id.
+    Router::new().fallback_service(site(state)).layer(pages).layer(observe)
+}
+
+/// Serves only `/metrics`, without a token, until `shutdown`: for a separate address that only the
+/// monitoring reaches (`STERK_METRICS_BIND`).
+pub async fn serve_metrics(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = Router::new().route("/metrics", axum::routing::get(observe::metrics)).with_state(state);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 /// Every route with its layers.
@@ -105,6 +121,8 @@ fn site(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
+        // Last, so the route is named on whatever answer the layers above made.
+        .layer(axum::middleware::from_fn(observe::mark_route))
         .with_state(state)
 }
 

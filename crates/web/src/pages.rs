@@ -96,6 +96,8 @@ struct Variant {
 struct Entry {
     version: i64,
     made: std::time::Instant,
+    /// The route that made the page, named on each answer from the cache (for `/metrics`).
+    route: Option<crate::observe::Route>,
     /// Brotli and gzip first when made, identity last.
     variants: Vec<Variant>,
 }
@@ -105,8 +107,17 @@ impl Entry {
         self.variants.iter().map(|v| v.body.len()).sum()
     }
 
-    /// The best variant the client accepts, or 304 when it has that one already.
+    /// The page for this request, naming the route that made it.
     fn respond(&self, request: &HeaderMap) -> Response {
+        let mut response = self.variant_for(request);
+        if let Some(route) = &self.route {
+            response.extensions_mut().insert(route.clone());
+        }
+        response
+    }
+
+    /// The best variant the client accepts, or 304 when it has that one already.
+    fn variant_for(&self, request: &HeaderMap) -> Response {
         let accepted = request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let Some(variant) = self
             .variants
@@ -327,6 +338,7 @@ fn brotli(bytes: &[u8]) -> Option<Bytes> {
 /// encoding, and the compressed variants.
 async fn entry(version: i64, response: Response) -> Option<Entry> {
     let (parts, body) = response.into_parts();
+    let route = parts.extensions.get::<crate::observe::Route>().cloned();
     let identity = to_bytes(body, usize::try_from(MAX_PAGE_BYTES).ok()?).await.ok()?;
     let mut base = parts.headers;
     for name in [header::CONTENT_LENGTH, header::TRANSFER_ENCODING, header::DATE] {
@@ -358,7 +370,7 @@ async fn entry(version: i64, response: Response) -> Option<Entry> {
         .flatten()
         .map(|(coding, body)| variant(coding, body))
         .collect::<Option<Vec<_>>>()?;
-    Some(Entry { version, made: std::time::Instant::now(), variants })
+    Some(Entry { version, made: std::time::Instant::now(), route, variants })
 }
 
 /// The middleware, outermost: serves anonymous GETs from the cache, fills it, and after a write
@@ -442,7 +454,7 @@ mod tests {
             headers: HeaderMap::new(),
             etag: HeaderValue::from_static("\"t\""),
         };
-        Arc::new(Entry { version: 1, made: std::time::Instant::now(), variants: vec![variant] })
+        Arc::new(Entry { version: 1, made: std::time::Instant::now(), route: None, variants: vec![variant] })
     }
 
     #[test]

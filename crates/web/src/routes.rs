@@ -63,6 +63,7 @@ fn public_pages() -> Router<AppState> {
         .route("/zoeken", get(content::search))
         .route("/healthz", get(public::healthz))
         .route("/readyz", get(public::readyz))
+        .route("/metrics", get(crate::observe::metrics_with_token))
         .route("/static/{*path}", get(crate::statics::serve))
 }
 

@@ -10,6 +10,7 @@ mod execution;
 mod hardening;
 mod hostile;
 mod monitoring;
+mod observe;
 mod pages;
 mod public;
 mod regions;
