@@ -147,9 +147,11 @@ pub struct Written {
 /// is written beside `path` under a temporary name and renamed when complete, so an interrupted
 /// backup never leaves a file that looks like one. `progress` hears each table as it is done.
 pub async fn backup(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) -> Result<Written> {
-    let partial = with_suffix(path, ".partial");
-    let spool_path = with_suffix(path, ".rows");
-    let file = File::create(&partial).map_err(io(format!("kan {} niet schrijven", partial.display())))?;
+    // Names of this process's own: two backups to one path do not write into each other's files.
+    let partial = with_suffix(path, &format!(".{}.partial", std::process::id()));
+    let spool_path = with_suffix(path, &format!(".{}.rows", std::process::id()));
+    let _scratch = Scratch([partial.clone(), spool_path.clone()]);
+    let file = private_file(&partial)?;
     let mut zip = zip::ZipWriter::new(BufWriter::new(file));
     let mut tx = snapshot::begin_consistent(db).await?;
     // The first read takes the snapshot: everything below sees this moment.
@@ -163,9 +165,7 @@ pub async fn backup(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) -
     let mut files = FilesSum::default();
     let mut sums = Vec::new();
     for table in &tables {
-        let mut spool = BufWriter::new(
-            File::create(&spool_path).map_err(io(format!("kan {} niet schrijven", spool_path.display())))?,
-        );
+        let mut spool = BufWriter::new(private_file(&spool_path)?);
         let mut summer = Summer::default();
         let mut rows = snapshot::rows(&mut tx, table);
         while let Some(values) = rows.try_next().await? {
@@ -195,7 +195,6 @@ pub async fn backup(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) -
         sums.push(sum);
     }
     tx.rollback().await.map_err(store::StoreError::from)?;
-    let _ = std::fs::remove_file(&spool_path);
     let manifest = Manifest {
         format: FORMAT.into(),
         made_at: jiff::Timestamp::from_millisecond(store::now_ms()).unwrap_or_default().to_string(),
@@ -213,6 +212,27 @@ pub async fn backup(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) -
     let archive_bytes = file.metadata().map_err(io("het archief"))?.len();
     std::fs::rename(&partial, path).map_err(io(format!("kan {} niet schrijven", path.display())))?;
     Ok(Written { manifest, archive_bytes })
+}
+
+/// Temporary files removed however the backup ends (after the rename the archive is not among them).
+struct Scratch([PathBuf; 2]);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A new file only its owner may read: a backup holds password hashes, personal data and
+/// signed agreements.
+fn private_file(path: &Path) -> Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(io(format!("kan {} niet schrijven", path.display())))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -285,6 +305,22 @@ pub async fn restore(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) 
     }
     db.migrate_to(last).await?;
     let mut tx = db.begin().await?;
+    let applied: Vec<MigrationSum> = Db::applied_migrations(&mut tx)
+        .await?
+        .into_iter()
+        .map(|(version, checksum)| MigrationSum { version, checksum: hex(&checksum) })
+        .collect();
+    if applied != manifest.migrations {
+        return Err(refused(format!(
+            "de database heeft {} migraties, de back-up {}: zet hem terug in een lege database",
+            applied.len(),
+            manifest.migrations.len()
+        )));
+    }
+    // Checked again inside the transaction: nothing written since the first look is deleted.
+    if let Some((table, n)) = snapshot::first_filled(&mut tx, db.kind).await? {
+        return Err(refused(format!("de database is niet leeg (tabel {table} heeft {n} rijen)")));
+    }
     let tables = snapshot::tables(&mut tx, db.kind).await?;
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     let mut expected: Vec<&str> = manifest.tables.iter().map(|t| t.name.as_str()).collect();
@@ -298,7 +334,8 @@ pub async fn restore(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) 
     }
     snapshot::clear(&mut tx, &tables).await?;
     for table in &tables {
-        load_table(&mut tx, table, &mut tables_zip, &mut files_zip).await?;
+        let want = manifest.tables.iter().find(|t| t.name == table.name).map_or(0, |t| t.rows);
+        load_table(&mut tx, (table, want), &mut tables_zip, &mut files_zip).await?;
     }
     for table in &tables {
         let sum = sum_of(&mut tx, table).await?;
@@ -341,9 +378,11 @@ fn check_migrations(manifest: &Manifest) -> Result<i64> {
     manifest.migrations.last().map(|m| m.version).ok_or_else(|| refused("de back-up noemt geen migraties"))
 }
 
+/// Loads a table's rows, refusing more than the manifest's `rows` (a damaged or hostile archive
+/// does not fill the disk inside the transaction).
 async fn load_table<R: Read + Seek>(
     conn: &mut AnyConnection,
-    table: &Table,
+    (table, rows): (&Table, u64),
     tables_zip: &mut zip::ZipArchive<R>,
     files_zip: &mut zip::ZipArchive<R>,
 ) -> Result<()> {
@@ -362,15 +401,18 @@ async fn load_table<R: Read + Seek>(
             break;
         }
         number += 1;
+        if number > rows {
+            return Err(refused(format!("{entry_name} heeft meer rijen dan het manifest noemt ({rows})")));
+        }
         if line.last() != Some(&b'\n') && n as u64 == MAX_LINE {
             return Err(refused(format!("{entry_name}, regel {number}: langer dan {MAX_LINE} bytes")));
         }
-        let line = std::str::from_utf8(&line)
+        let text = std::str::from_utf8(&line)
             .map_err(|_| refused(format!("{entry_name}, regel {number}: geen UTF-8")))?
             .trim_end_matches('\n');
         let values =
-            parse_row(table, line, files_zip).map_err(|e| refused(format!("{entry_name}, regel {number}: {e}")))?;
-        batch_bytes += values.iter().map(|v| if let Value::Bytes(b) = v { b.len() } else { 0 }).sum::<usize>();
+            parse_row(table, text, files_zip).map_err(|e| refused(format!("{entry_name}, regel {number}: {e}")))?;
+        batch_bytes += n + values.iter().map(|v| if let Value::Bytes(b) = v { b.len() } else { 0 }).sum::<usize>();
         batch.push(values);
         if batch.len() >= BATCH_ROWS || batch_bytes >= BATCH_BYTES {
             snapshot::insert(conn, table, &batch).await?;
@@ -388,31 +430,38 @@ fn parse_row<R: Read + Seek>(
     line: &str,
     files_zip: &mut zip::ZipArchive<R>,
 ) -> std::result::Result<Vec<Value>, String> {
-    let mut map: BTreeMap<String, serde_json::Value> =
+    // Each value is read as its column's kind straight from the line (no tree of JSON values: a
+    // line of a million nested brackets costs its own bytes, not a gibibyte).
+    let mut map: BTreeMap<String, &serde_json::value::RawValue> =
         serde_json::from_str(line).map_err(|e| format!("geen JSON-object: {e}"))?;
     let values = table
         .columns
         .iter()
         .map(|(column, kind)| {
-            let json = map.remove(column).ok_or_else(|| format!("kolom {column} ontbreekt"))?;
-            match (kind, json) {
-                (_, serde_json::Value::Null) => Ok(Value::Null),
-                (Kind::Int, serde_json::Value::Number(n)) => {
-                    n.as_i64().map(Value::Int).ok_or_else(|| format!("{column}: {n} is geen geheel getal"))
-                }
-                (Kind::Text, serde_json::Value::String(s)) => Ok(Value::Text(s)),
-                (Kind::Bytes, serde_json::Value::Object(o)) => {
-                    let sha = o.get("sha256").and_then(|s| s.as_str()).unwrap_or_default();
-                    read_file(files_zip, sha).map(Value::Bytes)
-                }
-                (_, other) => Err(format!("{column}: {other} past niet bij een kolom van soort {kind:?}")),
+            let raw = map.remove(column).ok_or_else(|| format!("kolom {column} ontbreekt"))?.get();
+            let wrong = |e: serde_json::Error| format!("{column}: past niet bij een kolom van soort {kind:?} ({e})");
+            Ok(match kind {
+                Kind::Int => serde_json::from_str::<Option<i64>>(raw).map_err(wrong)?.map(Value::Int),
+                Kind::Text => serde_json::from_str::<Option<String>>(raw).map_err(wrong)?.map(Value::Text),
+                Kind::Bytes => match serde_json::from_str::<Option<FileRef>>(raw).map_err(wrong)? {
+                    Some(f) => Some(Value::Bytes(read_file(files_zip, &f.sha256)?)),
+                    None => None,
+                },
             }
+            .unwrap_or(Value::Null))
         })
         .collect::<std::result::Result<Vec<_>, String>>()?;
     match map.keys().next() {
         Some(extra) => Err(format!("kolom {extra} bestaat niet in tabel {}", table.name)),
         None => Ok(values),
     }
+}
+
+/// A binary value in a row line: the name of its file in the archive.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRef {
+    sha256: String,
 }
 
 fn read_file<R: Read + Seek>(files_zip: &mut zip::ZipArchive<R>, sha: &str) -> std::result::Result<Vec<u8>, String> {

@@ -89,7 +89,13 @@ impl Metrics {
     /// Counts an answered request and its time.
     pub fn request(&self, method: &str, route: &str, status: u16, started: Instant) {
         let route = route.to_owned();
-        self.requests.get_or_create(&RequestLabels { method: method.to_owned(), route: route.clone(), status }).inc();
+        // A client may send any method name: those outside HTTP's usual ones share one label.
+        let method = match method {
+            "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+            _ => "OTHER",
+        }
+        .to_owned();
+        self.requests.get_or_create(&RequestLabels { method, route: route.clone(), status }).inc();
         self.latency.get_or_create(&RouteLabels { route }).observe(started.elapsed().as_secs_f64());
     }
 

@@ -103,6 +103,29 @@ async fn a_changed_row_a_damaged_file_or_a_newer_backup_is_refused_and_loads_not
     });
     assert!(refused(&newer).await.contains("nieuwere versie van Sterk"));
 
+    // More rows than the manifest names: refused while loading, not after filling the disk.
+    let extra = rewrite(&file, |name, mut bytes| {
+        if name == "tables/regions.jsonl" {
+            let first = bytes.split(|b| *b == b'\n').next().unwrap().to_vec();
+            for _ in 0..1000 {
+                bytes.extend_from_slice(&first);
+                bytes.push(b'\n');
+            }
+        }
+        bytes
+    });
+    assert!(refused(&extra).await.contains("meer rijen dan het manifest"));
+
+    // A value of the wrong shape (a deep array where a text belongs) is named, not parsed whole.
+    let deep = rewrite(&file, |name, bytes| {
+        if name != "tables/regions.jsonl" {
+            return bytes;
+        }
+        let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        replace(bytes, "\"Zuid-Friesland", &format!("{nested}, \"x\": \"Zuid-Friesland"))
+    });
+    assert!(refused(&deep).await.contains("tables/regions.jsonl, regel"));
+
     let not_a_backup = file.with_extension("txt");
     std::fs::write(&not_a_backup, "geen archief").unwrap();
     assert!(refused(&not_a_backup).await.contains("geen back-up van Sterk"));

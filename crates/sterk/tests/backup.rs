@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Stopped, add_invoice, csrf, data_dir, fresh_postgres, options, request, serve_with, sign_in};
+use common::{Stopped, add_invoice, api_token, data_dir, fresh_postgres, options, request, serve_with, sign_in};
 
 fn sterk(dir: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sterk"));
@@ -21,17 +21,15 @@ fn sterk(dir: &Path, database_url: Option<&str>, args: &[&str]) -> Output {
     command.output().expect("run sterk")
 }
 
-/// An API token for the signed-in account, made on the account page.
-fn api_token(addr: &str, session: &str) -> String {
-    let cookie = format!("Cookie: sterk_sessie={session}\r\n");
-    let (_, page) = request(addr, &format!("GET /beheer HTTP/1.1\r\n{cookie}"), b"");
-    let body = format!("csrf={}&name=back-up-test", csrf(&page));
-    let head =
-        format!("POST /account/sleutels HTTP/1.1\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\n");
-    let (_, page) = request(addr, &head, body.as_bytes());
-    let page = String::from_utf8_lossy(&page).into_owned();
-    let token = page.split("<code class=\"sterk-token\">").nth(1).and_then(|s| s.split('<').next());
-    token.expect("a new API token is shown once").to_owned()
+/// One number from a database by its own client: the SQLite file in `dir`, or PostgreSQL at `url`.
+fn count(dir: &Path, url: Option<&str>, query: &str) -> usize {
+    let out = match url {
+        Some(url) => Command::new("psql").arg(url).args(["-Atc", query]).output(),
+        None => Command::new("sqlite3").arg(dir.join("sterk.db")).arg(query).output(),
+    }
+    .expect("psql or sqlite3");
+    assert!(out.status.success(), "{query}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
 
 fn api(addr: &str, token: &str, path: &str) -> (String, Vec<u8>) {
@@ -160,4 +158,10 @@ fn a_backup_made_during_writes_restores_into_an_empty_database_with_the_same_ans
     let k = restored.len();
     assert_eq!(restored, (1..=k).collect::<Vec<_>>(), "a prefix of the writes, without gaps");
     assert!(k >= 5 && k + 5 <= all.len(), "{k} of {} writes restored", all.len());
+    // One moment across tables too: each write's audit entry (read early in the backup, the
+    // records late) is there exactly for the writes restored.
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'execution.record'";
+    let source_audited = count(&source_dir, None, audited);
+    let restored_audited = count(&target_dir, target_url.as_deref(), audited);
+    assert_eq!(source_audited - all.len(), restored_audited - k, "the audit log and the records of the same moment");
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Stopped, add_invoice, csrf, data_dir, fresh_postgres, get, request, serve_with, sign_in};
+use common::{Stopped, add_invoice, api_token, csrf, data_dir, fresh_postgres, get, request, serve_with, sign_in};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -83,12 +83,43 @@ fn two_instances_behind_nginx_on_one_postgresql_behave_as_one() {
     assert_eq!(String::from_utf8_lossy(&migrations.stdout).trim(), format!("{shipped}|{shipped}"));
 
     // Two instances with the demo on that database (the demo is loaded once, the second finds it).
-    let env = [("STERK_DATABASE_URL", url.as_str()), ("STERK_TRUSTED_PROXIES", "127.0.0.1")];
+    // Reminders due for every deadline within a year, and the metrics open to the test.
+    let env = [
+        ("STERK_DATABASE_URL", url.as_str()),
+        ("STERK_TRUSTED_PROXIES", "127.0.0.1"),
+        ("STERK_REMINDER_DAYS", "365"),
+        ("STERK_METRICS_TOKEN", "meet"),
+    ];
     let (dir_a, dir_b): (PathBuf, PathBuf) = (data_dir("instance-a"), data_dir("instance-b"));
     let (child_a, addr_a) = serve_with(&dir_a, &env);
     let _a = Stopped(child_a);
     let (child_b, addr_b) = serve_with(&dir_b, &env);
     let _b = Stopped(child_b);
+
+    // Both ran the reminder job when they started; each reminder was queued once.
+    for at in [&addr_a, &addr_b] {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let (_, metrics) = request(at, "GET /metrics HTTP/1.1\r\nAuthorization: Bearer meet\r\n", b"");
+            let metrics = String::from_utf8_lossy(&metrics);
+            if metrics.contains("sterk_job_runs_total{job=\"reminders\",outcome=\"ok\"} 1") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{at}: the reminder job did not run: {metrics}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let reminders = Command::new("psql")
+        .arg(&url)
+        .args([
+            "-Atc",
+            "SELECT COUNT(*), COUNT(DISTINCT dedup_key) FROM notifications WHERE kind = 'deadline.reminder'",
+        ])
+        .output()
+        .unwrap();
+    let reminders = String::from_utf8_lossy(&reminders.stdout).trim().to_owned();
+    let (all, distinct) = reminders.split_once('|').unwrap();
+    assert!(all.parse::<u32>().unwrap() > 0 && all == distinct, "each reminder once across instances: {reminders}");
 
     let proxy_dir = data_dir("nginx");
     std::fs::create_dir_all(&proxy_dir).unwrap();
@@ -116,6 +147,40 @@ fn two_instances_behind_nginx_on_one_postgresql_behave_as_one() {
         let (head, body) = request(at, &format!("GET {document} HTTP/1.1\r\nCookie: sterk_sessie={session}\r\n"), b"");
         assert!(head.starts_with("HTTP/1.1 200"), "{at}: {head}");
         assert_eq!(body, pdf, "{at}: the same bytes");
+    }
+
+    // A news item published through one instance is found by the other's search within 2 s.
+    let token = api_token(&addr_a, &session);
+    let item = r#"{"region": "zuid-friesland", "title": "Kwartelkoning in het technieklab",
+        "body": "Leerlingen bouwen een nestkast.", "details": { "kind": "nieuws" }, "status": "gepubliceerd"}"#;
+    let head =
+        format!("POST /api/v1/content HTTP/1.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n");
+    let (head, body) = request(&addr_a, &head, item.as_bytes());
+    assert!(head.starts_with("HTTP/1.1 201"), "{head}{}", String::from_utf8_lossy(&body));
+    let published = Instant::now();
+    while !get(&addr_b, "/api/v1/search?q=kwartelkoning").contains("/nieuws/kwartelkoning-in-het-technieklab") {
+        assert!(published.elapsed() < Duration::from_secs(2), "the other instance's search still misses it after 2 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!("found by the other instance's search after {} ms", published.elapsed().as_millis());
+
+    // The sign-in limits are shared: five wrong passwords spread over both instances, and the
+    // sixth attempt (the right password) is refused on either.
+    let attempt = |at: &str, password: &str| {
+        let (head, body) = request(at, "GET /inloggen HTTP/1.1\r\n", b"");
+        let anonymous = common::set_cookie(&head, "sterk_anoniem").unwrap();
+        let form = format!("csrf={}&email=school%40sterk.example&password={password}", csrf(&body));
+        let head = format!(
+            "POST /inloggen HTTP/1.1\r\nCookie: sterk_anoniem={anonymous}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        );
+        request(at, &head, form.as_bytes()).0
+    };
+    for i in 0..5 {
+        let head = attempt(if i % 2 == 0 { &addr_a } else { &addr_b }, "fout");
+        assert!(!head.starts_with("HTTP/1.1 429") && !head.starts_with("HTTP/1.1 303"), "attempt {i}: {head}");
+    }
+    for at in [&addr_a, &addr_b] {
+        assert!(attempt(at, "sterk-demo-2025").starts_with("HTTP/1.1 429"), "{at}: the shared limit holds");
     }
 
     // Both instances keep the public region page; a change through the proxy shows on both.

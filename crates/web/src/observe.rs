@@ -36,12 +36,16 @@ pub async fn observe(State(st): State<AppState>, req: Request, next: Next) -> Re
     let started = Instant::now();
     let id = request_id(req.headers());
     let method = req.method().clone();
-    let span = tracing::info_span!("request", id = %id.to_str().unwrap_or_default(), %method, path = %req.uri().path());
+    // Not the address: one may hold a secret (an invitation's token). The route's pattern is
+    // recorded once known.
+    let span =
+        tracing::info_span!("request", id = %id.to_str().unwrap_or_default(), %method, route = tracing::field::Empty);
     let mut response = next.run(req).instrument(span.clone()).await;
     let status = response.status().as_u16();
     let route = response.extensions().get::<Route>().map_or_else(|| Arc::from("(geen route)"), |r| r.0.clone());
     st.app.metrics.request(method.as_str(), &route, status, started);
-    span.in_scope(|| tracing::debug!(status, route = %route, ms = started.elapsed().as_millis() as u64, "answered"));
+    span.record("route", &*route);
+    span.in_scope(|| tracing::debug!(status, ms = started.elapsed().as_millis() as u64, "answered"));
     response.headers_mut().insert(REQUEST_ID, id);
     response
 }
@@ -67,7 +71,7 @@ pub async fn metrics_with_token(State(st): State<AppState>, headers: HeaderMap) 
     let Some(expected) = st.config.metrics_token.as_deref() else { return StatusCode::NOT_FOUND.into_response() };
     let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     // Compared as hashes: the time taken does not depend on how much of the token was right.
-    let same = sent.is_some_and(|s| Sha256::digest(s.trim().as_bytes()) == Sha256::digest(expected.as_bytes()));
+    let same = sent.is_some_and(|s| Sha256::digest(s.trim().as_bytes()) == Sha256::digest(expected.trim().as_bytes()));
     if !same {
         return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
     }

@@ -181,3 +181,16 @@ pub fn add_invoice(addr: &str, session: &str, pdf: &[u8]) -> String {
     let link = page.split("href=\"").filter_map(|s| s.split('"').next()).find(|h| h.ends_with("/document"));
     link.expect("a link to the invoice's document").to_owned()
 }
+
+/// An API token for the signed-in account, made on the account page.
+pub fn api_token(addr: &str, session: &str) -> String {
+    let cookie = format!("Cookie: sterk_sessie={session}\r\n");
+    let (_, page) = request(addr, &format!("GET /beheer HTTP/1.1\r\n{cookie}"), b"");
+    let body = format!("csrf={}&name=back-up-test", csrf(&page));
+    let head =
+        format!("POST /account/sleutels HTTP/1.1\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\n");
+    let (_, page) = request(addr, &head, body.as_bytes());
+    let page = String::from_utf8_lossy(&page).into_owned();
+    let token = page.split("<code class=\"sterk-token\">").nth(1).and_then(|s| s.split('<').next());
+    token.expect("a new API token is shown once").to_owned()
+}

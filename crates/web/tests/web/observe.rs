@@ -52,7 +52,7 @@ async fn metrics_count_requests_by_route_and_are_closed_without_the_token() {
         text.contains("sterk_http_requests_total{method=\"GET\",route=\"/regios/{slug}\",status=\"200\"} 3"),
         "{text}"
     );
-    assert!(text.contains("status=\"404\""), "{text}");
+    assert!(text.contains("route=\"(geen route)\",status=\"404\"} 1"), "the unknown address: {text}");
     assert!(
         text.contains("sterk_http_request_duration_seconds_bucket{le=\"0.001\",route=\"/regios/{slug}\"}"),
         "{text}"
