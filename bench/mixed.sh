@@ -122,7 +122,7 @@ prepare() {
   school=$(sign_in "$base" school@sterk.example)
   school_token=$(token "$base" "$school")
   school_org=$(curl -fs -H "Authorization: Bearer $school_token" "$base/api/v1/regions/zuid-friesland/school-plans" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["plan"]["organisation"])')
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["school_id"])')
   organisation=$school_org
   plan=$(curl -fs -D "$work/plan-head" -H "Authorization: Bearer $school_token" -H "Content-Type: application/json" \
     -d "{\"title\":\"Techniek in de onderbouw\",\"organisation\":\"$school_org\"}" \

@@ -105,6 +105,40 @@ async fn hours_are_capped_and_a_wrong_row_writes_nothing() {
     assert_eq!(after, before + 1, "only the first, single entry was written");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_at_the_same_moment_all_succeed() {
+    // Each write reads (the region, the plan) before it writes: on SQLite such transactions used
+    // to fail at once with "database is locked" when another writer committed in between.
+    let app = app().await;
+    let manager = actor(&app, 1).await;
+    let school = services::regions::page(&app, &manager, DEMO_REGION).await.unwrap().members;
+    let school = school.iter().find(|o| o.kind.is_school()).unwrap().id.clone();
+    let before = services::execution::ledger(&app, &manager, DEMO_REGION).await.unwrap().entries.len();
+    let writers = (0..8).map(|w| {
+        let (app, manager, school) = (app.clone(), manager.clone(), school.clone());
+        tokio::spawn(async move {
+            for n in 0..10 {
+                let entry = services::execution::Record::Hours(HourEntry {
+                    person: format!("Schrijver {w}-{n}"),
+                    organisation: school.clone(),
+                    activity: "a1".into(),
+                    date: jiff::civil::date(2025, 3, 10),
+                    hours: Decimal::ONE,
+                    rate_eur: Decimal::from(50),
+                    external: false,
+                    note: String::new(),
+                });
+                services::execution::add_one(&app, &manager, DEMO_REGION, entry, None).await.unwrap();
+            }
+        })
+    });
+    for w in writers.collect::<Vec<_>>() {
+        w.await.expect("every write succeeds");
+    }
+    let after = services::execution::ledger(&app, &manager, DEMO_REGION).await.unwrap().entries.len();
+    assert_eq!(after, before + 80);
+}
+
 #[tokio::test]
 async fn the_same_version_gives_the_same_file_every_time() {
     let app = app().await;

@@ -215,7 +215,7 @@ pub async fn insert(conn: &mut AnyConnection, table: &Table, rows: &[Vec<Value>]
 /// PostgreSQL a repeatable-read, read-only transaction; on SQLite (write-ahead log) a read
 /// transaction, whose snapshot is taken by its first read.
 pub async fn begin_consistent(db: &crate::Db) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     if db.kind == DbKind::Postgres {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
     }
