@@ -218,3 +218,43 @@ fn submissions_cut_off_by_a_kill_are_whole_or_absent() {
     let after: u64 = target.sql("SELECT COUNT(*) FROM application_versions").parse().unwrap();
     assert_eq!(after, before + 1);
 }
+
+#[test]
+fn a_stop_signal_lets_a_running_import_finish_then_exits_0() {
+    let target = Target::with_demo("stop-import", &[]);
+    let file = std::fs::read(hours_file(&target.dir)).unwrap();
+    let records = || target.sql("SELECT COUNT(*) FROM execution_records").parse::<u64>().unwrap();
+    let stored = records();
+    let (mut child, addr) = serve_with(&target.dir, &target.env_with(&[]));
+    let session = sign_in(&addr);
+    let cookie = format!("Cookie: sterk_sessie={session}\r\n");
+    let (_, page) = request(&addr, &format!("GET /regio/zuid-friesland/uitvoering/uren HTTP/1.1\r\n{cookie}"), b"");
+    let boundary = "sterkgrens";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"uren.csv\"\r\nContent-Type: text/csv\r\n\r\n",
+        common::csrf(&page)
+    )
+    .into_bytes();
+    body.extend_from_slice(&file);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    let head = format!(
+        "POST /regio/zuid-friesland/uitvoering/uren/import HTTP/1.1\r\n{cookie}\
+         Content-Type: multipart/form-data; boundary={boundary}\r\n"
+    );
+    let answer = std::thread::scope(|s| {
+        let upload = s.spawn(|| request(&addr, &head, &body).0);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !target.writing() {
+            assert!(Instant::now() < deadline && !upload.is_finished(), "the import was not caught writing");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        assert!(term.success());
+        upload.join().unwrap()
+    });
+    assert!(answer.starts_with("HTTP/1.1 303"), "the running import finished: {answer}");
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit 0 after the stop signal: {status}");
+    assert_eq!(records(), stored + 99_999, "every line of the import stored");
+}
