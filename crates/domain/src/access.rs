@@ -10,11 +10,22 @@ pub enum Role {
     LeadApplicant,
     SchoolContact,
     Partner,
+    /// The funder's staff (DUS-I, for the ministry): reads every region; assesses and decides.
+    Assessor,
+    /// The ministry: reads everything, changes nothing.
+    Observer,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::NationalAdmin, Role::RegionManager, Role::LeadApplicant, Role::SchoolContact, Role::Partner];
+    pub const ALL: [Role; 7] = [
+        Role::NationalAdmin,
+        Role::RegionManager,
+        Role::LeadApplicant,
+        Role::SchoolContact,
+        Role::Partner,
+        Role::Assessor,
+        Role::Observer,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -23,6 +34,8 @@ impl Role {
             Role::LeadApplicant => "lead_applicant",
             Role::SchoolContact => "school_contact",
             Role::Partner => "partner",
+            Role::Assessor => "assessor",
+            Role::Observer => "observer",
         }
     }
 
@@ -33,6 +46,8 @@ impl Role {
             Role::LeadApplicant => "Penvoerder",
             Role::SchoolContact => "Contactpersoon school",
             Role::Partner => "Partner",
+            Role::Assessor => "Beoordelaar (DUS-I)",
+            Role::Observer => "Waarnemer (ministerie)",
         }
     }
 
@@ -42,7 +57,7 @@ impl Role {
 
     /// National roles hold for every region; all others are held in one region.
     pub fn is_national(self) -> bool {
-        self == Role::NationalAdmin
+        matches!(self, Role::NationalAdmin | Role::Assessor | Role::Observer)
     }
 }
 
@@ -199,6 +214,20 @@ impl Actor {
                     | Action::RecordInRegion { .. }
             );
         }
+        // The funder's staff and the ministry read every region; what they may change besides
+        // (the assessment, the decision, payments) is theirs alone, below.
+        let reads_everything = self.grants.iter().any(|g| matches!(g.role, Role::Assessor | Role::Observer));
+        if reads_everything
+            && matches!(
+                action,
+                Action::ViewApplication { .. }
+                    | Action::ViewAllSchoolPlans { .. }
+                    | Action::ViewAllRecords { .. }
+                    | Action::ViewUsers { .. }
+            )
+        {
+            return true;
+        }
         let manages = |region_id: &str| self.has_role_in(Role::RegionManager, region_id);
         match action {
             Action::ManageRegionIdentity | Action::ArchiveRegion => false,
@@ -241,7 +270,7 @@ impl Actor {
                     && match g.role {
                         Role::RegionManager | Role::LeadApplicant => true,
                         Role::SchoolContact | Role::Partner => g.organisation_id.is_some(),
-                        Role::NationalAdmin => false,
+                        Role::NationalAdmin | Role::Assessor | Role::Observer => false,
                     }
             }),
             Action::RecordContribution { region_id, company_id } => {
@@ -317,6 +346,50 @@ mod tests {
         assert!(!school.permits(Action::EditContent { region_id: Some("r1") }));
         assert!(school.permits(Action::ViewMembersContent));
         assert!(!Actor::anonymous().permits(Action::ViewMembersContent));
+    }
+
+    #[test]
+    fn the_funders_staff_and_the_ministry_read_every_region_and_change_nothing_of_it() {
+        let region = "r1";
+        for role in [Role::Assessor, Role::Observer] {
+            let a = actor(&[(role, None)]);
+            assert!(role.is_national());
+            for read in [
+                Action::ViewApplication { region_id: region },
+                Action::ViewAllSchoolPlans { region_id: region },
+                Action::ViewAllRecords { region_id: region },
+                Action::ViewUsers { region_id: Some(region) },
+                Action::ViewMembersContent,
+                Action::UseAccount,
+            ] {
+                assert!(a.permits(read), "{role:?} reads {read:?}");
+            }
+            for write in [
+                Action::EditApplication { region_id: region },
+                Action::EditRegionProfile { region_id: region },
+                Action::ManageMemberships { region_id: region },
+                Action::ManageRegionIdentity,
+                Action::CreateOrganisation,
+                Action::EditOrganisation { member_of: &[String::from("r1")] },
+                Action::InviteUser { role: Role::Partner, region_id: Some(region) },
+                Action::WriteSchoolPlan { region_id: region, author_id: None, organisation_id: None },
+                Action::RecordInRegion { region_id: region },
+                Action::RecordWork { region_id: region, organisation_id: "o" },
+                Action::RecordContribution { region_id: region, company_id: "c" },
+                Action::EditContent { region_id: None },
+                Action::ReadOutbox,
+            ] {
+                assert!(!a.permits(write), "{role:?} may not {write:?}");
+            }
+        }
+        // Only the national team hands these roles out.
+        let national = actor(&[(Role::NationalAdmin, None)]);
+        let manager = actor(&[(Role::RegionManager, Some(region))]);
+        for role in [Role::Assessor, Role::Observer] {
+            assert!(national.permits(Action::InviteUser { role, region_id: None }));
+            assert!(!manager.permits(Action::InviteUser { role, region_id: Some(region) }));
+            assert_eq!(Role::parse(role.code()), Some(role));
+        }
     }
 
     #[test]

@@ -221,10 +221,11 @@ pub(crate) enum UsersCommand {
     Add {
         #[arg(long)]
         email: String,
-        /// national_admin, region_manager, lead_applicant, school_contact or partner.
+        /// national_admin, region_manager, lead_applicant, school_contact, partner, assessor (the
+        /// funder's staff) or observer (the ministry).
         #[arg(long)]
         role: String,
-        /// The region's web address (slug); not for national_admin.
+        /// The region's web address (slug); not for national_admin, assessor or observer.
         #[arg(long, default_value = "")]
         region: String,
         /// The organisation id the user acts for (a school contact's school, a partner's company).

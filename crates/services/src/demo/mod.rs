@@ -23,12 +23,15 @@ pub const DEMO_PASSWORD: &str = "sterk-demo-2025";
 pub const DEMO_REGION: &str = "zuid-friesland";
 
 /// One demo account per role.
-pub const DEMO_USERS: [(&str, &str, Role); 5] = [
+pub const DEMO_USERS: [(&str, &str, Role); 8] = [
     ("beheerder@sterk.example", "Demo Landelijk Beheerder", Role::NationalAdmin),
     ("programmamanager@sterk.example", "Demo Programmamanager", Role::RegionManager),
     ("penvoerder@sterk.example", "Demo Penvoerder", Role::LeadApplicant),
     ("school@sterk.example", "Demo Contactpersoon School", Role::SchoolContact),
     ("partner@sterk.example", "Demo Partner", Role::Partner),
+    ("beoordelaar@sterk.example", "Demo Beoordelaar DUS-I", Role::Assessor),
+    ("beoordelaar2@sterk.example", "Demo Tweede Beoordelaar DUS-I", Role::Assessor),
+    ("ministerie@sterk.example", "Demo Ministerie van OCW", Role::Observer),
 ];
 
 /// Dates what this process writes in the demo's time, moving on from the moment the first

@@ -4,7 +4,7 @@ use axum::http::{Method, StatusCode};
 use domain::{Actor, Grant, OrganisationKind, Role};
 use serde_json::json;
 
-use crate::common::{ADMIN, Client, LEAD, MANAGER, PARTNER, SCHOOL, state};
+use crate::common::{ADMIN, ASSESSOR, Client, LEAD, MANAGER, OBSERVER, PARTNER, SCHOOL, state};
 
 const OWN: &str = "zuid-friesland";
 const OTHER: &str = "utrecht";
@@ -17,6 +17,8 @@ enum Who {
     Lead,
     School,
     Partner,
+    Assessor,
+    Observer,
 }
 
 impl Who {
@@ -28,6 +30,8 @@ impl Who {
             Who::Lead => Some(LEAD),
             Who::School => Some(SCHOOL),
             Who::Partner => Some(PARTNER),
+            Who::Assessor => Some(ASSESSOR),
+            Who::Observer => Some(OBSERVER),
         }
     }
 }
@@ -199,7 +203,8 @@ fn allowed(who: Who, case: &str, own: bool) -> bool {
             "organisation.create" | "account.token" | "account.password" => true,
             _ => false,
         },
-        Who::Lead | Who::School | Who::Partner => {
+        // The funder's staff and the ministry read every region but change none of it.
+        Who::Lead | Who::School | Who::Partner | Who::Assessor | Who::Observer => {
             matches!(case, "account.token" | "account.password")
         }
     }
@@ -290,4 +295,33 @@ async fn matrix_school_contact() {
 #[tokio::test]
 async fn matrix_partner() {
     matrix_for(Who::Partner).await;
+}
+
+#[tokio::test]
+async fn matrix_assessor() {
+    matrix_for(Who::Assessor).await;
+}
+
+#[tokio::test]
+async fn matrix_observer() {
+    matrix_for(Who::Observer).await;
+}
+
+/// The funder's staff and the ministry read any region's application, plans and records.
+#[tokio::test]
+async fn the_funder_and_the_ministry_read_every_regions_application_plans_and_records() {
+    let st = state().await;
+    for email in [ASSESSOR, OBSERVER] {
+        let mut c = Client::new(st.clone());
+        c.login(email).await;
+        for path in [
+            format!("/api/v1/regions/{OWN}/applications/hoofdlijnen"),
+            format!("/api/v1/regions/{OWN}/school-plans"),
+            format!("/api/v1/regions/{OWN}/hours"),
+            format!("/regio/{OWN}/aanvragen/hoofdlijnen"),
+            format!("/regio/{OTHER}/deelplannen"),
+        ] {
+            assert_eq!(c.get(&path).await.status, StatusCode::OK, "{email} reads {path}");
+        }
+    }
 }

@@ -217,3 +217,5 @@ pub const MANAGER: &str = "programmamanager@sterk.example";
 pub const LEAD: &str = "penvoerder@sterk.example";
 pub const SCHOOL: &str = "school@sterk.example";
 pub const PARTNER: &str = "partner@sterk.example";
+pub const ASSESSOR: &str = "beoordelaar@sterk.example";
+pub const OBSERVER: &str = "ministerie@sterk.example";
