@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -189,8 +189,14 @@ fn submissions_cut_off_by_a_kill_are_whole_or_absent() {
             "POST {path}/submit HTTP/1.1\r\n{cookie}X-CSRF-Token: {}\r\nIf-Match: {etag}\r\n",
             common::csrf(&page)
         );
+        // Connected before the kill, so the request reaches the server however short the delay;
+        // the answer may never come.
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
         std::thread::scope(|s| {
-            s.spawn(|| request(&addr, &head, b""));
+            s.spawn(move || {
+                let sent = write!(stream, "{head}Host: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let _ = sent.and_then(|()| stream.read_to_end(&mut Vec::new()));
+            });
             std::thread::sleep(Duration::from_millis(delay_ms));
             child.kill().unwrap();
         });
