@@ -9,18 +9,13 @@
 # Usage: [STERK_BIN=path] [PG_URL=postgres://…/postgres] bench/mixed.sh [seconds, default 20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sterk/target}"
+source bench/lib.sh
 duration="${1:-20}"
 pg_url="${PG_URL:-postgres://postgres:sterk@127.0.0.1:5432/postgres}"
-
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-need() { command -v "$1" >/dev/null || { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
 need wrk wrk
 need nginx nginx
 need psql postgresql-client
-bin="${STERK_BIN:-}"
-[ -n "$bin" ] || { cargo build --release -q -p sterk && bin="$CARGO_TARGET_DIR/release/sterk"; }
+bin=$(sterk_bin)
 
 work=$(mktemp -d)
 pids=()
@@ -31,7 +26,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss() { awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$1/status"; }
 
 # start NAME [env…]: a `serve --demo` on a free port; sets $port and $pid.

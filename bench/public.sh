@@ -8,18 +8,12 @@
 # Usage: [STERK_BIN=path] bench/public.sh [seconds per run, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sterk/target}"
+source bench/lib.sh
 duration="${1:-5}"
-
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-need() { command -v "$1" >/dev/null || { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
 need wrk wrk
 need nginx nginx
-bin="${STERK_BIN:-}"
-[ -n "$bin" ] || { cargo build --release -q -p sterk && bin="$CARGO_TARGET_DIR/release/sterk"; }
+bin=$(sterk_bin)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 work=$(mktemp -d)
 sport=$(free_port)
 nport=$(free_port)

@@ -6,16 +6,11 @@
 # Usage: [STERK_BIN=target/release/sterk] bench/signin-load.sh [seconds, default 20] [other sterk binary]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sterk/target}"
+source bench/lib.sh
 duration="${1:-20}"
 other="${2:-}"
-
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-command -v wrk >/dev/null || { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-# STERK_BIN: a binary already built (skips the release build).
-bin="${STERK_BIN:-}"
-[ -n "$bin" ] || { cargo build --release -q -p sterk && bin="$CARGO_TARGET_DIR/release/sterk"; }
+need wrk wrk
+bin=$(sterk_bin)
 
 accounts=(beheerder programmamanager penvoerder school partner)
 
