@@ -155,11 +155,7 @@ pub async fn backup(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) -
     let mut zip = zip::ZipWriter::new(BufWriter::new(file));
     let mut tx = snapshot::begin_consistent(db).await?;
     // The first read takes the snapshot: everything below sees this moment.
-    let migrations = Db::applied_migrations(&mut tx)
-        .await?
-        .into_iter()
-        .map(|(version, checksum)| MigrationSum { version, checksum: hex(&checksum) })
-        .collect();
+    let migrations = applied_migrations(&mut tx).await?;
     let tables = snapshot::tables(&mut tx, db.kind).await?;
     let mut written_files = HashSet::new();
     let mut files = FilesSum::default();
@@ -305,11 +301,7 @@ pub async fn restore(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) 
     }
     db.migrate_to(last).await?;
     let mut tx = db.begin().await?;
-    let applied: Vec<MigrationSum> = Db::applied_migrations(&mut tx)
-        .await?
-        .into_iter()
-        .map(|(version, checksum)| MigrationSum { version, checksum: hex(&checksum) })
-        .collect();
+    let applied = applied_migrations(&mut tx).await?;
     if applied != manifest.migrations {
         return Err(refused(format!(
             "de database heeft {} migraties, de back-up {}: zet hem terug in een lege database",
@@ -353,6 +345,12 @@ pub async fn restore(db: &Db, path: &Path, mut progress: impl FnMut(&TableSum)) 
     let before = db.migrations_applied().await?;
     let after = db.migrate().await?;
     Ok(Restored { manifest, migrated_after: after - before })
+}
+
+/// The migrations applied to the database, as the manifest lists them.
+async fn applied_migrations(conn: &mut AnyConnection) -> Result<Vec<MigrationSum>> {
+    let applied = Db::applied_migrations(conn).await?;
+    Ok(applied.into_iter().map(|(version, checksum)| MigrationSum { version, checksum: hex(&checksum) }).collect())
 }
 
 /// The backup's migrations must be this build's first ones, unchanged; returns the last version.

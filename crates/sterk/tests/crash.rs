@@ -172,6 +172,16 @@ fn a_duo_import_or_a_backup_killed_midway_changes_nothing() {
     target.serves();
 }
 
+/// The head of a submission of the application at `path` on its current version, signed in as the
+/// region manager with the session's CSRF token.
+fn submit_head(addr: &str, path: &str) -> String {
+    let cookie = format!("Cookie: sterk_sessie={}\r\n", sign_in(addr));
+    let (head, _) = request(addr, &format!("GET {path} HTTP/1.1\r\n{cookie}"), b"");
+    let etag = head.lines().find_map(|l| l.strip_prefix("etag: ")).expect("an ETag").to_owned();
+    let (_, page) = request(addr, &format!("GET /beheer HTTP/1.1\r\n{cookie}"), b"");
+    format!("POST {path}/submit HTTP/1.1\r\n{cookie}X-CSRF-Token: {}\r\nIf-Match: {etag}\r\n", common::csrf(&page))
+}
+
 #[test]
 fn submissions_cut_off_by_a_kill_are_whole_or_absent() {
     // The demo's plan on broad lines can be submitted on 30 September 2024.
@@ -180,15 +190,7 @@ fn submissions_cut_off_by_a_kill_are_whole_or_absent() {
     let path = "/api/v1/regions/zuid-friesland/applications/hoofdlijnen";
     for delay_ms in [0, 1, 2, 4, 8, 16, 32] {
         let (mut child, addr) = serve_with(&target.dir, &target.env_with(&clock));
-        let session = sign_in(&addr);
-        let cookie = format!("Cookie: sterk_sessie={session}\r\n");
-        let (head, _) = request(&addr, &format!("GET {path} HTTP/1.1\r\n{cookie}"), b"");
-        let etag = head.lines().find_map(|l| l.strip_prefix("etag: ")).expect("an ETag").to_owned();
-        let (_, page) = request(&addr, &format!("GET /beheer HTTP/1.1\r\n{cookie}"), b"");
-        let head = format!(
-            "POST {path}/submit HTTP/1.1\r\n{cookie}X-CSRF-Token: {}\r\nIf-Match: {etag}\r\n",
-            common::csrf(&page)
-        );
+        let head = submit_head(&addr, path);
         // Connected before the kill, so the request reaches the server however short the delay;
         // the answer may never come.
         let mut stream = std::net::TcpStream::connect(&addr).unwrap();
@@ -212,14 +214,7 @@ fn submissions_cut_off_by_a_kill_are_whole_or_absent() {
     let before: u64 = target.sql("SELECT COUNT(*) FROM application_versions").parse().unwrap();
     let (child, addr) = serve_with(&target.dir, &target.env_with(&clock));
     let _server = Stopped(child);
-    let session = sign_in(&addr);
-    let cookie = format!("Cookie: sterk_sessie={session}\r\n");
-    let (head, _) = request(&addr, &format!("GET {path} HTTP/1.1\r\n{cookie}"), b"");
-    let etag = head.lines().find_map(|l| l.strip_prefix("etag: ")).unwrap().to_owned();
-    let (_, page) = request(&addr, &format!("GET /beheer HTTP/1.1\r\n{cookie}"), b"");
-    let head =
-        format!("POST {path}/submit HTTP/1.1\r\n{cookie}X-CSRF-Token: {}\r\nIf-Match: {etag}\r\n", common::csrf(&page));
-    let (head, body) = request(&addr, &head, b"");
+    let (head, body) = request(&addr, &submit_head(&addr, path), b"");
     assert!(head.starts_with("HTTP/1.1 201"), "{head}{}", String::from_utf8_lossy(&body));
     let after: u64 = target.sql("SELECT COUNT(*) FROM application_versions").parse().unwrap();
     assert_eq!(after, before + 1);
