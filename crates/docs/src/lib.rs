@@ -2,6 +2,7 @@
 // end would panic, so non-test code uses `get` and iterators (tests may index freely).
 #![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 pub mod feeds;
+pub mod letter;
 pub mod pdf;
 pub mod report;
 pub mod xlsx;

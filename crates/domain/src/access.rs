@@ -156,6 +156,11 @@ pub enum Action<'a> {
     },
     /// See documents for members only: anyone signed in to the programme.
     ViewMembersContent,
+    /// See the funder's assessment of a region's application: the scores, the advice and the
+    /// work queue (the funder's staff and the ministry; the region sees the state and decision).
+    ViewAssessment,
+    /// Score, advise, decide and keep the payment register (the funder's staff).
+    Assess,
 }
 
 /// Roles a region manager may hand out within their own region.
@@ -176,6 +181,11 @@ impl Actor {
 
     pub fn is_national_admin(&self) -> bool {
         self.grants.iter().any(|g| g.role == Role::NationalAdmin)
+    }
+
+    /// The funder's staff: they assess, decide and pay, in every region.
+    pub fn is_assessor(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Assessor)
     }
 
     pub fn has_role_in(&self, role: Role, region_id: &str) -> bool {
@@ -207,7 +217,9 @@ impl Actor {
             // The national team sees every region's applications and plans but does not write them.
             return !matches!(
                 action,
-                Action::EditApplication { .. }
+                Action::ViewAssessment
+                    | Action::Assess
+                    | Action::EditApplication { .. }
                     | Action::WriteSchoolPlan { .. }
                     | Action::RecordWork { .. }
                     | Action::RecordContribution { .. }
@@ -220,7 +232,8 @@ impl Actor {
         if reads_everything
             && matches!(
                 action,
-                Action::ViewApplication { .. }
+                Action::ViewAssessment
+                    | Action::ViewApplication { .. }
                     | Action::ViewAllSchoolPlans { .. }
                     | Action::ViewAllRecords { .. }
                     | Action::ViewUsers { .. }
@@ -260,6 +273,8 @@ impl Actor {
             Action::ReadOutbox => false,
             Action::EditContent { region_id } => region_id.is_some_and(manages),
             Action::ViewMembersContent => !self.grants.is_empty(),
+            Action::ViewAssessment => false,
+            Action::Assess => self.is_assessor(),
             Action::RecordWork { region_id, organisation_id } => {
                 manages(region_id)
                     || self.has_role_in(Role::LeadApplicant, region_id)
@@ -381,6 +396,16 @@ mod tests {
             ] {
                 assert!(!a.permits(write), "{role:?} may not {write:?}");
             }
+        }
+        // The assessment is the funder's: the staff assess, the ministry reads, nobody else sees it.
+        let assessor = actor(&[(Role::Assessor, None)]);
+        let ministry = actor(&[(Role::Observer, None)]);
+        assert!(assessor.permits(Action::Assess) && assessor.permits(Action::ViewAssessment));
+        assert!(!ministry.permits(Action::Assess) && ministry.permits(Action::ViewAssessment));
+        for other in [Role::NationalAdmin, Role::RegionManager, Role::LeadApplicant, Role::SchoolContact, Role::Partner]
+        {
+            let a = actor(&[(other, (!other.is_national()).then_some(region))]);
+            assert!(!a.permits(Action::Assess) && !a.permits(Action::ViewAssessment), "{other:?}");
         }
         // Only the national team hands these roles out.
         let national = actor(&[(Role::NationalAdmin, None)]);

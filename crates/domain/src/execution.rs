@@ -460,10 +460,23 @@ fn forecast(reg: &Regulation, realised: Decimal, today: Date) -> Option<Decimal>
     (elapsed > 0).then(|| crate::fmt::round_cents(realised * Decimal::from(whole) / Decimal::from(elapsed)))
 }
 
-/// The subsidy granted: what the approved application asks, within the region's maximum.
-pub fn granted(reg: &Regulation, approved: &Application) -> Result<Decimal, CheckError> {
+/// The subsidy granted: what the approved application asks (the decided amount for a year the
+/// funder decided on), within the region's maximum.
+pub fn granted(
+    reg: &Regulation,
+    approved: &Application,
+    decided: &BTreeMap<i16, Decimal>,
+) -> Result<Decimal, CheckError> {
     let t = check::check(reg, approved)?.totals;
-    Ok(t.region_maximum.map_or(t.subsidy_requested.0, |m| t.subsidy_requested.0.min(m.0)))
+    // A year the funder decided on counts its decided amount, not what its lines ask.
+    let mut requested = t.subsidy_requested.0;
+    for l in check::evaluate_lines(reg, approved)? {
+        if decided.contains_key(&l.line.year) && l.line.funding.source == FundingSource::Subsidy {
+            requested -= l.eligible;
+        }
+    }
+    requested += decided.values().copied().sum::<Decimal>();
+    Ok(t.region_maximum.map_or(requested, |m| requested.min(m.0)))
 }
 
 /// The settlement (vaststelling) the rules engine arrives at on the realised figures.
@@ -493,11 +506,11 @@ pub struct Settlement {
 /// ends the settlement is provisional and counts only the years begun.
 pub fn settle(
     reg: &Regulation,
-    approved: &Application,
+    (approved, decided): (&Application, &BTreeMap<i16, Decimal>),
     records: &Records,
     (years, received): (&[i16], Decimal),
 ) -> Result<Settlement, CheckError> {
-    let granted = granted(reg, approved)?;
+    let granted = granted(reg, approved, decided)?;
     let t = realised_totals(reg, &realised(approved, records, years), records)?;
     let (minimum, _) = reg.decimal_at("cofinancing-minimum-share", reg.start())?;
     let required = crate::fmt::round_cents(t.eligible * minimum);

@@ -6,6 +6,7 @@
 #![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 
 pub mod access;
+pub mod assessment;
 pub mod content;
 pub mod execution;
 pub mod fmt;

@@ -137,7 +137,7 @@ fn the_realisation_and_the_provisional_settlement_count_the_same_realised_costs(
     let records = Records { assets: vec![asset], costs: vec![invoice(1000, 0, true)], ..Records::default() };
     let to_date = &[2025, 2026];
     let r = realisation(&reg(), &approved(), &records, (to_date, date(2026, 9, 15))).unwrap();
-    let s = settle(&reg(), &approved(), &records, (to_date, d(0))).unwrap();
+    let s = settle(&reg(), (&approved(), &Default::default()), &records, (to_date, d(0))).unwrap();
     assert_eq!(r.total.realised, d(1000 + 600 + 1200));
     assert_eq!(s.realised_eligible, r.total.realised);
     assert_eq!(s.cofinancing, r.cofinancing);
@@ -163,7 +163,7 @@ fn a_cofinancing_shortfall_lowers_the_settled_subsidy_and_the_rest_is_repaid() {
         contributions: vec![contribution(ContributionKind::Cash, 6_000)],
         ..Records::default()
     };
-    let s = settle(&reg(), &approved(), &records, (&reg().years, d(500_000))).unwrap();
+    let s = settle(&reg(), (&approved(), &Default::default()), &records, (&reg().years, d(500_000))).unwrap();
     assert_eq!(s.realised_eligible, d(100_000));
     assert_eq!(s.cofinancing_required, d(10_000));
     assert_eq!(s.shortfall, d(4_000));
@@ -217,7 +217,7 @@ proptest! {
                      r.per_funder.values().map(|a| a.realised).sum()] {
             prop_assert_eq!(sums, lines);
         }
-        let s = settle(&reg(), &approved(), &records, (&reg().years, d(0))).unwrap();
+        let s = settle(&reg(), (&approved(), &Default::default()), &records, (&reg().years, d(0))).unwrap();
         prop_assert!(s.settled <= s.granted && s.settled <= s.realised_subsidy);
         prop_assert!(s.settled >= Decimal::ZERO);
     }

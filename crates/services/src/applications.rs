@@ -1,13 +1,13 @@
 //! A region's application per phase: start it from the registry, edit it with optimistic
 //! versioning, check it against the regulation, submit a frozen version with its SHA-256.
 
-use domain::regulation::Window;
 use domain::regulation::application::{
     Agreement, Application, ApplicationOrganisation, ApplicationRegion, FORMAT, FormatError,
 };
 use domain::regulation::check::{self, Finding, LineEval, Report};
 use domain::regulation::diff::{self, Change};
 use domain::regulation::summary::{self, Summary};
+use domain::regulation::{Regulation, Window};
 use domain::{Action, Actor, FieldErrors, Region, RegionKind};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -46,6 +46,8 @@ pub struct Workspace {
     /// May the actor change it: an editor of the region, while the phase is open.
     pub can_edit: bool,
     pub window: Window,
+    /// Where the submitted application stands at the funder.
+    pub funder: Option<crate::assessments::Status>,
     /// When the phase is closed and the draft was submitted: the checks are as of the latest
     /// submission (milliseconds since the epoch), not today.
     pub judged_at: Option<i64>,
@@ -210,10 +212,26 @@ fn parse_stored(content: &str) -> Result<Application> {
     Application::from_json(content).map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("aanvraag: {e}"))))
 }
 
-/// Checks the application as if submitted now (the app's clock).
-/// The checks as if `application` were submitted at `at`.
-fn evaluate(app: &App, application: &Application, at: jiff::Timestamp) -> Result<(Report, Summary, Vec<LineStatus>)> {
+/// The regulation the application is judged by: the phase's own window, or until the end of a
+/// repair request's due date.
+fn rules_for<'a>(
+    app: &'a App,
+    phase: &str,
+    repair: Option<jiff::civil::Date>,
+) -> Result<std::borrow::Cow<'a, Regulation>> {
     let reg = app.current_regulation()?;
+    Ok(match repair {
+        Some(due) => std::borrow::Cow::Owned(crate::assessments::extended(reg, phase, due)),
+        None => std::borrow::Cow::Borrowed(reg),
+    })
+}
+
+/// The checks as if `application` were submitted at `at`.
+fn evaluate(
+    reg: &Regulation,
+    application: &Application,
+    at: jiff::Timestamp,
+) -> Result<(Report, Summary, Vec<LineStatus>)> {
     let mut as_then = application.clone();
     as_then.submitted_at = at;
     let (report, lines) = check::check_with_lines(reg, &as_then).map_err(check_error)?;
@@ -229,22 +247,35 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let Some(draft) = repo::get(&mut conn, &region.id, phase).await? else { return Ok(None) };
     let application = parse_stored(&draft.content)?;
     let window = crate::phases::window(app, phase)?;
-    let stored = repo::versions(&mut conn, &draft.id, !window.is_open()).await?;
+    // A repair request from the funder opens a closed phase for this region until its due date.
+    let assessment = store::assessments::get(&mut conn, &draft.id).await?;
+    let repair = crate::assessments::repair_due(app, assessment.as_ref())?;
+    let reg = rules_for(app, phase, repair)?;
+    let open = window.is_open() || repair.is_some();
+    let stored = repo::versions(&mut conn, &draft.id, !open).await?;
     // A closed phase is judged as it was last submitted (that content, at that moment), not as a
     // submission of the draft today, which would be too late.
-    let (judged_at, report, summary, lines) = match stored.last().filter(|_| !window.is_open()) {
+    let (judged_at, report, summary, lines) = match stored.last().filter(|_| !open) {
         Some(v) => {
             let at = jiff::Timestamp::from_millisecond(v.submitted_at).unwrap_or_else(|_| app.now());
-            let (report, summary, lines) = evaluate(app, &parse_stored(&v.content)?, at)?;
+            let (report, summary, lines) = evaluate(&reg, &parse_stored(&v.content)?, at)?;
             (Some(v.submitted_at), report, summary, lines)
         }
         None => {
-            let (report, summary, lines) = evaluate(app, &application, app.now())?;
+            let (report, summary, lines) = evaluate(&reg, &application, app.now())?;
             (None, report, summary, lines)
         }
     };
+    let reg_phase = app.current_regulation()?.phase(phase).filter(|p| p.assessed && !stored.is_empty()).cloned();
+    let funder = match reg_phase {
+        Some(phase) => {
+            let found = crate::assessments::Found { region: region.clone(), phase, application_id: draft.id.clone() };
+            Some(crate::assessments::status_with(app, &mut conn, actor, found, assessment).await?)
+        }
+        None => None,
+    };
     let versions: Vec<VersionInfo> = stored.into_iter().map(version_info).collect();
-    let can_edit = actor.permits(Action::EditApplication { region_id: &region.id }) && window.is_open();
+    let can_edit = actor.permits(Action::EditApplication { region_id: &region.id }) && open;
     Ok(Some(Workspace {
         region,
         application,
@@ -257,6 +288,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
         versions,
         can_edit,
         window,
+        funder,
         judged_at,
     }))
 }
@@ -305,8 +337,10 @@ pub(crate) async fn draft_to_change(
 ) -> Result<repo::Draft> {
     phase_known(app, phase)?;
     let region = region_for(conn, actor, slug, true).await?;
-    crate::phases::require_open(app, actor, phase)?;
     let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
+    if crate::assessments::repair_until(app, conn, &draft.id).await?.is_none() {
+        crate::phases::require_open(app, actor, phase)?;
+    }
     if draft.version != expected_version {
         return Err(ServiceError::Conflict);
     }
@@ -399,7 +433,8 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
     let mut frozen = parse_stored(&draft.content)?;
     let now = app.now();
     frozen.submitted_at = now;
-    let report = check::check(app.current_regulation()?, &frozen).map_err(check_error)?;
+    let repair = crate::assessments::repair_until(app, &mut tx, &draft.id).await?;
+    let report = check::check(&*rules_for(app, phase, repair)?, &frozen).map_err(check_error)?;
     let blocking: Vec<Finding> = report.findings.into_iter().filter(Finding::blocks).collect();
     if !blocking.is_empty() {
         return Err(ServiceError::SubmitRefused(blocking));
@@ -419,7 +454,9 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
         &json!({ "phase": phase, "version": number, "sha256": sha256 }),
     )
     .await?;
+    crate::assessments::after_submit(app, &mut tx, actor, &draft, number).await?;
     tx.commit().await?;
+    crate::mail::deliver(app).await?;
     Ok(VersionInfo { number, sha256, submitted_at: at, submitted_by: String::new() })
 }
 

@@ -123,10 +123,18 @@ pub struct Entry {
 /// What the realisation is compared with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Basis {
-    /// Submitted versions: (phase label, version number) per phase used.
-    Submitted(Vec<(String, i64)>),
+    /// Submitted versions, per phase used: the decided one where the funder decided, else the latest.
+    Submitted(Vec<Used>),
     /// Nothing submitted yet: the current draft of this phase.
     Draft(String),
+}
+
+/// A phase's version the ledger uses, and the decision that fixed it (its reference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Used {
+    pub phase: String,
+    pub version: i64,
+    pub decision: Option<String>,
 }
 
 /// The region's ledger: the approved application, what it is compared with, and the records the actor may see.
@@ -135,6 +143,8 @@ pub struct Ledger {
     pub region: Region,
     pub approved: Application,
     pub basis: Basis,
+    /// The decided subsidy per year, for the years whose phase the funder decided on.
+    pub decided: BTreeMap<i16, Decimal>,
     pub entries: Vec<Entry>,
     pub sees_all: bool,
     pub members: Vec<domain::Organisation>,
@@ -164,19 +174,59 @@ pub fn today(app: &App) -> Result<Date> {
     Ok(app.now().to_zoned_datetime(app.current_regulation()?.time_zone()).date())
 }
 
-/// The approved application: for every year of the regulation, the lines of the latest submitted
-/// version of the last phase (in the regulation's order) that covers that year; its activities
-/// and organisations from those versions. Without any submission, the current draft.
-async fn approved(app: &App, conn: &mut AnyConnection, region: &Region) -> Result<(Application, Basis)> {
-    let reg = app.current_regulation()?;
-    let mut latest: Vec<(&domain::regulation::Phase, Application, i64)> = Vec::new();
-    for phase in &reg.phases {
+/// What the region is held to, per phase: the version the funder decided on (with the decided
+/// amounts) once there is a decision, else the latest submitted version; a rejected phase counts
+/// nothing. Without any submission, the current draft.
+struct PhaseBasis<'a> {
+    phase: &'a domain::regulation::Phase,
+    application: Application,
+    used: Used,
+    amounts: BTreeMap<i16, Decimal>,
+}
+
+async fn phase_bases<'a>(app: &'a App, conn: &mut AnyConnection, region: &Region) -> Result<Vec<PhaseBasis<'a>>> {
+    let mut decided = store::assessments::current_decisions(conn, &region.id).await?;
+    let mut out = Vec::new();
+    for phase in &app.current_regulation()?.phases {
         let Some(draft) = drafts::get(conn, &region.id, &phase.id).await? else { continue };
-        if let Some(v) = drafts::versions(conn, &draft.id, true).await?.pop() {
-            latest.push((phase, Application::from_json(&v.content).map_err(corrupt)?, v.number));
+        let decision = match decided.iter().position(|(application, _)| *application == draft.id) {
+            Some(i) => Some(crate::assessments::decisions::view(decided.swap_remove(i).1)?),
+            None => None,
+        };
+        if decision.as_ref().is_some_and(|d| !d.input.outcome.grants()) {
+            continue;
         }
+        let versions = drafts::versions(conn, &draft.id, true).await?;
+        let version = match &decision {
+            Some(d) => versions.into_iter().find(|v| v.number == d.version),
+            None => versions.into_iter().next_back(),
+        };
+        let Some(v) = version else { continue };
+        out.push(PhaseBasis {
+            phase,
+            application: Application::from_json(&v.content).map_err(corrupt)?,
+            used: Used {
+                phase: phase.label.clone(),
+                version: v.number,
+                decision: decision.as_ref().map(|d| d.input.reference.clone()),
+            },
+            amounts: decision.map(|d| d.input.amounts.iter().map(|(y, a)| (*y, a.0)).collect()).unwrap_or_default(),
+        });
     }
-    if latest.is_empty() {
+    Ok(out)
+}
+
+/// The approved application: for every year of the regulation, the lines of the basis of the
+/// last phase (in the regulation's order) that covers that year; its activities and
+/// organisations from those versions; the decided amount of each year a decision covers.
+async fn approved(
+    app: &App,
+    conn: &mut AnyConnection,
+    region: &Region,
+) -> Result<(Application, Basis, BTreeMap<i16, Decimal>)> {
+    let reg = app.current_regulation()?;
+    let latest = phase_bases(app, conn, region).await?;
+    let Some(last) = latest.last() else {
         let phase = crate::phases::current_phase(app)?;
         let application = match drafts::get(conn, &region.id, &phase.id).await? {
             Some(d) => Application::from_json(&d.content).map_err(corrupt)?,
@@ -185,31 +235,33 @@ async fn approved(app: &App, conn: &mut AnyConnection, region: &Region) -> Resul
                 crate::applications::from_registry(region, &members, &phase.id, app.now())
             }
         };
-        return Ok((application, Basis::Draft(phase.label.clone())));
-    }
-    let mut composite = latest.last().expect("not empty").1.clone();
+        return Ok((application, Basis::Draft(phase.label.clone()), BTreeMap::new()));
+    };
+    let mut composite = last.application.clone();
     composite.budget.clear();
-    let mut used = Vec::new();
+    let mut used: Vec<Used> = Vec::new();
+    let mut decided = BTreeMap::new();
     for year in &reg.years {
-        let Some((phase, source, number)) = latest.iter().rev().find(|(p, _, _)| p.years.contains(year)) else {
-            continue;
-        };
-        composite.budget.extend(source.budget.iter().filter(|l| l.year == *year).cloned());
-        for a in &source.activities {
+        let Some(source) = latest.iter().rev().find(|b| b.phase.years.contains(year)) else { continue };
+        composite.budget.extend(source.application.budget.iter().filter(|l| l.year == *year).cloned());
+        for a in &source.application.activities {
             if !composite.activities.iter().any(|x| x.id == a.id) {
                 composite.activities.push(a.clone());
             }
         }
-        for o in &source.organisations {
+        for o in &source.application.organisations {
             if composite.organisation(&o.id).is_none() {
                 composite.organisations.push(o.clone());
             }
         }
-        if !used.iter().any(|(l, n): &(String, i64)| l == &phase.label && n == number) {
-            used.push((phase.label.clone(), *number));
+        if let Some(amount) = source.amounts.get(year) {
+            decided.insert(*year, *amount);
+        }
+        if !used.contains(&source.used) {
+            used.push(source.used.clone());
         }
     }
-    Ok((composite, Basis::Submitted(used)))
+    Ok((composite, Basis::Submitted(used), decided))
 }
 
 fn entry(row: RecordRow) -> Result<Entry> {
@@ -244,7 +296,7 @@ pub async fn ledger(app: &App, actor: &Actor, slug: &str) -> Result<Ledger> {
     let region = live_region(&mut conn, slug).await?;
     actor.require(Action::ViewApplication { region_id: &region.id })?;
     let sees_all = actor.permits(Action::ViewAllRecords { region_id: &region.id });
-    let (approved, basis) = approved(app, &mut conn, &region).await?;
+    let (approved, basis, decided) = approved(app, &mut conn, &region).await?;
     let mut entries = Vec::new();
     for row in repo::records(&mut conn, &region.id, None).await? {
         let e = entry(row)?;
@@ -253,7 +305,7 @@ pub async fn ledger(app: &App, actor: &Actor, slug: &str) -> Result<Ledger> {
         }
     }
     let members = regions::members(&mut conn, &region.id).await?;
-    Ok(Ledger { region, approved, basis, entries, sees_all, members })
+    Ok(Ledger { region, approved, basis, decided, entries, sees_all, members })
 }
 
 /// What the regulation made of a recorded item.
@@ -313,7 +365,7 @@ pub async fn add_all(
     let reg = app.current_regulation()?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
-    let (approved, _) = approved(app, &mut tx, &region).await?;
+    let (approved, _, _) = approved(app, &mut tx, &region).await?;
     let members = regions::members(&mut tx, &region.id).await?;
     let mut errors = FieldErrors::default();
     for (label, r) in &labelled {
@@ -415,9 +467,10 @@ async fn settle_ledger(app: &App, actor: &Actor, ledger: &Ledger) -> Result<Sett
     let stored = repo::received_cents(&mut *app.db.conn().await?, &ledger.region.id).await?;
     let received = match stored {
         Some(cents) => Decimal::new(cents, 2),
-        None => execution::granted(reg, &ledger.approved).map_err(corrupt)?,
+        None => execution::granted(reg, &ledger.approved, &ledger.decided).map_err(corrupt)?,
     };
-    execution::settle(reg, &ledger.approved, &ledger.records(), (&years_to_date(app)?, received)).map_err(corrupt)
+    let years = years_to_date(app)?;
+    execution::settle(reg, (&ledger.approved, &ledger.decided), &ledger.records(), (&years, received)).map_err(corrupt)
 }
 
 /// Records the advances the region has received; whole cents, not negative.
@@ -465,7 +518,7 @@ pub async fn overdue_milestones(app: &App, actor: &Actor, slug: &str) -> Result<
         let mut conn = app.db.conn().await?;
         let region = live_region(&mut conn, slug).await?;
         actor.require(Action::ViewAllRecords { region_id: &region.id })?;
-        let (approved, _) = approved(app, &mut conn, &region).await?;
+        let (approved, _, _) = approved(app, &mut conn, &region).await?;
         (region, approved)
     };
     let list = milestone_views(app, &region, &approved).await?;
@@ -578,7 +631,7 @@ pub async fn add_notice(
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
     actor.require(Action::EditApplication { region_id: &region.id })?;
-    let (approved, _) = approved(app, &mut tx, &region).await?;
+    let (approved, _, _) = approved(app, &mut tx, &region).await?;
     let activities: Vec<String> = approved.activities.iter().map(|a| a.id.clone()).collect();
     notice.validate(reg, &activities).into_result(())?;
     notice.date.get_or_insert(today(app)?);

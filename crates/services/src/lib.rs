@@ -9,6 +9,7 @@
 pub mod account_requests;
 pub mod agreement;
 pub mod applications;
+pub mod assessments;
 pub mod auth;
 pub mod backup;
 pub mod content;
@@ -122,8 +123,9 @@ pub struct App {
     pub clock: Option<jiff::Timestamp>,
     pub regulations: std::sync::Arc<regulations::Regulations>,
     pub mailer: std::sync::Arc<mail::Mailer>,
-    /// The address people reach Sterk at, for links in e-mail (`STERK_BASE_URL`).
-    pub base_url: String,
+    /// The address people reach Sterk at, for links in e-mail (`STERK_BASE_URL`). Shared, not
+    /// copied: every request clones the app, and that clone allocates nothing.
+    pub base_url: std::sync::Arc<str>,
     /// DUO's rows in memory until the next import.
     pub open_data: std::sync::Arc<monitoring::OpenDataCache>,
     /// The indicators of the nation and every region, computed once per data version.

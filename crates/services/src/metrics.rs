@@ -2,6 +2,8 @@
 //! latency, database connections, background job runs and failures, mail waiting to be sent, and
 //! how long imports take. One registry per process (each instance is scraped on its own).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -15,15 +17,16 @@ use crate::App;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    method: String,
+    method: &'static str,
     /// The route's pattern (`/regios/{slug}`), never the address itself: the label set stays small.
-    route: String,
+    /// Shared, not copied: counting a request allocates nothing once its series exists.
+    route: Arc<str>,
     status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    route: String,
+    route: Arc<str>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -87,16 +90,14 @@ impl Default for Metrics {
 
 impl Metrics {
     /// Counts an answered request and its time.
-    pub fn request(&self, method: &str, route: &str, status: u16, started: Instant) {
-        let route = route.to_owned();
+    pub fn request(&self, method: &str, route: &Arc<str>, status: u16, started: Instant) {
         // A client may send any method name: those outside HTTP's usual ones share one label.
-        let method = match method {
-            "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
-            _ => "OTHER",
-        }
-        .to_owned();
+        let method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+            .into_iter()
+            .find(|m| *m == method)
+            .unwrap_or("OTHER");
         self.requests.get_or_create(&RequestLabels { method, route: route.clone(), status }).inc();
-        self.latency.get_or_create(&RouteLabels { route }).observe(started.elapsed().as_secs_f64());
+        self.latency.get_or_create(&RouteLabels { route: route.clone() }).observe(started.elapsed().as_secs_f64());
     }
 
     /// Counts a background job's run.
@@ -131,9 +132,19 @@ impl Metrics {
     }
 }
 
-/// A new id for a request that came without one (time-ordered, so logs sort by it).
+/// A new id for a request that came without one: this process's start (a UUID v7, so ids sort by
+/// time across instances and restarts) and a counter. Made for every request, so kept cheap: no
+/// clock or random source per request.
 pub fn new_request_id() -> String {
-    store::new_id()
+    use std::fmt::Write;
+    static PROCESS: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| store::new_id().replace('-', "").chars().take(16).collect());
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    // Sized once: a growing String would reallocate on the way.
+    let mut id = String::with_capacity(34);
+    id.push_str(&PROCESS);
+    let _ = write!(id, "-{:x}", NEXT.fetch_add(1, Ordering::Relaxed));
+    id
 }
 
 async fn mail_by_state(app: &App) -> crate::Result<Vec<(String, i64)>> {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use domain::assessment::AssessmentState;
 use domain::regulation::Window;
 use domain::school_plan::PlanState;
 use domain::{Action, Actor, Role};
@@ -35,7 +36,9 @@ pub async fn for_actor(app: &App, actor: &Actor) -> Result<Vec<Task>> {
         account_requests(app, actor, &region, &mut tasks).await?;
         deadlines(app, actor, &region, &mut tasks).await?;
         milestones(app, actor, &region, &mut tasks).await?;
+        repair_requests(app, actor, &region, &mut tasks).await?;
     }
+    funder_queue(app, actor, &mut tasks).await?;
     if actor.is_national_admin() {
         let waiting = store::notifications::pending(&mut *app.db.conn().await?, 1000).await?.len();
         if waiting > 0 {
@@ -45,6 +48,63 @@ pub async fn for_actor(app: &App, actor: &Actor) -> Result<Vec<Task>> {
     }
     tasks.sort_by_key(|t| !t.urgent);
     Ok(tasks)
+}
+
+/// For the funder's staff: applications to take and to move on; for the ministry: where to look.
+async fn funder_queue(app: &App, actor: &Actor, tasks: &mut Vec<Task>) -> Result<()> {
+    if !actor.permits(Action::ViewAssessment) {
+        return Ok(());
+    }
+    let queue = crate::assessments::queue(app, actor).await?;
+    if !actor.permits(Action::Assess) {
+        let text =
+            format!("{} bij DUS-I: bekijk waar elke aanvraag staat", count(queue.len(), "aanvraag", "aanvragen"));
+        tasks.push(Task { text, href: "/beoordeling".into(), urgent: false });
+        return Ok(());
+    }
+    let today = crate::assessments::today(app)?;
+    for (state, what) in [
+        (AssessmentState::Ingediend, "in behandeling te nemen"),
+        (AssessmentState::InBehandeling, "te beoordelen"),
+        (AssessmentState::Beoordeeld, "wachten op een besluit"),
+        (AssessmentState::Bezwaar, "met een bezwaar"),
+    ] {
+        let n = queue.iter().filter(|i| i.state == state).count();
+        if n > 0 {
+            let text = format!("{} {what}", count(n, "aanvraag", "aanvragen"));
+            tasks.push(Task { text, href: format!("/beoordeling?status={}", state.code()), urgent: false });
+        }
+    }
+    let overdue = queue.iter().filter(|i| i.request_due.is_some_and(|d| d < today)).count();
+    if overdue > 0 {
+        let text = format!("{} met een verlopen termijn voor aanvulling", count(overdue, "aanvraag", "aanvragen"));
+        tasks.push(Task { text, href: "/beoordeling?status=aanvulling-gevraagd".into(), urgent: true });
+    }
+    Ok(())
+}
+
+/// For the region's editors: what the funder asks them to supplement, and by when.
+async fn repair_requests(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Vec<Task>) -> Result<()> {
+    if !actor.permits(Action::EditApplication { region_id: &region.id }) {
+        return Ok(());
+    }
+    let open = store::assessments::open_requests(&mut *app.db.conn().await?, &region.id).await?;
+    let reg = app.current_regulation()?;
+    for (phase, _, due) in open {
+        let (Some(phase), Ok(due)) = (reg.phase(&phase), due.parse::<jiff::civil::Date>()) else { continue };
+        let text = format!(
+            "DUS-I vraagt een aanvulling op de {} van {}: uiterlijk {}",
+            phase.label.to_lowercase(),
+            region.name,
+            domain::fmt::date_nl(due)
+        );
+        tasks.push(Task {
+            text,
+            href: format!("/regio/{}/aanvragen/{}#beoordeling", region.slug, phase.id),
+            urgent: true,
+        });
+    }
+    Ok(())
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {

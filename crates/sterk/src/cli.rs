@@ -136,6 +136,15 @@ pub(crate) enum ExportCommand {
         #[arg(short = 'o', long)]
         output: PathBuf,
     },
+    /// The funder's current decision on a region's application, as its letter (PDF).
+    Decision {
+        /// The region's web address, e.g. zuid-friesland.
+        slug: String,
+        /// hoofdlijnen, uitwerking-2025-2026 or uitwerking-2027-2028.
+        phase: String,
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
     Application {
         /// The region's web address, e.g. zuid-friesland.
         slug: String,

@@ -51,7 +51,9 @@ fn main() -> ExitCode {
     if std::env::var("STERK_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
         tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter).init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        // Colours only for a person at a terminal: a log file or journal gets plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        tracing_subscriber::fmt().with_ansi(ansi).with_env_filter(filter).init();
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -240,6 +242,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 })?;
             std::fs::write(output, bytes).with_context(|| format!("kan {} niet schrijven", output.display()))?;
             eprintln!("{} van {slug} geschreven naar {}.", kind.title(), output.display());
+            Ok(())
+        }
+        Command::Export { command: ExportCommand::Decision { slug, phase, output } } => {
+            let (db, _) = open(&cli).await?;
+            let app = App::with_regulations(db, regulations(&cli)?);
+            let (_, pdf) = services::assessments::decisions::letter(&app, &Actor::system(), slug, phase)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::NotFound => {
+                        anyhow::anyhow!("er is geen besluit op de aanvraag {phase} van \"{slug}\"")
+                    }
+                    e => anyhow::anyhow!(dutch(e, slug, phase)),
+                })?;
+            std::fs::write(output, pdf).with_context(|| format!("kan {} niet schrijven", output.display()))?;
+            eprintln!("Besluitbrief {slug} {phase} geschreven naar {}.", output.display());
             Ok(())
         }
         Command::Import { command: ImportCommand::DuoExams { file } } => import_duo(&cli, file, None).await,

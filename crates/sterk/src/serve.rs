@@ -130,7 +130,8 @@ pub(crate) fn parse_clock(text: &str) -> anyhow::Result<jiff::Timestamp> {
 /// Mail over SMTP when `STERK_SMTP_URL` is set (else the outbox), with links to `STERK_BASE_URL`.
 pub(crate) fn configure_mail(app: &mut App, default_base: &str) -> anyhow::Result<()> {
     app.mailer = Arc::new(services::mail::Mailer::from_env().map_err(anyhow::Error::msg)?);
-    app.base_url = std::env::var("STERK_BASE_URL").ok().filter(|u| !u.trim().is_empty()).unwrap_or(default_base.into());
+    app.base_url =
+        std::env::var("STERK_BASE_URL").ok().filter(|u| !u.trim().is_empty()).unwrap_or(default_base.into()).into();
     if matches!(app.mailer.as_ref(), services::mail::Mailer::Outbox) {
         println!("Geen STERK_SMTP_URL: e-mail blijft in de uitbak (/beheer/uitbak).");
     }

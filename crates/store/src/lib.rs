@@ -8,6 +8,7 @@
 
 pub mod account_requests;
 pub mod applications;
+pub mod assessments;
 pub mod audit;
 pub mod changes;
 pub mod content;

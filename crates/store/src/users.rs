@@ -140,6 +140,18 @@ pub async fn holding(conn: &mut AnyConnection, region_id: &str, role: Role) -> R
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("email")?, r.try_get("name")?))).collect()
 }
 
+/// Who holds a national `role` (the funder's staff): (user id, e-mail, name).
+pub async fn holding_nationally(conn: &mut AnyConnection, role: Role) -> Result<Vec<(String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT u.id, u.email, u.name FROM users u JOIN role_grants g ON g.user_id = u.id \
+         WHERE g.region_id IS NULL AND g.role = $1 ORDER BY u.email",
+    )
+    .bind(role.code())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("email")?, r.try_get("name")?))).collect()
+}
+
 pub struct NewInvitation<'a> {
     pub token_hash: &'a str,
     pub email: &'a str,

@@ -89,6 +89,18 @@ guard!(
     services::execution::authorize_record
 );
 guard!(
+    /// The caller is the funder's staff (scores, advice, decision, payments) in the region `{slug}`.
+    Assesses,
+    "slug",
+    services::assessments::authorize_assess
+);
+guard!(
+    /// The caller takes steps in the assessment of the region `{slug}`'s applications.
+    StepsAssessment,
+    "slug",
+    services::assessments::authorize_step
+);
+guard!(
     /// The caller may edit the knowledge-base item `{id}`.
     EditsContent,
     "id",

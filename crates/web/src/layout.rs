@@ -37,6 +37,17 @@ impl Layout {
     }
 }
 
+/// A rule check's verdict as a badge: its word and its colour class.
+pub fn finding_mark(f: &domain::regulation::check::Finding) -> (&'static str, &'static str) {
+    use domain::regulation::Severity;
+    match (f.applicable, f.passed, f.severity) {
+        (false, _, _) => ("n.v.t.", "neutral"),
+        (true, true, _) => ("Voldoet", "success"),
+        (true, false, Severity::Blocking) => ("Voldoet niet", "danger"),
+        (true, false, Severity::Warning) => ("Let op", "warning"),
+    }
+}
+
 pub struct RegionItem {
     pub slug: String,
     pub name: String,

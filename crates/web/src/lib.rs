@@ -6,6 +6,7 @@
 
 // Shared pieces, below every feature.
 mod api;
+mod assessment_view;
 mod budget_form;
 mod cards;
 mod client;
@@ -30,6 +31,7 @@ mod account;
 mod account_requests;
 mod admin;
 mod applications;
+mod assessments;
 mod content;
 mod execution;
 mod monitoring;

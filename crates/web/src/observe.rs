@@ -2,7 +2,8 @@
 //! a new one) in every log line written while answering and in the response's `X-Request-Id`,
 //! and the request counted by route and status, with its time, for `/metrics`.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -21,9 +22,10 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Clone, Debug)]
 pub struct Route(pub Arc<str>);
 
-/// Inside the router: names the route on its response.
+/// Inside the router: names the route on its response. The pattern is interned once per route,
+/// so naming a response costs a reference count, not an allocation.
 pub async fn mark_route(matched: Option<MatchedPath>, req: Request, next: Next) -> Response {
-    let route = matched.map(|m| Route(m.as_str().into()));
+    let route = matched.map(|m| Route(intern(m.as_str())));
     let mut response = next.run(req).await;
     if let Some(route) = route {
         response.extensions_mut().insert(route);
@@ -37,17 +39,30 @@ pub async fn observe(State(st): State<AppState>, req: Request, next: Next) -> Re
     let id = request_id(req.headers());
     let method = req.method().clone();
     // Not the address: one may hold a secret (an invitation's token). The route's pattern is
-    // recorded once known.
-    let span =
-        tracing::info_span!("request", id = %id.to_str().unwrap_or_default(), %method, route = tracing::field::Empty);
+    // known only at the end, so it goes on the closing line, not the span.
+    let span = tracing::info_span!("request", id = %id.to_str().unwrap_or_default(), %method);
     let mut response = next.run(req).instrument(span.clone()).await;
     let status = response.status().as_u16();
-    let route = response.extensions().get::<Route>().map_or_else(|| Arc::from("(geen route)"), |r| r.0.clone());
+    let route = response.extensions().get::<Route>().map_or_else(|| intern("(geen route)"), |r| r.0.clone());
     st.app.metrics.request(method.as_str(), &route, status, started);
-    span.record("route", &*route);
-    span.in_scope(|| tracing::debug!(status, ms = started.elapsed().as_millis() as u64, "answered"));
+    span.in_scope(|| tracing::debug!(route = &*route, status, ms = started.elapsed().as_millis() as u64, "answered"));
     response.headers_mut().insert(REQUEST_ID, id);
     response
+}
+
+/// The one shared copy of a route pattern (the set is the router's, so it stays small).
+fn intern(route: &str) -> Arc<str> {
+    static ROUTES: LazyLock<RwLock<HashSet<Arc<str>>>> = LazyLock::new(Default::default);
+    if let Some(known) = ROUTES.read().unwrap_or_else(PoisonError::into_inner).get(route) {
+        return known.clone();
+    }
+    let mut routes = ROUTES.write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = routes.get(route) {
+        return known.clone();
+    }
+    let new: Arc<str> = Arc::from(route);
+    routes.insert(new.clone());
+    new
 }
 
 /// The proxy's id when it is 1 to 64 letters, digits, `-`, `_` or `.`; else a new UUID.
@@ -60,7 +75,8 @@ fn request_id(headers: &HeaderMap) -> HeaderValue {
         })
         .cloned()
         .unwrap_or_else(|| {
-            HeaderValue::from_str(&services::metrics::new_request_id())
+            // Handed over, not copied: the id's bytes become the header's.
+            HeaderValue::from_maybe_shared(axum::body::Bytes::from(services::metrics::new_request_id()))
                 .unwrap_or_else(|_| HeaderValue::from_static("onbekend"))
         })
 }

@@ -18,12 +18,19 @@ use utoipa::OpenApi;
         crate::execution::api::remove, crate::execution::api::milestones, crate::execution::api::set_milestone,
         crate::execution::api::realisation, crate::execution::api::settlement, crate::execution::api::report,
         crate::content::api::list, crate::content::api::get, crate::content::api::create, crate::content::api::put,
-        crate::content::api::search),
+        crate::content::api::search, crate::assessments::api::get_assessment,
+        crate::assessments::api::assessment_transition, crate::assessments::api::assessment_declaration,
+        crate::assessments::api::assessment_scores, crate::assessments::api::assessment_advice,
+        crate::assessments::api::record_decision, crate::assessments::api::decision_pdf),
     components(schemas(crate::content::api::ContentDto, crate::content::api::ContentWrite, crate::content::api::SearchHitDto, crate::school_plans::api::PlanSummaryDto, crate::school_plans::api::PlanDto, crate::school_plans::api::TransitionInput,
         crate::school_plans::api::HistoryDto, crate::school_plans::api::AttachmentDto, crate::execution::api::RecordDto,
         crate::execution::api::AddedDto, crate::execution::api::MilestoneDto, crate::execution::api::MilestoneUpdate, crate::applications::api::VersionDto, crate::public::api::RegionDto,
         crate::public::api::RegionDetailDto, crate::public::api::OrganisationDto, crate::public::api::SchoolHitDto,
-        crate::public::api::RegionWrite, crate::public::api::RegionCreate, Problem, FieldErrorDto)),
+        crate::public::api::RegionWrite, crate::public::api::RegionCreate, crate::assessments::api::AssessmentDto,
+        crate::assessments::api::StepDto, crate::assessments::api::RepairRequestDto, crate::assessments::api::DecisionDto,
+        crate::assessments::api::ScorecardDto, crate::assessments::api::StepWrite, crate::assessments::api::DeclarationWrite,
+        crate::assessments::api::ScoresWrite, crate::assessments::api::AdviceWrite, crate::assessments::api::DecisionWrite,
+        Problem, FieldErrorDto)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

@@ -9,8 +9,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::WebError;
 use crate::{
-    AppState, MAX_BODY_BYTES, account, account_requests, admin, applications, content, execution, monitoring,
-    notifications, openapi, public, regulation, school_plans,
+    AppState, MAX_BODY_BYTES, account, account_requests, admin, applications, assessments, content, execution,
+    monitoring, notifications, openapi, public, regulation, school_plans,
 };
 
 pub fn table() -> Router<AppState> {
@@ -100,6 +100,14 @@ fn admin_pages() -> Router<AppState> {
             get(organisations::organisation_form_page).post(organisations::update_organisation),
         )
         .route("/beheer/gebruikers", get(users::users).post(users::invite))
+        .route("/beoordeling", get(assessments::queue))
+        .route("/beoordeling/{slug}/{phase}", get(assessments::review))
+        .route("/beoordeling/{slug}/{phase}/status", post(assessments::step))
+        .route("/beoordeling/{slug}/{phase}/verklaring", post(assessments::declare))
+        .route("/beoordeling/{slug}/{phase}/scores", post(assessments::scores))
+        .route("/beoordeling/{slug}/{phase}/advies", post(assessments::advise))
+        .route("/beoordeling/{slug}/{phase}/besluit", post(assessments::decide))
+        .route("/beoordeling/{slug}/{phase}/besluit.pdf", get(assessments::letter))
         .route("/beheer/uitbak", get(notifications::outbox))
         .route("/beheer/inhoud", get(content::editor::editor_index))
         .route("/beheer/inhoud/nieuw", get(content::editor::new_form).post(content::editor::create))
@@ -154,11 +162,14 @@ fn region_pages() -> Router<AppState> {
         .route("/regio/{slug}/aanvragen/{phase}/export.xlsx", get(files::export_xlsx))
         .route("/regio/{slug}/aanvragen/{phase}/export.pdf", get(files::export_pdf))
         .route("/regio/{slug}/aanvragen/{phase}/verschil/{from}/{to}", get(applications::changes))
+        .route("/regio/{slug}/aanvragen/{phase}/status", post(edit::funder_step))
+        .route("/regio/{slug}/aanvragen/{phase}/besluit.pdf", get(edit::decision_letter))
 }
 
 /// The JSON API under `/api/v1` (see `openapi.rs`): reads are public, writes need a bearer
 /// token or a session plus the `X-CSRF-Token` header.
 fn api() -> Router<AppState> {
+    use assessments::api as funder;
     use execution::api as exec;
     use school_plans::api as plans;
     use {applications::api as apps, content::api as cms, public::api as reg};
@@ -177,6 +188,13 @@ fn api() -> Router<AppState> {
         .route("/regions/{slug}/applications/{phase}/versions", get(apps::application_versions))
         .route("/regions/{slug}/applications/{phase}/export.xlsx", get(apps::export_xlsx))
         .route("/regions/{slug}/applications/{phase}/export.pdf", get(apps::export_pdf))
+        .route("/regions/{slug}/applications/{phase}/assessment", get(funder::get_assessment))
+        .route("/regions/{slug}/applications/{phase}/transitions", post(funder::assessment_transition))
+        .route("/regions/{slug}/applications/{phase}/declaration", post(funder::assessment_declaration))
+        .route("/regions/{slug}/applications/{phase}/scores", post(funder::assessment_scores))
+        .route("/regions/{slug}/applications/{phase}/advice", post(funder::assessment_advice))
+        .route("/regions/{slug}/applications/{phase}/decision", post(funder::record_decision))
+        .route("/regions/{slug}/applications/{phase}/decision.pdf", get(funder::decision_pdf))
         .route("/regions/{slug}/school-plans", get(plans::list).post(plans::create))
         .route("/school-plans/{id}", get(plans::get).put(plans::put))
         .route("/school-plans/{id}/transitions", post(plans::transition))

@@ -34,8 +34,8 @@ pub enum CheckError {
     Regulation(#[from] RegulationError),
 }
 
-/// One input or parameter a verdict rests on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One input or parameter a verdict rests on (kept with a decision, so read back too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TraceItem {
     pub name: String,
     pub value: String,
@@ -644,12 +644,12 @@ fn cofinancing_minimum(c: &Ctx) -> Result<Verdict, CheckError> {
 }
 
 /// The region's maximum and where it comes from.
-struct RegionMax {
-    amount: Decimal,
-    trace: TraceItem,
+pub(crate) struct RegionMax {
+    pub amount: Decimal,
+    pub trace: TraceItem,
 }
 
-fn region_maximum(reg: &Regulation, app: &Application) -> Result<Option<RegionMax>, CheckError> {
+pub(crate) fn region_maximum(reg: &Regulation, app: &Application) -> Result<Option<RegionMax>, CheckError> {
     let given = app.region.maximum_eur.map(|a| a.0);
     Ok(match app.region.kind {
         RegionKind::LowTech => {

@@ -61,6 +61,9 @@ pub struct Regulation {
     pub categories: Vec<Category>,
     #[serde(default)]
     pub rules: Vec<RuleMeta>,
+    /// What the funder's assessors score an application on.
+    #[serde(default)]
+    pub criteria: Vec<Criterion>,
     /// The documents the values come from, by the key their `source` texts use, with the title a
     /// reader understands (file names and section marks never reach a page).
     #[serde(default)]
@@ -129,6 +132,10 @@ pub struct Phase {
     pub years: Vec<i16>,
     #[serde(default)]
     pub every_year_required: bool,
+    /// Whether the funder assesses and decides on a submission of this phase (a pre-registration
+    /// is not decided on).
+    #[serde(default = "yes")]
+    pub assessed: bool,
     pub source: String,
     #[serde(default = "yes")]
     pub verified: bool,
@@ -224,6 +231,19 @@ pub struct RuleMeta {
     pub not_in_phases: Vec<String>,
 }
 
+/// A criterion the assessors score, on a scale from `min` to `max`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Criterion {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub min: i64,
+    pub max: i64,
+    pub source: String,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
 /// One row of the per-region maximum table (annex 3); `example` marks demo values.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegionMaximum {
@@ -309,6 +329,18 @@ impl Regulation {
             ParamValue::List(l) => Ok((l, v)),
             ParamValue::Decimal(_) => Err(RegulationError::Invalid(format!("parameter {id} is geen lijst"))),
         }
+    }
+
+    /// This regulation with `phase`'s window closing at the end of `until` instead: the funder's
+    /// repair request gives one region until then, and the deadline rule then cites that request.
+    pub fn extended(&self, phase: &str, until: Date, why: &str) -> Regulation {
+        let mut reg = self.clone();
+        if let Some(p) = reg.phases.iter_mut().find(|p| p.id == phase) {
+            p.closes = until.at(23, 59, 59, 0).max(p.closes);
+            p.source = why.to_owned();
+            p.verified = true;
+        }
+        reg
     }
 
     pub fn phase(&self, id: &str) -> Option<&Phase> {

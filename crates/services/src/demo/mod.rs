@@ -9,6 +9,7 @@ use store::{AnyConnection, organisations, regions, settings, users};
 use crate::auth::hash_password;
 use crate::{App, Result};
 
+mod assessment;
 mod registry;
 
 const KNOWLEDGE_BASE: &str = include_str!("../../../../data/demo/knowledge-base.toml");
@@ -69,6 +70,7 @@ pub async fn load(app: &App) -> Result<bool> {
     if demo_region.is_some() {
         load_demo_plans(app).await?;
         load_demo_execution(app).await?;
+        assessment::load(app).await?;
         // The region's own ambition for the share of techniek: a baseline and two targets.
         for (year, kind, value) in
             [("2023-2024", "baseline", "16,8"), ("2025-2026", "target", "18"), ("2027-2028", "target", "20")]

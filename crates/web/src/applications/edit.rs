@@ -228,3 +228,44 @@ pub async fn submit(
     };
     render(&st, &ctx, &slug, &phase, outcome).await
 }
+
+/// A step the region takes at the funder (an objection against the decision).
+pub async fn funder_step(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+    body: Bytes,
+) -> Page {
+    let f = Pairs::parse(&body);
+    let result = match crate::assessment_view::posted_step(&f) {
+        Ok((to, input)) => services::assessments::step(&st.app, &ctx.actor, (&slug, &phase), to, input, None).await,
+        Err(e) => Err(e),
+    };
+    let outcome = match result {
+        Ok(to) => {
+            let notice = format!("De aanvraag is nu: {}.", to.label().to_lowercase());
+            return crate::flash::redirect(&st, &format!("/regio/{slug}/aanvragen/{phase}"), &notice).await;
+        }
+        Err(ServiceError::Invalid(e)) => Outcome {
+            errors: crate::form::error_pairs(&e),
+            pending: Pending { typed: crate::assessment_view::typed_step(&f), ..Pending::default() },
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Outcome::ok()
+        },
+        Err(ServiceError::NotAllowed(m)) => {
+            Outcome { errors: vec![("state".into(), m)], status: StatusCode::CONFLICT, ..Outcome::ok() }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    render(&st, &ctx, &slug, &phase, outcome).await
+}
+
+/// The decision letter.
+pub async fn decision_letter(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((slug, phase)): Path<(String, String)>,
+) -> Page {
+    let (name, pdf) = services::assessments::decisions::letter(&st.app, &ctx.actor, &slug, &phase).await?;
+    Ok(crate::download::file("application/pdf", &name, pdf))
+}

@@ -9,7 +9,6 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use domain::fmt::{decimal_nl, euro_nl, percent_nl};
-use domain::regulation::Severity;
 use domain::regulation::application::Activity;
 use domain::regulation::check::Finding;
 use services::applications::{self as apps, Workspace};
@@ -40,12 +39,7 @@ fn anchor(field: &str) -> String {
 }
 
 fn finding_view(f: &Finding) -> FindingView {
-    let (mark, class) = match (f.applicable, f.passed, f.severity) {
-        (false, _, _) => ("n.v.t.", "neutral"),
-        (true, true, _) => ("Voldoet", "success"),
-        (true, false, Severity::Blocking) => ("Voldoet niet", "danger"),
-        (true, false, Severity::Warning) => ("Let op", "warning"),
-    };
+    let (mark, class) = crate::layout::finding_mark(f);
     FindingView {
         rule: f.rule.clone(),
         title: f.title.clone(),
@@ -187,6 +181,8 @@ pub struct WorkspacePage {
     pub conflict: bool,
     pub typed: crate::form::Typed,
     pub line_form: crate::budget_form::LineForm,
+    /// Where the submitted application stands at the funder.
+    pub funder: Option<crate::assessment_view::StatusView>,
 }
 
 /// What the user typed in the add forms, kept when their post was refused.
@@ -227,7 +223,10 @@ pub(crate) async fn render(st: &AppState, ctx: &Ctx, slug: &str, phase: &str, ou
     let reg = st.app.current_regulation()?;
     let status = outcome.status;
     let this_year = domain::fmt::date_in_amsterdam(st.app.now()).year();
-    let page = build(reg, ws, ctx, (outcome, this_year));
+    let base = format!("/regio/{slug}/aanvragen/{phase}");
+    let funder = ws.funder.as_ref().map(|s| crate::assessment_view::StatusView::of(s, &base));
+    let mut page = build(reg, ws, ctx, (outcome, this_year));
+    page.funder = funder;
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -426,6 +425,7 @@ fn build(
         editing: None,
         notice: outcome.notice,
         line_form: outcome.pending.line.with_errors(&outcome.errors),
+        funder: None,
         typed: outcome.pending.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
         conflict: outcome.conflict,

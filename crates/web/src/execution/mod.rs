@@ -60,8 +60,16 @@ pub(crate) fn tabs(slug: &str, current: &str) -> Vec<Tab> {
 pub(crate) fn basis_text(b: &Basis) -> String {
     match b {
         Basis::Submitted(used) => format!(
-            "Vergeleken met de ingediende aanvraag: {}.",
-            used.iter().map(|(p, n)| format!("{p}, versie {n}")).collect::<Vec<_>>().join("; ")
+            "Vergeleken met {}.",
+            used.iter()
+                .map(|u| match &u.decision {
+                    Some(reference) =>
+                        format!("het besluit {reference} op de {}, versie {}", u.phase.to_lowercase(), u.version),
+                    None =>
+                        format!("de ingediende {}, versie {} (nog geen besluit)", u.phase.to_lowercase(), u.version),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         Basis::Draft(phase) => format!(
             "Er is nog geen aanvraag ingediend; Sterk vergelijkt met het concept ({phase}). Na indienen telt de ingediende versie."

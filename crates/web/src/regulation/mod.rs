@@ -40,6 +40,7 @@ fn show(p: &Parameter, v: &ParamValue) -> String {
             "EUR" => euro_nl(d.0),
             "EUR/uur" => format!("{} per uur", euro_nl(d.0)),
             "fraction" => percent_nl(d.0),
+            "weken" => format!("{} weken", domain::fmt::decimal_nl(d.0)),
             _ => domain::fmt::decimal_nl(d.0),
         },
     }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use axum::http::{Method, StatusCode};
 use web::AppState;
 
-use crate::common::{ADMIN, Client, MANAGER, Response, SCHOOL, state};
+use crate::common::{ADMIN, ASSESSOR, Client, MANAGER, Response, SCHOOL, state};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Body {
@@ -28,10 +28,12 @@ enum Who {
     Manager,
     /// The demo school contact, who wrote the demo's draft plan (only its author edits it).
     School,
+    /// The funder's staff.
+    Assessor,
 }
 
 use Body::{File, Form, Json};
-use Who::{Admin, Anonymous, Manager, School};
+use Who::{Admin, Anonymous, Assessor, Manager, School};
 
 /// One case per route that takes a body: how the body is sent and who may send it.
 const CASES: &[(&str, &str, Body, Who)] = &[
@@ -82,6 +84,12 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/regio/{slug}/aanvragen/{phase}/begroting/{index}/verwijderen", Form, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst", Form, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/indienen", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/status", Form, Manager),
+    ("POST", "/beoordeling/{slug}/{phase}/status", Form, Assessor),
+    ("POST", "/beoordeling/{slug}/{phase}/verklaring", Form, Assessor),
+    ("POST", "/beoordeling/{slug}/{phase}/scores", Form, Assessor),
+    ("POST", "/beoordeling/{slug}/{phase}/advies", Form, Assessor),
+    ("POST", "/beoordeling/{slug}/{phase}/besluit", Form, Assessor),
     ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst.pdf", File, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/import.json", File, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/import.xlsx", File, Manager),
@@ -97,6 +105,11 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/api/v1/regions/{slug}/school-plans", Json, Manager),
     ("PUT", "/api/v1/school-plans/{id}", Json, School),
     ("POST", "/api/v1/school-plans/{id}/transitions", Json, School),
+    ("POST", "/api/v1/regions/{slug}/applications/{phase}/transitions", Json, Assessor),
+    ("POST", "/api/v1/regions/{slug}/applications/{phase}/declaration", Json, Assessor),
+    ("POST", "/api/v1/regions/{slug}/applications/{phase}/scores", Json, Assessor),
+    ("POST", "/api/v1/regions/{slug}/applications/{phase}/advice", Json, Assessor),
+    ("POST", "/api/v1/regions/{slug}/applications/{phase}/decision", Json, Assessor),
     ("PUT", "/api/v1/regions/{slug}/milestones", Json, Manager),
     ("POST", "/api/v1/regions/{slug}/{kind}", Json, Manager),
 ];
@@ -189,7 +202,7 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 /// Row counts of every table but the sign-in limits and sessions (which a refused sign-in may
 /// touch by design): a refused request must leave all of them as they were.
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
-    const TABLES: [&str; 28] = [
+    const TABLES: [&str; 33] = [
         "organisations",
         "regions",
         "memberships",
@@ -216,6 +229,11 @@ async fn counts(st: &AppState) -> Vec<(String, i64)> {
         "duo_pupils",
         "content_items",
         "content_files",
+        "assessments",
+        "assessment_steps",
+        "scorecards",
+        "decisions",
+        "decision_amounts",
         "sessions",
         "login_limits",
     ];
@@ -365,6 +383,7 @@ async fn client(st: &AppState, who: Who) -> Client {
         Admin => c.login(ADMIN).await,
         Manager => c.login(MANAGER).await,
         School => c.login(SCHOOL).await,
+        Assessor => c.login(ASSESSOR).await,
     }
     c
 }

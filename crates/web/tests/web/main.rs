@@ -1,6 +1,7 @@
 //! Router tests: every request goes through the real router, services and a real database.
 
 mod api;
+mod assessments;
 mod auth;
 mod authz;
 mod common;

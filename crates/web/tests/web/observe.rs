@@ -25,7 +25,12 @@ async fn every_answer_carries_a_request_id_and_a_proxys_plain_id_is_kept() {
     let st = state().await;
     let (_, headers, _) = send(&st, "/regios", &[]).await;
     let made = headers["x-request-id"].to_str().unwrap().to_owned();
-    assert_eq!(made.len(), 36, "a new UUID: {made}");
+    let (_, headers, _) = send(&st, "/regios", &[]).await;
+    let next = headers["x-request-id"].to_str().unwrap().to_owned();
+    let (process, count) = made.split_once('-').expect("process and counter");
+    assert!(process.len() == 16 && process.bytes().all(|b| b.is_ascii_hexdigit()), "{made}");
+    assert!(next.starts_with(process) && next != made, "same process, a new number: {made} then {next}");
+    assert!(u64::from_str_radix(count, 16).is_ok(), "{made}");
     let (_, headers, _) = send(&st, "/regios", &[("x-request-id", "nginx-0af3")]).await;
     assert_eq!(headers["x-request-id"], "nginx-0af3");
     let (_, headers, _) = send(&st, "/bestaat-niet", &[("x-request-id", "<script>")]).await;
