@@ -14,6 +14,8 @@ CREATE TABLE assessments (
     advice         TEXT,
     advice_by      TEXT REFERENCES users (id),
     advice_at      BIGINT,
+    -- The submitted version the advice is about: the decision is made on it.
+    advice_version BIGINT,
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL
 );

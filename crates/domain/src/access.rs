@@ -188,6 +188,11 @@ impl Actor {
         self.grants.iter().any(|g| g.role == Role::Assessor)
     }
 
+    /// The funder's staff, independent of the region: no grant of their own in it.
+    pub fn assesses(&self, region_id: &str) -> bool {
+        self.is_assessor() && !self.grants.iter().any(|g| g.region_id.as_deref() == Some(region_id))
+    }
+
     pub fn has_role_in(&self, role: Role, region_id: &str) -> bool {
         self.grants.iter().any(|g| g.role == role && g.region_id.as_deref() == Some(region_id))
     }

@@ -433,6 +433,7 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
     let mut frozen = parse_stored(&draft.content)?;
     let now = app.now();
     frozen.submitted_at = now;
+    crate::assessments::submission_allowed(app, &mut tx, &draft.id).await?;
     let repair = crate::assessments::repair_until(app, &mut tx, &draft.id).await?;
     let report = check::check(&*rules_for(app, phase, repair)?, &frozen).map_err(check_error)?;
     let blocking: Vec<Finding> = report.findings.into_iter().filter(Finding::blocks).collect();

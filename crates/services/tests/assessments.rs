@@ -17,7 +17,7 @@ use services::demo::{DEMO_REGION, DEMO_USERS};
 use services::execution::Basis;
 use services::{App, ServiceError};
 
-const PHASE: &str = "uitwerking-2025-2026";
+const PHASE: &str = "uitwerking-2027-2028";
 
 async fn app() -> App {
     let db = store::Db::fresh_for_test().await.expect("test database");
@@ -57,12 +57,12 @@ async fn people(app: &App) -> People {
     }
 }
 
-/// The detailed application for 2025 and 2026, made from the main lines (its 2025–2026 lines),
+/// The detailed application for 2027 and 2028, made from the main lines (its 2027–2028 lines),
 /// submitted by the region's manager; returns the submitted version's number.
 async fn submit_detailed(app: &App, manager: &Actor) -> i64 {
     let (mut a, _) = services::applications::content(app, manager, DEMO_REGION, "hoofdlijnen", 1).await.unwrap();
     a.phase = PHASE.into();
-    a.budget.retain(|l| l.year <= 2026);
+    a.budget.retain(|l| l.year >= 2027);
     services::applications::import(app, manager, DEMO_REGION, &a.canonical_json(), None).await.unwrap();
     let (_, version) = services::applications::get(app, manager, DEMO_REGION, PHASE).await.unwrap();
     services::applications::submit(app, manager, DEMO_REGION, PHASE, version).await.expect("submitted").number
@@ -115,6 +115,9 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
     }
     take(&p.assessor).await.unwrap();
     assert_eq!(state(&app, &p.manager).await, AssessmentState::InBehandeling);
+    let (_, version) = services::applications::get(&app, &p.manager, DEMO_REGION, PHASE).await.unwrap();
+    let meanwhile = services::applications::submit(&app, &p.manager, DEMO_REGION, PHASE, version).await;
+    assert!(matches!(&meanwhile, Err(ServiceError::NotAllowed(m)) if m.contains("DUS-I behandelt")), "{meanwhile:?}");
 
     // A repair request needs items and a due date; the region sees both and answers by resubmitting.
     let none = funder::step(
@@ -127,7 +130,7 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
     )
     .await;
     assert!(matches!(&none, Err(ServiceError::Invalid(e)) if e.get("items").is_some()), "{none:?}");
-    let items = ["De begroting per activiteit voor 2026", "De rol van het primair onderwijs"];
+    let items = ["De begroting per activiteit voor 2028", "De rol van het primair onderwijs"];
     funder::step(
         &app,
         &p.assessor,
@@ -197,25 +200,25 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
     let text = Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext (poppler-utils)");
     let _ = std::fs::remove_file(&file);
     let text = String::from_utf8_lossy(&text.stdout);
-    let year_2025 = domain::fmt::euro_nl(asked[&2025].0);
+    let year_2027 = domain::fmt::euro_nl(asked[&2027].0);
     assert!(
-        text.contains("DUS-I/STO/2024/0042") && text.contains(&year_2025),
+        text.contains("DUS-I/STO/2024/0042") && text.contains(&year_2027),
         "the letter shows the amounts per year: {text}"
     );
     assert!(text.contains("13 december 2024"), "and the end of the objection period: {text}");
 
     // Execution now follows the decision, and a later resubmission does not move it.
     let ledger = services::execution::ledger(&app, &p.manager, DEMO_REGION).await.unwrap();
-    let decided_lines = ledger.approved.budget.iter().filter(|l| l.year <= 2026).count();
+    let decided_lines = ledger.approved.budget.iter().filter(|l| l.year >= 2027).count();
     assert!(
         matches!(&ledger.basis, Basis::Submitted(used) if used.iter().any(|u| u.decision.as_deref() == Some("DUS-I/STO/2024/0042") && u.version == second)),
         "{:?}",
         ledger.basis
     );
-    assert_eq!(ledger.decided.get(&2025), asked.get(&2025).map(|a| &a.0));
+    assert_eq!(ledger.decided.get(&2027), asked.get(&2027).map(|a| &a.0));
     let (_, version) = services::applications::get(&app, &p.manager, DEMO_REGION, PHASE).await.unwrap();
     let version = services::applications::update(&app, &p.manager, DEMO_REGION, PHASE, version, |a| {
-        a.budget.retain(|l| l.year == 2025);
+        a.budget.retain(|l| l.year == 2027);
         Ok(())
     })
     .await
@@ -224,7 +227,7 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
     assert_eq!(third.number, second + 1);
     let after = services::execution::ledger(&app, &p.manager, DEMO_REGION).await.unwrap();
     assert_eq!(after.basis, ledger.basis, "the decided version still counts");
-    assert_eq!(after.approved.budget.iter().filter(|l| l.year <= 2026).count(), decided_lines);
+    assert_eq!(after.approved.budget.iter().filter(|l| l.year >= 2027).count(), decided_lines);
     assert_eq!(after.decided, ledger.decided);
     assert_eq!(state(&app, &p.manager).await, AssessmentState::Besloten);
 
@@ -252,10 +255,10 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
 #[tokio::test]
 async fn a_repair_request_opens_a_closed_phase_until_its_due_date_and_then_out_of_procedure() {
     let base = app().await;
-    let before_close = at(&base, "2025-04-01T10:00:00+02:00");
+    let before_close = at(&base, "2026-09-20T10:00:00+02:00");
     let p = people(&before_close).await;
     submit_detailed(&before_close, &p.manager).await;
-    let closed = at(&base, "2025-04-20T10:00:00+02:00");
+    let closed = at(&base, "2026-10-05T10:00:00+02:00");
     let refused = services::applications::get(&closed, &p.manager, DEMO_REGION, PHASE).await.unwrap().1;
     let edit = |app: &App, v: i64| {
         let (app, manager) = (app.clone(), p.manager.clone());
@@ -283,7 +286,7 @@ async fn a_repair_request_opens_a_closed_phase_until_its_due_date_and_then_out_o
         &p.assessor,
         (DEMO_REGION, PHASE),
         AssessmentState::AanvullingGevraagd,
-        repair(&["Visie"], date(2025, 4, 30)),
+        repair(&["Visie"], date(2026, 10, 15)),
         None,
     )
     .await
@@ -304,7 +307,7 @@ async fn a_repair_request_opens_a_closed_phase_until_its_due_date_and_then_out_o
         &p.assessor,
         (DEMO_REGION, PHASE),
         AssessmentState::AanvullingGevraagd,
-        repair(&["Begroting"], date(2025, 5, 10)),
+        repair(&["Begroting"], date(2026, 10, 25)),
         None,
     )
     .await
@@ -323,9 +326,9 @@ async fn a_repair_request_opens_a_closed_phase_until_its_due_date_and_then_out_o
             .await
         }
     };
-    let early = out(&at(&base, "2025-05-10T18:00:00+02:00")).await;
-    assert!(matches!(&early, Err(ServiceError::NotAllowed(m)) if m.contains("10 mei 2025")), "{early:?}");
-    let late = at(&base, "2025-05-11T09:00:00+02:00");
+    let early = out(&at(&base, "2026-10-25T18:00:00+02:00")).await;
+    assert!(matches!(&early, Err(ServiceError::NotAllowed(m)) if m.contains("25 oktober 2026")), "{early:?}");
+    let late = at(&base, "2026-10-26T09:00:00+01:00");
     out(&late).await.unwrap();
     let (_, v) = services::applications::get(&late, &p.manager, DEMO_REGION, PHASE).await.unwrap();
     assert!(matches!(edit(&late, v).await, Err(ServiceError::NotAllowed(_))), "closed again");
@@ -364,4 +367,19 @@ async fn a_declared_conflict_steps_aside_and_a_stale_revision_changes_nothing() 
     assert!(matches!(&scores, Err(ServiceError::NotAllowed(m)) if m.contains("belangenconflict")), "{scores:?}");
     let again = scoring::declare(&app, &p.second, (DEMO_REGION, PHASE), false).await;
     assert!(matches!(again, Err(ServiceError::NotAllowed(_))), "a declaration is not taken back");
+    let steps_aside = funder::step(
+        &app,
+        &p.second,
+        (DEMO_REGION, PHASE),
+        AssessmentState::AanvullingGevraagd,
+        repair(&["x"], date(2024, 12, 1)),
+        None,
+    )
+    .await;
+    assert!(
+        matches!(&steps_aside, Err(ServiceError::NotAllowed(m)) if m.contains("belangenconflict")),
+        "{steps_aside:?}"
+    );
+    let advice = scoring::advise(&app, &p.second, (DEMO_REGION, PHASE), "Toekennen.").await;
+    assert!(matches!(&advice, Err(ServiceError::NotAllowed(_))), "{advice:?}");
 }

@@ -20,10 +20,11 @@ pub struct AssessmentRow {
     pub advice: Option<String>,
     pub advice_by_name: Option<String>,
     pub advice_at: Option<i64>,
+    pub advice_version: Option<i64>,
 }
 
 const SELECT: &str = "SELECT s.id, s.application_id, s.state, s.revision, s.taken_by, t.name AS taken_by_name, s.request_items, \
-     s.request_due, s.advice, v.name AS advice_by_name, s.advice_at FROM assessments s \
+     s.request_due, s.advice, v.name AS advice_by_name, s.advice_at, s.advice_version FROM assessments s \
      LEFT JOIN users t ON t.id = s.taken_by LEFT JOIN users v ON v.id = s.advice_by";
 
 fn from_row(r: &AnyRow) -> Result<AssessmentRow> {
@@ -39,6 +40,7 @@ fn from_row(r: &AnyRow) -> Result<AssessmentRow> {
         advice: r.try_get("advice")?,
         advice_by_name: r.try_get("advice_by_name")?,
         advice_at: r.try_get("advice_at")?,
+        advice_version: r.try_get("advice_version")?,
     })
 }
 
@@ -70,8 +72,8 @@ pub struct Change<'a> {
     pub taken_by: Option<&'a str>,
     /// A new repair request (items as JSON, due date), or `None` to keep what is there.
     pub request: Option<(&'a str, &'a str)>,
-    /// Record the advice: its text and who wrote it.
-    pub advice: Option<(&'a str, &'a str)>,
+    /// Record the advice: its text, who wrote it, and the version it is about.
+    pub advice: Option<(&'a str, &'a str, i64)>,
 }
 
 /// Moves the assessment to `state` when it is still at `revision`, else `Conflict`.
@@ -84,14 +86,18 @@ pub async fn set_state(
 ) -> Result<()> {
     let now = now_ms();
     let (items, due) = change.request.unzip();
-    let (advice, advice_by) = change.advice.unzip();
+    let (advice, advice_by, advice_version) = match change.advice {
+        Some((text, by, version)) => (Some(text), Some(by), Some(version)),
+        None => (None, None, None),
+    };
     let done = sqlx::query(
         "UPDATE assessments SET state = $3, revision = revision + 1, updated_at = $4, \
          taken_by = COALESCE(taken_by, $5), \
          request_items = CASE WHEN $6 IS NULL THEN request_items ELSE $6 END, \
          request_due = CASE WHEN $6 IS NULL THEN request_due ELSE $7 END, \
          advice = COALESCE($8, advice), advice_by = COALESCE($9, advice_by), \
-         advice_at = CASE WHEN $8 IS NULL THEN advice_at ELSE $4 END \
+         advice_at = CASE WHEN $8 IS NULL THEN advice_at ELSE $4 END, \
+         advice_version = COALESCE($10, advice_version) \
          WHERE id = $1 AND revision = $2",
     )
     .bind(id)
@@ -103,6 +109,7 @@ pub async fn set_state(
     .bind(due)
     .bind(advice)
     .bind(advice_by)
+    .bind(advice_version)
     .execute(conn)
     .await?;
     if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
@@ -207,6 +214,16 @@ pub async fn save_scores(
     .execute(conn)
     .await?;
     if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
+}
+
+/// Hands every handed-in scorecard back (a supplement came in: the new version is scored anew;
+/// the scores stay as a start).
+pub async fn reopen_scorecards(conn: &mut AnyConnection, assessment_id: &str) -> Result<u64> {
+    let done = sqlx::query("UPDATE scorecards SET submitted_at = NULL WHERE assessment_id = $1 AND conflict = 0")
+        .bind(assessment_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn scorecards(conn: &mut AnyConnection, assessment_id: &str) -> Result<Vec<CardRow>> {

@@ -89,6 +89,8 @@ pub struct GrantView {
     pub slug: String,
     /// A region manager: the region's targets and its news are theirs to keep.
     pub manages: bool,
+    /// The funder's staff or the ministry: the applications at the funder are theirs to see.
+    pub funder: bool,
 }
 
 pub struct Choice {
@@ -154,6 +156,7 @@ pub(crate) fn grant_views(grants: &[domain::Grant], regions: &[RegionSummary]) -
                 region: region.map(|r| r.name.clone()).unwrap_or_default(),
                 slug: region.map(|r| r.slug.clone()).unwrap_or_default(),
                 manages: g.role == domain::Role::RegionManager && region.is_some(),
+                funder: matches!(g.role, domain::Role::Assessor | domain::Role::Observer),
             }
         })
         .collect()

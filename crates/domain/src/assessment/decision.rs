@@ -13,6 +13,9 @@ use crate::regulation::application::{Amount, Application, FundingSource};
 use crate::regulation::check::{self, CheckError, TraceItem};
 use crate::regulation::{Phase, Regulation};
 
+/// The longest conditions text.
+const MAX_CONDITIONS: usize = 10_000;
+
 /// The parameter that says how long the objection period is, in weeks.
 pub const OBJECTION_WEEKS: &str = "objection-period-weeks";
 
@@ -105,14 +108,22 @@ pub fn requested_per_year(
 pub fn decide(
     reg: &Regulation,
     phase: &Phase,
-    (app, version): (&Application, i64),
+    (app, version, submitted_on): (&Application, i64, Date),
     input: DecisionInput,
     today: Date,
 ) -> Result<Result<Decision, FieldErrors>, CheckError> {
     let mut e = FieldErrors::default();
     crate::validation::required(&mut e, "reference", "het kenmerk", &input.reference, 100);
+    if input.conditions.chars().count() > MAX_CONDITIONS {
+        e.add("conditions", "De voorwaarden zijn langer dan 10.000 tekens.");
+    }
     if input.decided_on > today {
         e.add("decided_on", format!("De besluitdatum ligt na vandaag ({}).", date_nl(today)));
+    } else if input.decided_on < submitted_on {
+        e.add(
+            "decided_on",
+            format!("De besluitdatum ligt vóór de indiening van versie {version} ({}).", date_nl(submitted_on)),
+        );
     }
     let requested = requested_per_year(reg, phase, app)?;
     for year in input.amounts.keys().filter(|y| !phase.years.contains(y)) {
@@ -136,7 +147,11 @@ pub fn decide(
             Some(_) => {}
         }
     }
-    let total: Decimal = input.amounts.values().map(|a| a.0).sum();
+    // Checked: an amount typed far out of range must not overflow the sum.
+    let Some(total) = input.amounts.values().try_fold(Decimal::ZERO, |sum, a| sum.checked_add(a.0)) else {
+        e.add("amounts", "De bedragen zijn samen te groot.");
+        return Ok(Err(e));
+    };
     let asked: Decimal = requested.values().copied().sum();
     match input.outcome {
         Outcome::Afgewezen if !total.is_zero() => e.add("amounts", "Bij een afwijzing is elk bedrag 0."),
@@ -213,9 +228,15 @@ mod tests {
         let asked = requested_per_year(&reg, phase, &app).unwrap();
         let amounts: Vec<(i16, String)> = asked.iter().map(|(y, a)| (*y, a.to_string())).collect();
         let refs: Vec<(i16, &str)> = amounts.iter().map(|(y, a)| (*y, a.as_str())).collect();
-        let d = decide(&reg, phase, (&app, 1), input(Outcome::Toegekend, &refs), jiff::civil::date(2025, 2, 1))
-            .unwrap()
-            .unwrap();
+        let d = decide(
+            &reg,
+            phase,
+            (&app, 1, jiff::civil::date(2024, 9, 30)),
+            input(Outcome::Toegekend, &refs),
+            jiff::civil::date(2025, 2, 1),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(d.objection_until, jiff::civil::date(2025, 2, 26));
         assert_eq!(d.total(), asked.values().copied().sum::<Decimal>());
     }
@@ -229,12 +250,33 @@ mod tests {
         let too_much = (asked[&year] + Decimal::ONE).to_string();
         let mut amounts: Vec<(i16, &str)> = asked.keys().map(|y| (*y, "0")).collect();
         amounts[0] = (year, &too_much);
-        let e = decide(&reg, phase, (&app, 1), input(Outcome::Afgewezen, &amounts), jiff::civil::date(2025, 1, 1))
-            .unwrap()
-            .unwrap_err();
+        let e = decide(
+            &reg,
+            phase,
+            (&app, 1, jiff::civil::date(2024, 9, 30)),
+            input(Outcome::Afgewezen, &amounts),
+            jiff::civil::date(2025, 1, 1),
+        )
+        .unwrap()
+        .unwrap_err();
         assert!(e.get(&format!("amounts.{year}")).unwrap().contains("niet meer worden toegekend"));
         assert_eq!(e.get("amounts"), Some("Bij een afwijzing is elk bedrag 0."));
         assert!(e.get("decided_on").unwrap().contains("na vandaag"));
+    }
+
+    #[test]
+    fn amounts_beyond_any_sum_and_a_date_before_the_submission_are_refused_not_a_panic() {
+        let (reg, app) = setup();
+        let phase = reg.phase(&app.phase).unwrap();
+        let huge = "79228162514264337593543950335";
+        let amounts: Vec<(i16, &str)> = phase.years.iter().map(|y| (*y, huge)).collect();
+        let mut i = input(Outcome::Toegekend, &amounts);
+        i.decided_on = jiff::civil::date(2024, 9, 1);
+        let e = decide(&reg, phase, (&app, 1, jiff::civil::date(2024, 9, 30)), i, jiff::civil::date(2025, 2, 1))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(e.get("amounts"), Some("De bedragen zijn samen te groot."));
+        assert!(e.get("decided_on").unwrap().contains("vóór de indiening"));
     }
 
     #[test]
@@ -246,9 +288,15 @@ mod tests {
         app.region.maximum_eur = Some(Amount(total - Decimal::ONE_HUNDRED));
         let amounts: Vec<(i16, String)> = asked.iter().map(|(y, a)| (*y, a.to_string())).collect();
         let refs: Vec<(i16, &str)> = amounts.iter().map(|(y, a)| (*y, a.as_str())).collect();
-        let e = decide(&reg, &phase, (&app, 1), input(Outcome::Toegekend, &refs), jiff::civil::date(2025, 2, 1))
-            .unwrap()
-            .unwrap_err();
+        let e = decide(
+            &reg,
+            &phase,
+            (&app, 1, jiff::civil::date(2024, 9, 30)),
+            input(Outcome::Toegekend, &refs),
+            jiff::civil::date(2025, 2, 1),
+        )
+        .unwrap()
+        .unwrap_err();
         assert!(e.get("amounts").unwrap().contains("meer dan het maximum"), "{e:?}");
     }
 }

@@ -194,6 +194,8 @@ pub struct Facts {
     pub due: Option<Date>,
     /// The current decision's end of the objection period.
     pub objection_until: Option<Date>,
+    /// The region objected to the current decision already (one objection per decision).
+    pub objected: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -222,6 +224,12 @@ pub enum TransitionError {
     /// HTTP 409.
     #[error("De bezwaartermijn is voorbij: die liep tot en met {}.", crate::fmt::date_nl(*.0))]
     ObjectionPeriodOver(Date),
+    /// HTTP 409.
+    #[error("Tegen dit besluit is al bezwaar gemaakt; DUS-I heeft daarop beslist.")]
+    AlreadyObjected,
+    /// HTTP 422.
+    #[error("{what} is te lang: hoogstens {max}.")]
+    TooLong { field: &'static str, what: &'static str, max: &'static str },
 }
 
 impl TransitionError {
@@ -231,6 +239,7 @@ impl TransitionError {
             TransitionError::CommentRequired { .. } => Some("comment"),
             TransitionError::ItemsRequired => Some("items"),
             TransitionError::DueRequired => Some("due"),
+            TransitionError::TooLong { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -241,7 +250,7 @@ impl Transition {
     pub fn permitted(&self, actor: &Actor, region_id: &str) -> bool {
         actor.system
             || match self.who {
-                Who::Assessor | Who::Advice | Who::Decision => actor.is_assessor(),
+                Who::Assessor | Who::Advice | Who::Decision => actor.assesses(region_id),
                 Who::Region | Who::Resubmission => {
                     actor.has_role_in(Role::RegionManager, region_id)
                         || actor.has_role_in(Role::LeadApplicant, region_id)
@@ -259,12 +268,28 @@ fn other_way(who: Who) -> Option<&'static str> {
     }
 }
 
-/// The steps `actor` may take by hand from `from` (the buttons a page shows).
-pub fn available(actor: &Actor, region_id: &str, from: AssessmentState) -> Vec<&'static Transition> {
+/// The steps `actor` may take by hand from `from` now (the buttons a page shows): a step whose
+/// date condition does not hold yet, or no longer, is left out.
+pub fn available(actor: &Actor, region_id: &str, from: AssessmentState, facts: Facts) -> Vec<&'static Transition> {
     TRANSITIONS
         .iter()
         .filter(|t| t.from == from && other_way(t.who).is_none() && t.permitted(actor, region_id))
+        .filter(|t| t.unmet(facts).is_none())
         .collect()
+}
+
+impl Transition {
+    /// Why the step's date condition does not hold on `facts.today`, or `None` when it does.
+    pub fn unmet(&self, facts: Facts) -> Option<TransitionError> {
+        match self.condition {
+            Condition::None => None,
+            Condition::DuePassed => facts.due.filter(|d| facts.today <= *d).map(TransitionError::DueNotPassed),
+            Condition::WithinObjectionPeriod if facts.objected => Some(TransitionError::AlreadyObjected),
+            Condition::WithinObjectionPeriod => {
+                facts.objection_until.filter(|u| facts.today > *u).map(TransitionError::ObjectionPeriodOver)
+            }
+        }
+    }
 }
 
 /// The step from `from` to `to` taken by `who` for `actor`, or why not. `who` says how the
@@ -288,6 +313,7 @@ pub fn transition(
     if t.comment_required && input.comment.trim().is_empty() {
         return Err(TransitionError::CommentRequired { to });
     }
+    too_long(input)?;
     if t.repair_request {
         if input.items.iter().all(|i| i.trim().is_empty()) {
             return Err(TransitionError::ItemsRequired);
@@ -296,20 +322,28 @@ pub fn transition(
             return Err(TransitionError::DueRequired);
         }
     }
-    match t.condition {
-        Condition::None => {}
-        Condition::DuePassed => {
-            if let Some(due) = facts.due.filter(|d| facts.today <= *d) {
-                return Err(TransitionError::DueNotPassed(due));
-            }
-        }
-        Condition::WithinObjectionPeriod => {
-            if let Some(until) = facts.objection_until.filter(|u| facts.today > *u) {
-                return Err(TransitionError::ObjectionPeriodOver(until));
-            }
-        }
+    match t.unmet(facts) {
+        Some(e) => Err(e),
+        None => Ok(t),
     }
-    Ok(t)
+}
+
+/// The most a step carries: a comment, and a repair request's items.
+const MAX_COMMENT: usize = 5_000;
+const MAX_ITEMS: usize = 20;
+const MAX_ITEM: usize = 500;
+
+fn too_long(input: &StepInput) -> Result<(), TransitionError> {
+    if input.comment.chars().count() > MAX_COMMENT {
+        return Err(TransitionError::TooLong { field: "comment", what: "De toelichting", max: "5.000 tekens" });
+    }
+    if input.items.len() > MAX_ITEMS {
+        return Err(TransitionError::TooLong { field: "items", what: "De lijst", max: "20 onderdelen" });
+    }
+    if input.items.iter().any(|i| i.chars().count() > MAX_ITEM) {
+        return Err(TransitionError::TooLong { field: "items", what: "Een onderdeel", max: "500 tekens" });
+    }
+    Ok(())
 }
 
 /// Whether the region may change and resubmit its application although the phase is closed: a

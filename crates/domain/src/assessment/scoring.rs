@@ -44,9 +44,14 @@ impl Scorecard {
 /// scored, each with a motivation.
 pub fn validate(criteria: &[Criterion], scores: &[Score], complete: bool) -> FieldErrors {
     let mut e = FieldErrors::default();
-    for s in scores {
+    for (i, s) in scores.iter().enumerate() {
         if !criteria.iter().any(|c| c.id == s.criterion) {
             e.add(&format!("scores.{}", s.criterion), format!("Onbekend criterium \"{}\".", s.criterion));
+        } else if scores.iter().take(i).any(|earlier| earlier.criterion == s.criterion) {
+            e.add(
+                &format!("scores.{}", s.criterion),
+                format!("Het criterium \"{}\" staat er twee keer in.", s.criterion),
+            );
         }
     }
     for c in criteria {

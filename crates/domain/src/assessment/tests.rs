@@ -16,7 +16,12 @@ fn actor(role: Role, region: Option<&str>) -> Actor {
 }
 
 fn facts() -> Facts {
-    Facts { today: date(2025, 1, 10), due: Some(date(2025, 1, 20)), objection_until: Some(date(2025, 2, 26)) }
+    Facts {
+        today: date(2025, 1, 10),
+        due: Some(date(2025, 1, 20)),
+        objection_until: Some(date(2025, 2, 26)),
+        objected: false,
+    }
 }
 
 fn hand(
@@ -152,6 +157,11 @@ fn out_of_procedure_only_after_the_due_date_and_an_objection_only_within_six_wee
         transition(&region, REGION, object, true, &with_comment(), Facts { today: date(2025, 2, 27), ..facts() }),
         Err(TransitionError::ObjectionPeriodOver(date(2025, 2, 26)))
     );
+    assert_eq!(
+        transition(&region, REGION, object, true, &with_comment(), Facts { objected: true, ..facts() }),
+        Err(TransitionError::AlreadyObjected),
+        "one objection per decision"
+    );
 }
 
 #[test]
@@ -159,12 +169,42 @@ fn the_buttons_are_the_hand_steps_of_the_actor() {
     let assessor = actor(Role::Assessor, None);
     let observer = actor(Role::Observer, None);
     let to = |ts: Vec<&Transition>| ts.into_iter().map(|t| t.to).collect::<Vec<_>>();
-    assert_eq!(to(available(&assessor, REGION, AssessmentState::Ingediend)), [AssessmentState::InBehandeling]);
-    assert_eq!(to(available(&assessor, REGION, AssessmentState::InBehandeling)), [AssessmentState::AanvullingGevraagd]);
-    assert!(available(&observer, REGION, AssessmentState::Ingediend).is_empty(), "the ministry changes nothing");
+    let now = facts();
+    assert_eq!(to(available(&assessor, REGION, AssessmentState::Ingediend, now)), [AssessmentState::InBehandeling]);
+    assert_eq!(
+        to(available(&assessor, REGION, AssessmentState::InBehandeling, now)),
+        [AssessmentState::AanvullingGevraagd]
+    );
+    assert!(available(&observer, REGION, AssessmentState::Ingediend, now).is_empty(), "the ministry changes nothing");
     let region = actor(Role::LeadApplicant, Some(REGION));
-    assert_eq!(to(available(&region, REGION, AssessmentState::Besloten)), [AssessmentState::Bezwaar]);
-    assert!(available(&region, REGION, AssessmentState::AanvullingGevraagd).is_empty(), "resubmitting is the way");
+    assert_eq!(to(available(&region, REGION, AssessmentState::Besloten, now)), [AssessmentState::Bezwaar]);
+    assert!(available(&region, REGION, AssessmentState::AanvullingGevraagd, now).is_empty(), "resubmitting is the way");
+    // Date conditions: out of procedure after the due date, an objection within the period.
+    assert!(available(&assessor, REGION, AssessmentState::AanvullingGevraagd, now).is_empty());
+    let later = Facts { today: date(2025, 3, 1), ..now };
+    assert_eq!(
+        to(available(&assessor, REGION, AssessmentState::AanvullingGevraagd, later)),
+        [AssessmentState::BuitenBehandeling]
+    );
+    assert!(available(&region, REGION, AssessmentState::Besloten, later).is_empty(), "the objection period is over");
+}
+
+#[test]
+fn an_assessor_with_a_grant_in_the_region_does_not_assess_it_and_long_texts_are_refused() {
+    let mut both = actor(Role::Assessor, None);
+    both.grants.push(Grant { role: Role::LeadApplicant, region_id: Some(REGION.into()), organisation_id: None });
+    assert!(matches!(
+        hand(&both, AssessmentState::Ingediend, AssessmentState::InBehandeling, &StepInput::default()),
+        Err(TransitionError::Forbidden { .. })
+    ));
+    assert!(both.assesses("r2"), "another region is fine");
+    let assessor = actor(Role::Assessor, None);
+    let long = StepInput { comment: "x".repeat(5_001), ..StepInput::default() };
+    let e = hand(&assessor, AssessmentState::Ingediend, AssessmentState::InBehandeling, &long).unwrap_err();
+    assert_eq!(e.field(), Some("comment"));
+    let many = StepInput { items: vec!["x".into(); 21], due: Some(date(2025, 2, 1)), ..StepInput::default() };
+    let e = hand(&assessor, AssessmentState::InBehandeling, AssessmentState::AanvullingGevraagd, &many).unwrap_err();
+    assert_eq!(e.field(), Some("items"));
 }
 
 #[test]
@@ -229,4 +269,9 @@ fn scores_cover_every_criterion_within_its_scale_with_a_motivation() {
     assert!(e.get(&format!("motivation.{}", reg.criteria[1].id)).unwrap().contains("Motiveer"));
     assert!(e.get(&format!("scores.{}", reg.criteria.last().unwrap().id)).unwrap().contains("Geef een score"));
     assert!(e.get("scores.onbekend").is_some());
+    let twice: Vec<Score> = ["visie", "visie"]
+        .into_iter()
+        .map(|c| Score { criterion: c.into(), score: 3, motivation: "x".into() })
+        .collect();
+    assert!(scoring::validate(&reg.criteria, &twice, false).get("scores.visie").unwrap().contains("twee keer"));
 }

@@ -95,14 +95,21 @@ pub async fn decide(
             state.label().to_lowercase()
         )));
     }
-    let (application, version) = super::scoring::latest_version(&mut tx, &found.application_id).await?;
+    super::require_no_conflict(&mut tx, &row, actor).await?;
+    // Decided on the version the advice is about, whatever came in since.
+    let advised = row.advice_version.ok_or_else(|| corrupt("beoordeeld zonder advies"))?;
+    let (application, version) = version_with_info(&mut tx, &found.application_id, advised).await?;
+    let submitted_on = jiff::Timestamp::from_millisecond(version.submitted_at)
+        .map_err(corrupt)?
+        .to_zoned_datetime(app.current_regulation()?.time_zone())
+        .date();
     let reg = app.current_regulation()?;
     let input = DecisionInput {
         reference: input.reference.trim().to_owned(),
         conditions: input.conditions.trim().to_owned(),
         ..input
     };
-    let d = decision::decide(reg, &found.phase, (&application, version.number), input, today(app)?)
+    let d = decision::decide(reg, &found.phase, (&application, version.number, submitted_on), input, today(app)?)
         .map_err(|e| corrupt(e.to_string()))?
         .map_err(ServiceError::Invalid)?;
     let amounts: Vec<(i16, i64)> = d
@@ -129,7 +136,7 @@ pub async fn decide(
         StoreError::Duplicate => invalid("reference", "Dit kenmerk is al gebruikt voor een ander besluit."),
         e => e.into(),
     })?;
-    let facts = assessment::Facts { today: today(app)?, due: None, objection_until: None };
+    let facts = assessment::Facts { today: today(app)?, due: None, objection_until: None, objected: false };
     let t = assessment::transition(
         actor,
         &found.region.id,
@@ -201,10 +208,26 @@ pub async fn letter(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result
 }
 
 async fn version_content(conn: &mut AnyConnection, application_id: &str, number: i64) -> Result<Application> {
+    Ok(version_with_info(conn, application_id, number).await?.0)
+}
+
+/// A submitted version's content and its facts.
+async fn version_with_info(
+    conn: &mut AnyConnection,
+    application_id: &str,
+    number: i64,
+) -> Result<(Application, crate::applications::VersionInfo)> {
     let v = drafts::versions(conn, application_id, true)
         .await?
         .into_iter()
         .find(|v| v.number == number)
-        .ok_or_else(|| corrupt(format!("besloten versie {number} ontbreekt")))?;
-    Application::from_json(&v.content).map_err(corrupt)
+        .ok_or_else(|| corrupt(format!("versie {number} ontbreekt")))?;
+    let application = Application::from_json(&v.content).map_err(corrupt)?;
+    let info = crate::applications::VersionInfo {
+        number: v.number,
+        sha256: v.sha256,
+        submitted_at: v.submitted_at,
+        submitted_by: v.submitted_by_name,
+    };
+    Ok((application, info))
 }

@@ -142,8 +142,14 @@ pub(crate) async fn status_with(
         Some(row) => decisions::of(conn, &row.id).await?,
         None => (None, Vec::new()),
     };
+    let facts = Facts {
+        today: today(app)?,
+        due: row.as_ref().and_then(request_of).map(|r| r.due),
+        objection_until: decision.as_ref().map(|d| d.objection_until),
+        objected: objected(decision.as_ref(), steps.iter().map(|s| (s.to.code(), s.at))),
+    };
     Ok(Status {
-        buttons: assessment::available(actor, &found.region.id, state),
+        buttons: assessment::available(actor, &found.region.id, state, facts),
         request: row.as_ref().filter(|_| state == AssessmentState::AanvullingGevraagd).and_then(request_of),
         taken_by: row.as_ref().and_then(|r| r.taken_by_name.clone()),
         // A row not yet made starts at revision 1 (`ensure`).
@@ -169,11 +175,49 @@ fn step_error(e: TransitionError) -> ServiceError {
 /// The facts a step's condition reads: today, the repair request's due date, the objection period.
 async fn facts(app: &App, conn: &mut AnyConnection, row: &AssessmentRow) -> Result<Facts> {
     let (decision, _) = decisions::of(conn, &row.id).await?;
+    let steps = repo::steps(conn, &row.id).await?;
+    let objected = objected(decision.as_ref(), steps.iter().map(|s| (s.to_state.as_str(), s.at)));
     Ok(Facts {
         today: today(app)?,
         due: request_of(row).map(|r| r.due),
         objection_until: decision.map(|d| d.objection_until),
+        objected,
     })
+}
+
+/// Whether the region objected to `decision` already: a step to `bezwaar` since it was made.
+fn objected<'a>(decision: Option<&decisions::DecisionView>, mut steps: impl Iterator<Item = (&'a str, i64)>) -> bool {
+    decision.is_some_and(|d| steps.any(|(to, at)| to == AssessmentState::Bezwaar.code() && at >= d.created_at))
+}
+
+/// Refuses the funder's work on an application to an assessor who declared a conflict of interest.
+pub(crate) async fn require_no_conflict(conn: &mut AnyConnection, row: &AssessmentRow, actor: &Actor) -> Result<()> {
+    let me = actor.user_id.as_deref().unwrap_or_default();
+    if repo::scorecards(conn, &row.id).await?.iter().any(|c| c.assessor_id == me && c.conflict) {
+        return Err(ServiceError::NotAllowed(
+            "U hebt een belangenconflict gemeld bij deze regio: een andere beoordelaar behandelt deze aanvraag.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the region may submit (again) now: before the funder takes the application, within a
+/// repair request's term, or after the decision (which keeps its own version); not while the
+/// funder assesses it, nor after it went out of procedure.
+pub(crate) async fn submission_allowed(app: &App, conn: &mut AnyConnection, application_id: &str) -> Result<()> {
+    let Some(row) = repo::get(conn, application_id).await? else { return Ok(()) };
+    let state = state_of(&row)?;
+    match state {
+        AssessmentState::Ingediend | AssessmentState::Besloten => Ok(()),
+        AssessmentState::AanvullingGevraagd if repair_due(app, Some(&row))?.is_some() => Ok(()),
+        AssessmentState::AanvullingGevraagd => {
+            Err(ServiceError::NotAllowed("De termijn voor de aanvulling is voorbij; neem contact op met DUS-I.".into()))
+        }
+        _ => Err(ServiceError::NotAllowed(format!(
+            "DUS-I behandelt deze aanvraag (status: {}): opnieuw indienen kan alleen als DUS-I om een aanvulling vraagt.",
+            state.label().to_lowercase()
+        ))),
+    }
 }
 
 /// Takes a step of the table by hand: `to` with its comment, and for a repair request its items
@@ -195,6 +239,9 @@ pub async fn step(
     let from = state_of(&row)?;
     let facts = facts(app, &mut tx, &row).await?;
     let t = assessment::transition(actor, &found.region.id, (from, to), true, &input, facts).map_err(step_error)?;
+    if t.who == Who::Assessor {
+        require_no_conflict(&mut tx, &row, actor).await?;
+    }
     let items: Vec<String> = input.items.iter().map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()).collect();
     let items_json = serde_json::to_string(&items).map_err(corrupt)?;
     let due = input.due.map(|d| d.to_string()).unwrap_or_default();
@@ -253,7 +300,10 @@ pub(crate) async fn resubmitted(
         .map_err(step_error)?;
     debug_assert_eq!(t.who, Who::Resubmission);
     let comment = format!("Aangevuld en opnieuw ingediend als versie {number}.");
-    record(app, conn, actor, (&found, &row), t, (&comment, &json!({ "version": number })), &Change::default()).await
+    record(app, conn, actor, (&found, &row), t, (&comment, &json!({ "version": number })), &Change::default()).await?;
+    // Scores handed in were about the earlier version: the assessors hand them in again.
+    repo::reopen_scorecards(conn, &row.id).await?;
+    Ok(())
 }
 
 /// After a submission (in its transaction): a resubmission that answers a repair request.
@@ -282,13 +332,8 @@ pub(crate) async fn repair_until(app: &App, conn: &mut AnyConnection, applicatio
 pub(crate) fn repair_due(app: &App, row: Option<&AssessmentRow>) -> Result<Option<Date>> {
     let Some(row) = row else { return Ok(None) };
     let due = request_of(row).map(|r| r.due);
-    Ok(due.filter(|_| {
-        assessment::repair_open(
-            state_of(row).unwrap_or(AssessmentState::Ingediend),
-            due,
-            today(app).unwrap_or_default(),
-        )
-    }))
+    let (state, today) = (state_of(row)?, today(app)?);
+    Ok(due.filter(|_| assessment::repair_open(state, due, today)))
 }
 
 /// The regulation with the phase open until a repair request's due date (its deadline rule then

@@ -227,8 +227,11 @@ pub async fn advise(app: &App, actor: &Actor, (slug, phase): (&str, &str), text:
         )));
     }
     scoring::validate_advice(text).into_result(()).map_err(ServiceError::Invalid)?;
+    super::require_no_conflict(&mut tx, &row, actor).await?;
     let user = actor.user_id.as_deref().ok_or(ServiceError::Denied(domain::Denied::NotSignedIn))?;
-    let facts = domain::assessment::Facts { today: super::today(app)?, due: None, objection_until: None };
+    let (_, version) = latest_version(&mut tx, &found.application_id).await?;
+    let facts =
+        domain::assessment::Facts { today: super::today(app)?, due: None, objection_until: None, objected: false };
     let t = assessment::transition(
         actor,
         &found.region.id,
@@ -238,7 +241,7 @@ pub async fn advise(app: &App, actor: &Actor, (slug, phase): (&str, &str), text:
         facts,
     )
     .map_err(|e| invalid("advice", e.to_string()))?;
-    let change = Change { advice: Some((text.trim(), user)), ..Change::default() };
+    let change = Change { advice: Some((text.trim(), user, version.number)), ..Change::default() };
     super::record(app, &mut tx, actor, (&found, &row), t, ("", &json!({ "advice": text.trim() })), &change).await?;
     tx.commit().await?;
     Ok(())

@@ -234,6 +234,7 @@ pub async fn funder_step(
     State(st): State<AppState>,
     ctx: Ctx,
     Path((slug, phase)): Path<(String, String)>,
+    _may: crate::guard::StepsAssessment,
     body: Bytes,
 ) -> Page {
     let f = Pairs::parse(&body);

@@ -28,7 +28,8 @@ pub struct QueueRow {
     pub state_code: &'static str,
     pub outcome: Option<&'static str>,
     pub submitted: String,
-    pub days: i64,
+    /// Days since the latest submission, while the application is still open.
+    pub days: Option<i64>,
     pub due: Option<String>,
     /// The repair request's due date has passed.
     pub overdue: bool,
@@ -80,7 +81,8 @@ pub async fn queue(State(st): State<AppState>, ctx: Ctx, Query(f): Query<QueueFi
             state_code: i.state.code(),
             outcome: i.outcome.map(|o| o.label()),
             submitted: ms(i.submitted_at),
-            days: i.days,
+            days: (!matches!(i.state, AssessmentState::Besloten | AssessmentState::BuitenBehandeling))
+                .then_some(i.days),
             overdue: i.request_due.is_some_and(|d| d < today),
             due: i.request_due.map(date_nl),
             taken_by: i.taken_by.unwrap_or_default(),

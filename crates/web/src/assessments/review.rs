@@ -74,6 +74,8 @@ pub struct ReviewPage {
     pub hidden: usize,
     pub declare_refused: Option<&'static str>,
     pub score_refused: Option<&'static str>,
+    /// Why the actor does not score, while scoring is still going on.
+    pub score_note: Option<&'static str>,
     pub all_in: bool,
     pub may_advise: bool,
     pub advice: Option<(String, String)>,
@@ -185,6 +187,9 @@ async fn render(st: &AppState, ctx: &Ctx, (slug, phase): (&str, &str), kept: Kep
         hidden: r.hidden,
         declare_refused: r.declare_refused,
         score_refused: r.score_refused,
+        score_note: r
+            .score_refused
+            .filter(|_| matches!(state, AssessmentState::Ingediend | AssessmentState::InBehandeling)),
         all_in: r.all_in,
         may_advise: r.may_assess && state == AssessmentState::InBehandeling && r.all_in,
         advice: r.advice.as_ref().map(|a| (a.text.clone(), a.by.clone().unwrap_or_default())),
