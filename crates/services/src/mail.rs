@@ -84,6 +84,36 @@ pub async fn queue(app: &App, conn: &mut AnyConnection, mail: &Mail<'_>) -> Resu
     Ok(id.is_some())
 }
 
+/// What one message says, for everyone it goes to (a letter in the outbox).
+pub(crate) struct Letter<'a> {
+    pub kind: &'a str,
+    pub subject: String,
+    pub body: String,
+    pub path: String,
+}
+
+/// Writes `message` to each of `recipients` (user id, e-mail, name) in the caller's transaction.
+pub(crate) async fn queue_to(
+    app: &App,
+    conn: &mut AnyConnection,
+    recipients: &[(String, String, String)],
+    message: &Letter<'_>,
+) -> Result<()> {
+    for (user_id, email, _) in recipients {
+        let mail = Mail {
+            user_id: Some(user_id),
+            to: email,
+            kind: message.kind,
+            subject: message.subject.clone(),
+            body: message.body.clone(),
+            path: message.path.clone(),
+            dedup_key: None,
+        };
+        queue(app, conn, &mail).await?;
+    }
+    Ok(())
+}
+
 /// Sends what is waiting (after the commit that queued it); failures are recorded on the message,
 /// not returned: the change that caused a message has happened either way.
 pub async fn deliver(app: &App) -> Result<usize> {

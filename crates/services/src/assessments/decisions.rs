@@ -14,7 +14,7 @@ use store::assessments::{self as repo, Change, DecisionRow, NewDecision};
 use store::{AnyConnection, StoreError, applications as drafts};
 
 use super::{corrupt, find, region_recipients, state_of, today};
-use crate::mail::{self, Mail};
+use crate::mail;
 use crate::{App, Result, ServiceError, invalid};
 
 /// A decision as pages and the API show it.
@@ -177,19 +177,9 @@ async fn mail_decision(app: &App, conn: &mut AnyConnection, found: &super::Found
         app.base_url.trim_end_matches('/'),
         domain::fmt::date_nl(d.objection_until)
     );
-    for (user_id, email, _) in region_recipients(conn, &found.region.id).await? {
-        let mail = Mail {
-            user_id: Some(&user_id),
-            to: &email,
-            kind: "assessment.decided",
-            subject: format!("Besluit op de aanvraag van {region}"),
-            body: body.clone(),
-            path: path.clone(),
-            dedup_key: None,
-        };
-        mail::queue(app, conn, &mail).await?;
-    }
-    Ok(())
+    let recipients = region_recipients(conn, &found.region.id).await?;
+    let subject = format!("Besluit op de aanvraag van {region}");
+    mail::queue_to(app, conn, &recipients, &mail::Letter { kind: "assessment.decided", subject, body, path }).await
 }
 
 /// The current decision's letter: (file name, PDF).

@@ -15,7 +15,7 @@ use serde_json::json;
 use store::assessments::{self as repo, AssessmentRow, Change};
 use store::{AnyConnection, StoreError, applications as drafts, audit, regions, users};
 
-use crate::mail::{self, Mail};
+use crate::mail;
 use crate::{App, Result, ServiceError, invalid};
 
 /// What the funder asked the region to supplement, and by when.
@@ -428,19 +428,7 @@ async fn notify(
         "assessment.{}",
         serde_json::to_value(what).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     );
-    for (user_id, email, _) in &recipients {
-        let mail = Mail {
-            user_id: Some(user_id),
-            to: email,
-            kind: &kind,
-            subject: subject.clone(),
-            body: body.clone(),
-            path: path.clone(),
-            dedup_key: None,
-        };
-        mail::queue(app, conn, &mail).await?;
-    }
-    Ok(())
+    mail::queue_to(app, conn, &recipients, &mail::Letter { kind: &kind, subject, body, path }).await
 }
 
 /// One line of the funder's queue.

@@ -9,7 +9,7 @@ use store::school_plans::{self as repo, NewPlan};
 pub use store::school_plans::{Attachment, HistoryEntry, PlanRow};
 use store::{AnyConnection, StoreError, audit, regions, users};
 
-use crate::mail::{self, Mail};
+use crate::mail;
 use crate::{App, Result, ServiceError, invalid};
 
 mod board;
@@ -264,19 +264,7 @@ async fn notify(
         "school_plan.{}",
         serde_json::to_value(what).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     );
-    for (user_id, email, _) in &recipients {
-        let mail = Mail {
-            user_id: Some(user_id),
-            to: email,
-            kind: &kind,
-            subject: subject.clone(),
-            body: body.clone(),
-            path: path.clone(),
-            dedup_key: None,
-        };
-        mail::queue(app, conn, &mail).await?;
-    }
-    Ok(())
+    mail::queue_to(app, conn, &recipients, &mail::Letter { kind: &kind, subject, body, path }).await
 }
 
 async fn author(conn: &mut AnyConnection, row: &PlanRow) -> Result<Vec<(String, String, String)>> {
