@@ -134,6 +134,17 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
             .collect(),
         rules,
         maximums: reg.region_maximums.iter().map(|m| (m.region.clone(), euro_nl(m.maximum_eur.0), m.example)).collect(),
+        criteria: reg
+            .criteria
+            .iter()
+            .map(|c| CriterionView {
+                title: c.title.clone(),
+                description: c.description.clone(),
+                scale: format!("{} tot en met {}", c.min, c.max),
+                source: reg.cite(&c.source),
+                verified: c.verified,
+            })
+            .collect(),
     })
 }
 
@@ -198,4 +209,14 @@ pub struct RegulationPage {
     pub rules: Vec<RuleView>,
     /// (region, maximum, example)
     pub maximums: Vec<(String, String, bool)>,
+    /// What the funder's assessors score an application on.
+    pub criteria: Vec<CriterionView>,
+}
+
+pub struct CriterionView {
+    pub title: String,
+    pub description: String,
+    pub scale: String,
+    pub source: Citation,
+    pub verified: bool,
 }

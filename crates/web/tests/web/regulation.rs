@@ -65,6 +65,10 @@ async fn the_regulation_page_shows_rules_and_dated_parameters() {
     page.assert_contains("niet geverifieerd");
     page.assert_contains("van 1 september 2024 om 09:00 tot en met 1 oktober 2024 om 16:00");
     page.assert_contains("voorbeeld</span>");
+    // The assessment's criteria and the objection period are part of the regulation as code.
+    page.assert_contains("id=\"criteria\"");
+    page.assert_contains("Regiovisie");
+    page.assert_contains("6 weken");
     let old = c.get("/regeling/sto-2020-2023").await;
     old.assert_contains("€ 15.895,00");
     old.assert_contains("7,5%");
