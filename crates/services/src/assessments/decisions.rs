@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde_json::json;
 use store::assessments::{self as repo, Change, DecisionRow, NewDecision};
-use store::{AnyConnection, StoreError, applications as drafts};
+use store::{AnyConnection, StoreError};
 
 use super::{corrupt, find, region_recipients, state_of, today};
 use crate::mail;
@@ -98,7 +98,7 @@ pub async fn decide(
     super::require_no_conflict(&mut tx, &row, actor).await?;
     // Decided on the version the advice is about, whatever came in since.
     let advised = row.advice_version.ok_or_else(|| corrupt("beoordeeld zonder advies"))?;
-    let (application, version) = version_with_info(&mut tx, &found.application_id, advised).await?;
+    let (application, version) = super::submitted(&mut tx, &found.application_id, Some(advised)).await?;
     let submitted_on = jiff::Timestamp::from_millisecond(version.submitted_at)
         .map_err(corrupt)?
         .to_zoned_datetime(app.current_regulation()?.time_zone())
@@ -198,26 +198,5 @@ pub async fn letter(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result
 }
 
 async fn version_content(conn: &mut AnyConnection, application_id: &str, number: i64) -> Result<Application> {
-    Ok(version_with_info(conn, application_id, number).await?.0)
-}
-
-/// A submitted version's content and its facts.
-async fn version_with_info(
-    conn: &mut AnyConnection,
-    application_id: &str,
-    number: i64,
-) -> Result<(Application, crate::applications::VersionInfo)> {
-    let v = drafts::versions(conn, application_id, true)
-        .await?
-        .into_iter()
-        .find(|v| v.number == number)
-        .ok_or_else(|| corrupt(format!("versie {number} ontbreekt")))?;
-    let application = Application::from_json(&v.content).map_err(corrupt)?;
-    let info = crate::applications::VersionInfo {
-        number: v.number,
-        sha256: v.sha256,
-        submitted_at: v.submitted_at,
-        submitted_by: v.submitted_by_name,
-    };
-    Ok((application, info))
+    Ok(super::submitted(conn, application_id, Some(number)).await?.0)
 }

@@ -77,6 +77,24 @@ pub(crate) async fn find(app: &App, conn: &mut AnyConnection, actor: &Actor, slu
     Ok(Found { region, phase, application_id: draft.id })
 }
 
+/// A submitted version, parsed (its stored text left out of the version): the one numbered
+/// `number`, or the latest.
+pub(crate) async fn submitted(
+    conn: &mut AnyConnection,
+    application_id: &str,
+    number: Option<i64>,
+) -> Result<(domain::regulation::application::Application, drafts::Version)> {
+    let versions = drafts::versions(conn, application_id, true).await?;
+    let found = match number {
+        Some(n) => versions.into_iter().find(|v| v.number == n),
+        None => versions.into_iter().next_back(),
+    };
+    let mut v = found.ok_or_else(|| corrupt(format!("ingediende versie {number:?} ontbreekt")))?;
+    let application =
+        domain::regulation::application::Application::from_json(&std::mem::take(&mut v.content)).map_err(corrupt)?;
+    Ok((application, v))
+}
+
 pub(crate) fn state_of(row: &AssessmentRow) -> Result<AssessmentState> {
     AssessmentState::parse(&row.state).ok_or_else(|| corrupt(format!("beoordelingsstatus {}", row.state)))
 }

@@ -16,7 +16,6 @@ use store::applications as drafts;
 use store::assessments::{self as repo, AssessmentRow, Change};
 
 use super::{Found, Status, corrupt, find, load_status, state_of};
-use crate::applications::VersionInfo;
 use crate::{App, Result, ServiceError, invalid};
 
 /// The advice, once recorded.
@@ -31,8 +30,8 @@ pub struct Advice {
 #[derive(Debug, Clone)]
 pub struct Review {
     pub status: Status,
-    /// The latest submitted version and its content (what is assessed and decided on).
-    pub version: VersionInfo,
+    /// The latest submitted version (its content parsed beside it: what is assessed and decided on).
+    pub version: drafts::Version,
     pub application: Application,
     /// The rule checks of that version, as at its submission.
     pub report: Report,
@@ -68,24 +67,6 @@ fn cards_of(rows: Vec<repo::CardRow>) -> Result<Vec<Scorecard>> {
         .collect()
 }
 
-/// The latest submitted version: what the funder assesses (and decides on).
-pub(crate) async fn latest_version(
-    conn: &mut store::AnyConnection,
-    application_id: &str,
-) -> Result<(Application, VersionInfo)> {
-    let v = drafts::versions(conn, application_id, true).await?.pop().ok_or(ServiceError::NotFound)?;
-    let application = Application::from_json(&v.content).map_err(corrupt)?;
-    Ok((
-        application,
-        VersionInfo {
-            number: v.number,
-            sha256: v.sha256,
-            submitted_at: v.submitted_at,
-            submitted_by: v.submitted_by_name,
-        },
-    ))
-}
-
 /// The funder's whole view of one application.
 pub async fn review(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<Review> {
     actor.require(Action::ViewAssessment)?;
@@ -93,7 +74,7 @@ pub async fn review(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result
     let found = find(app, &mut conn, actor, slug, phase).await?;
     let application_id = found.application_id.clone();
     let row = repo::get(&mut conn, &application_id).await?;
-    let (application, version) = latest_version(&mut conn, &application_id).await?;
+    let (application, version) = super::submitted(&mut conn, &application_id, None).await?;
     let reg = app.current_regulation()?;
     let requested = domain::assessment::decision::requested_per_year(reg, &found.phase, &application)
         .map_err(|e| corrupt(e.to_string()))?;
@@ -229,7 +210,7 @@ pub async fn advise(app: &App, actor: &Actor, (slug, phase): (&str, &str), text:
     scoring::validate_advice(text).into_result(()).map_err(ServiceError::Invalid)?;
     super::require_no_conflict(&mut tx, &row, actor).await?;
     let user = actor.user_id.as_deref().ok_or(ServiceError::Denied(domain::Denied::NotSignedIn))?;
-    let (_, version) = latest_version(&mut tx, &found.application_id).await?;
+    let (_, version) = super::submitted(&mut tx, &found.application_id, None).await?;
     let facts =
         domain::assessment::Facts { today: super::today(app)?, due: None, objection_until: None, objected: false };
     let t = assessment::transition(

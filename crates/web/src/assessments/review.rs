@@ -168,7 +168,7 @@ async fn render(st: &AppState, ctx: &Ctx, (slug, phase): (&str, &str), kept: Kep
         base,
         version: r.version.number,
         submitted: ms(r.version.submitted_at),
-        submitted_by: r.version.submitted_by.clone(),
+        submitted_by: r.version.submitted_by_name.clone(),
         sha256: r.version.sha256.clone(),
         passed: r.report.passed,
         checks: r
