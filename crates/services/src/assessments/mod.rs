@@ -4,9 +4,11 @@
 //! decision are in their own files.
 
 pub mod decisions;
+mod queue;
 pub mod scoring;
 
-use domain::assessment::decision::Outcome;
+pub use queue::{QueueItem, queue};
+
 use domain::assessment::{self, AssessmentState, Facts, Notify, StepInput, Transition, TransitionError, Who};
 use domain::regulation::Phase;
 use domain::{Action, Actor, Region, Role};
@@ -447,57 +449,6 @@ async fn notify(
         serde_json::to_value(what).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     );
     mail::queue_to(app, conn, &recipients, &mail::Letter { kind: &kind, subject, body, path }).await
-}
-
-/// One line of the funder's queue.
-#[derive(Debug, Clone)]
-pub struct QueueItem {
-    pub region_name: String,
-    pub region_slug: String,
-    pub phase: String,
-    pub phase_label: String,
-    pub state: AssessmentState,
-    pub outcome: Option<Outcome>,
-    pub submitted_at: i64,
-    /// Whole days since the latest submission.
-    pub days: i64,
-    pub versions: i64,
-    pub request_due: Option<Date>,
-    pub taken_by: Option<String>,
-}
-
-/// Every submitted application of a phase the funder decides on, oldest submission first.
-pub async fn queue(app: &App, actor: &Actor) -> Result<Vec<QueueItem>> {
-    actor.require(Action::ViewAssessment)?;
-    let reg = app.current_regulation()?;
-    let mut conn = app.db.conn().await?;
-    let now = app.now().as_millisecond();
-    let mut out = Vec::new();
-    for r in repo::queue(&mut conn).await? {
-        let Some(phase) = reg.phase(&r.phase).filter(|p| p.assessed) else { continue };
-        let state = match r.state.as_deref() {
-            None => AssessmentState::Ingediend,
-            Some(s) => AssessmentState::parse(s).ok_or_else(|| corrupt(s))?,
-        };
-        out.push(QueueItem {
-            region_name: r.region_name,
-            region_slug: r.region_slug,
-            phase: phase.id.clone(),
-            phase_label: phase.label.clone(),
-            state,
-            outcome: r.outcome.as_deref().and_then(Outcome::parse),
-            submitted_at: r.last_submitted_at,
-            days: (now - r.last_submitted_at).max(0) / 86_400_000,
-            versions: r.versions,
-            request_due: r
-                .request_due
-                .as_deref()
-                .and_then(|d| d.parse().ok())
-                .filter(|_| state == AssessmentState::AanvullingGevraagd),
-            taken_by: r.taken_by_name,
-        });
-    }
-    Ok(out)
 }
 
 /// Whether the actor may score, advise, decide or pay in the region: asked before a body is read.
