@@ -51,9 +51,8 @@ pub struct ReportInput<'a> {
     pub realisation: &'a Realisation,
     /// The settlement (final accounts only).
     pub settlement: Option<&'a Settlement>,
-    /// Subsidy spent per year, for the annual accounts note.
-    pub spent_per_year: &'a BTreeMap<i16, Decimal>,
-    pub received: Decimal,
+    /// The annual accounts note: per year received (from the payment register), spent and the balance.
+    pub annual: &'a [domain::payments::AnnualLine],
     pub milestones: &'a [MilestoneRow],
     /// The region's explanation of the difference per activity id.
     pub explanations: &'a BTreeMap<String, String>,
@@ -76,18 +75,6 @@ impl ReportInput<'_> {
         } else {
             self.approved.organisation(id).map_or(id.to_owned(), |o| o.name.clone())
         }
-    }
-
-    /// Purpose-bound subsidy per year: spent, cumulative, remaining of what was received.
-    pub fn annual_note(&self) -> Vec<(i16, Decimal, Decimal)> {
-        let mut cumulative = Decimal::ZERO;
-        self.spent_per_year
-            .iter()
-            .map(|(year, spent)| {
-                cumulative += *spent;
-                (*year, *spent, self.received - cumulative)
-            })
-            .collect()
     }
 }
 
@@ -137,14 +124,15 @@ pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     row += 2;
     ws.write_string_with_format(row, 0, "Toelichting jaarrekening penvoerder (doelsubsidie)", &bold)?;
     row += 1;
-    for (c, h) in ["Jaar", "Besteed", "Nog te besteden"].iter().enumerate() {
+    for (c, h) in ["Jaar", "Ontvangen", "Besteed", "Nog te besteden"].iter().enumerate() {
         ws.write_string_with_format(row, c as u16, *h, &bold)?;
     }
-    for (year, spent, remaining) in input.annual_note() {
+    for l in input.annual {
         row += 1;
-        ws.write_number(row, 0, f64::from(year))?;
-        ws.write_number_with_format(row, 1, f64_of(spent), &euro)?;
-        ws.write_number_with_format(row, 2, f64_of(remaining), &euro)?;
+        ws.write_number(row, 0, f64::from(l.year))?;
+        ws.write_number_with_format(row, 1, f64_of(l.received), &euro)?;
+        ws.write_number_with_format(row, 2, f64_of(l.spent), &euro)?;
+        ws.write_number_with_format(row, 3, f64_of(l.balance), &euro)?;
     }
 
     let ws = wb.add_worksheet().set_name("Per kostensoort en jaar")?;
@@ -400,10 +388,14 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
         ));
     }
     s.push_str("=== Toelichting voor de jaarrekening van de penvoerder\n");
-    s.push_str(&format!("{}\n\n", t(&format!("Doelsubsidie: ontvangen {}.", euro_nl(input.received)))));
-    s.push_str("#table(columns: (30%, 35%, 35%), align: (left, right, right),\n  table.header([*Jaar*], [*Besteed*], [*Nog te besteden*]),\n");
-    for (year, spent, remaining) in input.annual_note() {
-        s.push_str(&table_row(&[year.to_string(), euro_nl(spent), euro_nl(remaining)]));
+    let received: Decimal = input.annual.iter().map(|l| l.received).sum();
+    s.push_str(&format!(
+        "{}\n\n",
+        t(&format!("Doelsubsidie: ontvangen {} volgens het betaalregister van DUS-I.", euro_nl(received)))
+    ));
+    s.push_str("#table(columns: (19%, 27%, 27%, 27%), align: (left, right, right, right),\n  table.header([*Jaar*], [*Ontvangen*], [*Besteed*], [*Nog te besteden*]),\n");
+    for l in input.annual {
+        s.push_str(&table_row(&[l.year.to_string(), euro_nl(l.received), euro_nl(l.spent), euro_nl(l.balance)]));
     }
     s.push_str(")\n");
     s.push_str(&format!(

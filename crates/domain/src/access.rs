@@ -161,6 +161,13 @@ pub enum Action<'a> {
     ViewAssessment,
     /// Score, advise, decide and keep the payment register (the funder's staff).
     Assess,
+    /// Set a region's maximum in the table of annex 3 (the national team).
+    EditRegionMaximums,
+    /// See a region's payments: planned and received (the region's managers and lead applicant,
+    /// the national team, the funder's staff and the ministry).
+    ViewPayments {
+        region_id: &'a str,
+    },
 }
 
 /// Roles a region manager may hand out within their own region.
@@ -241,6 +248,7 @@ impl Actor {
                     | Action::ViewApplication { .. }
                     | Action::ViewAllSchoolPlans { .. }
                     | Action::ViewAllRecords { .. }
+                    | Action::ViewPayments { .. }
                     | Action::ViewUsers { .. }
             )
         {
@@ -264,7 +272,8 @@ impl Actor {
             }
             Action::EditApplication { region_id }
             | Action::ViewAllSchoolPlans { region_id }
-            | Action::ViewAllRecords { region_id } => {
+            | Action::ViewAllRecords { region_id }
+            | Action::ViewPayments { region_id } => {
                 manages(region_id) || self.has_role_in(Role::LeadApplicant, region_id)
             }
             Action::WriteSchoolPlan { region_id, author_id, organisation_id } => {
@@ -278,7 +287,7 @@ impl Actor {
             Action::ReadOutbox => false,
             Action::EditContent { region_id } => region_id.is_some_and(manages),
             Action::ViewMembersContent => !self.grants.is_empty(),
-            Action::ViewAssessment => false,
+            Action::ViewAssessment | Action::EditRegionMaximums => false,
             Action::Assess => self.is_assessor(),
             Action::RecordWork { region_id, organisation_id } => {
                 manages(region_id)
@@ -378,6 +387,7 @@ mod tests {
                 Action::ViewApplication { region_id: region },
                 Action::ViewAllSchoolPlans { region_id: region },
                 Action::ViewAllRecords { region_id: region },
+                Action::ViewPayments { region_id: region },
                 Action::ViewUsers { region_id: Some(region) },
                 Action::ViewMembersContent,
                 Action::UseAccount,
@@ -397,6 +407,7 @@ mod tests {
                 Action::RecordWork { region_id: region, organisation_id: "o" },
                 Action::RecordContribution { region_id: region, company_id: "c" },
                 Action::EditContent { region_id: None },
+                Action::EditRegionMaximums,
                 Action::ReadOutbox,
             ] {
                 assert!(!a.permits(write), "{role:?} may not {write:?}");
@@ -419,6 +430,25 @@ mod tests {
             assert!(national.permits(Action::InviteUser { role, region_id: None }));
             assert!(!manager.permits(Action::InviteUser { role, region_id: Some(region) }));
             assert_eq!(Role::parse(role.code()), Some(role));
+        }
+    }
+
+    #[test]
+    fn the_national_team_keeps_the_maximums_and_the_region_sees_its_payments() {
+        let national = actor(&[(Role::NationalAdmin, None)]);
+        assert!(
+            national.permits(Action::EditRegionMaximums) && national.permits(Action::ViewPayments { region_id: "r1" })
+        );
+        for (role, sees) in [
+            (Role::RegionManager, true),
+            (Role::LeadApplicant, true),
+            (Role::SchoolContact, false),
+            (Role::Partner, false),
+        ] {
+            let a = actor(&[(role, Some("r1"))]);
+            assert_eq!(a.permits(Action::ViewPayments { region_id: "r1" }), sees, "{role:?}");
+            assert!(!a.permits(Action::ViewPayments { region_id: "r2" }), "{role:?} in another region");
+            assert!(!a.permits(Action::EditRegionMaximums), "{role:?}");
         }
     }
 

@@ -13,6 +13,7 @@ pub mod fmt;
 pub mod limits;
 pub mod monitoring;
 pub mod organisation;
+pub mod payments;
 pub mod region;
 pub mod school_plan;
 pub mod user;

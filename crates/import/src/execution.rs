@@ -104,7 +104,7 @@ impl Columns {
 }
 
 /// One row being read: its cells, and the errors found so far.
-struct RowReader<'a> {
+pub(crate) struct RowReader<'a> {
     cols: &'a Columns,
     row: &'a [String],
     number: usize,
@@ -112,13 +112,18 @@ struct RowReader<'a> {
 }
 
 impl RowReader<'_> {
-    fn fail(&mut self, column: &str, message: impl Into<String>) {
+    /// The file's row number of the row being read.
+    pub(crate) fn number(&self) -> usize {
+        self.number
+    }
+
+    pub(crate) fn fail(&mut self, column: &str, message: impl Into<String>) {
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(RowError { row: self.number, column: column.to_owned(), message: message.into() });
         }
     }
 
-    fn text(&mut self, column: &str, required: bool) -> String {
+    pub(crate) fn text(&mut self, column: &str, required: bool) -> String {
         let v = self.cols.cell(self.row, column).to_owned();
         if required && v.is_empty() {
             self.fail(column, "leeg; vul dit in");
@@ -126,7 +131,7 @@ impl RowReader<'_> {
         v
     }
 
-    fn decimal(&mut self, column: &str, required: bool) -> Decimal {
+    pub(crate) fn decimal(&mut self, column: &str, required: bool) -> Decimal {
         let raw = self.cols.cell(self.row, column);
         if raw.is_empty() && !required {
             return Decimal::ZERO;
@@ -144,7 +149,7 @@ impl RowReader<'_> {
         }
     }
 
-    fn date(&mut self, column: &str) -> Date {
+    pub(crate) fn date(&mut self, column: &str) -> Date {
         let raw = self.cols.cell(self.row, column);
         match parse_date_nl(raw) {
             Some(d) => d,
@@ -186,7 +191,7 @@ pub const COST_COLUMNS: [&str; 10] = [
 ];
 
 /// Reads every non-empty row with `each`, after checking the `required` columns; all rows or the errors.
-fn read_rows<T>(
+pub(crate) fn read_rows<T>(
     table: &Table,
     required: &[&str],
     mut each: impl FnMut(&mut RowReader) -> T,
@@ -261,6 +266,16 @@ pub fn costs(
             vat_recoverable: r.yes("Btw terugvorderbaar"),
         }
     })
+}
+
+/// A spreadsheet's table: the first sheet of an XLSX (a ZIP, so it starts with `PK`), else CSV
+/// text in whatever encoding [`crate::decode`] recognises. The message is Dutch and complete.
+pub fn table_of(bytes: &[u8]) -> Result<Table, String> {
+    if bytes.starts_with(b"PK") {
+        xlsx_table(bytes).map_err(|e| format!("{}.", domain::validation::capitalise(&e)))
+    } else {
+        csv_table(&crate::decode(bytes)).map_err(|e| e.to_string())
+    }
 }
 
 /// The first sheet of a workbook as text cells: dates as `YYYY-MM-DD`, numbers as written.

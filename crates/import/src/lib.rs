@@ -14,6 +14,7 @@
 pub mod budget;
 pub mod duo;
 pub mod execution;
+pub mod payments;
 pub mod sheet;
 
 /// The file's text: UTF-8 (with or without BOM), else Windows-1252.

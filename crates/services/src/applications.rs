@@ -214,15 +214,16 @@ fn parse_stored(content: &str) -> Result<Application> {
 
 /// The regulation the application is judged by: the phase's own window, or until the end of a
 /// repair request's due date.
-fn rules_for<'a>(
-    app: &'a App,
+async fn rules_for(
+    app: &App,
+    conn: &mut AnyConnection,
     phase: &str,
     repair: Option<jiff::civil::Date>,
-) -> Result<std::borrow::Cow<'a, Regulation>> {
-    let reg = app.current_regulation()?;
+) -> Result<Regulation> {
+    let reg = crate::maximums::in_force(conn, app.current_regulation()?).await?;
     Ok(match repair {
-        Some(due) => std::borrow::Cow::Owned(crate::assessments::extended(reg, phase, due)),
-        None => std::borrow::Cow::Borrowed(reg),
+        Some(due) => crate::assessments::extended(&reg, phase, due),
+        None => reg,
     })
 }
 
@@ -250,7 +251,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     // A repair request from the funder opens a closed phase for this region until its due date.
     let assessment = store::assessments::get(&mut conn, &draft.id).await?;
     let repair = crate::assessments::repair_due(app, assessment.as_ref())?;
-    let reg = rules_for(app, phase, repair)?;
+    let reg = rules_for(app, &mut conn, phase, repair).await?;
     let open = window.is_open() || repair.is_some();
     let stored = repo::versions(&mut conn, &draft.id, !open).await?;
     // A closed phase is judged as it was last submitted (that content, at that moment), not as a
@@ -435,7 +436,7 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
     frozen.submitted_at = now;
     crate::assessments::submission_allowed(app, &mut tx, &draft.id).await?;
     let repair = crate::assessments::repair_until(app, &mut tx, &draft.id).await?;
-    let report = check::check(&*rules_for(app, phase, repair)?, &frozen).map_err(check_error)?;
+    let report = check::check(&rules_for(app, &mut tx, phase, repair).await?, &frozen).map_err(check_error)?;
     let blocking: Vec<Finding> = report.findings.into_iter().filter(Finding::blocks).collect();
     if !blocking.is_empty() {
         return Err(ServiceError::SubmitRefused(blocking));

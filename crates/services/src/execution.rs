@@ -454,7 +454,7 @@ pub async fn realisation(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger
     Ok((ledger, r))
 }
 
-/// The settlement on everything recorded; `received` is what was paid in advance (by default the grant).
+/// The settlement on everything recorded; what was received comes from the payment register.
 pub async fn settlement(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Settlement)> {
     let ledger = ledger(app, actor, slug).await?;
     let s = settle_ledger(app, actor, &ledger).await?;
@@ -463,33 +463,22 @@ pub async fn settlement(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger,
 
 async fn settle_ledger(app: &App, actor: &Actor, ledger: &Ledger) -> Result<Settlement> {
     actor.require(Action::ViewAllRecords { region_id: &ledger.region.id })?;
-    let reg = app.current_regulation()?;
-    let stored = repo::received_cents(&mut *app.db.conn().await?, &ledger.region.id).await?;
-    let received = match stored {
-        Some(cents) => Decimal::new(cents, 2),
-        None => execution::granted(reg, &ledger.approved, &ledger.decided).map_err(corrupt)?,
-    };
+    let mut conn = app.db.conn().await?;
+    let received = crate::payments::received_per_year(&mut conn, &ledger.region.id).await?.values().copied().sum();
+    // The grant is bounded by the region maximum table in force.
+    let reg = crate::maximums::in_force(&mut conn, app.current_regulation()?).await?;
     let years = years_to_date(app)?;
-    execution::settle(reg, (&ledger.approved, &ledger.decided), &ledger.records(), (&years, received)).map_err(corrupt)
+    execution::settle(&reg, (&ledger.approved, &ledger.decided), &ledger.records(), (&years, received)).map_err(corrupt)
 }
 
-/// Records the advances the region has received; whole cents, not negative.
-pub async fn set_received(app: &App, actor: &Actor, slug: &str, amount: Decimal) -> Result<()> {
-    let cents = (amount * Decimal::ONE_HUNDRED).normalize();
-    let cents = match (cents < Decimal::ZERO, cents.scale(), i64::try_from(cents)) {
-        (true, _, _) => return Err(invalid("received", "Het ontvangen bedrag is niet negatief.")),
-        (false, 0, Ok(c)) => c,
-        (false, 0, Err(_)) => return Err(invalid("received", "Het ontvangen bedrag is te groot.")),
-        _ => return Err(invalid("received", "Vul het ontvangen bedrag in met hoogstens twee decimalen.")),
-    };
-    let mut tx = app.db.begin().await?;
-    let region = live_region(&mut tx, slug).await?;
-    actor.require(Action::EditApplication { region_id: &region.id })?;
-    repo::set_received_cents(&mut tx, &region.id, cents, actor.user_id.as_deref()).await?;
-    let detail = json!({ "received": Decimal::new(cents, 2).to_string() });
-    audit::append(&mut tx, actor.user_id.as_deref(), "execution.received", "region", &region.id, &detail).await?;
-    tx.commit().await?;
-    Ok(())
+/// The annual accounts note of the lead applicant: per year what was received (payment register,
+/// by date paid), what the subsidy paid for, and what is still to spend.
+pub async fn annual_note(app: &App, ledger: &Ledger) -> Result<Vec<domain::payments::AnnualLine>> {
+    let reg = app.current_regulation()?;
+    let spent = execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &years_to_date(app)?)
+        .map_err(corrupt)?;
+    let received = crate::payments::received_per_year(&mut *app.db.conn().await?, &ledger.region.id).await?;
+    Ok(domain::payments::annual_note(&received, &spent))
 }
 
 /// A milestone of the approved plan with its progress.
@@ -693,14 +682,7 @@ pub async fn import(app: &App, actor: &Actor, slug: &str, kind: RecordKind, byte
     let started = std::time::Instant::now();
     let bytes = bytes.to_vec();
     // Reading a workbook or a long CSV is CPU work: on the bounded pool.
-    let table = crate::cpu::run(move || {
-        if bytes.starts_with(b"PK") {
-            imp::xlsx_table(&bytes).map_err(|e| invalid("bestand", format!("{}.", domain::validation::capitalise(&e))))
-        } else {
-            imp::csv_table(&import::decode(&bytes)).map_err(|e| invalid("bestand", e.to_string()))
-        }
-    })
-    .await??;
+    let table = crate::cpu::run(move || imp::table_of(&bytes).map_err(|e| invalid("bestand", e))).await??;
     let members = {
         let mut conn = app.db.conn().await?;
         let region = live_region(&mut conn, slug).await?;
@@ -783,8 +765,7 @@ pub async fn report(
     };
     let realisation = execution::realisation(reg, &approved, &records, (&years, today)).map_err(corrupt)?;
     let settlement = settle_ledger(app, actor, &ledger).await?;
-    let spent = execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &years_to_date(app)?)
-        .map_err(corrupt)?;
+    let annual = annual_note(app, &ledger).await?;
     let explanations = explanations(app, &ledger.region.id).await?;
     let rows: Vec<docs::report::MilestoneRow> = list
         .into_iter()
@@ -815,8 +796,7 @@ pub async fn report(
             records: &records,
             realisation: &realisation,
             settlement: (kind == docs::report::ReportKind::Final).then_some(&settlement),
-            spent_per_year: &spent,
-            received: settlement.received,
+            annual: &annual,
             milestones: &rows,
             explanations: &explanations,
             made_on: domain::fmt::date_nl(today),

@@ -27,18 +27,17 @@ impl Regulations {
         Regulations::load(None).expect("the shipped regulation files parse (tested)")
     }
 
-    /// The shipped regulations, each replaced by `DIR/{id}.toml` (and `DIR/{id}-region-maximums.csv`) where present.
+    /// The shipped regulations, each replaced by `DIR/{id}.toml` where present. Their region
+    /// maximum tables are the national team's data: see [`crate::maximums`].
     pub fn load(dir: Option<&Path>) -> Result<Regulations, LoadError> {
         let mut all = Vec::new();
-        for (id, toml_text, csv_text) in BUILTIN {
+        for (id, toml_text) in BUILTIN {
             let toml_path = dir.map(|d| d.join(format!("{id}.toml")));
-            let csv_path = dir.map(|d| d.join(format!("{id}-region-maximums.csv")));
             let toml_text = read_or(toml_path.as_deref(), toml_text)?;
-            let csv_text = read_or(csv_path.as_deref(), csv_text)?;
             let path = toml_path
                 .filter(|p| p.exists())
                 .map_or_else(|| format!("(ingebouwd) {id}"), |p| p.display().to_string());
-            all.push(Regulation::parse(&toml_text, &csv_text).map_err(|source| LoadError::Invalid { path, source })?);
+            all.push(Regulation::parse(&toml_text).map_err(|source| LoadError::Invalid { path, source })?);
         }
         Ok(Regulations { all })
     }
@@ -101,7 +100,6 @@ mod tests {
         let regs = Regulations::load(Some(&dir)).unwrap();
         let reg = regs.get("sto-2025-2028").unwrap();
         assert_eq!(reg.decimal_at("cofinancing-minimum-share", reg.start()).unwrap().0.to_string(), "0.12");
-        assert!(!reg.region_maximums.is_empty(), "the shipped table stays when not overridden");
         std::fs::write(dir.join("sto-2025-2028.toml"), "kapot").unwrap();
         let err = Regulations::load(Some(&dir)).unwrap_err();
         assert!(err.to_string().contains("sto-2025-2028.toml"));

@@ -191,6 +191,23 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
         "{refused:?}"
     );
     assert!(denied(decisions::decide(&app, &p.ministry, (DEMO_REGION, PHASE), input(asked.clone())).await));
+    // The region maximum table the national team keeps bounds the decision.
+    let table = ("sto-2025-2028", DEMO_REGION);
+    let lower = |amount: i64, reason: &'static str| domain::regulation::maximum::MaximumInput {
+        amount: Some(Decimal::from(amount)),
+        source: "Bijlage 3",
+        verified: true,
+        reason,
+    };
+    services::maximums::set(&app, &p.national, table, &lower(1_000, "Tijdelijk te laag."), Some(320_000_000))
+        .await
+        .unwrap();
+    let above = decisions::decide(&app, &p.assessor, (DEMO_REGION, PHASE), input(asked.clone())).await;
+    assert!(
+        matches!(&above, Err(ServiceError::Invalid(e)) if e.iter().any(|f| f.message.contains("meer dan het maximum van € 1.000,00"))),
+        "{above:?}"
+    );
+    services::maximums::set(&app, &p.national, table, &lower(3_200_000, "Hersteld."), Some(100_000)).await.unwrap();
     let d = decisions::decide(&app, &p.assessor, (DEMO_REGION, PHASE), input(asked.clone())).await.unwrap();
     assert_eq!((d.version, d.objection_until), (second, date(2024, 12, 13)));
     assert_eq!(state(&app, &p.manager).await, AssessmentState::Besloten);

@@ -160,20 +160,9 @@ async fn the_same_version_gives_the_same_file_every_time() {
 }
 
 #[tokio::test]
-async fn received_advances_and_explanations_are_kept_in_cents_and_per_activity() {
+async fn explanations_are_kept_per_activity() {
     let app = app().await;
     let manager = actor(&app, 1).await;
-    let amount: Decimal = "123456.78".parse().unwrap();
-    services::execution::set_received(&app, &manager, DEMO_REGION, amount).await.unwrap();
-    let (_, settlement) = services::execution::settlement(&app, &manager, DEMO_REGION).await.unwrap();
-    assert_eq!(settlement.received, amount);
-    for (wrong, why) in [("-1", "negative"), ("1.234", "below a cent")] {
-        let refused = services::execution::set_received(&app, &manager, DEMO_REGION, wrong.parse().unwrap()).await;
-        assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{why}: {refused:?}");
-    }
-    let (_, kept) = services::execution::settlement(&app, &manager, DEMO_REGION).await.unwrap();
-    assert_eq!(kept.received, amount, "a refused amount changes nothing");
-
     let region = services::execution::ledger(&app, &manager, DEMO_REGION).await.unwrap().region.id;
     services::execution::set_explanation(&app, &manager, DEMO_REGION, "a1", "  Later begonnen.  ").await.unwrap();
     let unknown = services::execution::set_explanation(&app, &manager, DEMO_REGION, "zz", "Tekst").await;
@@ -183,7 +172,7 @@ async fn received_advances_and_explanations_are_kept_in_cents_and_per_activity()
     services::execution::set_explanation(&app, &manager, DEMO_REGION, "a1", " ").await.unwrap();
     assert!(services::execution::explanations(&app, &region).await.unwrap().is_empty(), "an empty text removes it");
     let partner = actor(&app, 4).await;
-    let refused = services::execution::set_received(&app, &partner, DEMO_REGION, amount).await;
+    let refused = services::execution::set_explanation(&app, &partner, DEMO_REGION, "a1", "Tekst").await;
     assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
 }
 

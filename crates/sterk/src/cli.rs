@@ -14,7 +14,7 @@ pub(crate) struct Cli {
     /// Database URL; `postgres://…` selects PostgreSQL. Default: SQLite in the data folder.
     #[arg(long, global = true, env = "STERK_DATABASE_URL")]
     pub(crate) database_url: Option<String>,
-    /// Folder whose `{id}.toml` / `{id}-region-maximums.csv` replace the shipped regulation files.
+    /// Folder whose `{id}.toml` replace the shipped regulation files.
     #[arg(long, global = true, env = "STERK_REGULATIONS_DIR")]
     pub(crate) regulations_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -53,7 +53,8 @@ pub(crate) enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
-    /// Check an application (sterk.application/1 JSON) against its regulation.
+    /// Check an application (sterk.application/1 JSON) against its regulation, with the region
+    /// maximum table of the database when there is one (else the file's region.maximum_eur).
     /// Exit 0: no blocking rule failed; 1: one did; 2: the file is malformed.
     Check {
         file: PathBuf,

@@ -63,7 +63,7 @@ fn main() -> ExitCode {
         }
     };
     match &cli.command {
-        Command::Check { file, format } => return check(&cli, file, *format),
+        Command::Check { file, format } => return check(&cli, &runtime, file, *format),
         Command::Allocate { regulation, pupils, format } => return allocate(&cli, regulation, pupils, *format),
         _ => {}
     }
@@ -80,13 +80,28 @@ fn regulations(cli: &Cli) -> anyhow::Result<Regulations> {
     Ok(Regulations::load(cli.regulations_dir.as_deref())?)
 }
 
+/// The regulations with the region maximum tables of the database, when there is one (a URL is
+/// given or the data folder holds one): a check reads the table the national team keeps; else
+/// the file's own `region.maximum_eur` counts.
+fn regulations_for_check(cli: &Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Regulations> {
+    let regs = regulations(cli)?;
+    let url_given = cli.database_url.as_deref().is_some_and(|u| !u.trim().is_empty());
+    if !url_given && !cli.data_dir.join("sterk.db").exists() {
+        return Ok(regs);
+    }
+    runtime.block_on(async {
+        let (db, _) = open(cli).await?;
+        Ok(services::maximums::all_in_force(&App::with_regulations(db, regs)).await?)
+    })
+}
+
 /// Exit 2 for anything that keeps the file from being checked: unreadable, malformed, unknown regulation.
-fn check(cli: &Cli, file: &PathBuf, format: CheckFormat) -> ExitCode {
+fn check(cli: &Cli, runtime: &tokio::runtime::Runtime, file: &PathBuf, format: CheckFormat) -> ExitCode {
     let malformed = |message: String| {
         eprintln!("fout: {message}");
         ExitCode::from(2)
     };
-    let regs = match regulations(cli) {
+    let regs = match regulations_for_check(cli, runtime) {
         Ok(r) => r,
         Err(e) => return malformed(format!("{e:#}")),
     };

@@ -186,9 +186,9 @@ fn an_exported_application_imports_back_unchanged() {
     assert!(out.status.success());
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 
-    let missing = run_in(&["export", "application", "utrecht", "hoofdlijnen"]);
+    let missing = run_in(&["export", "application", "dordrecht", "hoofdlijnen"]);
     assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("geen aanvraag gevonden voor regio \"utrecht\""));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("geen aanvraag gevonden voor regio \"dordrecht\""));
 }
 
 #[test]

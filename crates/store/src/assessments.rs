@@ -309,14 +309,21 @@ pub async fn insert_decision(conn: &mut AnyConnection, d: &NewDecision<'_>) -> R
     Ok(id)
 }
 
-/// Withdraws the current decision (a founded objection).
-pub async fn withdraw_decision(conn: &mut AnyConnection, assessment_id: &str) -> Result<()> {
-    sqlx::query("UPDATE decisions SET withdrawn_at = $2 WHERE assessment_id = $1 AND withdrawn_at IS NULL")
-        .bind(assessment_id)
-        .bind(now_ms())
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Withdraws the current decision (a founded objection); returns its id.
+pub async fn withdraw_decision(conn: &mut AnyConnection, assessment_id: &str) -> Result<Option<String>> {
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM decisions WHERE assessment_id = $1 AND withdrawn_at IS NULL")
+            .bind(assessment_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(id) = &id {
+        sqlx::query("UPDATE decisions SET withdrawn_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now_ms())
+            .execute(conn)
+            .await?;
+    }
+    Ok(id)
 }
 
 const DECISIONS: &str = "SELECT d.id, d.reference, d.decided_on, d.outcome, d.conditions, d.version_number, \

@@ -29,6 +29,7 @@ const QUIET: &[&str] = &[
     "milestone_progress",
     "change_notices",
     "advances_received",
+    "payments",
     "activity_explanations",
     "stored_files",
     "agreement_files",

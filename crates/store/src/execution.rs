@@ -217,29 +217,6 @@ pub async fn notices(conn: &mut AnyConnection, region_id: &str) -> Result<Vec<No
         .collect()
 }
 
-/// The advances the region says it has received, in eurocents; `None` when it has entered none.
-pub async fn received_cents(conn: &mut AnyConnection, region_id: &str) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT received_cents FROM advances_received WHERE region_id = $1")
-        .bind(region_id)
-        .fetch_optional(conn)
-        .await?)
-}
-
-pub async fn set_received_cents(conn: &mut AnyConnection, region_id: &str, cents: i64, by: Option<&str>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO advances_received (region_id, received_cents, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (region_id) DO UPDATE SET received_cents = excluded.received_cents, \
-         updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-    )
-    .bind(region_id)
-    .bind(cents)
-    .bind(by)
-    .bind(now_ms())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// The region's explanations per activity: (activity id, text), ordered by activity.
 pub async fn explanations(conn: &mut AnyConnection, region_id: &str) -> Result<Vec<(String, String)>> {
     let rows =

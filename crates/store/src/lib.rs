@@ -16,9 +16,11 @@ pub mod execution;
 pub mod files;
 mod legacy;
 pub mod limits;
+pub mod maximums;
 pub mod monitoring;
 pub mod notifications;
 pub mod organisations;
+pub mod payments;
 pub mod regions;
 pub mod school_plans;
 pub mod sessions;
@@ -119,6 +121,7 @@ impl Db {
     pub async fn migrate(&self) -> Result<usize> {
         MIGRATOR.run(&self.pool).await?;
         legacy::move_explanations(&self.pool).await?;
+        legacy::move_received(&self.pool).await?;
         changes::install_triggers(&self.pool, self.kind).await?;
         self.migrations_applied().await
     }

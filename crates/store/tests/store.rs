@@ -103,7 +103,7 @@ async fn sign_in_limits_count_atomically_and_a_full_queue_does_not_grow() {
 }
 
 #[tokio::test]
-async fn migration_11_moves_received_and_explanations_out_of_settings() {
+async fn migrations_11_and_16_move_received_and_explanations_out_of_settings_into_the_register() {
     let db = Db::fresh_for_test().await.unwrap();
     let mut conn = db.conn().await.unwrap();
     let r = regions::insert(&mut conn, &identity("Eemland"), &RegionProfile::default(), None).await.unwrap();
@@ -123,7 +123,13 @@ async fn migration_11_moves_received_and_explanations_out_of_settings() {
     drop(conn);
     db.migrate().await.unwrap();
     let mut conn = db.conn().await.unwrap();
-    assert_eq!(execution::received_cents(&mut conn, &r.id).await.unwrap(), Some(123_456_780));
+    // Migration 16 then moves the typed amount into the payment register as a paid advance.
+    let paid = store::payments::of_region(&mut conn, &r.id).await.unwrap();
+    assert_eq!(paid.len(), 1, "{paid:?}");
+    assert_eq!((paid[0].kind.as_str(), paid[0].amount_cents), ("voorschot", 123_456_780));
+    assert!(paid[0].paid_on.is_some() && paid[0].note.contains("vóór het betaalregister"));
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM advances_received").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!(left, 0);
     let moved = execution::explanations(&mut conn, &r.id).await.unwrap();
     assert_eq!(moved, [("a1".into(), "Later begonnen.".into()), ("a2".into(), "Goedkoper ingekocht.".into())]);
     assert_eq!(settings::get(&mut conn, &format!("execution.received:{}", r.id)).await.unwrap(), None);
@@ -133,5 +139,7 @@ async fn migration_11_moves_received_and_explanations_out_of_settings() {
     // Running the migrations again changes nothing.
     drop(conn);
     db.migrate().await.unwrap();
-    assert_eq!(execution::explanations(&mut db.conn().await.unwrap(), &r.id).await.unwrap().len(), 2);
+    let mut conn = db.conn().await.unwrap();
+    assert_eq!(execution::explanations(&mut conn, &r.id).await.unwrap().len(), 2);
+    assert_eq!(store::payments::of_region(&mut conn, &r.id).await.unwrap().len(), 1, "moved once");
 }

@@ -83,6 +83,8 @@ pub struct StatusView {
     pub letter: String,
     /// Where the steps are posted.
     pub action: String,
+    /// The region's payment register (advances planned from the decision).
+    pub payments: String,
 }
 
 impl StatusView {
@@ -123,6 +125,7 @@ impl StatusView {
                 .collect(),
             letter: format!("{base}/besluit.pdf"),
             action: format!("{base}/status"),
+            payments: format!("/regio/{}/betalingen", s.region.slug),
         }
     }
 }

@@ -101,6 +101,18 @@ guard!(
     services::assessments::authorize_step
 );
 guard!(
+    /// The caller keeps the payment register (the funder's staff).
+    KeepsPayments,
+    "slug",
+    services::payments::authorize_keep
+);
+guard!(
+    /// The caller keeps the region maximum table (the national team).
+    EditsMaximums,
+    "slug",
+    services::maximums::authorize_edit
+);
+guard!(
     /// The caller may edit the knowledge-base item `{id}`.
     EditsContent,
     "id",

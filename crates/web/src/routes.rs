@@ -10,7 +10,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::error::WebError;
 use crate::{
     AppState, MAX_BODY_BYTES, account, account_requests, admin, applications, assessments, content, execution,
-    monitoring, notifications, openapi, public, regulation, school_plans,
+    maximums, monitoring, notifications, openapi, payments, public, regulation, school_plans,
 };
 
 pub fn table() -> Router<AppState> {
@@ -100,6 +100,9 @@ fn admin_pages() -> Router<AppState> {
             get(organisations::organisation_form_page).post(organisations::update_organisation),
         )
         .route("/beheer/gebruikers", get(users::users).post(users::invite))
+        .route("/beheer/maxima", get(maximums::table))
+        .route("/beheer/maxima/{slug}", get(maximums::region).post(maximums::set))
+        .route("/beoordeling/betalingen", get(payments::import_form).post(payments::import))
         .route("/beoordeling", get(assessments::queue))
         .route("/beoordeling/{slug}/{phase}", get(assessments::review))
         .route("/beoordeling/{slug}/{phase}/status", post(assessments::step))
@@ -132,6 +135,8 @@ fn region_pages() -> Router<AppState> {
             get(accountability::accountability).post(accountability::save_accountability),
         )
         .route("/regio/{slug}/verantwoording/{file}", get(accountability::report_file))
+        .route("/regio/{slug}/betalingen", get(payments::page).post(payments::add))
+        .route("/regio/{slug}/betalingen/{id}", post(payments::update))
         .route("/regio/{slug}/doelen", get(monitoring::targets).post(monitoring::set_target))
         .route("/regio/{slug}/deelplannen", get(school_plans::board))
         .route("/regio/{slug}/deelplannen/nieuw", get(school_plans::new_form).post(school_plans::create))
@@ -195,6 +200,7 @@ fn api() -> Router<AppState> {
         .route("/regions/{slug}/applications/{phase}/advice", post(funder::assessment_advice))
         .route("/regions/{slug}/applications/{phase}/decision", post(funder::record_decision))
         .route("/regions/{slug}/applications/{phase}/decision.pdf", get(funder::decision_pdf))
+        .route("/regions/{slug}/payments", get(payments::api::list_payments).post(payments::api::add_payment))
         .route("/regions/{slug}/school-plans", get(plans::list).post(plans::create))
         .route("/school-plans/{id}", get(plans::get).put(plans::put))
         .route("/school-plans/{id}/transitions", post(plans::transition))

@@ -664,12 +664,8 @@ pub(crate) fn region_maximum(reg: &Regulation, app: &Application) -> Result<Opti
                     name: format!("maximumtabel: {}", row.region),
                     value: euro_nl(row.maximum_eur.0),
                     valid_from: Some(reg.start()),
-                    source: Some(if row.example {
-                        "voorbeeldwaarde in de demotabel (de bedragen van bijlage 3 zijn niet in onze bronnen)".into()
-                    } else {
-                        "bijlage 3 van de regeling".into()
-                    }),
-                    verified: Some(!row.example),
+                    source: Some(row.source.clone()),
+                    verified: Some(row.verified),
                 },
             }),
             None => given.map(|g| RegionMax { amount: g, trace: TraceItem::input("region.maximum_eur", euro_nl(g)) }),

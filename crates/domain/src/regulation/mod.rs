@@ -10,6 +10,7 @@ pub mod allocate;
 pub mod application;
 pub mod check;
 pub mod diff;
+pub mod maximum;
 pub mod sample;
 pub mod summary;
 
@@ -20,14 +21,11 @@ use serde::{Deserialize, Serialize};
 
 use application::Amount;
 
-/// Regulation files shipped in the binary: (id, TOML, region maximum table as CSV).
-pub const BUILTIN: [(&str, &str, &str); 2] = [
-    (
-        "sto-2025-2028",
-        include_str!("../../../../regulations/sto-2025-2028.toml"),
-        include_str!("../../../../regulations/sto-2025-2028-region-maximums.csv"),
-    ),
-    ("sto-2020-2023", include_str!("../../../../regulations/sto-2020-2023.toml"), ""),
+/// Regulation files shipped in the binary: (id, TOML). The region maximum table (annex 3) is not
+/// among them: the national team keeps it in the database, with a source per row.
+pub const BUILTIN: [(&str, &str); 2] = [
+    ("sto-2025-2028", include_str!("../../../../regulations/sto-2025-2028.toml")),
+    ("sto-2020-2023", include_str!("../../../../regulations/sto-2020-2023.toml")),
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -68,6 +66,8 @@ pub struct Regulation {
     /// reader understands (file names and section marks never reach a page).
     #[serde(default)]
     pub sources: Vec<SourceDocument>,
+    /// The region maximum table in force (annex 3), from the national team's data: see
+    /// [`Regulation::with_maximums`]. Empty where no table is at hand (an offline check).
     #[serde(skip_deserializing)]
     pub region_maximums: Vec<RegionMaximum>,
 }
@@ -244,12 +244,13 @@ pub struct Criterion {
     pub verified: bool,
 }
 
-/// One row of the per-region maximum table (annex 3); `example` marks demo values.
+/// One row of the per-region maximum table (annex 3), with where its amount comes from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegionMaximum {
     pub region: String,
     pub maximum_eur: Amount,
-    pub example: bool,
+    pub source: String,
+    pub verified: bool,
 }
 
 impl Regulation {
@@ -263,25 +264,23 @@ impl Regulation {
         Citation { text, url }
     }
 
-    /// Parses a regulation file and its region maximum table (CSV `region,maximum_eur,example`; may be empty).
-    pub fn parse(toml_text: &str, maximums_csv: &str) -> Result<Regulation, RegulationError> {
+    /// Parses a regulation file.
+    pub fn parse(toml_text: &str) -> Result<Regulation, RegulationError> {
         let mut reg: Regulation = toml::from_str(toml_text).map_err(|e| RegulationError::Invalid(e.to_string()))?;
-        if !maximums_csv.trim().is_empty() {
-            for (i, row) in csv::Reader::from_reader(maximums_csv.as_bytes()).deserialize::<RegionMaximum>().enumerate()
-            {
-                let row = row.map_err(|e| RegulationError::Invalid(format!("maximumtabel, rij {}: {e}", i + 2)))?;
-                reg.region_maximums.push(row);
-            }
-        }
         reg.validate()?;
         Ok(reg)
     }
 
     /// A regulation shipped in the binary.
     pub fn builtin(id: &str) -> Result<Regulation, RegulationError> {
-        let (_, toml_text, csv_text) =
-            BUILTIN.iter().find(|(b, _, _)| *b == id).ok_or_else(|| RegulationError::Unknown(id.to_owned()))?;
-        Regulation::parse(toml_text, csv_text)
+        let (_, toml_text) =
+            BUILTIN.iter().find(|(b, _)| *b == id).ok_or_else(|| RegulationError::Unknown(id.to_owned()))?;
+        Regulation::parse(toml_text)
+    }
+
+    /// This regulation with `table` as its region maximum table.
+    pub fn with_maximums(&self, table: Vec<RegionMaximum>) -> Regulation {
+        Regulation { region_maximums: table, ..self.clone() }
     }
 
     fn validate(&mut self) -> Result<(), RegulationError> {
@@ -382,7 +381,7 @@ mod tests {
         for id in check::RULE_IDS {
             assert!(r.rule(id).is_some(), "rule {id} has a title, severity and source");
         }
-        assert!(r.region_maximums.iter().all(|m| m.example), "the shipped table is labelled as examples");
+        assert!(r.region_maximums.is_empty(), "the table is the national team's data, not shipped");
         let old = Regulation::builtin("sto-2020-2023").unwrap();
         assert!(old.phases.is_empty());
         assert_eq!(Regulation::builtin("sto-1999").unwrap_err(), RegulationError::Unknown("sto-1999".into()));
@@ -451,7 +450,7 @@ mod tests {
 
     #[test]
     fn a_broken_file_is_refused_with_a_reason() {
-        let err = Regulation::parse("id = 1", "").unwrap_err();
+        let err = Regulation::parse("id = 1").unwrap_err();
         assert!(matches!(err, RegulationError::Invalid(_)));
     }
 }

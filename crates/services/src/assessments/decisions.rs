@@ -103,13 +103,14 @@ pub async fn decide(
         .map_err(corrupt)?
         .to_zoned_datetime(app.current_regulation()?.time_zone())
         .date();
-    let reg = app.current_regulation()?;
+    // Checked against the region maximum table in force.
+    let reg = crate::maximums::in_force(&mut tx, app.current_regulation()?).await?;
     let input = DecisionInput {
         reference: input.reference.trim().to_owned(),
         conditions: input.conditions.trim().to_owned(),
         ..input
     };
-    let d = decision::decide(reg, &found.phase, (&application, version.number, submitted_on), input, today(app)?)
+    let d = decision::decide(&reg, &found.phase, (&application, version.number, submitted_on), input, today(app)?)
         .map_err(|e| corrupt(e.to_string()))?
         .map_err(ServiceError::Invalid)?;
     let amounts: Vec<(i16, i64)> = d
@@ -132,10 +133,19 @@ pub async fn decide(
         decided_by: user,
         amounts: &amounts,
     };
-    repo::insert_decision(&mut tx, &new).await.map_err(|e| match e {
+    let decision_id = repo::insert_decision(&mut tx, &new).await.map_err(|e| match e {
         StoreError::Duplicate => invalid("reference", "Dit kenmerk is al gebruikt voor een ander besluit."),
         e => e.into(),
     })?;
+    let amounts = d.input.amounts.iter().map(|(y, a)| (*y, a.0)).collect();
+    crate::payments::plan_advances(
+        &mut tx,
+        &reg,
+        (&found.region.id, &decision_id),
+        &amounts,
+        (d.input.decided_on, Some(user)),
+    )
+    .await?;
     let facts = assessment::Facts { today: today(app)?, due: None, objection_until: None, objected: false };
     let t = assessment::transition(
         actor,

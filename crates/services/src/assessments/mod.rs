@@ -270,8 +270,11 @@ pub async fn step(
         request: t.repair_request.then_some((items_json.as_str(), due.as_str())),
         advice: None,
     };
-    if from == AssessmentState::Bezwaar && to == AssessmentState::Beoordeeld {
-        repo::withdraw_decision(&mut tx, &row.id).await?;
+    if from == AssessmentState::Bezwaar
+        && to == AssessmentState::Beoordeeld
+        && let Some(withdrawn) = repo::withdraw_decision(&mut tx, &row.id).await?
+    {
+        crate::payments::withdraw_unpaid(&mut tx, &withdrawn).await?;
     }
     let detail = if t.repair_request { json!({ "items": items, "due": due }) } else { json!({}) };
     record(app, &mut tx, actor, (&found, &row), t, (input.comment.trim(), &detail), &change).await?;

@@ -75,7 +75,7 @@ pub async fn review(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result
     let application_id = found.application_id.clone();
     let row = repo::get(&mut conn, &application_id).await?;
     let (application, version) = super::submitted(&mut conn, &application_id, None).await?;
-    let reg = app.current_regulation()?;
+    let reg = &crate::maximums::in_force(&mut conn, app.current_regulation()?).await?;
     let requested = domain::assessment::decision::requested_per_year(reg, &found.phase, &application)
         .map_err(|e| corrupt(e.to_string()))?;
     let all = match &row {

@@ -2,18 +2,24 @@
 //! (partners, a region profile) and one demo user per role. Loaded once; loading again is a no-op.
 
 use domain::region::RegionProfileInput;
-use domain::{OrganisationDraft, OrganisationKind, Region, Role};
+use domain::{OrganisationKind, Region, Role};
 use serde::Deserialize;
-use store::{AnyConnection, organisations, regions, settings, users};
+use store::{AnyConnection, regions, settings, users};
 
 use crate::auth::hash_password;
 use crate::{App, Result};
 
+mod application;
 mod assessment;
 mod registry;
 
 const KNOWLEDGE_BASE: &str = include_str!("../../../../data/demo/knowledge-base.toml");
+const MAXIMUMS_CSV: &str = include_str!("../../../../data/demo/region-maximums.csv");
 const MARKER: &str = "demo_loaded";
+
+const ZUID_FRIESLAND_VISION: &str = "Zuid-Friesland wil dat elke leerling techniek ziet, voelt en kiest.\n\n\
+     We leiden docenten op in bedrijven, brengen techniek naar de basisschool en bouwen samen \
+     met het installatiebedrijf een leerwerkplaats voor duurzame technieken. (Demo-inhoud.)";
 
 /// When the demo's history took place.
 const HISTORY: &str = "2024-09-30T12:00:00+02:00";
@@ -63,10 +69,18 @@ pub async fn load(app: &App) -> Result<bool> {
     }
     load_users(&mut tx, demo_region.as_ref(), loaded.iter().find(|r| r.slug == "utrecht")).await?;
     if let Some(region) = &demo_region {
-        load_demo_application(&mut tx, region).await?;
+        application::insert_main_lines(&mut tx, region, ZUID_FRIESLAND_VISION, 100).await?;
+    }
+    for other in &application::OTHER_REGIONS {
+        if let Some(region) = loaded.iter().find(|r| r.slug == other.slug) {
+            application::add_partners(&mut tx, region, &other.partners).await?;
+            application::add_manager(&mut tx, region, &hash_password(DEMO_PASSWORD)).await?;
+            application::insert_main_lines(&mut tx, region, other.vision, other.scale).await?;
+        }
     }
     settings::set(&mut tx, MARKER, "1").await?;
     tx.commit().await?;
+    load_maximums(app).await?;
     if demo_region.is_some() {
         load_demo_plans(app).await?;
         load_demo_execution(app).await?;
@@ -81,6 +95,33 @@ pub async fn load(app: &App) -> Result<bool> {
     }
     load_knowledge_base(app).await?;
     Ok(true)
+}
+
+/// The region maximum table as the demo starts it (`data/demo/region-maximums.csv`), entered by
+/// the demo's national team: amounts public sources name, and examples; none verified.
+async fn load_maximums(app: &App) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Row {
+        region: String,
+        amount_eur: rust_decimal::Decimal,
+        source: String,
+    }
+    let national = demo_actor(app, DEMO_USERS[0].0).await?;
+    let regulation = crate::applications::REGULATION;
+    for row in csv::Reader::from_reader(MAXIMUMS_CSV.as_bytes()).deserialize::<Row>() {
+        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/demo/region-maximums.csv: {e}")))?;
+        let input = domain::regulation::maximum::MaximumInput {
+            amount: Some(row.amount_eur),
+            source: &row.source,
+            verified: false,
+            reason: "",
+        };
+        match crate::maximums::set(app, &national, (regulation, &row.region), &input, None).await {
+            Err(crate::ServiceError::NotFound) => {} // a region the registry does not hold
+            other => other?,
+        }
+    }
+    Ok(())
 }
 
 /// The knowledge base's demo items (`data/demo/knowledge-base.toml`).
@@ -336,12 +377,7 @@ async fn load_demo_content(conn: &mut AnyConnection, region: &Region) -> Result<
         ("Installatiebedrijf Van der Meer (demo)", OrganisationKind::Company, "Heerenveen"),
         ("Gemeente Heerenveen", OrganisationKind::Municipality, "Heerenveen"),
     ];
-    for (name, kind, place) in partners {
-        let draft =
-            OrganisationDraft { name: name.into(), kind, duo_code: None, place: Some(place.into()), website: None };
-        let org = organisations::insert(conn, &draft, Some("Demo-organisatie")).await?;
-        regions::add_member(conn, &region.id, &org.id).await?;
-    }
+    application::add_partners(conn, region, &partners).await?;
     let profile = RegionProfileInput {
         description: "In Zuid-Friesland werken de vmbo-scholen in Heerenveen, Wolvega en Gorredijk samen met het mbo, \
             basisscholen en het regionale bedrijfsleven aan techniekonderwijs dat past bij de regio. Leerlingen maken \
@@ -388,116 +424,6 @@ async fn load_users(conn: &mut AnyConnection, region: Option<&Region>, second_re
             users::grant(conn, &id, role, users::Scope { region_id: Some(&second.id), organisation_id: None }).await?;
         }
     }
-    Ok(())
-}
-
-/// A draft application on main lines for the demo region: a vision, three activities (one per
-/// mandatory theme) and a four-year budget with company co-financing.
-async fn load_demo_application(conn: &mut AnyConnection, region: &Region) -> Result<()> {
-    use domain::regulation::application::{Activity, Amount, BudgetLine, Funding, FundingSource, Milestone};
-    let region = regions::by_id(conn, &region.id).await?.unwrap_or_else(|| region.clone());
-    let members = regions::members(conn, &region.id).await?;
-    let id_of = |kind: OrganisationKind| members.iter().find(|m| m.kind == kind).map(|m| m.id.clone());
-    let (Some(vmbo), Some(mbo), Some(po), Some(company)) = (
-        id_of(OrganisationKind::Vmbo),
-        id_of(OrganisationKind::Mbo),
-        id_of(OrganisationKind::Po),
-        id_of(OrganisationKind::Company),
-    ) else {
-        return Ok(());
-    };
-    let at = "2024-09-20T10:00:00+02:00".parse().expect("a valid instant");
-    let mut app = crate::applications::from_registry(&region, &members, "hoofdlijnen", at);
-    app.lead_applicant = vmbo.clone();
-    app.vision = Some(
-        "Zuid-Friesland wil dat elke leerling techniek ziet, voelt en kiest.\n\n\
-         We leiden docenten op in bedrijven, brengen techniek naar de basisschool en bouwen samen \
-         met het installatiebedrijf een leerwerkplaats voor duurzame technieken. (Demo-inhoud.)"
-            .into(),
-    );
-    let activity = |id: &str, title: &str, theme: &str, milestone: (&str, &str)| Activity {
-        id: id.into(),
-        title: title.into(),
-        description: String::new(),
-        goals: String::new(),
-        target_groups: Vec::new(),
-        themes: vec![theme.into()],
-        lead: Some(vmbo.clone()),
-        partners: vec![mbo.clone(), company.clone()],
-        milestones: vec![Milestone { title: milestone.0.into(), due: milestone.1.parse().expect("a valid date") }],
-        results: Vec::new(),
-        indicators: Vec::new(),
-        school_plan: None,
-    };
-    app.activities = vec![
-        activity(
-            "a1",
-            "Docenten lopen mee in technische bedrijven",
-            "personeel",
-            ("Eerste tien docenten gestart", "2025-06-30"),
-        ),
-        activity(
-            "a2",
-            "Techniekmiddagen voor meisjes op de basisschool",
-            "inclusie",
-            ("Lesprogramma groep 7–8 klaar", "2025-09-01"),
-        ),
-        activity(
-            "a3",
-            "Leerwerkplaats duurzame installatietechniek",
-            "duurzaamheid",
-            ("Warmtepomp-opstelling in gebruik", "2025-12-31"),
-        ),
-    ];
-    if let Some(activity) = app.activities.get_mut(1) {
-        activity.partners = vec![po];
-    }
-    // What each activity aims at in the theory of change, and how that is measured.
-    let aims = [
-        (vec!["genoeg-docenten"], vec![]),
-        (vec!["meer-meisjes"], vec!["techniek-girls-share"]),
-        (vec!["meer-techniek", "aansluiting-mbo"], vec!["techniek-share", "techniek-pass-rate"]),
-    ];
-    for (a, (results, indicators)) in app.activities.iter_mut().zip(aims) {
-        a.results = results.into_iter().map(str::to_owned).collect();
-        a.indicators = indicators.into_iter().map(str::to_owned).collect();
-    }
-    let line =
-        |activity: &str, year: i16, category: &str, description: &str, quantity: i64, price: i64, funding: Funding| {
-            BudgetLine {
-                activity: activity.into(),
-                year,
-                category: category.into(),
-                description: description.into(),
-                quantity: Amount(quantity.into()),
-                unit: if category.starts_with("staff") { "uur".into() } else { "post".into() },
-                unit_price_eur: Amount(price.into()),
-                funding,
-                school_plan: None,
-                date: None,
-            }
-        };
-    let subsidy = || Funding { source: FundingSource::Subsidy, by: None, in_kind: false };
-    for year in 2025..=2028 {
-        app.budget.push(line("a1", year, "staff-internal", "Begeleiding docentstages", 600, 60, subsidy()));
-        app.budget.push(line("a2", year, "activities", "Techniekmiddagen (materiaal en vervoer)", 24, 300, subsidy()));
-        app.budget.push(line("a3", year, "materials", "Verbruiksmaterialen leerwerkplaats", 1, 15000, subsidy()));
-        let by = Funding { source: FundingSource::Cofinancing, by: Some(company.clone()), in_kind: true };
-        app.budget.push(line(
-            "a3",
-            year,
-            "staff-external",
-            "Instructeur van het installatiebedrijf (in natura)",
-            60,
-            120,
-            by,
-        ));
-    }
-    app.agreement = Some(domain::regulation::application::Agreement {
-        signed_by: members.iter().map(|m| m.id.clone()).collect(),
-        document: None,
-    });
-    store::applications::insert(conn, &region.id, "hoofdlijnen", &app.canonical_json(), None).await?;
     Ok(())
 }
 

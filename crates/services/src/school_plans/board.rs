@@ -79,7 +79,8 @@ pub async fn board(app: &App, actor: &Actor, slug: &str, filter: &BoardFilter) -
         None => crate::applications::from_registry(&region, &members, &phase.id, app.now()),
     };
     // The regulation's own totals: the same maximum and subsidy the workspace shows.
-    let totals = domain::regulation::check::check(app.current_regulation()?, &application)
+    let reg = crate::maximums::in_force(&mut conn, app.current_regulation()?).await?;
+    let totals = domain::regulation::check::check(&reg, &application)
         .map_err(|e| ServiceError::Store(StoreError::Corrupt(e.to_string())))?
         .totals;
     // The schools the actor may write plans for (a school contact: the own school).

@@ -1,4 +1,5 @@
-//! Accountability: received advances, explanations, settlement and the reports.
+//! Accountability: explanations, settlement, the annual accounts note (received from the payment
+//! register) and the reports.
 
 use crate::AppState;
 use crate::error::WebError;
@@ -16,9 +17,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
-use domain::fmt::{decimal_nl, euro_nl, parse_decimal_nl};
-use domain::{Action, FieldErrors};
-use rust_decimal::Decimal;
+use domain::Action;
+use domain::fmt::euro_nl;
 use services::ServiceError;
 use services::execution::{self as exec, ReportFormat};
 
@@ -33,8 +33,10 @@ pub struct AccountabilityPage {
     pub figures: Vec<(&'static str, String)>,
     pub repay_label: &'static str,
     pub repay: String,
-    pub received_raw: String,
-    pub annual: Vec<(i16, String, String)>,
+    /// Per year: received, spent, still to spend.
+    pub annual: Vec<(i16, String, String, String)>,
+    /// Whether the actor may open the payment register (link beside the received advances).
+    pub sees_payments: bool,
     pub years: Vec<i16>,
     pub explanations: Vec<(String, String, String, String)>,
     pub can_edit: bool,
@@ -47,11 +49,8 @@ async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Ou
     let (ledger, s) = exec::settlement(&st.app, &ctx.actor, slug).await?;
     let (_, r) = exec::realisation(&st.app, &ctx.actor, slug).await?;
     let reg = st.app.current_regulation()?;
-    let years = exec::years_to_date(&st.app)?;
-    let spent = domain::execution::subsidy_spent_per_year(reg, &ledger.approved, &ledger.records(), &years)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let annual = exec::annual_note(&st.app, &ledger).await?;
     let explained = exec::explanations(&st.app, &ledger.region.id).await?;
-    let mut cumulative = Decimal::ZERO;
     let page = AccountabilityPage {
         l: Layout::new(format!("Verantwoording {}", ledger.region.name), ctx, "beheer"),
         slug: ledger.region.slug.clone(),
@@ -74,14 +73,8 @@ async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Ou
             "Voorlopig terug te betalen"
         },
         repay: euro_nl(s.to_repay.abs()),
-        received_raw: decimal_nl(s.received),
-        annual: spent
-            .iter()
-            .map(|(y, sp)| {
-                cumulative += *sp;
-                (*y, euro_nl(*sp), euro_nl(s.received - cumulative))
-            })
-            .collect(),
+        annual: annual.iter().map(|a| (a.year, euro_nl(a.received), euro_nl(a.spent), euro_nl(a.balance))).collect(),
+        sees_payments: ctx.actor.permits(Action::ViewPayments { region_id: &ledger.region.id }),
         years: reg.years.clone(),
         explanations: ledger
             .approved
@@ -116,18 +109,7 @@ pub async fn accountability(
 
 pub async fn save_accountability(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, body: Bytes) -> Page {
     let f = Pairs::parse(&body);
-    let result = if f.get("what") == "received" {
-        match parse_decimal_nl(&f.get("received")) {
-            Some(amount) => exec::set_received(&st.app, &ctx.actor, &slug, amount).await,
-            None => Err(ServiceError::Invalid({
-                let mut e = FieldErrors::default();
-                e.add("received", "Vul het ontvangen bedrag in als getal, bijvoorbeeld 1.234.567,00.");
-                e
-            })),
-        }
-    } else {
-        exec::set_explanation(&st.app, &ctx.actor, &slug, &f.get("activity"), &f.get("explanation")).await
-    };
+    let result = exec::set_explanation(&st.app, &ctx.actor, &slug, &f.get("activity"), &f.get("explanation")).await;
     match result {
         Ok(()) => crate::flash::redirect(&st, &format!("/regio/{slug}/verantwoording"), "Opgeslagen.").await,
         Err(ServiceError::Invalid(e)) => {

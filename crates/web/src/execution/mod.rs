@@ -123,6 +123,8 @@ pub struct OverviewPage {
     pub region: String,
     pub tabs: Vec<Tab>,
     pub basis: String,
+    /// The subsidy the decisions grant per year: (year, amount).
+    pub decided: Vec<(i16, String)>,
     pub sees_all: bool,
     pub approved: String,
     pub realised: String,
@@ -168,6 +170,7 @@ pub async fn overview(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Str
         region: l.region.name.clone(),
         tabs: tabs(&l.region.slug, ""),
         basis: basis_text(&l.basis),
+        decided: l.decided.iter().map(|(y, a)| (*y, euro_nl(*a))).collect(),
         sees_all: l.sees_all,
         approved: euro_nl(r.total.approved),
         realised: euro_nl(r.total.realised),

@@ -23,8 +23,12 @@ pub const CHECK_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Het bestand is onleesbaar; fields[0].field noemt het JSON-pad")))]
 pub(crate) async fn check_application(State(st): State<AppState>, body: String) -> Response {
     use domain::regulation::check::CheckError;
-    // Anyone may send a whole application (up to 16 MiB): checking it is CPU work for the pool.
-    let regulations = st.app.regulations.clone();
+    // Anyone may send a whole application (up to 16 MiB): checking it is CPU work for the pool,
+    // against the regulations with the region maximum tables in force.
+    let regulations = match services::maximums::all_in_force(&st.app).await {
+        Ok(r) => r,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let checked = match services::cpu::run(move || regulations.check_json(&body).map(|(report, _)| report)).await {
         Ok(checked) => checked,
         Err(e) => return ApiError::from(e).into_response(),

@@ -9,7 +9,6 @@ use domain::fmt::{date_nl, datetime_nl, euro_nl, percent_nl};
 use domain::regulation::{Citation, ParamValue, Parameter, Regulation, Severity};
 
 use crate::AppState;
-use crate::error::WebError;
 use crate::layout::Layout;
 use crate::page::{Page, html};
 use crate::session::Ctx;
@@ -55,7 +54,7 @@ fn label_of(code: &str) -> String {
 }
 
 pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Page {
-    let reg = st.app.regulations.get(&id).ok_or(WebError::NotFound)?;
+    let reg = &services::maximums::regulation(&st.app, &id).await?;
     let parameters = reg
         .parameters
         .iter()
@@ -133,7 +132,17 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
             })
             .collect(),
         rules,
-        maximums: reg.region_maximums.iter().map(|m| (m.region.clone(), euro_nl(m.maximum_eur.0), m.example)).collect(),
+        has_maximums: !reg.phases.is_empty(),
+        maximums: reg
+            .region_maximums
+            .iter()
+            .map(|m| MaximumView {
+                region: m.region.clone(),
+                amount: euro_nl(m.maximum_eur.0),
+                source: reg.cite(&m.source),
+                verified: m.verified,
+            })
+            .collect(),
         criteria: reg
             .criteria
             .iter()
@@ -146,6 +155,13 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Path(id): Path<String>) 
             })
             .collect(),
     })
+}
+
+pub struct MaximumView {
+    pub region: String,
+    pub amount: String,
+    pub source: Citation,
+    pub verified: bool,
 }
 
 pub struct RegulationItem {
@@ -208,7 +224,9 @@ pub struct RegulationPage {
     pub categories: Vec<(String, String, Citation, bool)>,
     pub rules: Vec<RuleView>,
     /// (region, maximum, example)
-    pub maximums: Vec<(String, String, bool)>,
+    /// Whether the regulation has a table of region maximums (one with submission windows).
+    pub has_maximums: bool,
+    pub maximums: Vec<MaximumView>,
     /// What the funder's assessors score an application on.
     pub criteria: Vec<CriterionView>,
 }

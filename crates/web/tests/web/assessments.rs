@@ -22,7 +22,7 @@ async fn the_queue_and_review_are_the_funders_and_the_region_sees_its_decision()
     let queue = assessor.get("/beoordeling").await;
     assert_eq!(queue.status, StatusCode::OK);
     queue.assert_contains("/beoordeling/zuid-friesland/hoofdlijnen");
-    let filtered = assessor.get("/beoordeling?status=in-behandeling").await;
+    let filtered = assessor.get("/beoordeling?status=bezwaar").await;
     filtered.assert_contains("Geen aanvragen met deze filters");
     let review = assessor.get("/beoordeling/zuid-friesland/hoofdlijnen").await;
     assert_eq!(review.status, StatusCode::OK);

@@ -44,6 +44,8 @@ struct Fixture {
     other_member_id: String,
     /// A member of this region that another region shares (an mbo serving several regions).
     shared_id: String,
+    /// The region maximum in force, in cents (empty: none), as the form carries it.
+    maximum: String,
 }
 
 fn admin() -> Actor {
@@ -71,6 +73,12 @@ async fn fixture(st: &web::AppState, slug: &str) -> Fixture {
         vmbo_id: vmbo.first().expect("a vmbo member").id.clone(),
         other_member_id: vmbo.last().expect("a vmbo member").id.clone(),
         shared_id,
+        // None for an archived region (an earlier case archives it).
+        maximum: services::maximums::history(&st.app, "sto-2025-2028", slug)
+            .await
+            .ok()
+            .and_then(|(_, rows)| rows.first().map(|m| m.amount_cents.to_string()))
+            .unwrap_or_default(),
     }
 }
 
@@ -156,6 +164,34 @@ fn cases(f: &Fixture) -> Vec<Case> {
             body: form(&[("email", &format!("nieuw-{s}@school.example")), ("role", "partner"), ("region", s)]),
         },
         Case {
+            name: "maximum.set",
+            path: format!("/beheer/maxima/{s}"),
+            body: form(&[
+                ("replaced", &f.maximum),
+                ("amount", "3.000.000,00"),
+                ("source", "Bijlage 3"),
+                ("reason", "Gecorrigeerd"),
+            ]),
+        },
+        Case {
+            name: "payment.add",
+            path: format!("/regio/{s}/betalingen"),
+            body: form(&[
+                ("kind", "terugvordering"),
+                ("paid_on", "2024-09-01"),
+                ("amount", "10,00"),
+                ("reference", &format!("TV-{s}-{}", f.version)),
+            ]),
+        },
+        Case {
+            name: "api.payment.add",
+            path: format!("/api/v1/regions/{s}/payments"),
+            body: Body::Json(
+                Method::POST,
+                json!({ "kind": "terugvordering", "paid_on": "2024-09-01", "amount": "10.00", "reference": format!("API-{s}") }),
+            ),
+        },
+        Case {
             name: "api.region.patch",
             path: format!("/api/v1/regions/{s}"),
             body: Body::Json(Method::PATCH, json!({ "version": f.version, "description": "Via de API" })),
@@ -185,12 +221,15 @@ fn account_cases() -> Vec<Case> {
     ]
 }
 
+/// Form routes whose guard authorises before the body is read (see `src/guard.rs`).
+const GUARDED: [&str; 2] = ["maximum.set", "payment.add"];
+
 /// The policy under test, spelled out as a table.
 fn allowed(who: Who, case: &str, own: bool) -> bool {
     match who {
         Who::Anonymous => false,
-        // The national team reads plans but does not write them.
-        Who::Admin => case != "plan.other_school",
+        // The national team reads plans but does not write them, nor keeps the funder's payments.
+        Who::Admin => !matches!(case, "plan.other_school" | "payment.add" | "api.payment.add"),
         Who::Manager => match case {
             "region.profile"
             | "membership.add"
@@ -203,8 +242,10 @@ fn allowed(who: Who, case: &str, own: bool) -> bool {
             "organisation.create" | "account.token" | "account.password" => true,
             _ => false,
         },
-        // The funder's staff and the ministry read every region but change none of it.
-        Who::Lead | Who::School | Who::Partner | Who::Assessor | Who::Observer => {
+        // The funder's staff keep the payment register of every region and change nothing else of it.
+        Who::Assessor => matches!(case, "account.token" | "account.password" | "payment.add" | "api.payment.add"),
+        // The ministry reads every region but changes none of it.
+        Who::Lead | Who::School | Who::Partner | Who::Observer => {
             matches!(case, "account.token" | "account.password")
         }
     }
@@ -230,6 +271,9 @@ fn check(who: Who, case: &Case, own: bool, (status, location): (StatusCode, Stri
             "expected allowed: {what}"
         );
         assert_ne!(location, "/inloggen", "expected allowed: {what}");
+    } else if who == Who::Anonymous && GUARDED.contains(&case.name) {
+        // Authorised before the body is read: a plain 401, no redirect that a client could follow.
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "expected 401: {what}");
     } else if who == Who::Anonymous && !is_api {
         assert_eq!(
             (status, location.as_str()),

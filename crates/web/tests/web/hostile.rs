@@ -90,6 +90,10 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/beoordeling/{slug}/{phase}/scores", Form, Assessor),
     ("POST", "/beoordeling/{slug}/{phase}/advies", Form, Assessor),
     ("POST", "/beoordeling/{slug}/{phase}/besluit", Form, Assessor),
+    ("POST", "/beoordeling/betalingen", File, Assessor),
+    ("POST", "/regio/{slug}/betalingen", Form, Assessor),
+    ("POST", "/regio/{slug}/betalingen/{id}", Form, Assessor),
+    ("POST", "/beheer/maxima/{slug}", Form, Admin),
     ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst.pdf", File, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/import.json", File, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/import.xlsx", File, Manager),
@@ -110,6 +114,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/api/v1/regions/{slug}/applications/{phase}/scores", Json, Assessor),
     ("POST", "/api/v1/regions/{slug}/applications/{phase}/advice", Json, Assessor),
     ("POST", "/api/v1/regions/{slug}/applications/{phase}/decision", Json, Assessor),
+    ("POST", "/api/v1/regions/{slug}/payments", Json, Assessor),
     ("PUT", "/api/v1/regions/{slug}/milestones", Json, Manager),
     ("POST", "/api/v1/regions/{slug}/{kind}", Json, Manager),
 ];
@@ -170,6 +175,10 @@ async fn path_for(st: &AppState, template: &str) -> String {
         one("SELECT id FROM content_items WHERE kind = 'document'").await
     } else if template.contains("organisaties/{id}") {
         one("SELECT organisation_id FROM memberships").await
+    } else if template.contains("betalingen/{id}") {
+        one("SELECT p.id FROM payments p JOIN regions r ON r.id = p.region_id \
+             WHERE r.slug = 'zuid-friesland' AND p.paid_on IS NULL")
+        .await
     } else if template.contains("uitvoering/{kind}/{id}") || template.contains("uitvoering/uren/{id}") {
         one("SELECT id FROM execution_records WHERE kind = 'hours'").await
     } else {
@@ -202,7 +211,7 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 /// Row counts of every table but the sign-in limits and sessions (which a refused sign-in may
 /// touch by design): a refused request must leave all of them as they were.
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
-    const TABLES: [&str; 33] = [
+    const TABLES: [&str; 35] = [
         "organisations",
         "regions",
         "memberships",
@@ -234,6 +243,8 @@ async fn counts(st: &AppState) -> Vec<(String, i64)> {
         "scorecards",
         "decisions",
         "decision_amounts",
+        "region_maximums",
+        "payments",
         "sessions",
         "login_limits",
     ];

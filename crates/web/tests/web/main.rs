@@ -8,6 +8,7 @@ mod common;
 mod content;
 mod errors;
 mod execution;
+mod funding;
 mod hardening;
 mod hostile;
 mod monitoring;

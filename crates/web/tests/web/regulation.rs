@@ -64,7 +64,10 @@ async fn the_regulation_page_shows_rules_and_dated_parameters() {
     page.assert_contains("1 juli 2023");
     page.assert_contains("niet geverifieerd");
     page.assert_contains("van 1 september 2024 om 09:00 tot en met 1 oktober 2024 om 16:00");
-    page.assert_contains("voorbeeld</span>");
+    // The region maximum table is the national team's data, each row with its source.
+    page.assert_contains("id=\"maxima\"");
+    page.assert_contains("€ 3.200.000,00");
+    page.assert_contains("Voorbeeldwaarde voor de demo");
     // The assessment's criteria and the objection period are part of the regulation as code.
     page.assert_contains("id=\"criteria\"");
     page.assert_contains("Regiovisie");

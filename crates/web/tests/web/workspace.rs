@@ -276,7 +276,8 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
 
     let mut partner = Client::new(st);
     partner.login(PARTNER).await;
-    assert_eq!(partner.get("/api/v1/regions/utrecht/applications/hoofdlijnen").await.status, StatusCode::NOT_FOUND);
+    let none = partner.get("/api/v1/regions/utrecht/applications/uitwerking-2025-2026").await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND, "a phase the region has no application for");
     assert_eq!(partner.get(path).await.status, StatusCode::OK, "a partner of the region reads the draft");
 }
 

@@ -1,0 +1,153 @@
+//! The region maximum table and the payment register through the router: who sees and changes
+//! them, what a refused form keeps, and the API's answers.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::{ADMIN, ASSESSOR, Client, MANAGER, SCHOOL, state};
+
+async fn signed_in(st: &web::AppState, email: &str) -> Client {
+    let mut c = Client::new(st.clone());
+    c.login(email).await;
+    c
+}
+
+#[tokio::test]
+async fn the_national_team_keeps_the_maximums_on_a_page_with_history_and_the_regulation_page_shows_them() {
+    let st = state().await;
+    let mut manager = signed_in(&st, MANAGER).await;
+    assert_eq!(manager.get("/beheer/maxima").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(manager.post("/beheer/maxima/zuid-friesland", &[("amount", "1")]).await.status, StatusCode::FORBIDDEN);
+
+    let mut admin = signed_in(&st, ADMIN).await;
+    let table = admin.get("/beheer/maxima").await;
+    assert_eq!(table.status, StatusCode::OK);
+    table.assert_contains("href=\"/beheer/maxima/zuid-friesland\"");
+    table.assert_contains("€ 3.200.000,00");
+    table.assert_contains("nog geen maximum");
+
+    let refused = admin
+        .post(
+            "/beheer/maxima/zuid-friesland",
+            &[("replaced", "320000000"), ("amount", "veel"), ("source", "Bijlage 3"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("value=\"veel\"");
+    refused.assert_contains("id=\"f-reason-error\"");
+    let stale = admin
+        .post(
+            "/beheer/maxima/zuid-friesland",
+            &[("replaced", "1"), ("amount", "3.100.000,00"), ("source", "Bijlage 3"), ("reason", "Correctie")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    stale.assert_contains("value=\"3.100.000,00\"");
+
+    let saved = admin
+        .post(
+            "/beheer/maxima/zuid-friesland",
+            &[
+                ("replaced", "320000000"),
+                ("amount", "3.100.000,00"),
+                ("source", "Bijlage 3 bij de regeling"),
+                ("verified", "ja"),
+                ("reason", "Gecorrigeerd naar de gepubliceerde bijlage."),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = admin.get("/beheer/maxima/zuid-friesland").await;
+    page.assert_contains("Gecorrigeerd naar de gepubliceerde bijlage.");
+    page.assert_contains("€ 3.200.000,00");
+    page.assert_contains("€ 3.100.000,00");
+
+    let public = Client::new(st.clone()).get("/regeling/sto-2025-2028").await;
+    // Only the amount in force is public.
+    public.assert_contains("Zuid-Friesland</th><td class=\"utrecht-table__cell\">€ 3.100.000,00</td>");
+    public.assert_contains("Bijlage 3 bij de regeling");
+}
+
+#[tokio::test]
+async fn the_region_sees_planned_against_received_and_the_funder_records_payments() {
+    let st = state().await;
+    let mut manager = signed_in(&st, MANAGER).await;
+    let page = manager.get("/regio/zuid-friesland/betalingen").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Betalingen aan Zuid-Friesland");
+    page.assert_contains("BET-2025-0101");
+    page.assert_contains("nog niet betaald");
+    page.assert_contains("DUS-I/STO/2025/0107");
+    assert!(!page.body.contains("Betaling toevoegen"), "the region does not keep the register");
+    let accounts = manager.get("/regio/zuid-friesland/verantwoording").await;
+    accounts.assert_contains("href=\"/regio/zuid-friesland/betalingen\"");
+    accounts.assert_contains("Ontvangen</th>");
+    let mut school = signed_in(&st, SCHOOL).await;
+    assert_eq!(school.get("/regio/zuid-friesland/betalingen").await.status, StatusCode::FORBIDDEN);
+
+    let mut assessor = signed_in(&st, ASSESSOR).await;
+    let register = assessor.get("/regio/zuid-friesland/betalingen").await;
+    register.assert_contains("Betaling toevoegen");
+    let api = assessor.get("/api/v1/regions/zuid-friesland/payments").await.json();
+    let open = api["payments"].as_array().unwrap().iter().find(|p| p["paid_on"].is_null()).unwrap().clone();
+    let (id, revision) = (open["id"].as_str().unwrap(), open["revision"].to_string());
+    let path = format!("/regio/zuid-friesland/betalingen/{id}");
+    let year = open["year"].to_string();
+    let refused = assessor
+        .post(
+            &path,
+            &[
+                ("revision", &revision),
+                ("kind", "voorschot"),
+                ("year", &year),
+                ("paid_on", "30-09-2024"),
+                ("amount", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("value=\"abc\"");
+    let amount = open["amount"].as_str().unwrap().replace('.', ",");
+    let paid = assessor
+        .post(
+            &path,
+            &[
+                ("revision", &revision),
+                ("kind", "voorschot"),
+                ("year", &year),
+                ("paid_on", "2024-09-30"),
+                ("amount", &amount),
+                ("reference", "BET-TEST-1"),
+            ],
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", paid.body);
+    let after = manager.get("/api/v1/regions/zuid-friesland/payments").await.json();
+    let row = after["payments"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap().clone();
+    assert_eq!((row["paid_on"].as_str(), row["reference"].as_str()), (Some("2024-09-30"), Some("BET-TEST-1")));
+
+    // The API: the region reads but may not add; a bad payment is a problem with every field.
+    let by_region = manager
+        .json(Method::POST, "/api/v1/regions/zuid-friesland/payments", &json!({ "kind": "voorschot", "amount": "1" }))
+        .await;
+    assert_eq!(by_region.status, StatusCode::FORBIDDEN);
+    let bad = assessor
+        .json(Method::POST, "/api/v1/regions/zuid-friesland/payments", &json!({ "kind": "gift", "amount": "-1" }))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> =
+        bad.json()["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect();
+    for f in ["kind", "planned_on", "amount"] {
+        assert!(fields.contains(&f.to_owned()), "{f}: {fields:?}");
+    }
+    let added = assessor
+        .json(
+            Method::POST,
+            "/api/v1/regions/zuid-friesland/payments",
+            &json!({ "kind": "eindbetaling", "planned_on": "2029-03-01", "amount": "1500.50", "reference": "EB-1" }),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let eb = added.json()["payments"].as_array().unwrap().iter().find(|p| p["reference"] == "EB-1").unwrap().clone();
+    assert_eq!(eb["amount"], "1500.50", "a plain decimal, not Dutch thousands");
+}

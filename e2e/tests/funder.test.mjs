@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { axe, signIn, sterkAndBrowser } from './helpers.mjs';
+
+const env = sterkAndBrowser();
+const WORKSPACE = '/regio/zuid-friesland/aanvragen/uitwerking-2027-2028';
+const REVIEW = '/beoordeling/zuid-friesland/uitwerking-2027-2028';
+
+async function as(email) {
+  const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, env.sterk.url, email);
+  return { page, close: () => context.close() };
+}
+
+/** Both assessors declare no conflict and hand in a score with a motivation on every criterion. */
+async function score(email, mark) {
+  const { page, close } = await as(email);
+  await page.goto(`${env.sterk.url}${REVIEW}`);
+  await page.getByRole('button', { name: 'Ik heb geen belang: ik ga scoren' }).click();
+  await page.getByRole('button', { name: /Inleveren/ }).waitFor();
+  for (const select of await page.locator('select[name^="score_"]').all()) await select.selectOption(String(mark));
+  for (const text of await page.locator('textarea[name^="motivation_"]').all()) {
+    await text.fill(`Score ${mark}: onderbouwd in het plan.`);
+  }
+  await page.getByRole('button', { name: /Inleveren/ }).click();
+  await page.getByText(/ingeleverd/).first().waitFor();
+  await close();
+}
+
+test('from submission through a repair request, scores, advice and decision to a paid advance', async () => {
+  // The region submits its detailed plan for 2027 and 2028.
+  const region = await as('programmamanager@sterk.example');
+  const rp = region.page;
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/aanvragen`);
+  await rp.getByRole('button', { name: /Aanvraag starten.*2027 en 2028/ }).click();
+  await rp.waitForURL(new RegExp(`${WORKSPACE}$`));
+  await rp.locator('#f-vision').fill('Techniek voor iedere leerling in Zuid-Friesland.');
+  await rp.getByRole('button', { name: 'Regiovisie opslaan' }).click();
+  await rp.getByText('De regiovisie is opgeslagen.').waitFor();
+  for (const [description, quantity, price, cofinanced] of [
+    ['Begeleiding docentstages', '200', '60,00', false],
+    ['Instructeur van het installatiebedrijf', '20', '120', true],
+  ]) {
+    await rp.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
+    if (cofinanced) await rp.getByLabel('Kostensoort', { exact: true }).selectOption('staff-external');
+    await rp.getByLabel('Omschrijving').fill(description);
+    await rp.getByLabel('Aantal').fill(quantity);
+    await rp.getByLabel('Eenheid', { exact: true }).fill('uur');
+    await rp.getByLabel('Prijs per eenheid (€)').fill(price);
+    if (cofinanced) {
+      await rp.getByLabel('Financiering').selectOption({ label: 'Cofinanciering door Installatiebedrijf Van der Meer (demo)' });
+      await rp.getByLabel('Bijdrage in natura').check();
+    }
+    await rp.getByRole('button', { name: 'Regel toevoegen' }).click();
+    await rp.getByRole('cell', { name: description }).waitFor();
+  }
+  for (const box of await rp.locator('input[name="signed"]').all()) await box.check();
+  await rp.getByRole('button', { name: 'Ondertekening opslaan' }).click();
+  await rp.getByText('De samenwerkingsovereenkomst is bijgewerkt.').waitFor();
+  await rp.getByRole('button', { name: 'Aanvraag indienen' }).click();
+  await rp.getByText('Versie 1 is ingediend.').waitFor();
+
+  // The assessor takes it and asks for a supplement with a due date.
+  const funder = await as('beoordelaar@sterk.example');
+  const fp = funder.page;
+  await fp.goto(`${env.sterk.url}/beoordeling`);
+  await axe(fp, 'the queue');
+  await fp.goto(`${env.sterk.url}${REVIEW}`);
+  await fp.getByRole('button', { name: 'In behandeling nemen' }).click();
+  await fp.getByRole('button', { name: 'Aanvulling vragen' }).waitFor();
+  await fp.locator('#f-aanvulling-gevraagd-items').fill('Een toelichting op de stages per school.');
+  await fp.locator('#f-aanvulling-gevraagd-due').fill('2026-09-30');
+  await fp.getByRole('button', { name: 'Aanvulling vragen' }).click();
+  await fp.getByText('Gevraagd, uiterlijk op 30 september 2026:').waitFor();
+
+  // The region sees what is asked, supplies it and submits again.
+  await rp.goto(`${env.sterk.url}${WORKSPACE}`);
+  await rp.getByText('Een toelichting op de stages per school.', { exact: true }).waitFor();
+  await rp.locator('#f-vision').fill('Techniek voor iedere leerling in Zuid-Friesland. Per school lopen vijf docenten stage.');
+  await rp.getByRole('button', { name: 'Regiovisie opslaan' }).click();
+  await rp.getByText('De regiovisie is opgeslagen.').waitFor();
+  await rp.getByRole('button', { name: 'Aanvraag indienen' }).click();
+  await rp.getByText('Versie 2 is ingediend.').waitFor();
+
+  // Two assessors score on their own, one records the advice, then the decision.
+  await score('beoordelaar@sterk.example', 4);
+  await score('beoordelaar2@sterk.example', 3);
+  await fp.goto(`${env.sterk.url}${REVIEW}`);
+  await fp.getByText('Gemiddelde score per criterium').waitFor();
+  await fp.locator('#a-advice').fill('Toekennen: de aanvulling maakt de stages concreet.');
+  await fp.getByRole('button', { name: 'Advies vastleggen' }).click();
+  await fp.getByRole('button', { name: 'Besluit vastleggen en de brief versturen' }).waitFor();
+  await axe(fp, 'the review with the decision form');
+  assert.equal(await fp.locator('#d-outcome').inputValue(), 'toegekend');
+  await fp.locator('#d-reference').fill('DUS-I/STO/2026/0415');
+  await fp.getByRole('button', { name: 'Besluit vastleggen en de brief versturen' }).click();
+  await fp.getByRole('heading', { name: 'Besluit DUS-I/STO/2026/0415' }).waitFor();
+
+  // The letter, read back: the amount per year.
+  const letter = fp.waitForEvent('download');
+  await fp.getByRole('link', { name: 'Besluitbrief downloaden (PDF)' }).click();
+  const text = execFileSync('pdftotext', ['-layout', await (await letter).path(), '-'], { encoding: 'utf8' });
+  assert.match(text, /DUS-I\/STO\/2026\/0415/);
+  assert.match(text, /2027\s+€ 12\.000,00/, 'the letter shows 2027 with its amount');
+
+  // Execution now holds the region to the decision.
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/uitvoering`);
+  assert.match(await rp.locator('#besloten').textContent(), /2027 € 12\.000,00/);
+  assert.match(await rp.getByText(/het besluit DUS-I\/STO\/2026\/0415/).textContent(), /versie 2/);
+
+  // The decision planned the 2027 advance; the funder records it paid.
+  await fp.goto(`${env.sterk.url}/regio/zuid-friesland/betalingen`);
+  await axe(fp, 'the payment register');
+  const advance = fp.locator('summary', { hasText: 'voorschot 2027 van € 12.000,00' });
+  await advance.click();
+  const form = fp.locator('details[open] form');
+  await form.getByLabel('Betaald op').fill('2026-09-14');
+  await form.getByLabel('Betalingskenmerk').fill('BET-2026-0415');
+  await form.getByRole('button', { name: 'Als betaald vastleggen' }).click();
+  await fp.getByText('De betaling is bijgewerkt.').waitFor();
+  await fp.getByRole('cell', { name: 'BET-2026-0415' }).waitFor();
+
+  // The annual accounts note counts it as received in 2026, beside the 2026 advance paid in January.
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/betalingen`);
+  const received2026 = await rp.evaluate(() => {
+    const rows = [...document.querySelectorAll('table tbody tr')];
+    return rows.filter((r) => /^\s*voorschot/i.test(r.cells[0]?.textContent ?? '') && /2026/.test(r.cells[3]?.textContent ?? ''))
+      .map((r) => r.cells[4].textContent.trim());
+  });
+  assert.ok(received2026.includes('€ 12.000,00'), `paid in 2026: ${received2026}`);
+  const toNumber = (euro) => Number(euro.replace(/[€\s.]/g, '').replace(',', '.'));
+  const expected = received2026.map(toNumber).reduce((a, b) => a + b, 0);
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/verantwoording`);
+  const row = rp.locator('section[aria-labelledby="jaarrekening"] tr', { hasText: '2026' });
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(toNumber(cells[0]), expected, `received in 2026 per the annual accounts note: ${cells}`);
+  await axe(rp, 'the accountability page');
+  await region.close();
+  await funder.close();
+});
