@@ -9,7 +9,10 @@ CREATE TABLE region_maximums (
     verified      BIGINT NOT NULL,
     reason        TEXT,
     set_by        TEXT REFERENCES users (id),
-    set_at        BIGINT NOT NULL
+    set_at        BIGINT NOT NULL,
+    -- The row this one replaces ("{regulation}:{region}" for a region's first): two changes made
+    -- from the same row cannot both be stored.
+    replaces      TEXT NOT NULL UNIQUE
 );
 CREATE INDEX region_maximums_by_region ON region_maximums (regulation_id, region_id, id);
 

@@ -126,8 +126,8 @@ test('from submission through a repair request, scores, advice and decision to a
   await rp.goto(`${env.sterk.url}/regio/zuid-friesland/betalingen`);
   const received2026 = await rp.evaluate(() => {
     const rows = [...document.querySelectorAll('table tbody tr')];
-    return rows.filter((r) => /^\s*voorschot/i.test(r.cells[0]?.textContent ?? '') && /2026/.test(r.cells[3]?.textContent ?? ''))
-      .map((r) => r.cells[4].textContent.trim());
+    return rows.filter((r) => /^\s*voorschot/i.test(r.cells[0]?.textContent ?? '') && /2026/.test(r.cells[2]?.textContent ?? ''))
+      .map((r) => r.cells[1].textContent.trim());
   });
   assert.ok(received2026.includes('€ 12.000,00'), `paid in 2026: ${received2026}`);
   const toNumber = (euro) => Number(euro.replace(/[€\s.]/g, '').replace(',', '.'));

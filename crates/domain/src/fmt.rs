@@ -75,13 +75,18 @@ pub fn round_cents(amount: Decimal) -> Decimal {
 
 /// "€ 1.234,56" (rounded to cents).
 pub fn euro_nl(amount: Decimal) -> String {
+    format!("€ {}", amount_nl(amount))
+}
+
+/// "1.234,56": an amount as a Dutch form field holds it (rounded to cents, no currency sign).
+pub fn amount_nl(amount: Decimal) -> String {
     let cents = round_cents(amount);
     let sign = if cents.is_sign_negative() && !cents.is_zero() { "-" } else { "" };
     let abs = cents.abs();
     let whole = abs.trunc();
     let fraction = ((abs - whole) * Decimal::ONE_HUNDRED).trunc();
     let whole: i64 = whole.try_into().unwrap_or(i64::MAX);
-    format!("€ {sign}{},{:02}", integer_nl(whole), fraction)
+    format!("{sign}{},{:02}", integer_nl(whole), fraction)
 }
 
 /// A share as a Dutch percentage with one decimal, truncated so that a share just under a

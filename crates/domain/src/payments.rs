@@ -220,8 +220,10 @@ pub fn validate(reg: &Regulation, input: &PaymentInput, today: Date) -> Result<P
     }
     let cents = match input.amount {
         Some(a) if a > Decimal::ZERO && a.round_dp(2) == a => {
-            let cents =
-                i64::try_from((a * Decimal::ONE_HUNDRED).trunc().mantissa()).ok().filter(|c| *c < i64::MAX / 1_000);
+            let cents = a
+                .checked_mul(Decimal::ONE_HUNDRED)
+                .and_then(|c| i64::try_from(c.trunc().mantissa()).ok())
+                .filter(|c| *c < i64::MAX / 1_000);
             if cents.is_none() {
                 e.add("amount", format!("{} is te groot voor een betaling.", euro_nl(a)));
             }
@@ -334,6 +336,8 @@ mod tests {
         for field in ["kind", "year", "planned_on", "amount"] {
             assert!(e.get(field).is_some(), "{field}: {e}");
         }
+        let huge = validate(&reg(), &input("eindbetaling", None, Some(today), "79000000000000000000000000000"), today);
+        assert!(huge.unwrap_err().get("amount").unwrap().contains("te groot"), "no overflow panic");
         let e = validate(&reg(), &input("voorschot", None, Some(date(2025, 7, 1)), "1.001"), today).unwrap_err();
         for field in ["year", "paid_on", "amount"] {
             assert!(e.get(field).is_some(), "{field}: {e}");

@@ -29,17 +29,19 @@ pub struct TableRow {
 }
 
 /// The table as the national team keeps it: every live region that is not low-tech (a low-tech
-/// region's maximum is a parameter), with its row in force.
+/// region's maximum is a parameter), by name, with its row in force.
 pub async fn table(app: &App, regulation_id: &str) -> Result<Vec<TableRow>> {
     app.regulation(regulation_id)?;
     let mut conn = app.db.conn().await?;
     let rows = repo::in_force(&mut conn, regulation_id).await?;
     let regions = regions::list(&mut conn, false).await?;
-    Ok(regions
+    let mut table: Vec<TableRow> = regions
         .into_iter()
         .filter(|r| r.kind != Some(RegionKind::LowTech))
         .map(|r| TableRow { current: rows.iter().find(|m| m.region_id == r.id).cloned(), slug: r.slug, name: r.name })
-        .collect())
+        .collect();
+    table.sort_by_key(|r| r.name.to_lowercase());
+    Ok(table)
 }
 
 /// A region's rows under the regulation, newest first.
@@ -52,20 +54,21 @@ pub async fn history(app: &App, regulation_id: &str, slug: &str) -> Result<(Regi
 }
 
 /// Sets the region's maximum (a new row in force; the old one stays in the history). `replaced`
-/// is the amount in force the form was opened on: a change made meanwhile is not overwritten.
+/// is the id of the row in force the form was opened on (`None`: there was none): a change made
+/// meanwhile is not overwritten, not even by two saves at once.
 pub async fn set(
     app: &App,
     actor: &Actor,
     (regulation_id, slug): (&str, &str),
     input: &MaximumInput<'_>,
-    replaced: Option<i64>,
+    replaced: Option<&str>,
 ) -> Result<()> {
     actor.require(Action::EditRegionMaximums)?;
     let reg = app.regulation(regulation_id)?;
     let mut tx = app.db.begin().await?;
     let region = regions::by_slug(&mut tx, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)?;
     let before = repo::history(&mut tx, regulation_id, &region.id).await?.into_iter().next();
-    if before.as_ref().map(|b| b.amount_cents) != replaced {
+    if before.as_ref().map(|b| b.id.as_str()) != replaced {
         return Err(ServiceError::Conflict);
     }
     let row = maximum::validate(reg, region.kind, before.is_some(), input)
@@ -78,8 +81,12 @@ pub async fn set(
         verified: row.verified,
         reason: row.reason.as_deref(),
         set_by: actor.user_id.as_deref(),
+        replaces: replaced,
     };
-    repo::insert(&mut tx, &new).await?;
+    repo::insert(&mut tx, &new).await.map_err(|e| match e {
+        store::StoreError::Duplicate => ServiceError::Conflict,
+        e => e.into(),
+    })?;
     let detail = json!({
         "regulation": regulation_id,
         "amount": Decimal::new(row.cents, 2).to_string(),

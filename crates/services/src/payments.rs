@@ -68,10 +68,8 @@ pub async fn register(app: &App, actor: &Actor, slug: &str) -> Result<Register> 
     let mut years: BTreeMap<Option<i16>, YearLine> = BTreeMap::new();
     let line =
         |y: Option<i16>| YearLine { year: y, decided: Decimal::ZERO, planned: Decimal::ZERO, received: Decimal::ZERO };
-    for (_, d) in store::assessments::current_decisions(&mut conn, &region.id).await? {
-        for (year, cents) in d.amounts {
-            years.entry(Some(year)).or_insert_with(|| line(Some(year))).decided += euros(cents);
-        }
+    for (year, amount) in decided_per_year(app, &mut conn, &region.id).await? {
+        years.entry(Some(year)).or_insert_with(|| line(Some(year))).decided = amount;
     }
     for p in &payments {
         let kind = kind_of(p)?;
@@ -88,11 +86,25 @@ pub async fn register(app: &App, actor: &Actor, slug: &str) -> Result<Register> 
     Ok(Register {
         decided: years.iter().map(|l| l.decided).sum(),
         received: years.iter().map(|l| l.received).sum(),
-        can_edit: actor.permits(Action::Assess),
+        can_edit: keeps(actor, &region).is_ok(),
         region,
         payments,
         years,
     })
+}
+
+/// The subsidy decided per budget year: for each year, the decision on the latest phase (in the
+/// regulation's order) that has one for it, as execution holds the region to it.
+async fn decided_per_year(app: &App, conn: &mut AnyConnection, region_id: &str) -> Result<BTreeMap<i16, Decimal>> {
+    let decisions = store::assessments::current_decisions(conn, region_id).await?;
+    let mut out = BTreeMap::new();
+    for phase in &app.current_regulation()?.phases {
+        let Some(draft) = store::applications::get(conn, region_id, &phase.id).await? else { continue };
+        for (_, d) in decisions.iter().filter(|(application, _)| *application == draft.id) {
+            out.extend(d.amounts.iter().map(|(year, cents)| (*year, euros(*cents))));
+        }
+    }
+    Ok(out)
 }
 
 /// What the region received per calendar year of payment (repayments subtract): the annual
@@ -135,6 +147,12 @@ pub fn authorize_edit(actor: &Actor) -> Result<()> {
     Ok(actor.require(Action::Assess)?)
 }
 
+/// The funder's staff keep a region's register unless they hold a grant in it (as for the assessment).
+fn keeps(actor: &Actor, region: &Region) -> Result<()> {
+    authorize_edit(actor)?;
+    if actor.assesses(&region.id) { Ok(()) } else { Err(ServiceError::Denied(domain::Denied::Forbidden)) }
+}
+
 /// The same, in the shape of the web's guards (the region is checked when the body is handled).
 pub async fn authorize_keep(_app: &App, actor: &Actor, _slug: &str) -> Result<()> {
     authorize_edit(actor)
@@ -146,6 +164,7 @@ pub async fn add(app: &App, actor: &Actor, slug: &str, input: &PaymentText) -> R
     let p = input.validate(app.current_regulation()?, crate::assessments::today(app)?)?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
+    keeps(actor, &region)?;
     let d = dates(&p);
     let id =
         repo::insert(&mut tx, (&region.id, None), &fields(&p, &d), actor.user_id.as_deref()).await.map_err(taken)?;
@@ -166,6 +185,7 @@ pub async fn update(
     let p = input.validate(app.current_regulation()?, crate::assessments::today(app)?)?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
+    keeps(actor, &region)?;
     let row = repo::get(&mut tx, id).await?.filter(|r| r.region_id == region.id).ok_or(ServiceError::NotFound)?;
     let d = dates(&p);
     repo::update(&mut tx, (&row.id, revision), &fields(&p, &d), actor.user_id.as_deref()).await.map_err(taken)?;
@@ -223,6 +243,9 @@ pub(crate) async fn withdraw_unpaid(conn: &mut AnyConnection, decision_id: &str)
     Ok(repo::drop_unpaid_of_decision(conn, decision_id).await?)
 }
 
+/// At most this many problems are reported for an import; the file is refused either way.
+const MAX_IMPORT_ERRORS: usize = 50;
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {
@@ -257,6 +280,9 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportSumm
     let mut summary = ImportSummary::default();
     let mut seen = std::collections::HashSet::new();
     for line in &lines {
+        if errors.iter().count() >= MAX_IMPORT_ERRORS {
+            break; // the file is refused either way; the first fifty say what is wrong
+        }
         let at = format!("rij {}", line.row);
         let fail = |e: &mut FieldErrors, column: &str, message: &str| {
             e.add(&at, format!("rij {}, kolom \"{column}\": {message}", line.row));
@@ -266,6 +292,14 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportSumm
             fail(&mut errors, "Regio", &format!("\"{}\" is geen regio in Sterk", line.region));
             continue;
         };
+        if !actor.assesses(&region.id) {
+            fail(
+                &mut errors,
+                "Regio",
+                &format!("u hebt een rol in {} en houdt daar de betalingen niet bij", region.name),
+            );
+            continue;
+        }
         let p = match payments::validate(reg, &line.input, today) {
             Ok(p) => p,
             Err(e) => {
@@ -285,6 +319,7 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportSumm
         if let Some(existing) = repo::by_reference(&mut tx, &reference).await? {
             let same = existing.region_id == region.id
                 && existing.kind == f.kind
+                && existing.year == f.year
                 && existing.amount_cents == f.amount_cents
                 && existing.paid_on.as_deref() == f.paid_on;
             if same {

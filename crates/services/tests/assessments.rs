@@ -199,15 +199,19 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
         verified: true,
         reason,
     };
-    services::maximums::set(&app, &p.national, table, &lower(1_000, "Tijdelijk te laag."), Some(320_000_000))
-        .await
-        .unwrap();
+    let in_force = |app: &App| {
+        let app = app.clone();
+        async move { services::maximums::history(&app, table.0, table.1).await.unwrap().1[0].id.clone() }
+    };
+    let row = in_force(&app).await;
+    services::maximums::set(&app, &p.national, table, &lower(1_000, "Tijdelijk te laag."), Some(&row)).await.unwrap();
     let above = decisions::decide(&app, &p.assessor, (DEMO_REGION, PHASE), input(asked.clone())).await;
     assert!(
         matches!(&above, Err(ServiceError::Invalid(e)) if e.iter().any(|f| f.message.contains("meer dan het maximum van € 1.000,00"))),
         "{above:?}"
     );
-    services::maximums::set(&app, &p.national, table, &lower(3_200_000, "Hersteld."), Some(100_000)).await.unwrap();
+    let row = in_force(&app).await;
+    services::maximums::set(&app, &p.national, table, &lower(3_200_000, "Hersteld."), Some(&row)).await.unwrap();
     let d = decisions::decide(&app, &p.assessor, (DEMO_REGION, PHASE), input(asked.clone())).await.unwrap();
     assert_eq!((d.version, d.objection_until), (second, date(2024, 12, 13)));
     assert_eq!(state(&app, &p.manager).await, AssessmentState::Besloten);

@@ -58,18 +58,19 @@ async fn the_national_team_keeps_the_maximum_table_with_its_history_and_the_chec
     assert_eq!((history[0].amount_cents, history[0].verified), (320_000_000, false));
 
     let key = (REGULATION, DEMO_REGION);
-    assert!(denied(maximums::set(&app, &manager, key, &maximum(150_000, "Lager."), Some(320_000_000)).await));
-    let no_reason = maximums::set(&app, &national, key, &maximum(150_000, ""), Some(320_000_000)).await;
+    let first = Some(history[0].id.as_str());
+    assert!(denied(maximums::set(&app, &manager, key, &maximum(150_000, "Lager."), first).await));
+    let no_reason = maximums::set(&app, &national, key, &maximum(150_000, ""), first).await;
     assert!(field(&no_reason, "reason").is_some_and(|m| m.contains("reden")), "{no_reason:?}");
-    let stale = maximums::set(&app, &national, key, &maximum(150_000, "Lager."), Some(1)).await;
+    let stale = maximums::set(&app, &national, key, &maximum(150_000, "Lager."), Some("een oudere rij")).await;
     assert!(matches!(stale, Err(ServiceError::Conflict)), "a change made meanwhile is not overwritten");
     let unknown = maximums::set(&app, &national, (REGULATION, "nergensland"), &maximum(1, ""), None).await;
     assert!(matches!(unknown, Err(ServiceError::NotFound)));
 
     // Below what Zuid-Friesland asked on main lines: its check now fails, naming the new amount.
-    maximums::set(&app, &national, key, &maximum(150_000, "Gecorrigeerd naar bijlage 3."), Some(320_000_000))
-        .await
-        .unwrap();
+    maximums::set(&app, &national, key, &maximum(150_000, "Gecorrigeerd naar bijlage 3."), first).await.unwrap();
+    let twice = maximums::set(&app, &national, key, &maximum(160_000, "Tegelijk."), first).await;
+    assert!(matches!(twice, Err(ServiceError::Conflict)), "a second change from the same row is refused");
     let (_, history) = maximums::history(&app, REGULATION, DEMO_REGION).await.unwrap();
     assert_eq!(history.len(), 2, "the old row stays in the history");
     assert_eq!((history[0].amount_cents, history[0].verified), (15_000_000, true));
@@ -133,6 +134,16 @@ async fn decisions_plan_advances_and_settlement_and_the_annual_accounts_read_wha
     // The funder's staff record a repayment; the region may not; every bad field is named.
     let repayment = text("terugvordering", "", "10-09-2026", "1.000,00", "TV-2026-0001");
     assert!(denied(payments::add(&app, &manager, DEMO_REGION, &repayment).await));
+    // An assessor who also holds a role in the region does not keep its payments (as for the assessment).
+    let mut involved = assessor.clone();
+    let grant = domain::Grant {
+        role: domain::Role::LeadApplicant,
+        region_id: Some(r.region.id.clone()),
+        organisation_id: None,
+    };
+    involved.grants.push(grant);
+    assert!(denied(payments::add(&app, &involved, DEMO_REGION, &repayment).await));
+    assert!(!payments::register(&app, &involved, DEMO_REGION).await.unwrap().can_edit);
     payments::add(&app, &assessor, DEMO_REGION, &repayment).await.unwrap();
     let after = payments::register(&app, &manager, DEMO_REGION).await.unwrap();
     assert_eq!(after.received, r.received - Decimal::from(1000));

@@ -43,33 +43,40 @@ pub(crate) async fn move_explanations(pool: &Pool<Any>) -> Result<()> {
 }
 
 /// Migration 0016: an amount a region typed in as its received advances (before the payment
-/// register) becomes a paid advance in the register, dated the day it was typed.
+/// register) becomes a paid advance in the register, dated the day it was typed. Its id is fixed
+/// per region, so instances starting at once move it once.
 pub(crate) async fn move_received(pool: &Pool<Any>) -> Result<()> {
     let mut tx = pool.begin().await?;
     let rows = sqlx::query("SELECT region_id, received_cents, updated_by, updated_at FROM advances_received")
         .fetch_all(&mut *tx)
         .await?;
     for row in rows {
+        let region_id: String = row.try_get("region_id")?;
         let cents: i64 = row.try_get("received_cents")?;
         let at: i64 = row.try_get("updated_at")?;
-        let paid_on =
-            jiff::Timestamp::from_millisecond(at).unwrap_or_default().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        let by: Option<String> = row.try_get("updated_by")?;
+        let paid_on = jiff::Timestamp::from_millisecond(at)
+            .unwrap_or_default()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string();
         if cents > 0 {
-            let fields = crate::payments::Fields {
-                kind: "voorschot",
-                year: None,
-                planned_on: None,
-                paid_on: Some(&paid_on.to_string()),
-                amount_cents: cents,
-                reference: None,
-                note: "Door de regio opgegeven als ontvangen, vóór het betaalregister.",
-            };
-            let region_id: String = row.try_get("region_id")?;
-            let by: Option<String> = row.try_get("updated_by")?;
-            crate::payments::insert(&mut tx, (&region_id, None), &fields, by.as_deref()).await?;
+            sqlx::query(
+                "INSERT INTO payments (id, region_id, kind, paid_on, amount_cents, note, created_by, created_at, \
+                 updated_by, updated_at) VALUES ($1, $2, 'voorschot', $3, $4, $5, $6, $7, $6, $7) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(format!("legacy-received-{region_id}"))
+            .bind(&region_id)
+            .bind(&paid_on)
+            .bind(cents)
+            .bind("Door de regio opgegeven als ontvangen, vóór het betaalregister.")
+            .bind(by.as_deref())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
         }
+        sqlx::query("DELETE FROM advances_received WHERE region_id = $1").bind(&region_id).execute(&mut *tx).await?;
     }
-    sqlx::query("DELETE FROM advances_received").execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }

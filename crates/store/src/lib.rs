@@ -194,24 +194,69 @@ impl Db {
     /// A fresh, migrated database for one test: a temporary SQLite file, or, when
     /// `TEST_DATABASE_URL` names a PostgreSQL server, a new database on it.
     pub async fn fresh_for_test() -> Result<Db> {
-        let db = Db::empty_for_test().await?;
+        Ok(Db::fresh_for_template().await?.0)
+    }
+
+    /// [`Db::fresh_for_test`] and its address, to keep it as a template once prepared.
+    pub async fn fresh_for_template() -> Result<(Db, String)> {
+        let url = Db::new_for_test(None).await?;
+        let db = Db::connect(&url).await?;
         db.migrate().await?;
-        Ok(db)
+        Ok((db, url))
     }
 
     /// A new database for one test with nothing in it, not even the schema (for a restore).
     pub async fn empty_for_test() -> Result<Db> {
+        Db::connect(&Db::new_for_test(None).await?).await
+    }
+
+    /// The address of a new test database: empty, or a copy of `template` (a test database made
+    /// before, closed): PostgreSQL copies it with `CREATE DATABASE … TEMPLATE`, SQLite with `VACUUM INTO`.
+    async fn new_for_test(template: Option<&str>) -> Result<String> {
         let name = format!("sterk_t_{}", uuid::Uuid::now_v7().simple());
-        let url = match std::env::var("TEST_DATABASE_URL") {
+        match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if base.starts_with("postgres") => {
                 let admin = Db::connect(&base).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin.pool).await?;
+                let from = template
+                    .and_then(|t| t.split('?').next())
+                    .and_then(|t| t.rsplit('/').next())
+                    .map(|t| format!(" TEMPLATE {t}"));
+                let sql = format!("CREATE DATABASE {name}{}", from.unwrap_or_default());
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin.pool).await?;
                 admin.pool.close().await;
-                replace_db_name(&base, &name)
+                Ok(replace_db_name(&base, &name))
             }
-            _ => format!("sqlite://{}", std::env::temp_dir().join(format!("{name}.db")).display()),
-        };
-        Db::connect(&url).await
+            _ => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                if let Some(template) = template {
+                    let source = Db::connect(template).await?;
+                    let into = path.display().to_string().replace('\'', "''");
+                    sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{into}'"))).execute(&source.pool).await?;
+                    source.pool.close().await;
+                }
+                Ok(format!("sqlite://{}", path.display()))
+            }
+        }
+    }
+
+    /// Closes this test database and keeps it to copy: for tests that each need the same
+    /// prepared data (the demo set), made once per process.
+    pub async fn into_template(self, url: String) -> TestTemplate {
+        self.pool.close().await;
+        TestTemplate { url }
+    }
+}
+
+/// A prepared test database that each test gets a copy of (see [`Db::into_template`]). It keeps
+/// only its address, so tests on other runtimes may copy it.
+#[derive(Debug, Clone)]
+pub struct TestTemplate {
+    url: String,
+}
+
+impl TestTemplate {
+    pub async fn copy(&self) -> Result<Db> {
+        Db::connect(&Db::new_for_test(Some(&self.url)).await?).await
     }
 }
 

@@ -7,6 +7,7 @@ use crate::{Result, flag, new_id, now_ms};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MaximumRow {
+    pub id: String,
     pub region_id: String,
     pub region_slug: String,
     pub region_name: String,
@@ -18,12 +19,13 @@ pub struct MaximumRow {
     pub set_at: i64,
 }
 
-const SELECT: &str = "SELECT m.region_id, r.slug, r.name, m.amount_cents, m.source, m.verified, m.reason, \
+const SELECT: &str = "SELECT m.id, m.region_id, r.slug, r.name, m.amount_cents, m.source, m.verified, m.reason, \
      u.name AS set_by_name, m.set_at FROM region_maximums m JOIN regions r ON r.id = m.region_id \
      LEFT JOIN users u ON u.id = m.set_by";
 
 fn from_row(r: &AnyRow) -> Result<MaximumRow> {
     Ok(MaximumRow {
+        id: r.try_get("id")?,
         region_id: r.try_get("region_id")?,
         region_slug: r.try_get("slug")?,
         region_name: r.try_get("name")?,
@@ -53,7 +55,8 @@ pub async fn history(conn: &mut AnyConnection, regulation_id: &str, region_id: &
     rows.iter().map(from_row).collect()
 }
 
-/// A new row for the region: from now on the one in force.
+/// A new row for the region: from now on the one in force. `Duplicate` when another change was
+/// made from the same row in force.
 pub struct NewMaximum<'a> {
     pub regulation_id: &'a str,
     pub region_id: &'a str,
@@ -62,12 +65,14 @@ pub struct NewMaximum<'a> {
     pub verified: bool,
     pub reason: Option<&'a str>,
     pub set_by: Option<&'a str>,
+    /// The id of the row in force this one replaces, or `None` for the region's first.
+    pub replaces: Option<&'a str>,
 }
 
 pub async fn insert(conn: &mut AnyConnection, m: &NewMaximum<'_>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO region_maximums (id, regulation_id, region_id, amount_cents, source, verified, reason, set_by, set_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO region_maximums (id, regulation_id, region_id, amount_cents, source, verified, reason, set_by, set_at, \
+         replaces) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(new_id())
     .bind(m.regulation_id)
@@ -78,7 +83,9 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMaximum<'_>) -> Result<()> 
     .bind(m.reason)
     .bind(m.set_by)
     .bind(now_ms())
+    .bind(m.replaces.map_or_else(|| format!("{}:{}", m.regulation_id, m.region_id), str::to_owned))
     .execute(conn)
-    .await?;
+    .await
+    .map_err(crate::unique)?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use domain::Action;
-use domain::fmt::{decimal_nl, euro_nl, parse_decimal_nl};
+use domain::fmt::{amount_nl, euro_nl, parse_decimal_nl};
 use domain::regulation::maximum::MaximumInput;
 use rust_decimal::Decimal;
 use services::ServiceError;
@@ -83,7 +83,7 @@ pub struct RegionPage {
     pub region: String,
     pub regulation: String,
     pub current: Option<EntryView>,
-    /// The amount in force in cents, as the form carries it (empty: none yet).
+    /// The id of the row in force, as the form carries it (empty: none yet).
     pub replaced: String,
     pub amount: String,
     pub source: String,
@@ -109,11 +109,11 @@ async fn render(
         slug: region.slug.clone(),
         region: region.name.clone(),
         regulation: reg.title.clone(),
-        replaced: current.map(|m| m.amount_cents.to_string()).unwrap_or_default(),
+        replaced: current.map(|m| m.id.clone()).unwrap_or_default(),
         amount: typed.value(
             "maximum",
             "amount",
-            &current.map(|m| decimal_nl(Decimal::new(m.amount_cents, 2))).unwrap_or_default(),
+            &current.map(|m| amount_nl(Decimal::new(m.amount_cents, 2))).unwrap_or_default(),
         ),
         source: typed.value("maximum", "source", &current.map(|m| m.source.clone()).unwrap_or_default()),
         verified: typed.ticked("maximum", "verified", "ja", current.is_some_and(|m| m.verified)),
@@ -150,9 +150,9 @@ pub async fn set(
         verified: f.get("verified") == "ja",
         reason: &reason,
     };
-    let replaced = f.get("replaced").parse::<i64>().ok();
+    let replaced = Some(f.get("replaced")).filter(|r| !r.is_empty());
     let reg = st.app.current_regulation()?;
-    match maximums::set(&st.app, &ctx.actor, (&reg.id, &slug), &input, replaced).await {
+    match maximums::set(&st.app, &ctx.actor, (&reg.id, &slug), &input, replaced.as_deref()).await {
         Ok(()) => crate::flash::redirect(&st, &format!("/beheer/maxima/{slug}"), "Het maximum is vastgelegd.").await,
         Err(ServiceError::Invalid(e)) => {
             render(

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
-use domain::fmt::{date_nl, decimal_nl, euro_nl};
+use domain::fmt::{amount_nl, date_nl, decimal_nl, euro_nl};
 use domain::payments::{ADVANCE_SHARE, INSTALMENTS, PaymentKind, PaymentText};
 use rust_decimal::Decimal;
 use services::ServiceError;
@@ -70,7 +70,7 @@ fn view(p: PaymentRow) -> PaymentView {
         planned_on: date(&p.planned_on).unwrap_or_else(|| "—".into()),
         paid_on: date(&p.paid_on),
         amount: euro_nl(Decimal::new(p.amount_cents, 2)),
-        amount_raw: decimal_nl(Decimal::new(p.amount_cents, 2)),
+        amount_raw: amount_nl(Decimal::new(p.amount_cents, 2)),
         reference: p.reference.unwrap_or_default(),
         decision: p.decision_reference.unwrap_or_default(),
         note: p.note,
@@ -160,6 +160,11 @@ async fn answer(st: &AppState, ctx: &Ctx, slug: &str, (form, f): (&str, &Pairs),
         Err(ServiceError::Invalid(e)) => {
             let typed = Typed::new(form, form, f);
             render(st, ctx, slug, (None, StatusCode::UNPROCESSABLE_ENTITY, typed, error_pairs(&e))).await
+        }
+        Err(ServiceError::Conflict) => {
+            let typed = Typed::new(form, form, f);
+            let message = "Iemand anders heeft deze betaling intussen gewijzigd; hierboven staat hoe zij nu is. Uw invoer is bewaard.";
+            render(st, ctx, slug, (None, StatusCode::CONFLICT, typed, vec![("paid_on".into(), message.into())])).await
         }
         Err(e) => Err(e.into()),
     }

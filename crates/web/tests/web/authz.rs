@@ -44,7 +44,7 @@ struct Fixture {
     other_member_id: String,
     /// A member of this region that another region shares (an mbo serving several regions).
     shared_id: String,
-    /// The region maximum in force, in cents (empty: none), as the form carries it.
+    /// The id of the region maximum in force (empty: none), as the form carries it.
     maximum: String,
 }
 
@@ -77,7 +77,7 @@ async fn fixture(st: &web::AppState, slug: &str) -> Fixture {
         maximum: services::maximums::history(&st.app, "sto-2025-2028", slug)
             .await
             .ok()
-            .and_then(|(_, rows)| rows.first().map(|m| m.amount_cents.to_string()))
+            .and_then(|(_, rows)| rows.first().map(|m| m.id.clone()))
             .unwrap_or_default(),
     }
 }

@@ -14,13 +14,27 @@ use store::Db;
 use tower::ServiceExt;
 use web::{AppState, WebConfig};
 
+/// The demo set, loaded once per process and copied for each state (loading it takes a second).
+static DEMO: tokio::sync::OnceCell<store::TestTemplate> = tokio::sync::OnceCell::const_new();
+
+/// Inside the window for applications on main lines, as the demo does.
+const DEMO_CLOCK: &str = "2024-09-30T12:00:00+02:00";
+
 pub async fn state() -> AppState {
-    let db = Db::fresh_for_test().await.expect("test database");
+    let template = DEMO
+        .get_or_init(|| async {
+            let (db, url) = Db::fresh_for_template().await.expect("test database");
+            let mut app = App::new(db.clone());
+            app.clock = Some(DEMO_CLOCK.parse().unwrap());
+            services::demo::load(&app).await.expect("demo set");
+            drop(app);
+            db.into_template(url).await
+        })
+        .await;
+    let db = template.copy().await.expect("a copy of the demo database");
     let migrations_applied = db.migrations_applied().await.unwrap();
     let mut app = App::new(db);
-    // Inside the window for applications on main lines, as the demo does.
-    app.clock = Some("2024-09-30T12:00:00+02:00".parse().unwrap());
-    services::demo::load(&app).await.expect("demo set");
+    app.clock = Some(DEMO_CLOCK.parse().unwrap());
     AppState {
         app,
         config: Arc::new(WebConfig { secure_cookies: false, migrations_applied, ..WebConfig::default() }),

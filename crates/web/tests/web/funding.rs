@@ -26,10 +26,13 @@ async fn the_national_team_keeps_the_maximums_on_a_page_with_history_and_the_reg
     table.assert_contains("€ 3.200.000,00");
     table.assert_contains("nog geen maximum");
 
+    let form = admin.get("/beheer/maxima/zuid-friesland").await;
+    let row =
+        form.body.split("name=\"replaced\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
     let refused = admin
         .post(
             "/beheer/maxima/zuid-friesland",
-            &[("replaced", "320000000"), ("amount", "veel"), ("source", "Bijlage 3"), ("reason", "")],
+            &[("replaced", &row), ("amount", "veel"), ("source", "Bijlage 3"), ("reason", "")],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -48,7 +51,7 @@ async fn the_national_team_keeps_the_maximums_on_a_page_with_history_and_the_reg
         .post(
             "/beheer/maxima/zuid-friesland",
             &[
-                ("replaced", "320000000"),
+                ("replaced", &row),
                 ("amount", "3.100.000,00"),
                 ("source", "Bijlage 3 bij de regeling"),
                 ("verified", "ja"),
@@ -82,6 +85,9 @@ async fn the_region_sees_planned_against_received_and_the_funder_records_payment
     let accounts = manager.get("/regio/zuid-friesland/verantwoording").await;
     accounts.assert_contains("href=\"/regio/zuid-friesland/betalingen\"");
     accounts.assert_contains("Ontvangen</th>");
+    // A payment of another region is not reached through this region's address.
+    let utrecht = manager.get("/api/v1/regions/utrecht/payments").await;
+    assert_eq!(utrecht.status, StatusCode::FORBIDDEN, "the manager of Zuid-Friesland does not see Utrecht's");
     let mut school = signed_in(&st, SCHOOL).await;
     assert_eq!(school.get("/regio/zuid-friesland/betalingen").await.status, StatusCode::FORBIDDEN);
 
@@ -93,6 +99,15 @@ async fn the_region_sees_planned_against_received_and_the_funder_records_payment
     let (id, revision) = (open["id"].as_str().unwrap(), open["revision"].to_string());
     let path = format!("/regio/zuid-friesland/betalingen/{id}");
     let year = open["year"].to_string();
+    let elsewhere = assessor.get("/api/v1/regions/utrecht/payments").await.json();
+    let foreign = elsewhere["payments"][0]["id"].as_str().unwrap().to_owned();
+    let crossed = assessor
+        .post(
+            &format!("/regio/zuid-friesland/betalingen/{foreign}"),
+            &[("revision", "1"), ("kind", "voorschot"), ("year", "2025"), ("paid_on", "2024-09-30"), ("amount", "1")],
+        )
+        .await;
+    assert_eq!(crossed.status, StatusCode::NOT_FOUND, "Utrecht's payment through Zuid-Friesland's address");
     let refused = assessor
         .post(
             &path,
@@ -122,6 +137,20 @@ async fn the_region_sees_planned_against_received_and_the_funder_records_payment
         )
         .await;
     assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", paid.body);
+    let stale = assessor
+        .post(
+            &path,
+            &[
+                ("revision", &revision),
+                ("kind", "voorschot"),
+                ("year", &year),
+                ("paid_on", "2024-09-29"),
+                ("amount", &amount),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "the form was opened on an older revision");
+    stale.assert_contains("value=\"2024-09-29\"");
     let after = manager.get("/api/v1/regions/zuid-friesland/payments").await.json();
     let row = after["payments"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap().clone();
     assert_eq!((row["paid_on"].as_str(), row["reference"].as_str()), (Some("2024-09-30"), Some("BET-TEST-1")));
