@@ -171,7 +171,7 @@ fn corrupt(e: impl std::fmt::Display) -> ServiceError {
 
 /// Today in the regulation's time zone, at the app's clock.
 pub fn today(app: &App) -> Result<Date> {
-    Ok(app.now().to_zoned_datetime(app.current_regulation()?.time_zone()).date())
+    app.today()
 }
 
 /// What the region is held to, per phase: the version the funder decided on (with the decided

@@ -178,4 +178,9 @@ impl App {
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.unwrap_or_else(jiff::Timestamp::now)
     }
+
+    /// Today in the regulation's time zone, at the app's clock.
+    pub fn today(&self) -> Result<jiff::civil::Date> {
+        Ok(self.now().to_zoned_datetime(self.current_regulation()?.time_zone()).date())
+    }
 }

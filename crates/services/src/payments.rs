@@ -161,7 +161,7 @@ pub async fn authorize_keep(_app: &App, actor: &Actor, _slug: &str) -> Result<()
 /// Adds a payment to the region's register; returns its id.
 pub async fn add(app: &App, actor: &Actor, slug: &str, input: &PaymentText) -> Result<String> {
     authorize_edit(actor)?;
-    let p = input.validate(app.current_regulation()?, crate::assessments::today(app)?)?;
+    let p = input.validate(app.current_regulation()?, app.today()?)?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
     keeps(actor, &region)?;
@@ -182,7 +182,7 @@ pub async fn update(
     input: &PaymentText,
 ) -> Result<()> {
     authorize_edit(actor)?;
-    let p = input.validate(app.current_regulation()?, crate::assessments::today(app)?)?;
+    let p = input.validate(app.current_regulation()?, app.today()?)?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
     keeps(actor, &region)?;
@@ -273,7 +273,7 @@ pub async fn import(app: &App, actor: &Actor, bytes: &[u8]) -> Result<ImportSumm
         ServiceError::Invalid(e)
     })?;
     let reg = app.current_regulation()?;
-    let today = crate::assessments::today(app)?;
+    let today = app.today()?;
     let mut tx = app.db.begin().await?;
     let known = regions::list(&mut tx, false).await?;
     let mut errors = FieldErrors::default();

@@ -76,6 +76,21 @@ pub struct Fields<'a> {
     pub note: &'a str,
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds a payment's fields in the order both statements name them: kind, year, planned date,
+/// paid date, amount, reference, note.
+fn bind_fields<'q>(query: Query<'q>, f: &Fields<'q>) -> Query<'q> {
+    query
+        .bind(f.kind)
+        .bind(f.year)
+        .bind(f.planned_on)
+        .bind(f.paid_on)
+        .bind(f.amount_cents)
+        .bind(f.reference)
+        .bind(f.note)
+}
+
 /// Adds a payment; `Duplicate` when its reference is taken.
 pub async fn insert(
     conn: &mut AnyConnection,
@@ -85,25 +100,14 @@ pub async fn insert(
 ) -> Result<String> {
     let id = new_id();
     let now = now_ms();
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO payments (id, region_id, decision_id, kind, year, planned_on, paid_on, amount_cents, reference, note, \
          created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $12)",
     )
     .bind(&id)
     .bind(region_id)
-    .bind(decision_id)
-    .bind(f.kind)
-    .bind(f.year)
-    .bind(f.planned_on)
-    .bind(f.paid_on)
-    .bind(f.amount_cents)
-    .bind(f.reference)
-    .bind(f.note)
-    .bind(by)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map_err(unique)?;
+    .bind(decision_id);
+    bind_fields(query, f).bind(by).bind(now).execute(conn).await.map_err(unique)?;
     Ok(id)
 }
 
@@ -115,24 +119,13 @@ pub async fn update(
     f: &Fields<'_>,
     by: Option<&str>,
 ) -> Result<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE payments SET kind = $3, year = $4, planned_on = $5, paid_on = $6, amount_cents = $7, reference = $8, \
          note = $9, updated_by = $10, updated_at = $11, revision = revision + 1 WHERE id = $1 AND revision = $2",
     )
     .bind(id)
-    .bind(revision)
-    .bind(f.kind)
-    .bind(f.year)
-    .bind(f.planned_on)
-    .bind(f.paid_on)
-    .bind(f.amount_cents)
-    .bind(f.reference)
-    .bind(f.note)
-    .bind(by)
-    .bind(now_ms())
-    .execute(conn)
-    .await
-    .map_err(unique)?;
+    .bind(revision);
+    let done = bind_fields(query, f).bind(by).bind(now_ms()).execute(conn).await.map_err(unique)?;
     if done.rows_affected() == 0 { Err(StoreError::Conflict) } else { Ok(()) }
 }
 

@@ -117,7 +117,7 @@ fn request_of(row: &AssessmentRow) -> Option<RepairRequest> {
 }
 
 pub fn today(app: &App) -> Result<Date> {
-    Ok(app.now().to_zoned_datetime(app.current_regulation()?.time_zone()).date())
+    app.today()
 }
 
 /// Where the application stands; `None` when nothing was submitted (or the phase is not decided on).

@@ -83,7 +83,7 @@ fn view(p: PaymentRow) -> PaymentView {
 /// How advances are planned, in words, with the parameters' status.
 fn schedule_text(st: &AppState) -> Result<String, crate::error::WebError> {
     let reg = st.app.current_regulation()?;
-    let today = services::assessments::today(&st.app)?;
+    let today = st.app.today()?;
     let (n, v) = reg.decimal_at(INSTALMENTS, today).map_err(|e| crate::error::WebError::Internal(e.to_string()))?;
     let (share, w) =
         reg.decimal_at(ADVANCE_SHARE, today).map_err(|e| crate::error::WebError::Internal(e.to_string()))?;
@@ -102,7 +102,7 @@ fn schedule_text(st: &AppState) -> Result<String, crate::error::WebError> {
 async fn render(st: &AppState, ctx: &Ctx, slug: &str, (notice, status, typed, errors): Outcome) -> Page {
     let r = register::register(&st.app, &ctx.actor, slug).await?;
     let reg = st.app.current_regulation()?;
-    let today = services::assessments::today(&st.app)?;
+    let today = st.app.today()?;
     let page = RegisterPage {
         l: Layout::new(format!("Betalingen {}", r.region.name), ctx, "beheer"),
         slug: r.region.slug.clone(),
