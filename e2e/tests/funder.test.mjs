@@ -137,6 +137,12 @@ test('from submission through a repair request, scores, advice and decision to a
   const cells = await row.locator('td').allTextContents();
   assert.equal(toNumber(cells[0]), expected, `received in 2026 per the annual accounts note: ${cells}`);
   await axe(rp, 'the accountability page');
+
+  // The programme as a whole: the new decision and its payment are in the portfolio.
+  await fp.goto(`${env.sterk.url}/portefeuille?fase=uitwerking-2027-2028`);
+  const decidedRow = fp.getByRole('row').filter({ hasText: 'Zuid-Friesland' });
+  assert.match(await decidedRow.textContent(), /€ 12\.000,00.*€ 12\.000,00/s, 'decided and paid');
+  await axe(fp, 'the portfolio');
   await region.close();
   await funder.close();
 });

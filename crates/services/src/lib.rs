@@ -25,6 +25,7 @@ pub mod monitoring;
 pub mod organisations;
 pub mod payments;
 pub mod phases;
+pub mod portfolio;
 pub mod ratelimit;
 pub mod regions;
 pub mod regulations;

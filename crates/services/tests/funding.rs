@@ -203,3 +203,31 @@ async fn an_import_settles_planned_advances_whole_or_not_at_all_and_twice_change
         "{broken:?}"
     );
 }
+
+#[tokio::test]
+async fn the_portfolio_shows_every_submitted_application_with_what_was_decided_and_paid() {
+    let app = app().await;
+    let national = actor(&app, DEMO_USERS[0].0).await;
+    let manager = actor(&app, DEMO_USERS[1].0).await;
+    let rows = services::portfolio::portfolio(&app, &national).await.unwrap();
+    assert_eq!(rows.len(), 6, "four main lines and two detailed plans at the funder");
+    let main_lines = rows.iter().find(|r| r.item.region_slug == DEMO_REGION && r.item.phase == "hoofdlijnen").unwrap();
+    let register = payments::register(&app, &manager, DEMO_REGION).await.unwrap();
+    assert_eq!((main_lines.decided, main_lines.paid), (register.decided, register.received));
+    let rejected = rows.iter().find(|r| r.item.region_slug == "almere").unwrap();
+    assert_eq!(rejected.outcome(), Some(domain::assessment::decision::Outcome::Afgewezen));
+    assert_eq!((rejected.decided, rejected.paid), (Decimal::ZERO, Decimal::ZERO));
+    for email in [DEMO_USERS[5].0, DEMO_USERS[7].0] {
+        assert!(services::portfolio::portfolio(&app, &actor(&app, email).await).await.is_ok(), "{email}");
+    }
+    assert!(denied(services::portfolio::portfolio(&app, &manager).await), "the portfolio is national");
+
+    // The CSV for Dutch Excel, read back: the same amounts.
+    let text = services::portfolio::csv(&rows).unwrap();
+    assert!(text.starts_with('\u{feff}') && text.contains("\r\n"), "a byte order mark and CRLF");
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(reader.headers().unwrap().get(6), Some("Besloten (EUR)"));
+    let decided: Decimal = reader.records().map(|r| r.unwrap()[6].replace(',', ".").parse::<Decimal>().unwrap()).sum();
+    assert_eq!(decided, rows.iter().map(|r| r.decided).sum::<Decimal>());
+}

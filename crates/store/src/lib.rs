@@ -21,6 +21,7 @@ pub mod monitoring;
 pub mod notifications;
 pub mod organisations;
 pub mod payments;
+pub mod portfolio;
 pub mod regions;
 pub mod school_plans;
 pub mod sessions;

@@ -38,6 +38,7 @@ mod maximums;
 mod monitoring;
 mod notifications;
 mod payments;
+mod portfolio;
 mod public;
 mod regulation;
 mod school_plans;

@@ -10,7 +10,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::error::WebError;
 use crate::{
     AppState, MAX_BODY_BYTES, account, account_requests, admin, applications, assessments, content, execution,
-    maximums, monitoring, notifications, openapi, payments, public, regulation, school_plans,
+    maximums, monitoring, notifications, openapi, payments, portfolio, public, regulation, school_plans,
 };
 
 pub fn table() -> Router<AppState> {
@@ -103,6 +103,8 @@ fn admin_pages() -> Router<AppState> {
         .route("/beheer/maxima", get(maximums::table))
         .route("/beheer/maxima/{slug}", get(maximums::region).post(maximums::set))
         .route("/beoordeling/betalingen", get(payments::import_form).post(payments::import))
+        .route("/portefeuille", get(portfolio::page))
+        .route("/portefeuille.csv", get(portfolio::csv))
         .route("/beoordeling", get(assessments::queue))
         .route("/beoordeling/{slug}/{phase}", get(assessments::review))
         .route("/beoordeling/{slug}/{phase}/status", post(assessments::step))
@@ -201,6 +203,7 @@ fn api() -> Router<AppState> {
         .route("/regions/{slug}/applications/{phase}/decision", post(funder::record_decision))
         .route("/regions/{slug}/applications/{phase}/decision.pdf", get(funder::decision_pdf))
         .route("/regions/{slug}/payments", get(payments::api::list_payments).post(payments::api::add_payment))
+        .route("/portfolio", get(portfolio::api))
         .route("/regions/{slug}/school-plans", get(plans::list).post(plans::create))
         .route("/school-plans/{id}", get(plans::get).put(plans::put))
         .route("/school-plans/{id}/transitions", post(plans::transition))

@@ -168,6 +168,9 @@ pub enum Action<'a> {
     ViewPayments {
         region_id: &'a str,
     },
+    /// See the programme as a whole: every region's applications, decisions and payments (the
+    /// national team, the funder's staff and the ministry).
+    ViewPortfolio,
 }
 
 /// Roles a region manager may hand out within their own region.
@@ -249,6 +252,7 @@ impl Actor {
                     | Action::ViewAllSchoolPlans { .. }
                     | Action::ViewAllRecords { .. }
                     | Action::ViewPayments { .. }
+                    | Action::ViewPortfolio
                     | Action::ViewUsers { .. }
             )
         {
@@ -287,7 +291,7 @@ impl Actor {
             Action::ReadOutbox => false,
             Action::EditContent { region_id } => region_id.is_some_and(manages),
             Action::ViewMembersContent => !self.grants.is_empty(),
-            Action::ViewAssessment | Action::EditRegionMaximums => false,
+            Action::ViewAssessment | Action::EditRegionMaximums | Action::ViewPortfolio => false,
             Action::Assess => self.is_assessor(),
             Action::RecordWork { region_id, organisation_id } => {
                 manages(region_id)

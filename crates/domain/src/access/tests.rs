@@ -37,6 +37,7 @@ fn the_funders_staff_and_the_ministry_read_every_region_and_change_nothing_of_it
             Action::ViewAllSchoolPlans { region_id: region },
             Action::ViewAllRecords { region_id: region },
             Action::ViewPayments { region_id: region },
+            Action::ViewPortfolio,
             Action::ViewUsers { region_id: Some(region) },
             Action::ViewMembersContent,
             Action::UseAccount,
@@ -85,6 +86,7 @@ fn the_funders_staff_and_the_ministry_read_every_region_and_change_nothing_of_it
 fn the_national_team_keeps_the_maximums_and_the_region_sees_its_payments() {
     let national = actor(&[(Role::NationalAdmin, None)]);
     assert!(national.permits(Action::EditRegionMaximums) && national.permits(Action::ViewPayments { region_id: "r1" }));
+    assert!(national.permits(Action::ViewPortfolio));
     for (role, sees) in
         [(Role::RegionManager, true), (Role::LeadApplicant, true), (Role::SchoolContact, false), (Role::Partner, false)]
     {
@@ -92,6 +94,7 @@ fn the_national_team_keeps_the_maximums_and_the_region_sees_its_payments() {
         assert_eq!(a.permits(Action::ViewPayments { region_id: "r1" }), sees, "{role:?}");
         assert!(!a.permits(Action::ViewPayments { region_id: "r2" }), "{role:?} in another region");
         assert!(!a.permits(Action::EditRegionMaximums), "{role:?}");
+        assert!(!a.permits(Action::ViewPortfolio), "{role:?}: the portfolio is national");
     }
 }
 

@@ -4,7 +4,7 @@
 //! decision are in their own files.
 
 pub mod decisions;
-mod queue;
+pub(crate) mod queue;
 pub mod scoring;
 
 pub use queue::{QueueItem, queue};

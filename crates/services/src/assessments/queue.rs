@@ -12,6 +12,7 @@ use crate::{App, Result};
 /// One line of the funder's queue.
 #[derive(Debug, Clone)]
 pub struct QueueItem {
+    pub application_id: String,
     pub region_name: String,
     pub region_slug: String,
     pub phase: String,
@@ -29,17 +30,22 @@ pub struct QueueItem {
 /// Every submitted application of a phase the funder decides on, oldest submission first.
 pub async fn queue(app: &App, actor: &Actor) -> Result<Vec<QueueItem>> {
     actor.require(Action::ViewAssessment)?;
+    items(app, &mut *app.db.conn().await?).await
+}
+
+/// The queue's lines, for whoever the caller authorised.
+pub(crate) async fn items(app: &App, conn: &mut store::AnyConnection) -> Result<Vec<QueueItem>> {
     let reg = app.current_regulation()?;
-    let mut conn = app.db.conn().await?;
     let now = app.now().as_millisecond();
     let mut out = Vec::new();
-    for r in repo::queue(&mut conn).await? {
+    for r in repo::queue(conn).await? {
         let Some(phase) = reg.phase(&r.phase).filter(|p| p.assessed) else { continue };
         let state = match r.state.as_deref() {
             None => AssessmentState::Ingediend,
             Some(s) => AssessmentState::parse(s).ok_or_else(|| corrupt(s))?,
         };
         out.push(QueueItem {
+            application_id: r.application_id,
             region_name: r.region_name,
             region_slug: r.region_slug,
             phase: phase.id.clone(),

@@ -180,3 +180,32 @@ async fn the_region_sees_planned_against_received_and_the_funder_records_payment
     let eb = added.json()["payments"].as_array().unwrap().iter().find(|p| p["reference"] == "EB-1").unwrap().clone();
     assert_eq!(eb["amount"], "1500.50", "a plain decimal, not Dutch thousands");
 }
+
+#[tokio::test]
+async fn the_portfolio_is_for_the_national_team_the_funder_and_the_ministry() {
+    let st = state().await;
+    let mut manager = signed_in(&st, MANAGER).await;
+    assert_eq!(manager.get("/portefeuille").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(manager.get("/api/v1/portfolio").await.status, StatusCode::FORBIDDEN);
+    let mut admin = signed_in(&st, ADMIN).await;
+    let page = admin.get("/portefeuille").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("6 van 6 aanvragen");
+    page.assert_contains("href=\"/regio/almere/betalingen\"");
+    let decided = admin.get("/portefeuille?status=besloten&sorteer=besloten").await;
+    decided.assert_contains("4 van 6 aanvragen");
+    let none = admin.get("/portefeuille?status=bezwaar").await;
+    none.assert_contains("Geen aanvragen met deze filters");
+    let file = admin.get("/portefeuille.csv").await;
+    assert_eq!(file.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(file.body.starts_with('\u{feff}') && file.body.contains("Regio;Provincie;Fase"), "{}", file.body);
+    let mut assessor = signed_in(&st, ASSESSOR).await;
+    let api = assessor.get("/api/v1/portfolio").await.json();
+    assert_eq!(api.as_array().unwrap().len(), 6);
+    assert!(
+        api.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["region"] == "zuidoost-brabant" && r["state"] == "aanvulling-gevraagd")
+    );
+}
