@@ -100,6 +100,13 @@ pub struct Choice {
 }
 
 impl Choice {
+    /// A filter's choices: "Alle" (no filter) first, then the (value, label) pairs.
+    pub fn filter(all: impl Iterator<Item = (String, String)>, current: &str) -> Vec<Choice> {
+        std::iter::once(Choice { value: String::new(), label: "Alle".into(), selected: current.is_empty() })
+            .chain(all.map(|(value, label)| Choice { selected: value == current, value, label }))
+            .collect()
+    }
+
     /// Choices from (value, label) pairs.
     pub fn pairs(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
         items.into_iter().map(|(value, label)| Choice { selected: value == selected, value, label }).collect()

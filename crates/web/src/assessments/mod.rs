@@ -56,12 +56,6 @@ pub struct QueueFilter {
     fase: String,
 }
 
-fn choices(all: impl Iterator<Item = (String, String)>, current: &str) -> Vec<Choice> {
-    std::iter::once(Choice { value: String::new(), label: "Alle".into(), selected: current.is_empty() })
-        .chain(all.map(|(value, label)| Choice { selected: value == current, value, label }))
-        .collect()
-}
-
 pub async fn queue(State(st): State<AppState>, ctx: Ctx, Query(f): Query<QueueFilter>) -> Page {
     let items = funder::queue(&st.app, &ctx.actor).await?;
     let today = funder::today(&st.app)?;
@@ -96,8 +90,14 @@ pub async fn queue(State(st): State<AppState>, ctx: Ctx, Query(f): Query<QueueFi
         l: Layout::new("Beoordeling", &ctx, "beheer"),
         rows,
         total,
-        states: choices(AssessmentState::ALL.into_iter().map(|s| (s.code().into(), s.label().into())), &f.status),
-        phases: choices(reg.phases.iter().filter(|p| p.assessed).map(|p| (p.id.clone(), p.label.clone())), &f.fase),
+        states: Choice::filter(
+            AssessmentState::ALL.into_iter().map(|s| (s.code().into(), s.label().into())),
+            &f.status,
+        ),
+        phases: Choice::filter(
+            reg.phases.iter().filter(|p| p.assessed).map(|p| (p.id.clone(), p.label.clone())),
+            &f.fase,
+        ),
         counts,
     })
 }

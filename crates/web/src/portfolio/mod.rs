@@ -59,12 +59,6 @@ pub struct PortfolioPage {
     pub sorts: Vec<Choice>,
 }
 
-fn choices(all: impl Iterator<Item = (String, String)>, current: &str) -> Vec<Choice> {
-    std::iter::once(Choice { value: String::new(), label: "Alle".into(), selected: current.is_empty() })
-        .chain(all.map(|(value, label)| Choice { selected: value == current, value, label }))
-        .collect()
-}
-
 fn kept(rows: Vec<PortfolioRow>, f: &Filter) -> Vec<PortfolioRow> {
     let mut rows: Vec<PortfolioRow> = rows
         .into_iter()
@@ -111,9 +105,15 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Query(f): Query<Filter>)
                 paid: euro_nl(r.paid),
             })
             .collect(),
-        states: choices(AssessmentState::ALL.iter().map(|s| (s.code().to_owned(), s.label().to_owned())), &f.status),
-        phases: choices(reg.phases.iter().filter(|p| p.assessed).map(|p| (p.id.clone(), p.label.clone())), &f.fase),
-        provinces: choices(provinces.into_iter().map(|p| (p.clone(), p)), &f.provincie),
+        states: Choice::filter(
+            AssessmentState::ALL.iter().map(|s| (s.code().to_owned(), s.label().to_owned())),
+            &f.status,
+        ),
+        phases: Choice::filter(
+            reg.phases.iter().filter(|p| p.assessed).map(|p| (p.id.clone(), p.label.clone())),
+            &f.fase,
+        ),
+        provinces: Choice::filter(provinces.into_iter().map(|p| (p.clone(), p)), &f.provincie),
         sorts: [("", "Regio"), ("besloten", "Besloten bedrag"), ("betaald", "Betaald bedrag")]
             .iter()
             .map(|(v, l)| Choice { value: (*v).into(), label: (*l).into(), selected: *v == f.sorteer })
