@@ -6,15 +6,15 @@ use crate::Result;
 
 /// Per application with a current decision: (application id, decided cents, paid cents). Paid
 /// counts the payments made on any of its decisions (a withdrawn one's too: that money went);
-/// repayments subtract.
+/// repayments subtract. (PostgreSQL sums BIGINT to NUMERIC: cast back.)
 pub async fn amounts(conn: &mut AnyConnection) -> Result<Vec<(String, i64, i64)>> {
     let rows = sqlx::query(
         "SELECT s.application_id, \
-         COALESCE((SELECT SUM(a.amount_cents) FROM decisions d JOIN decision_amounts a ON a.decision_id = d.id \
-                   WHERE d.assessment_id = s.id AND d.withdrawn_at IS NULL), 0) AS decided, \
-         COALESCE((SELECT SUM(CASE WHEN p.kind = 'terugvordering' THEN -p.amount_cents ELSE p.amount_cents END) \
+         CAST(COALESCE((SELECT SUM(a.amount_cents) FROM decisions d JOIN decision_amounts a ON a.decision_id = d.id \
+                   WHERE d.assessment_id = s.id AND d.withdrawn_at IS NULL), 0) AS BIGINT) AS decided, \
+         CAST(COALESCE((SELECT SUM(CASE WHEN p.kind = 'terugvordering' THEN -p.amount_cents ELSE p.amount_cents END) \
                    FROM payments p JOIN decisions d ON d.id = p.decision_id \
-                   WHERE d.assessment_id = s.id AND p.paid_on IS NOT NULL), 0) AS paid \
+                   WHERE d.assessment_id = s.id AND p.paid_on IS NOT NULL), 0) AS BIGINT) AS paid \
          FROM assessments s",
     )
     .fetch_all(conn)
