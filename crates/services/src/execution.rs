@@ -17,9 +17,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::execution::{self as repo, NewRecord, Progress, RecordRow};
-use store::{AnyConnection, StoreError, applications as drafts, audit, regions};
+use store::{AnyConnection, applications as drafts, audit, regions};
 
-use crate::{App, Result, ServiceError, invalid};
+use crate::{App, Result, ServiceError, corrupt, invalid, live_region};
 
 /// One recorded item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,10 +165,6 @@ impl Ledger {
     }
 }
 
-fn corrupt(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Store(StoreError::Corrupt(e.to_string()))
-}
-
 /// Today in the regulation's time zone, at the app's clock.
 pub fn today(app: &App) -> Result<Date> {
     app.today()
@@ -278,10 +274,6 @@ fn entry(row: RecordRow) -> Result<Entry> {
 /// May the actor see this record: all of the region, or their own organisation's.
 fn visible(actor: &Actor, region_id: &str, record: &Record) -> bool {
     actor.permits(Action::ViewAllRecords { region_id }) || actor.permits(record.action(region_id))
-}
-
-async fn live_region(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
-    regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)
 }
 
 /// Whether the actor may record anything in the region: asked before an upload or import is read.

@@ -111,6 +111,16 @@ pub async fn readiness(app: &App) -> std::result::Result<(), String> {
     }
 }
 
+/// Stored data that cannot be read back: a broken installation, not bad input.
+pub(crate) fn corrupt(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt(e.to_string()))
+}
+
+/// The region at `slug`, unless it is archived.
+pub(crate) async fn live_region(conn: &mut store::AnyConnection, slug: &str) -> Result<domain::Region> {
+    store::regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)
+}
+
 /// A field error for one field, as a service error.
 pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
     let mut e = FieldErrors::default();

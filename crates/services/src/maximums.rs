@@ -13,7 +13,7 @@ pub use store::maximums::MaximumRow;
 use store::maximums::{self as repo, NewMaximum};
 use store::{AnyConnection, audit, regions};
 
-use crate::{App, Result, ServiceError};
+use crate::{App, Result, ServiceError, corrupt, live_region};
 
 /// Authorised before a body is read: only the national team keeps the table.
 pub async fn authorize_edit(_app: &App, actor: &Actor, _slug: &str) -> Result<()> {
@@ -48,7 +48,7 @@ pub async fn table(app: &App, regulation_id: &str) -> Result<Vec<TableRow>> {
 pub async fn history(app: &App, regulation_id: &str, slug: &str) -> Result<(Region, Vec<MaximumRow>)> {
     app.regulation(regulation_id)?;
     let mut conn = app.db.conn().await?;
-    let region = regions::by_slug(&mut conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)?;
+    let region = live_region(&mut conn, slug).await?;
     let rows = repo::history(&mut conn, regulation_id, &region.id).await?;
     Ok((region, rows))
 }
@@ -66,13 +66,12 @@ pub async fn set(
     actor.require(Action::EditRegionMaximums)?;
     let reg = app.regulation(regulation_id)?;
     let mut tx = app.db.begin().await?;
-    let region = regions::by_slug(&mut tx, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)?;
+    let region = live_region(&mut tx, slug).await?;
     let before = repo::history(&mut tx, regulation_id, &region.id).await?.into_iter().next();
     if before.as_ref().map(|b| b.id.as_str()) != replaced {
         return Err(ServiceError::Conflict);
     }
-    let row = maximum::validate(reg, region.kind, before.is_some(), input)
-        .map_err(|e| ServiceError::Store(store::StoreError::Corrupt(e.to_string())))??;
+    let row = maximum::validate(reg, region.kind, before.is_some(), input).map_err(corrupt)??;
     let new = NewMaximum {
         regulation_id,
         region_id: &region.id,

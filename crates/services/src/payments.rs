@@ -16,7 +16,7 @@ use store::payments::{self as repo, Fields};
 pub const IMPORT_COLUMNS: [&str; 8] = import::payments::PAYMENT_COLUMNS;
 use store::{AnyConnection, StoreError, audit, regions};
 
-use crate::{App, Result, ServiceError, invalid};
+use crate::{App, Result, ServiceError, corrupt, invalid, live_region};
 
 /// Planned against received for one budget year (`None`: payments without a year).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,16 +47,8 @@ fn kind_of(row: &PaymentRow) -> Result<PaymentKind> {
     PaymentKind::parse(&row.kind).ok_or_else(|| corrupt(format!("betaling {}: soort {}", row.id, row.kind)))
 }
 
-fn corrupt(message: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Store(StoreError::Corrupt(message.to_string()))
-}
-
 fn date(raw: Option<&str>) -> Result<Option<Date>> {
     raw.map(|d| d.parse::<Date>().map_err(corrupt)).transpose()
-}
-
-async fn live_region(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
-    regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)
 }
 
 /// The region's register: every payment, and per budget year what was decided, planned and received.

@@ -15,7 +15,7 @@ use domain::{Action, Actor, Region, Role};
 use jiff::civil::Date;
 use serde_json::json;
 use store::assessments::{self as repo, AssessmentRow, Change};
-use store::{AnyConnection, StoreError, applications as drafts, audit, regions, users};
+use store::{AnyConnection, applications as drafts, audit, regions, users};
 
 use crate::mail;
 use crate::{App, Result, ServiceError, invalid};
@@ -101,9 +101,7 @@ pub(crate) fn state_of(row: &AssessmentRow) -> Result<AssessmentState> {
     AssessmentState::parse(&row.state).ok_or_else(|| corrupt(format!("beoordelingsstatus {}", row.state)))
 }
 
-pub(crate) fn corrupt(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Store(StoreError::Corrupt(e.to_string()))
-}
+pub(crate) use crate::corrupt;
 
 /// The repair request a step's detail holds (its items and due date), if any.
 fn request_in(detail: &serde_json::Value) -> Option<RepairRequest> {

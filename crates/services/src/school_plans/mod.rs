@@ -10,7 +10,7 @@ pub use store::school_plans::{Attachment, HistoryEntry, PlanRow};
 use store::{AnyConnection, StoreError, audit, regions, users};
 
 use crate::mail;
-use crate::{App, Result, ServiceError, invalid};
+use crate::{App, Result, ServiceError, invalid, live_region};
 
 mod board;
 pub use board::{Board, BoardFilter, PlanSummary, board, plans};
@@ -37,10 +37,6 @@ fn parse(row: &PlanRow) -> Result<(SchoolPlan, PlanState)> {
     let state = PlanState::parse(&row.state)
         .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("status {}", row.state))))?;
     Ok((plan, state))
-}
-
-async fn live_region(conn: &mut AnyConnection, slug: &str) -> Result<Region> {
-    regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)
 }
 
 /// The region's reviewers see every plan; a school contact the plans of the own school and
