@@ -146,3 +146,50 @@ test('from submission through a repair request, scores, advice and decision to a
   await region.close();
   await funder.close();
 });
+
+test('a substantial change: the region proposes, the funder approves, execution follows the changed plan', async () => {
+  const region = await as('programmamanager@sterk.example');
+  const rp = region.page;
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/uitvoering/wijzigingen`);
+  await rp.getByLabel('Welk besloten plan wijzigt u?').selectOption({ label: 'Aanvraag op hoofdlijnen' });
+  await rp.getByLabel(/Wat verandert er, en waarom\?/).fill('Meer coördinatie van de techniekmiddagen in 2026.');
+  await rp.getByRole('button', { name: 'Wijzigingsverzoek starten' }).click();
+  await rp.getByText('Het wijzigingsverzoek is gestart.').waitFor();
+  const request = rp.url();
+  await axe(rp, 'a change request');
+
+  // The plan is changed in the application itself: € 4.000 for coordination, as overhead.
+  await rp.getByRole('link', { name: /Het plan aanpassen in de aanvraag/ }).click();
+  await rp.getByText(/U werkt hier aan/).waitFor();
+  assert.equal(await rp.getByRole('button', { name: 'Aanvraag indienen' }).count(), 0, 'submitting goes through the request');
+  await rp.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
+  await rp.getByLabel('Jaar', { exact: true }).selectOption('2026');
+  await rp.getByLabel('Kostensoort', { exact: true }).selectOption('overhead');
+  await rp.getByLabel('Omschrijving').fill('Coördinatie techniekmiddagen 2026');
+  await rp.getByLabel('Aantal').fill('1');
+  await rp.getByLabel('Eenheid', { exact: true }).fill('post');
+  await rp.getByLabel('Prijs per eenheid (€)').fill('4.000');
+  await rp.getByRole('button', { name: 'Regel toevoegen' }).click();
+  await rp.getByRole('cell', { name: 'Coördinatie techniekmiddagen 2026' }).waitFor();
+
+  await rp.goto(request);
+  await rp.getByRole('heading', { name: 'Wezenlijk: DUS-I moet goedkeuren' }).waitFor();
+  assert.match(await rp.locator('main').textContent(), /\+€ 4\.000,00/, 'the difference, side by side');
+  await rp.getByRole('button', { name: 'Indienen ter goedkeuring bij DUS-I' }).click();
+  await rp.getByText('De wijziging is ingediend.').waitFor();
+
+  // The funder finds it in the work list and approves it.
+  const funder = await as('beoordelaar@sterk.example');
+  const fp = funder.page;
+  await fp.goto(`${env.sterk.url}/beoordeling`);
+  await fp.getByRole('link', { name: /Zuid-Friesland: Wijziging 2/ }).click();
+  await fp.getByLabel('Toelichting', { exact: true }).first().fill('Akkoord: onderbouwd en binnen het besluit.');
+  await fp.getByRole('button', { name: 'Goedkeuren' }).click();
+  await fp.getByText('De wijziging is goedgekeurd.').waitFor();
+
+  // Execution compares with the changed plan from now on.
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/uitvoering`);
+  await rp.getByText(/zoals gewijzigd met wijziging 2/).waitFor();
+  await region.close();
+  await funder.close();
+});

@@ -5,4 +5,5 @@ pub mod feeds;
 pub mod letter;
 pub mod pdf;
 pub mod report;
+pub mod table;
 pub mod xlsx;

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod assessment;
+pub mod change_request;
 pub mod content;
 pub mod execution;
 pub mod fmt;

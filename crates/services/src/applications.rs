@@ -51,6 +51,16 @@ pub struct Workspace {
     /// When the phase is closed and the draft was submitted: the checks are as of the latest
     /// submission (milliseconds since the epoch), not today.
     pub judged_at: Option<i64>,
+    /// The change request in the works for this phase: while the region edits it, the workspace
+    /// is open for it and submitting goes through the request.
+    pub change: Option<ChangeInWork>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeInWork {
+    pub id: String,
+    pub number: i64,
+    pub state: domain::change_request::ChangeState,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -75,7 +85,7 @@ fn format_error(e: FormatError) -> ServiceError {
     ServiceError::Invalid(errors)
 }
 
-fn check_error(e: check::CheckError) -> ServiceError {
+pub(crate) fn check_error(e: check::CheckError) -> ServiceError {
     match e {
         check::CheckError::Format(f) => format_error(f),
         check::CheckError::Regulation(r) => ServiceError::Store(StoreError::Corrupt(r.to_string())),
@@ -252,7 +262,9 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let assessment = store::assessments::get(&mut conn, &draft.id).await?;
     let repair = crate::assessments::repair_due(app, assessment.as_ref())?;
     let reg = rules_for(app, &mut conn, phase, repair).await?;
-    let open = window.is_open() || repair.is_some();
+    let change = crate::change_requests::open_of(&mut conn, &draft.id).await?;
+    let editing_change = change.as_ref().is_some_and(|(_, _, s)| s.editable());
+    let open = window.is_open() || repair.is_some() || editing_change;
     let stored = repo::versions(&mut conn, &draft.id, !open).await?;
     // A closed phase is judged as it was last submitted (that content, at that moment), not as a
     // submission of the draft today, which would be too late.
@@ -291,6 +303,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
         window,
         funder,
         judged_at,
+        change: change.map(|(id, number, state)| ChangeInWork { id, number, state }),
     }))
 }
 
@@ -339,7 +352,8 @@ pub(crate) async fn draft_to_change(
     phase_known(app, phase)?;
     let region = region_for(conn, actor, slug, true).await?;
     let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    if crate::assessments::repair_until(app, conn, &draft.id).await?.is_none() {
+    let editing_change = crate::change_requests::open_of(conn, &draft.id).await?.is_some_and(|(_, _, s)| s.editable());
+    if !editing_change && crate::assessments::repair_until(app, conn, &draft.id).await?.is_none() {
         crate::phases::require_open(app, actor, phase)?;
     }
     if draft.version != expected_version {
@@ -434,6 +448,11 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
     let mut frozen = parse_stored(&draft.content)?;
     let now = app.now();
     frozen.submitted_at = now;
+    if let Some((_, number, _)) = crate::change_requests::open_of(&mut tx, &draft.id).await? {
+        return Err(ServiceError::NotAllowed(format!(
+            "Voor deze fase loopt wijzigingsverzoek {number}: dien de wijziging in bij het verzoek, niet als nieuwe aanvraag."
+        )));
+    }
     crate::assessments::submission_allowed(app, &mut tx, &draft.id).await?;
     let repair = crate::assessments::repair_until(app, &mut tx, &draft.id).await?;
     let report = check::check(&rules_for(app, &mut tx, phase, repair).await?, &frozen).map_err(check_error)?;

@@ -135,6 +135,8 @@ pub struct Used {
     pub phase: String,
     pub version: i64,
     pub decision: Option<String>,
+    /// The change request (its number) that moved the plan on from the decided version.
+    pub change: Option<i64>,
 }
 
 /// The region's ledger: the approved application, what it is compared with, and the records the actor may see.
@@ -152,17 +154,28 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn records(&self) -> Records {
-        let mut r = Records::default();
-        for e in &self.entries {
-            match &e.record {
-                Record::Hours(h) => r.hours.push(h.clone()),
-                Record::Cost(c) => r.costs.push(c.clone()),
-                Record::Asset(a) => r.assets.push(a.clone()),
-                Record::Contribution(c) => r.contributions.push(c.clone()),
-            }
-        }
-        r
+        records_of(self.entries.iter().map(|e| &e.record))
     }
+}
+
+fn records_of<'a>(list: impl Iterator<Item = &'a Record>) -> Records {
+    let mut r = Records::default();
+    for record in list {
+        match record {
+            Record::Hours(h) => r.hours.push(h.clone()),
+            Record::Cost(c) => r.costs.push(c.clone()),
+            Record::Asset(a) => r.assets.push(a.clone()),
+            Record::Contribution(c) => r.contributions.push(c.clone()),
+        }
+    }
+    r
+}
+
+/// Every record of the region as the regulation reads them (for the programme's figures).
+pub(crate) async fn all_records(conn: &mut AnyConnection, region_id: &str) -> Result<Records> {
+    let rows = repo::records(conn, region_id, None).await?;
+    let entries = rows.into_iter().map(entry).collect::<Result<Vec<_>>>()?;
+    Ok(records_of(entries.iter().map(|e| &e.record)))
 }
 
 /// Today in the regulation's time zone, at the app's clock.
@@ -198,13 +211,19 @@ async fn phase_bases<'a>(app: &'a App, conn: &mut AnyConnection, region: &Region
             None => versions.into_iter().next_back(),
         };
         let Some(v) = version else { continue };
+        let application = Application::from_json(&v.content).map_err(corrupt)?;
+        let (application, change) = match &decision {
+            Some(d) => crate::change_requests::in_force(conn, &draft.id, d, application).await?,
+            None => (application, None),
+        };
         out.push(PhaseBasis {
             phase,
-            application: Application::from_json(&v.content).map_err(corrupt)?,
+            application,
             used: Used {
                 phase: phase.label.clone(),
                 version: v.number,
                 decision: decision.as_ref().map(|d| d.input.reference.clone()),
+                change,
             },
             amounts: decision.map(|d| d.input.amounts.iter().map(|(y, a)| (*y, a.0)).collect()).unwrap_or_default(),
         });
@@ -215,11 +234,16 @@ async fn phase_bases<'a>(app: &'a App, conn: &mut AnyConnection, region: &Region
 /// The approved application: for every year of the regulation, the lines of the basis of the
 /// last phase (in the regulation's order) that covers that year; its activities and
 /// organisations from those versions; the decided amount of each year a decision covers.
-async fn approved(
-    app: &App,
-    conn: &mut AnyConnection,
-    region: &Region,
-) -> Result<(Application, Basis, BTreeMap<i16, Decimal>)> {
+pub(crate) struct Approved {
+    pub application: Application,
+    pub basis: Basis,
+    /// The decided subsidy per year.
+    pub decided: BTreeMap<i16, Decimal>,
+    /// Which phase's basis holds each year (phase id).
+    pub sources: BTreeMap<i16, String>,
+}
+
+pub(crate) async fn approved(app: &App, conn: &mut AnyConnection, region: &Region) -> Result<Approved> {
     let reg = app.current_regulation()?;
     let latest = phase_bases(app, conn, region).await?;
     let Some(last) = latest.last() else {
@@ -231,14 +255,17 @@ async fn approved(
                 crate::applications::from_registry(region, &members, &phase.id, app.now())
             }
         };
-        return Ok((application, Basis::Draft(phase.label.clone()), BTreeMap::new()));
+        let basis = Basis::Draft(phase.label.clone());
+        return Ok(Approved { application, basis, decided: BTreeMap::new(), sources: BTreeMap::new() });
     };
     let mut composite = last.application.clone();
     composite.budget.clear();
     let mut used: Vec<Used> = Vec::new();
     let mut decided = BTreeMap::new();
+    let mut sources = BTreeMap::new();
     for year in &reg.years {
         let Some(source) = latest.iter().rev().find(|b| b.phase.years.contains(year)) else { continue };
+        sources.insert(*year, source.phase.id.clone());
         composite.budget.extend(source.application.budget.iter().filter(|l| l.year == *year).cloned());
         for a in &source.application.activities {
             if !composite.activities.iter().any(|x| x.id == a.id) {
@@ -257,7 +284,7 @@ async fn approved(
             used.push(source.used.clone());
         }
     }
-    Ok((composite, Basis::Submitted(used), decided))
+    Ok(Approved { application: composite, basis: Basis::Submitted(used), decided, sources })
 }
 
 fn entry(row: RecordRow) -> Result<Entry> {
@@ -288,7 +315,7 @@ pub async fn ledger(app: &App, actor: &Actor, slug: &str) -> Result<Ledger> {
     let region = live_region(&mut conn, slug).await?;
     actor.require(Action::ViewApplication { region_id: &region.id })?;
     let sees_all = actor.permits(Action::ViewAllRecords { region_id: &region.id });
-    let (approved, basis, decided) = approved(app, &mut conn, &region).await?;
+    let Approved { application: approved, basis, decided, .. } = approved(app, &mut conn, &region).await?;
     let mut entries = Vec::new();
     for row in repo::records(&mut conn, &region.id, None).await? {
         let e = entry(row)?;
@@ -357,7 +384,7 @@ pub async fn add_all(
     let reg = app.current_regulation()?;
     let mut tx = app.db.begin().await?;
     let region = live_region(&mut tx, slug).await?;
-    let (approved, _, _) = approved(app, &mut tx, &region).await?;
+    let approved = approved(app, &mut tx, &region).await?.application;
     let members = regions::members(&mut tx, &region.id).await?;
     let mut errors = FieldErrors::default();
     for (label, r) in &labelled {
@@ -499,14 +526,14 @@ pub async fn overdue_milestones(app: &App, actor: &Actor, slug: &str) -> Result<
         let mut conn = app.db.conn().await?;
         let region = live_region(&mut conn, slug).await?;
         actor.require(Action::ViewAllRecords { region_id: &region.id })?;
-        let (approved, _, _) = approved(app, &mut conn, &region).await?;
+        let approved = approved(app, &mut conn, &region).await?.application;
         (region, approved)
     };
     let list = milestone_views(app, &region, &approved).await?;
     Ok(list.iter().filter(|m| m.state == MilestoneState::Overdue).count())
 }
 
-async fn milestone_views(app: &App, region: &Region, approved: &Application) -> Result<Vec<MilestoneView>> {
+pub(crate) async fn milestone_views(app: &App, region: &Region, approved: &Application) -> Result<Vec<MilestoneView>> {
     let progress = {
         let mut conn = app.db.conn().await?;
         repo::progress(&mut conn, &region.id).await?
@@ -599,35 +626,6 @@ pub async fn notices(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Ve
         });
     }
     Ok((ledger, out))
-}
-
-/// Records a change notice; returns its id and why it is substantial (empty: not substantial).
-pub async fn add_notice(
-    app: &App,
-    actor: &Actor,
-    slug: &str,
-    mut notice: ChangeNotice,
-) -> Result<(String, Vec<String>)> {
-    let reg = app.current_regulation()?;
-    let mut tx = app.db.begin().await?;
-    let region = live_region(&mut tx, slug).await?;
-    actor.require(Action::EditApplication { region_id: &region.id })?;
-    let (approved, _, _) = approved(app, &mut tx, &region).await?;
-    let activities: Vec<String> = approved.activities.iter().map(|a| a.id.clone()).collect();
-    notice.validate(reg, &activities).into_result(())?;
-    notice.date.get_or_insert(today(app)?);
-    let id = repo::insert_notice(
-        &mut tx,
-        &region.id,
-        &serde_json::to_string(&notice).expect("serialises"),
-        actor.user_id.as_deref(),
-    )
-    .await?;
-    let why = notice.substantial(reg);
-    let detail = json!({ "notice": id, "substantial": !why.is_empty() });
-    audit::append(&mut tx, actor.user_id.as_deref(), "execution.change_notice", "region", &region.id, &detail).await?;
-    tx.commit().await?;
-    Ok((id, why))
 }
 
 /// Explanations per activity of the differences between plan and realisation (for the reports).

@@ -12,6 +12,7 @@ pub mod applications;
 pub mod assessments;
 pub mod auth;
 pub mod backup;
+pub mod change_requests;
 pub mod content;
 pub mod cpu;
 pub mod demo;

@@ -209,25 +209,131 @@ async fn the_portfolio_shows_every_submitted_application_with_what_was_decided_a
     let app = app().await;
     let national = actor(&app, DEMO_USERS[0].0).await;
     let manager = actor(&app, DEMO_USERS[1].0).await;
-    let rows = services::portfolio::portfolio(&app, &national).await.unwrap();
+    let p = services::portfolio::portfolio(&app, &national).await.unwrap();
+    let rows = &p.rows;
     assert_eq!(rows.len(), 6, "four main lines and two detailed plans at the funder");
     let main_lines = rows.iter().find(|r| r.item.region_slug == DEMO_REGION && r.item.phase == "hoofdlijnen").unwrap();
     let register = payments::register(&app, &manager, DEMO_REGION).await.unwrap();
     assert_eq!((main_lines.decided, main_lines.paid), (register.decided, register.received));
+    // What was spent is the annual accounts' figure; the region's co-financing share is known.
+    let ledger = services::execution::ledger(&app, &manager, DEMO_REGION).await.unwrap();
+    let spent: Decimal = services::execution::annual_note(&app, &ledger).await.unwrap().iter().map(|l| l.spent).sum();
+    assert!(spent > Decimal::ZERO);
+    assert_eq!(main_lines.realised, spent);
+    assert!(main_lines.region.cofinancing_share.is_some_and(|s| s > Decimal::ZERO));
+    let utrecht = rows.iter().find(|r| r.item.region_slug == "utrecht" && r.item.phase == "hoofdlijnen").unwrap();
+    assert_eq!(utrecht.open_changes, 1, "Utrecht's change waits for the funder");
     let rejected = rows.iter().find(|r| r.item.region_slug == "almere").unwrap();
     assert_eq!(rejected.outcome(), Some(domain::assessment::decision::Outcome::Afgewezen));
-    assert_eq!((rejected.decided, rejected.paid), (Decimal::ZERO, Decimal::ZERO));
+    assert_eq!((rejected.decided, rejected.paid, rejected.realised), (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
+    let by_year: Decimal = p.per_year.iter().map(|y| y.decided).sum();
+    assert_eq!(by_year, rows.iter().map(|r| r.decided).sum::<Decimal>(), "the years add up to the decisions");
+    assert_eq!(
+        p.per_year.iter().map(|y| y.realised).sum::<Decimal>(),
+        rows.iter().map(|r| r.realised).sum::<Decimal>()
+    );
     for email in [DEMO_USERS[5].0, DEMO_USERS[7].0] {
         assert!(services::portfolio::portfolio(&app, &actor(&app, email).await).await.is_ok(), "{email}");
     }
     assert!(denied(services::portfolio::portfolio(&app, &manager).await), "the portfolio is national");
 
     // The CSV for Dutch Excel, read back: the same amounts.
-    let text = services::portfolio::csv(&rows).unwrap();
+    let text = services::portfolio::csv(&p).unwrap();
     assert!(text.starts_with('\u{feff}') && text.contains("\r\n"), "a byte order mark and CRLF");
     let mut reader =
         csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     assert_eq!(reader.headers().unwrap().get(6), Some("Besloten (EUR)"));
     let decided: Decimal = reader.records().map(|r| r.unwrap()[6].replace(',', ".").parse::<Decimal>().unwrap()).sum();
     assert_eq!(decided, rows.iter().map(|r| r.decided).sum::<Decimal>());
+}
+
+/// The region's changed plan as execution reads it: (change number it follows, activity ids).
+async fn basis(app: &App, actor: &Actor, slug: &str) -> (Vec<Option<i64>>, Vec<String>) {
+    let ledger = services::execution::ledger(app, actor, slug).await.unwrap();
+    let services::execution::Basis::Submitted(used) = ledger.basis else { panic!("submitted basis") };
+    (used.iter().map(|u| u.change).collect(), ledger.approved.activities.iter().map(|a| a.id.clone()).collect())
+}
+
+#[tokio::test]
+async fn an_approved_change_moves_the_decided_basis_and_a_rejected_one_does_not() {
+    use domain::change_request::ChangeState;
+    use services::change_requests as changes;
+    let app = app().await;
+    let manager = actor(&app, DEMO_USERS[1].0).await;
+    let assessor = actor(&app, DEMO_USERS[5].0).await;
+    // The demo's approved change 1 holds: execution follows it (its overhead line is in the plan).
+    let (used, activities) = basis(&app, &manager, DEMO_REGION).await;
+    assert_eq!(used, vec![Some(1)]);
+    assert!(activities.contains(&"a2".to_owned()));
+    let ledger = services::execution::ledger(&app, &manager, DEMO_REGION).await.unwrap();
+    assert!(ledger.approved.budget.iter().any(|l| l.category == "overhead" && l.year == 2026));
+
+    let id = changes::start(&app, &manager, DEMO_REGION, "hoofdlijnen", "De techniekmiddagen stoppen.").await.unwrap();
+    let again = changes::start(&app, &manager, DEMO_REGION, "hoofdlijnen", "Nog een.").await;
+    assert!(matches!(again, Err(ServiceError::NotAllowed(m)) if m.contains("loopt al")));
+    let (_, version) = services::applications::get(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap();
+    services::applications::update(&app, &manager, DEMO_REGION, "hoofdlijnen", version, |a| {
+        a.activities.retain(|x| x.id != "a2");
+        a.budget.retain(|l| l.activity != "a2");
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let d = changes::detail(&app, &manager, DEMO_REGION, &id).await.unwrap();
+    assert!(
+        d.request.reasons.iter().any(|r| r.contains("1 activiteit(en) worden niet uitgevoerd")),
+        "{:?}",
+        d.request.reasons
+    );
+    assert_eq!(d.next, [ChangeState::Ingediend, ChangeState::Ingetrokken], "substantial: to the funder, not reported");
+    let (_, version) = services::applications::get(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap();
+    let normal = services::applications::submit(&app, &manager, DEMO_REGION, "hoofdlijnen", version).await;
+    assert!(matches!(normal, Err(ServiceError::NotAllowed(m)) if m.contains("wijzigingsverzoek 2")));
+
+    let key = (id.as_str(), d.request.revision);
+    let early = changes::step(&app, &assessor, DEMO_REGION, key, Some(ChangeState::Goedgekeurd), "").await;
+    assert!(matches!(early, Err(ServiceError::NotAllowed(_))), "a concept is not the funder's yet: {early:?}");
+    // The regulation's rules hold for a change too: without a2 no activity covers inclusion.
+    let refused = changes::step(&app, &manager, DEMO_REGION, key, None, "").await;
+    assert!(
+        matches!(&refused, Err(ServiceError::SubmitRefused(f)) if f.iter().any(|f| f.rule == "themes")),
+        "{refused:?}"
+    );
+    let (_, version) = services::applications::get(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap();
+    services::applications::update(&app, &manager, DEMO_REGION, "hoofdlijnen", version, |a| {
+        a.activities.iter_mut().filter(|x| x.id == "a3").for_each(|x| x.themes.push("inclusie".into()));
+        Ok(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(changes::step(&app, &manager, DEMO_REGION, key, None, "").await.unwrap(), ChangeState::Ingediend);
+    let stale = changes::step(&app, &assessor, DEMO_REGION, key, Some(ChangeState::Goedgekeurd), "").await;
+    assert!(matches!(stale, Err(ServiceError::Conflict)), "{stale:?}");
+    assert_eq!(basis(&app, &manager, DEMO_REGION).await, (vec![Some(1)], activities), "nothing moves before approval");
+    let revision = changes::detail(&app, &assessor, DEMO_REGION, &id).await.unwrap().request.revision;
+    assert!(denied(
+        changes::step(&app, &manager, DEMO_REGION, (&id, revision), Some(ChangeState::Goedgekeurd), "").await
+    ));
+    changes::step(&app, &assessor, DEMO_REGION, (&id, revision), Some(ChangeState::Goedgekeurd), "").await.unwrap();
+    let (used, now) = basis(&app, &manager, DEMO_REGION).await;
+    assert_eq!((used, now.len()), (vec![Some(2)], 3));
+    assert!(!now.contains(&"a2".to_owned()), "the approved change is the plan now");
+
+    // Utrecht's change waits for the funder (demo): a refusal needs a reason and leaves the basis.
+    let waiting = changes::waiting(&app, &assessor).await.unwrap();
+    let utrecht = waiting.iter().find(|w| w.region_slug == "utrecht").expect("Utrecht's change waits");
+    let um = actor(&app, "programmamanager-utrecht@sterk.example").await;
+    let revision = changes::detail(&app, &assessor, "utrecht", &utrecht.id).await.unwrap().request.revision;
+    let key = (utrecht.id.as_str(), revision);
+    let bare = changes::step(&app, &assessor, "utrecht", key, Some(ChangeState::Afgewezen), " ").await;
+    assert!(field(&bare, "comment").is_some(), "{bare:?}");
+    let why = "Een zomerschool valt buiten het besluit; dien haar in bij de uitwerking.";
+    changes::step(&app, &assessor, "utrecht", key, Some(ChangeState::Afgewezen), why).await.unwrap();
+    let (used, activities) = basis(&app, &um, "utrecht").await;
+    assert!(used.iter().all(Option::is_none) && !activities.contains(&"a4".to_owned()), "{used:?} {activities:?}");
+    let (draft, _) = services::applications::get(&app, &um, "utrecht", "hoofdlijnen").await.unwrap();
+    assert!(draft.activities.iter().all(|a| a.id != "a4"), "the application is the plan in force again");
+    let mut conn = app.db.conn().await.unwrap();
+    let mail = store::notifications::all(&mut conn, None, 500).await.unwrap();
+    assert!(mail.iter().any(|n| n.subject == "Wijzigingsverzoek afgewezen: Utrecht" && n.body.contains(why)));
 }

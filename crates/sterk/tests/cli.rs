@@ -154,7 +154,7 @@ fn an_exported_application_imports_back_unchanged() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let imported = run_in(&["import", "application", "zuid-friesland", first.to_str().unwrap()]);
     assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
-    assert!(String::from_utf8_lossy(&imported.stdout).contains("nu versie 3"));
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("nu versie 5"));
     let second = dir.join("tweede.json");
     run_in(&["export", "application", "zuid-friesland", "hoofdlijnen", "-o", second.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(&first).unwrap(), std::fs::read_to_string(&second).unwrap());

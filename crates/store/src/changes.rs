@@ -28,6 +28,8 @@ const QUIET: &[&str] = &[
     "execution_records",
     "milestone_progress",
     "change_notices",
+    "change_requests",
+    "change_request_steps",
     "advances_received",
     "payments",
     "activity_explanations",

@@ -177,26 +177,6 @@ pub struct NoticeRow {
     pub created_at: i64,
 }
 
-pub async fn insert_notice(
-    conn: &mut AnyConnection,
-    region_id: &str,
-    content: &str,
-    by: Option<&str>,
-) -> Result<String> {
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO change_notices (id, region_id, content, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&id)
-    .bind(region_id)
-    .bind(content)
-    .bind(by)
-    .bind(now_ms())
-    .execute(conn)
-    .await?;
-    Ok(id)
-}
-
 pub async fn notices(conn: &mut AnyConnection, region_id: &str) -> Result<Vec<NoticeRow>> {
     let rows = sqlx::query(
         "SELECT n.id, n.content, u.name AS created_by_name, n.created_at FROM change_notices n \

@@ -10,6 +10,7 @@ pub mod account_requests;
 pub mod applications;
 pub mod assessments;
 pub mod audit;
+pub mod change_requests;
 pub mod changes;
 pub mod content;
 pub mod execution;

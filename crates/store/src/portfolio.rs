@@ -23,3 +23,22 @@ pub async fn amounts(conn: &mut AnyConnection) -> Result<Vec<(String, i64, i64)>
         .map(|r| Ok((r.try_get("application_id")?, r.try_get::<i64, _>("decided")?, r.try_get::<i64, _>("paid")?)))
         .collect()
 }
+
+/// The programme per budget year: (year, decided cents on current decisions, paid cents on
+/// payments for that year with repayments subtracted).
+pub async fn per_year(conn: &mut AnyConnection) -> Result<Vec<(i64, i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT y.year, \
+         CAST(COALESCE((SELECT SUM(a.amount_cents) FROM decision_amounts a JOIN decisions d ON d.id = a.decision_id \
+                   WHERE a.year = y.year AND d.withdrawn_at IS NULL), 0) AS BIGINT) AS decided, \
+         CAST(COALESCE((SELECT SUM(CASE WHEN p.kind = 'terugvordering' THEN -p.amount_cents ELSE p.amount_cents END) \
+                   FROM payments p WHERE p.year = y.year AND p.paid_on IS NOT NULL), 0) AS BIGINT) AS paid \
+         FROM (SELECT DISTINCT year FROM decision_amounts UNION SELECT DISTINCT year FROM payments \
+               WHERE year IS NOT NULL) y ORDER BY y.year",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64, _>("year")?, r.try_get::<i64, _>("decided")?, r.try_get::<i64, _>("paid")?)))
+        .collect()
+}

@@ -105,6 +105,7 @@ fn admin_pages() -> Router<AppState> {
         .route("/beoordeling/betalingen", get(payments::import_form).post(payments::import))
         .route("/portefeuille", get(portfolio::page))
         .route("/portefeuille.csv", get(portfolio::csv))
+        .route("/portefeuille.xlsx", get(portfolio::xlsx))
         .route("/beoordeling", get(assessments::queue))
         .route("/beoordeling/{slug}/{phase}", get(assessments::review))
         .route("/beoordeling/{slug}/{phase}/status", post(assessments::step))
@@ -122,13 +123,15 @@ fn admin_pages() -> Router<AppState> {
 /// A region's own work: applications, school plans, execution and targets.
 fn region_pages() -> Router<AppState> {
     use applications::{edit, files};
-    use execution::{accountability, milestones, notices, records};
+    use execution::{accountability, changes, milestones, records};
     use school_plans::{plan, submit};
     Router::new()
         .route("/regio/{slug}/uitvoering", get(execution::overview))
         .route("/regio/{slug}/uitvoering/mijlpalen", get(milestones::milestones).post(milestones::set_milestone))
-        .route("/regio/{slug}/uitvoering/wijzigingen", get(notices::notices).post(notices::add_notice))
-        .route("/regio/{slug}/uitvoering/wijzigingen/{id}/brief.pdf", get(notices::notice_pdf))
+        .route("/regio/{slug}/uitvoering/wijzigingen", get(changes::list).post(changes::start))
+        .route("/regio/{slug}/uitvoering/wijzigingen/{id}", get(changes::detail).post(changes::act))
+        .route("/regio/{slug}/uitvoering/wijzigingen/{id}/brief.pdf", get(changes::letter))
+        .route("/regio/{slug}/uitvoering/meldingen/{id}/brief.pdf", get(changes::notice_pdf))
         .route("/regio/{slug}/uitvoering/{kind}", get(records::records).post(records::add))
         .route("/regio/{slug}/uitvoering/{kind}/{id}/verwijderen", post(records::remove))
         .route("/regio/{slug}/uitvoering/{kind}/{id}/document", get(records::document))

@@ -17,7 +17,7 @@ use crate::assessments::{self as funder, decisions, scoring};
 use crate::{App, Result};
 
 /// `app` at `instant`, with everything stored stamped at that moment too.
-fn on(app: &App, instant: &str) -> App {
+pub(super) fn on(app: &App, instant: &str) -> App {
     let at: jiff::Timestamp = instant.parse().expect("a valid instant");
     store::set_clock(at.as_millisecond());
     App { clock: Some(at), ..app.clone() }
@@ -126,7 +126,8 @@ async fn steps(app: &App) -> Result<()> {
         main_lines(app, (&assessor, &second), m).await?;
     }
     advances_paid(app, &assessor).await?;
-    detailed(app, &assessor).await
+    detailed(app, &assessor).await?;
+    super::changes::load(app, &assessor).await
 }
 
 async fn main_lines(app: &App, (assessor, second): (&Actor, &Actor), m: &MainLines<'_>) -> Result<()> {

@@ -11,6 +11,7 @@ use crate::{App, Result};
 
 mod application;
 mod assessment;
+mod changes;
 mod registry;
 
 const KNOWLEDGE_BASE: &str = include_str!("../../../../data/demo/knowledge-base.toml");
@@ -147,9 +148,9 @@ async fn load_knowledge_base(app: &App) -> Result<()> {
 
 /// The main-lines application submitted, and a first year
 /// of execution: hours (one rate above the cap), invoices, equipment, company contributions, a
-/// milestone achieved and a change notice that must be reported.
+/// milestone achieved (the change requests come with the funder's demo, after the decision).
 async fn load_demo_execution(app: &App) -> Result<()> {
-    use domain::execution::{Asset, BudgetMove, ChangeNotice, Contribution, ContributionKind, CostEntry, HourEntry};
+    use domain::execution::{Asset, Contribution, ContributionKind, CostEntry, HourEntry};
     use jiff::civil::date;
     use rust_decimal::Decimal;
     let manager = demo_actor(app, DEMO_USERS[1].0).await?;
@@ -232,14 +233,6 @@ async fn load_demo_execution(app: &App) -> Result<()> {
         // Written directly: the milestone was reached after the demo clock's day.
         store::execution::set_progress(&mut conn, &ledger.region.id, &p, None).await?;
     }
-    let notice = ChangeNotice {
-        date: Some(date(2025, 10, 1)),
-        description: "De coördinatie van de techniekmiddagen kost meer tijd dan begroot; een deel van het activiteitenbudget gaat naar de algemene kosten.".into(),
-        activities_late: vec!["a3".into()],
-        moves: vec![BudgetMove { from_category: "activities".into(), to_category: "overhead".into(), amount_eur: d(3_000) }],
-        ..ChangeNotice::default()
-    };
-    crate::execution::add_notice(app, &manager, DEMO_REGION, notice).await?;
     Ok(())
 }
 

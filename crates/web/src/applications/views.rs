@@ -139,6 +139,8 @@ pub struct WorkspacePage {
     pub version: i64,
     pub updated: String,
     pub can_edit: bool,
+    /// The change request in the works for this phase: (id, number, editable by the region now).
+    pub change: Option<(String, i64, bool)>,
     /// The phase's window in words (open until, closed since).
     pub window: String,
     /// "bij de indiening op …" when a closed phase is judged as submitted.
@@ -288,6 +290,7 @@ fn build(
             ws.updated_by.as_deref().map(|n| format!(" door {n}")).unwrap_or_default()
         ),
         can_edit: ws.can_edit,
+        change: ws.change.as_ref().map(|c| (c.id.clone(), c.number, c.state.editable())),
         window: crate::applications::window_text(ws.window),
         judged: ws.judged_at.map(ms),
         passed: ws.report.passed,

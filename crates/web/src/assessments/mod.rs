@@ -46,6 +46,8 @@ pub struct QueuePage {
     pub phases: Vec<Choice>,
     /// (state label, count) over all applications, for the summary line.
     pub counts: Vec<(&'static str, usize)>,
+    /// Change requests waiting for approval: (link, region, number and phase, description, since).
+    pub changes: Vec<(String, String, String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -58,6 +60,15 @@ pub struct QueueFilter {
 
 pub async fn queue(State(st): State<AppState>, ctx: Ctx, Query(f): Query<QueueFilter>) -> Page {
     let items = funder::queue(&st.app, &ctx.actor).await?;
+    let changes = services::change_requests::waiting(&st.app, &ctx.actor)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let link = format!("/regio/{}/uitvoering/wijzigingen/{}", w.region_slug, w.id);
+            let what = format!("Wijziging {} ({})", w.number, w.phase_label.to_lowercase());
+            (link, w.region, what, w.description, ms(w.created_at))
+        })
+        .collect();
     let today = funder::today(&st.app)?;
     let counts = AssessmentState::ALL
         .into_iter()
@@ -88,6 +99,7 @@ pub async fn queue(State(st): State<AppState>, ctx: Ctx, Query(f): Query<QueueFi
         .collect();
     html(QueuePage {
         l: Layout::new("Beoordeling", &ctx, "beheer"),
+        changes,
         rows,
         total,
         states: Choice::filter(

@@ -4,9 +4,9 @@
 
 pub mod accountability;
 pub mod api;
+pub mod changes;
 mod kinds;
 pub mod milestones;
-pub mod notices;
 pub mod records;
 
 use askama::Template;
@@ -62,10 +62,15 @@ pub(crate) fn basis_text(b: &Basis) -> String {
         Basis::Submitted(used) => format!(
             "Vergeleken met {}.",
             used.iter()
-                .map(|u| match &u.decision {
-                    Some(reference) =>
+                .map(|u| match (&u.decision, u.change) {
+                    (Some(reference), Some(n)) => format!(
+                        "het besluit {reference} op de {}, versie {}, zoals gewijzigd met wijziging {n}",
+                        u.phase.to_lowercase(),
+                        u.version
+                    ),
+                    (Some(reference), None) =>
                         format!("het besluit {reference} op de {}, versie {}", u.phase.to_lowercase(), u.version),
-                    None =>
+                    (None, _) =>
                         format!("de ingediende {}, versie {} (nog geen besluit)", u.phase.to_lowercase(), u.version),
                 })
                 .collect::<Vec<_>>()

@@ -43,6 +43,42 @@ pub struct RowView {
     pub submitted: String,
     pub decided: String,
     pub paid: String,
+    pub realised: String,
+    /// The region's realised co-financing share, and whether it is below the minimum.
+    pub share: Option<(String, bool)>,
+    pub overdue: usize,
+    pub open_changes: i64,
+}
+
+/// One year of the programme chart: decided, paid and spent, scaled to the largest.
+pub struct YearBar {
+    pub year: i16,
+    pub x: u32,
+    pub heights: [u32; 3],
+    pub amounts: [String; 3],
+}
+
+const CHART_H: u32 = 160;
+
+fn year_bars(years: &[portfolio::YearTotals]) -> Vec<YearBar> {
+    let max = years.iter().flat_map(|y| [y.decided, y.paid, y.realised]).max().unwrap_or_default();
+    let scale = |d: Decimal| -> u32 {
+        if max <= Decimal::ZERO || d <= Decimal::ZERO {
+            0
+        } else {
+            (d * Decimal::from(CHART_H) / max).round().try_into().unwrap_or(0)
+        }
+    };
+    years
+        .iter()
+        .enumerate()
+        .map(|(i, y)| YearBar {
+            year: y.year,
+            x: 50 + u32::try_from(i).unwrap_or(0) * 150,
+            heights: [scale(y.decided), scale(y.paid), scale(y.realised)],
+            amounts: [euro_nl(y.decided), euro_nl(y.paid), euro_nl(y.realised)],
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -53,6 +89,11 @@ pub struct PortfolioPage {
     pub total: usize,
     pub decided: String,
     pub paid: String,
+    pub realised: String,
+    pub open_changes: i64,
+    pub minimum: String,
+    pub bars: Vec<YearBar>,
+    pub chart_w: u32,
     pub states: Vec<Choice>,
     pub phases: Vec<Choice>,
     pub provinces: Vec<Choice>,
@@ -77,16 +118,22 @@ fn kept(rows: Vec<PortfolioRow>, f: &Filter) -> Vec<PortfolioRow> {
 pub async fn page(State(st): State<AppState>, ctx: Ctx, Query(f): Query<Filter>) -> Page {
     let all = portfolio::portfolio(&st.app, &ctx.actor).await?;
     let reg = st.app.current_regulation()?;
-    let mut provinces: Vec<String> = all.iter().map(|r| r.province.clone()).collect();
+    let mut provinces: Vec<String> = all.rows.iter().map(|r| r.province.clone()).collect();
     provinces.sort();
     provinces.dedup();
-    let total = all.len();
-    let rows = kept(all, &f);
+    let total = all.rows.len();
+    let bars = year_bars(&all.per_year);
+    let rows = kept(all.rows, &f);
     let sum = |get: fn(&PortfolioRow) -> Decimal| euro_nl(rows.iter().map(get).sum());
     let page = PortfolioPage {
         l: Layout::new("Portefeuille", &ctx, "beheer"),
         decided: sum(|r| r.decided),
         paid: sum(|r| r.paid),
+        realised: sum(|r| r.realised),
+        open_changes: rows.iter().map(|r| r.open_changes).sum(),
+        minimum: percent_nl(all.minimum_share),
+        chart_w: 60 + u32::try_from(bars.len()).unwrap_or(0) * 150,
+        bars,
         total,
         rows: rows
             .iter()
@@ -103,6 +150,10 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Query(f): Query<Filter>)
                     .unwrap_or_default(),
                 decided: euro_nl(r.decided),
                 paid: euro_nl(r.paid),
+                realised: euro_nl(r.realised),
+                share: r.region.cofinancing_share.map(|s| (percent_nl(s), r.region.cofinancing_short)),
+                overdue: r.region.overdue_milestones,
+                open_changes: r.open_changes,
             })
             .collect(),
         states: Choice::filter(
@@ -122,10 +173,22 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Query(f): Query<Filter>)
     html(page)
 }
 
+/// A fraction as a Dutch percentage with one decimal: 0,125 → "12,5%".
+fn percent_nl(fraction: Decimal) -> String {
+    format!("{}%", (fraction * Decimal::ONE_HUNDRED).round_dp(1).to_string().replace('.', ","))
+}
+
+/// `/portefeuille.xlsx`: the whole portfolio and the programme per year, for Excel.
+pub async fn xlsx(State(st): State<AppState>, ctx: Ctx) -> Page {
+    let p = portfolio::portfolio(&st.app, &ctx.actor).await?;
+    let ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    Ok(crate::download::file(ct, "portefeuille.xlsx", portfolio::xlsx(&p)?))
+}
+
 /// `/portefeuille.csv`: the whole portfolio for Excel.
 pub async fn csv(State(st): State<AppState>, ctx: Ctx) -> Page {
-    let rows = portfolio::portfolio(&st.app, &ctx.actor).await?;
-    Ok(crate::download::file("text/csv; charset=utf-8", "portefeuille.csv", portfolio::csv(&rows)?))
+    let p = portfolio::portfolio(&st.app, &ctx.actor).await?;
+    Ok(crate::download::file("text/csv; charset=utf-8", "portefeuille.csv", portfolio::csv(&p)?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -143,14 +206,23 @@ pub struct PortfolioRowDto {
     pub(crate) decided: String,
     /// Euros, decimal string (repayments subtracted).
     pub(crate) paid: String,
+    /// Euros, decimal string: the subsidy spent so far in the years this phase's plan holds for.
+    pub(crate) spent: String,
+    /// The region's realised co-financing share (a fraction, decimal string), once anything is realised.
+    pub(crate) cofinancing_share: Option<String>,
+    /// The region's milestones past their date and not reached.
+    pub(crate) overdue_milestones: usize,
+    /// Change requests in the works on this phase.
+    pub(crate) open_changes: i64,
 }
 
 /// The programme's portfolio: every submitted application with its state, the subsidy decided and paid.
 #[utoipa::path(get, path = "/api/v1/portfolio", tag = "beoordeling", security(("bearer" = [])),
     responses((status = 200, body = Vec<PortfolioRowDto>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn api(State(st): State<AppState>, ApiCtx(ctx): ApiCtx) -> Result<Response, ApiError> {
-    let rows = portfolio::portfolio(&st.app, &ctx.actor).await?;
-    let out: Vec<PortfolioRowDto> = rows
+    let p = portfolio::portfolio(&st.app, &ctx.actor).await?;
+    let out: Vec<PortfolioRowDto> = p
+        .rows
         .into_iter()
         .map(|r| PortfolioRowDto {
             province: r.province.clone(),
@@ -161,6 +233,10 @@ pub async fn api(State(st): State<AppState>, ApiCtx(ctx): ApiCtx) -> Result<Resp
                 .unwrap_or_default(),
             decided: r.decided.to_string(),
             paid: r.paid.to_string(),
+            spent: r.realised.to_string(),
+            cofinancing_share: r.region.cofinancing_share.map(|s| s.to_string()),
+            overdue_milestones: r.region.overdue_milestones,
+            open_changes: r.open_changes,
             region: r.item.region_slug,
             phase: r.item.phase,
         })

@@ -4,7 +4,7 @@
 use axum::http::{Method, StatusCode};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
-use crate::common::{ADMIN, Client, MANAGER, PARTNER, SCHOOL, state, upload_form};
+use crate::common::{ADMIN, ASSESSOR, Client, MANAGER, PARTNER, SCHOOL, state, upload_form};
 
 const UREN: &str = "/regio/zuid-friesland/uitvoering/uren";
 
@@ -250,34 +250,89 @@ async fn the_final_report_adds_up_and_settles_as_the_rules_engine_does() {
     assert_eq!(pm.get("/regio/zuid-friesland/verantwoording/voortgang-2031.pdf").await.status, StatusCode::NOT_FOUND);
 }
 
+const CHANGES: &str = "/regio/zuid-friesland/uitvoering/wijzigingen";
+
+fn version(body: &str) -> String {
+    body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+fn revision(body: &str) -> String {
+    body.split("name=\"revision\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
 #[tokio::test]
-async fn a_move_to_overhead_is_flagged_as_reportable_and_becomes_a_letter() {
+async fn a_change_request_shows_its_difference_goes_to_the_funder_and_comes_back() {
     let st = state().await;
     let mut pm = signed_in(&st, MANAGER).await;
-    let res = pm
-        .post(
-            "/regio/zuid-friesland/uitvoering/wijzigingen",
-            &[
-                ("description", "Minder excursies, meer coördinatie."),
-                ("move_from", "activities"),
-                ("move_to", "overhead"),
-                ("move_amount", "4.000"),
-            ],
-        )
-        .await;
+    let list = pm.get(CHANGES).await;
+    list.assert_contains("Wijziging 1");
+    list.assert_contains("Goedgekeurd");
+    let overview = pm.get("/regio/zuid-friesland/uitvoering").await;
+    overview.assert_contains("zoals gewijzigd met wijziging 1");
+
+    // Only a phase the funder granted can change; what was typed stays.
+    let early = pm.post(CHANGES, &[("phase", "uitwerking-2027-2028"), ("description", "Eerder beginnen.")]).await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    early.assert_contains("geen besluit dat subsidie toekent");
+    early.assert_contains("Eerder beginnen.");
+    let res = pm.post(CHANGES, &[("phase", "hoofdlijnen"), ("description", "Meer coördinatie in 2026.")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let page = pm.get(res.location()).await;
-    page.assert_contains("Deze wijziging is wezenlijk en moet worden gemeld");
-    page.assert_contains(
-        "€ 4.000,00 verschoven van activiteiten (evenementen, excursies, lessen) naar algemene kosten (overhead)",
-    );
-    let id = page.body.split("/uitvoering/wijzigingen/").nth(1).unwrap().split('/').next().unwrap().to_owned();
-    let letter = pm.get(&format!("/regio/zuid-friesland/uitvoering/wijzigingen/{id}/brief.pdf")).await;
-    assert_eq!(letter.status, StatusCode::OK);
-    assert_eq!(letter.headers["content-type"], "application/pdf");
-    let refused = pm.post("/regio/zuid-friesland/uitvoering/wijzigingen", &[("description", "")]).await;
+    let detail = res.location().to_owned();
+    pm.get(&detail).await.assert_contains("Nog geen verschil met het besloten plan.");
+
+    // The application is open for the change, and submitting goes through the request.
+    let ws = "/regio/zuid-friesland/aanvragen/hoofdlijnen";
+    let page = pm.get(ws).await;
+    page.assert_contains("U werkt hier aan <strong>wijzigingsverzoek 2</strong>");
+    assert!(!page.body.contains("Aanvraag indienen"));
+    let line = [
+        ("version", version(&page.body)),
+        ("activity", "a2".into()),
+        ("year", "2026".into()),
+        ("category", "overhead".into()),
+        ("description", "Coördinatie".into()),
+        ("quantity", "1".into()),
+        ("unit", "post".into()),
+        ("unit_price_eur", "4.000,00".into()),
+        ("funding", "subsidie".into()),
+    ];
+    let fields: Vec<(&str, &str)> = line.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = pm.post(&format!("{ws}/begroting"), &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = pm.get(&detail).await;
+    page.assert_contains("Wezenlijk: DUS-I moet goedkeuren");
+    page.assert_contains("De subsidie stijgt van");
+    page.assert_contains("+€ 4.000,00");
+    let letter = pm.get(&format!("{detail}/brief.pdf")).await;
+    assert_eq!((letter.status, &letter.headers["content-type"]), (StatusCode::OK, &"application/pdf".parse().unwrap()));
+    let res = pm.post(&detail, &[("to", "indienen"), ("revision", &revision(&page.body))]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    pm.get(&detail).await.assert_contains("De wijziging is ingediend.");
+
+    // The funder sends it back, with a reason (without one, what was typed is kept).
+    let mut assessor = signed_in(&st, ASSESSOR).await;
+    assessor.get("/beoordeling").await.assert_contains("Wijziging 2 (aanvraag op hoofdlijnen)");
+    let page = assessor.get(&detail).await;
+    let back = [("to", "teruggestuurd"), ("revision", &revision(&page.body)), ("comment", "")];
+    let refused = assessor.post(&detail, &back).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    refused.assert_contains("Vul een beschrijving van de wijziging in.");
+    refused.assert_contains("Geef een toelichting: die is verplicht bij teruggestuurd.");
+    let reason = [("to", "teruggestuurd"), ("revision", &revision(&page.body)), ("comment", "Onderbouw de uren.")];
+    assert_eq!(assessor.post(&detail, &reason).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(pm.get(&detail).await.status, StatusCode::OK);
+    pm.get(ws).await.assert_contains("U werkt hier aan");
+
+    // Withdrawn: the application is the plan in force again.
+    let page = pm.get(&detail).await;
+    page.assert_contains("Onderbouw de uren.");
+    let res = pm.post(&detail, &[("to", "ingetrokken"), ("revision", &revision(&page.body))]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = pm.get(ws).await;
+    assert!(!page.body.contains("Coördinatie</td>") && !page.body.contains("U werkt hier aan"));
+    // A partner of the region reads along but starts nothing.
+    let mut partner = signed_in(&st, PARTNER).await;
+    let start = [("phase", "hoofdlijnen"), ("description", "Anders.")];
+    assert_eq!(partner.post(CHANGES, &start).await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! them, what a refused form keeps, and the API's answers.
 
 use axum::http::{Method, StatusCode};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::json;
 
 use crate::common::{ADMIN, ASSESSOR, Client, MANAGER, SCHOOL, state};
@@ -196,6 +197,31 @@ async fn the_portfolio_is_for_the_national_team_the_funder_and_the_ministry() {
     decided.assert_contains("4 van 6 aanvragen");
     let none = admin.get("/portefeuille?status=bezwaar").await;
     none.assert_contains("Geen aanvragen met deze filters");
+    // The workbook, read back: every row's amounts are on the page, and the totals row (SUM
+    // formulas with their values) equals the page's totals.
+    let workbook = admin.get("/portefeuille.xlsx").await;
+    assert_eq!(workbook.status, StatusCode::OK);
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(workbook.bytes.clone())).unwrap();
+    let rows: Vec<Vec<Data>> = wb.worksheet_range("Portefeuille").unwrap().rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows.len(), 1 + 6 + 1, "header, six applications, totals");
+    let euro = |d: &Data| match d {
+        Data::Float(f) => domain::fmt::euro_nl(rust_decimal::Decimal::try_from(*f).unwrap().round_dp(2)),
+        other => panic!("{other:?}"),
+    };
+    for row in &rows[1..7] {
+        for c in [6, 7, 8] {
+            page.assert_contains(&euro(&row[c]));
+        }
+    }
+    let totals = &rows[7];
+    assert_eq!(totals[0], Data::String("Totaal".into()));
+    let page_totals = page.body.split("<strong>Totaal</strong>").nth(1).unwrap();
+    for c in [6, 7, 8] {
+        assert!(page_totals.contains(&euro(&totals[c])), "total of column {c}: {}", euro(&totals[c]));
+    }
+    let years: Vec<Vec<Data>> = wb.worksheet_range("Per jaar").unwrap().rows().map(|r| r.to_vec()).collect();
+    assert_eq!(euro(&years.last().unwrap()[1]), euro(&totals[6]), "the years add up to the decisions");
+    page.assert_contains("Het programma per jaar");
     let file = admin.get("/portefeuille.csv").await;
     assert_eq!(file.headers["content-type"], "text/csv; charset=utf-8");
     assert!(file.body.starts_with('\u{feff}') && file.body.contains("Regio;Provincie;Fase"), "{}", file.body);

@@ -60,6 +60,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/beheer/inhoud/{id}/bestand", File, Admin),
     ("POST", "/regio/{slug}/uitvoering/mijlpalen", Form, Manager),
     ("POST", "/regio/{slug}/uitvoering/wijzigingen", Form, Manager),
+    ("POST", "/regio/{slug}/uitvoering/wijzigingen/{id}", Form, Manager),
     ("POST", "/regio/{slug}/uitvoering/{kind}", Form, Manager),
     ("POST", "/regio/{slug}/uitvoering/{kind}/{id}/verwijderen", Form, Manager),
     ("POST", "/regio/{slug}/verantwoording", Form, Manager),
@@ -179,6 +180,9 @@ async fn path_for(st: &AppState, template: &str) -> String {
         one("SELECT p.id FROM payments p JOIN regions r ON r.id = p.region_id \
              WHERE r.slug = 'zuid-friesland' AND p.paid_on IS NULL")
         .await
+    } else if template.contains("wijzigingen/{id}") {
+        one("SELECT c.id FROM change_requests c JOIN regions r ON r.id = c.region_id WHERE r.slug = 'zuid-friesland'")
+            .await
     } else if template.contains("uitvoering/{kind}/{id}") || template.contains("uitvoering/uren/{id}") {
         one("SELECT id FROM execution_records WHERE kind = 'hours'").await
     } else {
@@ -211,7 +215,7 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 /// Row counts of every table but the sign-in limits and sessions (which a refused sign-in may
 /// touch by design): a refused request must leave all of them as they were.
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
-    const TABLES: [&str; 35] = [
+    const TABLES: [&str; 37] = [
         "organisations",
         "regions",
         "memberships",
@@ -231,6 +235,8 @@ async fn counts(st: &AppState) -> Vec<(String, i64)> {
         "execution_records",
         "milestone_progress",
         "change_notices",
+        "change_requests",
+        "change_request_steps",
         "duo_exam_results",
         "open_data_imports",
         "indicator_targets",

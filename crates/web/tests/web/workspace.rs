@@ -217,7 +217,8 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
     let path = "/api/v1/regions/zuid-friesland/applications/hoofdlijnen";
     let got = pm.get(path).await;
     assert_eq!(got.status, StatusCode::OK);
-    assert_eq!(got.headers["etag"], "\"2\"", "the demo approval of a school plan was the first change");
+    // The demo's changes: a school plan approved, then change request 1 started and made.
+    assert_eq!(got.headers["etag"], "\"4\"", "the demo's three changes");
     let mut doc = got.json();
     assert_eq!(doc["format"], "sterk.application/1");
     doc["vision"] = serde_json::json!("Via de API");
@@ -231,14 +232,14 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
             .uri(path)
             .header("host", "localhost")
             .header("content-type", "application/json")
-            .header("if-match", "\"2\"");
+            .header("if-match", "\"4\"");
         req = req
             .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
             .header("x-csrf-token", pm.csrf.clone().unwrap());
         tower::ServiceExt::oneshot(pm.router.clone(), req.body(axum::body::Body::from(body)).unwrap()).await.unwrap()
     };
     assert_eq!(put.status(), StatusCode::OK);
-    assert_eq!(put.headers()["etag"], "\"3\"");
+    assert_eq!(put.headers()["etag"], "\"5\"");
     let again = pm.get(path).await.json();
     assert_eq!(again["vision"], "Via de API");
     assert_eq!(again["budget"], doc["budget"], "the budget round-trips unchanged");
@@ -263,7 +264,7 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
             .method(Method::POST)
             .uri(format!("{path}/submit"))
             .header("host", "localhost")
-            .header("if-match", "\"3\"")
+            .header("if-match", "\"5\"")
             .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
             .header("x-csrf-token", pm.csrf.clone().unwrap());
         tower::ServiceExt::oneshot(pm.router.clone(), req.body(axum::body::Body::empty()).unwrap()).await.unwrap()
@@ -339,7 +340,7 @@ async fn the_budget_goes_to_excel_and_comes_back_all_or_nothing() {
     let res = pm.send(Method::POST, &path, Some(&ct), body).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = pm.get(res.location()).await;
-    page.assert_contains("De begroting is ingelezen uit Excel: 19 regels.");
+    page.assert_contains("De begroting is ingelezen uit Excel: 20 regels.");
     page.assert_contains("€ 246.580,00");
 
     // With a wrong CSRF token the upload is refused.

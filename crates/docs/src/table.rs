@@ -1,0 +1,127 @@
+//! Plain tables as a workbook for Excel: one sheet per table, typed cells (text, euros,
+//! percentages, whole numbers), a bold header, and a totals row of SUM formulas under the
+//! columns that ask for one.
+
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, Formula, Workbook, XlsxError, utility::column_number_to_name};
+
+pub enum Cell {
+    Text(String),
+    Euro(Decimal),
+    /// A fraction, shown as a percentage.
+    Percent(Decimal),
+    Whole(i64),
+    Empty,
+}
+
+pub struct Column {
+    pub title: &'static str,
+    pub width: f64,
+    /// The totals row sums this column.
+    pub total: bool,
+}
+
+pub struct Sheet {
+    pub name: &'static str,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn f64_of(d: Decimal) -> f64 {
+    d.try_into().unwrap_or(0.0)
+}
+
+/// The sum of a column as the workbook computes it, kept as the formula's cached result.
+fn sum(rows: &[Vec<Cell>], c: usize) -> Decimal {
+    rows.iter()
+        .filter_map(|r| match r.get(c) {
+            Some(Cell::Euro(d)) => Some(*d),
+            Some(Cell::Whole(n)) => Some(Decimal::from(*n)),
+            _ => None,
+        })
+        .sum()
+}
+
+pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let euro = Format::new().set_num_format("€ #,##0.00");
+    let euro_bold = euro.clone().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    for sheet in sheets {
+        let ws = wb.add_worksheet().set_name(sheet.name)?;
+        for (c, col) in sheet.columns.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            ws.set_column_width(c, col.width)?;
+            ws.write_string_with_format(0, c, col.title, &bold)?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+            for (c, cell) in row.iter().enumerate() {
+                let c = u16::try_from(c).unwrap_or(u16::MAX);
+                match cell {
+                    Cell::Text(t) => ws.write_string(r, c, t).map(|_| ())?,
+                    Cell::Euro(d) => ws.write_number_with_format(r, c, f64_of(*d), &euro).map(|_| ())?,
+                    Cell::Percent(d) => ws.write_number_with_format(r, c, f64_of(*d), &percent).map(|_| ())?,
+                    Cell::Whole(n) => ws.write_number(r, c, *n as f64).map(|_| ())?,
+                    Cell::Empty => {}
+                }
+            }
+        }
+        if sheet.columns.iter().any(|c| c.total) && !sheet.rows.is_empty() {
+            let last = u32::try_from(sheet.rows.len()).unwrap_or(u32::MAX);
+            let at = last + 1;
+            ws.write_string_with_format(at, 0, "Totaal", &bold)?;
+            for (c, _) in sheet.columns.iter().enumerate().filter(|(_, col)| col.total) {
+                let name = column_number_to_name(u16::try_from(c).unwrap_or(u16::MAX));
+                let formula = Formula::new(format!("=SUM({name}2:{name}{})", last + 1));
+                let cached = sum(&sheet.rows, c);
+                let is_euro = sheet.rows.iter().any(|r| matches!(r.get(c), Some(Cell::Euro(_))));
+                let format = if is_euro { &euro_bold } else { &bold };
+                ws.write_formula_with_format(
+                    at,
+                    u16::try_from(c).unwrap_or(u16::MAX),
+                    formula.set_result(cached.to_string()),
+                    format,
+                )?;
+            }
+        }
+        ws.set_freeze_panes(1, 0)?;
+    }
+    wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+    #[test]
+    fn cells_keep_their_type_and_the_totals_are_formulas_with_their_value() {
+        let sheet = Sheet {
+            name: "Regio's",
+            columns: vec![
+                Column { title: "Regio", width: 20.0, total: false },
+                Column { title: "Besloten", width: 14.0, total: true },
+                Column { title: "Aandeel", width: 10.0, total: false },
+            ],
+            rows: vec![
+                vec![
+                    Cell::Text("Utrecht".into()),
+                    Cell::Euro(Decimal::new(123_456, 2)),
+                    Cell::Percent(Decimal::new(125, 3)),
+                ],
+                vec![Cell::Text("Almere".into()), Cell::Euro(Decimal::new(100, 0)), Cell::Empty],
+            ],
+        };
+        let bytes = workbook(&[sheet]).unwrap();
+        let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("Regio's").unwrap();
+        assert_eq!(range.get_value((1, 1)), Some(&Data::Float(1234.56)));
+        assert_eq!(range.get_value((1, 2)), Some(&Data::Float(0.125)));
+        assert_eq!(range.get_value((3, 0)), Some(&Data::String("Totaal".into())));
+        assert_eq!(range.get_value((3, 1)), Some(&Data::Float(1334.56)), "the formula's cached result");
+        let formulas = wb.worksheet_formula("Regio's").unwrap();
+        assert!(formulas.used_cells().any(|(_, _, f)| f == "SUM(B2:B3)"), "a total is a formula");
+    }
+}
