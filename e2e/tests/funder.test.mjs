@@ -174,7 +174,7 @@ test('a substantial change: the region proposes, the funder approves, execution 
 
   await rp.goto(request);
   await rp.getByRole('heading', { name: 'Wezenlijk: DUS-I moet goedkeuren' }).waitFor();
-  assert.match(await rp.locator('main').textContent(), /\+€ 4\.000,00/, 'the difference, side by side');
+  assert.match(await rp.locator('main').textContent(), /\+ € 4\.000,00/, 'the difference, side by side');
   await rp.getByRole('button', { name: 'Indienen ter goedkeuring bij DUS-I' }).click();
   await rp.getByText('De wijziging is ingediend.').waitFor();
 

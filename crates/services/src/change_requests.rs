@@ -444,7 +444,7 @@ pub struct Waiting {
 
 /// The substantial requests waiting for the funder, oldest first.
 pub async fn waiting(app: &App, actor: &Actor) -> Result<Vec<Waiting>> {
-    actor.require(Action::Assess)?;
+    actor.require(Action::ViewAssessment)?;
     let mut conn = app.db.conn().await?;
     let reg = app.current_regulation()?;
     let mut out = Vec::new();

@@ -23,6 +23,7 @@ pub mod mail;
 pub mod maximums;
 pub mod metrics;
 pub mod monitoring;
+pub mod open_data;
 pub mod organisations;
 pub mod payments;
 pub mod phases;

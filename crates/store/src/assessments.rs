@@ -362,6 +362,13 @@ fn decisions_of(rows: &[AnyRow]) -> Result<Vec<(String, DecisionRow)>> {
     Ok(out)
 }
 
+/// Every current (not withdrawn) decision of the programme, with its application's id, by date.
+pub async fn all_current_decisions(conn: &mut AnyConnection) -> Result<Vec<(String, DecisionRow)>> {
+    let sql = format!("{DECISIONS} WHERE d.withdrawn_at IS NULL ORDER BY d.decided_on, d.created_at, d.id, a.year");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    decisions_of(&rows)
+}
+
 /// Every decision on the assessment, oldest first (the current one has no `withdrawn_at`).
 pub async fn decisions(conn: &mut AnyConnection, assessment_id: &str) -> Result<Vec<DecisionRow>> {
     let sql = format!("{DECISIONS} WHERE d.assessment_id = $1 ORDER BY d.created_at, d.id, a.year");

@@ -22,7 +22,7 @@ use utoipa::OpenApi;
         crate::assessments::api::assessment_transition, crate::assessments::api::assessment_declaration,
         crate::assessments::api::assessment_scores, crate::assessments::api::assessment_advice,
         crate::assessments::api::record_decision, crate::assessments::api::decision_pdf,
-        crate::payments::api::list_payments, crate::payments::api::add_payment, crate::portfolio::api),
+        crate::payments::api::list_payments, crate::payments::api::add_payment, crate::portfolio::api, crate::public::api::decisions, crate::public::api::decisions_csv),
     components(schemas(crate::content::api::ContentDto, crate::content::api::ContentWrite, crate::content::api::SearchHitDto, crate::school_plans::api::PlanSummaryDto, crate::school_plans::api::PlanDto, crate::school_plans::api::TransitionInput,
         crate::school_plans::api::HistoryDto, crate::school_plans::api::AttachmentDto, crate::execution::api::RecordDto,
         crate::execution::api::AddedDto, crate::execution::api::MilestoneDto, crate::execution::api::MilestoneUpdate, crate::applications::api::VersionDto, crate::public::api::RegionDto,
@@ -32,7 +32,7 @@ use utoipa::OpenApi;
         crate::assessments::api::ScorecardDto, crate::assessments::api::StepWrite, crate::assessments::api::DeclarationWrite,
         crate::assessments::api::ScoresWrite, crate::assessments::api::AdviceWrite, crate::assessments::api::DecisionWrite,
         crate::payments::api::PaymentsDto, crate::payments::api::PaymentDto, crate::payments::api::PaymentYearDto,
-        crate::payments::api::PaymentWrite, crate::portfolio::PortfolioRowDto,
+        crate::payments::api::PaymentWrite, crate::portfolio::PortfolioRowDto, crate::public::api::PublishedDecisionDto, crate::public::api::DecisionAmountDto,
         Problem, FieldErrorDto)),
     modifiers(&BearerAuth)
 )]

@@ -207,6 +207,8 @@ fn api() -> Router<AppState> {
         .route("/regions/{slug}/applications/{phase}/decision.pdf", get(funder::decision_pdf))
         .route("/regions/{slug}/payments", get(payments::api::list_payments).post(payments::api::add_payment))
         .route("/portfolio", get(portfolio::api))
+        .route("/open-data/decisions", get(reg::decisions))
+        .route("/open-data/decisions.csv", get(reg::decisions_csv))
         .route("/regions/{slug}/school-plans", get(plans::list).post(plans::create))
         .route("/school-plans/{id}", get(plans::get).put(plans::put))
         .route("/school-plans/{id}/transitions", post(plans::transition))

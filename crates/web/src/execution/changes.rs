@@ -167,7 +167,11 @@ fn side_rows(sides: &[Side]) -> Vec<SideRow> {
                 label: label.clone(),
                 basis: euro_nl(*basis),
                 proposal: euro_nl(*proposal),
-                difference: if d > Decimal::ZERO { format!("+{}", euro_nl(d)) } else { euro_nl(d) },
+                difference: match d.cmp(&Decimal::ZERO) {
+                    std::cmp::Ordering::Greater => format!("+ {}", euro_nl(d)),
+                    std::cmp::Ordering::Less => format!("− {}", euro_nl(-d)),
+                    std::cmp::Ordering::Equal => String::new(),
+                },
                 changed: !d.is_zero(),
             }
         })

@@ -238,3 +238,74 @@ pub(crate) async fn find_schools(
             .collect(),
     ))
 }
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+pub struct DecisionsQuery {
+    /// A region's slug; without it, every region.
+    #[serde(default)]
+    regio: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DecisionAmountDto {
+    pub(crate) year: i16,
+    /// Euros, decimal string.
+    pub(crate) amount: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublishedDecisionDto {
+    pub(crate) region: String,
+    pub(crate) region_name: String,
+    pub(crate) phase: String,
+    pub(crate) reference: String,
+    /// YYYY-MM-DD.
+    pub(crate) decided_on: String,
+    /// toegekend, deels-toegekend or afgewezen.
+    pub(crate) outcome: String,
+    pub(crate) amounts: Vec<DecisionAmountDto>,
+    /// Euros, decimal string.
+    pub(crate) total: String,
+}
+
+async fn published(st: &AppState, q: &DecisionsQuery) -> Result<Vec<services::open_data::PublishedDecision>, WebError> {
+    services::open_data::decisions(&st.app, q.regio.as_deref()).await?.ok_or(WebError::NotFound)
+}
+
+/// The funder's current decisions per region (open data): reference, date, outcome and the amount per year.
+#[utoipa::path(get, path = "/api/v1/open-data/decisions", tag = "open data", params(DecisionsQuery),
+    responses((status = 200, body = [PublishedDecisionDto]),
+        (status = 404, description = "Besluiten worden niet als open data gepubliceerd", body = Problem, content_type = "application/problem+json")))]
+pub async fn decisions(
+    State(st): State<AppState>,
+    Query(q): Query<DecisionsQuery>,
+) -> Result<Json<Vec<PublishedDecisionDto>>, ApiError> {
+    let list = published(&st, &q).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|d| PublishedDecisionDto {
+                amounts: d.amounts.iter().map(|(y, a)| DecisionAmountDto { year: *y, amount: a.to_string() }).collect(),
+                total: d.total.to_string(),
+                decided_on: d.decided_on.to_string(),
+                outcome: d.outcome.code().to_owned(),
+                region: d.region_slug,
+                region_name: d.region_name,
+                phase: d.phase,
+                reference: d.reference,
+            })
+            .collect(),
+    ))
+}
+
+/// The same as CSV for Dutch Excel: one row per decision and year.
+#[utoipa::path(get, path = "/api/v1/open-data/decisions.csv", tag = "open data", params(DecisionsQuery),
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 404, description = "Besluiten worden niet als open data gepubliceerd", body = Problem, content_type = "application/problem+json")))]
+pub async fn decisions_csv(
+    State(st): State<AppState>,
+    Query(q): Query<DecisionsQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let list = published(&st, &q).await?;
+    let text = services::open_data::csv(&list)?;
+    Ok(crate::download::file("text/csv; charset=utf-8", "besluiten.csv", text.into_bytes()))
+}

@@ -71,7 +71,9 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
     };
     let targets = services::monitoring::targets(&st.app, &region.slug).await?;
     let (news, events) = crate::cards::for_region(&st, &ctx, &region.id).await?;
+    let decisions = services::open_data::decisions(&st.app, Some(&region.slug)).await?;
     html(RegionView {
+        decisions: decisions.map(|list| list.iter().map(views::DecisionView::of).collect()),
         news,
         events,
         rows: crate::indicators::target_rows(&targets, &values),

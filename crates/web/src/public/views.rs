@@ -61,6 +61,31 @@ pub struct RegionView {
     /// The region's own news and coming events.
     pub news: Vec<crate::cards::ItemView>,
     pub events: Vec<crate::cards::EntryView>,
+    /// The funder's decisions as open data; `None` while they are not published.
+    pub decisions: Option<Vec<DecisionView>>,
+}
+
+/// A published decision: phase, reference, date, outcome, (year, amount) and the total.
+pub struct DecisionView {
+    pub phase: String,
+    pub reference: String,
+    pub decided_on: String,
+    pub outcome: &'static str,
+    pub amounts: Vec<(i16, String)>,
+    pub total: String,
+}
+
+impl DecisionView {
+    pub fn of(d: &services::open_data::PublishedDecision) -> DecisionView {
+        DecisionView {
+            phase: d.phase_label.clone(),
+            reference: d.reference.clone(),
+            decided_on: domain::fmt::date_nl(d.decided_on),
+            outcome: d.outcome.label(),
+            amounts: d.amounts.iter().map(|(y, a)| (*y, domain::fmt::euro_nl(*a))).collect(),
+            total: domain::fmt::euro_nl(d.total),
+        }
+    }
 }
 
 /// A source reference: a link when it is a web address, else text.

@@ -302,7 +302,7 @@ async fn a_change_request_shows_its_difference_goes_to_the_funder_and_comes_back
     let page = pm.get(&detail).await;
     page.assert_contains("Wezenlijk: DUS-I moet goedkeuren");
     page.assert_contains("De subsidie stijgt van");
-    page.assert_contains("+€ 4.000,00");
+    page.assert_contains("+ € 4.000,00");
     let letter = pm.get(&format!("{detail}/brief.pdf")).await;
     assert_eq!((letter.status, &letter.headers["content-type"]), (StatusCode::OK, &"application/pdf".parse().unwrap()));
     let res = pm.post(&detail, &[("to", "indienen"), ("revision", &revision(&page.body))]).await;

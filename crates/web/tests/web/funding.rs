@@ -235,3 +235,37 @@ async fn the_portfolio_is_for_the_national_team_the_funder_and_the_ministry() {
             .any(|r| r["region"] == "zuidoost-brabant" && r["state"] == "aanvulling-gevraagd")
     );
 }
+
+#[tokio::test]
+async fn decisions_are_open_data_on_the_region_page_and_in_the_api_from_the_parameters_date() {
+    // Before 2025 (the tests' clock) the parameter has no value yet: nothing is published.
+    let st = state().await;
+    let mut anon = Client::new(st.clone());
+    assert!(!anon.get("/regios/zuid-friesland").await.body.contains("Besluiten van DUS-I"));
+    assert_eq!(anon.get("/api/v1/open-data/decisions").await.status, StatusCode::NOT_FOUND);
+
+    let mut st = state().await;
+    st.app.clock = Some("2026-09-15T12:00:00+02:00".parse().unwrap());
+    let mut anon = Client::new(st.clone());
+    let page = anon.get("/regios/zuid-friesland").await;
+    page.assert_contains("Besluiten van DUS-I");
+    page.assert_contains("(kenmerk DUS-I/STO/2025/0107)");
+    let all = anon.get("/api/v1/open-data/decisions").await.json();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 4, "four decisions on main lines");
+    assert!(all.iter().all(|d| d.get("decided_by").is_none()), "who decided stays internal");
+    let almere = anon.get("/api/v1/open-data/decisions?regio=almere").await.json();
+    assert_eq!((almere[0]["outcome"].as_str(), almere[0]["total"].as_str()), (Some("afgewezen"), Some("0.00")));
+    let zf = all.iter().find(|d| d["region"] == "zuid-friesland").unwrap();
+    let total: rust_decimal::Decimal = zf["total"].as_str().unwrap().parse().unwrap();
+    page.assert_contains(&domain::fmt::euro_nl(total));
+    // The CSV, read back: one row per decision and year, adding up to the same totals.
+    let file = anon.get("/api/v1/open-data/decisions.csv?regio=zuid-friesland").await;
+    assert!(file.body.starts_with('\u{feff}') && file.body.contains("\r\n"));
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').from_reader(file.body.trim_start_matches('\u{feff}').as_bytes());
+    let sum: rust_decimal::Decimal =
+        reader.records().map(|r| r.unwrap()[6].replace(',', ".").parse::<rust_decimal::Decimal>().unwrap()).sum();
+    assert_eq!(sum, total);
+    assert!(anon.get("/regios/utrecht").await.body.contains("DUS-I/STO/2025/0112"));
+}
