@@ -16,6 +16,7 @@ pub mod monitoring;
 pub mod organisation;
 pub mod payments;
 pub mod region;
+pub mod reports;
 pub mod school_plan;
 pub mod user;
 pub mod validation;

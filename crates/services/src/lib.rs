@@ -32,6 +32,7 @@ pub mod ratelimit;
 pub mod regions;
 pub mod regulations;
 pub mod reminders;
+pub mod reports;
 pub mod school_plans;
 pub mod search;
 pub mod todo;

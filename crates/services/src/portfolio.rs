@@ -52,6 +52,8 @@ pub struct RegionFigures {
     /// Below the regulation's minimum share.
     pub cofinancing_short: bool,
     pub overdue_milestones: usize,
+    /// Reports past their date and not submitted.
+    pub overdue_reports: usize,
 }
 
 /// The programme in one budget year: decided on current decisions, paid for it, and spent.
@@ -77,7 +79,12 @@ struct Execution {
     spent: BTreeMap<i16, (String, Decimal)>,
 }
 
-async fn execution_of(app: &App, conn: &mut AnyConnection, region: &Region, minimum: Decimal) -> Result<Execution> {
+async fn execution_of(
+    app: &App,
+    conn: &mut AnyConnection,
+    region: &Region,
+    (minimum, overdue_reports): (Decimal, usize),
+) -> Result<Execution> {
     let reg = app.current_regulation()?;
     let approved = crate::execution::approved(app, conn, region).await?;
     let records = crate::execution::all_records(conn, &region.id).await?;
@@ -92,6 +99,7 @@ async fn execution_of(app: &App, conn: &mut AnyConnection, region: &Region, mini
             cofinancing_share: share,
             cofinancing_short: share.is_some_and(|s| s < minimum),
             overdue_milestones: milestones.iter().filter(|m| m.state == MilestoneState::Overdue).count(),
+            overdue_reports,
         },
         spent: spent
             .into_iter()
@@ -116,10 +124,12 @@ pub async fn portfolio(app: &App, actor: &Actor) -> Result<Portfolio> {
         store::change_requests::open_per_application(&mut conn).await?.into_iter().collect();
     let granted: BTreeSet<&str> =
         items.iter().filter(|i| i.outcome.is_some_and(|o| o.grants())).map(|i| i.region_slug.as_str()).collect();
+    let overdue = crate::reports::overdue_per_region(app, &mut conn).await?;
     let mut executions: HashMap<String, Execution> = HashMap::new();
     for slug in granted {
         if let Some(region) = store::regions::by_slug(&mut conn, slug).await? {
-            executions.insert(slug.to_owned(), execution_of(app, &mut conn, &region, minimum).await?);
+            let reports = overdue.get(&region.id).copied().unwrap_or_default();
+            executions.insert(slug.to_owned(), execution_of(app, &mut conn, &region, (minimum, reports)).await?);
         }
     }
     let mut rows: Vec<PortfolioRow> = items
@@ -183,6 +193,7 @@ fn sheets(p: &Portfolio) -> [Sheet; 2] {
                 Cell::Euro(r.realised),
                 r.region.cofinancing_share.map_or(Cell::Empty, Cell::Percent),
                 Cell::Whole(i64::try_from(r.region.overdue_milestones).unwrap_or(i64::MAX)),
+                Cell::Whole(i64::try_from(r.region.overdue_reports).unwrap_or(i64::MAX)),
                 Cell::Whole(r.open_changes),
             ]
         })
@@ -209,6 +220,7 @@ fn sheets(p: &Portfolio) -> [Sheet; 2] {
                 col("Besteed", 16.0, true),
                 col("Cofinanciering regio", 12.0, false),
                 col("Mijlpalen te laat (regio)", 12.0, false),
+                col("Rapportages te laat (regio)", 12.0, false),
                 col("Wijzigingen open", 12.0, true),
             ],
             rows,

@@ -1,5 +1,6 @@
 //! Reminders before each deadline of the regulation, to every region's managers and lead
-//! applicants, a configurable number of days ahead. Each goes out once (a dedup key per
+//! applicants, a configurable number of days ahead; and the reminders of reports still owed
+//! (see `reports::remind`). Each goes out once (a dedup key per
 //! phase, lead time and person), however often the check runs.
 
 use domain::Role;
@@ -75,6 +76,7 @@ pub async fn send_due(app: &App, days: &[i64]) -> Result<usize> {
             }
         }
     }
+    queued += crate::reports::remind(app, &mut tx).await?;
     tx.commit().await?;
     mail::deliver(app).await?;
     Ok(queued)

@@ -337,3 +337,81 @@ async fn an_approved_change_moves_the_decided_basis_and_a_rejected_one_does_not(
     let mail = store::notifications::all(&mut conn, None, 500).await.unwrap();
     assert!(mail.iter().any(|n| n.subject == "Wijzigingsverzoek afgewezen: Utrecht" && n.body.contains(why)));
 }
+
+#[tokio::test]
+async fn a_report_is_due_reminded_frozen_with_its_hash_and_answered() {
+    use domain::reports::{ReportState, Timeliness};
+    use services::reports;
+    let app = app().await;
+    let manager = actor(&app, DEMO_USERS[1].0).await;
+    let assessor = actor(&app, DEMO_USERS[5].0).await;
+    let national = actor(&app, DEMO_USERS[0].0).await;
+    let (_, list) = reports::list(&app, &manager, DEMO_REGION).await.unwrap();
+    let due = list.iter().find(|o| o.obligation.id == "voortgang-2025").unwrap();
+    assert_eq!((due.state, due.timeliness), (ReportState::Open, Timeliness::Overdue), "due 1 April 2026");
+    let p = services::portfolio::portfolio(&app, &national).await.unwrap();
+    let zf = p.rows.iter().find(|r| r.item.region_slug == DEMO_REGION).unwrap();
+    assert_eq!(zf.region.overdue_reports, 1);
+
+    // The reminder after the date goes out once, to the region's managers and lead applicant.
+    let new = services::reminders::send_due(&app, &[14, 3]).await.unwrap();
+    assert!(new >= 2, "{new}");
+    assert_eq!(services::reminders::send_due(&app, &[14, 3]).await.unwrap(), 0, "not twice");
+    let mut conn = app.db.conn().await.unwrap();
+    let mail = store::notifications::all(&mut conn, None, 1000).await.unwrap();
+    let late: Vec<_> =
+        mail.iter().filter(|n| n.subject == "Te laat: Voortgangsrapportage 2025 (uiterlijk 1 april 2026)").collect();
+    assert!(
+        late.iter().any(|n| n.recipient == DEMO_USERS[1].0),
+        "{:?}",
+        late.iter().map(|n| &n.recipient).collect::<Vec<_>>()
+    );
+    drop(conn);
+
+    // Submitted: frozen as PDF and workbook with a hash over both and the figures.
+    assert!(denied(reports::submit(&app, &assessor, DEMO_REGION, ("voortgang-2025", 0)).await));
+    assert_eq!(reports::submit(&app, &manager, DEMO_REGION, ("voortgang-2025", 0)).await.unwrap(), 1);
+    let stale = reports::submit(&app, &manager, DEMO_REGION, ("voortgang-2025", 0)).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict) | Err(ServiceError::NotAllowed(_))), "{stale:?}");
+    let (_, list) = reports::list(&app, &assessor, DEMO_REGION).await.unwrap();
+    let o = list.iter().find(|o| o.obligation.id == "voortgang-2025").unwrap();
+    assert_eq!((o.state, o.timeliness), (ReportState::Ingediend, Timeliness::InHand));
+    let s = &o.submissions[0];
+    let key = ("voortgang-2025", 1);
+    let (_, pdf) =
+        reports::file(&app, &manager, DEMO_REGION, key, services::execution::ReportFormat::Pdf).await.unwrap();
+    let (_, xlsx) =
+        reports::file(&app, &manager, DEMO_REGION, key, services::execution::ReportFormat::Xlsx).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF") && xlsx.starts_with(b"PK"));
+    let hex = services::auth::sha256_bytes_hex;
+    assert_eq!((hex(&pdf), hex(&xlsx)), (s.pdf_sha256.clone(), s.xlsx_sha256.clone()));
+    let expected = services::auth::sha256_hex(&format!("{}\n{}\n{}", s.pdf_sha256, s.xlsx_sha256, s.figures));
+    assert_eq!(s.sha256, expected, "the hash covers both files and the figures");
+    let figures: serde_json::Value = serde_json::from_str(&s.figures).unwrap();
+    assert!(figures["subsidiabel_gerealiseerd"].as_str().unwrap().parse::<Decimal>().unwrap() > Decimal::ZERO);
+
+    // The funder asks for more (a reason is required), the region submits again, it is accepted.
+    let bare =
+        reports::answer(&app, &assessor, DEMO_REGION, ("voortgang-2025", o.revision), ReportState::MeerGevraagd, "")
+            .await;
+    assert!(field(&bare, "comment").is_some(), "{bare:?}");
+    let more = "Voeg de urenstaten van het voorjaar toe.";
+    reports::answer(&app, &assessor, DEMO_REGION, ("voortgang-2025", o.revision), ReportState::MeerGevraagd, more)
+        .await
+        .unwrap();
+    let (_, list) = reports::list(&app, &manager, DEMO_REGION).await.unwrap();
+    let o = list.iter().find(|o| o.obligation.id == "voortgang-2025").unwrap();
+    assert_eq!((o.state, o.timeliness), (ReportState::MeerGevraagd, Timeliness::Overdue), "owed again");
+    assert_eq!(reports::submit(&app, &manager, DEMO_REGION, ("voortgang-2025", o.revision)).await.unwrap(), 2);
+    let (_, list) = reports::list(&app, &assessor, DEMO_REGION).await.unwrap();
+    let o = list.iter().find(|o| o.obligation.id == "voortgang-2025").unwrap();
+    reports::answer(&app, &assessor, DEMO_REGION, ("voortgang-2025", o.revision), ReportState::Geaccepteerd, "")
+        .await
+        .unwrap();
+    let p = services::portfolio::portfolio(&app, &national).await.unwrap();
+    assert_eq!(p.rows.iter().find(|r| r.item.region_slug == DEMO_REGION).unwrap().region.overdue_reports, 0);
+    // Utrecht's was accepted in the demo; Almere (rejected) owes nothing.
+    let (_, utrecht) = reports::list(&app, &assessor, "utrecht").await.unwrap();
+    assert_eq!(utrecht[0].state, ReportState::Geaccepteerd);
+    assert!(reports::list(&app, &assessor, "almere").await.unwrap().1.is_empty());
+}

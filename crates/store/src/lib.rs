@@ -24,6 +24,7 @@ pub mod organisations;
 pub mod payments;
 pub mod portfolio;
 pub mod regions;
+pub mod reports;
 pub mod school_plans;
 pub mod sessions;
 pub mod settings;

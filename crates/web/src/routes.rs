@@ -140,6 +140,8 @@ fn region_pages() -> Router<AppState> {
             get(accountability::accountability).post(accountability::save_accountability),
         )
         .route("/regio/{slug}/verantwoording/{file}", get(accountability::report_file))
+        .route("/regio/{slug}/verantwoording/rapportages/{id}", post(execution::reports::act))
+        .route("/regio/{slug}/verantwoording/rapportages/{id}/{number}/{file}", get(execution::reports::file))
         .route("/regio/{slug}/betalingen", get(payments::page).post(payments::add))
         .route("/regio/{slug}/betalingen/{id}", post(payments::update))
         .route("/regio/{slug}/doelen", get(monitoring::targets).post(monitoring::set_target))

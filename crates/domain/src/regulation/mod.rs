@@ -62,6 +62,9 @@ pub struct Regulation {
     /// What the funder's assessors score an application on.
     #[serde(default)]
     pub criteria: Vec<Criterion>,
+    /// The reports each region owes the funder, with their due dates.
+    #[serde(default)]
+    pub reports: Vec<ReportObligation>,
     /// The documents the values come from, by the key their `source` texts use, with the title a
     /// reader understands (file names and section marks never reach a page).
     #[serde(default)]
@@ -231,6 +234,27 @@ pub struct RuleMeta {
     pub not_in_phases: Vec<String>,
 }
 
+/// A report a region owes the funder: a progress report on one year, or (without a year) the
+/// final report with the request to settle the grant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportObligation {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub year: Option<i16>,
+    pub due: Date,
+    pub source: String,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+impl ReportObligation {
+    /// The final report, which carries the request to settle.
+    pub fn is_final(&self) -> bool {
+        self.year.is_none()
+    }
+}
+
 /// A criterion the assessors score, on a scale from `min` to `max`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Criterion {
@@ -284,6 +308,14 @@ impl Regulation {
     }
 
     fn validate(&mut self) -> Result<(), RegulationError> {
+        for (i, r) in self.reports.iter().enumerate() {
+            if self.reports.iter().skip(i + 1).any(|o| o.id == r.id) {
+                return Err(RegulationError::Invalid(format!("rapportage {} staat er twee keer in", r.id)));
+            }
+            if r.year.is_some_and(|y| !self.years.contains(&y)) {
+                return Err(RegulationError::Invalid(format!("rapportage {}: jaar buiten de looptijd", r.id)));
+            }
+        }
         TimeZone::get(&self.timezone)
             .map_err(|e| RegulationError::Invalid(format!("tijdzone {}: {e}", self.timezone)))?;
         for p in &mut self.parameters {
@@ -312,6 +344,10 @@ impl Regulation {
             .rev()
             .find(|v| v.valid_from <= date)
             .ok_or_else(|| RegulationError::NoValueAt { id: id.to_owned(), date })
+    }
+
+    pub fn report(&self, id: &str) -> Option<&ReportObligation> {
+        self.reports.iter().find(|r| r.id == id)
     }
 
     pub fn decimal_at(&self, id: &str, date: Date) -> Result<(Decimal, &DatedValue), RegulationError> {
@@ -396,7 +432,8 @@ mod tests {
                 .chain(r.phases.iter().map(|p| &p.source))
                 .chain(r.themes.iter().map(|t| &t.source))
                 .chain(r.categories.iter().map(|c| &c.source))
-                .chain(r.rules.iter().map(|r| &r.source));
+                .chain(r.rules.iter().map(|r| &r.source))
+                .chain(r.reports.iter().map(|r| &r.source));
             for raw in texts {
                 let cited = r.cite(raw).text;
                 for internal in ["seed ", ".txt", "DOMAIN", ".md", "§"] {

@@ -127,7 +127,8 @@ async fn steps(app: &App) -> Result<()> {
     }
     advances_paid(app, &assessor).await?;
     detailed(app, &assessor).await?;
-    super::changes::load(app, &assessor).await
+    super::changes::load(app, &assessor).await?;
+    super::reports::load(app, &assessor).await
 }
 
 async fn main_lines(app: &App, (assessor, second): (&Actor, &Actor), m: &MainLines<'_>) -> Result<()> {

@@ -13,6 +13,7 @@ mod application;
 mod assessment;
 mod changes;
 mod registry;
+mod reports;
 
 const KNOWLEDGE_BASE: &str = include_str!("../../../../data/demo/knowledge-base.toml");
 const MAXIMUMS_CSV: &str = include_str!("../../../../data/demo/region-maximums.csv");

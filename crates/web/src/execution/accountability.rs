@@ -40,12 +40,14 @@ pub struct AccountabilityPage {
     pub years: Vec<i16>,
     pub explanations: Vec<(String, String, String, String)>,
     pub can_edit: bool,
+    /// The reports the region owes, with their submissions and the funder's answers.
+    pub reports: Vec<crate::execution::reports::ReportView>,
     pub notice: Option<String>,
     pub errors: Vec<(String, String)>,
     pub typed: crate::form::Typed,
 }
 
-async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
+pub(crate) async fn render(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
     let (ledger, s) = exec::settlement(&st.app, &ctx.actor, slug).await?;
     let (_, r) = exec::realisation(&st.app, &ctx.actor, slug).await?;
     let reg = st.app.current_regulation()?;
@@ -91,6 +93,7 @@ async fn render_accountability(st: &AppState, ctx: &Ctx, slug: &str, outcome: Ou
             })
             .collect(),
         can_edit: ctx.actor.permits(Action::EditApplication { region_id: &ledger.region.id }),
+        reports: crate::execution::reports::views(st, ctx, slug).await?,
         notice: outcome.notice,
         typed: outcome.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
@@ -104,7 +107,7 @@ pub async fn accountability(
     Path(slug): Path<String>,
     flash: crate::flash::Flash,
 ) -> Page {
-    render_accountability(&st, &ctx, &slug, Outcome { notice: flash.notice, ..Outcome::default() }).await
+    render(&st, &ctx, &slug, Outcome { notice: flash.notice, ..Outcome::default() }).await
 }
 
 pub async fn save_accountability(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<String>, body: Bytes) -> Page {
@@ -118,7 +121,7 @@ pub async fn save_accountability(State(st): State<AppState>, ctx: Ctx, Path(slug
                 status: Some(StatusCode::UNPROCESSABLE_ENTITY),
                 ..Outcome::default()
             };
-            render_accountability(&st, &ctx, &slug, outcome).await
+            render(&st, &ctx, &slug, outcome).await
         }
         Err(e) => Err(e.into()),
     }

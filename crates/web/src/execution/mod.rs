@@ -8,6 +8,7 @@ pub mod changes;
 mod kinds;
 pub mod milestones;
 pub mod records;
+pub mod reports;
 
 use askama::Template;
 use axum::extract::{Path, State};

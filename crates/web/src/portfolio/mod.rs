@@ -47,6 +47,7 @@ pub struct RowView {
     /// The region's realised co-financing share, and whether it is below the minimum.
     pub share: Option<(String, bool)>,
     pub overdue: usize,
+    pub overdue_reports: usize,
     pub open_changes: i64,
 }
 
@@ -153,6 +154,7 @@ pub async fn page(State(st): State<AppState>, ctx: Ctx, Query(f): Query<Filter>)
                 realised: euro_nl(r.realised),
                 share: r.region.cofinancing_share.map(|s| (percent_nl(s), r.region.cofinancing_short)),
                 overdue: r.region.overdue_milestones,
+                overdue_reports: r.region.overdue_reports,
                 open_changes: r.open_changes,
             })
             .collect(),
@@ -212,6 +214,8 @@ pub struct PortfolioRowDto {
     pub(crate) cofinancing_share: Option<String>,
     /// The region's milestones past their date and not reached.
     pub(crate) overdue_milestones: usize,
+    /// The region's reports past their date and not submitted.
+    pub(crate) overdue_reports: usize,
     /// Change requests in the works on this phase.
     pub(crate) open_changes: i64,
 }
@@ -236,6 +240,7 @@ pub async fn api(State(st): State<AppState>, ApiCtx(ctx): ApiCtx) -> Result<Resp
             spent: r.realised.to_string(),
             cofinancing_share: r.region.cofinancing_share.map(|s| s.to_string()),
             overdue_milestones: r.region.overdue_milestones,
+            overdue_reports: r.region.overdue_reports,
             open_changes: r.open_changes,
             region: r.item.region_slug,
             phase: r.item.phase,

@@ -269,3 +269,48 @@ async fn decisions_are_open_data_on_the_region_page_and_in_the_api_from_the_para
     assert_eq!(sum, total);
     assert!(anon.get("/regios/utrecht").await.body.contains("DUS-I/STO/2025/0112"));
 }
+
+#[tokio::test]
+async fn a_late_report_is_submitted_from_the_accountability_page_and_its_frozen_files_read_back() {
+    let mut st = state().await;
+    st.app.clock = Some("2026-09-15T12:00:00+02:00".parse().unwrap());
+    let mut pm = signed_in(&st, MANAGER).await;
+    let page = pm.get("/regio/zuid-friesland/verantwoording").await;
+    page.assert_contains("Rapportages aan DUS-I");
+    let section = page.body.split("id=\"rapportage-voortgang-2025\"").nth(1).unwrap();
+    assert!(section.contains("Te laat") && section.contains("Uiterlijk 1 april 2026"), "{section}");
+    let res = pm
+        .post(
+            "/regio/zuid-friesland/verantwoording/rapportages/voortgang-2025",
+            &[("to", "ingediend"), ("revision", "0")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = pm.get("/regio/zuid-friesland/verantwoording").await;
+    page.assert_contains("De rapportage is ingediend (indiening 1) en ligt vast.");
+    let pdf = pm.get("/regio/zuid-friesland/verantwoording/rapportages/voortgang-2025/1/rapportage.pdf").await;
+    assert_eq!((pdf.status, pdf.headers["content-type"].to_str().unwrap()), (StatusCode::OK, "application/pdf"));
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    let again = pm
+        .post(
+            "/regio/zuid-friesland/verantwoording/rapportages/voortgang-2025",
+            &[("to", "ingediend"), ("revision", "2")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "submitted already");
+    // The funder asks for more: without a reason the form comes back with the message.
+    let mut assessor = signed_in(&st, ASSESSOR).await;
+    let refused = assessor
+        .post(
+            "/regio/zuid-friesland/verantwoording/rapportages/voortgang-2025",
+            &[("to", "meer-gevraagd"), ("revision", "2"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("een toelichting is verplicht als u meer vraagt");
+    // Another region's report is not this manager's.
+    let other = pm
+        .post("/regio/utrecht/verantwoording/rapportages/voortgang-2026", &[("to", "ingediend"), ("revision", "0")])
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+}

@@ -64,6 +64,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/regio/{slug}/uitvoering/{kind}", Form, Manager),
     ("POST", "/regio/{slug}/uitvoering/{kind}/{id}/verwijderen", Form, Manager),
     ("POST", "/regio/{slug}/verantwoording", Form, Manager),
+    ("POST", "/regio/{slug}/verantwoording/rapportages/{id}", Form, Manager),
     ("POST", "/regio/{slug}/doelen", Form, Manager),
     ("POST", "/regio/{slug}/deelplannen/nieuw", Form, Manager),
     ("POST", "/regio/{slug}/deelplannen/accounts/{id}", Form, Manager),
@@ -180,6 +181,8 @@ async fn path_for(st: &AppState, template: &str) -> String {
         one("SELECT p.id FROM payments p JOIN regions r ON r.id = p.region_id \
              WHERE r.slug = 'zuid-friesland' AND p.paid_on IS NULL")
         .await
+    } else if template.contains("rapportages/{id}") {
+        "voortgang-2025".to_owned()
     } else if template.contains("wijzigingen/{id}") {
         one("SELECT c.id FROM change_requests c JOIN regions r ON r.id = c.region_id WHERE r.slug = 'zuid-friesland'")
             .await
