@@ -109,3 +109,83 @@ pub fn decision_pdf(
     ));
     compile(s)
 }
+
+/// What the settlement letter states.
+pub struct SettlementLetter<'a> {
+    pub region: &'a str,
+    pub lead_applicant: &'a str,
+    pub reference: &'a str,
+    pub decided_on: jiff::civil::Date,
+    pub verdict: &'a domain::execution::Settlement,
+    pub adjustments: &'a [domain::settlement::Adjustment],
+    pub final_amount: rust_decimal::Decimal,
+    pub received: rust_decimal::Decimal,
+}
+
+/// The settlement letter (vaststelling) as a PDF: the verdict on the realised figures, each
+/// adjustment with its reason, the final amount, and the final payment or the repayment.
+pub fn settlement_pdf(reg: &Regulation, l: &SettlementLetter<'_>) -> Result<Vec<u8>, PdfError> {
+    let v = l.verdict;
+    let mut s = String::new();
+    s.push_str("#set document(title: \"Vaststelling van uw subsidie\")\n#set page(paper: \"a4\", margin: 2.5cm)\n#set text(lang: \"nl\", size: 11pt)\n");
+    s.push_str(&format!("{}\\\n{}\n\n", t(l.lead_applicant), t(&format!("penvoerder van de regio {}", l.region))));
+    s.push_str(&format!("{}\n\n", t(&format!("Den Haag, {}", date_nl(l.decided_on)))));
+    s.push_str(&format!("*Kenmerk:* {}\\\n", t(l.reference)));
+    s.push_str(&format!("*Betreft:* {}\n\n", t(&format!("vaststelling van de subsidie, {}", reg.title))));
+    s.push_str("Geachte heer, mevrouw,\n\n");
+    s.push_str(&format!(
+        "{}\n\n",
+        t(&format!(
+            "U hebt namens de regio {} de eindverantwoording ingediend met het verzoek de subsidie vast te stellen. Ik stel de subsidie vast op {}.",
+            l.region,
+            euro_nl(l.final_amount)
+        ))
+    ));
+    s.push_str(&format!("== {}\n\n", t("Berekening")));
+    s.push_str("#table(columns: (auto, auto), align: (left, right), stroke: 0.5pt,\n");
+    for (label, amount) in [
+        ("Verleende subsidie", v.granted),
+        ("Subsidiabele kosten gerealiseerd", v.realised_eligible),
+        ("Daarvan ten laste van de subsidie", v.realised_subsidy),
+        ("Cofinanciering door bedrijven", v.cofinancing),
+        ("Tekort aan cofinanciering", v.shortfall),
+        ("Uitkomst van de regels", v.settled),
+    ] {
+        s.push_str(&format!("[{}], [{}],\n", t(label), t(&euro_nl(amount))));
+    }
+    for a in l.adjustments {
+        s.push_str(&format!("[{}], [{}],\n", t(&format!("Correctie: {}", a.description)), t(&euro_nl(a.amount))));
+    }
+    s.push_str(&format!("[*{}*], [*{}*],\n", t("Vastgestelde subsidie"), t(&euro_nl(l.final_amount))));
+    s.push_str(&format!("[{}], [{}],\n)\n\n", t("Ontvangen voorschotten"), t(&euro_nl(l.received))));
+    if !l.adjustments.is_empty() {
+        s.push_str(&format!("== {}\n\n", t("Correcties en hun reden")));
+        for a in l.adjustments {
+            s.push_str(&format!("- {}\n", t(&format!("{} ({}): {}", a.description, euro_nl(a.amount), a.reason))));
+        }
+        s.push('\n');
+    }
+    let difference = l.final_amount - l.received;
+    let payment = if difference > rust_decimal::Decimal::ZERO {
+        format!("Ik betaal u het verschil van {} binnen zes weken na de datum van deze brief.", euro_nl(difference))
+    } else if difference < rust_decimal::Decimal::ZERO {
+        format!(
+            "U hebt {} te veel ontvangen. Ik verzoek u dit bedrag binnen zes weken na de datum van deze brief terug te betalen onder vermelding van het kenmerk.",
+            euro_nl(-difference)
+        )
+    } else {
+        "De ontvangen voorschotten zijn gelijk aan het vastgestelde bedrag: er volgt geen betaling.".to_owned()
+    };
+    s.push_str(&format!("== {}\n\n{}\n\n", t("Betaling"), t(&payment)));
+    s.push_str(&format!("== {}\n\n", t("Bezwaar")));
+    s.push_str(&format!(
+        "{}\n\n",
+        t("Bent u het niet eens met deze vaststelling, dan kunt u binnen zes weken na de datum van deze brief bezwaar maken bij DUS-I, met uw naam, adres, de datum, het kenmerk en de reden van uw bezwaar.")
+    ));
+    s.push_str(&format!(
+        "{}\n\n{}\n",
+        t("Hoogachtend,"),
+        t("de minister van Onderwijs, Cultuur en Wetenschap, namens deze: DUS-I (Dienst Uitvoering Subsidies aan Instellingen)")
+    ));
+    compile(s)
+}

@@ -480,7 +480,7 @@ pub fn granted(
 }
 
 /// The settlement (vaststelling) the rules engine arrives at on the realised figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settlement {
     /// The subsidy granted (the approved application's subsidy, within the region's maximum).
     pub granted: Decimal,

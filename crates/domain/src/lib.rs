@@ -18,6 +18,7 @@ pub mod payments;
 pub mod region;
 pub mod reports;
 pub mod school_plan;
+pub mod settlement;
 pub mod user;
 pub mod validation;
 

@@ -35,6 +35,7 @@ pub mod reminders;
 pub mod reports;
 pub mod school_plans;
 pub mod search;
+pub mod settlements;
 pub mod todo;
 pub mod users;
 

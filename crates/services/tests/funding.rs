@@ -415,3 +415,60 @@ async fn a_report_is_due_reminded_frozen_with_its_hash_and_answered() {
     assert_eq!(utrecht[0].state, ReportState::Geaccepteerd);
     assert!(reports::list(&app, &assessor, "almere").await.unwrap().1.is_empty());
 }
+
+#[tokio::test]
+async fn the_final_report_asks_to_settle_and_the_settlement_puts_the_repayment_in_the_register() {
+    use domain::payments::PaymentKind;
+    use domain::reports::ReportState;
+    use domain::settlement::{Adjustment, SettlementInput};
+    use services::settlements;
+    let app = app().await;
+    let manager = actor(&app, DEMO_USERS[1].0).await;
+    let assessor = actor(&app, DEMO_USERS[5].0).await;
+    let input = |reason: &str| SettlementInput {
+        reference: "DUS-I/STO/V/2026/0107".into(),
+        decided_on: jiff::civil::date(2026, 9, 15),
+        adjustments: vec![Adjustment {
+            description: "Ingehuurde coach zonder offerte".into(),
+            amount: Decimal::from(-500),
+            reason: reason.into(),
+        }],
+    };
+    let early = settlements::decide(&app, &assessor, DEMO_REGION, &input("Geen offerte.")).await;
+    assert!(matches!(&early, Err(ServiceError::NotAllowed(m)) if m.contains("nog niet ingediend")), "{early:?}");
+
+    // The final report is the request to settle.
+    services::reports::submit(&app, &manager, DEMO_REGION, ("eindverantwoording", 0)).await.unwrap();
+    let s = settlements::settling(&app, &assessor, DEMO_REGION).await.unwrap();
+    assert!(s.can_decide && s.decided.is_none());
+    assert!(!settlements::settling(&app, &manager, DEMO_REGION).await.unwrap().can_decide);
+    assert!(denied(settlements::decide(&app, &manager, DEMO_REGION, &input("Geen offerte.")).await));
+    let bare = settlements::decide(&app, &assessor, DEMO_REGION, &input(" ")).await;
+    assert!(field(&bare, "adjustments[0].reason").is_some(), "{bare:?}");
+
+    let final_amount = settlements::decide(&app, &assessor, DEMO_REGION, &input("Geen offerte.")).await.unwrap();
+    assert_eq!(final_amount, (s.verdict.settled - Decimal::from(500)).max(Decimal::ZERO));
+    let again = settlements::decide(&app, &assessor, DEMO_REGION, &input("Nog eens.")).await;
+    assert!(matches!(again, Err(ServiceError::NotAllowed(m)) if m.contains("al vastgesteld")));
+
+    // The register holds the repayment of what was received above the final amount.
+    let register = payments::register(&app, &manager, DEMO_REGION).await.unwrap();
+    let repayment =
+        register.payments.iter().find(|p| p.kind == PaymentKind::Terugvordering.code()).expect("a repayment");
+    assert_eq!(Decimal::new(repayment.amount_cents, 2), s.verdict.received - final_amount);
+    assert!(repayment.paid_on.is_none() && repayment.note.contains("DUS-I/STO/V/2026/0107"));
+    let (_, list) = services::reports::list(&app, &manager, DEMO_REGION).await.unwrap();
+    let last = list.iter().find(|o| o.obligation.is_final()).unwrap();
+    assert_eq!(last.state, ReportState::Geaccepteerd, "the settlement answers the request");
+
+    // The letter, read back.
+    let (name, pdf) = settlements::letter(&app, &manager, DEMO_REGION).await.unwrap();
+    assert_eq!(name, "vaststelling-zuid-friesland.pdf");
+    let path = std::env::temp_dir().join(format!("{}-{name}", store::new_id()));
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("DUS-I/STO/V/2026/0107") && text.contains("Geen offerte."), "{text}");
+    assert!(text.contains(&domain::fmt::euro_nl(final_amount)), "{text}");
+    assert!(text.contains("terug te betalen"), "{text}");
+}

@@ -35,6 +35,7 @@ const QUIET: &[&str] = &[
     "report_steps",
     "advances_received",
     "payments",
+    "settlements",
     "activity_explanations",
     "stored_files",
     "agreement_files",

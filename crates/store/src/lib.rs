@@ -28,6 +28,7 @@ pub mod reports;
 pub mod school_plans;
 pub mod sessions;
 pub mod settings;
+pub mod settlements;
 pub mod snapshot;
 pub mod users;
 

@@ -141,6 +141,8 @@ fn region_pages() -> Router<AppState> {
         )
         .route("/regio/{slug}/verantwoording/{file}", get(accountability::report_file))
         .route("/regio/{slug}/verantwoording/rapportages/{id}", post(execution::reports::act))
+        .route("/regio/{slug}/vaststelling", get(execution::settlement::page).post(execution::settlement::decide))
+        .route("/regio/{slug}/vaststelling/brief.pdf", get(execution::settlement::letter))
         .route("/regio/{slug}/verantwoording/rapportages/{id}/{number}/{file}", get(execution::reports::file))
         .route("/regio/{slug}/betalingen", get(payments::page).post(payments::add))
         .route("/regio/{slug}/betalingen/{id}", post(payments::update))

@@ -9,6 +9,7 @@ mod kinds;
 pub mod milestones;
 pub mod records;
 pub mod reports;
+pub mod settlement;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -27,7 +28,7 @@ use crate::page::Page;
 use crate::session::Ctx;
 
 /// The record pages, in the order of the tabs.
-const TABS: [(&str, &str); 8] = [
+const TABS: [(&str, &str); 9] = [
     ("", "Overzicht"),
     ("uren", "Uren"),
     ("kosten", "Facturen"),
@@ -36,6 +37,7 @@ const TABS: [(&str, &str); 8] = [
     ("mijlpalen", "Mijlpalen"),
     ("wijzigingen", "Wijzigingen"),
     ("verantwoording", "Verantwoording"),
+    ("vaststelling", "Vaststelling"),
 ];
 
 pub struct Tab {
@@ -49,7 +51,7 @@ pub(crate) fn tabs(slug: &str, current: &str) -> Vec<Tab> {
         .map(|(path, label)| Tab {
             href: match *path {
                 "" => format!("/regio/{slug}/uitvoering"),
-                "verantwoording" => format!("/regio/{slug}/verantwoording"),
+                "verantwoording" | "vaststelling" => format!("/regio/{slug}/{path}"),
                 p => format!("/regio/{slug}/uitvoering/{p}"),
             },
             label,

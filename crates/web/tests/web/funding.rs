@@ -314,3 +314,48 @@ async fn a_late_report_is_submitted_from_the_accountability_page_and_its_frozen_
         .await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_settlement_page_takes_adjustments_with_reasons_and_shows_the_decision_and_its_letter() {
+    let mut st = state().await;
+    st.app.clock = Some("2026-09-15T12:00:00+02:00".parse().unwrap());
+    let mut assessor = signed_in(&st, ASSESSOR).await;
+    let page = assessor.get("/regio/zuid-friesland/vaststelling").await;
+    page.assert_contains("nog niet ingediend");
+    assert!(!page.body.contains("Subsidie vaststellen"));
+    let mut pm = signed_in(&st, MANAGER).await;
+    let res = pm
+        .post(
+            "/regio/zuid-friesland/verantwoording/rapportages/eindverantwoording",
+            &[("to", "ingediend"), ("revision", "0")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assessor.get("/regio/zuid-friesland/vaststelling").await.assert_contains("Subsidie vaststellen");
+    let form = |reason: &'static str| {
+        vec![
+            ("reference", "DUS-I/STO/V/2026/0107"),
+            ("decided_on", "2026-09-15"),
+            ("description_0", "Coach zonder offerte"),
+            ("amount_0", "-500,00"),
+            ("reason_0", reason),
+        ]
+    };
+    let refused = assessor.post("/regio/zuid-friesland/vaststelling", &form("")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("Correctie 1: een reden is verplicht.");
+    refused.assert_contains("Coach zonder offerte");
+    assert_eq!(
+        pm.post("/regio/zuid-friesland/vaststelling", &form("Geen offerte.")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let res = assessor.post("/regio/zuid-friesland/vaststelling", &form("Geen offerte.")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let page = pm.get("/regio/zuid-friesland/vaststelling").await;
+    page.assert_contains("Vastgesteld op");
+    page.assert_contains("Terugvordering van");
+    page.assert_contains("Geen offerte.");
+    let letter = pm.get("/regio/zuid-friesland/vaststelling/brief.pdf").await;
+    assert_eq!((letter.status, letter.headers["content-type"].to_str().unwrap()), (StatusCode::OK, "application/pdf"));
+    pm.get("/regio/zuid-friesland/betalingen").await.assert_contains("Vaststelling DUS-I/STO/V/2026/0107");
+}

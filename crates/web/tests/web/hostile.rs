@@ -94,6 +94,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/beoordeling/{slug}/{phase}/besluit", Form, Assessor),
     ("POST", "/beoordeling/betalingen", File, Assessor),
     ("POST", "/regio/{slug}/betalingen", Form, Assessor),
+    ("POST", "/regio/{slug}/vaststelling", Form, Assessor),
     ("POST", "/regio/{slug}/betalingen/{id}", Form, Assessor),
     ("POST", "/beheer/maxima/{slug}", Form, Admin),
     ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst.pdf", File, Manager),
@@ -218,7 +219,7 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 /// Row counts of every table but the sign-in limits and sessions (which a refused sign-in may
 /// touch by design): a refused request must leave all of them as they were.
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
-    const TABLES: [&str; 37] = [
+    const TABLES: [&str; 41] = [
         "organisations",
         "regions",
         "memberships",
@@ -240,6 +241,10 @@ async fn counts(st: &AppState) -> Vec<(String, i64)> {
         "change_notices",
         "change_requests",
         "change_request_steps",
+        "reports",
+        "report_submissions",
+        "report_steps",
+        "settlements",
         "duo_exam_results",
         "open_data_imports",
         "indicator_targets",
