@@ -193,3 +193,65 @@ test('a substantial change: the region proposes, the funder approves, execution 
   await region.close();
   await funder.close();
 });
+
+test('a late report is reminded, submitted, sent back and accepted; the final report is settled with a repayment', async () => {
+  // The reminder of the late progress report waits in the outbox (no SMTP in the tests).
+  const admin = await as('beheerder@sterk.example');
+  await admin.page.goto(`${env.sterk.url}/beheer/uitbak`);
+  await admin.page.getByText('Te laat: Voortgangsrapportage 2025 (uiterlijk 1 april 2026)').first().waitFor();
+  await admin.close();
+
+  const region = await as('programmamanager@sterk.example');
+  const rp = region.page;
+  const funder = await as('beoordelaar@sterk.example');
+  const fp = funder.page;
+  const report = (page) => page.locator('#rapportage-voortgang-2025');
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/verantwoording`);
+  await report(rp).getByText('Te laat').waitFor();
+  await axe(rp, 'the accountability page with the reports');
+  await rp.getByRole('button', { name: 'Voortgangsrapportage 2025 indienen' }).click();
+  await rp.getByText('De rapportage is ingediend (indiening 1) en ligt vast.').waitFor();
+
+  // The funder asks for more; the region submits again; the funder accepts.
+  await fp.goto(`${env.sterk.url}/regio/zuid-friesland/verantwoording`);
+  await report(fp).getByLabel(/Toelichting/).fill('Voeg de urenstaten van het voorjaar toe.');
+  await report(fp).getByRole('button', { name: 'Meer vragen' }).click();
+  await fp.getByText('De regio is om meer gevraagd.').waitFor();
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/verantwoording`);
+  await report(rp).getByText('Voeg de urenstaten van het voorjaar toe.').waitFor();
+  await rp.getByRole('button', { name: 'Voortgangsrapportage 2025 indienen' }).click();
+  await rp.getByText('De rapportage is ingediend (indiening 2) en ligt vast.').waitFor();
+  await fp.goto(`${env.sterk.url}/regio/zuid-friesland/verantwoording`);
+  await report(fp).getByRole('button', { name: 'Accepteren' }).click();
+  await fp.getByText('De rapportage is geaccepteerd.').waitFor();
+  const frozen = rp.waitForEvent('download');
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/verantwoording`);
+  await report(rp).getByRole('link', { name: 'PDF van indiening 2' }).click();
+  const reportText = execFileSync('pdftotext', [await (await frozen).path(), '-'], { encoding: 'utf8' });
+  assert.match(reportText, /Voortgangsrapportage 2025/);
+
+  // The final report asks to settle; the funder settles with a correction, below the advances.
+  await rp.getByRole('button', { name: 'Eindverantwoording met aanvraag tot vaststelling indienen' }).click();
+  await rp.getByText(/De rapportage is ingediend/).waitFor();
+  await fp.goto(`${env.sterk.url}/regio/zuid-friesland/vaststelling`);
+  await axe(fp, 'the settlement page');
+  await fp.getByLabel('Kenmerk').fill('DUS-I/STO/V/2026/0107');
+  await fp.getByLabel('Correctie 1: wat').fill('Ingehuurde coach zonder offerte');
+  await fp.getByLabel(/Correctie 1: bedrag/).fill('-500');
+  await fp.getByLabel('Correctie 1: reden').fill('Geen offerte bij de inhuur.');
+  await fp.getByRole('button', { name: 'Subsidie vaststellen' }).click();
+  await fp.getByText(/De subsidie is vastgesteld op/).waitFor();
+  const letter = fp.waitForEvent('download');
+  await fp.getByRole('link', { name: 'Vaststellingsbrief downloaden (PDF)' }).click();
+  const text = execFileSync('pdftotext', ['-layout', await (await letter).path(), '-'], { encoding: 'utf8' });
+  assert.match(text, /DUS-I\/STO\/V\/2026\/0107/);
+  assert.match(text, /Geen offerte bij de inhuur\./);
+  assert.match(text, /terug te betalen/);
+
+  // The repayment is in the payment register.
+  await rp.goto(`${env.sterk.url}/regio/zuid-friesland/betalingen`);
+  await rp.getByText(/Vaststelling DUS-I\/STO\/V\/2026\/0107/).first().waitFor();
+  assert.match(await rp.locator('main').textContent(), /terugvordering/i);
+  await region.close();
+  await funder.close();
+});

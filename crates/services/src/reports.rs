@@ -29,6 +29,8 @@ pub struct ObligationView {
     pub steps: Vec<StepRow>,
     /// Where the actor may move it.
     pub next: Vec<ReportState>,
+    /// A progress report is submitted once its year is over: from this day (`None`: now).
+    pub opens: Option<jiff::civil::Date>,
 }
 
 fn state_of(row: Option<&ReportRow>) -> Result<ReportState> {
@@ -70,9 +72,12 @@ pub async fn list(app: &App, actor: &Actor, slug: &str) -> Result<(Region, Vec<O
             Some(r) => (repo::submissions(&mut conn, &r.id).await?, repo::steps(&mut conn, &r.id).await?),
             None => (Vec::new(), Vec::new()),
         };
+        let opens = rules::opens(o.year).filter(|d| today < *d);
+        let next = rules::available(actor, &region.id, state).into_iter().map(|t| t.to);
         out.push(ObligationView {
             timeliness: rules::timeliness(state, o.due, today),
-            next: rules::available(actor, &region.id, state).into_iter().map(|t| t.to).collect(),
+            next: next.filter(|to| *to != ReportState::Ingediend || opens.is_none()).collect(),
+            opens,
             revision: row.map_or(0, |r| r.revision),
             obligation: o.clone(),
             state,
@@ -131,6 +136,13 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, (id, revision): (&str,
         (region, from)
     };
     rules::transition(actor, &region.id, (from, ReportState::Ingediend), "").map_err(transition_error)?;
+    if let Some(day) = rules::opens(o.year).filter(|d| app.today().is_ok_and(|t| t < *d)) {
+        return Err(ServiceError::NotAllowed(format!(
+            "De {} kan pas worden ingediend vanaf {}, als het jaar voorbij is.",
+            o.label.to_lowercase(),
+            domain::fmt::date_nl(day)
+        )));
+    }
     let (_, pdf) = crate::execution::report(app, actor, slug, kind_of(o), ReportFormat::Pdf).await?;
     let (_, xlsx) = crate::execution::report(app, actor, slug, kind_of(o), ReportFormat::Xlsx).await?;
     let (_, settlement) = crate::execution::settlement(app, actor, slug).await?;

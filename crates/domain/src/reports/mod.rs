@@ -129,6 +129,12 @@ pub fn transition(
     Ok(t)
 }
 
+/// The first day a report may be submitted: a progress report once its year is over; the final
+/// report at any time (a region may end early).
+pub fn opens(year: Option<i16>) -> Option<Date> {
+    year.and_then(|y| Date::new(y.checked_add(1)?, 1, 1).ok())
+}
+
 /// Where a report stands against its date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timeliness {

@@ -65,3 +65,9 @@ fn reminders_step_through_the_leads_and_stop_once_submitted() {
     assert_eq!(timeliness(S::Ingediend, due, date(2026, 4, 2)), Timeliness::InHand);
     assert_eq!(timeliness(S::Open, due, due), Timeliness::Due);
 }
+
+#[test]
+fn a_progress_report_opens_when_its_year_is_over_and_the_final_report_at_any_time() {
+    assert_eq!(opens(Some(2025)), Some(date(2026, 1, 1)));
+    assert_eq!(opens(None), None);
+}

@@ -39,6 +39,8 @@ pub struct ReportView {
     /// The funder's latest comment, when more was asked.
     pub asked: Option<String>,
     pub can_submit: bool,
+    /// "vanaf 1 januari 2027" while a progress report's year is still running.
+    pub opens: Option<String>,
     /// The funder may answer: accept, or ask for more.
     pub can_answer: bool,
 }
@@ -70,6 +72,7 @@ pub(crate) async fn views(st: &AppState, ctx: &Ctx, slug: &str) -> Result<Vec<Re
                 .collect(),
             asked: (o.state == ReportState::MeerGevraagd).then(|| o.steps.last().map(|s| s.comment.clone())).flatten(),
             can_submit: o.next.contains(&ReportState::Ingediend),
+            opens: o.opens.map(date_nl),
             can_answer: o.next.contains(&ReportState::Geaccepteerd),
         })
         .collect())
@@ -86,7 +89,10 @@ pub async fn act(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(S
             .map(|n| format!("De rapportage is ingediend (indiening {n}) en ligt vast.")),
         to => reports::answer(&st.app, &ctx.actor, &slug, (&id, revision), to, &f.get("comment"))
             .await
-            .map(|()| format!("De rapportage is {}.", to.label().to_lowercase())),
+            .map(|()| match to {
+                ReportState::MeerGevraagd => "De regio is om meer gevraagd.".to_owned(),
+                _ => "De rapportage is geaccepteerd.".to_owned(),
+            }),
     };
     let back = format!("/regio/{slug}/verantwoording#rapportage-{id}");
     match done {
