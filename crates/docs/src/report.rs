@@ -58,7 +58,28 @@ pub struct ReportInput<'a> {
     pub explanations: &'a BTreeMap<String, String>,
     /// "1 oktober 2028": the day the report was made.
     pub made_on: String,
+    /// The approved school plans' own reports for this report, rolled up.
+    pub plans: &'a [PlanReportRow],
 }
+
+/// One school plan's report as the region's report rolls it up: the school's account beside
+/// what the region's plan and records hold for the plan's activities.
+#[derive(Debug, Clone)]
+pub struct PlanReportRow {
+    pub title: String,
+    pub school: String,
+    pub done: String,
+    pub results: String,
+    /// What the school says it spent.
+    pub spent: Decimal,
+    /// The plan's lines in the approved budget (eligible).
+    pub budgeted: Decimal,
+    /// Realised on the plan's activities in the region's records (eligible), already in the totals.
+    pub recorded: Decimal,
+}
+
+/// The sentence that says the schools' money is not counted again.
+const PLANS_COUNTED_ONCE: &str = "De bedragen van de scholen zijn hun eigen verantwoording van kosten die al in de registratie van de regio staan: ze tellen niet nog eens mee in de totalen.";
 
 impl ReportInput<'_> {
     fn activity_title(&self, id: &str) -> String {
@@ -202,6 +223,33 @@ pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(row, 5, &m.evidence)?;
     }
 
+    let ws = wb.add_worksheet().set_name("Deelplannen")?;
+    for (c, h) in [
+        "Deelplan",
+        "School",
+        "Gedaan",
+        "Resultaten",
+        "Besteed volgens de school",
+        "Begroot in het plan",
+        "Geregistreerd",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, p) in input.plans.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, &p.title)?;
+        ws.write_string(row, 1, &p.school)?;
+        ws.write_string(row, 2, &p.done)?;
+        ws.write_string(row, 3, &p.results)?;
+        ws.write_number_with_format(row, 4, f64_of(p.spent), &euro)?;
+        ws.write_number_with_format(row, 5, f64_of(p.budgeted), &euro)?;
+        ws.write_number_with_format(row, 6, f64_of(p.recorded), &euro)?;
+    }
+    ws.write_string(input.plans.len() as u32 + 2, 0, PLANS_COUNTED_ONCE)?;
+
     // Every realised line with what the regulation makes of it, in the order of `realised()`:
     // hours, invoices, depreciation, in-kind contributions.
     let ws = wb.add_worksheet().set_name("Regels")?;
@@ -341,6 +389,27 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
         }
         let why = input.explanations.get(&a.id).map_or("Geen toelichting gegeven.", String::as_str);
         s.push_str(&format!("\n*Toelichting op het verschil:* {}\n\n", t(why)));
+    }
+
+    if !input.plans.is_empty() {
+        s.push_str("== Deelplannen van scholen\n");
+        s.push_str(&format!("{}\n\n", t(PLANS_COUNTED_ONCE)));
+        for p in input.plans {
+            s.push_str(&format!("=== {}\n", t(&format!("{} ({})", p.title, p.school))));
+            s.push_str(&format!(
+                "{}\n\n",
+                t(&format!(
+                    "Besteed volgens de school {}; begroot in het plan {}; geregistreerd op de activiteiten van het plan {}.",
+                    euro_nl(p.spent),
+                    euro_nl(p.budgeted),
+                    euro_nl(p.recorded)
+                ))
+            ));
+            s.push_str(&format!("*Gedaan:* {}\n\n", t(&p.done)));
+            if !p.results.trim().is_empty() {
+                s.push_str(&format!("*Resultaten:* {}\n\n", t(&p.results)));
+            }
+        }
     }
 
     s.push_str("== Financieel verslag\n=== Per kostensoort\n#table(columns: (46%, 18%, 18%, 18%), align: (left, right, right, right),\n");

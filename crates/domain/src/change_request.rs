@@ -341,6 +341,12 @@ fn subsidy_per_year(reg: &Regulation, a: &Application) -> Result<BTreeMap<i16, D
     Ok(m)
 }
 
+/// Whether `new` asks more subsidy than `old`: a change cannot grant that, only a new decision.
+pub fn raises_subsidy(reg: &Regulation, old: &Application, new: &Application) -> Result<bool, CheckError> {
+    let total = |a| subsidy_per_year(reg, a).map(|m| m.values().sum::<Decimal>());
+    Ok(total(new)? > total(old)?)
+}
+
 /// Why the change from `old` to `new` is substantial, in Dutch with the numbers; empty when it
 /// is minor. The duty to report's rules, and the decision's: more subsidy than decided, subsidy
 /// moved between years, partners leaving.

@@ -50,6 +50,9 @@ impl SettlementInput {
             if a.amount.is_zero() {
                 e.add(&at("amount"), format!("Correctie {}: geef een bedrag anders dan nul.", i + 1));
             }
+            if a.amount.abs() > Decimal::from(1_000_000_000) {
+                e.add(&at("amount"), format!("Correctie {}: het bedrag is te groot.", i + 1));
+            }
             if a.reason.trim().is_empty() {
                 e.add(&at("reason"), format!("Correctie {}: een reden is verplicht.", i + 1));
             }
@@ -61,11 +64,21 @@ impl SettlementInput {
     }
 }
 
-/// The final amount: the verdict's settled subsidy with the adjustments, never below zero and
-/// never above the subsidy granted.
-pub fn final_amount(verdict: &Settlement, adjustments: &[Adjustment]) -> Decimal {
-    let adjusted = verdict.settled + adjustments.iter().map(|a| a.amount).sum::<Decimal>();
-    adjusted.max(Decimal::ZERO).min(verdict.granted).round_dp(2)
+/// The final amount: the verdict's settled subsidy with the adjustments; refused (with the
+/// numbers) below zero or above the subsidy granted, so the letter's sum always adds up.
+pub fn final_amount(verdict: &Settlement, adjustments: &[Adjustment]) -> Result<Decimal, String> {
+    let adjusted = (verdict.settled + adjustments.iter().map(|a| a.amount).sum::<Decimal>()).round_dp(2);
+    if adjusted < Decimal::ZERO {
+        return Err(format!("Met de correcties wordt de subsidie negatief ({}).", crate::fmt::euro_nl(adjusted)));
+    }
+    if adjusted > verdict.granted {
+        return Err(format!(
+            "Met de correcties komt de subsidie op {}, boven de verleende {}.",
+            crate::fmt::euro_nl(adjusted),
+            crate::fmt::euro_nl(verdict.granted)
+        ));
+    }
+    Ok(adjusted)
 }
 
 /// What is still to be paid (a final payment) or to be paid back (a repayment), and how much;
@@ -110,14 +123,11 @@ mod tests {
     }
 
     #[test]
-    fn adjustments_move_the_final_amount_within_zero_and_the_grant() {
-        assert_eq!(final_amount(&verdict(80_000, 100_000), &[adj(-5_000)]), Decimal::from(75_000));
-        assert_eq!(
-            final_amount(&verdict(80_000, 100_000), &[adj(50_000)]),
-            Decimal::from(100_000),
-            "not above the grant"
-        );
-        assert_eq!(final_amount(&verdict(1_000, 100_000), &[adj(-5_000)]), Decimal::ZERO);
+    fn adjustments_move_the_final_amount_and_may_not_take_it_below_zero_or_above_the_grant() {
+        assert_eq!(final_amount(&verdict(80_000, 100_000), &[adj(-5_000)]), Ok(Decimal::from(75_000)));
+        let above = final_amount(&verdict(80_000, 100_000), &[adj(50_000)]).unwrap_err();
+        assert!(above.contains("boven de verleende € 100.000,00"), "{above}");
+        assert!(final_amount(&verdict(1_000, 100_000), &[adj(-5_000)]).unwrap_err().contains("negatief"));
         let received = Decimal::from(100_000);
         assert_eq!(
             difference(Decimal::from(75_000), received),

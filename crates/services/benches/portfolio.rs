@@ -49,7 +49,8 @@ async fn region(app: &App, n: usize, template: &str, people: (&Actor, &Actor, &A
         province: ["Fryslân", "Utrecht", "Noord-Brabant", "Gelderland"][n % 4].into(),
     };
     let region = services::regions::create(app, national, &identity, &RegionProfileInput::default()).await.unwrap();
-    let input = MaximumInput { amount: Some(Decimal::from(4_000_000)), source: "Benchmark", verified: false, reason: "" };
+    let input =
+        MaximumInput { amount: Some(Decimal::from(4_000_000)), source: "Benchmark", verified: false, reason: "" };
     services::maximums::set(app, national, ("sto-2025-2028", &slug), &input, None).await.unwrap();
     let application: domain::regulation::application::Application = serde_json::from_str(template).unwrap();
     {
@@ -59,9 +60,11 @@ async fn region(app: &App, n: usize, template: &str, people: (&Actor, &Actor, &A
         }
     }
     let system = Actor { system: true, ..manager.clone() };
-    services::applications::import(app, &system, &slug, template, None).await.unwrap();
-    let (_, version) = services::applications::get(app, &system, &slug, "hoofdlijnen").await.unwrap();
-    services::applications::submit(app, &system, &slug, "hoofdlijnen", version).await.unwrap();
+    // Submitted within the main lines' window, decided and carried out later.
+    let window = App { clock: Some("2024-09-30T12:00:00+02:00".parse().unwrap()), ..app.clone() };
+    services::applications::import(&window, &system, &slug, template, None).await.unwrap();
+    let (_, version) = services::applications::get(&window, &system, &slug, "hoofdlijnen").await.unwrap();
+    services::applications::submit(&window, &system, &slug, "hoofdlijnen", version).await.unwrap();
     let key = (slug.as_str(), "hoofdlijnen");
     funder::step(app, first, key, AssessmentState::InBehandeling, Default::default(), None).await.unwrap();
     for who in [first, second] {
@@ -70,7 +73,11 @@ async fn region(app: &App, n: usize, template: &str, people: (&Actor, &Actor, &A
         let scores = reg
             .criteria
             .iter()
-            .map(|c| domain::assessment::scoring::Score { criterion: c.id.clone(), score: 3, motivation: "Voldoende.".into() })
+            .map(|c| domain::assessment::scoring::Score {
+                criterion: c.id.clone(),
+                score: 3,
+                motivation: "Voldoende.".into(),
+            })
             .collect();
         scoring::save_scores(app, who, key, scores, true).await.unwrap();
     }
@@ -123,7 +130,10 @@ fn main() {
             times.push(start.elapsed());
             assert!(p.rows.iter().any(|r| r.realised > Decimal::ZERO));
         }
-        println!("portefeuille, {REGIONS} regio's met vier jaar uitvoering: mediaan {:?} (doel < 200 ms; runs: {times:?})", median(times.clone()));
+        println!(
+            "portefeuille, {REGIONS} regio's met vier jaar uitvoering: mediaan {:?} (doel < 200 ms; runs: {times:?})",
+            median(times.clone())
+        );
         let mut xlsx = Vec::new();
         for _ in 0..5 {
             let start = Instant::now();

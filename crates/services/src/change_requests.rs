@@ -65,6 +65,9 @@ pub struct Detail {
     pub next: Vec<ChangeState>,
     /// The region may change the description and the plan.
     pub can_edit: bool,
+    /// The phase's application version the proposal was read at (a submission names it, so a
+    /// colleague's edit made meanwhile is not frozen unseen).
+    pub draft_version: i64,
     /// The budget side by side: (label, basis, proposal) per year, category and activity.
     pub per_year: Vec<Side>,
     pub per_category: Vec<Side>,
@@ -223,13 +226,15 @@ async fn find(conn: &mut AnyConnection, actor: &Actor, slug: &str, id: &str) -> 
     Ok((region, row))
 }
 
-/// The proposal as it stands: the workspace's draft while the region edits, else as submitted.
-async fn proposal(conn: &mut AnyConnection, row: &ChangeRequestRow, state: ChangeState) -> Result<Application> {
+/// The proposal as it stands, with the application version it was read at: the workspace's
+/// draft while the region edits, else as submitted.
+async fn proposal(conn: &mut AnyConnection, row: &ChangeRequestRow, state: ChangeState) -> Result<(Application, i64)> {
+    let draft = drafts::get(conn, &row.region_id, &row.phase).await?.ok_or(ServiceError::NotFound)?;
     let content = match (&row.content, state.editable()) {
         (Some(c), false) => c.clone(),
-        _ => drafts::get(conn, &row.region_id, &row.phase).await?.ok_or(ServiceError::NotFound)?.content,
+        _ => draft.content,
     };
-    Application::from_json(&content).map_err(corrupt)
+    Ok((Application::from_json(&content).map_err(corrupt)?, draft.version))
 }
 
 /// Why the proposal is substantial and which rules it fails, by the regulation in force (the
@@ -252,7 +257,7 @@ pub async fn detail(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<De
     let (region, row) = find(&mut conn, actor, slug, id).await?;
     let state = state_of(&row.state)?;
     let basis = Application::from_json(&row.basis).map_err(corrupt)?;
-    let proposal = proposal(&mut conn, &row, state).await?;
+    let (proposal, draft_version) = proposal(&mut conn, &row, state).await?;
     let (live, blocking) = judge(app, &mut conn, &basis, &proposal).await?;
     let reasons = if state.editable() { live } else { stored_reasons(&row)? };
     let substantial = !reasons.is_empty();
@@ -281,6 +286,7 @@ pub async fn detail(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<De
         blocking,
         next,
         can_edit,
+        draft_version,
     })
 }
 
@@ -304,11 +310,13 @@ pub async fn describe(app: &App, actor: &Actor, slug: &str, (id, revision): (&st
 
 /// Takes a step: `to` `None` is the region's submission (to the funder when substantial, else
 /// reported). The request must still be at `revision`, else `Conflict`.
+/// The region's submission names the application version it saw (`draft_version`); a
+/// different one is a `Conflict`.
 pub async fn step(
     app: &App,
     actor: &Actor,
     slug: &str,
-    (id, revision): (&str, i64),
+    (id, revision, draft_version): (&str, i64, Option<i64>),
     to: Option<ChangeState>,
     comment: &str,
 ) -> Result<ChangeState> {
@@ -316,7 +324,10 @@ pub async fn step(
     let (region, row) = find(&mut tx, actor, slug, id).await?;
     let from = state_of(&row.state)?;
     let basis = Application::from_json(&row.basis).map_err(corrupt)?;
-    let proposal = proposal(&mut tx, &row, from).await?;
+    let (proposal, seen) = proposal(&mut tx, &row, from).await?;
+    if from.editable() && draft_version.is_some_and(|v| v != seen) {
+        return Err(ServiceError::Conflict);
+    }
     let (reasons, blocking) = if from.editable() {
         judge(app, &mut tx, &basis, &proposal).await?
     } else {
@@ -324,6 +335,17 @@ pub async fn step(
     };
     let to = to.unwrap_or(rules::submitted_state(!reasons.is_empty()));
     let t = rules::transition(actor, &region.id, (from, to), !reasons.is_empty(), comment).map_err(transition_error)?;
+    if t.who == rules::Who::Assessor {
+        crate::assessments::require_no_conflict_in_region(&mut tx, &region.id, actor).await?;
+    }
+    if to == ChangeState::Goedgekeurd {
+        let reg = crate::maximums::in_force(&mut tx, app.current_regulation()?).await?;
+        if rules::raises_subsidy(&reg, &basis, &proposal).map_err(crate::applications::check_error)? {
+            return Err(ServiceError::NotAllowed(
+                "Deze wijziging vraagt meer subsidie dan besloten: dat kan alleen met een nieuw besluit. Wijs haar af of stuur haar terug.".into(),
+            ));
+        }
+    }
     let submits = matches!(to, ChangeState::Ingediend | ChangeState::Gemeld);
     if submits {
         if description_missing(&row) {
@@ -470,7 +492,11 @@ pub async fn letter(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<(S
     let mut notice = rules::notice_between(&d.basis, &d.proposal, &d.request.description);
     let at = d.request.holds_from.unwrap_or(d.request.created_at);
     notice.date = jiff::Timestamp::from_millisecond(at).ok().map(|t| t.to_zoned_datetime(reg.time_zone()).date());
-    let bytes = docs::report::change_notice_pdf(reg, &d.region.name, &d.basis, &notice, &d.request.reasons)
-        .map_err(|e| ServiceError::File(e.to_string()))?;
+    let (reg, region) = (reg.clone(), d.region.name.clone());
+    let (basis, reasons) = (d.basis, d.request.reasons);
+    let bytes = crate::cpu::run(move || {
+        docs::report::change_notice_pdf(&reg, &region, &basis, &notice, &reasons).map_err(corrupt)
+    })
+    .await??;
     Ok((format!("wijziging-{}-{}.pdf", d.region.slug, d.request.number), bytes))
 }

@@ -515,7 +515,7 @@ pub struct MilestoneView {
 
 pub async fn milestones(app: &App, actor: &Actor, slug: &str) -> Result<(Ledger, Vec<MilestoneView>)> {
     let ledger = ledger(app, actor, slug).await?;
-    let list = milestone_views(app, &ledger.region, &ledger.approved).await?;
+    let list = milestone_views(app, &mut *app.db.conn().await?, &ledger.region, &ledger.approved).await?;
     Ok((ledger, list))
 }
 
@@ -529,15 +529,17 @@ pub async fn overdue_milestones(app: &App, actor: &Actor, slug: &str) -> Result<
         let approved = approved(app, &mut conn, &region).await?.application;
         (region, approved)
     };
-    let list = milestone_views(app, &region, &approved).await?;
+    let list = milestone_views(app, &mut *app.db.conn().await?, &region, &approved).await?;
     Ok(list.iter().filter(|m| m.state == MilestoneState::Overdue).count())
 }
 
-pub(crate) async fn milestone_views(app: &App, region: &Region, approved: &Application) -> Result<Vec<MilestoneView>> {
-    let progress = {
-        let mut conn = app.db.conn().await?;
-        repo::progress(&mut conn, &region.id).await?
-    };
+pub(crate) async fn milestone_views(
+    app: &App,
+    conn: &mut AnyConnection,
+    region: &Region,
+    approved: &Application,
+) -> Result<Vec<MilestoneView>> {
+    let progress = repo::progress(conn, &region.id).await?;
     let today = today(app)?;
     let mut out = Vec::new();
     for a in &approved.activities {
@@ -776,6 +778,17 @@ pub async fn report(
         docs::report::ReportKind::Progress(year) => format!("voortgangsrapportage-{}-{year}", ledger.region.slug),
         docs::report::ReportKind::Final => format!("eindverantwoording-{}", ledger.region.slug),
     };
+    let obligation = reg.reports.iter().find(|o| match kind {
+        docs::report::ReportKind::Progress(year) => o.year == Some(year),
+        docs::report::ReportKind::Final => o.is_final(),
+    });
+    let plans = match obligation {
+        Some(o) => {
+            let mut conn = app.db.conn().await?;
+            crate::plan_reports::rollup(&mut conn, &ledger.region.id, &o.id, (&approved, &realisation)).await?
+        }
+        None => Vec::new(),
+    };
     let (reg, region) = (reg.clone(), ledger.region.name.clone());
     let bytes = crate::cpu::run(move || {
         let input = docs::report::ReportInput {
@@ -790,6 +803,7 @@ pub async fn report(
             milestones: &rows,
             explanations: &explanations,
             made_on: domain::fmt::date_nl(today),
+            plans: &plans,
         };
         match format {
             ReportFormat::Pdf => docs::report::report_pdf(&input).map_err(corrupt),

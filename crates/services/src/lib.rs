@@ -27,6 +27,7 @@ pub mod open_data;
 pub mod organisations;
 pub mod payments;
 pub mod phases;
+pub mod plan_reports;
 pub mod portfolio;
 pub mod ratelimit;
 pub mod regions;

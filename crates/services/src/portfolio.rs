@@ -92,7 +92,7 @@ async fn execution_of(
     let today = app.today()?;
     let r = execution::realisation(reg, &approved.application, &records, (&years, today)).map_err(corrupt)?;
     let spent = execution::subsidy_spent_per_year(reg, &approved.application, &records, &years).map_err(corrupt)?;
-    let milestones = crate::execution::milestone_views(app, region, &approved.application).await?;
+    let milestones = crate::execution::milestone_views(app, conn, region, &approved.application).await?;
     let share = (!r.total.realised.is_zero()).then_some(r.cofinancing_share);
     Ok(Execution {
         figures: RegionFigures {

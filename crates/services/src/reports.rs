@@ -208,6 +208,7 @@ pub async fn answer(
     let row = repo::get(&mut tx, &region.id, id).await?.ok_or(ServiceError::NotFound)?;
     let from = state_of(Some(&row))?;
     rules::transition(actor, &region.id, (from, to), comment).map_err(transition_error)?;
+    crate::assessments::require_no_conflict_in_region(&mut tx, &region.id, actor).await?;
     if to == ReportState::Ingediend {
         return Err(ServiceError::NotAllowed("Indienen doet de regio met de knop Indienen.".into()));
     }

@@ -58,6 +58,13 @@ pub struct Settling {
     pub verdict: Settlement,
     /// The actor may decide it (the funder's staff, once the request is in).
     pub can_decide: bool,
+    /// The verdict's fingerprint: a decision names the one it was made on, so figures changed
+    /// meanwhile (a record added after the final report) are not settled unseen.
+    pub fingerprint: String,
+}
+
+fn fingerprint(verdict: &Settlement) -> Result<String> {
+    Ok(crate::auth::sha256_hex(&serde_json::to_string(verdict).map_err(corrupt)?))
 }
 
 /// The final report's id and its state in the region.
@@ -77,15 +84,17 @@ pub async fn settling(app: &App, actor: &Actor, slug: &str) -> Result<Settling> 
     let (_, state) = request(app, &mut conn, &ledger.region.id).await?;
     let submitted = matches!(state, ReportState::Ingediend | ReportState::Geaccepteerd);
     let can_decide = decided.is_none() && submitted && actor.assesses(&ledger.region.id);
-    Ok(Settling { region: ledger.region, decided, request: state, verdict, can_decide })
+    let fingerprint = fingerprint(&verdict)?;
+    Ok(Settling { region: ledger.region, decided, request: state, verdict, can_decide, fingerprint })
 }
 
 fn cents(d: Decimal) -> Result<i64> {
     (d * Decimal::ONE_HUNDRED).round().to_i64().ok_or_else(|| corrupt("amount out of range"))
 }
 
-/// Decides the settlement; returns the final amount. The request must be in, the input valid.
-pub async fn decide(app: &App, actor: &Actor, slug: &str, input: &SettlementInput) -> Result<Decimal> {
+/// Decides the settlement on the verdict with fingerprint `seen`; returns the final amount. The
+/// request must be in, the input valid, the verdict still the one seen (else `Conflict`).
+pub async fn decide(app: &App, actor: &Actor, slug: &str, input: &SettlementInput, seen: &str) -> Result<Decimal> {
     actor.require(Action::Assess)?;
     let s = settling(app, actor, slug).await?;
     if !actor.assesses(&s.region.id) {
@@ -100,10 +109,20 @@ pub async fn decide(app: &App, actor: &Actor, slug: &str, input: &SettlementInpu
         ));
     }
     input.validate(app.today()?).into_result(())?;
-    let final_amount = rules::final_amount(&s.verdict, &input.adjustments);
+    if s.fingerprint != seen {
+        return Err(ServiceError::Conflict);
+    }
+    let final_amount =
+        rules::final_amount(&s.verdict, &input.adjustments).map_err(|m| crate::invalid("adjustments", m))?;
     let user = actor.user_id.as_deref().ok_or(ServiceError::Denied(domain::Denied::NotSignedIn))?;
     let decided_on = input.decided_on.to_string();
     let mut tx = app.db.begin().await?;
+    crate::assessments::require_no_conflict_in_region(&mut tx, &s.region.id, actor).await?;
+    // Advances planned and not yet paid lapse: the settlement settles with what was paid.
+    for year in &app.current_regulation()?.years {
+        store::payments::drop_unpaid_planned(&mut tx, &s.region.id, i64::from(*year)).await?;
+    }
+    let decision = latest_grant(&mut tx, &s.region.id).await?;
     let payment = match rules::difference(final_amount, s.verdict.received) {
         Some((kind, amount)) => {
             let note = format!("Vaststelling {}: {}", input.reference, kind.label().to_lowercase());
@@ -116,7 +135,8 @@ pub async fn decide(app: &App, actor: &Actor, slug: &str, input: &SettlementInpu
                 reference: None,
                 note: &note,
             };
-            Some(store::payments::insert(&mut tx, (&s.region.id, None), &fields, Some(user)).await?)
+            let keys = (s.region.id.as_str(), decision.as_deref());
+            Some(store::payments::insert(&mut tx, keys, &fields, Some(user)).await?)
         }
         None => None,
     };
@@ -170,6 +190,18 @@ pub async fn decide(app: &App, actor: &Actor, slug: &str, input: &SettlementInpu
     tx.commit().await?;
     mail::deliver(app).await?;
     Ok(final_amount)
+}
+
+/// The region's latest granting decision (its id): the settlement's payment belongs to the grant.
+async fn latest_grant(conn: &mut AnyConnection, region_id: &str) -> Result<Option<String>> {
+    let mut latest = None;
+    for (_, row) in store::assessments::current_decisions(conn, region_id).await? {
+        let id = row.id.clone();
+        if crate::assessments::decisions::view(row)?.input.outcome.grants() {
+            latest = Some(id);
+        }
+    }
+    Ok(latest)
 }
 
 /// The settlement letter: (file name, PDF).

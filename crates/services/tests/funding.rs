@@ -290,7 +290,7 @@ async fn an_approved_change_moves_the_decided_basis_and_a_rejected_one_does_not(
     let normal = services::applications::submit(&app, &manager, DEMO_REGION, "hoofdlijnen", version).await;
     assert!(matches!(normal, Err(ServiceError::NotAllowed(m)) if m.contains("wijzigingsverzoek 2")));
 
-    let key = (id.as_str(), d.request.revision);
+    let key = (id.as_str(), d.request.revision, None);
     let early = changes::step(&app, &assessor, DEMO_REGION, key, Some(ChangeState::Goedgekeurd), "").await;
     assert!(matches!(early, Err(ServiceError::NotAllowed(_))), "a concept is not the funder's yet: {early:?}");
     // The regulation's rules hold for a change too: without a2 no activity covers inclusion.
@@ -312,9 +312,11 @@ async fn an_approved_change_moves_the_decided_basis_and_a_rejected_one_does_not(
     assert_eq!(basis(&app, &manager, DEMO_REGION).await, (vec![Some(1)], activities), "nothing moves before approval");
     let revision = changes::detail(&app, &assessor, DEMO_REGION, &id).await.unwrap().request.revision;
     assert!(denied(
-        changes::step(&app, &manager, DEMO_REGION, (&id, revision), Some(ChangeState::Goedgekeurd), "").await
+        changes::step(&app, &manager, DEMO_REGION, (&id, revision, None), Some(ChangeState::Goedgekeurd), "").await
     ));
-    changes::step(&app, &assessor, DEMO_REGION, (&id, revision), Some(ChangeState::Goedgekeurd), "").await.unwrap();
+    changes::step(&app, &assessor, DEMO_REGION, (&id, revision, None), Some(ChangeState::Goedgekeurd), "")
+        .await
+        .unwrap();
     let (used, now) = basis(&app, &manager, DEMO_REGION).await;
     assert_eq!((used, now.len()), (vec![Some(2)], 3));
     assert!(!now.contains(&"a2".to_owned()), "the approved change is the plan now");
@@ -324,7 +326,7 @@ async fn an_approved_change_moves_the_decided_basis_and_a_rejected_one_does_not(
     let utrecht = waiting.iter().find(|w| w.region_slug == "utrecht").expect("Utrecht's change waits");
     let um = actor(&app, "programmamanager-utrecht@sterk.example").await;
     let revision = changes::detail(&app, &assessor, "utrecht", &utrecht.id).await.unwrap().request.revision;
-    let key = (utrecht.id.as_str(), revision);
+    let key = (utrecht.id.as_str(), revision, None);
     let bare = changes::step(&app, &assessor, "utrecht", key, Some(ChangeState::Afgewezen), " ").await;
     assert!(field(&bare, "comment").is_some(), "{bare:?}");
     let why = "Een zomerschool valt buiten het besluit; dien haar in bij de uitwerking.";
@@ -434,7 +436,8 @@ async fn the_final_report_asks_to_settle_and_the_settlement_puts_the_repayment_i
             reason: reason.into(),
         }],
     };
-    let early = settlements::decide(&app, &assessor, DEMO_REGION, &input("Geen offerte.")).await;
+    let seen = settlements::settling(&app, &assessor, DEMO_REGION).await.unwrap().fingerprint;
+    let early = settlements::decide(&app, &assessor, DEMO_REGION, &input("Geen offerte."), &seen).await;
     assert!(matches!(&early, Err(ServiceError::NotAllowed(m)) if m.contains("nog niet ingediend")), "{early:?}");
 
     // The final report is the request to settle.
@@ -442,13 +445,16 @@ async fn the_final_report_asks_to_settle_and_the_settlement_puts_the_repayment_i
     let s = settlements::settling(&app, &assessor, DEMO_REGION).await.unwrap();
     assert!(s.can_decide && s.decided.is_none());
     assert!(!settlements::settling(&app, &manager, DEMO_REGION).await.unwrap().can_decide);
-    assert!(denied(settlements::decide(&app, &manager, DEMO_REGION, &input("Geen offerte.")).await));
-    let bare = settlements::decide(&app, &assessor, DEMO_REGION, &input(" ")).await;
+    let seen = s.fingerprint.clone();
+    assert!(denied(settlements::decide(&app, &manager, DEMO_REGION, &input("Geen offerte."), &seen).await));
+    let bare = settlements::decide(&app, &assessor, DEMO_REGION, &input(" "), &seen).await;
     assert!(field(&bare, "adjustments[0].reason").is_some(), "{bare:?}");
+    let stale = settlements::decide(&app, &assessor, DEMO_REGION, &input("Geen offerte."), "een oudere uitkomst").await;
+    assert!(matches!(stale, Err(ServiceError::Conflict)), "figures changed since: {stale:?}");
 
-    let final_amount = settlements::decide(&app, &assessor, DEMO_REGION, &input("Geen offerte.")).await.unwrap();
-    assert_eq!(final_amount, (s.verdict.settled - Decimal::from(500)).max(Decimal::ZERO));
-    let again = settlements::decide(&app, &assessor, DEMO_REGION, &input("Nog eens.")).await;
+    let final_amount = settlements::decide(&app, &assessor, DEMO_REGION, &input("Geen offerte."), &seen).await.unwrap();
+    assert_eq!(final_amount, s.verdict.settled - Decimal::from(500));
+    let again = settlements::decide(&app, &assessor, DEMO_REGION, &input("Nog eens."), &seen).await;
     assert!(matches!(again, Err(ServiceError::NotAllowed(m)) if m.contains("al vastgesteld")));
 
     // The register holds the repayment of what was received above the final amount.
@@ -457,6 +463,7 @@ async fn the_final_report_asks_to_settle_and_the_settlement_puts_the_repayment_i
         register.payments.iter().find(|p| p.kind == PaymentKind::Terugvordering.code()).expect("a repayment");
     assert_eq!(Decimal::new(repayment.amount_cents, 2), s.verdict.received - final_amount);
     assert!(repayment.paid_on.is_none() && repayment.note.contains("DUS-I/STO/V/2026/0107"));
+    assert!(register.payments.iter().all(|p| p.kind != "voorschot" || p.paid_on.is_some()), "unpaid advances lapse");
     let (_, list) = services::reports::list(&app, &manager, DEMO_REGION).await.unwrap();
     let last = list.iter().find(|o| o.obligation.is_final()).unwrap();
     assert_eq!(last.state, ReportState::Geaccepteerd, "the settlement answers the request");
@@ -471,4 +478,57 @@ async fn the_final_report_asks_to_settle_and_the_settlement_puts_the_repayment_i
     assert!(text.contains("DUS-I/STO/V/2026/0107") && text.contains("Geen offerte."), "{text}");
     assert!(text.contains(&domain::fmt::euro_nl(final_amount)), "{text}");
     assert!(text.contains("terug te betalen"), "{text}");
+}
+
+#[tokio::test]
+async fn a_school_plans_report_is_rolled_up_in_the_regions_report_and_fixed_once_that_is_submitted() {
+    use domain::reports::plan::PlanReport;
+    use services::plan_reports;
+    let app = app().await;
+    let manager = actor(&app, DEMO_USERS[1].0).await;
+    let school = actor(&app, DEMO_USERS[3].0).await;
+    let partner = actor(&app, DEMO_USERS[4].0).await;
+    let plan = {
+        let mut conn = app.db.conn().await.unwrap();
+        let region = store::regions::by_slug(&mut conn, DEMO_REGION).await.unwrap().unwrap();
+        let plans = store::school_plans::for_region(&mut conn, &region.id).await.unwrap();
+        plans.into_iter().find(|p| p.state == "goedgekeurd").unwrap().id
+    };
+    // The demo school wrote its report on 2025; it may still change it.
+    let list = plan_reports::of_plan(&app, &school, &plan).await.unwrap();
+    let on_2025 = list.iter().find(|r| r.obligation.id == "voortgang-2025").unwrap();
+    assert!(on_2025.can_edit && on_2025.report.as_ref().is_some_and(|r| r.spent == Decimal::new(1_295_000, 2)));
+    let key = (plan.as_str(), "voortgang-2025", on_2025.revision);
+    let negative = PlanReport { done: "Lessen.".into(), results: String::new(), spent: Decimal::from(-5) };
+    assert!(field(&plan_reports::save(&app, &school, key, &negative).await, "spent").is_some());
+    let report = PlanReport {
+        done: "Acht lessen techniekroute gegeven.".into(),
+        results: "52 leerlingen.".into(),
+        spent: Decimal::from(13_400),
+    };
+    assert!(plan_reports::save(&app, &partner, key, &report).await.is_err(), "not the partner's plan");
+    plan_reports::save(&app, &school, key, &report).await.unwrap();
+    let stale = plan_reports::save(&app, &school, key, &report).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict)), "{stale:?}");
+
+    // The region's report on 2025 rolls it up, saying the money is not counted twice.
+    let kind = docs::report::ReportKind::Progress(2025);
+    let (name, pdf) =
+        services::execution::report(&app, &manager, DEMO_REGION, kind, services::execution::ReportFormat::Pdf)
+            .await
+            .unwrap();
+    let path = std::env::temp_dir().join(format!("{}-{name}", store::new_id()));
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+    assert!(text.contains("Deelplannen van scholen") && text.contains("Acht lessen techniekroute gegeven."), "{text}");
+    assert!(text.contains("€ 13.400,00") && text.contains("niet nog eens mee"), "{text}");
+
+    // Once the region submitted that report, the plan's report is fixed.
+    services::reports::submit(&app, &manager, DEMO_REGION, ("voortgang-2025", 0)).await.unwrap();
+    let list = plan_reports::of_plan(&app, &school, &plan).await.unwrap();
+    let on_2025 = list.iter().find(|r| r.obligation.id == "voortgang-2025").unwrap();
+    assert!(!on_2025.can_edit && on_2025.closed.as_deref().is_some_and(|c| c.contains("ligt vast")));
+    let late = plan_reports::save(&app, &school, (&plan, "voortgang-2025", on_2025.revision), &report).await;
+    assert!(matches!(late, Err(ServiceError::NotAllowed(_))), "{late:?}");
 }

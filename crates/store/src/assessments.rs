@@ -182,6 +182,19 @@ pub struct CardRow {
 }
 
 /// An assessor's declaration; `Duplicate` when they already made one.
+/// Whether `assessor` declared a conflict of interest on any of the region's applications.
+pub async fn conflict_in_region(conn: &mut AnyConnection, region_id: &str, assessor: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM scorecards c JOIN assessments s ON s.id = c.assessment_id \
+         JOIN applications a ON a.id = s.application_id WHERE a.region_id = $1 AND c.assessor_id = $2 AND c.conflict = 1",
+    )
+    .bind(region_id)
+    .bind(assessor)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
 pub async fn declare(conn: &mut AnyConnection, assessment_id: &str, assessor: &str, conflict: bool) -> Result<()> {
     sqlx::query("INSERT INTO scorecards (assessment_id, assessor_id, conflict, declared_at) VALUES ($1, $2, $3, $4)")
         .bind(assessment_id)

@@ -36,6 +36,7 @@ const QUIET: &[&str] = &[
     "advances_received",
     "payments",
     "settlements",
+    "school_plan_reports",
     "activity_explanations",
     "stored_files",
     "agreement_files",

@@ -22,6 +22,7 @@ pub mod monitoring;
 pub mod notifications;
 pub mod organisations;
 pub mod payments;
+pub mod plan_reports;
 pub mod portfolio;
 pub mod regions;
 pub mod reports;

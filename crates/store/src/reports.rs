@@ -42,23 +42,19 @@ pub async fn get(conn: &mut AnyConnection, region_id: &str, obligation: &str) ->
     row.as_ref().map(report).transpose()
 }
 
-/// The report's row, made in state `open` when it has none yet (`Duplicate` never escapes: a
-/// row made at the same moment elsewhere is read back).
+/// The report's row, made in state `open` when it has none yet (a row made at the same moment
+/// elsewhere is read back; the insert never aborts the transaction).
 pub async fn ensure(conn: &mut AnyConnection, region_id: &str, obligation: &str) -> Result<ReportRow> {
-    if let Some(r) = get(conn, region_id, obligation).await? {
-        return Ok(r);
-    }
-    let inserted = sqlx::query("INSERT INTO reports (id, region_id, obligation, state) VALUES ($1, $2, $3, 'open')")
-        .bind(new_id())
-        .bind(region_id)
-        .bind(obligation)
-        .execute(&mut *conn)
-        .await
-        .map_err(unique);
-    match inserted {
-        Ok(_) | Err(StoreError::Duplicate) => get(conn, region_id, obligation).await?.ok_or(StoreError::NotFound),
-        Err(e) => Err(e),
-    }
+    sqlx::query(
+        "INSERT INTO reports (id, region_id, obligation, state) VALUES ($1, $2, $3, 'open') \
+         ON CONFLICT (region_id, obligation) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(region_id)
+    .bind(obligation)
+    .execute(&mut *conn)
+    .await?;
+    get(conn, region_id, obligation).await?.ok_or(StoreError::NotFound)
 }
 
 /// Moves the report still at `revision` from `from` to `to` with the step; `Conflict` otherwise.

@@ -153,6 +153,8 @@ fn region_pages() -> Router<AppState> {
         .route("/regio/{slug}/deelplannen/accounts/{id}", post(account_requests::decide))
         .route("/regio/{slug}/deelplannen/{id}", get(plan::page).post(plan::save))
         .route("/regio/{slug}/deelplannen/{id}/status", post(plan::transition))
+        .route("/regio/{slug}/deelplannen/{id}/verslag", get(school_plans::report::page))
+        .route("/regio/{slug}/deelplannen/{id}/verslag/{obligation}", post(school_plans::report::save))
         .route("/regio/{slug}/deelplannen/{id}/indienen", get(submit::confirm))
         .route("/regio/{slug}/deelplannen/{id}/activiteiten", post(plan::add_activity))
         .route("/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", post(plan::remove_activity))

@@ -6,6 +6,8 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub mod plan;
+
 use crate::access::{Actor, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -96,6 +96,12 @@ pub async fn decide(
         )));
     }
     super::require_no_conflict(&mut tx, &row, actor).await?;
+    // A change request started on the decision being replaced would hold against the new one.
+    if let Some((_, number, _)) = crate::change_requests::open_of(&mut tx, &found.application_id).await? {
+        return Err(ServiceError::NotAllowed(format!(
+            "Wijzigingsverzoek {number} op deze fase loopt nog: rond het af of laat de regio het intrekken vóór een nieuw besluit."
+        )));
+    }
     // Decided on the version the advice is about, whatever came in since.
     let advised = row.advice_version.ok_or_else(|| corrupt("beoordeeld zonder advies"))?;
     let (application, version) = super::submitted(&mut tx, &found.application_id, Some(advised)).await?;

@@ -219,6 +219,22 @@ pub(crate) async fn require_no_conflict(conn: &mut AnyConnection, row: &Assessme
     Ok(())
 }
 
+/// The funder's later steps on a region (changes, reports, settlement) are not taken by an
+/// assessor who declared a conflict of interest with it.
+pub(crate) async fn require_no_conflict_in_region(
+    conn: &mut AnyConnection,
+    region_id: &str,
+    actor: &Actor,
+) -> Result<()> {
+    let Some(me) = actor.user_id.as_deref() else { return Ok(()) };
+    if actor.is_assessor() && repo::conflict_in_region(conn, region_id, me).await? {
+        return Err(ServiceError::NotAllowed(
+            "U hebt een belangenconflict gemeld bij deze regio: een andere beoordelaar behandelt dit.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the region may submit (again) now: before the funder takes the application, within a
 /// repair request's term, or after the decision (which keeps its own version); not while the
 /// funder assesses it, nor after it went out of procedure.

@@ -102,13 +102,13 @@ pub(super) async fn load(app: &App, assessor: &Actor) -> Result<()> {
         )
         .await?;
         let revision = changes::detail(&at, &manager, c.slug, &id).await?.request.revision;
-        changes::step(&at, &manager, c.slug, (&id, revision), None, "").await?;
+        changes::step(&at, &manager, c.slug, (&id, revision, None), None, "").await?;
         if c.slug == DEMO_REGION {
             let answered = on(app, "2025-10-20T15:00:00+02:00");
             let revision = changes::detail(&answered, assessor, c.slug, &id).await?.request.revision;
             let comment =
                 "Akkoord: de verschuiving naar de algemene kosten is onderbouwd en blijft binnen het besluit.";
-            changes::step(&answered, assessor, c.slug, (&id, revision), Some(ChangeState::Goedgekeurd), comment)
+            changes::step(&answered, assessor, c.slug, (&id, revision, None), Some(ChangeState::Goedgekeurd), comment)
                 .await?;
         }
     }

@@ -1,5 +1,6 @@
 //! Reports in the demo: Utrecht's progress report on 2025 submitted and accepted; Zuid-Friesland's
-//! is past its date, so its reminder and the portfolio show it as late.
+//! is past its date, so its reminder and the portfolio show it as late, while its approved school
+//! plan already has its own short report for it.
 
 use domain::Actor;
 use domain::reports::ReportState;
@@ -16,5 +17,27 @@ pub(super) async fn load(app: &App, assessor: &Actor) -> Result<()> {
     let accepted = on(app, "2026-04-10T15:00:00+02:00");
     let (_, list) = crate::reports::list(&accepted, assessor, slug).await?;
     let revision = list.iter().find(|o| o.obligation.id == "voortgang-2025").map_or(0, |o| o.revision);
-    crate::reports::answer(&accepted, assessor, slug, ("voortgang-2025", revision), ReportState::Geaccepteerd, "").await
+    crate::reports::answer(&accepted, assessor, slug, ("voortgang-2025", revision), ReportState::Geaccepteerd, "")
+        .await?;
+    plan_report(app).await
+}
+
+/// Zuid-Friesland's approved school plan reports on 2025, written by the school.
+async fn plan_report(app: &App) -> Result<()> {
+    let school = demo_actor(app, super::DEMO_USERS[3].0).await?;
+    let plan = {
+        let mut conn = app.db.conn().await?;
+        let region =
+            store::regions::by_slug(&mut conn, super::DEMO_REGION).await?.ok_or(crate::ServiceError::NotFound)?;
+        let plans = store::school_plans::for_region(&mut conn, &region.id).await?;
+        plans.into_iter().find(|p| p.state == "goedgekeurd").map(|p| p.id)
+    };
+    let Some(plan) = plan else { return Ok(()) };
+    let report = domain::reports::plan::PlanReport {
+        done: "Zes lessen techniekroute in groep 8 en twee bouwdagen met het installatiebedrijf. (Demo-inhoud.)".into(),
+        results: "48 leerlingen deden mee; 19 kozen voor een technische snuffelstage in klas 1.".into(),
+        spent: rust_decimal::Decimal::new(1_295_000, 2),
+    };
+    let written = on(app, "2026-02-10T14:00:00+01:00");
+    crate::plan_reports::save(&written, &school, (&plan, "voortgang-2025", 0), &report).await
 }

@@ -226,6 +226,7 @@ pub struct DetailPage {
     pub explanation: &'static str,
     pub description: String,
     pub revision: i64,
+    pub draft_version: i64,
     pub reasons: Vec<String>,
     pub blocking: Vec<(String, String)>,
     pub changes: Vec<String>,
@@ -258,6 +259,7 @@ async fn render_detail(st: &AppState, ctx: &Ctx, (slug, id): (&str, &str), outco
         explanation: r.state.explanation(),
         description: r.description.clone(),
         revision: r.revision,
+        draft_version: d.draft_version,
         reasons: r.reasons.clone(),
         blocking: d.blocking.iter().map(|f| (f.title.clone(), f.message.clone())).collect(),
         changes: d.changes.iter().map(|c| c.text.clone()).collect(),
@@ -310,7 +312,8 @@ pub async fn act(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(S
         if to != "indienen" && target.is_none() {
             return Err(crate::error::WebError::NotFound);
         }
-        let done = changes::step(&st.app, &ctx.actor, &slug, (&id, revision), target, &f.get("comment")).await;
+        let seen = f.get("draft_version").trim().parse().ok();
+        let done = changes::step(&st.app, &ctx.actor, &slug, (&id, revision, seen), target, &f.get("comment")).await;
         (format!("stap-{to}"), done.map(|s| format!("De wijziging is {}.", s.label().to_lowercase())))
     };
     match done {

@@ -87,12 +87,13 @@ pub async fn act(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(S
         ReportState::Ingediend => reports::submit(&st.app, &ctx.actor, &slug, (&id, revision))
             .await
             .map(|n| format!("De rapportage is ingediend (indiening {n}) en ligt vast.")),
-        to => reports::answer(&st.app, &ctx.actor, &slug, (&id, revision), to, &f.get("comment"))
-            .await
-            .map(|()| match to {
+        to => {
+            reports::answer(&st.app, &ctx.actor, &slug, (&id, revision), to, &f.get("comment")).await.map(|()| match to
+            {
                 ReportState::MeerGevraagd => "De regio is om meer gevraagd.".to_owned(),
                 _ => "De rapportage is geaccepteerd.".to_owned(),
-            }),
+            })
+        }
     };
     let back = format!("/regio/{slug}/verantwoording#rapportage-{id}");
     match done {

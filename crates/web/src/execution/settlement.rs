@@ -38,6 +38,8 @@ pub struct SettlementPage {
     /// (description, amount, reason) of the decided adjustments.
     pub adjustments: Vec<(String, String, String)>,
     pub can_decide: bool,
+    /// The verdict's fingerprint, posted back with the decision.
+    pub fingerprint: String,
     pub rows: Vec<usize>,
     pub suggested_reference: String,
     pub today: String,
@@ -49,7 +51,8 @@ pub struct SettlementPage {
 
 async fn render(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page {
     let s = settlements::settling(&st.app, &ctx.actor, slug).await?;
-    let v = &s.verdict;
+    // Once decided, the verdict as the decision stored it (the letter's), not today's.
+    let v = s.decided.as_ref().map_or(&s.verdict, |d| &d.verdict);
     let decided = s.decided.as_ref().map(|d| {
         let follows = match d.difference() {
             Some((PaymentKind::Terugvordering, a)) => {
@@ -92,6 +95,7 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcome) -> Page 
             .collect(),
         decided,
         can_decide: s.can_decide,
+        fingerprint: s.fingerprint.clone(),
         rows: (0..ROWS).collect(),
         suggested_reference: format!("DUS-I/STO/V/{}", s.region.slug),
         today: st.app.today()?.to_string(),
@@ -138,7 +142,7 @@ pub async fn decide(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
     });
     let input = SettlementInput { reference: f.get("reference"), decided_on, adjustments };
     let result = if e.is_empty() {
-        settlements::decide(&st.app, &ctx.actor, &slug, &input).await
+        settlements::decide(&st.app, &ctx.actor, &slug, &input, &f.get("fingerprint")).await
     } else {
         Err(ServiceError::Invalid(e))
     };
@@ -158,7 +162,11 @@ pub async fn decide(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
             };
             render(&st, &ctx, &slug, outcome).await
         }
-        Err(ServiceError::NotAllowed(m)) => {
+        Err(e @ (ServiceError::NotAllowed(_) | ServiceError::Conflict)) => {
+            let m = match e {
+                ServiceError::NotAllowed(m) => m,
+                _ => "De cijfers zijn veranderd sinds u de pagina opende (er is iets geregistreerd). Bekijk de nieuwe uitkomst en stel opnieuw vast.".into(),
+            };
             let outcome = Outcome {
                 errors: vec![(String::new(), m)],
                 status: Some(StatusCode::CONFLICT),

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod plan;
+pub mod report;
 pub mod submit;
 
 use askama::Template;

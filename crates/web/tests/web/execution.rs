@@ -305,7 +305,12 @@ async fn a_change_request_shows_its_difference_goes_to_the_funder_and_comes_back
     page.assert_contains("+ € 4.000,00");
     let letter = pm.get(&format!("{detail}/brief.pdf")).await;
     assert_eq!((letter.status, &letter.headers["content-type"]), (StatusCode::OK, &"application/pdf".parse().unwrap()));
-    let res = pm.post(&detail, &[("to", "indienen"), ("revision", &revision(&page.body))]).await;
+    let seen = page.body.split("name=\"draft_version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    // A plan changed since the page was read is not submitted unseen.
+    let stale = [("to", "indienen"), ("revision", &revision(&page.body)), ("draft_version", "1")];
+    assert_eq!(pm.post(&detail, &stale).await.status, StatusCode::CONFLICT);
+    let res =
+        pm.post(&detail, &[("to", "indienen"), ("revision", &revision(&page.body)), ("draft_version", &seen)]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     pm.get(&detail).await.assert_contains("De wijziging is ingediend.");
 

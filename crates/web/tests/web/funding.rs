@@ -331,9 +331,12 @@ async fn the_settlement_page_takes_adjustments_with_reasons_and_shows_the_decisi
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    assessor.get("/regio/zuid-friesland/vaststelling").await.assert_contains("Subsidie vaststellen");
+    let page = assessor.get("/regio/zuid-friesland/vaststelling").await;
+    page.assert_contains("Subsidie vaststellen");
+    let seen = page.body.split("name=\"fingerprint\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let form = |reason: &'static str| {
         vec![
+            ("fingerprint", seen.as_str()),
             ("reference", "DUS-I/STO/V/2026/0107"),
             ("decided_on", "2026-09-15"),
             ("description_0", "Coach zonder offerte"),

@@ -70,6 +70,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/regio/{slug}/deelplannen/accounts/{id}", Form, Manager),
     ("POST", "/regio/{slug}/deelplannen/{id}", Form, School),
     ("POST", "/regio/{slug}/deelplannen/{id}/status", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/verslag/{obligation}", Form, School),
     ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten", Form, School),
     ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", Form, School),
     ("POST", "/regio/{slug}/deelplannen/{id}/begroting", Form, School),
@@ -169,7 +170,8 @@ async fn path_for(st: &AppState, template: &str) -> String {
         .replace("{kind}", if template.starts_with("/api/") { "hours" } else { "uren" })
         .replace("{index}", "0")
         .replace("{activity}", "a1")
-        .replace("{token}", &"0".repeat(64));
+        .replace("{token}", &"0".repeat(64))
+        .replace("{obligation}", "voortgang-2025");
     let id = if template.contains("deelplannen/accounts/") {
         one("SELECT id FROM account_requests").await
     } else if template.contains("deelplannen/{id}") || template.contains("school-plans/{id}") {
