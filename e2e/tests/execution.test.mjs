@@ -56,7 +56,7 @@ test('a school records hours above the cap, a partner a contribution; the milest
   const settled = (await manager.getByRole('row', { name: /Vast te stellen subsidie/ }).textContent()).match(/€ [\d.]+,\d\d/)[0];
   const [download] = await Promise.all([
     manager.waitForEvent('download'),
-    manager.getByRole('link', { name: 'PDF' }).first().click(),
+    manager.locator('#rapportage-eindverantwoording').getByRole('link', { name: /^PDF/ }).first().click(),
   ]);
   const path = await download.path();
   const text = execFileSync('pdftotext', ['-layout', path, '-']).toString();

@@ -152,29 +152,25 @@ test('a substantial change: the region proposes, the funder approves, execution 
   const rp = region.page;
   await rp.goto(`${env.sterk.url}/regio/zuid-friesland/uitvoering/wijzigingen`);
   await rp.getByLabel('Welk besloten plan wijzigt u?').selectOption({ label: 'Aanvraag op hoofdlijnen' });
-  await rp.getByLabel(/Wat verandert er, en waarom\?/).fill('Meer coördinatie van de techniekmiddagen in 2026.');
+  await rp.getByLabel(/Wat verandert er, en waarom\?/).fill('De techniekroute van groep 8 naar klas 2 gaat niet door: de school heeft geen docent.');
   await rp.getByRole('button', { name: 'Wijzigingsverzoek starten' }).click();
   await rp.getByText('Het wijzigingsverzoek is gestart.').waitFor();
   const request = rp.url();
   await axe(rp, 'a change request');
 
-  // The plan is changed in the application itself: € 4.000 for coordination, as overhead.
+  // The plan is changed in the application itself: the school plan's route is not carried out.
   await rp.getByRole('link', { name: /Het plan aanpassen in de aanvraag/ }).click();
   await rp.getByText(/U werkt hier aan/).waitFor();
   assert.equal(await rp.getByRole('button', { name: 'Aanvraag indienen' }).count(), 0, 'submitting goes through the request');
-  await rp.locator('summary', { hasText: 'Begrotingsregel toevoegen' }).click();
-  await rp.getByLabel('Jaar', { exact: true }).selectOption('2026');
-  await rp.getByLabel('Kostensoort', { exact: true }).selectOption('overhead');
-  await rp.getByLabel('Omschrijving').fill('Coördinatie techniekmiddagen 2026');
-  await rp.getByLabel('Aantal').fill('1');
-  await rp.getByLabel('Eenheid', { exact: true }).fill('post');
-  await rp.getByLabel('Prijs per eenheid (€)').fill('4.000');
-  await rp.getByRole('button', { name: 'Regel toevoegen' }).click();
-  await rp.getByRole('cell', { name: 'Coördinatie techniekmiddagen 2026' }).waitFor();
+  rp.once('dialog', (d) => d.accept());
+  await rp.getByRole('button', { name: /Verwijderen.*Techniekroute van groep 8 naar klas 2/ }).click();
+  await rp.getByText('De activiteit en haar begrotingsregels zijn verwijderd.').waitFor();
 
   await rp.goto(request);
   await rp.getByRole('heading', { name: 'Wezenlijk: DUS-I moet goedkeuren' }).waitFor();
-  assert.match(await rp.locator('main').textContent(), /\+ € 4\.000,00/, 'the difference, side by side');
+  const main = await rp.locator('main').textContent();
+  assert.match(main, /1 activiteit\(en\) worden niet uitgevoerd/, 'why it is substantial');
+  assert.match(main, /− € [\d.]+,\d\d/, 'the difference, side by side');
   await rp.getByRole('button', { name: 'Indienen ter goedkeuring bij DUS-I' }).click();
   await rp.getByText('De wijziging is ingediend.').waitFor();
 

@@ -40,7 +40,7 @@ const REGION_PAGES = ['/beheer', '/regio/zuid-friesland/aanvragen', '/regio/zuid
   '/regio/zuid-friesland/deelplannen', '/regio/zuid-friesland/uitvoering', '/regio/zuid-friesland/uitvoering/uren',
   '/regio/zuid-friesland/uitvoering/kosten', '/regio/zuid-friesland/uitvoering/apparatuur',
   '/regio/zuid-friesland/uitvoering/bijdragen', '/regio/zuid-friesland/uitvoering/mijlpalen',
-  '/regio/zuid-friesland/uitvoering/wijzigingen', '/regio/zuid-friesland/verantwoording', '/beheer/regios/zuid-friesland'];
+  '/regio/zuid-friesland/uitvoering/wijzigingen', '/regio/zuid-friesland/verantwoording', '/regio/zuid-friesland/vaststelling', '/beheer/regios/zuid-friesland'];
 
 describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => {
   for (const path of PUBLIC_PAGES) {
