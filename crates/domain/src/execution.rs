@@ -327,14 +327,24 @@ pub struct Totals {
 }
 
 fn realised_totals(reg: &Regulation, realised: &Application, records: &Records) -> Result<Totals, CheckError> {
-    // The engine's line evaluation and totals; the rules' verdicts are about applications, not realisation.
-    let t = check::totals(realised, &check::evaluate_lines(reg, realised)?, None);
+    Ok(totals_of(realised, &check::evaluate_lines(reg, realised)?, records))
+}
+
+/// The engine's totals of realised lines already evaluated; the rules' verdicts are about
+/// applications, not realisation. Cash from companies moves from subsidy to co-financing.
+fn totals_of(realised: &Application, lines: &[check::LineEval], records: &Records) -> Totals {
+    let t = check::totals(realised, lines, None);
     let cash: Decimal = cash_by_company(records).values().sum();
-    Ok(Totals {
+    Totals {
         eligible: t.eligible_costs.0,
         subsidy: (t.subsidy_requested.0 - cash).max(Decimal::ZERO),
         cofinancing: t.cofinancing.0 + cash,
-    })
+    }
+}
+
+/// Company co-financing as a share of the realised eligible costs, to four decimals.
+fn cofinancing_share(t: &Totals) -> Decimal {
+    if t.eligible.is_zero() { Decimal::ZERO } else { (t.cofinancing / t.eligible).round_dp(4) }
 }
 
 /// One row of the comparison: what was approved, what is realised (eligible), and the difference.
@@ -434,8 +444,7 @@ pub fn realisation(
     }
     let totals = realised_totals(reg, &realised, records)?;
     let (minimum, _) = reg.decimal_at("cofinancing-minimum-share", reg.start())?;
-    let share =
-        if totals.eligible.is_zero() { Decimal::ZERO } else { (totals.cofinancing / totals.eligible).round_dp(4) };
+    let share = cofinancing_share(&totals);
     Ok(Realisation {
         // The realised total is the one the settlement reads, from the same function.
         total: Against { approved: p.total.eligible, realised: totals.eligible },
@@ -650,16 +659,43 @@ pub fn subsidy_spent_per_year(
     years: &[i16],
 ) -> Result<BTreeMap<i16, Decimal>, CheckError> {
     let realised = realised(approved, records, years);
+    Ok(spent_of(reg, &check::evaluate_lines(reg, &realised)?, records))
+}
+
+fn spent_of(reg: &Regulation, lines: &[check::LineEval], records: &Records) -> BTreeMap<i16, Decimal> {
     let mut per_year: BTreeMap<i16, Decimal> = reg.years.iter().map(|y| (*y, Decimal::ZERO)).collect();
-    for l in check::evaluate_lines(reg, &realised)? {
-        if l.line.funding.source == FundingSource::Subsidy {
-            *per_year.entry(l.line.year).or_default() += l.eligible;
-        }
+    for l in lines.iter().filter(|l| l.line.funding.source == FundingSource::Subsidy) {
+        *per_year.entry(l.line.year).or_default() += l.eligible;
     }
     for c in records.contributions.iter().filter(|c| c.kind == ContributionKind::Cash) {
         *per_year.entry(c.date.year()).or_default() -= c.amount_eur;
     }
-    Ok(per_year)
+    per_year
+}
+
+/// What the programme's portfolio reads of a region, from one pass over its realised lines: the
+/// realised eligible costs, the co-financing share, and the subsidy spent per year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spending {
+    pub eligible: Decimal,
+    pub cofinancing_share: Decimal,
+    pub spent_per_year: BTreeMap<i16, Decimal>,
+}
+
+pub fn spending(
+    reg: &Regulation,
+    approved: &Application,
+    records: &Records,
+    years: &[i16],
+) -> Result<Spending, CheckError> {
+    let realised = realised(approved, records, years);
+    let lines = check::evaluate_lines(reg, &realised)?;
+    let totals = totals_of(&realised, &lines, records);
+    Ok(Spending {
+        eligible: totals.eligible,
+        cofinancing_share: cofinancing_share(&totals),
+        spent_per_year: spent_of(reg, &lines, records),
+    })
 }
 
 /// Keeps only what falls in `year`: records dated in it, and the approved lines of that year

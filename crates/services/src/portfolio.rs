@@ -89,11 +89,9 @@ async fn execution_of(
     let approved = crate::execution::approved(app, conn, region).await?;
     let records = crate::execution::all_records(conn, &region.id).await?;
     let years = crate::execution::years_to_date(app)?;
-    let today = app.today()?;
-    let r = execution::realisation(reg, &approved.application, &records, (&years, today)).map_err(corrupt)?;
-    let spent = execution::subsidy_spent_per_year(reg, &approved.application, &records, &years).map_err(corrupt)?;
+    let s = execution::spending(reg, &approved.application, &records, &years).map_err(corrupt)?;
     let milestones = crate::execution::milestone_views(app, conn, region, &approved.application).await?;
-    let share = (!r.total.realised.is_zero()).then_some(r.cofinancing_share);
+    let share = (!s.eligible.is_zero()).then_some(s.cofinancing_share);
     Ok(Execution {
         figures: RegionFigures {
             cofinancing_share: share,
@@ -101,7 +99,8 @@ async fn execution_of(
             overdue_milestones: milestones.iter().filter(|m| m.state == MilestoneState::Overdue).count(),
             overdue_reports,
         },
-        spent: spent
+        spent: s
+            .spent_per_year
             .into_iter()
             .filter_map(|(y, d)| approved.sources.get(&y).map(|phase| (y, (phase.clone(), d))))
             .collect(),
@@ -124,14 +123,32 @@ pub async fn portfolio(app: &App, actor: &Actor) -> Result<Portfolio> {
         store::change_requests::open_per_application(&mut conn).await?.into_iter().collect();
     let granted: BTreeSet<&str> =
         items.iter().filter(|i| i.outcome.is_some_and(|o| o.grants())).map(|i| i.region_slug.as_str()).collect();
-    let overdue = crate::reports::overdue_per_region(app, &mut conn).await?;
-    let mut executions: HashMap<String, Execution> = HashMap::new();
+    let mut regions = Vec::new();
     for slug in granted {
-        if let Some(region) = store::regions::by_slug(&mut conn, slug).await? {
-            let reports = overdue.get(&region.id).copied().unwrap_or_default();
-            executions.insert(slug.to_owned(), execution_of(app, &mut conn, &region, (minimum, reports)).await?);
-        }
+        regions.extend(store::regions::by_slug(&mut conn, slug).await?);
     }
+    let ids: Vec<&str> = regions.iter().map(|r| r.id.as_str()).collect();
+    let overdue = crate::reports::overdue_per_region(app, &mut conn, &ids).await?;
+    drop(conn);
+    // Each region's execution on a task of its own, so the rules run on every core.
+    let tasks: Vec<_> = regions
+        .into_iter()
+        .map(|region| {
+            let app = app.clone();
+            let reports = overdue.get(&region.id).copied().unwrap_or_default();
+            tokio::spawn(async move {
+                let mut conn = app.db.conn().await?;
+                let e = execution_of(&app, &mut conn, &region, (minimum, reports)).await?;
+                Ok::<_, crate::ServiceError>((region.slug, e))
+            })
+        })
+        .collect();
+    let mut executions: HashMap<String, Execution> = HashMap::new();
+    for task in tasks {
+        let (slug, e) = task.await.map_err(|e| crate::ServiceError::File(format!("portefeuille: {e}")))??;
+        executions.insert(slug, e);
+    }
+    let mut conn = app.db.conn().await?;
     let mut rows: Vec<PortfolioRow> = items
         .into_iter()
         .map(|item| {

@@ -88,23 +88,25 @@ pub async fn list(app: &App, actor: &Actor, slug: &str) -> Result<(Region, Vec<O
     Ok((region, out))
 }
 
-/// Reports past their date and not submitted, per region id (for the portfolio).
-pub(crate) async fn overdue_per_region(app: &App, conn: &mut AnyConnection) -> Result<BTreeMap<String, usize>> {
+/// Reports past their date and not submitted, per region id, for regions that owe reports (a
+/// decision granted them subsidy: the portfolio knows which).
+pub(crate) async fn overdue_per_region(
+    app: &App,
+    conn: &mut AnyConnection,
+    owing: &[&str],
+) -> Result<BTreeMap<String, usize>> {
     let today = app.today()?;
     let rows = repo::all(conn).await?;
     let mut out = BTreeMap::new();
-    for region in store::regions::list(conn, false).await? {
-        if !owes(conn, &region.id).await? {
-            continue;
-        }
+    for region_id in owing {
         let mut n = 0;
         for o in &app.current_regulation()?.reports {
-            let row = rows.iter().find(|r| r.region_id == region.id && r.obligation == o.id);
+            let row = rows.iter().find(|r| r.region_id == *region_id && r.obligation == o.id);
             if rules::timeliness(state_of(row)?, o.due, today) == Timeliness::Overdue {
                 n += 1;
             }
         }
-        out.insert(region.id, n);
+        out.insert((*region_id).to_owned(), n);
     }
     Ok(out)
 }

@@ -3,6 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::steps::History;
 use crate::{Result, StoreError, new_id, now_ms, unique};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,20 +175,7 @@ pub async fn step(
     if done.rows_affected() == 0 {
         return Err(StoreError::Conflict);
     }
-    sqlx::query(
-        "INSERT INTO change_request_steps (id, change_request_id, from_state, to_state, comment, by_user, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .bind(comment)
-    .bind(by)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    crate::steps::record(conn, (History::ChangeRequest, id), (from, to), (comment, by), now).await
 }
 
 /// A step taken, with who took it.

@@ -31,6 +31,7 @@ pub mod sessions;
 pub mod settings;
 pub mod settlements;
 pub mod snapshot;
+pub(crate) mod steps;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};

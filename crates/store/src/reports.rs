@@ -3,6 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::steps::History;
 use crate::{Result, StoreError, new_id, now_ms, unique};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,20 +77,7 @@ pub async fn step(
     if done.rows_affected() == 0 {
         return Err(StoreError::Conflict);
     }
-    sqlx::query(
-        "INSERT INTO report_steps (id, report_id, from_state, to_state, comment, by_user, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .bind(comment)
-    .bind(by)
-    .bind(now_ms())
-    .execute(conn)
-    .await?;
-    Ok(())
+    crate::steps::record(conn, (History::Report, id), (from, to), (comment, by), now_ms()).await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
