@@ -5,7 +5,7 @@ use domain::regulation::application::{
     Agreement, Application, ApplicationOrganisation, ApplicationRegion, FORMAT, FormatError,
 };
 use domain::regulation::check::{self, Finding, LineEval, Report};
-use domain::regulation::diff::{self, Change};
+use domain::regulation::diff;
 use domain::regulation::summary::{self, Summary};
 use domain::regulation::{Regulation, Window};
 use domain::{Action, Actor, FieldErrors, Region, RegionKind};
@@ -17,6 +17,13 @@ use store::{AnyConnection, StoreError, audit, regions};
 
 use crate::auth::sha256_hex;
 use crate::{App, Result, ServiceError};
+
+mod change;
+mod versions;
+pub use change::ChangeInWork;
+use change::change_in_work;
+use versions::version_info;
+pub use versions::{changes, content, versions};
 
 /// The regulation the workspace builds applications for.
 pub const REGULATION: &str = "sto-2025-2028";
@@ -54,13 +61,6 @@ pub struct Workspace {
     /// The change request in the works for this phase: while the region edits it, the workspace
     /// is open for it and submitting goes through the request.
     pub change: Option<ChangeInWork>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ChangeInWork {
-    pub id: String,
-    pub number: i64,
-    pub state: domain::change_request::ChangeState,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -262,8 +262,8 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let assessment = store::assessments::get(&mut conn, &draft.id).await?;
     let repair = crate::assessments::repair_due(app, assessment.as_ref())?;
     let reg = rules_for(app, &mut conn, phase, repair).await?;
-    let change = crate::change_requests::open_of(&mut conn, &draft.id).await?;
-    let editing_change = change.as_ref().is_some_and(|(_, _, s)| s.editable());
+    let change = change_in_work(&mut conn, &draft.id).await?;
+    let editing_change = change.as_ref().is_some_and(|c| c.state.editable());
     let open = window.is_open() || repair.is_some() || editing_change;
     let stored = repo::versions(&mut conn, &draft.id, !open).await?;
     // A closed phase is judged as it was last submitted (that content, at that moment), not as a
@@ -303,12 +303,8 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
         window,
         funder,
         judged_at,
-        change: change.map(|(id, number, state)| ChangeInWork { id, number, state }),
+        change,
     }))
-}
-
-fn version_info(v: repo::Version) -> VersionInfo {
-    VersionInfo { number: v.number, sha256: v.sha256, submitted_at: v.submitted_at, submitted_by: v.submitted_by_name }
 }
 
 /// The draft as the exchange format, with its version (for `If-Match`).
@@ -352,7 +348,7 @@ pub(crate) async fn draft_to_change(
     phase_known(app, phase)?;
     let region = region_for(conn, actor, slug, true).await?;
     let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    let editing_change = crate::change_requests::open_of(conn, &draft.id).await?.is_some_and(|(_, _, s)| s.editable());
+    let editing_change = change_in_work(conn, &draft.id).await?.is_some_and(|c| c.state.editable());
     if !editing_change && crate::assessments::repair_until(app, conn, &draft.id).await?.is_none() {
         crate::phases::require_open(app, actor, phase)?;
     }
@@ -448,7 +444,7 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
     let mut frozen = parse_stored(&draft.content)?;
     let now = app.now();
     frozen.submitted_at = now;
-    if let Some((_, number, _)) = crate::change_requests::open_of(&mut tx, &draft.id).await? {
+    if let Some(ChangeInWork { number, .. }) = change_in_work(&mut tx, &draft.id).await? {
         return Err(ServiceError::NotAllowed(format!(
             "Voor deze fase loopt wijzigingsverzoek {number}: dien de wijziging in bij het verzoek, niet als nieuwe aanvraag."
         )));
@@ -479,45 +475,6 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
     tx.commit().await?;
     crate::mail::deliver(app).await?;
     Ok(VersionInfo { number, sha256, submitted_at: at, submitted_by: String::new() })
-}
-
-pub async fn versions(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<Vec<VersionInfo>> {
-    phase_known(app, phase)?;
-    let mut conn = app.db.conn().await?;
-    let region = region_for(&mut conn, actor, slug, false).await?;
-    let draft = repo::get(&mut conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    Ok(repo::versions(&mut conn, &draft.id, false).await?.into_iter().map(version_info).collect())
-}
-
-/// A submitted version (`number` ≥ 1) or, with 0, the current draft.
-pub async fn content(
-    app: &App,
-    actor: &Actor,
-    slug: &str,
-    phase: &str,
-    number: i64,
-) -> Result<(Application, Option<VersionInfo>)> {
-    phase_known(app, phase)?;
-    let mut conn = app.db.conn().await?;
-    let region = region_for(&mut conn, actor, slug, false).await?;
-    let draft = repo::get(&mut conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    if number == 0 {
-        return Ok((parse_stored(&draft.content)?, None));
-    }
-    let v = repo::versions(&mut conn, &draft.id, true)
-        .await?
-        .into_iter()
-        .find(|v| v.number == number)
-        .ok_or(ServiceError::NotFound)?;
-    let application = parse_stored(&v.content)?;
-    Ok((application, Some(version_info(v))))
-}
-
-/// What changed from version `from` to version `to` (0 = the current draft).
-pub async fn changes(app: &App, actor: &Actor, slug: &str, phase: &str, from: i64, to: i64) -> Result<Vec<Change>> {
-    let (old, _) = content(app, actor, slug, phase, from).await?;
-    let (new, _) = content(app, actor, slug, phase, to).await?;
-    Ok(diff::diff(&old, &new))
 }
 
 /// Imports an application file (from the command line or an upload): starts the draft when

@@ -105,18 +105,6 @@ pub(crate) async fn in_force(
     }
 }
 
-/// The request in the works for an application, if any: its workspace is open while the region
-/// edits it, and a normal submission waits for it.
-pub(crate) async fn open_of(
-    conn: &mut AnyConnection,
-    application_id: &str,
-) -> Result<Option<(String, i64, ChangeState)>> {
-    Ok(match repo::open_of(conn, application_id).await? {
-        Some(r) => Some((r.id, r.number, state_of(&r.state)?)),
-        None => None,
-    })
-}
-
 fn state_of(code: &str) -> Result<ChangeState> {
     ChangeState::parse(code).ok_or_else(|| corrupt(code))
 }

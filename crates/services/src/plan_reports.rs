@@ -68,7 +68,9 @@ fn writes(actor: &Actor, plan: &store::school_plans::PlanRow) -> bool {
 pub async fn of_plan(app: &App, actor: &Actor, plan_id: &str) -> Result<Vec<PlanReportView>> {
     let view = crate::school_plans::get(app, actor, plan_id).await?;
     let mut conn = app.db.conn().await?;
-    if view.state != PlanState::Goedgekeurd || !crate::reports::owes(&mut conn, &view.row.region_id).await? {
+    if view.state != PlanState::Goedgekeurd
+        || crate::assessments::decisions::latest_grant(&mut conn, &view.row.region_id).await?.is_none()
+    {
         return Ok(Vec::new());
     }
     let rows = repo::of_plan(&mut conn, plan_id).await?;
@@ -102,7 +104,9 @@ pub async fn save(
         return Err(ServiceError::Denied(domain::Denied::Forbidden));
     }
     let mut tx = app.db.begin().await?;
-    if view.state != PlanState::Goedgekeurd || !crate::reports::owes(&mut tx, &view.row.region_id).await? {
+    if view.state != PlanState::Goedgekeurd
+        || crate::assessments::decisions::latest_grant(&mut tx, &view.row.region_id).await?.is_none()
+    {
         return Err(ServiceError::NotAllowed("Alleen een goedgekeurd deelplan heeft een verslag.".into()));
     }
     if let Some(why) = open_for(app, &mut tx, &view.row.region_id, &o).await? {

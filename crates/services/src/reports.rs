@@ -14,6 +14,7 @@ use store::reports::{self as repo, NewSubmission, ReportRow};
 pub use store::reports::{StepRow, SubmissionRow};
 use store::{AnyConnection, audit, users};
 
+use crate::assessments::decisions::latest_grant;
 use crate::execution::ReportFormat;
 use crate::mail::{self, Mail};
 use crate::{App, Result, ServiceError, corrupt, live_region};
@@ -44,22 +45,12 @@ fn kind_of(o: &ReportObligation) -> ReportKind {
     o.year.map_or(ReportKind::Final, ReportKind::Progress)
 }
 
-/// Whether a decision granted the region subsidy: only then does it owe reports.
-pub(crate) async fn owes(conn: &mut AnyConnection, region_id: &str) -> Result<bool> {
-    for (_, row) in store::assessments::current_decisions(conn, region_id).await? {
-        if crate::assessments::decisions::view(row)?.input.outcome.grants() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// The region's reports (empty before a decision granted subsidy), in the regulation's order.
 pub async fn list(app: &App, actor: &Actor, slug: &str) -> Result<(Region, Vec<ObligationView>)> {
     let mut conn = app.db.conn().await?;
     let region = live_region(&mut conn, slug).await?;
     actor.require(Action::ViewAllRecords { region_id: &region.id })?;
-    if !owes(&mut conn, &region.id).await? {
+    if latest_grant(&mut conn, &region.id).await?.is_none() {
         return Ok((region, Vec::new()));
     }
     let rows = repo::of_region(&mut conn, &region.id).await?;
@@ -131,7 +122,7 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, (id, revision): (&str,
     let (region, from) = {
         let mut conn = app.db.conn().await?;
         let region = live_region(&mut conn, slug).await?;
-        if !owes(&mut conn, &region.id).await? {
+        if latest_grant(&mut conn, &region.id).await?.is_none() {
             return Err(ServiceError::NotFound);
         }
         let from = state_of(repo::get(&mut conn, &region.id, id).await?.as_ref())?;
@@ -278,7 +269,7 @@ pub(crate) async fn remind(app: &App, conn: &mut AnyConnection) -> Result<usize>
     let rows = repo::all(conn).await?;
     let mut queued = 0;
     for region in store::regions::list(conn, false).await? {
-        if !owes(conn, &region.id).await? {
+        if latest_grant(conn, &region.id).await?.is_none() {
             continue;
         }
         for o in &reg.reports {

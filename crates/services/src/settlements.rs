@@ -122,7 +122,7 @@ pub async fn decide(app: &App, actor: &Actor, slug: &str, input: &SettlementInpu
     for year in &app.current_regulation()?.years {
         store::payments::drop_unpaid_planned(&mut tx, &s.region.id, i64::from(*year)).await?;
     }
-    let decision = latest_grant(&mut tx, &s.region.id).await?;
+    let decision = crate::assessments::decisions::latest_grant(&mut tx, &s.region.id).await?;
     let payment = match rules::difference(final_amount, s.verdict.received) {
         Some((kind, amount)) => {
             let note = format!("Vaststelling {}: {}", input.reference, kind.label().to_lowercase());
@@ -190,18 +190,6 @@ pub async fn decide(app: &App, actor: &Actor, slug: &str, input: &SettlementInpu
     tx.commit().await?;
     mail::deliver(app).await?;
     Ok(final_amount)
-}
-
-/// The region's latest granting decision (its id): the settlement's payment belongs to the grant.
-async fn latest_grant(conn: &mut AnyConnection, region_id: &str) -> Result<Option<String>> {
-    let mut latest = None;
-    for (_, row) in store::assessments::current_decisions(conn, region_id).await? {
-        let id = row.id.clone();
-        if crate::assessments::decisions::view(row)?.input.outcome.grants() {
-            latest = Some(id);
-        }
-    }
-    Ok(latest)
 }
 
 /// The settlement letter: (file name, PDF).

@@ -71,6 +71,19 @@ pub(crate) async fn of(
 }
 
 /// A reference no decision has: `STO-{year}-{region}-{phase}` (a number added when taken).
+/// The region's latest current decision that grants subsidy (its id), if any: a region owes
+/// reports from then on, and its settlement's payment belongs to that grant.
+pub(crate) async fn latest_grant(conn: &mut AnyConnection, region_id: &str) -> Result<Option<String>> {
+    let mut latest = None;
+    for (_, row) in repo::current_decisions(conn, region_id).await? {
+        let id = row.id.clone();
+        if view(row)?.input.outcome.grants() {
+            latest = Some(id);
+        }
+    }
+    Ok(latest)
+}
+
 pub fn suggested_reference(slug: &str, phase: &str, year: i16) -> String {
     format!("STO-{year}-{}-{}", slug.to_uppercase(), phase.to_uppercase())
 }
@@ -97,9 +110,10 @@ pub async fn decide(
     }
     super::require_no_conflict(&mut tx, &row, actor).await?;
     // A change request started on the decision being replaced would hold against the new one.
-    if let Some((_, number, _)) = crate::change_requests::open_of(&mut tx, &found.application_id).await? {
+    if let Some(open) = store::change_requests::open_of(&mut tx, &found.application_id).await? {
         return Err(ServiceError::NotAllowed(format!(
-            "Wijzigingsverzoek {number} op deze fase loopt nog: rond het af of laat de regio het intrekken vóór een nieuw besluit."
+            "Wijzigingsverzoek {} op deze fase loopt nog: rond het af of laat de regio het intrekken vóór een nieuw besluit.",
+            open.number
         )));
     }
     // Decided on the version the advice is about, whatever came in since.

@@ -12,16 +12,10 @@ use domain::assessment::{AssessmentState, StepInput};
 use domain::regulation::application::Amount;
 use rust_decimal::Decimal;
 
+use super::clock::on;
 use super::{DEMO_REGION, DEMO_USERS, demo_actor};
 use crate::assessments::{self as funder, decisions, scoring};
 use crate::{App, Result};
-
-/// `app` at `instant`, with everything stored stamped at that moment too.
-pub(super) fn on(app: &App, instant: &str) -> App {
-    let at: jiff::Timestamp = instant.parse().expect("a valid instant");
-    store::set_clock(at.as_millisecond());
-    App { clock: Some(at), ..app.clone() }
-}
 
 fn scores(app: &App, marks: &[(i64, &str)]) -> Result<Vec<Score>> {
     let reg = app.current_regulation()?;

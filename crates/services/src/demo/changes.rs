@@ -6,6 +6,7 @@ use domain::change_request::ChangeState;
 use domain::regulation::application::{Activity, Amount, Application, BudgetLine};
 use rust_decimal::Decimal;
 
+use super::clock::on;
 use super::{DEMO_REGION, demo_actor};
 use crate::change_requests as changes;
 use crate::{App, Result};
@@ -78,10 +79,6 @@ fn summer_school(a: &mut Application) {
         ..template
     });
     a.budget.push(new_line);
-}
-
-fn on(app: &App, instant: &str) -> App {
-    super::assessment::on(app, instant)
 }
 
 pub(super) async fn load(app: &App, assessor: &Actor) -> Result<()> {

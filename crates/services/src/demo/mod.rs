@@ -12,6 +12,7 @@ use crate::{App, Result};
 mod application;
 mod assessment;
 mod changes;
+mod clock;
 mod registry;
 mod reports;
 

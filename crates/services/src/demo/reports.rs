@@ -5,7 +5,7 @@
 use domain::Actor;
 use domain::reports::ReportState;
 
-use super::assessment::on;
+use super::clock::on;
 use super::demo_actor;
 use crate::{App, Result};
 

@@ -9,7 +9,7 @@ use crate::execution::basis_text;
 use crate::execution::tabs;
 use crate::form::Pairs;
 use crate::form::error_pairs;
-use crate::layout::Layout;
+use crate::layout::{Layout, ms};
 use crate::page::Page;
 use crate::session::Ctx;
 use askama::Template;
@@ -18,9 +18,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use domain::Action;
-use domain::fmt::euro_nl;
+use domain::fmt::{date_nl, euro_nl};
+use domain::reports::{ReportState, Timeliness};
 use services::ServiceError;
 use services::execution::{self as exec, ReportFormat};
+use services::reports;
 
 #[derive(Template)]
 #[template(path = "uitvoering/accountability.html")]
@@ -41,7 +43,7 @@ pub struct AccountabilityPage {
     pub explanations: Vec<(String, String, String, String)>,
     pub can_edit: bool,
     /// The reports the region owes, with their submissions and the funder's answers.
-    pub reports: Vec<crate::execution::reports::ReportView>,
+    pub reports: Vec<ReportView>,
     pub notice: Option<String>,
     pub errors: Vec<(String, String)>,
     pub typed: crate::form::Typed,
@@ -93,7 +95,7 @@ pub(crate) async fn render(st: &AppState, ctx: &Ctx, slug: &str, outcome: Outcom
             })
             .collect(),
         can_edit: ctx.actor.permits(Action::EditApplication { region_id: &ledger.region.id }),
-        reports: crate::execution::reports::views(st, ctx, slug).await?,
+        reports: report_views(st, ctx, slug).await?,
         notice: outcome.notice,
         typed: outcome.typed.with_errors(&outcome.errors),
         errors: outcome.errors,
@@ -150,4 +152,66 @@ pub async fn report_file(State(st): State<AppState>, ctx: Ctx, Path((slug, file)
         ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
     Ok(crate::download::file(content_type, &name, bytes))
+}
+
+pub struct SubmissionView {
+    pub number: i64,
+    pub at: String,
+    pub by: String,
+    pub sha256: String,
+}
+
+pub struct ReportView {
+    pub id: String,
+    pub label: String,
+    pub due: String,
+    /// The date is an assumption of Sterk (our sources are silent).
+    pub unverified: bool,
+    pub state: &'static str,
+    pub state_code: &'static str,
+    pub overdue: bool,
+    pub revision: i64,
+    /// The concept as it stands now (download stem: `voortgang-2025` or `eindverantwoording`).
+    pub concept: String,
+    pub submissions: Vec<SubmissionView>,
+    /// The funder's latest comment, when more was asked.
+    pub asked: Option<String>,
+    pub can_submit: bool,
+    /// "vanaf 1 januari 2027" while a progress report's year is still running.
+    pub opens: Option<String>,
+    /// The funder may answer: accept, or ask for more.
+    pub can_answer: bool,
+}
+
+/// The region's reports, with their due dates, submissions and the funder's answer.
+async fn report_views(st: &AppState, ctx: &Ctx, slug: &str) -> Result<Vec<ReportView>, WebError> {
+    let (_, list) = reports::list(&st.app, &ctx.actor, slug).await?;
+    Ok(list
+        .into_iter()
+        .map(|o| ReportView {
+            concept: o.obligation.year.map_or_else(|| "eindverantwoording".to_owned(), |y| format!("voortgang-{y}")),
+            id: o.obligation.id.clone(),
+            label: o.obligation.label.clone(),
+            due: date_nl(o.obligation.due),
+            unverified: !o.obligation.verified,
+            state: o.state.label(),
+            state_code: o.state.code(),
+            overdue: o.timeliness == Timeliness::Overdue,
+            revision: o.revision,
+            submissions: o
+                .submissions
+                .iter()
+                .map(|s| SubmissionView {
+                    number: s.number,
+                    at: ms(s.submitted_at),
+                    by: s.submitted_by_name.clone(),
+                    sha256: s.sha256.clone(),
+                })
+                .collect(),
+            asked: (o.state == ReportState::MeerGevraagd).then(|| o.steps.last().map(|s| s.comment.clone())).flatten(),
+            can_submit: o.next.contains(&ReportState::Ingediend),
+            opens: o.opens.map(date_nl),
+            can_answer: o.next.contains(&ReportState::Geaccepteerd),
+        })
+        .collect())
 }

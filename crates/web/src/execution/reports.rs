@@ -1,10 +1,9 @@
-//! The reports a region owes (on the accountability page): due dates, submissions frozen with
-//! their hash and files, and the funder's answer.
+//! The reports a region owes (listed on the accountability page): submitting, the funder's
+//! answer, and a submission's frozen files.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use domain::fmt::date_nl;
-use domain::reports::{ReportState, Timeliness};
+use domain::reports::ReportState;
 use services::ServiceError;
 use services::execution::ReportFormat;
 use services::reports;
@@ -12,71 +11,8 @@ use services::reports;
 use crate::AppState;
 use crate::error::WebError;
 use crate::form::Pairs;
-use crate::layout::ms;
 use crate::page::Page;
 use crate::session::Ctx;
-
-pub struct SubmissionView {
-    pub number: i64,
-    pub at: String,
-    pub by: String,
-    pub sha256: String,
-}
-
-pub struct ReportView {
-    pub id: String,
-    pub label: String,
-    pub due: String,
-    /// The date is an assumption of Sterk (our sources are silent).
-    pub unverified: bool,
-    pub state: &'static str,
-    pub state_code: &'static str,
-    pub overdue: bool,
-    pub revision: i64,
-    /// The concept as it stands now (download stem: `voortgang-2025` or `eindverantwoording`).
-    pub concept: String,
-    pub submissions: Vec<SubmissionView>,
-    /// The funder's latest comment, when more was asked.
-    pub asked: Option<String>,
-    pub can_submit: bool,
-    /// "vanaf 1 januari 2027" while a progress report's year is still running.
-    pub opens: Option<String>,
-    /// The funder may answer: accept, or ask for more.
-    pub can_answer: bool,
-}
-
-/// The region's reports as the accountability page shows them.
-pub(crate) async fn views(st: &AppState, ctx: &Ctx, slug: &str) -> Result<Vec<ReportView>, WebError> {
-    let (_, list) = reports::list(&st.app, &ctx.actor, slug).await?;
-    Ok(list
-        .into_iter()
-        .map(|o| ReportView {
-            concept: o.obligation.year.map_or_else(|| "eindverantwoording".to_owned(), |y| format!("voortgang-{y}")),
-            id: o.obligation.id.clone(),
-            label: o.obligation.label.clone(),
-            due: date_nl(o.obligation.due),
-            unverified: !o.obligation.verified,
-            state: o.state.label(),
-            state_code: o.state.code(),
-            overdue: o.timeliness == Timeliness::Overdue,
-            revision: o.revision,
-            submissions: o
-                .submissions
-                .iter()
-                .map(|s| SubmissionView {
-                    number: s.number,
-                    at: ms(s.submitted_at),
-                    by: s.submitted_by_name.clone(),
-                    sha256: s.sha256.clone(),
-                })
-                .collect(),
-            asked: (o.state == ReportState::MeerGevraagd).then(|| o.steps.last().map(|s| s.comment.clone())).flatten(),
-            can_submit: o.next.contains(&ReportState::Ingediend),
-            opens: o.opens.map(date_nl),
-            can_answer: o.next.contains(&ReportState::Geaccepteerd),
-        })
-        .collect())
-}
 
 /// Submitting, or the funder's answer (`to`: `ingediend`, `geaccepteerd` or `meer-gevraagd`).
 pub async fn act(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, String)>, body: Bytes) -> Page {
