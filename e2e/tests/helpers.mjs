@@ -132,3 +132,28 @@ export async function codeSniffer(page) {
   }));
 }
 
+
+/** The six-digit code an authenticator app shows for a base32 `secret` at `seconds` (RFC 6238, SHA-1). */
+export async function totp(secret, seconds) {
+  const { createHmac } = await import('node:crypto');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** Waits until the sink holds a message to `to` whose subject matches, and returns it. */
+export async function mailTo(smtp, to, subject, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = smtp.messages.findLast((m) => m.to.includes(to) && subject.test(m.subject ?? ''));
+    if (found) return found;
+    if (Date.now() > until) throw new Error(`no mail to ${to} with subject ${subject}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

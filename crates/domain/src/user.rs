@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::access::Grant;
+use crate::access::{Grant, Role};
 use crate::validation::FieldErrors;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,6 +26,12 @@ pub fn check_new_password(errors: &mut FieldErrors, field: &str, password: &str,
     }
 }
 
+/// Whether these grants call for two-factor sign-in, when the installation requires it (its
+/// setting) for the people who decide about the money: national administrators and the funder's staff.
+pub fn second_factor_required(grants: &[Grant], required_by_setting: bool) -> bool {
+    required_by_setting && grants.iter().any(|g| matches!(g.role, Role::NationalAdmin | Role::Assessor))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +47,16 @@ mod tests {
         let mut e = FieldErrors::default();
         check_new_password(&mut e, "password", "lang genoeg wachtwoord", "lang genoeg wachtwoord");
         assert!(e.is_empty());
+    }
+
+    #[test]
+    fn two_factor_is_required_of_national_admins_and_the_funder_when_set() {
+        let grant = |role| Grant { role, region_id: None, organisation_id: None };
+        assert!(second_factor_required(&[grant(Role::Partner), grant(Role::NationalAdmin)], true));
+        assert!(second_factor_required(&[grant(Role::Assessor)], true));
+        assert!(!second_factor_required(&[grant(Role::Assessor)], false));
+        for role in [Role::RegionManager, Role::LeadApplicant, Role::SchoolContact, Role::Partner, Role::Observer] {
+            assert!(!second_factor_required(&[grant(role)], true), "{role:?}");
+        }
     }
 }

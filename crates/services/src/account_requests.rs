@@ -7,7 +7,7 @@ use store::account_requests::{self as repo, AccountRequest};
 use store::{audit, regions, users};
 
 use crate::mail::{self, Mail};
-use crate::users::{InviteInput, InviteOutcome};
+use crate::users::InviteInput;
 use crate::{App, Result, ServiceError};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -69,44 +69,38 @@ pub async fn open(app: &App, actor: &Actor, slug: &str) -> Result<(domain::Regio
 pub async fn decide(app: &App, actor: &Actor, slug: &str, id: &str, accept: bool) -> Result<()> {
     let (region, open) = open(app, actor, slug).await?;
     let req = open.into_iter().find(|r| r.id == id).ok_or(ServiceError::NotFound)?;
-    let (subject, body, path) = if accept {
+    if accept {
         let input = InviteInput {
             email: req.email.clone(),
             role: Role::SchoolContact.code().into(),
             region: region.slug.clone(),
             organisation: req.organisation_id.clone(),
         };
-        let path = match crate::users::invite(app, actor, &input).await? {
-            InviteOutcome::Invited { token } => format!("/uitnodiging/{token}"),
-            InviteOutcome::Granted => format!("/regio/{}/deelplannen", region.slug),
-        };
-        (
-            format!("Uw account voor {} in Sterk", region.name),
-            format!(
-                "Uw aanvraag is goedgekeurd: u kunt deelplannen schrijven voor {}. Volg de link om uw account te openen.",
-                region.name
-            ),
-            path,
-        )
-    } else {
-        (
-            format!("Uw accountaanvraag voor {}", region.name),
-            format!(
-                "Uw aanvraag voor een account bij {} is niet goedgekeurd. Neem bij vragen contact op met de programmamanager van de regio.",
-                region.name
-            ),
-            format!("/regios/{}", region.slug),
-        )
-    };
+        let opening = format!("Uw aanvraag is goedgekeurd: u kunt deelplannen schrijven voor {}.", region.name);
+        crate::users::invite_saying(app, actor, &input, Some(&opening)).await?;
+    }
     let mut tx = app.db.begin().await?;
     if !repo::decide(&mut tx, id, actor.user_id.as_deref(), if accept { "accepted" } else { "declined" }).await? {
         return Err(ServiceError::Conflict);
     }
     let detail = json!({ "accepted": accept, "email": req.email });
     audit::append(&mut tx, actor.user_id.as_deref(), "account_request.decide", "account_request", id, &detail).await?;
-    let mail =
-        Mail { user_id: None, to: &req.email, kind: "account_request.decision", subject, body, path, dedup_key: None };
-    mail::queue(app, &mut tx, &mail).await?;
+    if !accept {
+        let mail = Mail {
+            user_id: None,
+            to: &req.email,
+            kind: "account_request.decision",
+            subject: format!("Uw accountaanvraag voor {}", region.name),
+            body: format!(
+                "Uw aanvraag voor een account bij {} is niet goedgekeurd. Neem bij vragen contact op met de \
+                 programmamanager van de regio.",
+                region.name
+            ),
+            path: format!("/regios/{}", region.slug),
+            dedup_key: None,
+        };
+        mail::queue(app, &mut tx, &mail).await?;
+    }
     tx.commit().await?;
     mail::deliver(app).await?;
     Ok(())

@@ -5,6 +5,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use domain::user::check_new_password;
 use domain::{Action, Actor, FieldErrors};
 use sha2::{Digest, Sha256};
+pub use store::sessions::Stage;
+pub use store::users::ApiToken;
 use store::{now_ms, sessions, users};
 
 use crate::{App, Result, ServiceError, invalid};
@@ -64,19 +66,88 @@ pub struct SessionView {
     pub actor: Actor,
     pub csrf_token: String,
     pub user_name: Option<String>,
+    /// A session whose password was right but whose second step is still to come: it acts for
+    /// nobody (the actor is anonymous) until that step is taken.
+    pub pending: Option<Pending>,
 }
 
-/// A new signed-in session; returns the cookie token.
-async fn create_session(app: &App, user_id: &str) -> Result<String> {
+/// Whose sign-in waits for its second step, and which step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub user_id: String,
+    pub stage: Stage,
+}
+
+/// Where a request comes from: its address (as `web::client` keys it) and its browser.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Client<'a> {
+    pub address: &'a str,
+    pub user_agent: &'a str,
+}
+
+/// What a right password (or an accepted invitation) leads to; each holds the session's cookie token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// Signed in.
+    Full(String),
+    /// The code from the authenticator app is still to come.
+    Code(String),
+    /// Two-factor sign-in is required and must be set up first.
+    Enrol(String),
+}
+
+impl SignIn {
+    pub fn token(&self) -> &str {
+        match self {
+            SignIn::Full(t) | SignIn::Code(t) | SignIn::Enrol(t) => t,
+        }
+    }
+}
+
+/// How long a sign-in may wait for its second step.
+pub const PENDING_TTL_MS: i64 = 15 * 60 * 1000;
+
+/// A new session in `stage`; returns the cookie token.
+pub(crate) async fn create_session(app: &App, user_id: &str, stage: Stage, client: Client<'_>) -> Result<String> {
     let token = random_token();
+    let ttl = if stage == Stage::Full { SESSION_TTL_MS } else { PENDING_TTL_MS };
     let mut conn = app.db.conn().await?;
-    sessions::insert(&mut conn, &sha256_hex(&token), Some(user_id), &random_token(), now_ms() + SESSION_TTL_MS).await?;
+    let session = sessions::NewSession {
+        token_hash: &sha256_hex(&token),
+        user_id: Some(user_id),
+        csrf_token: &random_token(),
+        expires_at: now_ms() + ttl,
+        stage,
+        user_agent: client.user_agent,
+        client: client.address,
+    };
+    sessions::insert(&mut conn, &session).await?;
     Ok(token)
 }
 
-/// A signed-in session for a user who just proved who they are (e.g. by accepting an invitation).
-pub async fn start_user_session(app: &App, user_id: &str) -> Result<String> {
-    create_session(app, user_id).await
+/// The stage a user's sign-in reaches after the password: the code when they set up two-factor
+/// sign-in, its set-up when their role requires it, else signed in.
+async fn stage_after_password(app: &App, user_id: &str) -> Result<Stage> {
+    let mut conn = app.db.conn().await?;
+    if store::two_factor::enabled(&mut conn, user_id).await? {
+        return Ok(Stage::Code);
+    }
+    let grants = users::grants(&mut conn, user_id).await?;
+    drop(conn);
+    let required = crate::two_factor::required_by_setting(app).await?;
+    Ok(if domain::user::second_factor_required(&grants, required) { Stage::Enrol } else { Stage::Full })
+}
+
+/// A session for a user who just proved who they are (a password, an accepted invitation): signed
+/// in, or waiting for the second step their account has or needs.
+pub async fn start_user_session(app: &App, user_id: &str, client: Client<'_>) -> Result<SignIn> {
+    let stage = stage_after_password(app, user_id).await?;
+    let token = create_session(app, user_id, stage, client).await?;
+    Ok(match stage {
+        Stage::Full => SignIn::Full(token),
+        Stage::Code => SignIn::Code(token),
+        Stage::Enrol => SignIn::Enrol(token),
+    })
 }
 
 /// The installation's key for signing anonymous form tokens: made once, kept in the database,
@@ -175,24 +246,29 @@ pub async fn session(app: &App, token: &str) -> Result<Option<SessionView>> {
     let Some(s) = sessions::get(&mut conn, &sha256_hex(token)).await? else {
         return Ok(None);
     };
-    let (actor, user_name) = match &s.user_id {
-        Some(id) => match users::by_id(&mut conn, id).await? {
-            Some(user) => (Actor { user_id: Some(user.id), grants: user.grants, system: false }, Some(user.name)),
-            None => return Ok(None),
-        },
-        None => (Actor::anonymous(), None),
-    };
-    Ok(Some(SessionView { actor, csrf_token: s.csrf_token, user_name }))
+    let anonymous =
+        |pending| SessionView { actor: Actor::anonymous(), csrf_token: s.csrf_token.clone(), user_name: None, pending };
+    let Some(id) = &s.user_id else { return Ok(Some(anonymous(None))) };
+    if s.stage != Stage::Full {
+        return Ok(Some(anonymous(Some(Pending { user_id: id.clone(), stage: s.stage }))));
+    }
+    Ok(users::by_id(&mut conn, id).await?.map(|user| SessionView {
+        actor: Actor { user_id: Some(user.id), grants: user.grants, system: false },
+        csrf_token: s.csrf_token.clone(),
+        user_name: Some(user.name),
+        pending: None,
+    }))
 }
 
-/// Signs in; returns the new session's cookie token. `client` is the caller's address, for
-/// the limits of `ratelimit`, which reserve the attempt before the password is evaluated.
-pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Result<String> {
+/// Signs in with a password; returns where the sign-in stands. `client` is the caller's address
+/// (for the limits of `ratelimit`, which reserve the attempt before the password is evaluated)
+/// and browser (shown on the person's list of sessions).
+pub async fn login(app: &App, email: &str, password: &str, client: Client<'_>) -> Result<SignIn> {
     let email = email.trim().to_lowercase();
     if email.len() > 254 {
         return Err(ServiceError::BadCredentials); // no address is longer; keeps the limit keys short
     }
-    let attempt = crate::ratelimit::Attempt::new(&email, client);
+    let attempt = crate::ratelimit::Attempt::new(&email, client.address);
     crate::ratelimit::admit(app, &attempt).await?;
     let creds = {
         let mut conn = app.db.conn().await?;
@@ -208,7 +284,7 @@ pub async fn login(app: &App, email: &str, password: &str, client: &str) -> Resu
     match creds {
         Some(c) if ok => {
             crate::ratelimit::succeeded(app, &attempt).await?;
-            create_session(app, &c.user_id).await
+            start_user_session(app, &c.user_id, client).await
         }
         _ => Err(ServiceError::BadCredentials),
     }

@@ -30,14 +30,17 @@ pub mod phases;
 pub mod plan_reports;
 pub mod portfolio;
 pub mod ratelimit;
+pub mod recovery;
 pub mod regions;
 pub mod regulations;
 pub mod reminders;
 pub mod reports;
 pub mod school_plans;
 pub mod search;
+pub mod sessions;
 pub mod settlements;
 pub mod todo;
+pub mod two_factor;
 pub mod users;
 
 use domain::{Denied, FieldErrors};

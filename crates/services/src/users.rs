@@ -7,6 +7,7 @@ use serde_json::json;
 use store::{AnyConnection, StoreError, audit, now_ms, regions, users};
 
 use crate::auth::{hash_password, random_token, sha256_hex};
+use crate::mail::{self, Mail};
 use crate::{App, Result, ServiceError, invalid};
 
 /// An invitation is valid for fourteen days.
@@ -74,7 +75,19 @@ async fn role_and_region(
     Ok((role.expect("checked above"), region_id, organisation_id))
 }
 
+/// Invites someone with a role, by mail: a link to make their account, or (when the address has an
+/// account already) word of the new role.
 pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<InviteOutcome> {
+    invite_saying(app, actor, input, None).await
+}
+
+/// [`invite`] with the mail's opening words (`None`: the role and the region it holds in).
+pub(crate) async fn invite_saying(
+    app: &App,
+    actor: &Actor,
+    input: &InviteInput,
+    opening: Option<&str>,
+) -> Result<InviteOutcome> {
     actor.require(Action::UseAccount)?;
     let mut e = FieldErrors::default();
     let email = validation::email(&mut e, "email", &input.email, true);
@@ -126,8 +139,40 @@ pub async fn invite(app: &App, actor: &Actor, input: &InviteInput) -> Result<Inv
         .await?;
         InviteOutcome::Invited { token }
     };
+    let region_name = match &region_id {
+        Some(id) => regions::by_id(&mut tx, id).await?.map(|r| format!(" in {}", r.name)).unwrap_or_default(),
+        None => String::new(),
+    };
+    let opening = opening.map_or_else(
+        || format!("U hebt de rol {}{region_name} in Sterk gekregen.", role.label().to_lowercase()),
+        str::to_owned,
+    );
+    let invited_user = users::id_by_email(&mut tx, &email).await?;
+    mail::queue(app, &mut tx, &invitation_mail(&email, invited_user.as_deref(), &opening, &outcome)).await?;
     tx.commit().await?;
+    mail::deliver(app).await?;
     Ok(outcome)
+}
+
+/// The invitation's mail: a link to make the account, or word that the role was added.
+fn invitation_mail<'a>(email: &'a str, user_id: Option<&'a str>, opening: &str, outcome: &InviteOutcome) -> Mail<'a> {
+    let (subject, next, path) = match outcome {
+        InviteOutcome::Invited { token } => (
+            "Uitnodiging voor Sterk",
+            "Maak uw account met de link hieronder; die werkt veertien dagen en één keer.",
+            format!("/uitnodiging/{token}"),
+        ),
+        InviteOutcome::Granted => ("Nieuwe rol in Sterk", "U logt in met uw bestaande account.", "/beheer".to_owned()),
+    };
+    Mail {
+        user_id,
+        to: email,
+        kind: "user.invitation",
+        subject: subject.into(),
+        body: format!("{opening}\n\n{next}"),
+        path,
+        dedup_key: None,
+    }
 }
 
 /// An open invitation as shown to the invitee.
@@ -231,6 +276,14 @@ pub async fn add_from_cli(
     .await?;
     tx.commit().await?;
     Ok(generated)
+}
+
+/// The signed-in actor's own account.
+pub async fn me(app: &App, actor: &Actor) -> Result<User> {
+    actor.require(Action::UseAccount)?;
+    let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
+    let mut conn = app.db.conn().await?;
+    users::by_id(&mut conn, user_id).await?.ok_or(ServiceError::NotFound)
 }
 
 /// Users the actor may see: everyone for the national team, else those of the regions they manage.

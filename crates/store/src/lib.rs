@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 
 pub mod account_requests;
+pub mod account_tokens;
 pub mod applications;
 pub mod assessments;
 pub mod audit;
@@ -32,6 +33,7 @@ pub mod settings;
 pub mod settlements;
 pub mod snapshot;
 pub(crate) mod steps;
+pub mod two_factor;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -46,6 +46,17 @@ pub async fn set_password_hash(conn: &mut AnyConnection, user_id: &str, hash: &s
     Ok(())
 }
 
+/// A new e-mail address; `Duplicate` when another account has it.
+pub async fn set_email(conn: &mut AnyConnection, user_id: &str, email: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(email)
+        .execute(conn)
+        .await
+        .map_err(unique)?;
+    Ok(())
+}
+
 pub async fn id_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(conn).await?)
 }

@@ -46,8 +46,17 @@ async fn slugs_and_duo_codes_are_unique() {
 async fn expired_sessions_are_purged_and_never_returned() {
     let db = Db::fresh_for_test().await.unwrap();
     let mut conn = db.conn().await.unwrap();
-    sessions::insert(&mut conn, "old", None, "c1", now_ms() - 1).await.unwrap();
-    sessions::insert(&mut conn, "new", None, "c2", now_ms() + 60_000).await.unwrap();
+    let session = |token_hash, csrf_token, expires_at| sessions::NewSession {
+        token_hash,
+        user_id: None,
+        csrf_token,
+        expires_at,
+        stage: sessions::Stage::Full,
+        user_agent: "",
+        client: "",
+    };
+    sessions::insert(&mut conn, &session("old", "c1", now_ms() - 1)).await.unwrap();
+    sessions::insert(&mut conn, &session("new", "c2", now_ms() + 60_000)).await.unwrap();
     assert!(sessions::get(&mut conn, "old").await.unwrap().is_none());
     assert_eq!(sessions::get(&mut conn, "new").await.unwrap().unwrap().csrf_token, "c2");
     assert_eq!(sessions::delete_expired(&mut conn).await.unwrap(), 1);

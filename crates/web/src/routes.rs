@@ -76,6 +76,21 @@ fn account_pages() -> Router<AppState> {
         .route("/account/sleutels", post(account::dashboard::create_token))
         .route("/account/sleutels/{id}/intrekken", post(account::dashboard::revoke_token))
         .route("/uitnodiging/{token}", get(account::invitation_form).post(account::accept_invitation))
+        .route("/inloggen/code", get(account::two_factor::code_form).post(account::two_factor::code))
+        .route("/wachtwoord-vergeten", get(account::recovery::forgot_form).post(account::recovery::forgot))
+        .route("/wachtwoord-herstellen/{token}", get(account::recovery::reset_form).post(account::recovery::reset))
+        .route("/account/e-mailadres", get(account::recovery::email_form).post(account::recovery::change_email))
+        .route(
+            "/e-mailadres-bevestigen/{token}",
+            get(account::recovery::confirm_email_form).post(account::recovery::confirm_email),
+        )
+        .route("/account/sessies", get(account::sessions::page))
+        .route("/account/sessies/{id}/afmelden", post(account::sessions::end))
+        .route("/account/sessies/overal-uitloggen", post(account::sessions::everywhere))
+        .route("/account/tweestapsverificatie", get(account::two_factor::settings).post(account::two_factor::turn_on))
+        .route("/account/tweestapsverificatie/qr.svg", get(account::two_factor::qr))
+        .route("/account/tweestapsverificatie/herstelcodes", post(account::two_factor::renew_codes))
+        .route("/account/tweestapsverificatie/uitzetten", post(account::two_factor::turn_off))
         .route("/meldingen", get(notifications::mine))
 }
 
@@ -100,6 +115,7 @@ fn admin_pages() -> Router<AppState> {
             get(organisations::organisation_form_page).post(organisations::update_organisation),
         )
         .route("/beheer/gebruikers", get(users::users).post(users::invite))
+        .route("/beheer/gebruikers/tweestapsverificatie", post(users::two_factor_setting))
         .route("/beheer/maxima", get(maximums::table))
         .route("/beheer/maxima/{slug}", get(maximums::region).post(maximums::set))
         .route("/beoordeling/betalingen", get(payments::import_form).post(payments::import))

@@ -30,6 +30,10 @@ pub struct Ctx {
     pub session_token: Option<String>,
     /// The caller's address, for rate limiting.
     pub client: String,
+    /// The caller's browser, as it describes itself (shown on one's list of sessions).
+    pub user_agent: String,
+    /// A sign-in whose second step is still to come (the actor is anonymous meanwhile).
+    pub pending: Option<auth::Pending>,
 }
 
 pub(crate) fn raw_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -88,6 +92,12 @@ impl FromRequestParts<AppState> for Ctx {
             let actor = auth::actor_for_api_token(&state.app, token).await?.ok_or(WebError::BadToken)?;
             return Ok(Ctx { actor, client, ..Ctx::default() });
         }
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(300).collect())
+            .unwrap_or_default();
         let visitor = match parts.extensions.get::<Visitor>() {
             Some(v) => Some(v.clone()),
             None => visitor(state, &parts.headers).await?,
@@ -99,8 +109,10 @@ impl FromRequestParts<AppState> for Ctx {
                 csrf: Some(view.csrf_token),
                 session_token: token,
                 client,
+                user_agent,
+                pending: view.pending,
             },
-            None => Ctx { client, ..Ctx::default() },
+            None => Ctx { client, user_agent, ..Ctx::default() },
         })
     }
 }
@@ -123,7 +135,7 @@ async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Option<Visitor
     let Some(value) = anonymous_cookie(headers) else { return Ok(None) };
     let csrf = auth::anonymous_csrf(&state.app, &value).await?;
     Ok(csrf.map(|csrf_token| Visitor {
-        view: SessionView { actor: domain::Actor::anonymous(), csrf_token, user_name: None },
+        view: SessionView { actor: domain::Actor::anonymous(), csrf_token, user_name: None, pending: None },
         token: None,
     }))
 }
@@ -138,6 +150,11 @@ impl Ctx {
         let (cookie, csrf) = auth::anonymous_token(&state.app).await?;
         self.csrf = Some(csrf);
         Ok(Some(anonymous_set_cookie(Some(&cookie), state.config.secure_cookies)))
+    }
+
+    /// Where the request comes from, for a new session.
+    pub fn origin(&self) -> auth::Client<'_> {
+        auth::Client { address: &self.client, user_agent: &self.user_agent }
     }
 }
 

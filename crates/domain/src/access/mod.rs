@@ -131,6 +131,8 @@ pub enum Action<'a> {
     },
     /// Read every notification, including the outbox of mail not sent.
     ReadOutbox,
+    /// The installation's security settings (whether two-factor sign-in is required): the national team.
+    ManageSecurity,
     /// Record hours, invoices, equipment or milestone progress for an organisation's work.
     RecordWork {
         region_id: &'a str,
@@ -288,7 +290,7 @@ impl Actor {
                 // The author writes; a manager reviews a school's plan but does not edit it.
                 (manages(region_id) || for_school) && author_id.is_none_or(|a| self.user_id.as_deref() == Some(a))
             }
-            Action::ReadOutbox => false,
+            Action::ReadOutbox | Action::ManageSecurity => false,
             Action::EditContent { region_id } => region_id.is_some_and(manages),
             Action::ViewMembersContent => !self.grants.is_empty(),
             Action::ViewAssessment | Action::EditRegionMaximums | Action::ViewPortfolio => false,

@@ -59,6 +59,7 @@ fn the_funders_staff_and_the_ministry_read_every_region_and_change_nothing_of_it
             Action::EditContent { region_id: None },
             Action::EditRegionMaximums,
             Action::ReadOutbox,
+            Action::ManageSecurity,
         ] {
             assert!(!a.permits(write), "{role:?} may not {write:?}");
         }

@@ -53,23 +53,25 @@ pub async fn render_dashboard(
         regions: by_province(matching),
         is_admin: ctx.actor.is_national_admin(),
         can_invite: !ctx.actor.invitable_roles().is_empty(),
-        tokens: tokens
-            .into_iter()
-            .map(|t| TokenView {
-                id: t.id,
-                name: t.name,
-                created: domain::fmt::instant_nl(ms_to_timestamp(t.created_at)),
-                expires: domain::fmt::date_nl(domain::fmt::date_in_amsterdam(ms_to_timestamp(t.expires_at))),
-                last_used: t.last_used_at.map_or_else(
-                    || "nog niet gebruikt".to_owned(),
-                    |at| format!("laatst gebruikt {}", domain::fmt::instant_nl(ms_to_timestamp(at))),
-                ),
-            })
-            .collect(),
+        tokens: tokens.into_iter().map(token_view).collect(),
         new_token,
         token_error,
     };
     Ok((status, html(page)?).into_response())
+}
+
+/// An API key as the owner sees it.
+pub(crate) fn token_view(t: services::auth::ApiToken) -> TokenView {
+    TokenView {
+        id: t.id,
+        name: t.name,
+        created: domain::fmt::instant_nl(ms_to_timestamp(t.created_at)),
+        expires: domain::fmt::date_nl(domain::fmt::date_in_amsterdam(ms_to_timestamp(t.expires_at))),
+        last_used: t.last_used_at.map_or_else(
+            || "nog niet gebruikt".to_owned(),
+            |at| format!("laatst gebruikt {}", domain::fmt::instant_nl(ms_to_timestamp(at))),
+        ),
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,9 @@
 //! Signing in and out, the password, API tokens and accepting an invitation.
 
 pub mod dashboard;
+pub mod recovery;
+pub mod sessions;
+pub mod two_factor;
 mod views;
 
 use axum::Form;
@@ -10,7 +13,7 @@ use axum::response::{IntoResponse, Redirect};
 use domain::FieldErrors;
 use serde::Deserialize;
 use services::ServiceError;
-use services::auth::PasswordChange;
+use services::auth::{PasswordChange, SignIn};
 use services::users::AcceptInput;
 
 use crate::AppState;
@@ -23,12 +26,13 @@ use crate::page::{Page, html};
 use crate::session::with_cookie;
 use crate::session::{Ctx, session_cookie};
 
-pub async fn login_form(State(st): State<AppState>, mut ctx: Ctx) -> Page {
+pub async fn login_form(State(st): State<AppState>, mut ctx: Ctx, flash: crate::flash::Flash) -> Page {
     if ctx.actor.is_signed_in() {
         return Ok(Redirect::to("/beheer").into_response());
     }
     let cookie = ctx.ensure_session(&st).await?;
-    let page = html(LoginPage { l: Layout::new("Inloggen", &ctx, "inloggen"), email: String::new(), error: None })?;
+    let l = Layout::new("Inloggen", &ctx, "inloggen");
+    let page = html(LoginPage { l, email: String::new(), error: None, notice: flash.notice })?;
     Ok(with_cookie(page, cookie))
 }
 
@@ -40,22 +44,28 @@ pub struct LoginInput {
     pub(crate) password: String,
 }
 
-/// To `/beheer` with a new session: any earlier one ends and the anonymous cookie is cleared,
-/// so no token from before signing in (session fixation) lives on.
-async fn signed_in(st: &AppState, ctx: &Ctx, token: &str) -> Page {
+/// On with a new session: signed in to `/beheer`, or to the second step the sign-in waits for.
+/// Any earlier session ends and the anonymous cookie is cleared, so no token from before
+/// signing in (session fixation) lives on.
+pub(crate) async fn signed_in(st: &AppState, ctx: &Ctx, sign_in: &SignIn) -> Page {
     if let Some(old) = &ctx.session_token {
         services::auth::logout(&st.app, old).await?;
     }
+    let next = match sign_in {
+        SignIn::Full(_) => "/beheer",
+        SignIn::Code(_) => "/inloggen/code",
+        SignIn::Enrol(_) => "/account/tweestapsverificatie",
+    };
     let secure = st.config.secure_cookies;
-    let mut response = Redirect::to("/beheer").into_response();
-    response.headers_mut().append(header::SET_COOKIE, session_cookie(Some(token), secure));
+    let mut response = Redirect::to(next).into_response();
+    response.headers_mut().append(header::SET_COOKIE, session_cookie(Some(sign_in.token()), secure));
     response.headers_mut().append(header::SET_COOKIE, crate::session::anonymous_set_cookie(None, secure));
     Ok(response)
 }
 
 pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(input): Form<LoginInput>) -> Page {
-    match services::auth::login(&st.app, &input.email, &input.password, &ctx.client).await {
-        Ok(token) => signed_in(&st, &ctx, &token).await,
+    match services::auth::login(&st.app, &input.email, &input.password, ctx.origin()).await {
+        Ok(sign_in) => signed_in(&st, &ctx, &sign_in).await,
         Err(e @ (ServiceError::BadCredentials | ServiceError::RateLimited(_))) => {
             let status = if matches!(e, ServiceError::RateLimited(_)) {
                 axum::http::StatusCode::TOO_MANY_REQUESTS
@@ -72,6 +82,7 @@ pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(input): Form<Login
                 l: Layout::new("Inloggen", &ctx, "inloggen"),
                 email: input.email.trim().to_owned(),
                 error: Some(message),
+                notice: None,
             };
             Ok((status, html(page)?).into_response())
         }
@@ -146,9 +157,9 @@ pub async fn accept_invitation(
 ) -> Page {
     match services::users::accept_invitation(&st.app, &token, &input).await {
         Ok(user_id) => {
-            // Sign the new user in straight away.
-            let session = services::auth::start_user_session(&st.app, &user_id).await?;
-            signed_in(&st, &ctx, &session).await
+            // Sign the new user in straight away (or on to set up two-factor sign-in).
+            let sign_in = services::auth::start_user_session(&st.app, &user_id, ctx.origin()).await?;
+            signed_in(&st, &ctx, &sign_in).await
         }
         Err(ServiceError::Invalid(errors)) => {
             let page = invitation_page(&st, &ctx, &token, input.name.clone(), errors).await?;

@@ -12,6 +12,8 @@ pub struct LoginPage {
     pub l: Layout,
     pub email: String,
     pub error: Option<String>,
+    /// What the previous step left to say (a new password saved, signed out everywhere).
+    pub notice: Option<String>,
 }
 
 #[derive(Template)]

@@ -21,7 +21,7 @@ async fn users_page(
     ctx: &Ctx,
     input: InviteInput,
     errors: FieldErrors,
-    outcome: Option<InviteOutcome>,
+    (outcome, notice): (Option<InviteOutcome>, Option<String>),
 ) -> Page {
     let invitable = ctx.actor.invitable_roles();
     if invitable.is_empty() {
@@ -54,25 +54,50 @@ async fn users_page(
             .into_iter()
             .map(|(value, label)| Choice { selected: value == input.organisation, value, label })
             .collect(),
-        invite_link: match &outcome {
-            Some(InviteOutcome::Invited { token }) => Some(format!("/uitnodiging/{token}")),
-            _ => None,
-        },
+        invited: matches!(outcome, Some(InviteOutcome::Invited { .. })).then(|| input.email.trim().to_lowercase()),
         granted: outcome == Some(InviteOutcome::Granted),
+        outbox: matches!(*st.app.mailer, services::mail::Mailer::Outbox),
+        notice,
+        two_factor_required: match ctx.actor.permits(domain::Action::ManageSecurity) {
+            true => Some(services::two_factor::required_by_setting(&st.app).await?),
+            false => None,
+        },
         input: if outcome.is_some() { InviteInput::default() } else { input },
         errors,
     };
     Ok((status, html(page)?).into_response())
 }
 
-pub async fn users(State(st): State<AppState>, ctx: Ctx) -> Page {
-    users_page(&st, &ctx, InviteInput::default(), FieldErrors::default(), None).await
+pub async fn users(State(st): State<AppState>, ctx: Ctx, flash: crate::flash::Flash) -> Page {
+    users_page(&st, &ctx, InviteInput::default(), FieldErrors::default(), (None, flash.notice)).await
 }
 
 pub async fn invite(State(st): State<AppState>, ctx: Ctx, Form(input): Form<InviteInput>) -> Page {
     match services::users::invite(&st.app, &ctx.actor, &input).await {
-        Ok(outcome) => users_page(&st, &ctx, input, FieldErrors::default(), Some(outcome)).await,
-        Err(ServiceError::Invalid(errors)) => users_page(&st, &ctx, input, errors, None).await,
+        Ok(outcome) => users_page(&st, &ctx, input, FieldErrors::default(), (Some(outcome), None)).await,
+        Err(ServiceError::Invalid(errors)) => users_page(&st, &ctx, input, errors, (None, None)).await,
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(serde::Deserialize)]
+pub struct TwoFactorSetting {
+    #[serde(default)]
+    required: String,
+}
+
+/// The national team turns the two-factor requirement on or off.
+pub async fn two_factor_setting(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<TwoFactorSetting>,
+) -> crate::page::Page {
+    let required = input.required == "ja";
+    services::two_factor::set_required(&st.app, &ctx.actor, required).await?;
+    let notice = if required {
+        "Inloggen in twee stappen is nu verplicht voor landelijk beheerders en DUS-I; wie het nog niet heeft, stelt het in bij de volgende keer inloggen."
+    } else {
+        "Inloggen in twee stappen is niet meer verplicht."
+    };
+    crate::flash::redirect(&st, "/beheer/gebruikers", notice).await
 }

@@ -93,6 +93,12 @@ pub struct UsersPage {
     pub organisations: Vec<Choice>,
     pub input: services::users::InviteInput,
     pub errors: FieldErrors,
-    pub invite_link: Option<String>,
+    /// The address an invitation was just mailed to.
+    pub invited: Option<String>,
     pub granted: bool,
+    /// No mail server is set: mail waits in the outbox.
+    pub outbox: bool,
+    pub notice: Option<String>,
+    /// For the national team: whether two-factor sign-in is required of national roles that decide.
+    pub two_factor_required: Option<bool>,
 }

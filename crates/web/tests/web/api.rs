@@ -1,20 +1,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{ADMIN, Client, MANAGER, PARTNER, state};
-
-/// A client holding an API token issued to a demo account.
-async fn token_client(st: &web::AppState, email: &str) -> Client {
-    let mut c = Client::new(st.clone());
-    c.login(email).await;
-    let res = c.post("/account/sleutels", &[("name", "koppeling")]).await;
-    assert_eq!(res.status, StatusCode::OK);
-    let token = res.body.split("<code class=\"sterk-token\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
-    assert!(token.starts_with("sterk_"));
-    let mut api = Client::new(st.clone());
-    api.bearer = Some(token);
-    api
-}
+use crate::common::{ADMIN, Client, MANAGER, PARTNER, state, token_client};
 
 #[tokio::test]
 async fn public_reads() {

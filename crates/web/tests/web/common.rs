@@ -233,3 +233,25 @@ pub const SCHOOL: &str = "school@sterk.example";
 pub const PARTNER: &str = "partner@sterk.example";
 pub const ASSESSOR: &str = "beoordelaar@sterk.example";
 pub const OBSERVER: &str = "ministerie@sterk.example";
+
+/// The path of the newest link mailed to `to` that starts with `prefix` (from the outbox).
+pub async fn mailed_link(st: &AppState, to: &str, prefix: &str) -> String {
+    let all = services::mail::all(&st.app, &domain::Actor::system(), None).await.unwrap();
+    all.iter()
+        .filter(|n| n.recipient == to)
+        .find_map(|n| n.link.find(prefix).map(|at| n.link[at..].to_owned()))
+        .unwrap_or_else(|| panic!("no mail to {to} with a link to {prefix}"))
+}
+
+/// A client holding an API token issued to a demo account.
+pub async fn token_client(st: &web::AppState, email: &str) -> Client {
+    let mut c = Client::new(st.clone());
+    c.login(email).await;
+    let res = c.post("/account/sleutels", &[("name", "koppeling")]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let token = res.body.split("<code class=\"sterk-token\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert!(token.starts_with("sterk_"));
+    let mut api = Client::new(st.clone());
+    api.bearer = Some(token);
+    api
+}

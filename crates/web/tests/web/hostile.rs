@@ -44,6 +44,17 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/account/sleutels", Form, Manager),
     ("POST", "/account/sleutels/{id}/intrekken", Form, Manager),
     ("POST", "/uitnodiging/{token}", Form, Anonymous),
+    ("POST", "/inloggen/code", Form, Anonymous),
+    ("POST", "/wachtwoord-vergeten", Form, Anonymous),
+    ("POST", "/wachtwoord-herstellen/{token}", Form, Anonymous),
+    ("POST", "/e-mailadres-bevestigen/{token}", Form, Anonymous),
+    ("POST", "/account/e-mailadres", Form, Manager),
+    ("POST", "/account/sessies/{id}/afmelden", Form, Manager),
+    ("POST", "/account/sessies/overal-uitloggen", Form, Manager),
+    ("POST", "/account/tweestapsverificatie", Form, Manager),
+    ("POST", "/account/tweestapsverificatie/herstelcodes", Form, Manager),
+    ("POST", "/account/tweestapsverificatie/uitzetten", Form, Manager),
+    ("POST", "/beheer/gebruikers/tweestapsverificatie", Form, Admin),
     ("POST", "/beheer/regios/nieuw", Form, Admin),
     ("POST", "/beheer/regios/{slug}", Form, Manager),
     ("POST", "/beheer/regios/{slug}/identiteit", Form, Admin),
@@ -221,7 +232,9 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 /// Row counts of every table but the sign-in limits and sessions (which a refused sign-in may
 /// touch by design): a refused request must leave all of them as they were.
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
-    const TABLES: [&str; 41] = [
+    // Not `totp_secrets`: the set-up page stores the secret it shows, also when it shows it again
+    // after a wrong code.
+    const TABLES: [&str; 43] = [
         "organisations",
         "regions",
         "memberships",
@@ -229,6 +242,8 @@ async fn counts(st: &AppState) -> Vec<(String, i64)> {
         "role_grants",
         "invitations",
         "api_tokens",
+        "account_tokens",
+        "recovery_codes",
         "audit_log",
         "settings",
         "applications",

@@ -11,6 +11,7 @@ mod execution;
 mod funding;
 mod hardening;
 mod hostile;
+mod identity;
 mod monitoring;
 mod observe;
 mod pages;
