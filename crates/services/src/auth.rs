@@ -105,13 +105,23 @@ impl SignIn {
 }
 
 /// How long a sign-in may wait for its second step.
-pub const PENDING_TTL_MS: i64 = 15 * 60 * 1000;
+pub const PENDING_TTL_MS: i64 = 30 * 60 * 1000;
 
 /// A new session in `stage`; returns the cookie token.
 pub(crate) async fn create_session(app: &App, user_id: &str, stage: Stage, client: Client<'_>) -> Result<String> {
+    let mut conn = app.db.conn().await?;
+    insert_session(&mut conn, user_id, stage, client).await
+}
+
+/// [`create_session`] on the caller's connection (in its transaction).
+pub(crate) async fn insert_session(
+    conn: &mut store::AnyConnection,
+    user_id: &str,
+    stage: Stage,
+    client: Client<'_>,
+) -> Result<String> {
     let token = random_token();
     let ttl = if stage == Stage::Full { SESSION_TTL_MS } else { PENDING_TTL_MS };
-    let mut conn = app.db.conn().await?;
     let session = sessions::NewSession {
         token_hash: &sha256_hex(&token),
         user_id: Some(user_id),
@@ -121,7 +131,7 @@ pub(crate) async fn create_session(app: &App, user_id: &str, stage: Stage, clien
         user_agent: client.user_agent,
         client: client.address,
     };
-    sessions::insert(&mut conn, &session).await?;
+    sessions::insert(conn, &session).await?;
     Ok(token)
 }
 
@@ -333,6 +343,7 @@ pub async fn change_password(app: &App, actor: &Actor, session_token: &str, chan
     sessions::delete_for_user(&mut tx, user_id, &sha256_hex(session_token)).await?;
     // A key made under the old password may be what leaked: every key ends with it.
     users::revoke_all_api_tokens(&mut tx, user_id).await?;
+    crate::recovery::end_account_links(&mut tx, user_id).await?;
     store::audit::append(&mut tx, Some(user_id), "user.password", "user", user_id, &serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())

@@ -84,6 +84,19 @@ pub async fn queue(app: &App, conn: &mut AnyConnection, mail: &Mail<'_>) -> Resu
     Ok(id.is_some())
 }
 
+/// Messages whose link lets its reader into an account (a password reset, a new address to
+/// confirm): the outbox never shows their link, and it is wiped from the stored message once sent.
+pub const SECRET_KINDS: [&str; 2] = ["account.password_reset", "account.email_change"];
+const REDACTED: &str = "[de link staat alleen in de e-mail aan de ontvanger]";
+
+fn redact(mut n: Notification) -> Notification {
+    if SECRET_KINDS.contains(&n.kind.as_str()) {
+        n.body = n.body.split(n.link.as_str()).collect::<Vec<_>>().join(REDACTED);
+        n.link = REDACTED.to_owned();
+    }
+    n
+}
+
 /// What one message says, for everyone it goes to (a letter in the outbox).
 pub(crate) struct Letter<'a> {
     pub kind: &'a str,
@@ -133,6 +146,10 @@ pub async fn deliver(app: &App) -> Result<usize> {
         match outcome {
             Ok(()) => {
                 repo::mark(&mut conn, &n.id, "sent", None).await?;
+                if SECRET_KINDS.contains(&n.kind.as_str()) {
+                    let wiped = redact(n.clone());
+                    repo::wipe(&mut conn, &n.id, &wiped.body, &wiped.link).await?;
+                }
                 sent += 1;
             }
             Err(e) => {
@@ -167,5 +184,5 @@ pub async fn mine(app: &App, actor: &Actor) -> Result<Vec<Notification>> {
 pub async fn all(app: &App, actor: &Actor, status: Option<&str>) -> Result<Vec<Notification>> {
     actor.require(Action::ReadOutbox)?;
     let mut conn = app.db.conn().await?;
-    Ok(repo::all(&mut conn, status, 500).await?)
+    Ok(repo::all(&mut conn, status, 500).await?.into_iter().map(redact).collect())
 }

@@ -20,7 +20,7 @@ pub const RESETS_PER_ADDRESS: i64 = 3;
 pub const RESETS_PER_CLIENT: i64 = 10;
 
 /// Mails a reset link when the address has an account, and answers the same whether or not it
-/// has: the mail leaves after the answer, so not even the time taken tells.
+/// has: the look-up and the mail happen after the answer, so not even the time taken tells.
 pub async fn request_reset(app: &App, email: &str, client: &str) -> Result<()> {
     let mut e = FieldErrors::default();
     let email = validation::email(&mut e, "email", email, true);
@@ -28,14 +28,33 @@ pub async fn request_reset(app: &App, email: &str, client: &str) -> Result<()> {
     let email = email.expect("valid when no errors");
     let now = store::now_ms();
     let window = crate::ratelimit::WINDOW_MS;
-    let mut tx = app.db.begin().await?;
-    let (from_client, start) = limits::reserve(&mut tx, &format!("reset-client:{client}"), now, window).await?;
+    let (from_client, start) = {
+        let mut conn = app.db.conn().await?;
+        limits::reserve(&mut conn, &format!("reset-client:{client}"), now, window).await?
+    };
     if from_client > RESETS_PER_CLIENT {
-        tx.commit().await?;
         return Err(ServiceError::RateLimited(crate::ratelimit::minutes(start + window - now)));
     }
-    let (for_address, _) = limits::reserve(&mut tx, &format!("reset:{email}"), now, window).await?;
-    let Some(user_id) = users::id_by_email(&mut tx, &email).await?.filter(|_| for_address <= RESETS_PER_ADDRESS) else {
+    let app = app.clone();
+    tokio::spawn(async move {
+        let sent = match mail_reset_link(&app, &email).await {
+            Ok(()) => mail::deliver(&app).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sent {
+            tracing::warn!("reset link not mailed now: {e}");
+        }
+    });
+    Ok(())
+}
+
+/// Writes the reset mail when the address has an account and has not had too many.
+async fn mail_reset_link(app: &App, email: &str) -> Result<()> {
+    let now = store::now_ms();
+    let mut tx = app.db.begin().await?;
+    let (for_address, _) =
+        limits::reserve(&mut tx, &format!("reset:{email}"), now, crate::ratelimit::WINDOW_MS).await?;
+    let Some(user_id) = users::id_by_email(&mut tx, email).await?.filter(|_| for_address <= RESETS_PER_ADDRESS) else {
         tx.commit().await?;
         return Ok(());
     };
@@ -45,7 +64,7 @@ pub async fn request_reset(app: &App, email: &str, client: &str) -> Result<()> {
     let mail = Mail {
         // Not among the person's messages in Sterk: the link is for whoever reads this mailbox.
         user_id: None,
-        to: &email,
+        to: email,
         kind: "account.password_reset",
         subject: "Nieuw wachtwoord voor Sterk".into(),
         body: format!(
@@ -59,12 +78,6 @@ pub async fn request_reset(app: &App, email: &str, client: &str) -> Result<()> {
     mail::queue(app, &mut tx, &mail).await?;
     store::audit::append(&mut tx, None, "user.password_reset_mailed", "user", &user_id, &json!({})).await?;
     tx.commit().await?;
-    let app = app.clone();
-    tokio::spawn(async move {
-        if let Err(e) = mail::deliver(&app).await {
-            tracing::warn!("reset mail not delivered now: {e}");
-        }
-    });
     Ok(())
 }
 
@@ -94,8 +107,47 @@ pub async fn reset_password(app: &App, token: &str, password: &str, repeat: &str
     users::set_password_hash(&mut tx, &user_id, &new_hash).await?;
     sessions::delete_for_user(&mut tx, &user_id, "").await?;
     users::revoke_all_api_tokens(&mut tx, &user_id).await?;
+    end_account_links(&mut tx, &user_id).await?;
     store::audit::append(&mut tx, Some(&user_id), "user.password_reset", "user", &user_id, &json!({})).await?;
+    let notice = (
+        "Uw wachtwoord voor Sterk is gewijzigd",
+        "Het wachtwoord van uw account in Sterk is zojuist opnieuw ingesteld via de link uit uw e-mail; u bent overal \
+         afgemeld. Was u dit niet? Neem dan meteen contact op met het landelijk team.",
+    );
+    tell_owner(app, &mut tx, &user_id, notice).await?;
     tx.commit().await?;
+    mail::deliver(app).await?;
+    Ok(())
+}
+
+/// Ends what someone who briefly held the account could have left behind: reset links, a new
+/// address waiting for confirmation, a two-factor secret shown but not confirmed.
+pub(crate) async fn end_account_links(conn: &mut store::AnyConnection, user_id: &str) -> Result<()> {
+    tokens::end_all(conn, user_id, Purpose::PasswordReset).await?;
+    tokens::end_all(conn, user_id, Purpose::EmailChange).await?;
+    store::two_factor::forget_unconfirmed(conn, user_id).await?;
+    Ok(())
+}
+
+/// Mails the account's owner about a change to how they sign in (so a change they did not make
+/// does not go unnoticed).
+pub(crate) async fn tell_owner(
+    app: &App,
+    conn: &mut store::AnyConnection,
+    user_id: &str,
+    (subject, body): (&str, &str),
+) -> Result<()> {
+    let email = users::by_id(conn, user_id).await?.ok_or(ServiceError::NotFound)?.email;
+    let mail = Mail {
+        user_id: Some(user_id),
+        to: &email,
+        kind: "account.security",
+        subject: subject.to_owned(),
+        body: body.to_owned(),
+        path: "/account/sessies".into(),
+        dedup_key: None,
+    };
+    mail::queue(app, conn, &mail).await?;
     Ok(())
 }
 
@@ -113,6 +165,15 @@ pub async fn request_email_change(app: &App, actor: &Actor, new_email: &str, pas
     };
     if email.as_deref() == Some(current.as_str()) {
         e.add("email", "Dit is al uw e-mailadres.");
+    }
+    let now = store::now_ms();
+    let window = crate::ratelimit::WINDOW_MS;
+    let (tries, start) = {
+        let mut conn = app.db.conn().await?;
+        limits::reserve(&mut conn, &format!("password:{user_id}"), now, window).await?
+    };
+    if tries > crate::ratelimit::PAIR_ATTEMPTS {
+        return Err(ServiceError::RateLimited(crate::ratelimit::minutes(start + window - now)));
     }
     let typed = password.to_owned();
     if !crate::cpu::run(move || verify_password(&typed, &hash)).await? {

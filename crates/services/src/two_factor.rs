@@ -7,7 +7,7 @@ use domain::{Action, Actor, FieldErrors};
 use store::{limits, two_factor as repo, users};
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use crate::auth::{Client, Pending, Stage, constant_time_eq, create_session, sha256_hex};
+use crate::auth::{Client, Pending, Stage, constant_time_eq, insert_session, sha256_hex};
 use crate::{App, Result, ServiceError, invalid};
 
 /// The installation setting; required unless a national administrator turned it off.
@@ -196,10 +196,16 @@ async fn verify(app: &App, user_id: &str, code: &str) -> Result<()> {
 }
 
 /// Ends a pending sign-in and starts the full session in its place (a new token: nothing from
-/// before the second step lives on).
+/// before the second step lives on), in one transaction: a sign-in ended meanwhile (a password
+/// reset, signing out everywhere) starts nothing.
 async fn promote(app: &App, pending_token: &str, user_id: &str, client: Client<'_>) -> Result<String> {
-    crate::auth::logout(app, pending_token).await?;
-    create_session(app, user_id, Stage::Full, client).await
+    let mut tx = app.db.begin().await?;
+    if !store::sessions::delete_pending(&mut tx, &sha256_hex(pending_token)).await? {
+        return Err(ServiceError::Denied(domain::Denied::NotSignedIn));
+    }
+    let token = insert_session(&mut tx, user_id, Stage::Full, client).await?;
+    tx.commit().await?;
+    Ok(token)
 }
 
 /// The second step of signing in: the code, for the session that waits for it; returns the
@@ -232,6 +238,18 @@ pub async fn turn_on(
         Some(_) => None,
         None => Some(promote(app, session_token, &user_id, client).await?),
     };
+    // Sessions signed in with the password alone end; this one (or the new one) stays.
+    let keep = sha256_hex(signed_in.as_deref().unwrap_or(session_token));
+    let mut tx = app.db.begin().await?;
+    store::sessions::delete_for_user(&mut tx, &user_id, &keep).await?;
+    let notice = (
+        "Inloggen in twee stappen staat aan",
+        "Voor uw account in Sterk staat inloggen in twee stappen nu aan; andere sessies zijn afgemeld. Was u dit \
+         niet? Neem dan meteen contact op met het landelijk team.",
+    );
+    crate::recovery::tell_owner(app, &mut tx, &user_id, notice).await?;
+    tx.commit().await?;
+    crate::mail::deliver(app).await?;
     Ok((codes, signed_in))
 }
 
@@ -261,8 +279,60 @@ pub async fn turn_off(app: &App, actor: &Actor, code: &str) -> Result<()> {
     repo::remove(&mut tx, user_id).await?;
     store::audit::append(&mut tx, Some(user_id), "user.two_factor_off", "user", user_id, &serde_json::json!({}))
         .await?;
+    let notice = (
+        "Inloggen in twee stappen staat uit",
+        "Voor uw account in Sterk staat inloggen in twee stappen nu uit. Was u dit niet? Neem dan meteen contact op \
+         met het landelijk team.",
+    );
+    crate::recovery::tell_owner(app, &mut tx, user_id, notice).await?;
     tx.commit().await?;
+    crate::mail::deliver(app).await?;
     Ok(())
+}
+
+/// The national team (or the operator at the command line) resets someone's two-factor sign-in
+/// when phone and recovery codes are lost: the secret and codes go, every session ends, and the
+/// person sets it up again at the next sign-in. Returns whether it was on.
+pub async fn reset(app: &App, actor: &Actor, email: &str) -> Result<bool> {
+    actor.require(Action::ManageSecurity)?;
+    let email = email.trim().to_lowercase();
+    let mut tx = app.db.begin().await?;
+    let user_id = users::id_by_email(&mut tx, &email).await?.ok_or(ServiceError::NotFound)?;
+    let was_on = repo::enabled(&mut tx, &user_id).await?;
+    repo::remove(&mut tx, &user_id).await?;
+    store::sessions::delete_for_user(&mut tx, &user_id, "").await?;
+    store::audit::append(
+        &mut tx,
+        actor.user_id.as_deref(),
+        "user.two_factor_reset",
+        "user",
+        &user_id,
+        &serde_json::json!({}),
+    )
+    .await?;
+    let mail = crate::mail::Mail {
+        user_id: Some(&user_id),
+        to: &email,
+        kind: "user.two_factor_reset",
+        subject: "Inloggen in twee stappen opnieuw instellen".into(),
+        body: "Het landelijk team heeft inloggen in twee stappen voor uw account in Sterk gewist, zoals gevraagd. \
+               Na uw wachtwoord stelt u het opnieuw in met uw authenticator-app. Hebt u hier niet om gevraagd? \
+               Neem dan meteen contact op met het landelijk team."
+            .into(),
+        path: "/account/tweestapsverificatie".into(),
+        dedup_key: None,
+    };
+    crate::mail::queue(app, &mut tx, &mail).await?;
+    tx.commit().await?;
+    crate::mail::deliver(app).await?;
+    Ok(was_on)
+}
+
+/// The accounts that have two-factor sign-in on (for the national team's list of users).
+pub async fn enabled_accounts(app: &App, actor: &Actor) -> Result<Vec<String>> {
+    actor.require(Action::ManageSecurity)?;
+    let mut conn = app.db.conn().await?;
+    Ok(repo::enabled_users(&mut conn).await?)
 }
 
 #[cfg(test)]

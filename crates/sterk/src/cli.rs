@@ -247,4 +247,10 @@ pub(crate) enum UsersCommand {
         #[arg(long, env = "STERK_USER_PASSWORD")]
         password: Option<String>,
     },
+    /// Clear someone's two-factor sign-in (phone and recovery codes lost): they set it up again at
+    /// the next sign-in; every session of theirs ends.
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
+    },
 }

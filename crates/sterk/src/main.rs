@@ -179,6 +179,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database ({}) bijgewerkt: {applied} migraties toegepast.", db.kind.name());
             Ok(())
         }
+        Command::Users { command: UsersCommand::ResetTwoFactor { email } } => {
+            let (db, _) = open(&cli).await?;
+            let app = App::new(db);
+            match services::two_factor::reset(&app, &domain::Actor::system(), email).await {
+                Ok(was_on) => {
+                    let before = if was_on { "stond aan en is gewist" } else { "stond niet aan" };
+                    println!("Inloggen in twee stappen van {email} {before}; de gebruiker is overal afgemeld.");
+                    Ok(())
+                }
+                Err(ServiceError::NotFound) => anyhow::bail!("Er is geen gebruiker met e-mailadres {email}."),
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::Users { command: UsersCommand::Add { email, role, region, organisation, name, password } } => {
             let (db, _) = open(&cli).await?;
             let app = App::new(db);

@@ -37,6 +37,14 @@ fn migrate_then_add_users_from_the_cli() {
     let out = sterk(&dir, &["users", "add", "--email", "pm@sto.example", "--role", "koning"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Kies een rol."));
+
+    // The operator clears a lost second factor; an unknown address is an error.
+    let out = sterk(&dir, &["users", "reset-two-factor", "--email", "beheer@sto.example"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stond niet aan"));
+    let out = sterk(&dir, &["users", "reset-two-factor", "--email", "niemand@sto.example"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Er is geen gebruiker met e-mailadres niemand@sto.example"));
 }
 
 #[test]

@@ -134,3 +134,14 @@ pub async fn all(conn: &mut AnyConnection, status: Option<&str>, limit: i64) -> 
 pub async fn count_by_status(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
     Ok(sqlx::query_as("SELECT status, COUNT(*) FROM notifications GROUP BY status").fetch_all(conn).await?)
 }
+
+/// Replaces a sent message's text and link (a link that let its reader into an account).
+pub async fn wipe(conn: &mut AnyConnection, id: &str, body: &str, link: &str) -> Result<()> {
+    sqlx::query("UPDATE notifications SET body = $2, link = $3 WHERE id = $1")
+        .bind(id)
+        .bind(body)
+        .bind(link)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

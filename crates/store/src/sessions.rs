@@ -142,6 +142,15 @@ pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Ends a session that waits for its second step; `false` when it is gone (ended meanwhile).
+pub async fn delete_pending(conn: &mut AnyConnection, token_hash: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND stage <> 'full'")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Ends one of the user's sessions by the id its owner sees; `false` when there is none.
 pub async fn delete_listed(conn: &mut AnyConnection, user_id: &str, public_id: &str) -> Result<bool> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND public_id = $2")

@@ -4,6 +4,9 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{Result, now_ms};
 
+/// How long a secret shown for set-up stays usable unconfirmed.
+pub const UNCONFIRMED_TTL_MS: i64 = 60 * 60 * 1000;
+
 #[derive(Debug, Clone)]
 pub struct Secret {
     /// Base32, as the authenticator app gets it.
@@ -35,6 +38,12 @@ pub async fn enabled(conn: &mut AnyConnection, user_id: &str) -> Result<bool> {
 /// Keeps `secret` as the user's unconfirmed secret unless they have one already (the same one then
 /// holds until it is confirmed, however often the set-up page is opened).
 pub async fn propose(conn: &mut AnyConnection, user_id: &str, secret: &str) -> Result<()> {
+    // An unconfirmed secret holds for an hour: one someone else saw cannot wait for the owner.
+    sqlx::query("DELETE FROM totp_secrets WHERE user_id = $1 AND confirmed_at IS NULL AND created_at < $2")
+        .bind(user_id)
+        .bind(now_ms() - UNCONFIRMED_TTL_MS)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "INSERT INTO totp_secrets (user_id, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING",
     )
@@ -99,4 +108,19 @@ pub async fn recovery_codes_left(conn: &mut AnyConnection, user_id: &str) -> Res
         .bind(user_id)
         .fetch_one(conn)
         .await?)
+}
+
+/// The ids of users with two-factor sign-in on.
+pub async fn enabled_users(conn: &mut AnyConnection) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT user_id FROM totp_secrets WHERE confirmed_at IS NOT NULL").fetch_all(conn).await?)
+}
+
+/// Forgets a secret shown for set-up but never confirmed (after a password reset, signing out
+/// everywhere): whoever saw it cannot use it later.
+pub async fn forget_unconfirmed(conn: &mut AnyConnection, user_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM totp_secrets WHERE user_id = $1 AND confirmed_at IS NULL")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

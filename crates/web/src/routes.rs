@@ -116,6 +116,7 @@ fn admin_pages() -> Router<AppState> {
         )
         .route("/beheer/gebruikers", get(users::users).post(users::invite))
         .route("/beheer/gebruikers/tweestapsverificatie", post(users::two_factor_setting))
+        .route("/beheer/gebruikers/tweestapsverificatie-wissen", post(users::reset_two_factor))
         .route("/beheer/maxima", get(maximums::table))
         .route("/beheer/maxima/{slug}", get(maximums::region).post(maximums::set))
         .route("/beoordeling/betalingen", get(payments::import_form).post(payments::import))

@@ -89,6 +89,13 @@ impl FromRequestParts<AppState> for Ctx {
         let proxies = (&state.config.trusted_proxies[..], state.config.forwarded_header);
         let client = crate::client::address(peer, &parts.headers, proxies);
         if let Some(token) = bearer(&parts.headers) {
+            // A key works on the API only: the account's own pages (new keys, the address, the
+            // two-factor setting) need a signed-in session, which two-factor sign-in guards.
+            // (Under a nested router the path is the nested one; the original says where it came.)
+            let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |o| o.0.path());
+            if !path.starts_with("/api/") {
+                return Err(WebError::BadToken);
+            }
             let actor = auth::actor_for_api_token(&state.app, token).await?.ok_or(WebError::BadToken)?;
             return Ok(Ctx { actor, client, ..Ctx::default() });
         }

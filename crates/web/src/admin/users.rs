@@ -42,11 +42,20 @@ async fn users_page(
         organisation_items.extend(page.members.into_iter().map(|m| (m.id, format!("{} ({})", m.name, r.name))));
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let with_two_factor = match ctx.actor.permits(domain::Action::ManageSecurity) {
+        true => services::two_factor::enabled_accounts(&st.app, &ctx.actor).await?,
+        false => Vec::new(),
+    };
     let page = UsersPage {
         l: Layout::new("Gebruikers", ctx, "beheer"),
         users: users
             .iter()
-            .map(|u| UserView { name: u.name.clone(), email: u.email.clone(), grants: grant_views(&u.grants, &all) })
+            .map(|u| UserView {
+                name: u.name.clone(),
+                email: u.email.clone(),
+                grants: grant_views(&u.grants, &all),
+                two_factor: with_two_factor.contains(&u.id),
+            })
             .collect(),
         roles: Choice::list(roles, &input.role),
         regions: Choice::list(region_items, &input.region),
@@ -100,4 +109,24 @@ pub async fn two_factor_setting(
         "Inloggen in twee stappen is niet meer verplicht."
     };
     crate::flash::redirect(&st, "/beheer/gebruikers", notice).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct ResetInput {
+    #[serde(default)]
+    email: String,
+}
+
+/// The national team clears someone's two-factor sign-in (phone and recovery codes lost).
+pub async fn reset_two_factor(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<ResetInput>,
+) -> crate::page::Page {
+    services::two_factor::reset(&st.app, &ctx.actor, &input.email).await?;
+    let notice = format!(
+        "Inloggen in twee stappen van {} is gewist; die persoon is overal afgemeld en stelt het opnieuw in bij de volgende keer inloggen.",
+        input.email.trim().to_lowercase()
+    );
+    crate::flash::redirect(&st, "/beheer/gebruikers", &notice).await
 }

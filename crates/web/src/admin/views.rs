@@ -80,6 +80,8 @@ pub struct UserView {
     pub name: String,
     pub email: String,
     pub grants: Vec<GrantView>,
+    /// Two-factor sign-in is on (shown to the national team, who can reset it).
+    pub two_factor: bool,
 }
 
 #[derive(Template)]

@@ -55,6 +55,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/account/tweestapsverificatie/herstelcodes", Form, Manager),
     ("POST", "/account/tweestapsverificatie/uitzetten", Form, Manager),
     ("POST", "/beheer/gebruikers/tweestapsverificatie", Form, Admin),
+    ("POST", "/beheer/gebruikers/tweestapsverificatie-wissen", Form, Admin),
     ("POST", "/beheer/regios/nieuw", Form, Admin),
     ("POST", "/beheer/regios/{slug}", Form, Manager),
     ("POST", "/beheer/regios/{slug}/identiteit", Form, Admin),
