@@ -17,12 +17,22 @@ export function sterkBinary() {
   return join(target, 'debug', 'sterk');
 }
 
-/** Starts Sterk with the demo set (and `extraEnv`, e.g. SMTP settings); resolves to { url, stop }. */
-export async function startSterk(extraEnv = {}) {
+/** A port nobody listens on now (for a server whose address must be known before it starts). */
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts Sterk with the demo set (and `extraEnv`, e.g. SMTP settings) on `port` (0: any free one); resolves to { url, stop }. */
+export async function startSterk(extraEnv = {}, port = 0) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sterk-e2e-'));
   const env = { ...process.env, RUST_LOG: 'warn', ...extraEnv };
   delete env.STERK_DATABASE_URL;
-  const child = spawn(sterkBinary(), ['--data-dir', dataDir, 'serve', '--demo', '--bind', '127.0.0.1:0'], {
+  const child = spawn(sterkBinary(), ['--data-dir', dataDir, 'serve', '--demo', '--bind', `127.0.0.1:${port}`], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -156,4 +166,24 @@ export async function mailTo(smtp, to, subject, timeoutMs = 10_000) {
     if (Date.now() > until) throw new Error(`no mail to ${to} with subject ${subject}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Starts the real OpenID provider (`oidc/provider.mjs`, oidc-provider) for a Sterk at `sterkUrl`; resolves to { issuer, stop }. */
+export async function startOidcProvider(sterkUrl) {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'oidc', 'provider.mjs'), '--sterk', sterkUrl], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const issuer = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the OIDC provider did not start within 30 s')), 30_000);
+    child.on('exit', (code) => reject(new Error(`the OIDC provider exited with ${code}`)));
+    lines.on('line', (line) => {
+      const m = line.match(/OIDC-provider op (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  return { issuer, stop: () => child.kill('SIGTERM') };
 }

@@ -5,7 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use domain::user::check_new_password;
 use domain::{Action, Actor, FieldErrors};
 use sha2::{Digest, Sha256};
-pub use store::sessions::Stage;
+pub use store::sessions::{SsoSignIn, Stage};
 pub use store::users::ApiToken;
 use store::{now_ms, sessions, users};
 
@@ -108,9 +108,14 @@ impl SignIn {
 pub const PENDING_TTL_MS: i64 = 30 * 60 * 1000;
 
 /// A new session in `stage`; returns the cookie token.
-pub(crate) async fn create_session(app: &App, user_id: &str, stage: Stage, client: Client<'_>) -> Result<String> {
+pub(crate) async fn create_session(
+    app: &App,
+    user_id: &str,
+    stage: Stage,
+    (client, sso): (Client<'_>, Option<&SsoSignIn>),
+) -> Result<String> {
     let mut conn = app.db.conn().await?;
-    insert_session(&mut conn, user_id, stage, client).await
+    insert_session(&mut conn, user_id, stage, (client, sso)).await
 }
 
 /// [`create_session`] on the caller's connection (in its transaction).
@@ -118,7 +123,7 @@ pub(crate) async fn insert_session(
     conn: &mut store::AnyConnection,
     user_id: &str,
     stage: Stage,
-    client: Client<'_>,
+    (client, sso): (Client<'_>, Option<&SsoSignIn>),
 ) -> Result<String> {
     let token = random_token();
     let ttl = if stage == Stage::Full { SESSION_TTL_MS } else { PENDING_TTL_MS };
@@ -130,6 +135,7 @@ pub(crate) async fn insert_session(
         stage,
         user_agent: client.user_agent,
         client: client.address,
+        sso,
     };
     sessions::insert(conn, &session).await?;
     Ok(token)
@@ -151,8 +157,17 @@ async fn stage_after_password(app: &App, user_id: &str) -> Result<Stage> {
 /// A session for a user who just proved who they are (a password, an accepted invitation): signed
 /// in, or waiting for the second step their account has or needs.
 pub async fn start_user_session(app: &App, user_id: &str, client: Client<'_>) -> Result<SignIn> {
+    start_session_as(app, user_id, (client, None)).await
+}
+
+/// [`start_user_session`], noting a provider's sign-in on the session.
+pub(crate) async fn start_session_as(
+    app: &App,
+    user_id: &str,
+    (client, sso): (Client<'_>, Option<&SsoSignIn>),
+) -> Result<SignIn> {
     let stage = stage_after_password(app, user_id).await?;
-    let token = create_session(app, user_id, stage, client).await?;
+    let token = create_session(app, user_id, stage, (client, sso)).await?;
     Ok(match stage {
         Stage::Full => SignIn::Full(token),
         Stage::Code => SignIn::Code(token),
@@ -310,10 +325,11 @@ pub async fn purge_expired_sessions(app: &App) -> Result<u64> {
 
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-pub async fn logout(app: &App, token: &str) -> Result<()> {
+/// Ends the session; returns how it signed in when that was through a provider (whose own logout
+/// may follow).
+pub async fn logout(app: &App, token: &str) -> Result<Option<SsoSignIn>> {
     let mut conn = app.db.conn().await?;
-    sessions::delete(&mut conn, &sha256_hex(token)).await?;
-    Ok(())
+    Ok(sessions::take(&mut conn, &sha256_hex(token)).await?)
 }
 
 pub struct PasswordChange<'a> {

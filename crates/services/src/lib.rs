@@ -39,6 +39,7 @@ pub mod school_plans;
 pub mod search;
 pub mod sessions;
 pub mod settlements;
+pub mod sso;
 pub mod todo;
 pub mod two_factor;
 pub mod users;
@@ -155,6 +156,8 @@ pub struct App {
     pub search: std::sync::Arc<search::SearchCache>,
     /// What this process has done, for `/metrics`.
     pub metrics: std::sync::Arc<metrics::Metrics>,
+    /// The single sign-on providers (OpenID Connect), with their metadata while fresh.
+    pub sso: std::sync::Arc<sso::Providers>,
     /// The key that signs anonymous visitors' form tokens, read from the database once.
     pub signing_key: std::sync::Arc<tokio::sync::OnceCell<[u8; 32]>>,
 }
@@ -188,6 +191,7 @@ impl App {
             search: std::sync::Arc::default(),
             metrics: std::sync::Arc::default(),
             signing_key: std::sync::Arc::default(),
+            sso: std::sync::Arc::default(),
             mailer: std::sync::Arc::new(mail::Mailer::Outbox),
             base_url: "http://127.0.0.1:8080".into(),
         }

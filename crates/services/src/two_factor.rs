@@ -200,10 +200,10 @@ async fn verify(app: &App, user_id: &str, code: &str) -> Result<()> {
 /// reset, signing out everywhere) starts nothing.
 async fn promote(app: &App, pending_token: &str, user_id: &str, client: Client<'_>) -> Result<String> {
     let mut tx = app.db.begin().await?;
-    if !store::sessions::delete_pending(&mut tx, &sha256_hex(pending_token)).await? {
+    let Some(sso) = store::sessions::take_pending(&mut tx, &sha256_hex(pending_token)).await? else {
         return Err(ServiceError::Denied(domain::Denied::NotSignedIn));
-    }
-    let token = insert_session(&mut tx, user_id, Stage::Full, client).await?;
+    };
+    let token = insert_session(&mut tx, user_id, Stage::Full, (client, sso.as_ref())).await?;
     tx.commit().await?;
     Ok(token)
 }

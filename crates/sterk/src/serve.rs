@@ -127,13 +127,18 @@ pub(crate) fn parse_clock(text: &str) -> anyhow::Result<jiff::Timestamp> {
     text.parse().with_context(|| format!("--clock \"{text}\" is geen tijdstip (voorbeeld: {DEMO_CLOCK})"))
 }
 
-/// Mail over SMTP when `STERK_SMTP_URL` is set (else the outbox), with links to `STERK_BASE_URL`.
+/// Mail over SMTP when `STERK_SMTP_URL` is set (else the outbox), with links to `STERK_BASE_URL`;
+/// the single sign-on providers from `STERK_OIDC_FILE` and `STERK_OIDC_*`.
 pub(crate) fn configure_mail(app: &mut App, default_base: &str) -> anyhow::Result<()> {
     app.mailer = Arc::new(services::mail::Mailer::from_env().map_err(anyhow::Error::msg)?);
     app.base_url =
         std::env::var("STERK_BASE_URL").ok().filter(|u| !u.trim().is_empty()).unwrap_or(default_base.into()).into();
     if matches!(app.mailer.as_ref(), services::mail::Mailer::Outbox) {
         println!("Geen STERK_SMTP_URL: e-mail blijft in de uitbak (/beheer/uitbak).");
+    }
+    app.sso = Arc::new(services::sso::Providers::from_env().map_err(anyhow::Error::msg)?);
+    for p in &app.sso.list {
+        println!("Inloggen via {} ({}): {}", p.id, p.name, p.issuer);
     }
     Ok(())
 }

@@ -32,6 +32,7 @@ pub mod sessions;
 pub mod settings;
 pub mod settlements;
 pub mod snapshot;
+pub mod sso;
 pub(crate) mod steps;
 pub mod two_factor;
 pub mod users;

@@ -50,13 +50,23 @@ pub struct NewSession<'a> {
     pub stage: Stage,
     pub user_agent: &'a str,
     pub client: &'a str,
+    /// Signed in through a provider: its id and the ID token (the hint for its logout).
+    pub sso: Option<&'a SsoSignIn>,
+}
+
+/// How a session signed in through a provider: which one, with which ID token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSignIn {
+    pub provider: String,
+    pub id_token: String,
 }
 
 pub async fn insert(conn: &mut AnyConnection, s: &NewSession<'_>) -> Result<()> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, stage, public_id, \
-         user_agent, client, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         user_agent, client, last_used_at, sso_provider, id_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(s.token_hash)
     .bind(s.user_id)
@@ -68,6 +78,8 @@ pub async fn insert(conn: &mut AnyConnection, s: &NewSession<'_>) -> Result<()> 
     .bind(s.user_agent.chars().take(300).collect::<String>())
     .bind(s.client.chars().take(64).collect::<String>())
     .bind(now)
+    .bind(s.sso.map(|x| x.provider.as_str()))
+    .bind(s.sso.map(|x| x.id_token.as_str()))
     .execute(conn)
     .await?;
     Ok(())
@@ -142,13 +154,34 @@ pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
-/// Ends a session that waits for its second step; `false` when it is gone (ended meanwhile).
-pub async fn delete_pending(conn: &mut AnyConnection, token_hash: &str) -> Result<bool> {
+/// Ends a session that waits for its second step; `None` when it is gone (ended meanwhile), else
+/// how it signed in (through a provider or not), for the session that follows it.
+pub async fn take_pending(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<Option<SsoSignIn>>> {
+    let sso = sso_of(conn, token_hash).await?;
     let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND stage <> 'full'")
         .bind(token_hash)
         .execute(conn)
         .await?;
-    Ok(done.rows_affected() == 1)
+    Ok((done.rows_affected() == 1).then_some(sso))
+}
+
+/// Ends a session; returns how it signed in when through a provider (for the provider's logout).
+pub async fn take(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<SsoSignIn>> {
+    let sso = sso_of(conn, token_hash).await?;
+    delete(conn, token_hash).await?;
+    Ok(sso)
+}
+
+async fn sso_of(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<SsoSignIn>> {
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT sso_provider, id_token FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(conn)
+            .await?;
+    Ok(match row {
+        Some((Some(provider), Some(id_token))) => Some(SsoSignIn { provider, id_token }),
+        _ => None,
+    })
 }
 
 /// Ends one of the user's sessions by the id its owner sees; `false` when there is none.

@@ -223,6 +223,18 @@ pub async fn invitation(conn: &mut AnyConnection, token_hash: &str) -> Result<Op
     .transpose()
 }
 
+/// The token hash of the newest open invitation for `email` (not used, not expired).
+pub async fn open_invitation_for(conn: &mut AnyConnection, email: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT token_hash FROM invitations WHERE email = $1 AND accepted_at IS NULL AND expires_at > $2 \
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(email)
+    .bind(now_ms())
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// Marks an invitation used; `false` when someone else used it first.
 pub async fn accept_invitation(conn: &mut AnyConnection, token_hash: &str) -> Result<bool> {
     let done = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL")

@@ -54,6 +54,7 @@ async fn expired_sessions_are_purged_and_never_returned() {
         stage: sessions::Stage::Full,
         user_agent: "",
         client: "",
+        sso: None,
     };
     sessions::insert(&mut conn, &session("old", "c1", now_ms() - 1)).await.unwrap();
     sessions::insert(&mut conn, &session("new", "c2", now_ms() + 60_000)).await.unwrap();

@@ -54,6 +54,7 @@ pub async fn render_dashboard(
         is_admin: ctx.actor.is_national_admin(),
         can_invite: !ctx.actor.invitable_roles().is_empty(),
         tokens: tokens.into_iter().map(token_view).collect(),
+        has_sso: !st.app.sso.list.is_empty(),
         new_token,
         token_error,
     };

@@ -3,6 +3,7 @@
 pub mod dashboard;
 pub mod recovery;
 pub mod sessions;
+pub mod sso;
 pub mod two_factor;
 mod views;
 
@@ -31,9 +32,23 @@ pub async fn login_form(State(st): State<AppState>, mut ctx: Ctx, flash: crate::
         return Ok(Redirect::to("/beheer").into_response());
     }
     let cookie = ctx.ensure_session(&st).await?;
-    let l = Layout::new("Inloggen", &ctx, "inloggen");
-    let page = html(LoginPage { l, email: String::new(), error: None, notice: flash.notice })?;
-    Ok(with_cookie(page, cookie))
+    let page = LoginPage { notice: flash.notice, ..login_view(&st, &ctx, String::new(), None) };
+    Ok(with_cookie(html(page)?, cookie))
+}
+
+fn login_view(st: &AppState, ctx: &Ctx, email: String, error: Option<String>) -> LoginPage {
+    LoginPage {
+        l: Layout::new("Inloggen", ctx, "inloggen"),
+        email,
+        error,
+        notice: None,
+        providers: st.app.sso.list.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
+    }
+}
+
+/// The sign-in page with what was typed and what went wrong.
+pub(crate) fn login_page(st: &AppState, ctx: &Ctx, email: String, error: Option<String>) -> Page {
+    html(login_view(st, ctx, email, error))
 }
 
 #[derive(Deserialize)]
@@ -78,23 +93,24 @@ pub async fn login(State(st): State<AppState>, ctx: Ctx, Form(input): Form<Login
                 }
                 _ => "Het e-mailadres of het wachtwoord klopt niet.".to_owned(),
             };
-            let page = LoginPage {
-                l: Layout::new("Inloggen", &ctx, "inloggen"),
-                email: input.email.trim().to_owned(),
-                error: Some(message),
-                notice: None,
-            };
-            Ok((status, html(page)?).into_response())
+            let page = login_page(&st, &ctx, input.email.trim().to_owned(), Some(message))?;
+            Ok((status, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
 }
 
 pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Page {
-    if let Some(token) = &ctx.session_token {
-        services::auth::logout(&st.app, token).await?;
-    }
-    let mut response = Redirect::to("/").into_response();
+    let sso = match &ctx.session_token {
+        Some(token) => services::auth::logout(&st.app, token).await?,
+        None => None,
+    };
+    // Signed in through a provider that offers its own logout: on to it, back to the home page.
+    let to = match &sso {
+        Some(sso) => services::sso::logout_url(&st.app, sso).await.unwrap_or_else(|| "/".into()),
+        None => "/".into(),
+    };
+    let mut response = Redirect::to(&to).into_response();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(None, st.config.secure_cookies));
     Ok(response)
 }

@@ -14,6 +14,8 @@ pub struct LoginPage {
     pub error: Option<String>,
     /// What the previous step left to say (a new password saved, signed out everywhere).
     pub notice: Option<String>,
+    /// The single sign-on providers: (id, the button's text).
+    pub providers: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -58,6 +60,8 @@ pub struct Dashboard {
     pub is_admin: bool,
     pub can_invite: bool,
     pub tokens: Vec<TokenView>,
+    /// Single sign-on providers are configured (the page on linking them is worth a link).
+    pub has_sso: bool,
     pub new_token: Option<String>,
     pub token_error: Option<String>,
 }

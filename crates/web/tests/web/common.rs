@@ -102,6 +102,8 @@ pub struct Client {
     pub anonymous: Option<String>,
     /// The one-time message a redirect left for the next page.
     pub message: Option<String>,
+    /// The cookie that binds a single sign-on answer to this browser.
+    pub sso: Option<String>,
     pub csrf: Option<String>,
     pub bearer: Option<String>,
     /// Headers sent with every request until cleared.
@@ -118,6 +120,7 @@ impl Client {
             cookie: None,
             anonymous: None,
             message: None,
+            sso: None,
             csrf: None,
             bearer: None,
             extra: Vec::new(),
@@ -127,11 +130,15 @@ impl Client {
 
     pub async fn send(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Response {
         let mut req = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
-        let jar: Vec<String> =
-            [("sterk_sessie", &self.cookie), ("sterk_anoniem", &self.anonymous), ("sterk_melding", &self.message)]
-                .into_iter()
-                .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
-                .collect();
+        let jar: Vec<String> = [
+            ("sterk_sessie", &self.cookie),
+            ("sterk_anoniem", &self.anonymous),
+            ("sterk_melding", &self.message),
+            ("sterk_sso", &self.sso),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={v}")))
+        .collect();
         if !jar.is_empty() {
             req = req.header(header::COOKIE, jar.join("; "));
         }
@@ -175,6 +182,7 @@ impl Client {
                 "sterk_sessie" => self.cookie = value,
                 "sterk_anoniem" => self.anonymous = value,
                 "sterk_melding" => self.message = value,
+                "sterk_sso" => self.sso = value,
                 other => panic!("unexpected cookie {other}"),
             }
         }

@@ -49,6 +49,8 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/wachtwoord-herstellen/{token}", Form, Anonymous),
     ("POST", "/e-mailadres-bevestigen/{token}", Form, Anonymous),
     ("POST", "/account/e-mailadres", Form, Manager),
+    ("POST", "/account/inlogdiensten/{provider}", Form, Manager),
+    ("POST", "/account/inlogdiensten/{provider}/ontkoppelen", Form, Manager),
     ("POST", "/account/sessies/{id}/afmelden", Form, Manager),
     ("POST", "/account/sessies/overal-uitloggen", Form, Manager),
     ("POST", "/account/tweestapsverificatie", Form, Manager),
@@ -183,7 +185,8 @@ async fn path_for(st: &AppState, template: &str) -> String {
         .replace("{index}", "0")
         .replace("{activity}", "a1")
         .replace("{token}", &"0".repeat(64))
-        .replace("{obligation}", "voortgang-2025");
+        .replace("{obligation}", "voortgang-2025")
+        .replace("{provider}", "test");
     let id = if template.contains("deelplannen/accounts/") {
         one("SELECT id FROM account_requests").await
     } else if template.contains("deelplannen/{id}") || template.contains("school-plans/{id}") {
@@ -235,7 +238,7 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
     // Not `totp_secrets`: the set-up page stores the secret it shows, also when it shows it again
     // after a wrong code.
-    const TABLES: [&str; 43] = [
+    const TABLES: [&str; 46] = [
         "organisations",
         "regions",
         "memberships",
@@ -245,6 +248,9 @@ async fn counts(st: &AppState) -> Vec<(String, i64)> {
         "api_tokens",
         "account_tokens",
         "recovery_codes",
+        "sso_logins",
+        "sso_identities",
+        "sso_refusals",
         "audit_log",
         "settings",
         "applications",

@@ -20,4 +20,5 @@ mod regions;
 mod regulation;
 mod school_plans;
 mod smtp;
+mod sso;
 mod workspace;

@@ -1,0 +1,122 @@
+//! Signing in through an OpenID Connect provider (Entree, SURFconext, an eHerkenning broker), and
+//! the providers linked to one's account.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use services::ServiceError;
+
+use crate::AppState;
+use crate::layout::{Layout, ms_to_timestamp};
+use crate::page::{Page, html};
+use crate::session::{Ctx, raw_cookie, set_cookie};
+
+/// Binds a provider's answer to the browser that went there.
+const COOKIE: &str = "sterk_sso";
+
+/// Off to the provider, with the cookie that binds its answer to this browser.
+async fn to_provider(st: &AppState, provider: &str, actor: &domain::Actor) -> Page {
+    let (url, browser) = services::sso::start(&st.app, actor, provider).await?;
+    let ttl = services::sso::WAITING_TTL_MS;
+    let mut response = Redirect::to(&url).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie(COOKIE, Some(&browser), ttl, st.config.secure_cookies));
+    Ok(response)
+}
+
+pub async fn start(State(st): State<AppState>, Path(provider): Path<String>) -> Page {
+    to_provider(&st, &provider, &domain::Actor::anonymous()).await
+}
+
+#[derive(Deserialize)]
+pub struct Answer {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    state: String,
+    /// The provider's refusal (the person cancelled, or it refused the client).
+    #[serde(default)]
+    error: String,
+}
+
+pub async fn back(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(provider): Path<String>,
+    headers: axum::http::HeaderMap,
+    Query(answer): Query<Answer>,
+) -> Page {
+    let browser = raw_cookie(&headers, COOKIE).unwrap_or_default();
+    let result = if answer.error.is_empty() {
+        services::sso::finish(&st.app, &provider, (&answer.code, &answer.state), &browser, ctx.origin()).await
+    } else {
+        Err(ServiceError::NotAllowed(
+            "Inloggen bij de provider is afgebroken of geweigerd. U kunt het opnieuw proberen.".into(),
+        ))
+    };
+    let clear = set_cookie(COOKIE, None, 0, st.config.secure_cookies);
+    let mut response = match result {
+        Ok(sign_in) => crate::account::signed_in(&st, &ctx, &sign_in).await?,
+        Err(ServiceError::NotAllowed(message)) => {
+            let page = crate::account::login_page(&st, &ctx, String::new(), Some(message))?;
+            (StatusCode::FORBIDDEN, page).into_response()
+        }
+        Err(e) => return Err(e.into()),
+    };
+    response.headers_mut().append(header::SET_COOKIE, clear);
+    Ok(response)
+}
+
+struct ProviderRow {
+    id: String,
+    name: String,
+    /// Linked: with which address, since when, last used.
+    linked: Option<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "account/sso.html")]
+struct LinkedPage {
+    l: Layout,
+    providers: Vec<ProviderRow>,
+    notice: Option<String>,
+}
+
+pub async fn linked(State(st): State<AppState>, ctx: Ctx, flash: crate::flash::Flash) -> Page {
+    let linked = services::sso::linked(&st.app, &ctx.actor).await?;
+    let at = |ms| domain::fmt::instant_nl(ms_to_timestamp(ms));
+    let providers = st
+        .app
+        .sso
+        .list
+        .iter()
+        .map(|p| ProviderRow {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            linked: linked
+                .iter()
+                .find(|l| l.provider == p.id)
+                .map(|l| (l.email.clone(), at(l.created_at), at(l.last_used_at))),
+        })
+        .collect();
+    html(LinkedPage { l: Layout::new("Inlogdiensten", &ctx, "beheer"), providers, notice: flash.notice })
+}
+
+/// A signed-in person links a provider to their account.
+pub async fn link(State(st): State<AppState>, ctx: Ctx, Path(provider): Path<String>) -> Page {
+    ctx.actor.require(domain::Action::UseAccount).map_err(ServiceError::from)?;
+    to_provider(&st, &provider, &ctx.actor).await
+}
+
+pub async fn unlink(State(st): State<AppState>, ctx: Ctx, Path(provider): Path<String>) -> Page {
+    services::sso::unlink(&st.app, &ctx.actor, &provider).await?;
+    crate::flash::redirect(
+        &st,
+        "/account/inlogdiensten",
+        "Losgekoppeld: inloggen via die dienst komt niet meer bij dit account.",
+    )
+    .await
+}
