@@ -187,3 +187,19 @@ export async function startOidcProvider(sterkUrl) {
   });
   return { issuer, stop: () => child.kill('SIGTERM') };
 }
+
+/** Starts an SMTP sink, Sterk mailing to it, and Chromium before a file's tests; stops them after. */
+export function sterkBrowserAndSmtp() {
+  const env = {};
+  before(async () => {
+    env.smtp = await startSmtpSink();
+    env.sterk = await startSterk({ STERK_SMTP_URL: `smtp://127.0.0.1:${env.smtp.port}`, STERK_MAIL_FROM: 'Sterk <noreply@sterk.example>' });
+    env.browser = await startBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.sterk?.stop();
+    env.smtp?.stop();
+  });
+  return env;
+}

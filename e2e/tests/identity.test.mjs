@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { PASSWORD, axe, mailTo, signIn, startBrowser, startSmtpSink, startSterk, totp } from './helpers.mjs';
+import { test } from 'node:test';
+import { PASSWORD, axe, mailTo, signIn, sterkBrowserAndSmtp, totp } from './helpers.mjs';
 
-let sterk;
-let browser;
-let smtp;
-
-before(async () => {
-  smtp = await startSmtpSink();
-  sterk = await startSterk({ STERK_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, STERK_MAIL_FROM: 'Sterk <noreply@sterk.example>' });
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  sterk?.stop();
-  smtp?.stop();
-});
+const env = sterkBrowserAndSmtp();
 
 async function page() {
-  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
   return context.newPage();
 }
 
@@ -31,13 +17,13 @@ function linkIn(mail, prefix) {
 }
 
 async function resetPassword(p, email, password) {
-  const { url } = sterk;
+  const { url } = env.sterk;
   await p.goto(`${url}/inloggen`);
   await p.getByRole('link', { name: 'Wachtwoord vergeten?' }).click();
   await p.getByLabel('E-mailadres').fill(email);
   await p.getByRole('button', { name: 'Link versturen' }).click();
   await p.getByText('De link werkt één keer en een uur lang.').waitFor();
-  const mail = await mailTo(smtp, email, /Nieuw wachtwoord/);
+  const mail = await mailTo(env.smtp, email, /Nieuw wachtwoord/);
   await p.goto(`${url}${linkIn(mail, '/wachtwoord-herstellen/')}`);
   await axe(p, 'the reset page');
   await p.getByLabel('Nieuw wachtwoord', { exact: true }).fill(password);
@@ -48,7 +34,7 @@ async function resetPassword(p, email, password) {
 }
 
 async function signInWith(p, email, password) {
-  await p.goto(`${sterk.url}/inloggen`);
+  await p.goto(`${env.sterk.url}/inloggen`);
   await p.getByLabel('E-mailadres').fill(email);
   await p.getByLabel('Wachtwoord').fill(password);
   await p.getByRole('button', { name: 'Inloggen' }).click();
@@ -56,7 +42,7 @@ async function signInWith(p, email, password) {
 
 test('a forgotten password is reset through the mailed link, which works once', async () => {
   const p = await page();
-  const { url } = sterk;
+  const { url } = env.sterk;
   await p.goto(`${url}/wachtwoord-vergeten`);
   await axe(p, 'the forgotten-password page');
   await resetPassword(p, 'partner@sterk.example', 'mijn nieuwe wachtwoord');
@@ -64,7 +50,7 @@ test('a forgotten password is reset through the mailed link, which works once', 
   await p.getByText('Het e-mailadres of het wachtwoord klopt niet.').waitFor();
   await signInWith(p, 'partner@sterk.example', 'mijn nieuwe wachtwoord');
   await p.waitForURL(`${url}/beheer`);
-  const mail = await mailTo(smtp, 'partner@sterk.example', /Nieuw wachtwoord/);
+  const mail = await mailTo(env.smtp, 'partner@sterk.example', /Nieuw wachtwoord/);
   await p.goto(`${url}${linkIn(mail, '/wachtwoord-herstellen/')}`);
   await p.getByRole('heading', { name: 'Deze link werkt niet meer' }).waitFor();
   await p.context().close();
@@ -72,7 +58,7 @@ test('a forgotten password is reset through the mailed link, which works once', 
 
 test('two-factor sign-in: set up from the QR code key, asked at the next sign-in, also after a password reset', async () => {
   const p = await page();
-  const { url } = sterk;
+  const { url } = env.sterk;
   const email = 'school@sterk.example';
   await signIn(p, url, email);
   await p.getByRole('link', { name: 'Inloggen in twee stappen' }).click();

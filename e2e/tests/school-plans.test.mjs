@@ -1,33 +1,19 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, signIn, startBrowser, startSmtpSink, startSterk } from './helpers.mjs';
+import { axe, signIn, sterkBrowserAndSmtp } from './helpers.mjs';
 
 const TITLE = 'Lasrobot in het technieklokaal';
-let sterk;
-let browser;
-let smtp;
-
-before(async () => {
-  smtp = await startSmtpSink();
-  sterk = await startSterk({ STERK_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, STERK_MAIL_FROM: 'Sterk <noreply@sterk.example>' });
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  sterk?.stop();
-  smtp?.stop();
-});
+const env = sterkBrowserAndSmtp();
 
 async function as(email) {
-  const context = await browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await signIn(page, sterk.url, email);
+  await signIn(page, env.sterk.url, email);
   return page;
 }
 
 async function openPlan(page) {
-  await page.goto(`${sterk.url}/regio/zuid-friesland/deelplannen`);
+  await page.goto(`${env.sterk.url}/regio/zuid-friesland/deelplannen`);
   await page.getByRole('link', { name: TITLE }).click();
   await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
 }
@@ -43,7 +29,7 @@ async function submit(page) {
 }
 
 function mailsAbout(subject) {
-  return smtp.messages.filter((m) => m.subject === subject);
+  return env.smtp.messages.filter((m) => m.subject === subject);
 }
 
 test('a school plan is submitted, returned, resubmitted and approved into the application, with mail at each step', async () => {
@@ -81,7 +67,7 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
   await submit(school);
 
   const manager = await as('programmamanager@sterk.example');
-  await manager.goto(`${sterk.url}/regio/zuid-friesland/deelplannen`);
+  await manager.goto(`${env.sterk.url}/regio/zuid-friesland/deelplannen`);
   await axe(manager, 'the board');
   assert.match(await manager.locator('#kolom-ingediend').locator('..').textContent(), new RegExp(TITLE));
   await openPlan(manager);
@@ -113,7 +99,7 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
   const submitted = mailsAbout(`Deelplan ingediend: ${TITLE}`);
   assert.equal(submitted.length, 2);
   assert.deepEqual(submitted[0].to, ['programmamanager@sterk.example']);
-  assert.match(submitted[0].text, new RegExp(`${sterk.url}/regio/zuid-friesland/deelplannen/[0-9a-f-]+`));
+  assert.match(submitted[0].text, new RegExp(`${env.sterk.url}/regio/zuid-friesland/deelplannen/[0-9a-f-]+`));
   const returned = mailsAbout(`Deelplan teruggestuurd: ${TITLE}`);
   assert.deepEqual(returned.map((m) => m.to), [['school@sterk.example']]);
   assert.match(returned[0].text, /Met welk bedrijf werkt u samen\?/);
@@ -122,9 +108,9 @@ test('a school plan is submitted, returned, resubmitted and approved into the ap
 });
 
 test('a teacher asks for an account from the region page', async () => {
-  const context = await browser.newContext({ locale: 'nl-NL' });
+  const context = await env.browser.newContext({ locale: 'nl-NL' });
   const page = await context.newPage();
-  await page.goto(`${sterk.url}/regios/zuid-friesland`);
+  await page.goto(`${env.sterk.url}/regios/zuid-friesland`);
   await page.getByRole('link', { name: 'account aanvragen' }).click();
   await axe(page, 'the account request form');
   await page.getByLabel('Uw naam').fill('Pieter Docent');

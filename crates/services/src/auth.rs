@@ -150,7 +150,7 @@ async fn stage_after_password(app: &App, user_id: &str) -> Result<Stage> {
     }
     let grants = users::grants(&mut conn, user_id).await?;
     drop(conn);
-    let required = crate::two_factor::required_by_setting(app).await?;
+    let required = crate::security::required_by_setting(app).await?;
     Ok(if domain::user::second_factor_required(&grants, required) { Stage::Enrol } else { Stage::Full })
 }
 
@@ -359,7 +359,7 @@ pub async fn change_password(app: &App, actor: &Actor, session_token: &str, chan
     sessions::delete_for_user(&mut tx, user_id, &sha256_hex(session_token)).await?;
     // A key made under the old password may be what leaked: every key ends with it.
     users::revoke_all_api_tokens(&mut tx, user_id).await?;
-    crate::recovery::end_account_links(&mut tx, user_id).await?;
+    crate::account_notices::end_account_links(&mut tx, user_id).await?;
     store::audit::append(&mut tx, Some(user_id), "user.password", "user", user_id, &serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())

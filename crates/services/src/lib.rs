@@ -6,6 +6,7 @@
 // end would panic, so non-test code uses `get` and iterators (tests may index freely).
 #![cfg_attr(not(test), deny(clippy::string_slice, clippy::indexing_slicing))]
 
+pub mod account_notices;
 pub mod account_requests;
 pub mod agreement;
 pub mod applications;
@@ -37,6 +38,7 @@ pub mod reminders;
 pub mod reports;
 pub mod school_plans;
 pub mod search;
+pub mod security;
 pub mod sessions;
 pub mod settlements;
 pub mod sso;

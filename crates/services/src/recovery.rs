@@ -107,47 +107,16 @@ pub async fn reset_password(app: &App, token: &str, password: &str, repeat: &str
     users::set_password_hash(&mut tx, &user_id, &new_hash).await?;
     sessions::delete_for_user(&mut tx, &user_id, "").await?;
     users::revoke_all_api_tokens(&mut tx, &user_id).await?;
-    end_account_links(&mut tx, &user_id).await?;
+    crate::account_notices::end_account_links(&mut tx, &user_id).await?;
     store::audit::append(&mut tx, Some(&user_id), "user.password_reset", "user", &user_id, &json!({})).await?;
     let notice = (
         "Uw wachtwoord voor Sterk is gewijzigd",
         "Het wachtwoord van uw account in Sterk is zojuist opnieuw ingesteld via de link uit uw e-mail; u bent overal \
          afgemeld. Was u dit niet? Neem dan meteen contact op met het landelijk team.",
     );
-    tell_owner(app, &mut tx, &user_id, notice).await?;
+    crate::account_notices::tell_owner(app, &mut tx, &user_id, notice).await?;
     tx.commit().await?;
     mail::deliver(app).await?;
-    Ok(())
-}
-
-/// Ends what someone who briefly held the account could have left behind: reset links, a new
-/// address waiting for confirmation, a two-factor secret shown but not confirmed.
-pub(crate) async fn end_account_links(conn: &mut store::AnyConnection, user_id: &str) -> Result<()> {
-    tokens::end_all(conn, user_id, Purpose::PasswordReset).await?;
-    tokens::end_all(conn, user_id, Purpose::EmailChange).await?;
-    store::two_factor::forget_unconfirmed(conn, user_id).await?;
-    Ok(())
-}
-
-/// Mails the account's owner about a change to how they sign in (so a change they did not make
-/// does not go unnoticed).
-pub(crate) async fn tell_owner(
-    app: &App,
-    conn: &mut store::AnyConnection,
-    user_id: &str,
-    (subject, body): (&str, &str),
-) -> Result<()> {
-    let email = users::by_id(conn, user_id).await?.ok_or(ServiceError::NotFound)?.email;
-    let mail = Mail {
-        user_id: Some(user_id),
-        to: &email,
-        kind: "account.security",
-        subject: subject.to_owned(),
-        body: body.to_owned(),
-        path: "/account/sessies".into(),
-        dedup_key: None,
-    };
-    mail::queue(app, conn, &mail).await?;
     Ok(())
 }
 

@@ -58,7 +58,7 @@ pub async fn end_everywhere(app: &App, actor: &Actor, keys: bool) -> Result<()> 
     let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
     let mut tx = app.db.begin().await?;
     sessions::delete_for_user(&mut tx, user_id, "").await?;
-    crate::recovery::end_account_links(&mut tx, user_id).await?;
+    crate::account_notices::end_account_links(&mut tx, user_id).await?;
     if keys {
         store::users::revoke_all_api_tokens(&mut tx, user_id).await?;
     }

@@ -10,31 +10,15 @@ use totp_rs::{Algorithm, Secret, TOTP};
 use crate::auth::{Client, Pending, Stage, constant_time_eq, insert_session, sha256_hex};
 use crate::{App, Result, ServiceError, invalid};
 
-/// The installation setting; required unless a national administrator turned it off.
-pub const SETTING: &str = "two-factor-required";
 /// Wrong codes for one account per window before it waits for the window's end.
 pub const CODE_ATTEMPTS: i64 = 5;
+/// Wrong codes in a row after which the owner is told by mail, and after which no code counts
+/// until the national team clears two-factor sign-in (guessing, slowed by `CODE_ATTEMPTS`, ends).
+pub const CODES_WARN: i64 = 10;
+pub const CODES_LOCK: i64 = 20;
 const RECOVERY_CODES: usize = 10;
 /// The name the authenticator app shows beside the account.
 const ISSUER: &str = "Sterk";
-
-/// Whether the installation requires two-factor sign-in of national administrators and the funder.
-pub async fn required_by_setting(app: &App) -> Result<bool> {
-    let mut conn = app.db.conn().await?;
-    Ok(store::settings::get(&mut conn, SETTING).await?.as_deref() != Some("off"))
-}
-
-/// Turns the requirement on or off (the national team).
-pub async fn set_required(app: &App, actor: &Actor, required: bool) -> Result<()> {
-    actor.require(Action::ManageSecurity)?;
-    let mut tx = app.db.begin().await?;
-    store::settings::set(&mut tx, SETTING, if required { "on" } else { "off" }).await?;
-    let detail = serde_json::json!({ "required": required });
-    store::audit::append(&mut tx, actor.user_id.as_deref(), "settings.two_factor", "settings", SETTING, &detail)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
 
 /// Where a person's two-factor sign-in stands.
 #[derive(Debug, Clone)]
@@ -48,7 +32,8 @@ pub struct Status {
 pub async fn status(app: &App, actor: &Actor) -> Result<Status> {
     actor.require(Action::UseAccount)?;
     let user_id = actor.user_id.as_deref().ok_or(ServiceError::NotFound)?;
-    let required = domain::user::second_factor_required(&actor.grants, required_by_setting(app).await?);
+    let required =
+        domain::user::second_factor_required(&actor.grants, crate::security::required_by_setting(app).await?);
     let mut conn = app.db.conn().await?;
     Ok(Status {
         enabled: repo::enabled(&mut conn, user_id).await?,
@@ -180,6 +165,13 @@ async fn verify(app: &App, user_id: &str, code: &str) -> Result<()> {
         return Err(ServiceError::RateLimited(crate::ratelimit::minutes(start + crate::ratelimit::WINDOW_MS - now)));
     }
     let secret = repo::secret(&mut conn, user_id).await?.filter(|s| s.confirmed).ok_or(ServiceError::NotFound)?;
+    if secret.failed_codes >= CODES_LOCK {
+        return Err(invalid(
+            "code",
+            "Er is te vaak een verkeerde code ingevoerd: inloggen in twee stappen is geblokkeerd. Vraag het landelijk \
+             team om het opnieuw in te stellen.",
+        ));
+    }
     let email = users::by_id(&mut conn, user_id).await?.ok_or(ServiceError::NotFound)?.email;
     let ok = match matching_step(&totp(&secret.secret, &email)?, code, now_secs()) {
         Some(step) => step > secret.last_step && repo::use_step(&mut conn, user_id, step).await?,
@@ -189,9 +181,21 @@ async fn verify(app: &App, user_id: &str, code: &str) -> Result<()> {
         }
     };
     if !ok {
+        if repo::record_failure(&mut conn, user_id).await? == CODES_WARN {
+            let notice = (
+                "Verkeerde codes bij het inloggen",
+                "Bij het inloggen op uw account in Sterk is tien keer achter elkaar een verkeerde code ingevoerd. Was u \
+                 dit niet? Dan kent iemand anders uw wachtwoord: wijzig het meteen. Na twintig verkeerde codes wordt \
+                 inloggen in twee stappen geblokkeerd.",
+            );
+            crate::account_notices::tell_owner(app, &mut conn, user_id, notice).await?;
+            drop(conn);
+            crate::mail::deliver(app).await?;
+        }
         return Err(wrong_code());
     }
     limits::clear(&mut conn, &format!("code:{user_id}")).await?;
+    repo::clear_failures(&mut conn, user_id).await?;
     Ok(())
 }
 
@@ -247,7 +251,7 @@ pub async fn turn_on(
         "Voor uw account in Sterk staat inloggen in twee stappen nu aan; andere sessies zijn afgemeld. Was u dit \
          niet? Neem dan meteen contact op met het landelijk team.",
     );
-    crate::recovery::tell_owner(app, &mut tx, &user_id, notice).await?;
+    crate::account_notices::tell_owner(app, &mut tx, &user_id, notice).await?;
     tx.commit().await?;
     crate::mail::deliver(app).await?;
     Ok((codes, signed_in))
@@ -262,7 +266,14 @@ pub async fn renew_recovery_codes(app: &App, actor: &Actor, code: &str) -> Resul
     let codes = new_recovery_codes(&mut tx, user_id).await?;
     store::audit::append(&mut tx, Some(user_id), "user.recovery_codes", "user", user_id, &serde_json::json!({}))
         .await?;
+    let notice = (
+        "Nieuwe herstelcodes voor Sterk",
+        "Voor uw account in Sterk zijn nieuwe herstelcodes gemaakt; de oude werken niet meer. Was u dit niet? Neem \
+         dan meteen contact op met het landelijk team.",
+    );
+    crate::account_notices::tell_owner(app, &mut tx, user_id, notice).await?;
     tx.commit().await?;
+    crate::mail::deliver(app).await?;
     Ok(codes)
 }
 
@@ -284,7 +295,7 @@ pub async fn turn_off(app: &App, actor: &Actor, code: &str) -> Result<()> {
         "Voor uw account in Sterk staat inloggen in twee stappen nu uit. Was u dit niet? Neem dan meteen contact op \
          met het landelijk team.",
     );
-    crate::recovery::tell_owner(app, &mut tx, user_id, notice).await?;
+    crate::account_notices::tell_owner(app, &mut tx, user_id, notice).await?;
     tx.commit().await?;
     crate::mail::deliver(app).await?;
     Ok(())

@@ -239,18 +239,21 @@ pub async fn accept_invitation(app: &App, token: &str, input: &AcceptInput) -> R
 }
 
 /// Accepts the open invitation for `email` for someone a provider vouched for (single sign-on):
-/// the account is made with the invitation's role and no usable password (a forgotten-password
-/// link sets one). `None` when there is no open invitation.
-pub(crate) async fn accept_invitation_for(conn: &mut AnyConnection, email: &str, name: &str) -> Result<Option<String>> {
+/// the account is made with the invitation's role and the hash of a password nobody holds (a
+/// forgotten-password link sets one). `None` when there is no open invitation.
+pub(crate) async fn accept_invitation_for(
+    conn: &mut AnyConnection,
+    email: &str,
+    (name, password_hash): (&str, &str),
+) -> Result<Option<String>> {
     let Some(token_hash) = users::open_invitation_for(conn, email).await? else { return Ok(None) };
     let inv = users::invitation(conn, &token_hash).await?.ok_or(ServiceError::NotFound)?;
     if !users::accept_invitation(conn, &token_hash).await? {
         return Ok(None);
     }
     let name: String = name.trim().chars().take(120).collect();
-    // Not a hash at all: no password verifies against it until one is chosen.
     let user_id =
-        users::insert(conn, &inv.email, if name.is_empty() { &inv.email } else { &name }, "!geen-wachtwoord").await?;
+        users::insert(conn, &inv.email, if name.is_empty() { &inv.email } else { &name }, password_hash).await?;
     let scope = users::Scope { region_id: inv.region_id.as_deref(), organisation_id: inv.organisation_id.as_deref() };
     users::grant(conn, &user_id, inv.role, scope).await?;
     audit::append(

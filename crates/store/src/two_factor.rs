@@ -13,10 +13,12 @@ pub struct Secret {
     pub secret: String,
     pub confirmed: bool,
     pub last_step: i64,
+    /// Wrong codes in a row.
+    pub failed_codes: i64,
 }
 
 pub async fn secret(conn: &mut AnyConnection, user_id: &str) -> Result<Option<Secret>> {
-    let row = sqlx::query("SELECT secret, confirmed_at, last_step FROM totp_secrets WHERE user_id = $1")
+    let row = sqlx::query("SELECT secret, confirmed_at, last_step, failed_codes FROM totp_secrets WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(conn)
         .await?;
@@ -25,6 +27,7 @@ pub async fn secret(conn: &mut AnyConnection, user_id: &str) -> Result<Option<Se
             secret: r.try_get("secret")?,
             confirmed: r.try_get::<Option<i64>, _>("confirmed_at")?.is_some(),
             last_step: r.try_get("last_step")?,
+            failed_codes: r.try_get("failed_codes")?,
         })
     })
     .transpose()
@@ -122,5 +125,24 @@ pub async fn forget_unconfirmed(conn: &mut AnyConnection, user_id: &str) -> Resu
         .bind(user_id)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Counts a wrong code; returns how many are wrong in a row now.
+pub async fn record_failure(conn: &mut AnyConnection, user_id: &str) -> Result<i64> {
+    sqlx::query("UPDATE totp_secrets SET failed_codes = failed_codes + 1 WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(sqlx::query_scalar("SELECT failed_codes FROM totp_secrets WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?
+        .unwrap_or(0))
+}
+
+/// A right code: the count of wrong ones starts again.
+pub async fn clear_failures(conn: &mut AnyConnection, user_id: &str) -> Result<()> {
+    sqlx::query("UPDATE totp_secrets SET failed_codes = 0 WHERE user_id = $1").bind(user_id).execute(conn).await?;
     Ok(())
 }

@@ -88,25 +88,6 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
                    object-src 'none'; frame-ancestors 'none'";
 
-/// The content security policy, with the single sign-on providers' origins among the places a
-/// form may lead (linking a provider and signing out through it are forms whose answer goes there).
-fn csp(state: &AppState) -> HeaderValue {
-    let origins: Vec<&str> = state
-        .app
-        .sso
-        .list
-        .iter()
-        .filter_map(|p| {
-            let (scheme, rest) = p.issuer.split_once("://")?;
-            let end = scheme.len() + 3 + rest.find('/').unwrap_or(rest.len());
-            p.issuer.get(..end)
-        })
-        .filter(|o| o.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b','))
-        .collect();
-    let policy = CSP.replace("form-action 'self'", &format!("form-action 'self' {}", origins.join(" ")));
-    HeaderValue::from_str(policy.trim()).unwrap_or_else(|_| HeaderValue::from_static(CSP))
-}
-
 pub fn router(state: AppState) -> Router {
     let pages = axum::middleware::from_fn_with_state(state.clone(), pages::serve);
     let observe = axum::middleware::from_fn_with_state(state.clone(), observe::observe);
@@ -129,13 +110,12 @@ pub async fn serve_metrics(
 
 /// Every route with its layers.
 fn site(state: AppState) -> Router {
-    let policy = csp(&state);
     routes::table()
         .layer(axum::middleware::from_fn_with_state(state.clone(), flash::clear_when_shown))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::csrf_guard))
         .layer(axum::middleware::from_fn(rejection::in_dutch))
         .layer(axum::middleware::from_fn(panic::catch))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,

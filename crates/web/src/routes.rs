@@ -80,7 +80,7 @@ fn account_pages() -> Router<AppState> {
         .route("/inloggen/sso/{provider}", get(account::sso::start))
         .route("/inloggen/sso/{provider}/terug", get(account::sso::back))
         .route("/account/inlogdiensten", get(account::sso::linked))
-        .route("/account/inlogdiensten/{provider}", post(account::sso::link))
+        .route("/account/inlogdiensten/{provider}/koppelen", get(account::sso::link))
         .route("/account/inlogdiensten/{provider}/ontkoppelen", post(account::sso::unlink))
         .route("/wachtwoord-vergeten", get(account::recovery::forgot_form).post(account::recovery::forgot))
         .route("/wachtwoord-herstellen/{token}", get(account::recovery::reset_form).post(account::recovery::reset))

@@ -84,7 +84,7 @@ pub async fn load(app: &App) -> Result<bool> {
     settings::set(&mut tx, MARKER, "1").await?;
     // Every demo account signs in with the one password, so a newcomer sees each role at once;
     // the national team turns two-factor sign-in back on at /beheer/gebruikers.
-    settings::set(&mut tx, crate::two_factor::SETTING, "off").await?;
+    settings::set(&mut tx, crate::security::SETTING, "off").await?;
     tx.commit().await?;
     load_maximums(app).await?;
     if demo_region.is_some() {

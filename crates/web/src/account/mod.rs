@@ -105,13 +105,18 @@ pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Page {
         Some(token) => services::auth::logout(&st.app, token).await?,
         None => None,
     };
-    // Signed in through a provider that offers its own logout: on to it, back to the home page.
-    let to = match &sso {
-        Some(sso) => services::sso::logout_url(&st.app, sso).await.unwrap_or_else(|| "/".into()),
-        None => "/".into(),
+    // Signed in through a provider that offers its own logout: on to it, and back home from there.
+    let onward = match &sso {
+        Some(sso) => services::sso::logout_url(&st.app, sso).await.map(|to| (to, sso.provider.clone())),
+        None => None,
     };
-    let mut response = Redirect::to(&to).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session_cookie(None, st.config.secure_cookies));
+    let mut response = match onward {
+        Some((to, provider)) => sso::logged_out_at(&st, to, &provider)?,
+        None => Redirect::to("/").into_response(),
+    };
+    let secure = st.config.secure_cookies;
+    response.headers_mut().append(header::SET_COOKIE, session_cookie(None, secure));
+    response.headers_mut().append(header::SET_COOKIE, crate::session::set_cookie(sso::COOKIE, None, 0, secure));
     Ok(response)
 }
 

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use services::ServiceError;
+use services::sso::Finished;
 
 use crate::AppState;
 use crate::layout::{Layout, ms_to_timestamp};
@@ -14,11 +15,11 @@ use crate::page::{Page, html};
 use crate::session::{Ctx, raw_cookie, set_cookie};
 
 /// Binds a provider's answer to the browser that went there.
-const COOKIE: &str = "sterk_sso";
+pub(crate) const COOKIE: &str = "sterk_sso";
 
 /// Off to the provider, with the cookie that binds its answer to this browser.
-async fn to_provider(st: &AppState, provider: &str, actor: &domain::Actor) -> Page {
-    let (url, browser) = services::sso::start(&st.app, actor, provider).await?;
+async fn to_provider(st: &AppState, ctx: &Ctx, provider: &str, actor: &domain::Actor) -> Page {
+    let (url, browser) = services::sso::start(&st.app, actor, provider, &ctx.client).await?;
     let ttl = services::sso::WAITING_TTL_MS;
     let mut response = Redirect::to(&url).into_response();
     response
@@ -27,8 +28,8 @@ async fn to_provider(st: &AppState, provider: &str, actor: &domain::Actor) -> Pa
     Ok(response)
 }
 
-pub async fn start(State(st): State<AppState>, Path(provider): Path<String>) -> Page {
-    to_provider(&st, &provider, &domain::Actor::anonymous()).await
+pub async fn start(State(st): State<AppState>, ctx: Ctx, Path(provider): Path<String>) -> Page {
+    to_provider(&st, &ctx, &provider, &domain::Actor::anonymous()).await
 }
 
 #[derive(Deserialize)]
@@ -51,7 +52,8 @@ pub async fn back(
 ) -> Page {
     let browser = raw_cookie(&headers, COOKIE).unwrap_or_default();
     let result = if answer.error.is_empty() {
-        services::sso::finish(&st.app, &provider, (&answer.code, &answer.state), &browser, ctx.origin()).await
+        services::sso::finish(&st.app, (&ctx.actor, &provider), (&answer.code, &answer.state), &browser, ctx.origin())
+            .await
     } else {
         Err(ServiceError::NotAllowed(
             "Inloggen bij de provider is afgebroken of geweigerd. U kunt het opnieuw proberen.".into(),
@@ -59,7 +61,8 @@ pub async fn back(
     };
     let clear = set_cookie(COOKIE, None, 0, st.config.secure_cookies);
     let mut response = match result {
-        Ok(sign_in) => crate::account::signed_in(&st, &ctx, &sign_in).await?,
+        Ok(Finished::SignedIn(sign_in)) => crate::account::signed_in(&st, &ctx, &sign_in).await?,
+        Ok(Finished::Linked) => crate::flash::redirect(&st, "/account/inlogdiensten", "Gekoppeld.").await?,
         Err(ServiceError::NotAllowed(message)) => {
             let page = crate::account::login_page(&st, &ctx, String::new(), Some(message))?;
             (StatusCode::FORBIDDEN, page).into_response()
@@ -105,10 +108,11 @@ pub async fn linked(State(st): State<AppState>, ctx: Ctx, flash: crate::flash::F
     html(LinkedPage { l: Layout::new("Inlogdiensten", &ctx, "beheer"), providers, notice: flash.notice })
 }
 
-/// A signed-in person links a provider to their account.
+/// A signed-in person links a provider to their account (a link, not a form: the content security
+/// policy lets forms lead only to Sterk itself).
 pub async fn link(State(st): State<AppState>, ctx: Ctx, Path(provider): Path<String>) -> Page {
     ctx.actor.require(domain::Action::UseAccount).map_err(ServiceError::from)?;
-    to_provider(&st, &provider, &ctx.actor).await
+    to_provider(&st, &ctx, &provider, &ctx.actor).await
 }
 
 pub async fn unlink(State(st): State<AppState>, ctx: Ctx, Path(provider): Path<String>) -> Page {
@@ -119,4 +123,22 @@ pub async fn unlink(State(st): State<AppState>, ctx: Ctx, Path(provider): Path<S
         "Losgekoppeld: inloggen via die dienst komt niet meer bij dit account.",
     )
     .await
+}
+
+#[derive(Template)]
+#[template(path = "account/logged_out.html")]
+struct LoggedOutPage {
+    l: Layout,
+    /// The provider's own logout address (with the ID token as hint).
+    to: String,
+    provider: String,
+}
+
+/// After signing out of a session that came through a provider: on to its own logout, by a
+/// refresh (a form's answer may not lead elsewhere under the content security policy) and a link.
+pub(crate) fn logged_out_at(st: &AppState, to: String, provider: &str) -> Page {
+    let name =
+        st.app.sso.list.iter().find(|p| p.id == provider).map_or_else(|| provider.to_owned(), |p| p.name.clone());
+    let l = Layout::bare("Uitgelogd");
+    html(LoggedOutPage { l, to, provider: name })
 }

@@ -68,7 +68,7 @@ async fn users_page(
         outbox: matches!(*st.app.mailer, services::mail::Mailer::Outbox),
         notice,
         two_factor_required: match ctx.actor.permits(domain::Action::ManageSecurity) {
-            true => Some(services::two_factor::required_by_setting(&st.app).await?),
+            true => Some(services::security::required_by_setting(&st.app).await?),
             false => None,
         },
         input: if outcome.is_some() { InviteInput::default() } else { input },
@@ -102,7 +102,7 @@ pub async fn two_factor_setting(
     Form(input): Form<TwoFactorSetting>,
 ) -> crate::page::Page {
     let required = input.required == "ja";
-    services::two_factor::set_required(&st.app, &ctx.actor, required).await?;
+    services::security::set_required(&st.app, &ctx.actor, required).await?;
     let notice = if required {
         "Inloggen in twee stappen is nu verplicht voor landelijk beheerders en DUS-I; wie het nog niet heeft, stelt het in bij de volgende keer inloggen."
     } else {

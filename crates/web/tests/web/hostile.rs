@@ -49,7 +49,6 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/wachtwoord-herstellen/{token}", Form, Anonymous),
     ("POST", "/e-mailadres-bevestigen/{token}", Form, Anonymous),
     ("POST", "/account/e-mailadres", Form, Manager),
-    ("POST", "/account/inlogdiensten/{provider}", Form, Manager),
     ("POST", "/account/inlogdiensten/{provider}/ontkoppelen", Form, Manager),
     ("POST", "/account/sessies/{id}/afmelden", Form, Manager),
     ("POST", "/account/sessies/overal-uitloggen", Form, Manager),

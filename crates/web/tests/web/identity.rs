@@ -261,3 +261,39 @@ async fn ones_sessions_are_listed_one_ends_and_signing_out_everywhere_ends_them_
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn wrong_codes_in_a_row_warn_the_owner_and_then_block_the_second_step() {
+    let st = state().await;
+    let mut partner = Client::new(st.clone());
+    partner.login(PARTNER).await;
+    let app = authenticator(&partner.get("/account/tweestapsverificatie").await.body);
+    let on = partner.post("/account/tweestapsverificatie", &[("code", &app.generate(now()))]).await;
+    assert_eq!(on.status, StatusCode::OK);
+    let set_failures = |n: i64| {
+        let st = st.clone();
+        async move {
+            let mut conn = st.app.db.conn().await.unwrap();
+            sqlx::query("UPDATE totp_secrets SET failed_codes = $1").bind(n).execute(&mut *conn).await.unwrap();
+        }
+    };
+    let attempt = |code: String| {
+        let st = st.clone();
+        async move {
+            let mut c = Client::new(st);
+            c.get("/inloggen").await;
+            c.post("/inloggen", &[("email", PARTNER), ("password", DEMO_PASSWORD)]).await;
+            c.get("/inloggen/code").await;
+            c.post("/inloggen/code", &[("code", &code)]).await
+        }
+    };
+    set_failures(services::two_factor::CODES_WARN - 1).await;
+    assert_eq!(attempt("000000".into()).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let all = services::mail::all(&st.app, &domain::Actor::system(), None).await.unwrap();
+    assert!(all.iter().any(|n| n.recipient == PARTNER && n.subject == "Verkeerde codes bij het inloggen"));
+    set_failures(services::two_factor::CODES_LOCK - 1).await;
+    assert_eq!(attempt("000000".into()).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let blocked = attempt(app.generate(now() + 30)).await;
+    assert_eq!(blocked.status, StatusCode::UNPROCESSABLE_ENTITY, "not even the right code");
+    blocked.assert_contains("geblokkeerd");
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use services::sso::{Provider, Providers};
 
-use crate::common::{Client, PARTNER, Response, state};
+use crate::common::{ADMIN, Client, PARTNER, Response, state};
 
 const STERK: &str = "http://sterk.test";
 const SECRET: &str = "sterk-test-geheim-0123456789abcdef";
@@ -187,9 +187,41 @@ async fn signing_out_of_a_provider_session_goes_on_to_the_providers_logout() {
     sign_in_via(&mut c, "test", PARTNER).await;
     c.get("/beheer").await;
     let out = c.post("/uitloggen", &[]).await;
-    assert_eq!(out.status, StatusCode::SEE_OTHER);
-    let to = out.headers["location"].to_str().unwrap();
-    assert!(to.starts_with(&format!("{}/session/end?", provider.issuer)), "{to}");
-    assert!(to.contains("id_token_hint=") && to.contains("post_logout_redirect_uri="), "{to}");
+    assert_eq!(out.status, StatusCode::OK, "a page that goes on (a form may lead only to Sterk)");
+    let refresh = out.body.split("url=").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    assert!(refresh.starts_with(&format!("{}/session/end?", provider.issuer)), "{refresh}");
+    assert!(refresh.contains("id_token_hint=") && refresh.contains("post_logout_redirect_uri="), "{refresh}");
     assert_eq!(c.get("/beheer").await.status, StatusCode::SEE_OTHER, "signed out of Sterk");
+}
+
+#[tokio::test]
+async fn a_signed_in_person_links_a_provider_and_national_roles_are_never_linked_by_address() {
+    let provider = OidcProvider::start();
+    let st = sterk_with(&provider).await;
+    // The national team's accounts are not linked on a provider's word.
+    let mut c = Client::new(st.clone());
+    let res = sign_in_via(&mut c, "test", ADMIN).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    res.assert_contains("Voor uw rol koppelt u");
+    // Signed in with the password, the administrator links it from Mijn Sterk.
+    let mut admin = Client::new(st.clone());
+    admin.login(ADMIN).await;
+    admin.get("/account/inlogdiensten").await.assert_contains("href=\"/account/inlogdiensten/test/koppelen\"");
+    let go = admin.get("/account/inlogdiensten/test/koppelen").await;
+    assert_eq!(go.status, StatusCode::SEE_OTHER);
+    let back = at_provider(go.headers["location"].to_str().unwrap(), "beheer-bij-de-school@sso.example").await;
+    // The answer completes only for the account that asked, in its own browser.
+    let mut someone = Client::new(st.clone());
+    someone.sso = admin.sso.clone();
+    let res = someone.get(&back).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    let go = admin.get("/account/inlogdiensten/test/koppelen").await;
+    let back = at_provider(go.headers["location"].to_str().unwrap(), "beheer-bij-de-school@sso.example").await;
+    let linked = admin.get(&back).await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    admin.get("/account/inlogdiensten").await.assert_contains("gekoppeld als beheer-bij-de-school@sso.example");
+    // From then on that identity signs in as the administrator.
+    let mut later = Client::new(st.clone());
+    let res = sign_in_via(&mut later, "test", "beheer-bij-de-school@sso.example").await;
+    assert_eq!(res.headers["location"], "/beheer", "{}", res.body);
 }

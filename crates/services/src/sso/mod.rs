@@ -5,159 +5,23 @@
 //! verified e-mail address, or made from an open invitation for that address; never otherwise,
 //! so no provider can hand out roles.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError, TokenResponse,
 };
-use serde::Deserialize;
 use store::sso::{self as repo, Waiting};
+
+mod providers;
+pub use providers::{Provider, Providers};
 
 use crate::auth::{Client, SignIn, SsoSignIn, random_token, sha256_hex};
 use crate::{App, Result, ServiceError};
 
-/// A provider's discovery document, with its end-session address (RP-initiated logout).
-type Metadata = openidconnect::ProviderMetadataWithLogout;
-
+/// Sign-ins a caller may start per window (each writes a row until it returns or lapses).
+pub const STARTS_PER_CLIENT: i64 = 30;
 /// How long a sign-in may stay at the provider.
 pub const WAITING_TTL_MS: i64 = 10 * 60 * 1000;
-/// How long a provider's discovery document and keys are used before they are fetched again.
-const METADATA_TTL: Duration = Duration::from_secs(10 * 60);
-
-/// One provider, as configured.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Provider {
-    /// In the addresses: `/inloggen/sso/{id}`.
-    pub id: String,
-    /// On the button: "Inloggen met Entree".
-    pub name: String,
-    pub issuer: String,
-    pub client_id: String,
-    #[serde(default)]
-    pub client_secret: Option<String>,
-    #[serde(default = "default_scopes")]
-    pub scopes: Vec<String>,
-    /// The claim that holds the e-mail address.
-    #[serde(default = "default_email_claim")]
-    pub email_claim: String,
-    /// Trust the address without an `email_verified` claim (a provider that only hands out
-    /// addresses it verified, and says so in its contract, not in the token).
-    #[serde(default)]
-    pub trust_email: bool,
-}
-
-fn default_scopes() -> Vec<String> {
-    ["openid", "email", "profile"].map(String::from).to_vec()
-}
-
-fn default_email_claim() -> String {
-    "email".into()
-}
-
-#[derive(Deserialize)]
-struct File {
-    #[serde(default)]
-    provider: Vec<Provider>,
-}
-
-/// The configured providers, an HTTP client that follows no redirects (no SSRF through a
-/// provider's answers), and each provider's metadata while it is fresh.
-#[derive(Default)]
-pub struct Providers {
-    pub list: Vec<Provider>,
-    http: reqwest::Client,
-    metadata: Mutex<HashMap<String, (Instant, Metadata)>>,
-}
-
-impl Providers {
-    pub fn new(list: Vec<Provider>) -> Result<Providers, String> {
-        let mut seen = std::collections::HashSet::new();
-        for p in &list {
-            let ok_id =
-                !p.id.is_empty() && p.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !ok_id {
-                return Err(format!("OIDC-provider \"{}\": een id bestaat uit kleine letters, cijfers en '-'", p.id));
-            }
-            if !seen.insert(p.id.clone()) {
-                return Err(format!("OIDC-provider \"{}\" staat er twee keer in", p.id));
-            }
-            IssuerUrl::new(p.issuer.clone()).map_err(|e| format!("OIDC-provider \"{}\": issuer {e}", p.id))?;
-        }
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Providers { list, http, metadata: Mutex::default() })
-    }
-
-    /// From the TOML file `STERK_OIDC_FILE` (`[[provider]]` tables) and the environment
-    /// (`STERK_OIDC_{ID}_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_NAME`, `_SCOPES`, `_EMAIL_CLAIM`,
-    /// `_TRUST_EMAIL`; `{ID}` in capitals, `_` for `-`).
-    pub fn from_env() -> Result<Providers, String> {
-        let mut list = Vec::new();
-        if let Ok(path) = std::env::var("STERK_OIDC_FILE")
-            && !path.trim().is_empty()
-        {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("STERK_OIDC_FILE {path}: {e}"))?;
-            let file: File = toml::from_str(&text).map_err(|e| format!("STERK_OIDC_FILE {path}: {e}"))?;
-            list.extend(file.provider);
-        }
-        let vars: HashMap<String, String> = std::env::vars().collect();
-        let mut ids: Vec<&str> =
-            vars.keys().filter_map(|k| k.strip_prefix("STERK_OIDC_")?.strip_suffix("_ISSUER")).collect();
-        ids.sort_unstable();
-        for id in ids {
-            let get = |what: &str| vars.get(&format!("STERK_OIDC_{id}_{what}")).filter(|v| !v.trim().is_empty());
-            let slug = id.to_lowercase().replace('_', "-");
-            list.push(Provider {
-                name: get("NAME").cloned().unwrap_or_else(|| format!("Inloggen met {slug}")),
-                issuer: get("ISSUER").cloned().unwrap_or_default(),
-                client_id: get("CLIENT_ID").cloned().ok_or_else(|| format!("STERK_OIDC_{id}_CLIENT_ID ontbreekt"))?,
-                client_secret: get("CLIENT_SECRET").cloned(),
-                scopes: get("SCOPES").map_or_else(default_scopes, |s| {
-                    s.split([' ', ',']).filter(|x| !x.is_empty()).map(String::from).collect()
-                }),
-                email_claim: get("EMAIL_CLAIM").cloned().unwrap_or_else(default_email_claim),
-                trust_email: get("TRUST_EMAIL").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "ja")),
-                id: slug,
-            });
-        }
-        Providers::new(list)
-    }
-
-    fn get(&self, id: &str) -> Result<&Provider> {
-        self.list.iter().find(|p| p.id == id).ok_or(ServiceError::NotFound)
-    }
-
-    /// The provider's discovery document and keys: cached, or fetched when stale or `fresh`.
-    async fn metadata(&self, p: &Provider, fresh: bool) -> Result<Metadata> {
-        if !fresh
-            && let Some((at, m)) = self.metadata.lock().expect("metadata cache").get(&p.id)
-            && at.elapsed() < METADATA_TTL
-        {
-            return Ok(m.clone());
-        }
-        let issuer = IssuerUrl::new(p.issuer.clone()).map_err(|e| unreachable_provider(p, &e.to_string()))?;
-        let m =
-            Metadata::discover_async(issuer, &self.http).await.map_err(|e| unreachable_provider(p, &e.to_string()))?;
-        self.metadata.lock().expect("metadata cache").insert(p.id.clone(), (Instant::now(), m.clone()));
-        Ok(m)
-    }
-}
-
-fn unreachable_provider(p: &Provider, detail: &str) -> ServiceError {
-    tracing::warn!("OIDC provider {} not usable: {detail}", p.id);
-    ServiceError::NotAllowed(format!(
-        "{} is nu niet bereikbaar. Probeer het later opnieuw of log in met uw wachtwoord.",
-        p.name
-    ))
-}
-
 fn refused(p: &Provider, detail: &str) -> ServiceError {
     tracing::warn!("OIDC sign-in through {} refused: {detail}", p.id);
     ServiceError::NotAllowed(format!(
@@ -172,8 +36,17 @@ fn redirect_url(app: &App, p: &Provider) -> String {
 
 /// Where to send the browser to sign in at `provider`, and the value of the cookie that binds the
 /// answer to this browser. A signed-in `actor` starts it to link the identity to their account.
-pub async fn start(app: &App, actor: &domain::Actor, provider: &str) -> Result<(String, String)> {
+pub async fn start(app: &App, actor: &domain::Actor, provider: &str, client: &str) -> Result<(String, String)> {
     let p = app.sso.get(provider)?;
+    let now = store::now_ms();
+    let window = crate::ratelimit::WINDOW_MS;
+    let (starts, since) = {
+        let mut conn = app.db.conn().await?;
+        store::limits::reserve(&mut conn, &format!("sso-start:{client}"), now, window).await?
+    };
+    if starts > STARTS_PER_CLIENT {
+        return Err(ServiceError::RateLimited(crate::ratelimit::minutes(since + window - now)));
+    }
     let metadata = app.sso.metadata(p, false).await?;
     let redirect = RedirectUrl::new(redirect_url(app, p)).map_err(|e| refused(p, &e.to_string()))?;
     let client = CoreClient::from_provider_metadata(
@@ -211,15 +84,25 @@ struct Vouched {
     id_token: String,
 }
 
+/// What a provider's answer led to.
+#[derive(Debug)]
+pub enum Finished {
+    /// A session, as after a password.
+    SignedIn(SignIn),
+    /// The identity was linked to the signed-in account that asked for it; its session goes on.
+    Linked,
+}
+
 /// The provider's answer (`code`, `state`) for the browser with the binding cookie `browser`:
-/// exchanged, verified and linked to an account; a session as after a password.
+/// exchanged, verified and linked to an account. A link asked for from Mijn Sterk completes only
+/// for the same signed-in account (`actor`).
 pub async fn finish(
     app: &App,
-    provider: &str,
+    (actor, provider): (&domain::Actor, &str),
     (code, state): (&str, &str),
     browser: &str,
     client: Client<'_>,
-) -> Result<SignIn> {
+) -> Result<Finished> {
     let p = app.sso.get(provider)?;
     let waiting = {
         let mut conn = app.db.conn().await?;
@@ -236,13 +119,21 @@ pub async fn finish(
                 p.name
             ))
         })?;
+    if let Some(user) = &waiting.link_user
+        && actor.user_id.as_deref() != Some(user.as_str())
+    {
+        return Err(ServiceError::NotAllowed(
+            "Deze koppeling is begonnen door iemand die nu niet meer is ingelogd. Log in en koppel opnieuw.".into(),
+        ));
+    }
     let vouched = exchange(app, p, code, &waiting).await?;
-    let user_id = match &waiting.link_user {
-        Some(user) => link_on_request(app, p, &vouched, user).await?,
-        None => account_for(app, p, &vouched).await?,
-    };
+    if let Some(user) = &waiting.link_user {
+        link_on_request(app, p, &vouched, user).await?;
+        return Ok(Finished::Linked);
+    }
+    let user_id = account_for(app, p, &vouched).await?;
     let sso = SsoSignIn { provider: p.id.clone(), id_token: vouched.id_token };
-    crate::auth::start_session_as(app, &user_id, (client, Some(&sso))).await
+    Ok(Finished::SignedIn(crate::auth::start_session_as(app, &user_id, (client, Some(&sso))).await?))
 }
 
 /// Exchanges the code (with the PKCE verifier) and verifies the ID token; a key the provider
@@ -267,15 +158,23 @@ async fn exchange(app: &App, p: &Provider, code: &str, waiting: &Waiting) -> Res
     let nonce = Nonce::new(waiting.nonce.clone());
     let subject = match id_token.claims(&client.id_token_verifier(), &nonce) {
         Ok(claims) => claims.subject().to_string(),
-        Err(first) => {
-            // Perhaps a key rotated in: fetch the keys again and verify once more.
+        Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey))
+            if app.sso.may_refetch(&p.id) =>
+        {
+            // A key rotated in since the keys were fetched: fetch them again and verify once more.
+            let first = "no matching key";
             let fresh = app.sso.metadata(p, true).await?;
-            let again = CoreClient::from_provider_metadata(fresh, ClientId::new(p.client_id.clone()), None);
+            let again = CoreClient::from_provider_metadata(
+                fresh,
+                ClientId::new(p.client_id.clone()),
+                p.client_secret.clone().map(ClientSecret::new),
+            );
             let claims = id_token
                 .claims(&again.id_token_verifier(), &nonce)
                 .map_err(|e| refused(p, &format!("ID token: {first}; again: {e}")))?;
             claims.subject().to_string()
         }
+        Err(e) => return Err(refused(p, &format!("ID token: {e}"))),
     };
     // The signature holds: the payload's other claims (the configured e-mail claim) can be read;
     // a provider that keeps them for its userinfo endpoint is asked there, for the same subject.
@@ -303,7 +202,11 @@ async fn exchange(app: &App, p: &Provider, code: &str, waiting: &Waiting) -> Res
         }
         payload.extend(info);
     }
-    let verified = p.trust_email || payload.get("email_verified").and_then(serde_json::Value::as_bool) == Some(true);
+    // `email_verified` speaks of the `email` claim only; an explicit false is never overridden.
+    let verified = match (p.email_claim.as_str(), payload.get("email_verified")) {
+        ("email", Some(v)) => v.as_bool() == Some(true),
+        _ => p.trust_email,
+    };
     let email = payload.get(&p.email_claim).and_then(serde_json::Value::as_str).map(|e| e.trim().to_lowercase());
     let email = match email {
         Some(e) if verified && e.contains('@') && e.len() <= 254 => e,
@@ -330,6 +233,10 @@ fn payload_of(jwt: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
 /// account (unless its owner unlinked this provider) or an open invitation (which then makes the
 /// account). Otherwise refused.
 async fn account_for(app: &App, p: &Provider, v: &Vouched) -> Result<String> {
+    // An account made from an invitation gets a hash like any other (of a password nobody holds),
+    // so signing in with a password takes as long for it as for every other account.
+    let known = store::users::id_by_email(&mut *app.db.conn().await?, &v.email).await?.is_some();
+    let unusable = if known { String::new() } else { crate::auth::hash_off_thread(&random_token()).await? };
     let mut tx = app.db.begin().await?;
     if let Some(user) = repo::user_of(&mut tx, &p.id, &v.subject).await? {
         tx.commit().await?;
@@ -343,10 +250,18 @@ async fn account_for(app: &App, p: &Provider, v: &Vouched) -> Result<String> {
                 p.name
             )));
         }
+        // The national team and the funder decide about money: their accounts are linked only by
+        // themselves, signed in with password and second step (a federation's word is not enough).
+        Some(id) if store::users::grants(&mut tx, &id).await?.iter().any(|g| g.role.is_national()) => {
+            return Err(ServiceError::NotAllowed(format!(
+                "Voor uw rol koppelt u {} zelf: log in met uw wachtwoord en kies Koppelen bij Inlogdiensten op Mijn Sterk.",
+                p.name
+            )));
+        }
         Some(id) => id,
         None => {
             let name = v.name.clone().unwrap_or_else(|| v.email.clone());
-            crate::users::accept_invitation_for(&mut tx, &v.email, &name).await?.ok_or_else(|| {
+            crate::users::accept_invitation_for(&mut tx, &v.email, (&name, &unusable)).await?.ok_or_else(|| {
                 ServiceError::NotAllowed(format!(
                     "Er is in Sterk geen account en geen uitnodiging voor {}. Vraag de programmamanager van uw regio of het \
                      landelijk team om een uitnodiging.",
@@ -361,7 +276,7 @@ async fn account_for(app: &App, p: &Provider, v: &Vouched) -> Result<String> {
 }
 
 /// Links the identity to the signed-in account that asked for it (from Mijn Sterk).
-async fn link_on_request(app: &App, p: &Provider, v: &Vouched, user_id: &str) -> Result<String> {
+async fn link_on_request(app: &App, p: &Provider, v: &Vouched, user_id: &str) -> Result<()> {
     let mut tx = app.db.begin().await?;
     if let Some(other) = repo::user_of(&mut tx, &p.id, &v.subject).await?
         && other != user_id
@@ -373,7 +288,7 @@ async fn link_on_request(app: &App, p: &Provider, v: &Vouched, user_id: &str) ->
     }
     link_in(&mut tx, p, v, user_id).await?;
     tx.commit().await?;
-    Ok(user_id.to_owned())
+    Ok(())
 }
 
 async fn link_in(conn: &mut store::AnyConnection, p: &Provider, v: &Vouched, user_id: &str) -> Result<()> {
