@@ -14,10 +14,12 @@ CREATE TABLE sso_logins (
     expires_at    BIGINT NOT NULL
 );
 
--- An account's identity at a provider (its `sub`), linked by a verified e-mail address.
+-- An account's identity at a provider (its `sub` at that issuer), linked by a verified e-mail
+-- address. The issuer is kept: a provider id pointed at another issuer later matches none of these.
 CREATE TABLE sso_identities (
     provider      TEXT NOT NULL,
     subject       TEXT NOT NULL,
+    issuer        TEXT NOT NULL,
     user_id       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     email         TEXT NOT NULL,
     created_at    BIGINT NOT NULL,

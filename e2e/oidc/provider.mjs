@@ -2,7 +2,8 @@
 // sign-in page of its own (an e-mail address is the account) and four clients, one per way Sterk
 // must react: `test` answers correctly; `verkeerde-nonce`, `verkeerde-handtekening` and `verlopen`
 // answer with an ID token whose nonce, signature or expiry is wrong (re-signed by the provider's
-// own key, or by a stranger's for the signature).
+// own key, or by a stranger's for the signature); `gedraaide-sleutel` signs with a second key that
+// the provider publishes only after `POST /test/draaien` (a key rotated in after Sterk fetched them).
 //
 //   node oidc/provider.mjs --port 0 --sterk http://127.0.0.1:8080
 //
@@ -14,11 +15,14 @@ import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, sterk: { type: 'string' } } });
 if (!values.sterk) throw new Error('--sterk URL is required (where Sterk runs, for the redirect addresses)');
 
-const CLIENTS = ['test', 'verkeerde-nonce', 'verkeerde-handtekening', 'verlopen'];
+const CLIENTS = ['test', 'verkeerde-nonce', 'verkeerde-handtekening', 'verlopen', 'gedraaide-sleutel'];
 export const SECRET = 'sterk-test-geheim-0123456789abcdef';
 
 const key = await generateKeyPair('RS256', { extractable: true });
 const stranger = await generateKeyPair('RS256', { extractable: true });
+const rotatedKey = await generateKeyPair('RS256', { extractable: true });
+const nextPublic = { ...(await exportJWK(rotatedKey.publicKey)), kid: 'sleutel-2', alg: 'RS256', use: 'sig' };
+let rotated = false;
 const jwk = { ...(await exportJWK(key.privateKey)), kid: 'sleutel-1', alg: 'RS256', use: 'sig' };
 
 const { createServer } = await import('node:http');
@@ -83,6 +87,19 @@ provider.use(async (ctx, next) => {
   });
 });
 
+// Rotation: the second key joins the published keys on request.
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/test/draaien' && ctx.method === 'POST') {
+    rotated = true;
+    ctx.status = 204;
+    return;
+  }
+  await next();
+  if (ctx.path === '/jwks' && rotated && Array.isArray(ctx.body?.keys)) {
+    ctx.body = { keys: [...ctx.body.keys, nextPublic] };
+  }
+});
+
 // The three wrong answers: the token endpoint's ID token, changed and signed again.
 provider.use(async (ctx, next) => {
   await next();
@@ -95,8 +112,10 @@ provider.use(async (ctx, next) => {
     claims.iat -= 7200;
     claims.exp = Math.floor(Date.now() / 1000) - 3600;
   }
+  let kid = 'sleutel-1';
   if (client === 'verkeerde-handtekening') signer = stranger.privateKey;
-  ctx.body = { ...ctx.body, id_token: await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'sleutel-1' }).sign(signer) };
+  if (client === 'gedraaide-sleutel') [signer, kid] = [rotatedKey.privateKey, 'sleutel-2'];
+  ctx.body = { ...ctx.body, id_token: await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(signer) };
 });
 
 server.on('request', provider.callback());

@@ -62,12 +62,16 @@ pub async fn take_waiting(conn: &mut AnyConnection, state_hash: &str) -> Result<
     .transpose()
 }
 
-/// The account linked to an identity, noting its use.
-pub async fn user_of(conn: &mut AnyConnection, provider: &str, subject: &str) -> Result<Option<String>> {
+/// The account linked to an identity at `issuer`, noting its use.
+pub async fn user_of(
+    conn: &mut AnyConnection,
+    (provider, subject, issuer): (&str, &str, &str),
+) -> Result<Option<String>> {
     let user: Option<String> =
-        sqlx::query_scalar("SELECT user_id FROM sso_identities WHERE provider = $1 AND subject = $2")
+        sqlx::query_scalar("SELECT user_id FROM sso_identities WHERE provider = $1 AND subject = $2 AND issuer = $3")
             .bind(provider)
             .bind(subject)
+            .bind(issuer)
             .fetch_optional(&mut *conn)
             .await?;
     if user.is_some() {
@@ -81,9 +85,11 @@ pub async fn user_of(conn: &mut AnyConnection, provider: &str, subject: &str) ->
     Ok(user)
 }
 
+/// Links an identity at `issuer` to the account (an identity of the provider's earlier issuer under
+/// the same subject is replaced: that issuer no longer speaks for the provider id).
 pub async fn link(
     conn: &mut AnyConnection,
-    (provider, subject): (&str, &str),
+    (provider, subject, issuer): (&str, &str, &str),
     user_id: &str,
     email: &str,
 ) -> Result<()> {
@@ -94,11 +100,13 @@ pub async fn link(
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO sso_identities (provider, subject, user_id, email, created_at, last_used_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, subject) DO NOTHING",
+        "INSERT INTO sso_identities (provider, subject, issuer, user_id, email, created_at, last_used_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (provider, subject) DO UPDATE SET issuer = excluded.issuer, \
+         user_id = excluded.user_id, email = excluded.email, last_used_at = excluded.last_used_at",
     )
     .bind(provider)
     .bind(subject)
+    .bind(issuer)
     .bind(user_id)
     .bind(email)
     .bind(now)

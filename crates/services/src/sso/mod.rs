@@ -238,7 +238,7 @@ async fn account_for(app: &App, p: &Provider, v: &Vouched) -> Result<String> {
     let known = store::users::id_by_email(&mut *app.db.conn().await?, &v.email).await?.is_some();
     let unusable = if known { String::new() } else { crate::auth::hash_off_thread(&random_token()).await? };
     let mut tx = app.db.begin().await?;
-    if let Some(user) = repo::user_of(&mut tx, &p.id, &v.subject).await? {
+    if let Some(user) = repo::user_of(&mut tx, (&p.id, &v.subject, &p.issuer)).await? {
         tx.commit().await?;
         return Ok(user);
     }
@@ -278,7 +278,7 @@ async fn account_for(app: &App, p: &Provider, v: &Vouched) -> Result<String> {
 /// Links the identity to the signed-in account that asked for it (from Mijn Sterk).
 async fn link_on_request(app: &App, p: &Provider, v: &Vouched, user_id: &str) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    if let Some(other) = repo::user_of(&mut tx, &p.id, &v.subject).await?
+    if let Some(other) = repo::user_of(&mut tx, (&p.id, &v.subject, &p.issuer)).await?
         && other != user_id
     {
         return Err(ServiceError::NotAllowed(format!(
@@ -292,7 +292,7 @@ async fn link_on_request(app: &App, p: &Provider, v: &Vouched, user_id: &str) ->
 }
 
 async fn link_in(conn: &mut store::AnyConnection, p: &Provider, v: &Vouched, user_id: &str) -> Result<()> {
-    repo::link(conn, (&p.id, &v.subject), user_id, &v.email).await?;
+    repo::link(conn, (&p.id, &v.subject, &p.issuer), user_id, &v.email).await?;
     let detail = serde_json::json!({ "provider": p.id, "email": v.email });
     store::audit::append(conn, Some(user_id), "user.sso_link", "user", user_id, &detail).await?;
     Ok(())

@@ -116,7 +116,9 @@ pub async fn logout(State(st): State<AppState>, ctx: Ctx) -> Page {
     };
     let secure = st.config.secure_cookies;
     response.headers_mut().append(header::SET_COOKIE, session_cookie(None, secure));
-    response.headers_mut().append(header::SET_COOKIE, crate::session::set_cookie(sso::COOKIE, None, 0, secure));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, crate::session::set_cookie(sso::cookie_name(secure), None, 0, secure));
     Ok(response)
 }
 

@@ -14,17 +14,19 @@ use crate::layout::{Layout, ms_to_timestamp};
 use crate::page::{Page, html};
 use crate::session::{Ctx, raw_cookie, set_cookie};
 
-/// Binds a provider's answer to the browser that went there.
-pub(crate) const COOKIE: &str = "sterk_sso";
+/// The cookie that binds a provider's answer to the browser that went there: `__Host-` where
+/// cookies are `Secure`, so no other site under the same domain can set it.
+pub(crate) fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-sterk_sso" } else { "sterk_sso" }
+}
 
 /// Off to the provider, with the cookie that binds its answer to this browser.
 async fn to_provider(st: &AppState, ctx: &Ctx, provider: &str, actor: &domain::Actor) -> Page {
     let (url, browser) = services::sso::start(&st.app, actor, provider, &ctx.client).await?;
     let ttl = services::sso::WAITING_TTL_MS;
     let mut response = Redirect::to(&url).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(COOKIE, Some(&browser), ttl, st.config.secure_cookies));
+    let secure = st.config.secure_cookies;
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(cookie_name(secure), Some(&browser), ttl, secure));
     Ok(response)
 }
 
@@ -50,7 +52,7 @@ pub async fn back(
     headers: axum::http::HeaderMap,
     Query(answer): Query<Answer>,
 ) -> Page {
-    let browser = raw_cookie(&headers, COOKIE).unwrap_or_default();
+    let browser = raw_cookie(&headers, cookie_name(st.config.secure_cookies)).unwrap_or_default();
     let result = if answer.error.is_empty() {
         services::sso::finish(&st.app, (&ctx.actor, &provider), (&answer.code, &answer.state), &browser, ctx.origin())
             .await
@@ -59,7 +61,7 @@ pub async fn back(
             "Inloggen bij de provider is afgebroken of geweigerd. U kunt het opnieuw proberen.".into(),
         ))
     };
-    let clear = set_cookie(COOKIE, None, 0, st.config.secure_cookies);
+    let clear = set_cookie(cookie_name(st.config.secure_cookies), None, 0, st.config.secure_cookies);
     let mut response = match result {
         Ok(Finished::SignedIn(sign_in)) => crate::account::signed_in(&st, &ctx, &sign_in).await?,
         Ok(Finished::Linked) => crate::flash::redirect(&st, "/account/inlogdiensten", "Gekoppeld.").await?,

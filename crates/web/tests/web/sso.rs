@@ -59,7 +59,8 @@ async fn sterk_with(provider: &OidcProvider) -> web::AppState {
         email_claim: "email".into(),
         trust_email: false,
     };
-    let list = ["test", "verkeerde-nonce", "verkeerde-handtekening", "verlopen"].map(make).to_vec();
+    let list =
+        ["test", "verkeerde-nonce", "verkeerde-handtekening", "verlopen", "gedraaide-sleutel"].map(make).to_vec();
     st.app.sso = Arc::new(Providers::new(list).unwrap());
     st.app.base_url = STERK.into();
     st
@@ -161,6 +162,22 @@ async fn a_wrong_nonce_signature_or_expiry_is_refused() {
         res.assert_contains("het antwoord van de provider klopte niet");
         assert_eq!(c.get("/beheer").await.status, StatusCode::SEE_OTHER, "{wrong}: not signed in");
     }
+}
+
+#[tokio::test]
+async fn a_key_rotated_in_after_the_keys_were_fetched_is_found_by_fetching_them_again() {
+    let provider = OidcProvider::start();
+    let st = sterk_with(&provider).await;
+    let mut c = Client::new(st.clone());
+    // Sterk fetches the provider's keys when the sign-in starts; the provider rotates after that.
+    let go = c.get("/inloggen/sso/gedraaide-sleutel").await;
+    assert_eq!(go.status, StatusCode::SEE_OTHER);
+    let rotate = reqwest::Client::new().post(format!("{}/test/draaien", provider.issuer)).send().await.unwrap();
+    assert_eq!(rotate.status().as_u16(), 204);
+    let back = at_provider(go.headers["location"].to_str().unwrap(), PARTNER).await;
+    let res = c.get(&back).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.headers["location"], "/beheer");
 }
 
 #[tokio::test]
