@@ -15,7 +15,7 @@ import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, sterk: { type: 'string' } } });
 if (!values.sterk) throw new Error('--sterk URL is required (where Sterk runs, for the redirect addresses)');
 
-const CLIENTS = ['test', 'verkeerde-nonce', 'verkeerde-handtekening', 'verlopen', 'gedraaide-sleutel'];
+const CLIENTS = ['test', 'verkeerde-nonce', 'verkeerde-handtekening', 'verlopen', 'gedraaide-sleutel', 'alleen-scholen'];
 export const SECRET = 'sterk-test-geheim-0123456789abcdef';
 
 const key = await generateKeyPair('RS256', { extractable: true });
@@ -104,7 +104,7 @@ provider.use(async (ctx, next) => {
 provider.use(async (ctx, next) => {
   await next();
   const client = ctx.oidc?.client?.clientId;
-  if (ctx.path !== '/token' || ctx.status !== 200 || !ctx.body?.id_token || client === 'test') return;
+  if (ctx.path !== '/token' || ctx.status !== 200 || !ctx.body?.id_token || ['test', 'alleen-scholen'].includes(client)) return;
   const claims = decodeJwt(ctx.body.id_token);
   let signer = key.privateKey;
   if (client === 'verkeerde-nonce') claims.nonce = 'niet-de-nonce-van-sterk';

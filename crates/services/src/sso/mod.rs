@@ -217,6 +217,13 @@ async fn exchange(app: &App, p: &Provider, code: &str, waiting: &Waiting) -> Res
             )));
         }
     };
+    if !p.speaks_for(&email) {
+        return Err(ServiceError::NotAllowed(format!(
+            "{} mag in Sterk alleen inloggen met adressen van {}; {email} hoort daar niet bij.",
+            p.name,
+            p.domains.join(", ")
+        )));
+    }
     let name = payload.get("name").and_then(serde_json::Value::as_str).map(str::to_owned);
     Ok(Vouched { subject, email, name, id_token: raw })
 }

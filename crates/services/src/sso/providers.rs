@@ -36,6 +36,22 @@ pub struct Provider {
     /// addresses it verified, and says so in its contract, not in the token).
     #[serde(default)]
     pub trust_email: bool,
+    /// The address domains this provider may vouch for (a federation's member institutions may
+    /// otherwise assert any address); empty: any.
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+impl Provider {
+    /// Whether the provider may vouch for `email`: its domain, or a subdomain of one, is listed.
+    pub fn speaks_for(&self, email: &str) -> bool {
+        let Some((_, domain)) = email.rsplit_once('@') else { return false };
+        self.domains.is_empty()
+            || self.domains.iter().any(|d| {
+                let d = d.trim().trim_start_matches('@').to_lowercase();
+                domain == d || domain.ends_with(&format!(".{d}"))
+            })
+    }
 }
 
 fn default_scopes() -> Vec<String> {
@@ -114,6 +130,9 @@ impl Providers {
                 }),
                 email_claim: get("EMAIL_CLAIM").cloned().unwrap_or_else(default_email_claim),
                 trust_email: get("TRUST_EMAIL").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "ja")),
+                domains: get("DOMAINS").map_or_else(Vec::new, |s| {
+                    s.split([' ', ',']).filter(|x| !x.is_empty()).map(String::from).collect()
+                }),
                 id: slug,
             });
         }
@@ -157,4 +176,27 @@ fn unreachable_provider(p: &Provider, detail: &str) -> ServiceError {
         "{} is nu niet bereikbaar. Probeer het later opnieuw of log in met uw wachtwoord.",
         p.name
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_provider_speaks_only_for_its_domains_and_their_subdomains() {
+        let p = super::Provider {
+            id: "x".into(),
+            name: "X".into(),
+            issuer: "https://idp.example".into(),
+            client_id: "c".into(),
+            client_secret: None,
+            scopes: Vec::new(),
+            email_claim: "email".into(),
+            trust_email: false,
+            domains: vec!["school.nl".into()],
+        };
+        assert!(p.speaks_for("a@school.nl") && p.speaks_for("a@vmbo.school.nl"));
+        assert!(
+            !p.speaks_for("a@evilschool.nl") && !p.speaks_for("a@school.nl.evil.example") && !p.speaks_for("school.nl")
+        );
+        assert!(super::Provider { domains: Vec::new(), ..p }.speaks_for("a@anything.example"));
+    }
 }

@@ -58,9 +58,11 @@ async fn sterk_with(provider: &OidcProvider) -> web::AppState {
         scopes: vec!["openid".into(), "email".into(), "profile".into()],
         email_claim: "email".into(),
         trust_email: false,
+        domains: if id == "alleen-scholen" { vec!["school.example".into()] } else { Vec::new() },
     };
-    let list =
-        ["test", "verkeerde-nonce", "verkeerde-handtekening", "verlopen", "gedraaide-sleutel"].map(make).to_vec();
+    let list = ["test", "verkeerde-nonce", "verkeerde-handtekening", "verlopen", "gedraaide-sleutel", "alleen-scholen"]
+        .map(make)
+        .to_vec();
     st.app.sso = Arc::new(Providers::new(list).unwrap());
     st.app.base_url = STERK.into();
     st
@@ -178,6 +180,16 @@ async fn a_key_rotated_in_after_the_keys_were_fetched_is_found_by_fetching_them_
     let res = c.get(&back).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(res.headers["location"], "/beheer");
+}
+
+#[tokio::test]
+async fn a_provider_limited_to_its_domains_vouches_for_no_other_address() {
+    let provider = OidcProvider::start();
+    let st = sterk_with(&provider).await;
+    let mut c = Client::new(st.clone());
+    let res = sign_in_via(&mut c, "alleen-scholen", PARTNER).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    res.assert_contains("alleen inloggen met adressen van school.example");
 }
 
 #[tokio::test]
