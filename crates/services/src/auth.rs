@@ -355,14 +355,25 @@ pub async fn change_password(app: &App, actor: &Actor, session_token: &str, chan
     e.into_result(())?;
     let new_hash = hash_off_thread(change.new).await?;
     let mut tx = app.db.begin().await?;
-    users::set_password_hash(&mut tx, user_id, &new_hash).await?;
-    sessions::delete_for_user(&mut tx, user_id, &sha256_hex(session_token)).await?;
-    // A key made under the old password may be what leaked: every key ends with it.
-    users::revoke_all_api_tokens(&mut tx, user_id).await?;
-    crate::account_notices::end_account_links(&mut tx, user_id).await?;
+    replace_password(&mut tx, user_id, &new_hash, &sha256_hex(session_token)).await?;
     store::audit::append(&mut tx, Some(user_id), "user.password", "user", user_id, &serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Sets a new password hash and ends what the old password opened: every session but `keep` (a
+/// token hash; empty keeps none), every API key (a key made under the old password may be what
+/// leaked) and the links and secrets left waiting.
+pub(crate) async fn replace_password(
+    conn: &mut store::AnyConnection,
+    user_id: &str,
+    new_hash: &str,
+    keep: &str,
+) -> Result<()> {
+    users::set_password_hash(conn, user_id, new_hash).await?;
+    sessions::delete_for_user(conn, user_id, keep).await?;
+    users::revoke_all_api_tokens(conn, user_id).await?;
+    crate::account_notices::end_account_links(conn, user_id).await
 }
 
 /// The actor behind an API bearer token.

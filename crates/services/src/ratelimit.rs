@@ -83,7 +83,7 @@ pub async fn succeeded(app: &App, attempt: &Attempt) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn minutes(ms: i64) -> u64 {
+fn minutes(ms: i64) -> u64 {
     (ms.max(0) as u64).div_ceil(60_000).max(1)
 }
 

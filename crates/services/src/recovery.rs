@@ -5,7 +5,7 @@ use domain::user::check_new_password;
 use domain::{Action, Actor, FieldErrors, validation};
 use serde_json::json;
 use store::account_tokens::{self as tokens, Purpose};
-use store::{StoreError, limits, sessions, users};
+use store::{StoreError, limits, users};
 
 use crate::auth::{hash_off_thread, random_token, sha256_hex, verify_password};
 use crate::mail::{self, Mail};
@@ -26,15 +26,7 @@ pub async fn request_reset(app: &App, email: &str, client: &str) -> Result<()> {
     let email = validation::email(&mut e, "email", email, true);
     e.into_result(())?;
     let email = email.expect("valid when no errors");
-    let now = store::now_ms();
-    let window = crate::ratelimit::WINDOW_MS;
-    let (from_client, start) = {
-        let mut conn = app.db.conn().await?;
-        limits::reserve(&mut conn, &format!("reset-client:{client}"), now, window).await?
-    };
-    if from_client > RESETS_PER_CLIENT {
-        return Err(ServiceError::RateLimited(crate::ratelimit::minutes(start + window - now)));
-    }
+    crate::ratelimit::count(app, &format!("reset-client:{client}"), RESETS_PER_CLIENT).await?;
     let app = app.clone();
     tokio::spawn(async move {
         let sent = match mail_reset_link(&app, &email).await {
@@ -104,10 +96,7 @@ pub async fn reset_password(app: &App, token: &str, password: &str, repeat: &str
     if !tokens::use_up(&mut tx, &hash, &user_id, Purpose::PasswordReset).await? {
         return Err(ServiceError::NotFound);
     }
-    users::set_password_hash(&mut tx, &user_id, &new_hash).await?;
-    sessions::delete_for_user(&mut tx, &user_id, "").await?;
-    users::revoke_all_api_tokens(&mut tx, &user_id).await?;
-    crate::account_notices::end_account_links(&mut tx, &user_id).await?;
+    crate::auth::replace_password(&mut tx, &user_id, &new_hash, "").await?;
     store::audit::append(&mut tx, Some(&user_id), "user.password_reset", "user", &user_id, &json!({})).await?;
     let notice = (
         "Uw wachtwoord voor Sterk is gewijzigd",
@@ -135,15 +124,7 @@ pub async fn request_email_change(app: &App, actor: &Actor, new_email: &str, pas
     if email.as_deref() == Some(current.as_str()) {
         e.add("email", "Dit is al uw e-mailadres.");
     }
-    let now = store::now_ms();
-    let window = crate::ratelimit::WINDOW_MS;
-    let (tries, start) = {
-        let mut conn = app.db.conn().await?;
-        limits::reserve(&mut conn, &format!("password:{user_id}"), now, window).await?
-    };
-    if tries > crate::ratelimit::PAIR_ATTEMPTS {
-        return Err(ServiceError::RateLimited(crate::ratelimit::minutes(start + window - now)));
-    }
+    crate::ratelimit::count(app, &format!("password:{user_id}"), crate::ratelimit::PAIR_ATTEMPTS).await?;
     let typed = password.to_owned();
     if !crate::cpu::run(move || verify_password(&typed, &hash)).await? {
         e.add("password", "Uw wachtwoord klopt niet.");

@@ -157,13 +157,8 @@ fn normalise(code: &str) -> String {
 
 /// Checks a code (from the app, or a recovery code) for a user who has two-factor sign-in on.
 async fn verify(app: &App, user_id: &str, code: &str) -> Result<()> {
-    let now = store::now_ms();
+    crate::ratelimit::count(app, &format!("code:{user_id}"), CODE_ATTEMPTS).await?;
     let mut conn = app.db.conn().await?;
-    let (tries, start) =
-        limits::reserve(&mut conn, &format!("code:{user_id}"), now, crate::ratelimit::WINDOW_MS).await?;
-    if tries > CODE_ATTEMPTS {
-        return Err(ServiceError::RateLimited(crate::ratelimit::minutes(start + crate::ratelimit::WINDOW_MS - now)));
-    }
     let secret = repo::secret(&mut conn, user_id).await?.filter(|s| s.confirmed).ok_or(ServiceError::NotFound)?;
     if secret.failed_codes >= CODES_LOCK {
         return Err(invalid(

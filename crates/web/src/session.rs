@@ -110,15 +110,7 @@ impl FromRequestParts<AppState> for Ctx {
             None => visitor(state, &parts.headers).await?,
         };
         Ok(match visitor {
-            Some(Visitor { view, token }) => Ctx {
-                actor: view.actor,
-                user_name: view.user_name,
-                csrf: Some(view.csrf_token),
-                session_token: token,
-                client,
-                user_agent,
-                pending: view.pending,
-            },
+            Some(Visitor { view, token }) => Ctx { client, user_agent, ..Ctx::default() }.in_session(view, token),
             None => Ctx { client, user_agent, ..Ctx::default() },
         })
     }
@@ -157,6 +149,18 @@ impl Ctx {
         let (cookie, csrf) = auth::anonymous_token(&state.app).await?;
         self.csrf = Some(csrf);
         Ok(Some(anonymous_set_cookie(Some(&cookie), state.config.secure_cookies)))
+    }
+
+    /// The same caller acting in `view`'s session (with its cookie `token`).
+    pub fn in_session(self, view: SessionView, token: Option<String>) -> Ctx {
+        Ctx {
+            actor: view.actor,
+            user_name: view.user_name,
+            csrf: Some(view.csrf_token),
+            session_token: token,
+            pending: view.pending,
+            ..self
+        }
     }
 
     /// Where the request comes from, for a new session.

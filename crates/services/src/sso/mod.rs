@@ -38,15 +38,7 @@ fn redirect_url(app: &App, p: &Provider) -> String {
 /// answer to this browser. A signed-in `actor` starts it to link the identity to their account.
 pub async fn start(app: &App, actor: &domain::Actor, provider: &str, client: &str) -> Result<(String, String)> {
     let p = app.sso.get(provider)?;
-    let now = store::now_ms();
-    let window = crate::ratelimit::WINDOW_MS;
-    let (starts, since) = {
-        let mut conn = app.db.conn().await?;
-        store::limits::reserve(&mut conn, &format!("sso-start:{client}"), now, window).await?
-    };
-    if starts > STARTS_PER_CLIENT {
-        return Err(ServiceError::RateLimited(crate::ratelimit::minutes(since + window - now)));
-    }
+    crate::ratelimit::count(app, &format!("sso-start:{client}"), STARTS_PER_CLIENT).await?;
     let metadata = app.sso.metadata(p, false).await?;
     let redirect = RedirectUrl::new(redirect_url(app, p)).map_err(|e| refused(p, &e.to_string()))?;
     let client = CoreClient::from_provider_metadata(

@@ -54,6 +54,11 @@ impl Provider {
     }
 }
 
+/// A list in one environment variable: separated by spaces or commas.
+fn words(s: &str) -> Vec<String> {
+    s.split([' ', ',']).filter(|x| !x.is_empty()).map(String::from).collect()
+}
+
 fn default_scopes() -> Vec<String> {
     ["openid", "email", "profile"].map(String::from).to_vec()
 }
@@ -125,14 +130,10 @@ impl Providers {
                 issuer: get("ISSUER").cloned().unwrap_or_default(),
                 client_id: get("CLIENT_ID").cloned().ok_or_else(|| format!("STERK_OIDC_{id}_CLIENT_ID ontbreekt"))?,
                 client_secret: get("CLIENT_SECRET").cloned(),
-                scopes: get("SCOPES").map_or_else(default_scopes, |s| {
-                    s.split([' ', ',']).filter(|x| !x.is_empty()).map(String::from).collect()
-                }),
+                scopes: get("SCOPES").map_or_else(default_scopes, |s| words(s)),
                 email_claim: get("EMAIL_CLAIM").cloned().unwrap_or_else(default_email_claim),
                 trust_email: get("TRUST_EMAIL").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "ja")),
-                domains: get("DOMAINS").map_or_else(Vec::new, |s| {
-                    s.split([' ', ',']).filter(|x| !x.is_empty()).map(String::from).collect()
-                }),
+                domains: get("DOMAINS").map_or_else(Vec::new, |s| words(s)),
                 id: slug,
             });
         }

@@ -136,14 +136,9 @@ pub async fn turn_on(State(st): State<AppState>, ctx: Ctx, Form(input): Form<Cod
         Ok((codes, Some(session))) => {
             // The sign-in that had to set it up is signed in now: the codes show on the new session's page.
             let signed = crate::account::signed_in(&st, &ctx, &SignIn::Full(session.clone())).await?;
-            let ctx = services::auth::session(&st.app, &session).await?.map(|view| Ctx {
-                actor: view.actor,
-                user_name: view.user_name,
-                csrf: Some(view.csrf_token),
-                session_token: Some(session.clone()),
-                pending: None,
-                ..ctx.clone()
-            });
+            let ctx = services::auth::session(&st.app, &session)
+                .await?
+                .map(|view| ctx.clone().in_session(view, Some(session)));
             let Some(ctx) = ctx else { return Ok(signed) };
             let shown = page(
                 &st,
