@@ -56,11 +56,32 @@ test('from submission through a repair request, scores, advice and decision to a
     await rp.getByRole('button', { name: 'Regel toevoegen' }).click();
     await rp.getByRole('cell', { name: description }).waitFor();
   }
-  for (const box of await rp.locator('input[name="signed"]').all()) await box.check();
-  await rp.getByRole('button', { name: 'Ondertekening opslaan' }).click();
+  // The agreement: written here; every party but the company signs the uploaded copy on paper,
+  // the company confirms in Sterk; the lead applicant's signatory submits.
+  await rp.locator('#f-text').fill('De partners werken in 2027 en 2028 samen aan sterk techniekonderwijs in Zuid-Friesland.');
+  for (const box of await rp.locator('input[name="signed"]').all()) {
+    const party = await box.evaluate((b) => b.parentElement.textContent);
+    if (!party.includes('Installatiebedrijf')) await box.check();
+  }
+  await rp.getByRole('button', { name: 'Overeenkomst opslaan' }).click();
   await rp.getByText('De samenwerkingsovereenkomst is bijgewerkt.').waitFor();
-  await rp.getByRole('button', { name: 'Aanvraag indienen' }).click();
-  await rp.getByText('Versie 1 is ingediend.').waitFor();
+  await rp.locator('#f-agreement').setInputFiles({ name: 'getekend.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% getekend\n') });
+  await rp.getByRole('button', { name: 'Uploaden' }).click();
+  await rp.getByText('Het document van de samenwerkingsovereenkomst is opgeslagen.').waitFor();
+  await rp.getByRole('button', { name: 'Tekenbevoegden per e-mail om bevestiging vragen' }).click();
+  await rp.getByText('Eén tekenbevoegde is per e-mail gevraagd te bevestigen.').waitFor();
+  assert.equal(await rp.getByRole('button', { name: 'Aanvraag indienen' }).count(), 0, 'the manager does not submit formally');
+  const company = await as('partner@sterk.example');
+  await company.page.goto(`${env.sterk.url}${WORKSPACE}/overeenkomst`);
+  await axe(company.page, 'the agreement to confirm');
+  await company.page.getByRole('button', { name: 'Bevestigen namens Installatiebedrijf Van der Meer (demo)' }).click();
+  await company.page.getByText('Uw bevestiging van de samenwerkingsovereenkomst is vastgelegd.').waitFor();
+  await company.close();
+  const lead = await as('penvoerder@sterk.example');
+  const lp = lead.page;
+  await lp.goto(`${env.sterk.url}${WORKSPACE}`);
+  await lp.getByRole('button', { name: 'Aanvraag indienen' }).click();
+  await lp.getByText('Versie 1 is ingediend.').waitFor();
 
   // The assessor takes it and asks for a supplement with a due date.
   const funder = await as('beoordelaar@sterk.example');
@@ -81,8 +102,9 @@ test('from submission through a repair request, scores, advice and decision to a
   await rp.locator('#f-vision').fill('Techniek voor iedere leerling in Zuid-Friesland. Per school lopen vijf docenten stage.');
   await rp.getByRole('button', { name: 'Regiovisie opslaan' }).click();
   await rp.getByText('De regiovisie is opgeslagen.').waitFor();
-  await rp.getByRole('button', { name: 'Aanvraag indienen' }).click();
-  await rp.getByText('Versie 2 is ingediend.').waitFor();
+  await lp.goto(`${env.sterk.url}${WORKSPACE}`);
+  await lp.getByRole('button', { name: 'Aanvraag indienen' }).click();
+  await lp.getByText('Versie 2 is ingediend.').waitFor();
 
   // Two assessors score on their own, one records the advice, then the decision.
   await score('beoordelaar@sterk.example', 4);
@@ -144,6 +166,7 @@ test('from submission through a repair request, scores, advice and decision to a
   assert.match(await decidedRow.textContent(), /€ 12\.000,00.*€ 12\.000,00/s, 'decided and paid');
   await axe(fp, 'the portfolio');
   await region.close();
+  await lead.close();
   await funder.close();
 });
 

@@ -11,9 +11,9 @@ function rule(page, title) {
   return page.locator('#controle-paneel li', { hasText: title });
 }
 
-test('a region manager builds an application, fixes the co-financing and submits it', async () => {
-  const context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
+test('a region manager builds an application, fixes the co-financing and the lead applicant submits it', async () => {
+  let context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  let page = await context.newPage();
   await signIn(page, env.sterk.url, 'programmamanager@sterk.example');
   await page.getByRole('link', { name: 'aanvragen van Zuid-Friesland' }).click();
   await page.getByRole('button', { name: /Aanvraag starten.*2027 en 2028/ }).click();
@@ -100,11 +100,18 @@ test('a region manager builds an application, fixes the co-financing and submits
   assert.ok(after.width > before.width + 200, `folded: ${before.width} → ${after.width}`);
   await page.locator('#controle-punten > summary').click();
 
-  for (const box of await page.locator('input[name="signed"]').all()) await box.check();
-  await page.getByRole('button', { name: 'Ondertekening opslaan' }).click();
-  await page.getByText('De samenwerkingsovereenkomst is bijgewerkt.').waitFor();
+  // The cooperation agreement goes on from the main lines: confirmed in Sterk by the lead applicant
+  // and the company, signed on paper by the others.
+  await page.getByRole('cell', { name: /Bevestigd in Sterk door Demo Partner/ }).waitFor();
   assert.ok(await page.getByText('Kan worden ingediend').isVisible());
-
+  // The manager prepares; a signatory of the lead applicant submits.
+  assert.equal(await page.getByRole('button', { name: 'Aanvraag indienen' }).count(), 0);
+  await page.getByText(/Formeel indienen doet iemand die tekenbevoegd is voor de penvoerder/).waitFor();
+  await context.close();
+  context = await env.browser.newContext({ locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  await signIn(page, env.sterk.url, 'penvoerder@sterk.example');
+  await page.goto(`${env.sterk.url}/regio/zuid-friesland/aanvragen/uitwerking-2027-2028`);
   await page.getByRole('button', { name: 'Aanvraag indienen' }).click();
   await page.getByText('Versie 1 is ingediend.').waitFor();
 

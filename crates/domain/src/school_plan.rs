@@ -410,7 +410,7 @@ mod tests {
     fn actor(role: Role, region: &str) -> Actor {
         Actor {
             user_id: Some("u".into()),
-            grants: vec![Grant { role, region_id: Some(region.into()), organisation_id: None }],
+            grants: vec![Grant { role, region_id: Some(region.into()), organisation_id: None, signatory: false }],
             system: false,
         }
     }

@@ -51,7 +51,7 @@ mod tests {
 
     #[test]
     fn two_factor_is_required_of_national_admins_and_the_funder_when_set() {
-        let grant = |role| Grant { role, region_id: None, organisation_id: None };
+        let grant = |role| Grant { role, region_id: None, organisation_id: None, signatory: false };
         assert!(second_factor_required(&[grant(Role::Partner), grant(Role::NationalAdmin)], true));
         assert!(second_factor_required(&[grant(Role::Assessor)], true));
         assert!(!second_factor_required(&[grant(Role::Assessor)], false));

@@ -128,3 +128,54 @@ fn an_excess_rate_is_own_cost_not_subsidy() {
     assert!(finding.message.contains("€ 4,00 komt voor eigen rekening"), "{}", finding.message);
     assert_eq!(finding.field.as_deref(), Some("budget[0].unit_price_eur"));
 }
+
+#[test]
+fn partners_agree_in_sterk_or_on_the_signed_document_and_again_after_a_change() {
+    use domain::regulation::application::{Agreement, Confirmation};
+    let reg = Regulation::builtin("sto-2025-2028").unwrap();
+    let text = std::fs::read_to_string(scenario_dir().join("../../examples/hoofdlijnen-voorbeeldregio.json")).unwrap();
+    let mut app = Application::from_json(&text).unwrap();
+    let finding = |app: &Application, rule: &str| {
+        check::check(&reg, app).unwrap().findings.into_iter().find(|f| f.rule == rule).unwrap()
+    };
+    // Only the terms, no document: every party confirms in Sterk.
+    let terms = app.agreement.as_ref().unwrap().text.clone();
+    app.agreement = Some(Agreement { text: terms, ..Agreement::default() });
+    assert!(!finding(&app, "required-parts").passed);
+    let confirm = |app: &Application, org: &str, at: &str| Confirmation {
+        organisation: org.into(),
+        by: "A. de Vries".into(),
+        at: at.parse().unwrap(),
+        fingerprint: app.agreement_fingerprint(),
+    };
+    let ids: Vec<String> = app.organisations.iter().map(|o| o.id.clone()).collect();
+    let all: Vec<Confirmation> = ids.iter().map(|id| confirm(&app, id, "2024-09-20T10:00:00Z")).collect();
+    app.agreement.as_mut().unwrap().confirmations = all;
+    assert!(finding(&app, "required-parts").passed);
+    assert!(finding(&app, "mandatory-partners").passed);
+    // The text changes: every confirmation is of an earlier version now.
+    app.agreement.as_mut().unwrap().text = Some("Een andere tekst.".into());
+    let parts = finding(&app, "required-parts");
+    assert!(!parts.passed);
+    assert!(parts.message.contains("de overeenkomst is gewijzigd nadat"), "{}", parts.message);
+    assert_eq!(parts.field.as_deref(), Some("agreement"));
+    let partners = finding(&app, "mandatory-partners");
+    assert!(!partners.passed && partners.message.contains("mbo"), "{}", partners.message);
+    // All but the company confirm again; the company's old confirmation does not count.
+    let company = app.organisations.iter().find(|o| o.kind.code() == "company").unwrap().id.clone();
+    for id in ids.iter().filter(|id| **id != company) {
+        let again = confirm(&app, id, "2024-09-25T10:00:00Z");
+        app.agreement.as_mut().unwrap().confirmations.push(again);
+    }
+    let parts = finding(&app, "required-parts");
+    assert!(!parts.passed && parts.message.contains("Installatietechniek Jansen BV"), "{}", parts.message);
+    // Late, the company confirms too.
+    let late = confirm(&app, &company, "2024-09-30T13:00:00Z");
+    app.agreement.as_mut().unwrap().confirmations.push(late);
+    assert!(finding(&app, "required-parts").passed);
+    // In the pre-registration the agreement is not asked: the kinds taking part suffice.
+    let mut pre = app.clone();
+    pre.phase = "vooraanmelding".into();
+    pre.agreement = None;
+    assert!(finding(&pre, "mandatory-partners").passed);
+}

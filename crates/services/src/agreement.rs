@@ -1,4 +1,4 @@
-//! The signed cooperation agreement of an application: a PDF stored by its SHA-256, linked from
+//! The cooperation agreement's document (a PDF, signed on paper or to confirm in Sterk), stored by its SHA-256, linked from
 //! the draft.
 
 use domain::{Actor, FieldErrors};
@@ -25,7 +25,7 @@ pub async fn attach(
             format!("Het bestand is te groot: hoogstens {} MiB.", MAX_AGREEMENT_BYTES / 1024 / 1024),
         );
     } else if !bytes.starts_with(b"%PDF-") {
-        e.add("agreement.document", "Upload de ondertekende overeenkomst als PDF.");
+        e.add("agreement.document", "Upload de overeenkomst als PDF.");
     }
     e.into_result(())?;
     let sha256 = crate::auth::sha256_bytes_hex(bytes);
@@ -47,6 +47,7 @@ pub async fn attach(
     })
     .await?;
     tx.commit().await?;
+    crate::mail::deliver(app).await?;
     Ok(version)
 }
 

@@ -16,6 +16,7 @@ use store::applications as repo;
 use store::{AnyConnection, StoreError, audit, regions};
 
 use crate::auth::sha256_hex;
+use crate::cosigning::with_confirmations;
 use crate::{App, Result, ServiceError};
 
 mod change;
@@ -61,6 +62,8 @@ pub struct Workspace {
     /// The change request in the works for this phase: while the region edits it, the workspace
     /// is open for it and submitting goes through the request.
     pub change: Option<ChangeInWork>,
+    /// The cooperation agreement: every party's standing, and whether the actor may submit.
+    pub agreement: crate::cosigning::AgreementState,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -194,8 +197,8 @@ pub async fn start(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<
     Ok(())
 }
 
-/// A new phase goes on from the region's latest submitted version of another phase: its vision
-/// and activities (its budget belongs to that phase's years and stays behind). Returns which
+/// A new phase goes on from the region's latest submitted version of another phase: its vision,
+/// activities and cooperation agreement (its budget belongs to that phase's years and stays behind). Returns which
 /// phase and version it came from.
 async fn continue_from(
     conn: &mut AnyConnection,
@@ -214,11 +217,14 @@ async fn continue_from(
     let earlier = parse_stored(&version.content)?;
     application.vision = earlier.vision;
     application.activities = earlier.activities;
+    // The cooperation agreement runs for the whole programme: its text, document and paper
+    // signatures go on; the confirmations count again where the agreement is the same.
+    application.agreement = earlier.agreement.map(|a| Agreement { confirmations: Vec::new(), ..a });
     // The partners are the region's members now (from the registry): one who left stays out.
     Ok(Some((phase, version.number)))
 }
 
-fn parse_stored(content: &str) -> Result<Application> {
+pub(crate) fn parse_stored(content: &str) -> Result<Application> {
     Application::from_json(content).map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("aanvraag: {e}"))))
 }
 
@@ -256,7 +262,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let mut conn = app.db.conn().await?;
     let region = region_for(&mut conn, actor, slug, false).await?;
     let Some(draft) = repo::get(&mut conn, &region.id, phase).await? else { return Ok(None) };
-    let application = parse_stored(&draft.content)?;
+    let (application, mut agreement) = crate::cosigning::draft_with_state(&mut conn, actor, &region, &draft).await?;
     let window = crate::phases::window(app, phase)?;
     // A repair request from the funder opens a closed phase for this region until its due date.
     let assessment = store::assessments::get(&mut conn, &draft.id).await?;
@@ -265,6 +271,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let change = change_in_work(&mut conn, &draft.id).await?;
     let editing_change = change.as_ref().is_some_and(|c| c.state.editable());
     let open = window.is_open() || repair.is_some() || editing_change;
+    agreement.may_submit &= open;
     let stored = repo::versions(&mut conn, &draft.id, !open).await?;
     // A closed phase is judged as it was last submitted (that content, at that moment), not as a
     // submission of the draft today, which would be too late.
@@ -304,6 +311,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
         funder,
         judged_at,
         change,
+        agreement,
     }))
 }
 
@@ -313,7 +321,7 @@ pub async fn get(app: &App, actor: &Actor, slug: &str, phase: &str) -> Result<(A
     let mut conn = app.db.conn().await?;
     let region = region_for(&mut conn, actor, slug, false).await?;
     let draft = repo::get(&mut conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    Ok((parse_stored(&draft.content)?, draft.version))
+    Ok((with_confirmations(&mut conn, &draft.region_id, parse_stored(&draft.content)?).await?, draft.version))
 }
 
 /// Replaces the draft with `new` when `expected_version` still holds; returns the new version.
@@ -337,6 +345,25 @@ pub async fn save(
     .await
 }
 
+/// The draft while it can still change (its phase is open, or reopened for it), for an actor who
+/// may edit it (`edit`) or only see it (who then needs a right of their own to act on it).
+pub(crate) async fn open_draft(
+    app: &App,
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    (slug, phase): (&str, &str),
+    edit: bool,
+) -> Result<(Region, repo::Draft)> {
+    phase_known(app, phase)?;
+    let region = region_for(conn, actor, slug, edit).await?;
+    let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
+    let editing_change = change_in_work(conn, &draft.id).await?.is_some_and(|c| c.state.editable());
+    if !editing_change && crate::assessments::repair_until(app, conn, &draft.id).await?.is_none() {
+        crate::phases::require_open(app, actor, phase)?;
+    }
+    Ok((region, draft))
+}
+
 /// The draft an editor may change, when it is still at `expected_version` (else `Conflict`).
 pub(crate) async fn draft_to_change(
     app: &App,
@@ -345,13 +372,7 @@ pub(crate) async fn draft_to_change(
     (slug, phase): (&str, &str),
     expected_version: i64,
 ) -> Result<repo::Draft> {
-    phase_known(app, phase)?;
-    let region = region_for(conn, actor, slug, true).await?;
-    let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    let editing_change = change_in_work(conn, &draft.id).await?.is_some_and(|c| c.state.editable());
-    if !editing_change && crate::assessments::repair_until(app, conn, &draft.id).await?.is_none() {
-        crate::phases::require_open(app, actor, phase)?;
-    }
+    let (_, draft) = open_draft(app, conn, actor, (slug, phase), true).await?;
     if draft.version != expected_version {
         return Err(ServiceError::Conflict);
     }
@@ -371,6 +392,7 @@ pub async fn update(
     let draft = draft_to_change(app, &mut tx, actor, (slug, phase), expected_version).await?;
     let version = change_draft(app, &mut tx, actor, &draft, |a| change(a).map_err(ServiceError::Invalid)).await?;
     tx.commit().await?;
+    crate::mail::deliver(app).await?;
     Ok(version)
 }
 
@@ -386,6 +408,10 @@ pub(crate) async fn change_draft(
     let before = parse_stored(&draft.content)?;
     let mut after = before.clone();
     change(&mut after)?;
+    // Confirmations are Sterk's own records, never what a change or a file says.
+    if let Some(agreement) = after.agreement.as_mut() {
+        agreement.confirmations.clear();
+    }
     crate::files::own_agreement_only(conn, &draft.region_id, &before, &after).await?;
     after.validate_structure().map_err(format_error)?;
     let reg = app.current_regulation()?;
@@ -401,6 +427,7 @@ pub(crate) async fn change_draft(
         "changes": changes,
     });
     audit::append(conn, user, "application.update", "application", &draft.id, &detail).await?;
+    crate::cosigning::after_change(app, conn, draft, (&before, &after)).await?;
     Ok(version)
 }
 
@@ -437,11 +464,28 @@ pub(crate) async fn merge_school_plan(
     Ok(phase)
 }
 
+/// Only a signatory of the lead applicant submits formally.
+fn may_submit(actor: &Actor, region: &Region, application: &Application) -> Result<()> {
+    let lead = application.lead_applicant.as_str();
+    if actor.permits(Action::SubmitApplication { region_id: &region.id, lead_applicant: lead }) {
+        return Ok(());
+    }
+    let name = application.organisation(lead).map_or(lead, |o| o.name.as_str());
+    Err(ServiceError::NotAllowed(format!(
+        "De aanvraag wordt formeel ingediend door iemand die tekenbevoegd is voor de penvoerder, {name}. \
+         De programmamanager geeft bij Gebruikers aan wie dat is."
+    )))
+}
+
 /// Submits the draft: refused with the failing blocking rules, else frozen with its SHA-256.
 pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_version: i64) -> Result<VersionInfo> {
     let mut tx = app.db.begin().await?;
-    let draft = draft_to_change(app, &mut tx, actor, (slug, phase), expected_version).await?;
-    let mut frozen = parse_stored(&draft.content)?;
+    let (region, draft) = open_draft(app, &mut tx, actor, (slug, phase), false).await?;
+    if draft.version != expected_version {
+        return Err(ServiceError::Conflict);
+    }
+    // The confirmations as they stand are frozen with the version.
+    let mut frozen = with_confirmations(&mut tx, &draft.region_id, parse_stored(&draft.content)?).await?;
     let now = app.now();
     frozen.submitted_at = now;
     if let Some(ChangeInWork { number, .. }) = change_in_work(&mut tx, &draft.id).await? {
@@ -449,6 +493,7 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_
             "Voor deze fase loopt wijzigingsverzoek {number}: dien de wijziging in bij het verzoek, niet als nieuwe aanvraag."
         )));
     }
+    may_submit(actor, &region, &frozen)?;
     crate::assessments::submission_allowed(app, &mut tx, &draft.id).await?;
     let repair = crate::assessments::repair_until(app, &mut tx, &draft.id).await?;
     let report = check::check(&rules_for(app, &mut tx, phase, repair).await?, &frozen).map_err(check_error)?;

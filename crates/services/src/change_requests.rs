@@ -218,11 +218,13 @@ async fn find(conn: &mut AnyConnection, actor: &Actor, slug: &str, id: &str) -> 
 /// draft while the region edits, else as submitted.
 async fn proposal(conn: &mut AnyConnection, row: &ChangeRequestRow, state: ChangeState) -> Result<(Application, i64)> {
     let draft = drafts::get(conn, &row.region_id, &row.phase).await?.ok_or(ServiceError::NotFound)?;
-    let content = match (&row.content, state.editable()) {
-        (Some(c), false) => c.clone(),
-        _ => draft.content,
-    };
-    Ok((Application::from_json(&content).map_err(corrupt)?, draft.version))
+    match (&row.content, state.editable()) {
+        (Some(c), false) => Ok((Application::from_json(c).map_err(corrupt)?, draft.version)),
+        _ => {
+            let current = Application::from_json(&draft.content).map_err(corrupt)?;
+            Ok((crate::cosigning::with_confirmations(conn, &draft.region_id, current).await?, draft.version))
+        }
+    }
 }
 
 /// Why the proposal is substantial and which rules it fails, by the regulation in force (the

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod backup;
 pub mod change_requests;
 pub mod content;
+pub mod cosigning;
 pub mod cpu;
 pub mod demo;
 pub mod documents;

@@ -37,6 +37,7 @@ pub async fn for_actor(app: &App, actor: &Actor) -> Result<Vec<Task>> {
         deadlines(app, actor, &region, &mut tasks).await?;
         milestones(app, actor, &region, &mut tasks).await?;
         repair_requests(app, actor, &region, &mut tasks).await?;
+        agreements(app, actor, &region, &mut tasks).await?;
     }
     funder_queue(app, actor, &mut tasks).await?;
     if actor.is_national_admin() {
@@ -103,6 +104,31 @@ async fn repair_requests(app: &App, actor: &Actor, region: &domain::Region, task
             href: format!("/regio/{}/aanvragen/{}#beoordeling", region.slug, phase.id),
             urgent: true,
         });
+    }
+    Ok(())
+}
+
+/// For a signatory: an agreement in an open phase that waits for their organisation's confirmation.
+async fn agreements(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Vec<Task>) -> Result<()> {
+    if !actor.grants.iter().any(|g| g.signatory && g.region_id.as_deref() == Some(region.id.as_str())) {
+        return Ok(());
+    }
+    for phase in &app.current_regulation()?.phases {
+        let page = match crate::cosigning::page(app, actor, &region.slug, &phase.id).await {
+            Ok(page) if page.open && page.state.has_terms => page,
+            Ok(_) | Err(ServiceError::NotFound) => continue,
+            Err(e) => return Err(e),
+        };
+        for party in page.state.parties.iter().filter(|p| p.mine && !p.standing.agreed()) {
+            let text = format!(
+                "Bevestig namens {} de samenwerkingsovereenkomst van {} ({})",
+                party.name,
+                region.name,
+                phase.label.to_lowercase()
+            );
+            let href = format!("/regio/{}/aanvragen/{}/overeenkomst", region.slug, phase.id);
+            tasks.push(Task { text, href, urgent: false });
+        }
     }
     Ok(())
 }

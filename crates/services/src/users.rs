@@ -333,3 +333,74 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<User>> {
     }
     Ok(seen)
 }
+
+/// A role held for an organisation, to mark as one that may sign for it (or no longer).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SignatoryInput {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub role: String,
+    /// The region's id.
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub organisation: String,
+    /// "ja" marks, anything else unmarks.
+    #[serde(default)]
+    pub signatory: String,
+}
+
+/// Marks a role held for an organisation as one that may sign for it: its holder then confirms the
+/// cooperation agreement for the organisation (and, for the lead applicant, submits). Whoever may
+/// hand out the role there may mark it. The holder is told by mail. Returns their name.
+pub async fn set_signatory(app: &App, actor: &Actor, input: &SignatoryInput) -> Result<String> {
+    let role = Role::parse(&input.role).ok_or(ServiceError::NotFound)?;
+    actor.require(Action::InviteUser { role, region_id: Some(&input.region) })?;
+    let on = input.signatory == "ja";
+    let mut tx = app.db.begin().await?;
+    let email = input.email.trim().to_lowercase();
+    let user_id = users::id_by_email(&mut tx, &email).await?.ok_or(ServiceError::NotFound)?;
+    let user = users::by_id(&mut tx, &user_id).await?.ok_or(ServiceError::NotFound)?;
+    let key = (role, input.region.as_str(), input.organisation.as_str());
+    if !users::set_signatory(&mut tx, &user_id, key, on).await? {
+        return Err(ServiceError::NotFound);
+    }
+    let region = regions::by_id(&mut tx, &input.region).await?.ok_or(ServiceError::NotFound)?;
+    let organisation =
+        store::organisations::by_id(&mut tx, &input.organisation).await?.ok_or(ServiceError::NotFound)?;
+    let detail = json!({ "role": role.code(), "region": region.id, "organisation": organisation.id, "signatory": on });
+    audit::append(&mut tx, actor.user_id.as_deref(), "user.signatory", "user", &user_id, &detail).await?;
+    let body = match on {
+        true => format!(
+            "Beste {},\n\nU bent in Sterk aangemerkt als tekenbevoegd voor {} in de regio {}. U bevestigt de \
+             samenwerkingsovereenkomst namens {}{}.",
+            user.name,
+            organisation.name,
+            region.name,
+            organisation.name,
+            if region.lead_applicant_id.as_deref() == Some(organisation.id.as_str()) {
+                " en dient als penvoerder de aanvraag formeel in"
+            } else {
+                ""
+            }
+        ),
+        false => format!(
+            "Beste {},\n\nU bent in Sterk niet meer aangemerkt als tekenbevoegd voor {} in de regio {}.",
+            user.name, organisation.name, region.name
+        ),
+    };
+    let mail = Mail {
+        user_id: Some(&user_id),
+        to: &user.email,
+        kind: "user.signatory",
+        subject: format!("Tekenbevoegdheid voor {} in Sterk", organisation.name),
+        body,
+        path: "/beheer".into(),
+        dedup_key: None,
+    };
+    mail::queue(app, &mut tx, &mail).await?;
+    tx.commit().await?;
+    mail::deliver(app).await?;
+    Ok(user.name)
+}

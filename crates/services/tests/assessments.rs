@@ -39,6 +39,8 @@ async fn actor(app: &App, email: &str) -> Actor {
 
 struct People {
     manager: Actor,
+    /// Signs for the lead applicant: submits.
+    lead: Actor,
     partner: Actor,
     assessor: Actor,
     second: Actor,
@@ -50,6 +52,7 @@ async fn people(app: &App) -> People {
     People {
         national: actor(app, DEMO_USERS[0].0).await,
         manager: actor(app, DEMO_USERS[1].0).await,
+        lead: actor(app, DEMO_USERS[2].0).await,
         partner: actor(app, DEMO_USERS[4].0).await,
         assessor: actor(app, DEMO_USERS[5].0).await,
         second: actor(app, DEMO_USERS[6].0).await,
@@ -58,14 +61,16 @@ async fn people(app: &App) -> People {
 }
 
 /// The detailed application for 2027 and 2028, made from the main lines (its 2027–2028 lines),
-/// submitted by the region's manager; returns the submitted version's number.
+/// made by the region's manager and submitted by the lead applicant's signatory; returns the
+/// submitted version's number.
 async fn submit_detailed(app: &App, manager: &Actor) -> i64 {
     let (mut a, _) = services::applications::content(app, manager, DEMO_REGION, "hoofdlijnen", 1).await.unwrap();
     a.phase = PHASE.into();
     a.budget.retain(|l| l.year >= 2027);
     services::applications::import(app, manager, DEMO_REGION, &a.canonical_json(), None).await.unwrap();
     let (_, version) = services::applications::get(app, manager, DEMO_REGION, PHASE).await.unwrap();
-    services::applications::submit(app, manager, DEMO_REGION, PHASE, version).await.expect("submitted").number
+    let lead = actor(app, DEMO_USERS[2].0).await;
+    services::applications::submit(app, &lead, DEMO_REGION, PHASE, version).await.expect("submitted").number
 }
 
 fn step(comment: &str) -> StepInput {
@@ -116,7 +121,7 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
     take(&p.assessor).await.unwrap();
     assert_eq!(state(&app, &p.manager).await, AssessmentState::InBehandeling);
     let (_, version) = services::applications::get(&app, &p.manager, DEMO_REGION, PHASE).await.unwrap();
-    let meanwhile = services::applications::submit(&app, &p.manager, DEMO_REGION, PHASE, version).await;
+    let meanwhile = services::applications::submit(&app, &p.lead, DEMO_REGION, PHASE, version).await;
     assert!(matches!(&meanwhile, Err(ServiceError::NotAllowed(m)) if m.contains("DUS-I behandelt")), "{meanwhile:?}");
 
     // A repair request needs items and a due date; the region sees both and answers by resubmitting.
@@ -149,7 +154,7 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
         "mailed to the region"
     );
     let (_, version) = services::applications::get(&app, &p.manager, DEMO_REGION, PHASE).await.unwrap();
-    let second = services::applications::submit(&app, &p.manager, DEMO_REGION, PHASE, version).await.unwrap().number;
+    let second = services::applications::submit(&app, &p.lead, DEMO_REGION, PHASE, version).await.unwrap().number;
     assert_eq!(second, first + 1);
     assert_eq!(state(&app, &p.manager).await, AssessmentState::InBehandeling, "the resubmission puts it back");
 
@@ -244,7 +249,7 @@ async fn from_submission_to_decision_and_a_later_resubmission_moves_nothing() {
     })
     .await
     .unwrap();
-    let third = services::applications::submit(&app, &p.manager, DEMO_REGION, PHASE, version).await.unwrap();
+    let third = services::applications::submit(&app, &p.lead, DEMO_REGION, PHASE, version).await.unwrap();
     assert_eq!(third.number, second + 1);
     let after = services::execution::ledger(&app, &p.manager, DEMO_REGION).await.unwrap();
     assert_eq!(after.basis, ledger.basis, "the decided version still counts");
@@ -313,7 +318,7 @@ async fn a_repair_request_opens_a_closed_phase_until_its_due_date_and_then_out_o
     .await
     .unwrap();
     let v = edit(&closed, refused).await.expect("open for the repair");
-    let submitted = services::applications::submit(&closed, &p.manager, DEMO_REGION, PHASE, v).await;
+    let submitted = services::applications::submit(&closed, &p.lead, DEMO_REGION, PHASE, v).await;
     assert!(submitted.is_ok(), "the deadline rule counts the repair term: {submitted:?}");
     let review = scoring::review(&closed, &p.assessor, DEMO_REGION, PHASE).await.unwrap();
     let deadline = review.report.findings.iter().find(|f| f.rule == "deadline").unwrap();

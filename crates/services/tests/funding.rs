@@ -140,6 +140,7 @@ async fn decisions_plan_advances_and_settlement_and_the_annual_accounts_read_wha
         role: domain::Role::LeadApplicant,
         region_id: Some(r.region.id.clone()),
         organisation_id: None,
+        signatory: false,
     };
     involved.grants.push(grant);
     assert!(denied(payments::add(&app, &involved, DEMO_REGION, &repayment).await));

@@ -47,7 +47,11 @@ async fn an_application_is_edited_on_its_version_and_submitted_frozen() {
     .await;
     assert!(matches!(invalid, Err(ServiceError::Invalid(_))), "{invalid:?}");
     let before = services::applications::versions(&app, &manager, DEMO_REGION, "hoofdlijnen").await.unwrap().len();
-    let v = services::applications::submit(&app, &manager, DEMO_REGION, "hoofdlijnen", edited).await.unwrap();
+    // The region's manager may not submit: the lead applicant's signatory does.
+    let refused = services::applications::submit(&app, &manager, DEMO_REGION, "hoofdlijnen", edited).await;
+    assert!(matches!(&refused, Err(ServiceError::NotAllowed(m)) if m.contains("tekenbevoegd")), "{refused:?}");
+    let lead = actor(&app, 2).await;
+    let v = services::applications::submit(&app, &lead, DEMO_REGION, "hoofdlijnen", edited).await.unwrap();
     assert_eq!(v.sha256.len(), 64);
     let (frozen, _) =
         services::applications::content(&app, &manager, DEMO_REGION, "hoofdlijnen", v.number).await.unwrap();

@@ -175,7 +175,8 @@ fn a_duo_import_or_a_backup_killed_midway_changes_nothing() {
 /// The head of a submission of the application at `path` on its current version, signed in as the
 /// region manager with the session's CSRF token.
 fn submit_head(addr: &str, path: &str) -> String {
-    let cookie = format!("Cookie: sterk_sessie={}\r\n", sign_in(addr));
+    // The lead applicant's signatory submits.
+    let cookie = format!("Cookie: sterk_sessie={}\r\n", common::sign_in_as(addr, "penvoerder@sterk.example"));
     let (head, _) = request(addr, &format!("GET {path} HTTP/1.1\r\n{cookie}"), b"");
     let etag = head.lines().find_map(|l| l.strip_prefix("etag: ")).expect("an ETag").to_owned();
     let (_, page) = request(addr, &format!("GET /beheer HTTP/1.1\r\n{cookie}"), b"");

@@ -40,6 +40,7 @@ const QUIET: &[&str] = &[
     "activity_explanations",
     "stored_files",
     "agreement_files",
+    "agreement_confirmations",
 ];
 
 /// The current data version.

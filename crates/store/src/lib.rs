@@ -8,6 +8,7 @@
 
 pub mod account_requests;
 pub mod account_tokens;
+pub mod agreement_confirmations;
 pub mod applications;
 pub mod assessments;
 pub mod audit;

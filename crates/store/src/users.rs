@@ -63,7 +63,8 @@ pub async fn id_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option
 
 pub async fn grants(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Grant>> {
     let rows = sqlx::query(
-        "SELECT role, region_id, organisation_id FROM role_grants WHERE user_id = $1 ORDER BY role, region_id",
+        "SELECT role, region_id, organisation_id, signatory FROM role_grants WHERE user_id = $1 \
+         ORDER BY role, region_id",
     )
     .bind(user_id)
     .fetch_all(conn)
@@ -75,6 +76,7 @@ pub async fn grants(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Grant
                 role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
                 region_id: r.try_get("region_id")?,
                 organisation_id: r.try_get("organisation_id")?,
+                signatory: r.try_get::<i64, _>("signatory")? == 1,
             })
         })
         .collect()
@@ -110,6 +112,41 @@ pub async fn grant(conn: &mut AnyConnection, user_id: &str, role: Role, scope: S
     .execute(conn)
     .await?;
     Ok(true)
+}
+
+/// Marks or unmarks the grant as one that may sign for its organisation; `false` when there is
+/// no such grant.
+pub async fn set_signatory(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    (role, region_id, organisation_id): (Role, &str, &str),
+    signatory: bool,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE role_grants SET signatory = $5 WHERE user_id = $1 AND role = $2 AND region_id = $3 \
+         AND organisation_id = $4",
+    )
+    .bind(user_id)
+    .bind(role.code())
+    .bind(region_id)
+    .bind(organisation_id)
+    .bind(i64::from(signatory))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Who may sign for an organisation in `region_id`: (organisation id, user id, name, e-mail
+/// address), by organisation and name.
+pub async fn signatories(conn: &mut AnyConnection, region_id: &str) -> Result<Vec<(String, String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT g.organisation_id, u.id, u.name, u.email FROM users u JOIN role_grants g ON g.user_id = u.id \
+         WHERE g.region_id = $1 AND g.organisation_id IS NOT NULL AND g.signatory = 1 \
+         ORDER BY g.organisation_id, u.name",
+    )
+    .bind(region_id)
+    .fetch_all(conn)
+    .await?)
 }
 
 pub async fn by_id(conn: &mut AnyConnection, user_id: &str) -> Result<Option<User>> {

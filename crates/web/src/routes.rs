@@ -122,6 +122,7 @@ fn admin_pages() -> Router<AppState> {
         .route("/beheer/gebruikers", get(users::users).post(users::invite))
         .route("/beheer/gebruikers/tweestapsverificatie", post(users::two_factor_setting))
         .route("/beheer/gebruikers/tweestapsverificatie-wissen", post(users::reset_two_factor))
+        .route("/beheer/gebruikers/tekenbevoegd", post(users::set_signatory))
         .route("/beheer/maxima", get(maximums::table))
         .route("/beheer/maxima/{slug}", get(maximums::region).post(maximums::set))
         .route("/beoordeling/betalingen", get(payments::import_form).post(payments::import))
@@ -144,7 +145,7 @@ fn admin_pages() -> Router<AppState> {
 
 /// A region's own work: applications, school plans, execution and targets.
 fn region_pages() -> Router<AppState> {
-    use applications::{edit, files};
+    use applications::{agreement, edit, files};
     use execution::{accountability, changes, milestones, records};
     use school_plans::{plan, submit};
     Router::new()
@@ -194,7 +195,9 @@ fn region_pages() -> Router<AppState> {
         .route("/regio/{slug}/aanvragen/{phase}/begroting", post(edit::add_line))
         .route("/regio/{slug}/aanvragen/{phase}/begroting/{index}", post(edit::update_line))
         .route("/regio/{slug}/aanvragen/{phase}/begroting/{index}/verwijderen", post(edit::remove_line))
-        .route("/regio/{slug}/aanvragen/{phase}/overeenkomst", post(edit::save_agreement))
+        .route("/regio/{slug}/aanvragen/{phase}/overeenkomst", post(edit::save_agreement).get(agreement::page))
+        .route("/regio/{slug}/aanvragen/{phase}/overeenkomst/bevestigen", post(agreement::confirm))
+        .route("/regio/{slug}/aanvragen/{phase}/overeenkomst/vragen", post(agreement::ask))
         .route("/regio/{slug}/aanvragen/{phase}/indienen", post(edit::submit))
         .route("/regio/{slug}/aanvragen/{phase}/export.json", get(files::export_json))
         .route("/regio/{slug}/aanvragen/{phase}/export.xlsx", get(files::export_xlsx))

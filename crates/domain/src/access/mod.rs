@@ -69,6 +69,10 @@ pub struct Grant {
     pub region_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation_id: Option<String>,
+    /// May sign for that organisation (its director, a company's authorised signatory): confirms
+    /// the cooperation agreement for it and, for the lead applicant, submits the application.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub signatory: bool,
 }
 
 /// Who is acting: a signed-in user with their grants, or an anonymous visitor.
@@ -163,6 +167,16 @@ pub enum Action<'a> {
     ViewAssessment,
     /// Score, advise, decide and keep the payment register (the funder's staff).
     Assess,
+    /// Confirm the region's cooperation agreement on behalf of `organisation_id`: its signatories.
+    ConfirmAgreement {
+        region_id: &'a str,
+        organisation_id: &'a str,
+    },
+    /// Submit the region's application formally: a signatory of its lead applicant.
+    SubmitApplication {
+        region_id: &'a str,
+        lead_applicant: &'a str,
+    },
     /// Set a region's maximum in the table of annex 3 (the national team).
     EditRegionMaximums,
     /// See a region's payments: planned and received (the region's managers and lead applicant,
@@ -218,6 +232,15 @@ impl Actor {
         })
     }
 
+    /// Whether the actor may sign for `organisation_id` in `region_id`, through any role held for it there.
+    pub fn signs_for(&self, region_id: &str, organisation_id: &str) -> bool {
+        self.grants.iter().any(|g| {
+            g.signatory
+                && g.region_id.as_deref() == Some(region_id)
+                && g.organisation_id.as_deref() == Some(organisation_id)
+        })
+    }
+
     /// Regions in which the actor is region manager.
     pub fn managed_regions(&self) -> impl Iterator<Item = &str> {
         self.grants.iter().filter(|g| g.role == Role::RegionManager).filter_map(|g| g.region_id.as_deref())
@@ -237,6 +260,8 @@ impl Actor {
                 Action::ViewAssessment
                     | Action::Assess
                     | Action::EditApplication { .. }
+                    | Action::ConfirmAgreement { .. }
+                    | Action::SubmitApplication { .. }
                     | Action::WriteSchoolPlan { .. }
                     | Action::RecordWork { .. }
                     | Action::RecordContribution { .. }
@@ -295,6 +320,8 @@ impl Actor {
             Action::ViewMembersContent => !self.grants.is_empty(),
             Action::ViewAssessment | Action::EditRegionMaximums | Action::ViewPortfolio => false,
             Action::Assess => self.is_assessor(),
+            Action::ConfirmAgreement { region_id, organisation_id: org }
+            | Action::SubmitApplication { region_id, lead_applicant: org } => self.signs_for(region_id, org),
             Action::RecordWork { region_id, organisation_id } => {
                 manages(region_id)
                     || self.has_role_in(Role::LeadApplicant, region_id)

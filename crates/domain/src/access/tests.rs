@@ -6,7 +6,12 @@ fn actor(grants: &[(Role, Option<&str>)]) -> Actor {
         user_id: Some("u".into()),
         grants: grants
             .iter()
-            .map(|(role, r)| Grant { role: *role, region_id: r.map(str::to_owned), organisation_id: None })
+            .map(|(role, r)| Grant {
+                role: *role,
+                region_id: r.map(str::to_owned),
+                organisation_id: None,
+                signatory: false,
+            })
             .collect(),
         system: false,
     }
@@ -191,7 +196,7 @@ fn school_contacts_write_their_own_plans_and_managers_all_of_their_region() {
 fn schools_record_their_own_work_and_partners_their_own_contributions() {
     let with_org = |role: Role, org: &str| Actor {
         user_id: Some("u".into()),
-        grants: vec![Grant { role, region_id: Some("r1".into()), organisation_id: Some(org.into()) }],
+        grants: vec![Grant { role, region_id: Some("r1".into()), organisation_id: Some(org.into()), signatory: false }],
         system: false,
     };
     let work = |a: &Actor, org| a.permits(Action::RecordWork { region_id: "r1", organisation_id: org });

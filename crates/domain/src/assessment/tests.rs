@@ -10,7 +10,7 @@ const REGION: &str = "r1";
 fn actor(role: Role, region: Option<&str>) -> Actor {
     Actor {
         user_id: Some(format!("u-{}", role.code())),
-        grants: vec![Grant { role, region_id: region.map(str::to_owned), organisation_id: None }],
+        grants: vec![Grant { role, region_id: region.map(str::to_owned), organisation_id: None, signatory: false }],
         system: false,
     }
 }
@@ -192,7 +192,12 @@ fn the_buttons_are_the_hand_steps_of_the_actor() {
 #[test]
 fn an_assessor_with_a_grant_in_the_region_does_not_assess_it_and_long_texts_are_refused() {
     let mut both = actor(Role::Assessor, None);
-    both.grants.push(Grant { role: Role::LeadApplicant, region_id: Some(REGION.into()), organisation_id: None });
+    both.grants.push(Grant {
+        role: Role::LeadApplicant,
+        region_id: Some(REGION.into()),
+        organisation_id: None,
+        signatory: false,
+    });
     assert!(matches!(
         hand(&both, AssessmentState::Ingediend, AssessmentState::InBehandeling, &StepInput::default()),
         Err(TransitionError::Forbidden { .. })

@@ -9,7 +9,7 @@ const REGION: &str = "r1";
 fn actor(role: Role, region: Option<&str>) -> Actor {
     Actor {
         user_id: Some(format!("u-{}", role.code())),
-        grants: vec![Grant { role, region_id: region.map(str::to_owned), organisation_id: None }],
+        grants: vec![Grant { role, region_id: region.map(str::to_owned), organisation_id: None, signatory: false }],
         system: false,
     }
 }
@@ -79,7 +79,12 @@ fn a_substantial_change_needs_approval_and_a_minor_one_is_reported() {
     );
     // An assessor with a role in the region does not judge its change.
     let mut conflicted = assessor.clone();
-    conflicted.grants.push(Grant { role: Role::Partner, region_id: Some(REGION.into()), organisation_id: None });
+    conflicted.grants.push(Grant {
+        role: Role::Partner,
+        region_id: Some(REGION.into()),
+        organisation_id: None,
+        signatory: false,
+    });
     assert!(transition(&conflicted, REGION, (S::Ingediend, S::Goedgekeurd), true, "").is_err());
     assert!(S::ALL.iter().all(|s| S::parse(s.code()) == Some(*s)));
 }

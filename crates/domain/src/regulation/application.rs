@@ -13,6 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::OrganisationKind;
 
+pub use super::agreement::{Agreement, Confirmation, Document, Signature};
+
 pub const FORMAT: &str = "sterk.application/1";
 
 /// An exact amount or quantity.
@@ -88,7 +90,7 @@ pub struct Application {
     pub budget: Vec<BudgetLine>,
 }
 
-mod timestamp_text {
+pub(crate) mod timestamp_text {
     use jiff::Timestamp;
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -121,22 +123,6 @@ pub struct ApplicationOrganisation {
     pub kind: OrganisationKind,
     #[serde(default)]
     pub duo_code: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Agreement {
-    #[serde(default)]
-    pub signed_by: Vec<String>,
-    /// The signed agreement as uploaded (a PDF), identified by its SHA-256.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<Document>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Document {
-    pub filename: String,
-    pub sha256: String,
-    pub size: u64,
 }
 
 /// Whom an activity is for. The exchange format names them by `code`.
@@ -319,7 +305,7 @@ pub struct FormatError {
 }
 
 impl FormatError {
-    fn at(path: impl Into<String>, message: impl Into<String>) -> FormatError {
+    pub(crate) fn at(path: impl Into<String>, message: impl Into<String>) -> FormatError {
         FormatError { path: path.into(), message: message.into() }
     }
 }
@@ -390,20 +376,7 @@ impl Application {
             }
         }
         if let Some(agreement) = &self.agreement {
-            for (j, s) in agreement.signed_by.iter().enumerate() {
-                known_org(format!("agreement.signed_by[{j}]"), s)?;
-            }
-            if let Some(doc) = &agreement.document {
-                if !crate::validation::is_sha256_hex(&doc.sha256) {
-                    return Err(FormatError::at("agreement.document.sha256", "verwacht 64 hexadecimale tekens"));
-                }
-                if doc.filename.chars().count() > 255 || doc.filename.chars().any(char::is_control) {
-                    return Err(FormatError::at(
-                        "agreement.document.filename",
-                        "een bestandsnaam van hoogstens 255 tekens, zonder stuurtekens",
-                    ));
-                }
-            }
+            super::agreement::validate(agreement, known_org)?;
         }
         for (i, line) in self.budget.iter().enumerate() {
             if !activity_ids.contains(&line.activity.as_str()) {

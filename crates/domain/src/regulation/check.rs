@@ -11,6 +11,8 @@ use super::{Category, DatedValue, Phase, Regulation, RegulationError, Severity};
 use crate::fmt::{date_nl, decimal_nl, euro_nl, instant_nl_exact, percent_nl, round_cents};
 use crate::{OrganisationKind, RegionKind};
 
+mod parties;
+
 /// Every rule, in the order they are reported.
 pub const RULE_IDS: [&str; 11] = [
     "lead-applicant",
@@ -311,8 +313,8 @@ impl Verdict {
 fn evaluate(id: &str, c: &Ctx) -> Result<Verdict, CheckError> {
     Ok(match id {
         "lead-applicant" => lead_applicant(c),
-        "mandatory-partners" => mandatory_partners(c)?,
-        "required-parts" => required_parts(c),
+        "mandatory-partners" => parties::mandatory_partners(c)?,
+        "required-parts" => parties::required_parts(c),
         "themes" => themes(c),
         "deadline" => deadline(c)?,
         "budget-years" => budget_years(c),
@@ -350,65 +352,6 @@ fn lead_applicant(c: &Ctx) -> Verdict {
                 )
             }
         }
-    }
-}
-
-fn mandatory_partners(c: &Ctx) -> Result<Verdict, CheckError> {
-    let (kinds, v) = c.reg.list_at("mandatory-partner-kinds", c.reg.start())?;
-    let mut trace = vec![TraceItem::parameter("mandatory-partner-kinds", kinds.join(", "), v)];
-    let present: Vec<&str> = c.app.organisations.iter().map(|o| o.kind.code()).collect();
-    trace.push(TraceItem::input("soorten in de aanvraag", present.join(", ")));
-    let missing: Vec<String> = kinds
-        .iter()
-        .filter(|k| !present.contains(&k.as_str()))
-        .map(|k| OrganisationKind::parse(k).map_or(k.clone(), |kind| kind.label().to_lowercase()))
-        .collect();
-    Ok(if missing.is_empty() {
-        Verdict::pass("Vmbo, mbo, primair onderwijs en bedrijfsleven doen mee.", trace)
-    } else {
-        Verdict::fail(format!("Er ontbreekt ten minste één {}.", missing.join(", één ")), "organisations", trace)
-    })
-}
-
-fn required_parts(c: &Ctx) -> Verdict {
-    let app = c.app;
-    let vision = app.vision.as_deref().map(str::trim).unwrap_or("");
-    let signed: &[String] = app.agreement.as_ref().map(|a| a.signed_by.as_slice()).unwrap_or(&[]);
-    let unsigned: Vec<&str> =
-        app.organisations.iter().filter(|o| !signed.contains(&o.id)).map(|o| o.name.as_str()).collect();
-    let trace = vec![
-        TraceItem::input("regiovisie", format!("{} tekens", vision.chars().count())),
-        TraceItem::input("activiteiten", app.activities.len().to_string()),
-        TraceItem::input("begrotingsregels", app.budget.len().to_string()),
-        TraceItem::input(
-            "ondertekend door",
-            format!("{} van {} organisaties", app.organisations.len() - unsigned.len(), app.organisations.len()),
-        ),
-    ];
-    let mut missing = Vec::new();
-    let mut field = None;
-    if vision.is_empty() {
-        missing.push("de regiovisie".to_owned());
-        field.get_or_insert("vision");
-    }
-    if app.activities.is_empty() {
-        missing.push("ten minste één activiteit".to_owned());
-        field.get_or_insert("activities");
-    }
-    if app.budget.is_empty() {
-        missing.push("de begroting".to_owned());
-        field.get_or_insert("budget");
-    }
-    if !unsigned.is_empty() {
-        missing.push(format!("de handtekening van {} onder de samenwerkingsovereenkomst", unsigned.join(", ")));
-        field.get_or_insert("agreement.signed_by");
-    }
-    match field {
-        None => Verdict::pass(
-            "Regiovisie, activiteiten, begroting en een door alle partners ondertekende samenwerkingsovereenkomst zijn aanwezig.",
-            trace,
-        ),
-        Some(f) => Verdict::fail(format!("Nog nodig: {}.", missing.join("; ")), f, trace),
     }
 }
 

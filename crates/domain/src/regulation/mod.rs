@@ -6,6 +6,7 @@
 //! in [`check`]; their titles, severities and sources live beside the parameters, so the decision
 //! and its explanation always come from the same regulation version.
 
+pub mod agreement;
 pub mod allocate;
 pub mod application;
 pub mod check;

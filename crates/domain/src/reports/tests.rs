@@ -8,7 +8,7 @@ const REGION: &str = "r1";
 fn actor(role: Role, region: Option<&str>) -> Actor {
     Actor {
         user_id: Some(format!("u-{}", role.code())),
-        grants: vec![Grant { role, region_id: region.map(str::to_owned), organisation_id: None }],
+        grants: vec![Grant { role, region_id: region.map(str::to_owned), organisation_id: None, signatory: false }],
         system: false,
     }
 }

@@ -33,7 +33,9 @@ pub async fn content(
     let region = region_for(&mut conn, actor, slug, false).await?;
     let draft = repo::get(&mut conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
     if number == 0 {
-        return Ok((parse_stored(&draft.content)?, None));
+        let draft_now =
+            crate::cosigning::with_confirmations(&mut conn, &draft.region_id, parse_stored(&draft.content)?).await?;
+        return Ok((draft_now, None));
     }
     let v = repo::versions(&mut conn, &draft.id, true)
         .await?

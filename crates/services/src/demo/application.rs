@@ -1,7 +1,9 @@
 //! The demo's applications on main lines: Zuid-Friesland's, and those of the regions whose
 //! applications show the funder's side in its other states.
 
-use domain::regulation::application::{Activity, Amount, BudgetLine, Funding, FundingSource, Milestone};
+use domain::regulation::application::{
+    Activity, Agreement, Amount, Application, BudgetLine, Document, Funding, FundingSource, Milestone,
+};
 use domain::{OrganisationDraft, OrganisationKind, Region};
 use store::{AnyConnection, organisations, regions};
 
@@ -129,18 +131,65 @@ pub(super) async fn insert_main_lines(
             by,
         ));
     }
-    app.agreement = Some(domain::regulation::application::Agreement {
-        signed_by: members.iter().map(|m| m.id.clone()).collect(),
-        document: None,
-    });
+    // Zuid-Friesland's lead applicant and company confirm in Sterk (when the demo submits).
+    let in_sterk = if region.slug == super::DEMO_REGION { vec![vmbo.clone(), company.clone()] } else { Vec::new() };
+    app.agreement = Some(agreement(conn, &region, &app, &in_sterk).await?);
     store::applications::insert(conn, &region.id, "hoofdlijnen", &app.canonical_json(), None).await?;
     Ok(true)
+}
+
+const AGREEMENT_TEXT: &str = include_str!("../../../../data/demo/samenwerkingsovereenkomst.txt");
+const SIGNED_AGREEMENT: &[u8] = include_bytes!("../../../../data/demo/samenwerkingsovereenkomst-getekend.pdf");
+
+/// The region's cooperation agreement: the demo's text, and a copy signed on paper by every party
+/// but those in `in_sterk`, who confirm in Sterk.
+async fn agreement(
+    conn: &mut AnyConnection,
+    region: &Region,
+    app: &Application,
+    in_sterk: &[String],
+) -> Result<Agreement> {
+    let lead = app.organisation(&app.lead_applicant).map_or("", |o| o.name.as_str());
+    let sha256 = crate::files::put(conn, SIGNED_AGREEMENT).await?;
+    store::files::add_agreement(conn, &region.id, &sha256).await?;
+    Ok(Agreement {
+        text: Some(AGREEMENT_TEXT.replace("{regio}", &region.name).replace("{penvoerder}", lead)),
+        signed_by: app.organisations.iter().map(|o| o.id.clone()).filter(|id| !in_sterk.contains(id)).collect(),
+        document: Some(Document {
+            filename: "samenwerkingsovereenkomst-getekend.pdf".into(),
+            sha256,
+            size: SIGNED_AGREEMENT.len() as u64,
+        }),
+        confirmations: Vec::new(),
+    })
 }
 
 /// The manager of a region besides the demo region: who submits its applications in the demo
 /// (`programmamanager-{slug}@sterk.example`, the demo password).
 pub(super) fn manager_email(slug: &str) -> String {
     format!("programmamanager-{slug}@sterk.example")
+}
+
+/// Who may sign for the lead applicant of a region besides the demo region, and so submits its
+/// applications in the demo (`penvoerder-{slug}@sterk.example`, the demo password).
+pub(super) fn lead_email(slug: &str) -> String {
+    format!("penvoerder-{slug}@sterk.example")
+}
+
+/// Gives the region a demo signatory for its lead applicant, the first vmbo member as in
+/// [`insert_main_lines`] (see [`lead_email`]).
+pub(super) async fn add_lead_signatory(conn: &mut AnyConnection, region: &Region, password_hash: &str) -> Result<()> {
+    let members = regions::members(conn, &region.id).await?;
+    let Some(lead) = members.iter().find(|m| m.kind == OrganisationKind::Vmbo) else { return Ok(()) };
+    let email = lead_email(&region.slug);
+    let id = match store::users::id_by_email(conn, &email).await? {
+        Some(id) => id,
+        None => store::users::insert(conn, &email, &format!("Demo Penvoerder {}", region.name), password_hash).await?,
+    };
+    let scope = store::users::Scope { region_id: Some(&region.id), organisation_id: Some(&lead.id) };
+    store::users::grant(conn, &id, domain::Role::LeadApplicant, scope).await?;
+    store::users::set_signatory(conn, &id, (domain::Role::LeadApplicant, &region.id, &lead.id), true).await?;
+    Ok(())
 }
 
 /// Gives the region a demo manager (see [`manager_email`]).

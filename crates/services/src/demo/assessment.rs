@@ -112,10 +112,10 @@ async fn steps(app: &App) -> Result<()> {
     for (i, m) in MAIN_LINES.iter().enumerate() {
         if m.slug != DEMO_REGION {
             // Zuid-Friesland's was submitted with its plans; the others on the last day.
-            let manager = demo_actor(app, &super::application::manager_email(m.slug)).await?;
+            let lead = demo_actor(app, &super::application::lead_email(m.slug)).await?;
             let submitted = on(app, &format!("2024-10-01T1{}:00:00+02:00", i + 1));
-            let (_, version) = crate::applications::get(&submitted, &manager, m.slug, "hoofdlijnen").await?;
-            crate::applications::submit(&submitted, &manager, m.slug, "hoofdlijnen", version).await?;
+            let (_, version) = crate::applications::get(&submitted, &lead, m.slug, "hoofdlijnen").await?;
+            crate::applications::submit(&submitted, &lead, m.slug, "hoofdlijnen", version).await?;
         }
         main_lines(app, (&assessor, &second), m).await?;
     }
@@ -182,7 +182,7 @@ async fn advances_paid(app: &App, assessor: &Actor) -> Result<()> {
 async fn detailed(app: &App, assessor: &Actor) -> Result<()> {
     let phase = "uitwerking-2027-2028";
     for (slug, day) in [("utrecht", "08"), ("zuidoost-brabant", "03")] {
-        let system = demo_actor(app, &super::application::manager_email(slug)).await?;
+        let system = demo_actor(app, &super::application::lead_email(slug)).await?;
         let at = on(app, &format!("2026-09-{day}T10:00:00+02:00"));
         let (mut a, _) = crate::applications::content(&at, &system, slug, "hoofdlijnen", 1).await?;
         a.phase = phase.into();

@@ -78,6 +78,7 @@ pub async fn load(app: &App) -> Result<bool> {
         if let Some(region) = loaded.iter().find(|r| r.slug == other.slug) {
             application::add_partners(&mut tx, region, &other.partners).await?;
             application::add_manager(&mut tx, region, &hash_password(DEMO_PASSWORD)).await?;
+            application::add_lead_signatory(&mut tx, region, &hash_password(DEMO_PASSWORD)).await?;
             application::insert_main_lines(&mut tx, region, other.vision, other.scale).await?;
         }
     }
@@ -151,6 +152,23 @@ async fn load_knowledge_base(app: &App) -> Result<()> {
     Ok(())
 }
 
+/// The lead applicant and the company confirm the cooperation agreement in Sterk (the other
+/// parties signed the uploaded copy), and the lead applicant submits.
+async fn confirm_and_submit(app: &App) -> Result<()> {
+    let lead = demo_actor(app, DEMO_USERS[2].0).await?;
+    let partner = demo_actor(app, DEMO_USERS[4].0).await?;
+    let key = (DEMO_REGION, "hoofdlijnen");
+    let (application, version) = crate::applications::get(app, &lead, key.0, key.1).await?;
+    let fingerprint = application.agreement_fingerprint();
+    for (who, address) in [(&lead, "192.0.2.14"), (&partner, "198.51.100.7")] {
+        let from = crate::auth::Client { address, user_agent: "Firefox op Windows (demo)" };
+        let org = who.grants.iter().find(|g| g.signatory).and_then(|g| g.organisation_id.as_deref()).unwrap_or("");
+        crate::cosigning::confirm(app, who, from, key, org, &fingerprint).await?;
+    }
+    crate::applications::submit(app, &lead, key.0, key.1, version).await?;
+    Ok(())
+}
+
 /// The main-lines application submitted, and a first year
 /// of execution: hours (one rate above the cap), invoices, equipment, company contributions, a
 /// milestone achieved (the change requests come with the funder's demo, after the decision).
@@ -159,8 +177,7 @@ async fn load_demo_execution(app: &App) -> Result<()> {
     use jiff::civil::date;
     use rust_decimal::Decimal;
     let manager = demo_actor(app, DEMO_USERS[1].0).await?;
-    let (_, version) = crate::applications::get(app, &manager, DEMO_REGION, "hoofdlijnen").await?;
-    crate::applications::submit(app, &manager, DEMO_REGION, "hoofdlijnen", version).await?;
+    confirm_and_submit(app).await?;
     let ledger = crate::execution::ledger(app, &manager, DEMO_REGION).await?;
     let of_kind = |k: OrganisationKind| ledger.members.iter().find(|m| m.kind == k).map(|m| m.id.clone());
     let (Some(school), Some(company)) = (of_kind(OrganisationKind::Vmbo), of_kind(OrganisationKind::Company)) else {
@@ -406,9 +423,11 @@ async fn load_users(conn: &mut AnyConnection, region: Option<&Region>, second_re
             continue;
         }
         if let Some(region) = region {
-            // The school contact acts for the region's first vmbo school, the partner for its first company.
+            // The school contact and the lead applicant act for the region's first vmbo school (the
+            // lead applicant of its application), the partner for its first company; the lead
+            // applicant and the partner may sign for theirs.
             let kind = match role {
-                Role::SchoolContact => Some(OrganisationKind::Vmbo),
+                Role::SchoolContact | Role::LeadApplicant => Some(OrganisationKind::Vmbo),
                 Role::Partner => Some(OrganisationKind::Company),
                 _ => None,
             };
@@ -416,6 +435,9 @@ async fn load_users(conn: &mut AnyConnection, region: Option<&Region>, second_re
             let organisation = kind.and_then(|k| members.iter().find(|m| m.kind == k)).map(|m| m.id.as_str());
             let scope = users::Scope { region_id: Some(&region.id), organisation_id: organisation };
             users::grant(conn, &id, role, scope).await?;
+            if let (Role::LeadApplicant | Role::Partner, Some(org)) = (role, organisation) {
+                users::set_signatory(conn, &id, (role, &region.id, org), true).await?;
+            }
         }
         // The demo partner works in two regions, as real partners often do.
         if let (Role::Partner, Some(second)) = (role, second_region) {

@@ -79,9 +79,15 @@ pub fn set_cookie(head: &str, name: &str) -> Option<String> {
 /// Signs in the demo's region manager through `addr` (the sign-in form, then its post); returns
 /// the session cookie.
 pub fn sign_in(addr: &str) -> String {
+    sign_in_as(addr, "programmamanager@sterk.example")
+}
+
+/// Signs in to the demo as `email` (with the demo password); returns the session cookie's value.
+pub fn sign_in_as(addr: &str, email: &str) -> String {
     let (head, body) = request(addr, "GET /inloggen HTTP/1.1\r\n", b"");
     let anonymous = set_cookie(&head, "sterk_anoniem").expect("an anonymous cookie");
-    let form = format!("csrf={}&email=programmamanager%40sterk.example&password=sterk-demo-2025", csrf(&body));
+    let email = email.replace('@', "%40");
+    let form = format!("csrf={}&email={email}&password=sterk-demo-2025", csrf(&body));
     let head = format!(
         "POST /inloggen HTTP/1.1\r\nCookie: sterk_anoniem={anonymous}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
     );

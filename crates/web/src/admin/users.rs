@@ -1,8 +1,8 @@
 //! Users and invitations.
 
 use crate::AppState;
-use crate::admin::views::UserView;
 use crate::admin::views::UsersPage;
+use crate::admin::views::{SigningView, UserView};
 use crate::error::WebError;
 use crate::layout::grant_views;
 use crate::layout::{Choice, Layout};
@@ -37,9 +37,14 @@ async fn users_page(
             .map(|r| (r.slug.as_str(), r.name.as_str())),
     );
     let mut organisation_items = vec![(String::new(), "Geen (niet voor één organisatie)".to_owned())];
+    let mut names = std::collections::HashMap::new();
     for r in all.iter().filter(|r| !r.archived && ctx.actor.may_invite_in(&r.id)) {
         let page = services::regions::page(&st.app, &ctx.actor, &r.slug).await?;
-        organisation_items.extend(page.members.into_iter().map(|m| (m.id, format!("{} ({})", m.name, r.name))));
+        for m in page.members {
+            let label = format!("{} ({})", m.name, r.name);
+            names.insert((r.id.clone(), m.id.clone()), label.clone());
+            organisation_items.push((m.id, label));
+        }
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let with_two_factor = match ctx.actor.permits(domain::Action::ManageSecurity) {
@@ -54,6 +59,7 @@ async fn users_page(
                 name: u.name.clone(),
                 email: u.email.clone(),
                 grants: grant_views(&u.grants, &all),
+                signing: signing_views(ctx, &u.grants, &names),
                 two_factor: with_two_factor.contains(&u.id),
             })
             .collect(),
@@ -75,6 +81,31 @@ async fn users_page(
         errors,
     };
     Ok((status, html(page)?).into_response())
+}
+
+/// The roles held for an organisation whose signatory mark the actor may set.
+fn signing_views(
+    ctx: &Ctx,
+    grants: &[domain::Grant],
+    names: &std::collections::HashMap<(String, String), String>,
+) -> Vec<SigningView> {
+    grants
+        .iter()
+        .filter_map(|g| {
+            let (region_id, organisation_id) = (g.region_id.as_deref()?, g.organisation_id.as_deref()?);
+            let organisation = names.get(&(region_id.to_owned(), organisation_id.to_owned()))?;
+            ctx.actor.permits(domain::Action::InviteUser { role: g.role, region_id: Some(region_id) }).then(|| {
+                SigningView {
+                    role: g.role.code(),
+                    role_label: g.role.label(),
+                    region_id: region_id.to_owned(),
+                    organisation_id: organisation_id.to_owned(),
+                    organisation: organisation.clone(),
+                    signatory: g.signatory,
+                }
+            })
+        })
+        .collect()
 }
 
 pub async fn users(State(st): State<AppState>, ctx: Ctx, flash: crate::flash::Flash) -> Page {
@@ -128,5 +159,19 @@ pub async fn reset_two_factor(
         "Inloggen in twee stappen van {} is gewist; die persoon is overal afgemeld en stelt het opnieuw in bij de volgende keer inloggen.",
         input.email.trim().to_lowercase()
     );
+    crate::flash::redirect(&st, "/beheer/gebruikers", &notice).await
+}
+
+/// Marks a role held for an organisation as one that may sign for it, or no longer.
+pub async fn set_signatory(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<services::users::SignatoryInput>,
+) -> crate::page::Page {
+    let name = services::users::set_signatory(&st.app, &ctx.actor, &input).await?;
+    let notice = match input.signatory.as_str() {
+        "ja" => format!("{name} is nu tekenbevoegd en is per e-mail op de hoogte gebracht."),
+        _ => format!("{name} is niet meer tekenbevoegd en is per e-mail op de hoogte gebracht."),
+    };
     crate::flash::redirect(&st, "/beheer/gebruikers", &notice).await
 }

@@ -76,10 +76,22 @@ pub struct OrganisationForm {
     pub note: Option<String>,
 }
 
+/// A role held for an organisation, and whether its holder may sign for it.
+pub struct SigningView {
+    pub role: &'static str,
+    pub role_label: &'static str,
+    pub region_id: String,
+    pub organisation_id: String,
+    pub organisation: String,
+    pub signatory: bool,
+}
+
 pub struct UserView {
     pub name: String,
     pub email: String,
     pub grants: Vec<GrantView>,
+    /// Roles held for an organisation in a region where the actor may mark signatories.
+    pub signing: Vec<SigningView>,
     /// Two-factor sign-in is on (shown to the national team, who can reset it).
     pub two_factor: bool,
 }

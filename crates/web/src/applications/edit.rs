@@ -182,21 +182,24 @@ pub async fn save_agreement(
     let f = Pairs::parse(&body);
     let signed = f.all("signed");
     let lead = f.get("lead_applicant");
-    edit(
-        &st,
-        &ctx,
-        (&slug, &phase),
-        f.version(),
-        Pending::default(),
-        "De samenwerkingsovereenkomst is bijgewerkt.",
-        |a| {
-            a.agreement.get_or_insert_with(Default::default).signed_by = signed;
-            if !lead.is_empty() {
-                a.lead_applicant = lead;
+    // A form without the text field (an older page, a script) leaves the text as it is.
+    let text = f.has("text").then(|| f.get("text"));
+    let pending = Pending { typed: Typed::new("overeenkomst", "f", &f), ..Pending::default() };
+    edit(&st, &ctx, (&slug, &phase), f.version(), pending, "De samenwerkingsovereenkomst is bijgewerkt.", |a| {
+        let mut e = FieldErrors::default();
+        let agreement = a.agreement.get_or_insert_with(Default::default);
+        if let Some(text) = text {
+            if text.chars().count() > domain::regulation::agreement::MAX_TEXT_CHARS {
+                e.add("text", "De tekst van de overeenkomst is te lang: hoogstens 50.000 tekens.");
             }
-            Ok(())
-        },
-    )
+            agreement.text = Some(text.replace("\r\n", "\n")).filter(|t| !t.trim().is_empty());
+        }
+        agreement.signed_by = signed;
+        if !lead.is_empty() {
+            a.lead_applicant = lead;
+        }
+        e.into_result(())
+    })
     .await
 }
 

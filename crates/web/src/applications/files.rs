@@ -108,7 +108,7 @@ pub async fn export_pdf(
     document(st, ctx, path, q.versie.unwrap_or(0), Format::Pdf).await
 }
 
-/// Uploads the signed cooperation agreement (PDF).
+/// Uploads the cooperation agreement's document (a PDF, signed or to confirm).
 pub async fn upload_agreement(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -121,7 +121,7 @@ pub async fn upload_agreement(
     let outcome = match services::agreement::attach(&st.app, &ctx.actor, (&slug, &phase), version, &name, &bytes).await
     {
         Ok(_) => {
-            let notice = "De ondertekende samenwerkingsovereenkomst is opgeslagen.";
+            let notice = "Het document van de samenwerkingsovereenkomst is opgeslagen.";
             return crate::flash::redirect(&st, &format!("/regio/{slug}/aanvragen/{phase}"), notice).await;
         }
         Err(ServiceError::Invalid(e)) => {

@@ -1,6 +1,7 @@
 //! The region's application workspace: vision, activities, budget and agreement with the
 //! regulation's checks beside them, submission of frozen versions and what changed between them.
 
+pub mod agreement;
 pub mod api;
 pub mod edit;
 pub mod files;

@@ -167,6 +167,7 @@ pub struct WorkspacePage {
     pub per_funder: Vec<(String, String, String)>,
     pub organisations: Vec<OrgView>,
     pub agreement_doc: Option<AgreementDocView>,
+    pub agreement: crate::applications::agreement::AgreementView,
     pub themes: Vec<Choice>,
     pub groups: Vec<Choice>,
     /// The theory of change's results an activity can aim at, and the indicators.
@@ -389,6 +390,7 @@ fn build(
                 signed: a.agreement.as_ref().is_some_and(|g| g.signed_by.contains(&o.id)),
             })
             .collect(),
+        agreement: crate::applications::agreement::AgreementView::of(&ws.agreement),
         agreement_doc: a.agreement.as_ref().and_then(|g| g.document.as_ref()).map(|d| AgreementDocView {
             filename: d.filename.clone(),
             sha256: d.sha256.clone(),

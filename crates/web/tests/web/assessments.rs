@@ -104,7 +104,8 @@ async fn out_of_procedure_before_the_due_date_is_refused_on_the_page_with_the_da
     plan.budget.retain(|l| l.year >= 2027);
     services::applications::import(&st.app, &manager, "zuid-friesland", &plan.canonical_json(), None).await.unwrap();
     let (_, v) = services::applications::get(&st.app, &manager, "zuid-friesland", phase).await.unwrap();
-    services::applications::submit(&st.app, &manager, "zuid-friesland", phase, v).await.unwrap();
+    let lead = actor(crate::common::LEAD).await;
+    services::applications::submit(&st.app, &lead, "zuid-friesland", phase, v).await.unwrap();
     let key = ("zuid-friesland", phase);
     services::assessments::step(
         &st.app,

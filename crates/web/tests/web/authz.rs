@@ -51,7 +51,7 @@ struct Fixture {
 fn admin() -> Actor {
     Actor {
         user_id: Some("test".into()),
-        grants: vec![Grant { role: Role::NationalAdmin, region_id: None, organisation_id: None }],
+        grants: vec![Grant { role: Role::NationalAdmin, region_id: None, organisation_id: None, signatory: false }],
         system: false,
     }
 }

@@ -68,7 +68,10 @@ async fn a_client_cannot_point_the_agreement_at_another_file() {
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{sha}: {}", res.body);
         assert_eq!(res.json()["fields"][0]["field"], field, "{}", res.body);
     }
-    assert_eq!(pm.get(&format!("{WS}/overeenkomst.pdf")).await.status, StatusCode::NOT_FOUND);
+    // The draft still names the demo's signed copy, and that is what is served.
+    let served = pm.get(&format!("{WS}/overeenkomst.pdf")).await;
+    assert_eq!(served.status, StatusCode::OK);
+    served.assert_contains("Samenwerkingsovereenkomst Sterk Techniekonderwijs");
 
     // A real upload, then a name with a quote and a right-to-left override set through the API:
     // the download header stays one well-formed line.

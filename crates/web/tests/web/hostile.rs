@@ -68,6 +68,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/beheer/organisaties/nieuw", Form, Manager),
     ("POST", "/beheer/organisaties/{id}", Form, Admin),
     ("POST", "/beheer/gebruikers", Form, Manager),
+    ("POST", "/beheer/gebruikers/tekenbevoegd", Form, Manager),
     ("POST", "/beheer/inhoud/nieuw", Form, Manager),
     ("POST", "/beheer/inhoud/{id}", Form, Admin),
     ("POST", "/beheer/inhoud/{id}/bestand", File, Admin),
@@ -99,6 +100,8 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/regio/{slug}/aanvragen/{phase}/begroting/{index}", Form, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/begroting/{index}/verwijderen", Form, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst/bevestigen", Form, Manager),
+    ("POST", "/regio/{slug}/aanvragen/{phase}/overeenkomst/vragen", Form, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/indienen", Form, Manager),
     ("POST", "/regio/{slug}/aanvragen/{phase}/status", Form, Manager),
     ("POST", "/beoordeling/{slug}/{phase}/status", Form, Assessor),
@@ -237,7 +240,7 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
     // Not `totp_secrets`: the set-up page stores the secret it shows, also when it shows it again
     // after a wrong code.
-    const TABLES: [&str; 46] = [
+    const TABLES: [&str; 47] = [
         "organisations",
         "regions",
         "memberships",
@@ -254,6 +257,7 @@ async fn counts(st: &AppState) -> Vec<(String, i64)> {
         "settings",
         "applications",
         "application_versions",
+        "agreement_confirmations",
         "school_plans",
         "school_plan_history",
         "school_plan_attachments",

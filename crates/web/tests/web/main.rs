@@ -6,6 +6,7 @@ mod auth;
 mod authz;
 mod common;
 mod content;
+mod cosigning;
 mod errors;
 mod execution;
 mod funding;

@@ -436,14 +436,17 @@ async fn reminders_go_out_once_per_lead_time_before_a_deadline() {
     // Six days before the main-lines deadline of 1 October 2024 16:00.
     st.app.clock = Some("2024-09-25T12:00:00+02:00".parse().unwrap());
     let days = [14, 3];
-    // Zuid-Friesland's manager and lead applicant, and the managers of the demo's three other regions.
-    assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 5, "managers and lead applicant");
+    // The managers and lead applicants of Zuid-Friesland and of the demo's three other regions.
+    assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 8, "managers and lead applicants");
     assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 0, "not twice");
     let mut to: Vec<String> = sink.received().iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
     assert_eq!(
         to,
         [
+            "penvoerder-almere@sterk.example",
+            "penvoerder-utrecht@sterk.example",
+            "penvoerder-zuidoost-brabant@sterk.example",
             "penvoerder@sterk.example",
             "programmamanager-almere@sterk.example",
             "programmamanager-utrecht@sterk.example",
@@ -457,7 +460,7 @@ async fn reminders_go_out_once_per_lead_time_before_a_deadline() {
     assert!(body.contains("/regio/zuid-friesland/aanvragen/hoofdlijnen"), "{body}");
     // Closer to the deadline the next lead time starts: one more each.
     st.app.clock = Some("2024-09-29T12:00:00+02:00".parse().unwrap());
-    assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 5);
+    assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 8);
     // After the deadline nothing more for that phase.
     st.app.clock = Some("2024-10-02T12:00:00+02:00".parse().unwrap());
     assert_eq!(services::reminders::send_due(&st.app, &days).await.unwrap(), 0);

@@ -75,8 +75,10 @@ async fn cofinancing_fails_until_a_company_contributes_then_the_version_is_froze
     assert!(finding(&page.body, "Ten minste 10% cofinanciering").contains("Voldoet niet"));
     page.assert_contains("href=\"#begroting\"");
 
-    // Submitting is refused and lists the blocking rules.
-    let refused = pm.post(&format!("{ws}/indienen"), &[("version", &version(&page.body))]).await;
+    // Submitting, by the lead applicant's signatory, is refused and lists the blocking rules.
+    let mut lead = Client::new(st.clone());
+    lead.login(LEAD).await;
+    let refused = lead.post(&format!("{ws}/indienen"), &[("version", &version(&page.body))]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("Ten minste 10% cofinanciering door bedrijven: Cofinanciering door bedrijven is € 0,00");
 
@@ -127,8 +129,10 @@ async fn cofinancing_fails_until_a_company_contributes_then_the_version_is_froze
     let page = pm.get(ws).await;
     assert!(finding(&page.body, "Ten minste 10% cofinanciering").contains(">Voldoet<"));
 
-    // Sign the agreement, then submit.
+    // The agreement goes on from the main lines, with its signed copy; every party is ticked as
+    // signed on it, and the text gets an article for these years.
     let page = pm.get(ws).await;
+    page.assert_contains("samenwerkingsovereenkomst-getekend.pdf");
     let orgs: Vec<String> =
         page.body.split("name=\"signed\" value=\"").skip(1).map(|s| s.split('"').next().unwrap().to_owned()).collect();
     let mut fields: Vec<(&str, &str)> = vec![];
@@ -137,7 +141,7 @@ async fn cofinancing_fails_until_a_company_contributes_then_the_version_is_froze
     for o in &orgs {
         fields.push(("signed", o));
     }
-    fields.push(("vision", ""));
+    fields.push(("text", "De partners werken samen aan de uitwerking voor 2025 en 2026."));
     pm.post(&format!("{ws}/overeenkomst"), &fields).await;
     let page = pm.get(ws).await;
     pm.post(&format!("{ws}/visie"), &[("version", &version(&page.body)), ("vision", "Samen sterk in techniek.")]).await;
@@ -147,9 +151,14 @@ async fn cofinancing_fails_until_a_company_contributes_then_the_version_is_froze
         "{}",
         &page.body[page.body.find("controle").unwrap()..][..3000]
     );
-    let submitted = pm.post(&format!("{ws}/indienen"), &[("version", &version(&page.body))]).await;
+    // The manager sees who submits formally, and may not; the lead applicant's signatory does.
+    page.assert_contains("Formeel indienen doet iemand die tekenbevoegd is voor de penvoerder");
+    let by_manager = pm.post(&format!("{ws}/indienen"), &[("version", &version(&page.body))]).await;
+    assert_eq!(by_manager.status, StatusCode::CONFLICT, "{}", by_manager.body);
+    by_manager.assert_contains("tekenbevoegd is voor de penvoerder");
+    let submitted = lead.post(&format!("{ws}/indienen"), &[("version", &version(&page.body))]).await;
     assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
-    let page = pm.get(submitted.location()).await;
+    let page = lead.get(submitted.location()).await;
     page.assert_contains("Versie 1 is ingediend.");
     assert!(!page.body.contains("SHA-256:"), "the fingerprint is not in the message");
     let hash = page.body.split("id=\"versie-1-vingerafdruk\">").nth(1).unwrap()[..64].to_owned();
@@ -222,6 +231,13 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
     let mut doc = got.json();
     assert_eq!(doc["format"], "sterk.application/1");
     doc["vision"] = serde_json::json!("Via de API");
+    // Confirmations are Sterk's own records: one a client writes in is dropped.
+    let confirmations = doc["agreement"]["confirmations"].clone();
+    assert_eq!(confirmations.as_array().unwrap().len(), 2, "the demo's lead applicant and company confirmed");
+    let mut forged = confirmations[0].clone();
+    forged["by"] = serde_json::json!("Vervalst");
+    forged["at"] = serde_json::json!("2024-09-30T11:00:00Z");
+    doc["agreement"]["confirmations"].as_array_mut().unwrap().push(forged);
 
     let missing = pm.json(Method::PUT, path, &doc).await;
     assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
@@ -243,6 +259,7 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
     let again = pm.get(path).await.json();
     assert_eq!(again["vision"], "Via de API");
     assert_eq!(again["budget"], doc["budget"], "the budget round-trips unchanged");
+    assert_eq!(again["agreement"]["confirmations"], confirmations, "the forged confirmation is not kept");
 
     let stale = {
         let req = axum::http::Request::builder()
@@ -259,21 +276,24 @@ async fn the_api_reads_and_writes_the_exchange_format_with_if_match() {
     };
     assert_eq!(stale.status(), StatusCode::CONFLICT);
 
+    // The lead applicant's signatory submits.
+    let mut lead = Client::new(st.clone());
+    lead.login(LEAD).await;
     let submit = {
         let req = axum::http::Request::builder()
             .method(Method::POST)
             .uri(format!("{path}/submit"))
             .header("host", "localhost")
             .header("if-match", "\"5\"")
-            .header("cookie", format!("sterk_sessie={}", pm.cookie.clone().unwrap()))
-            .header("x-csrf-token", pm.csrf.clone().unwrap());
-        tower::ServiceExt::oneshot(pm.router.clone(), req.body(axum::body::Body::empty()).unwrap()).await.unwrap()
+            .header("cookie", format!("sterk_sessie={}", lead.cookie.clone().unwrap()))
+            .header("x-csrf-token", lead.csrf.clone().unwrap());
+        tower::ServiceExt::oneshot(lead.router.clone(), req.body(axum::body::Body::empty()).unwrap()).await.unwrap()
     };
     assert_eq!(submit.status(), StatusCode::CREATED);
     let versions = pm.get(&format!("{path}/versions")).await.json();
     assert_eq!(versions[0]["number"], 1);
     assert_eq!(versions[0]["sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(versions[0]["submitted_by"], "Demo Programmamanager");
+    assert_eq!(versions[0]["submitted_by"], "Demo Penvoerder");
 
     let mut partner = Client::new(st);
     partner.login(PARTNER).await;
@@ -381,12 +401,12 @@ async fn the_signed_agreement_is_uploaded_as_a_pdf_and_read_by_the_region() {
     pm.login(MANAGER).await;
     let send = |bytes: &[u8], name: &str, version: &str| upload_form(version, name, bytes);
     let page = pm.get(WS).await;
-    page.assert_contains("Nog geen ondertekende overeenkomst geüpload.");
+    page.assert_contains("samenwerkingsovereenkomst-getekend.pdf"); // the demo's signed copy
     let path = format!("{WS}/overeenkomst.pdf");
     let (body, ct) = send(b"<html>geen pdf</html>", "x.html", &version(&page.body));
     let refused = pm.send(Method::POST, &path, Some(&ct), body).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    refused.assert_contains("Upload de ondertekende overeenkomst als PDF.");
+    refused.assert_contains("Upload de overeenkomst als PDF.");
 
     let pdf = b"%PDF-1.4\n% ondertekend door alle partners\n%%EOF\n";
     let (body, ct) = send(pdf, "overeenkomst getekend.pdf", &version(&page.body));
@@ -402,8 +422,8 @@ async fn the_signed_agreement_is_uploaded_as_a_pdf_and_read_by_the_region() {
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(got.body.as_bytes(), pdf);
     let mut other = Client::new(st);
-    other.login(PARTNER).await; // partner in Zuid-Friesland and Utrecht: reads Zuid-Friesland
-    assert_eq!(other.get("/regio/utrecht/aanvragen/hoofdlijnen/overeenkomst.pdf").await.status, StatusCode::NOT_FOUND);
+    other.login(PARTNER).await; // partner in Zuid-Friesland and Utrecht, not in Almere
+    assert_eq!(other.get("/regio/almere/aanvragen/hoofdlijnen/overeenkomst.pdf").await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -1,0 +1,219 @@
+//! The cooperation agreement of an application: its terms (a text written in Sterk, a document,
+//! or both) and how each party agreed to them. A party agrees in Sterk through a person who may
+//! sign for it (a confirmation over the agreement's fingerprint), or on paper: the editor ticks the
+//! parties whose signature is on the uploaded document, which counts only while there is one.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::application::{Application, FormatError, timestamp_text};
+
+/// The longest agreement text accepted (characters).
+pub const MAX_TEXT_CHARS: usize = 50_000;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Agreement {
+    /// The terms as written in Sterk: plain text, paragraphs separated by a blank line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The parties whose signature is on the uploaded document.
+    #[serde(default)]
+    pub signed_by: Vec<String>,
+    /// The agreement as uploaded (a PDF), identified by its SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Document>,
+    /// The confirmations given in Sterk. Sterk writes these from its own records: whatever a file
+    /// or a client sends here is replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmations: Vec<Confirmation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub filename: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// A party's agreement, given in Sterk by one of its signatories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub organisation: String,
+    /// The person who confirmed, as a signatory of the organisation.
+    pub by: String,
+    #[serde(with = "timestamp_text")]
+    pub at: Timestamp,
+    /// The fingerprint of the agreement as it was confirmed.
+    pub fingerprint: String,
+}
+
+/// Where a party stands toward the agreement as it is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signature<'a> {
+    /// Confirmed in Sterk, this very agreement.
+    Confirmed(&'a Confirmation),
+    /// Ticked as signed on the uploaded document.
+    OnDocument,
+    /// Confirmed an earlier version: the agreement changed since.
+    Outdated(&'a Confirmation),
+    Missing,
+}
+
+impl Signature<'_> {
+    pub fn counts(self) -> bool {
+        matches!(self, Signature::Confirmed(_) | Signature::OnDocument)
+    }
+}
+
+impl Application {
+    /// The SHA-256 over what the parties agree to: the text, the document, who the parties are and
+    /// who leads. A change to any of these asks every party to confirm again.
+    pub fn agreement_fingerprint(&self) -> String {
+        /// What is hashed, its fields in this order (a struct, so no map's ordering can change it).
+        #[derive(Serialize)]
+        struct Terms<'a> {
+            document: Option<&'a str>,
+            lead_applicant: &'a str,
+            parties: Vec<&'a str>,
+            text: &'a str,
+        }
+        let agreement = self.agreement.as_ref();
+        let mut parties: Vec<&str> = self.organisations.iter().map(|o| o.id.as_str()).collect();
+        parties.sort_unstable();
+        let terms = Terms {
+            document: agreement.and_then(|a| a.document.as_ref()).map(|d| d.sha256.as_str()),
+            lead_applicant: &self.lead_applicant,
+            parties,
+            text: agreement.and_then(|a| a.text.as_deref()).map(str::trim).unwrap_or(""),
+        };
+        let json = serde_json::to_vec(&terms).expect("strings serialise");
+        format!("{:x}", Sha256::digest(&json))
+    }
+
+    /// Whether there is anything to agree to: a text or a document.
+    pub fn has_agreement_terms(&self) -> bool {
+        self.agreement
+            .as_ref()
+            .is_some_and(|a| a.text.as_deref().is_some_and(|t| !t.trim().is_empty()) || a.document.is_some())
+    }
+
+    /// How the party `organisation` stands toward the agreement as it is now.
+    pub fn signature(&self, organisation: &str) -> Signature<'_> {
+        self.signature_at(organisation, &self.agreement_fingerprint())
+    }
+
+    /// [`Application::signature`] with the fingerprint computed once by the caller.
+    pub fn signature_at(&self, organisation: &str, fingerprint: &str) -> Signature<'_> {
+        let Some(agreement) = &self.agreement else { return Signature::Missing };
+        let latest = agreement.confirmations.iter().filter(|c| c.organisation == organisation).max_by_key(|c| c.at);
+        match latest {
+            Some(c) if c.fingerprint == fingerprint => Signature::Confirmed(c),
+            _ if agreement.document.is_some() && agreement.signed_by.iter().any(|s| s == organisation) => {
+                Signature::OnDocument
+            }
+            Some(c) => Signature::Outdated(c),
+            None => Signature::Missing,
+        }
+    }
+}
+
+/// The agreement's part of [`Application::validate_structure`].
+pub(super) fn validate(
+    agreement: &Agreement,
+    known_org: impl Fn(String, &str) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    if agreement.text.as_deref().is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS) {
+        return Err(FormatError::at("agreement.text", format!("hoogstens {MAX_TEXT_CHARS} tekens")));
+    }
+    for (j, s) in agreement.signed_by.iter().enumerate() {
+        known_org(format!("agreement.signed_by[{j}]"), s)?;
+    }
+    for (j, c) in agreement.confirmations.iter().enumerate() {
+        known_org(format!("agreement.confirmations[{j}].organisation"), &c.organisation)?;
+        if !crate::validation::is_sha256_hex(&c.fingerprint) {
+            return Err(FormatError::at(
+                format!("agreement.confirmations[{j}].fingerprint"),
+                "verwacht 64 hexadecimale tekens",
+            ));
+        }
+    }
+    if let Some(doc) = &agreement.document {
+        if !crate::validation::is_sha256_hex(&doc.sha256) {
+            return Err(FormatError::at("agreement.document.sha256", "verwacht 64 hexadecimale tekens"));
+        }
+        if doc.filename.chars().count() > 255 || doc.filename.chars().any(char::is_control) {
+            return Err(FormatError::at(
+                "agreement.document.filename",
+                "een bestandsnaam van hoogstens 255 tekens, zonder stuurtekens",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Application {
+        Application::from_json(include_str!("../../../../examples/hoofdlijnen-voorbeeldregio.json")).unwrap()
+    }
+
+    fn confirmed(app: &Application, organisation: &str, at: &str) -> Confirmation {
+        Confirmation {
+            organisation: organisation.into(),
+            by: "J. Jansen".into(),
+            at: at.parse().unwrap(),
+            fingerprint: app.agreement_fingerprint(),
+        }
+    }
+
+    #[test]
+    fn a_confirmation_counts_until_the_agreement_changes() {
+        let mut app = example();
+        let party = app.organisations[1].id.clone();
+        app.agreement = Some(Agreement { text: Some("Wij werken samen.".into()), ..Agreement::default() });
+        let c = confirmed(&app, &party, "2024-09-01T10:00:00Z");
+        app.agreement.as_mut().unwrap().confirmations.push(c);
+        assert!(app.signature(&party).counts());
+        // Trailing blanks change nothing; a word does.
+        app.agreement.as_mut().unwrap().text = Some("Wij werken samen.\n".into());
+        assert!(app.signature(&party).counts());
+        app.agreement.as_mut().unwrap().text = Some("Wij werken nauw samen.".into());
+        assert!(matches!(app.signature(&party), Signature::Outdated(_)));
+        // A party more or less is another agreement too.
+        let c = confirmed(&app, &party, "2024-09-02T10:00:00Z");
+        app.agreement.as_mut().unwrap().confirmations.push(c);
+        assert!(app.signature(&party).counts());
+        app.organisations.pop();
+        assert!(!app.signature(&party).counts());
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_documented_hash() {
+        let mut app = example();
+        app.agreement = Some(Agreement { text: Some(" Tekst \n".into()), ..Agreement::default() });
+        let mut ids: Vec<&str> = app.organisations.iter().map(|o| o.id.as_str()).collect();
+        ids.sort_unstable();
+        let json = format!(
+            "{{\"document\":null,\"lead_applicant\":\"{}\",\"parties\":{},\"text\":\"Tekst\"}}",
+            app.lead_applicant,
+            serde_json::to_string(&ids).unwrap()
+        );
+        assert_eq!(app.agreement_fingerprint(), format!("{:x}", Sha256::digest(json.as_bytes())));
+    }
+
+    #[test]
+    fn a_tick_counts_only_with_the_signed_document() {
+        let mut app = example();
+        let party = app.organisations[0].id.clone();
+        app.agreement = Some(Agreement { signed_by: vec![party.clone()], ..Agreement::default() });
+        assert_eq!(app.signature(&party), Signature::Missing);
+        assert!(!app.has_agreement_terms());
+        app.agreement.as_mut().unwrap().document =
+            Some(Document { filename: "getekend.pdf".into(), sha256: "a".repeat(64), size: 10 });
+        assert_eq!(app.signature(&party), Signature::OnDocument);
+        assert!(app.has_agreement_terms());
+    }
+}
