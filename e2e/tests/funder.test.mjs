@@ -59,15 +59,17 @@ test('from submission through a repair request, scores, advice and decision to a
   // The agreement: written here; every party but the company signs the uploaded copy on paper,
   // the company confirms in Sterk; the lead applicant's signatory submits.
   await rp.locator('#f-text').fill('De partners werken in 2027 en 2028 samen aan sterk techniekonderwijs in Zuid-Friesland.');
+  await rp.getByRole('button', { name: 'Overeenkomst opslaan' }).click();
+  await rp.getByText('De samenwerkingsovereenkomst is bijgewerkt.').waitFor();
+  await rp.locator('#f-agreement').setInputFiles({ name: 'getekend.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% getekend\n') });
+  await rp.getByRole('button', { name: 'Uploaden' }).click();
+  await rp.getByText('Het document van de samenwerkingsovereenkomst is opgeslagen.').waitFor();
   for (const box of await rp.locator('input[name="signed"]').all()) {
     const party = await box.evaluate((b) => b.parentElement.textContent);
     if (!party.includes('Installatiebedrijf')) await box.check();
   }
   await rp.getByRole('button', { name: 'Overeenkomst opslaan' }).click();
   await rp.getByText('De samenwerkingsovereenkomst is bijgewerkt.').waitFor();
-  await rp.locator('#f-agreement').setInputFiles({ name: 'getekend.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% getekend\n') });
-  await rp.getByRole('button', { name: 'Uploaden' }).click();
-  await rp.getByText('Het document van de samenwerkingsovereenkomst is opgeslagen.').waitFor();
   await rp.getByRole('button', { name: 'Tekenbevoegden per e-mail om bevestiging vragen' }).click();
   await rp.getByText('Eén tekenbevoegde is per e-mail gevraagd te bevestigen.').waitFor();
   assert.equal(await rp.getByRole('button', { name: 'Aanvraag indienen' }).count(), 0, 'the manager does not submit formally');

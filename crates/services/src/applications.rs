@@ -215,11 +215,16 @@ async fn continue_from(
     }
     let Some((version, phase)) = latest else { return Ok(None) };
     let earlier = parse_stored(&version.content)?;
+    // The cooperation agreement runs for the whole programme: its text, document and paper
+    // signatures go on (the signatures only while the agreement is the same, with today's
+    // parties); the confirmations count again where it is the same.
+    let mut carried = earlier.clone();
+    carried.organisations = application.organisations.clone();
+    carried.lead_applicant = application.lead_applicant.clone();
+    carried.clear_ticks_if_changed(&earlier);
+    application.agreement = carried.agreement.map(|a| Agreement { confirmations: Vec::new(), ..a });
     application.vision = earlier.vision;
     application.activities = earlier.activities;
-    // The cooperation agreement runs for the whole programme: its text, document and paper
-    // signatures go on; the confirmations count again where the agreement is the same.
-    application.agreement = earlier.agreement.map(|a| Agreement { confirmations: Vec::new(), ..a });
     // The partners are the region's members now (from the registry): one who left stays out.
     Ok(Some((phase, version.number)))
 }
@@ -408,10 +413,12 @@ pub(crate) async fn change_draft(
     let before = parse_stored(&draft.content)?;
     let mut after = before.clone();
     change(&mut after)?;
-    // Confirmations are Sterk's own records, never what a change or a file says.
+    // Confirmations are Sterk's own records, never what a change or a file says; paper
+    // signatures were for the agreement as it was.
     if let Some(agreement) = after.agreement.as_mut() {
         agreement.confirmations.clear();
     }
+    after.clear_ticks_if_changed(&before);
     crate::files::own_agreement_only(conn, &draft.region_id, &before, &after).await?;
     after.validate_structure().map_err(format_error)?;
     let reg = app.current_regulation()?;

@@ -126,8 +126,8 @@ async fn state(
     application: &Application,
 ) -> Result<AgreementState> {
     let fingerprint = application.agreement_fingerprint();
-    // Where a confirmation came from is for the region's editors only.
-    let editor = actor.permits(Action::EditApplication { region_id: &region.id });
+    // Where a confirmation came from is for the region's managers (and the national team) only.
+    let editor = actor.permits(Action::ManageMemberships { region_id: &region.id });
     let signatories = store::users::signatories(conn, &region.id).await?;
     let mut parties = Vec::new();
     for o in &application.organisations {
@@ -203,6 +203,8 @@ pub async fn confirm(
 ) -> Result<()> {
     let mut tx = app.db.begin().await?;
     let (region, draft) = open_draft(app, &mut tx, actor, (slug, phase), false).await?;
+    // The confirmation rests on the draft as read: a change committed meanwhile is a conflict.
+    store::applications::hold(&mut tx, &draft.id, draft.version).await?;
     let application = with_confirmations(&mut tx, &region.id, parse_stored(&draft.content)?).await?;
     let party = application.organisation(organisation_id).ok_or(ServiceError::NotFound)?.name.clone();
     if !actor.permits(Action::ConfirmAgreement { region_id: &region.id, organisation_id }) {

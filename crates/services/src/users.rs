@@ -109,6 +109,9 @@ pub(crate) async fn invite_saying(
     let detail = json!({ "email": email, "role": role.code(), "region": region_id, "organisation": organisation_id });
     let scope = users::Scope { region_id: region_id.as_deref(), organisation_id: organisation_id.as_deref() };
     let outcome = if let Some(user_id) = users::id_by_email(&mut tx, &email).await? {
+        if actor.user_id.as_deref() == Some(user_id.as_str()) {
+            return Err(crate::invalid("email", "U kunt uzelf geen rol geven: dat doet een ander voor u."));
+        }
         users::grant(&mut tx, &user_id, role, scope).await?;
         audit::append(&mut tx, actor.user_id.as_deref(), "user.grant", "user", &user_id, &detail).await?;
         InviteOutcome::Granted
@@ -361,6 +364,13 @@ pub async fn set_signatory(app: &App, actor: &Actor, input: &SignatoryInput) -> 
     let mut tx = app.db.begin().await?;
     let email = input.email.trim().to_lowercase();
     let user_id = users::id_by_email(&mut tx, &email).await?.ok_or(ServiceError::NotFound)?;
+    // Nobody vouches for themselves: who may sign is said by someone else.
+    if actor.user_id.as_deref() == Some(user_id.as_str()) {
+        return Err(ServiceError::NotAllowed(
+            "U kunt uw eigen tekenbevoegdheid niet aangeven of intrekken: dat doet een ander (een programmamanager of het landelijk team)."
+                .into(),
+        ));
+    }
     let user = users::by_id(&mut tx, &user_id).await?.ok_or(ServiceError::NotFound)?;
     let key = (role, input.region.as_str(), input.organisation.as_str());
     if !users::set_signatory(&mut tx, &user_id, key, on).await? {
@@ -400,7 +410,57 @@ pub async fn set_signatory(app: &App, actor: &Actor, input: &SignatoryInput) -> 
         dedup_key: None,
     };
     mail::queue(app, &mut tx, &mail).await?;
+    if on {
+        tell_others_of_signatory(app, &mut tx, actor, (&region, &organisation), &user).await?;
+    }
     tx.commit().await?;
     mail::deliver(app).await?;
     Ok(user.name)
+}
+
+/// A new signatory is told to the organisation's other signatories and the region's other
+/// managers, so that a designation nobody asked for does not go unseen.
+async fn tell_others_of_signatory(
+    app: &App,
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    (region, organisation): (&domain::Region, &domain::Organisation),
+    signatory: &User,
+) -> Result<()> {
+    let by = match actor.user_id.as_deref() {
+        Some(id) => users::by_id(conn, id).await?.map_or_else(|| "iemand".to_owned(), |u| u.name),
+        None => "de beheerder van de server".to_owned(),
+    };
+    let mut told: Vec<(String, String, String)> = users::signatories(conn, &region.id)
+        .await?
+        .into_iter()
+        .filter(|(org, ..)| *org == organisation.id)
+        .map(|(_, id, name, email)| (id, name, email))
+        .collect();
+    for u in users::list(conn, Some(&region.id)).await? {
+        if u.grants.iter().any(|g| g.role == Role::RegionManager && g.region_id.as_deref() == Some(region.id.as_str()))
+        {
+            told.push((u.id, u.name, u.email));
+        }
+    }
+    told.retain(|(id, ..)| *id != signatory.id && actor.user_id.as_deref() != Some(id.as_str()));
+    told.sort();
+    told.dedup();
+    for (id, name, email) in told {
+        let mail = Mail {
+            user_id: Some(&id),
+            to: &email,
+            kind: "user.signatory_told",
+            subject: format!("Nieuwe tekenbevoegde voor {}", organisation.name),
+            body: format!(
+                "Beste {name},\n\n{by} heeft in Sterk {} ({}) aangemerkt als tekenbevoegd voor {} in de regio {}. \
+                 Klopt dat niet? Laat het de programmamanager of het landelijk team weten.",
+                signatory.name, signatory.email, organisation.name, region.name
+            ),
+            path: "/beheer".into(),
+            dedup_key: None,
+        };
+        mail::queue(app, conn, &mail).await?;
+    }
+    Ok(())
 }

@@ -91,6 +91,17 @@ pub async fn update(
     if done.rows_affected() == 1 { Ok(expected_version + 1) } else { Err(StoreError::Conflict) }
 }
 
+/// Holds the draft at `version` until the caller's transaction ends (a row lock, without a
+/// change): `Conflict` when it moved on meanwhile. What the caller writes then rests on that version.
+pub async fn hold(conn: &mut AnyConnection, id: &str, version: i64) -> Result<()> {
+    let done = sqlx::query("UPDATE applications SET version = version WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
+}
+
 #[derive(Debug, Clone)]
 pub struct Version {
     pub number: i64,

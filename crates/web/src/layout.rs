@@ -91,6 +91,8 @@ pub struct GrantView {
     pub manages: bool,
     /// The funder's staff or the ministry: the applications at the funder are theirs to see.
     pub funder: bool,
+    /// May sign for the organisation the role is held for.
+    pub signatory: bool,
 }
 
 pub struct Choice {
@@ -164,6 +166,7 @@ pub(crate) fn grant_views(grants: &[domain::Grant], regions: &[RegionSummary]) -
                 slug: region.map(|r| r.slug.clone()).unwrap_or_default(),
                 manages: g.role == domain::Role::RegionManager && region.is_some(),
                 funder: matches!(g.role, domain::Role::Assessor | domain::Role::Observer),
+                signatory: g.signatory,
             }
         })
         .collect()

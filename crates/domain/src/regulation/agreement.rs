@@ -75,11 +75,13 @@ impl Application {
         struct Terms<'a> {
             document: Option<&'a str>,
             lead_applicant: &'a str,
-            parties: Vec<&'a str>,
+            parties: Vec<[&'a str; 3]>,
             text: &'a str,
         }
         let agreement = self.agreement.as_ref();
-        let mut parties: Vec<&str> = self.organisations.iter().map(|o| o.id.as_str()).collect();
+        // Each party as named and of its kind: a party renamed or of another kind is another agreement.
+        let mut parties: Vec<[&str; 3]> =
+            self.organisations.iter().map(|o| [o.id.as_str(), o.kind.code(), o.name.as_str()]).collect();
         parties.sort_unstable();
         let terms = Terms {
             document: agreement.and_then(|a| a.document.as_ref()).map(|d| d.sha256.as_str()),
@@ -89,6 +91,16 @@ impl Application {
         };
         let json = serde_json::to_vec(&terms).expect("strings serialise");
         format!("{:x}", Sha256::digest(&json))
+    }
+
+    /// Paper signatures attest to the agreement as it was ticked: when `self` is another agreement
+    /// than `before`, its ticks are cleared.
+    pub fn clear_ticks_if_changed(&mut self, before: &Application) {
+        if self.agreement_fingerprint() != before.agreement_fingerprint()
+            && let Some(agreement) = self.agreement.as_mut()
+        {
+            agreement.signed_by.clear();
+        }
     }
 
     /// Whether there is anything to agree to: a text or a document.
@@ -194,14 +206,28 @@ mod tests {
     fn the_fingerprint_is_the_documented_hash() {
         let mut app = example();
         app.agreement = Some(Agreement { text: Some(" Tekst \n".into()), ..Agreement::default() });
-        let mut ids: Vec<&str> = app.organisations.iter().map(|o| o.id.as_str()).collect();
-        ids.sort_unstable();
+        let mut parties: Vec<[&str; 3]> =
+            app.organisations.iter().map(|o| [o.id.as_str(), o.kind.code(), o.name.as_str()]).collect();
+        parties.sort_unstable();
         let json = format!(
             "{{\"document\":null,\"lead_applicant\":\"{}\",\"parties\":{},\"text\":\"Tekst\"}}",
             app.lead_applicant,
-            serde_json::to_string(&ids).unwrap()
+            serde_json::to_string(&parties).unwrap()
         );
         assert_eq!(app.agreement_fingerprint(), format!("{:x}", Sha256::digest(json.as_bytes())));
+    }
+
+    #[test]
+    fn a_changed_agreement_clears_the_ticks_and_a_relabelled_party_is_another_agreement() {
+        let mut app = example();
+        let before = app.clone();
+        app.clear_ticks_if_changed(&before);
+        assert!(!app.agreement.as_ref().unwrap().signed_by.is_empty(), "nothing changed");
+        let company = app.organisations.iter().position(|o| o.kind.code() == "company").unwrap();
+        app.organisations[company].name = "Een ander bedrijf".into();
+        assert_ne!(app.agreement_fingerprint(), before.agreement_fingerprint());
+        app.clear_ticks_if_changed(&before);
+        assert!(app.agreement.as_ref().unwrap().signed_by.is_empty());
     }
 
     #[test]

@@ -4,7 +4,13 @@
 
 use axum::http::StatusCode;
 
-use crate::common::{Client, LEAD, MANAGER, PARTNER, SCHOOL, state};
+use axum::http::Method;
+
+use crate::common::{Client, LEAD, MANAGER, PARTNER, SCHOOL, state, upload_form};
+
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
 
 const WS: &str = "/regio/zuid-friesland/aanvragen/hoofdlijnen";
 const PAGE: &str = "/regio/zuid-friesland/aanvragen/hoofdlijnen/overeenkomst";
@@ -60,18 +66,35 @@ async fn two_partners_confirm_one_late_after_a_change_and_the_lead_applicants_si
     assert!(!seen.body.contains("192.0.2.14"), "a partner does not see where others confirmed from");
     let before = field(&page.body, "fingerprint", "overeenkomst/vragen");
 
-    // The manager changes the text: both confirmations lapse, and both signatories are told.
-    let mut fields = vec![("version".to_owned(), crate::common::version_of(&page.body))];
-    fields.extend(ticked(&page.body).into_iter().map(|o| ("signed".to_owned(), o)));
-    fields.push(("text".into(), "Artikel 1. De partners werken samen aan sterk techniekonderwijs.\n\nArtikel 2. Nieuw: een jaarlijkse evaluatie.".into()));
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let saved = pm.post(&format!("{WS}/overeenkomst"), &fields).await;
+    // The manager changes the text: both confirmations lapse, and both signatories are told; the
+    // paper signatures were for the old text too.
+    let paper = ticked(&page.body);
+    assert_eq!(paper.len(), 9);
+    let text = "Artikel 1. De partners werken samen aan sterk techniekonderwijs.\n\nArtikel 2. Nieuw: een jaarlijkse evaluatie.";
+    let save = |version: String, signed: &[String]| {
+        let mut fields = vec![("version".to_owned(), version), ("text".to_owned(), text.to_owned())];
+        fields.extend(signed.iter().map(|o| ("signed".to_owned(), o.clone())));
+        fields
+    };
+    let fields = save(crate::common::version_of(&page.body), &paper);
+    let saved = pm.post(&format!("{WS}/overeenkomst"), &pairs(&fields)).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(mailed(&st, "agreement.changed").await, ["partner@sterk.example", "penvoerder@sterk.example"]);
     let page = pm.get(WS).await;
     page.assert_contains("Opnieuw nodig: Demo Penvoerder bevestigde op 30 september 2024");
     page.assert_contains("de overeenkomst is gewijzigd nadat");
-    page.assert_contains("Ondertekend op het geüploade document"); // the paper signatures still hold
+    assert!(!page.body.contains("Ondertekend op het geüploade document"), "the ticks were for the old text");
+    // The other nine sign the new text on paper: the new copy uploaded, then ticked.
+    let (body, ct) =
+        upload_form(&crate::common::version_of(&page.body), "opnieuw-getekend.pdf", b"%PDF-1.4\n% opnieuw\n");
+    let uploaded = pm.send(Method::POST, &format!("{WS}/overeenkomst.pdf"), Some(&ct), body).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let page = pm.get(WS).await;
+    let fields = save(crate::common::version_of(&page.body), &paper);
+    assert_eq!(pm.post(&format!("{WS}/overeenkomst"), &pairs(&fields)).await.status, StatusCode::SEE_OTHER);
+    let page = pm.get(WS).await;
+    assert_eq!(page.body.matches("Ondertekend op het geüploade document").count(), 9);
+    assert_eq!(mailed(&st, "agreement.changed").await.len(), 2, "told once, not again for the new copy");
     let now = field(&page.body, "fingerprint", "overeenkomst/vragen");
     assert_ne!(now, before);
 
@@ -169,4 +192,38 @@ async fn two_partners_confirm_one_late_after_a_change_and_the_lead_applicants_si
         .await
         .unwrap();
     assert_eq!(audited, 4, "the demo's two and today's two");
+
+    // Nobody vouches for themselves: a manager can neither give themselves a role nor mark it.
+    let company_id = company.clone();
+    let own = pm
+        .post(
+            "/beheer/gebruikers",
+            &[("email", MANAGER), ("role", "partner"), ("region", "zuid-friesland"), ("organisation", &company_id)],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    own.assert_contains("U kunt uzelf geen rol geven");
+    let mut admin = signed_in(&st, crate::common::ADMIN).await;
+    let given = admin
+        .post(
+            "/beheer/gebruikers",
+            &[("email", MANAGER), ("role", "partner"), ("region", "zuid-friesland"), ("organisation", &company_id)],
+        )
+        .await;
+    assert_eq!(given.status, StatusCode::OK, "{}", given.body);
+    let fields = [
+        ("email", MANAGER),
+        ("role", "partner"),
+        ("region", region.as_str()),
+        ("organisation", company_id.as_str()),
+        ("signatory", "ja"),
+    ];
+    let mine = pm.post("/beheer/gebruikers/tekenbevoegd", &fields).await;
+    assert_eq!(mine.status, StatusCode::CONFLICT);
+    mine.assert_contains("U kunt uw eigen tekenbevoegdheid niet aangeven");
+    // The others are told of a new signatory: the lead school's when the manager marked the school
+    // contact, the company's now.
+    let by_admin = admin.post("/beheer/gebruikers/tekenbevoegd", &fields).await;
+    assert_eq!(by_admin.status, StatusCode::SEE_OTHER, "{}", by_admin.body);
+    assert_eq!(mailed(&st, "user.signatory_told").await, ["partner@sterk.example", "penvoerder@sterk.example"]);
 }
