@@ -4,7 +4,7 @@
 use domain::regulation::application::{
     Agreement, Application, ApplicationOrganisation, ApplicationRegion, FORMAT, FormatError,
 };
-use domain::regulation::check::{self, Finding, LineEval, Report};
+use domain::regulation::check::{self, LineEval, Report};
 use domain::regulation::diff;
 use domain::regulation::summary::{self, Summary};
 use domain::regulation::{Regulation, Window};
@@ -19,10 +19,11 @@ use crate::auth::sha256_hex;
 use crate::cosigning::with_confirmations;
 use crate::{App, Result, ServiceError};
 
-mod change;
+mod submit;
 mod versions;
-pub use change::ChangeInWork;
-use change::change_in_work;
+pub use crate::drafts::ChangeInWork;
+use crate::drafts::{change_in_work, open_draft, parse_stored, phase_known, region_for};
+pub use submit::submit;
 use versions::version_info;
 pub use versions::{changes, content, versions};
 
@@ -95,24 +96,10 @@ pub(crate) fn check_error(e: check::CheckError) -> ServiceError {
     }
 }
 
-async fn region_for(conn: &mut AnyConnection, actor: &Actor, slug: &str, edit: bool) -> Result<Region> {
-    let region = regions::by_slug(conn, slug).await?.filter(|r| !r.archived).ok_or(ServiceError::NotFound)?;
-    if edit {
-        actor.require(Action::EditApplication { region_id: &region.id })?;
-    } else {
-        actor.require(Action::ViewApplication { region_id: &region.id })?;
-    }
-    Ok(region)
-}
-
 /// Whether the actor may change the region's applications: asked before an upload is read.
 pub async fn authorize_edit(app: &App, actor: &Actor, slug: &str) -> Result<()> {
     let mut conn = app.db.conn().await?;
     region_for(&mut conn, actor, slug, true).await.map(|_| ())
-}
-
-fn phase_known(app: &App, phase: &str) -> Result<()> {
-    app.current_regulation()?.phase(phase).map(|_| ()).ok_or(ServiceError::NotFound)
 }
 
 /// The phases of the regulation, with whether the region has a draft and how many versions.
@@ -227,10 +214,6 @@ async fn continue_from(
     application.activities = earlier.activities;
     // The partners are the region's members now (from the registry): one who left stays out.
     Ok(Some((phase, version.number)))
-}
-
-pub(crate) fn parse_stored(content: &str) -> Result<Application> {
-    Application::from_json(content).map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("aanvraag: {e}"))))
 }
 
 /// The regulation the application is judged by: the phase's own window, or until the end of a
@@ -350,25 +333,6 @@ pub async fn save(
     .await
 }
 
-/// The draft while it can still change (its phase is open, or reopened for it), for an actor who
-/// may edit it (`edit`) or only see it (who then needs a right of their own to act on it).
-pub(crate) async fn open_draft(
-    app: &App,
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    (slug, phase): (&str, &str),
-    edit: bool,
-) -> Result<(Region, repo::Draft)> {
-    phase_known(app, phase)?;
-    let region = region_for(conn, actor, slug, edit).await?;
-    let draft = repo::get(conn, &region.id, phase).await?.ok_or(ServiceError::NotFound)?;
-    let editing_change = change_in_work(conn, &draft.id).await?.is_some_and(|c| c.state.editable());
-    if !editing_change && crate::assessments::repair_until(app, conn, &draft.id).await?.is_none() {
-        crate::phases::require_open(app, actor, phase)?;
-    }
-    Ok((region, draft))
-}
-
 /// The draft an editor may change, when it is still at `expected_version` (else `Conflict`).
 pub(crate) async fn draft_to_change(
     app: &App,
@@ -469,64 +433,6 @@ pub(crate) async fn merge_school_plan(
     })
     .await?;
     Ok(phase)
-}
-
-/// Only a signatory of the lead applicant submits formally.
-fn may_submit(actor: &Actor, region: &Region, application: &Application) -> Result<()> {
-    let lead = application.lead_applicant.as_str();
-    if actor.permits(Action::SubmitApplication { region_id: &region.id, lead_applicant: lead }) {
-        return Ok(());
-    }
-    let name = application.organisation(lead).map_or(lead, |o| o.name.as_str());
-    Err(ServiceError::NotAllowed(format!(
-        "De aanvraag wordt formeel ingediend door iemand die tekenbevoegd is voor de penvoerder, {name}. \
-         De programmamanager geeft bij Gebruikers aan wie dat is."
-    )))
-}
-
-/// Submits the draft: refused with the failing blocking rules, else frozen with its SHA-256.
-pub async fn submit(app: &App, actor: &Actor, slug: &str, phase: &str, expected_version: i64) -> Result<VersionInfo> {
-    let mut tx = app.db.begin().await?;
-    let (region, draft) = open_draft(app, &mut tx, actor, (slug, phase), false).await?;
-    if draft.version != expected_version {
-        return Err(ServiceError::Conflict);
-    }
-    // The confirmations as they stand are frozen with the version.
-    let mut frozen = with_confirmations(&mut tx, &draft.region_id, parse_stored(&draft.content)?).await?;
-    let now = app.now();
-    frozen.submitted_at = now;
-    if let Some(ChangeInWork { number, .. }) = change_in_work(&mut tx, &draft.id).await? {
-        return Err(ServiceError::NotAllowed(format!(
-            "Voor deze fase loopt wijzigingsverzoek {number}: dien de wijziging in bij het verzoek, niet als nieuwe aanvraag."
-        )));
-    }
-    may_submit(actor, &region, &frozen)?;
-    crate::assessments::submission_allowed(app, &mut tx, &draft.id).await?;
-    let repair = crate::assessments::repair_until(app, &mut tx, &draft.id).await?;
-    let report = check::check(&rules_for(app, &mut tx, phase, repair).await?, &frozen).map_err(check_error)?;
-    let blocking: Vec<Finding> = report.findings.into_iter().filter(Finding::blocks).collect();
-    if !blocking.is_empty() {
-        return Err(ServiceError::SubmitRefused(blocking));
-    }
-    let content = frozen.canonical_json();
-    let sha256 = sha256_hex(&content);
-    // A frozen version names the person who submitted it.
-    let user = actor.user_id.as_deref().ok_or(ServiceError::Denied(domain::Denied::NotSignedIn))?;
-    let at = now.as_millisecond();
-    let number = repo::insert_version(&mut tx, &draft.id, &sha256, &content, at, user).await?;
-    audit::append(
-        &mut tx,
-        Some(user),
-        "application.submit",
-        "application",
-        &draft.id,
-        &json!({ "phase": phase, "version": number, "sha256": sha256 }),
-    )
-    .await?;
-    crate::assessments::after_submit(app, &mut tx, actor, &draft, number).await?;
-    tx.commit().await?;
-    crate::mail::deliver(app).await?;
-    Ok(VersionInfo { number, sha256, submitted_at: at, submitted_by: String::new() })
 }
 
 /// Imports an application file (from the command line or an upload): starts the draft when

@@ -11,8 +11,8 @@ use store::agreement_confirmations as repo;
 use store::applications::Draft;
 use store::{AnyConnection, audit};
 
-use crate::applications::{open_draft, parse_stored};
 use crate::auth::Client;
+use crate::drafts::{open_draft, parse_stored};
 use crate::mail::{self, Mail};
 use crate::{App, Result, ServiceError};
 

@@ -19,6 +19,7 @@ pub mod cosigning;
 pub mod cpu;
 pub mod demo;
 pub mod documents;
+mod drafts;
 pub mod execution;
 pub mod files;
 pub mod mail;

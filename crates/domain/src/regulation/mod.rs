@@ -11,9 +11,11 @@ pub mod allocate;
 pub mod application;
 pub mod check;
 pub mod diff;
+mod format;
 pub mod maximum;
 pub mod sample;
 pub mod summary;
+mod terms;
 
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;

@@ -5,7 +5,8 @@ use domain::regulation::application::Application;
 use domain::regulation::diff::{self, Change};
 use store::applications as repo;
 
-use super::{VersionInfo, parse_stored, phase_known, region_for};
+use super::VersionInfo;
+use crate::drafts::{parse_stored, phase_known, region_for};
 use crate::{App, Result, ServiceError};
 
 pub(super) fn version_info(v: repo::Version) -> VersionInfo {

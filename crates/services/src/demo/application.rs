@@ -164,6 +164,23 @@ async fn agreement(
     })
 }
 
+/// The lead applicant and the company confirm the cooperation agreement in Sterk (the other
+/// parties signed the uploaded copy), and the lead applicant submits.
+pub(super) async fn confirm_and_submit(app: &crate::App) -> Result<()> {
+    let lead = super::demo_actor(app, super::DEMO_USERS[2].0).await?;
+    let partner = super::demo_actor(app, super::DEMO_USERS[4].0).await?;
+    let key = (super::DEMO_REGION, "hoofdlijnen");
+    let (application, version) = crate::applications::get(app, &lead, key.0, key.1).await?;
+    let fingerprint = application.agreement_fingerprint();
+    for (who, address) in [(&lead, "192.0.2.14"), (&partner, "198.51.100.7")] {
+        let from = crate::auth::Client { address, user_agent: "Firefox op Windows (demo)" };
+        let org = who.grants.iter().find(|g| g.signatory).and_then(|g| g.organisation_id.as_deref()).unwrap_or("");
+        crate::cosigning::confirm(app, who, from, key, org, &fingerprint).await?;
+    }
+    crate::applications::submit(app, &lead, key.0, key.1, version).await?;
+    Ok(())
+}
+
 /// The manager of a region besides the demo region: who submits its applications in the demo
 /// (`programmamanager-{slug}@sterk.example`, the demo password).
 pub(super) fn manager_email(slug: &str) -> String {

@@ -182,14 +182,14 @@ async fn advances_paid(app: &App, assessor: &Actor) -> Result<()> {
 async fn detailed(app: &App, assessor: &Actor) -> Result<()> {
     let phase = "uitwerking-2027-2028";
     for (slug, day) in [("utrecht", "08"), ("zuidoost-brabant", "03")] {
-        let system = demo_actor(app, &super::application::lead_email(slug)).await?;
+        let lead = demo_actor(app, &super::application::lead_email(slug)).await?;
         let at = on(app, &format!("2026-09-{day}T10:00:00+02:00"));
-        let (mut a, _) = crate::applications::content(&at, &system, slug, "hoofdlijnen", 1).await?;
+        let (mut a, _) = crate::applications::content(&at, &lead, slug, "hoofdlijnen", 1).await?;
         a.phase = phase.into();
         a.budget.retain(|l| l.year >= 2027);
-        crate::applications::import(&at, &system, slug, &a.canonical_json(), None).await?;
-        let (_, version) = crate::applications::get(&at, &system, slug, phase).await?;
-        crate::applications::submit(&at, &system, slug, phase, version).await?;
+        crate::applications::import(&at, &lead, slug, &a.canonical_json(), None).await?;
+        let (_, version) = crate::applications::get(&at, &lead, slug, phase).await?;
+        crate::applications::submit(&at, &lead, slug, phase, version).await?;
         let taken = on(app, &format!("2026-09-{day}T14:00:00+02:00"));
         funder::step(&taken, assessor, (slug, phase), AssessmentState::InBehandeling, StepInput::default(), None)
             .await?;

@@ -152,23 +152,6 @@ async fn load_knowledge_base(app: &App) -> Result<()> {
     Ok(())
 }
 
-/// The lead applicant and the company confirm the cooperation agreement in Sterk (the other
-/// parties signed the uploaded copy), and the lead applicant submits.
-async fn confirm_and_submit(app: &App) -> Result<()> {
-    let lead = demo_actor(app, DEMO_USERS[2].0).await?;
-    let partner = demo_actor(app, DEMO_USERS[4].0).await?;
-    let key = (DEMO_REGION, "hoofdlijnen");
-    let (application, version) = crate::applications::get(app, &lead, key.0, key.1).await?;
-    let fingerprint = application.agreement_fingerprint();
-    for (who, address) in [(&lead, "192.0.2.14"), (&partner, "198.51.100.7")] {
-        let from = crate::auth::Client { address, user_agent: "Firefox op Windows (demo)" };
-        let org = who.grants.iter().find(|g| g.signatory).and_then(|g| g.organisation_id.as_deref()).unwrap_or("");
-        crate::cosigning::confirm(app, who, from, key, org, &fingerprint).await?;
-    }
-    crate::applications::submit(app, &lead, key.0, key.1, version).await?;
-    Ok(())
-}
-
 /// The main-lines application submitted, and a first year
 /// of execution: hours (one rate above the cap), invoices, equipment, company contributions, a
 /// milestone achieved (the change requests come with the funder's demo, after the decision).
@@ -177,7 +160,7 @@ async fn load_demo_execution(app: &App) -> Result<()> {
     use jiff::civil::date;
     use rust_decimal::Decimal;
     let manager = demo_actor(app, DEMO_USERS[1].0).await?;
-    confirm_and_submit(app).await?;
+    application::confirm_and_submit(app).await?;
     let ledger = crate::execution::ledger(app, &manager, DEMO_REGION).await?;
     let of_kind = |k: OrganisationKind| ledger.members.iter().find(|m| m.kind == k).map(|m| m.id.clone());
     let (Some(school), Some(company)) = (of_kind(OrganisationKind::Vmbo), of_kind(OrganisationKind::Company)) else {
