@@ -209,7 +209,8 @@ async fn continue_from(
     carried.organisations = application.organisations.clone();
     carried.lead_applicant = application.lead_applicant.clone();
     carried.clear_ticks_if_changed(&earlier);
-    application.agreement = carried.agreement.map(|a| Agreement { confirmations: Vec::new(), ..a });
+    carried.clear_confirmations();
+    application.agreement = carried.agreement;
     application.vision = earlier.vision;
     application.activities = earlier.activities;
     // The partners are the region's members now (from the registry): one who left stays out.
@@ -379,9 +380,7 @@ pub(crate) async fn change_draft(
     change(&mut after)?;
     // Confirmations are Sterk's own records, never what a change or a file says; paper
     // signatures were for the agreement as it was.
-    if let Some(agreement) = after.agreement.as_mut() {
-        agreement.confirmations.clear();
-    }
+    after.clear_confirmations();
     after.clear_ticks_if_changed(&before);
     crate::files::own_agreement_only(conn, &draft.region_id, &before, &after).await?;
     after.validate_structure().map_err(format_error)?;

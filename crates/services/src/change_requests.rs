@@ -214,15 +214,6 @@ async fn find(conn: &mut AnyConnection, actor: &Actor, slug: &str, id: &str) -> 
     Ok((region, row))
 }
 
-/// The application without the confirmations: they say who agreed, not what changes.
-fn without_confirmations(a: &Application) -> Application {
-    let mut a = a.clone();
-    if let Some(agreement) = a.agreement.as_mut() {
-        agreement.confirmations.clear();
-    }
-    a
-}
-
 /// The proposal as it stands, with the application version it was read at: the workspace's
 /// draft while the region edits, else as submitted.
 async fn proposal(conn: &mut AnyConnection, row: &ChangeRequestRow, state: ChangeState) -> Result<(Application, i64)> {
@@ -353,7 +344,7 @@ pub async fn step(
         if !blocking.is_empty() {
             return Err(ServiceError::SubmitRefused(blocking));
         }
-        if without_confirmations(&proposal) == without_confirmations(&basis) {
+        if proposal.says_the_same_as(&basis) {
             return Err(ServiceError::NotAllowed(
                 "Het plan is nog gelijk aan het besloten plan: er is niets gewijzigd.".into(),
             ));

@@ -62,6 +62,22 @@ impl Application {
         }
     }
 
+    /// Drops the confirmations: they are Sterk's own records of who agreed, not what the
+    /// application says.
+    pub fn clear_confirmations(&mut self) {
+        if let Some(agreement) = self.agreement.as_mut() {
+            agreement.confirmations.clear();
+        }
+    }
+
+    /// Whether `self` says the same as `other`, whoever confirmed either.
+    pub fn says_the_same_as(&self, other: &Application) -> bool {
+        let (mut a, mut b) = (self.clone(), other.clone());
+        a.clear_confirmations();
+        b.clear_confirmations();
+        a == b
+    }
+
     /// Whether there is anything to agree to: a text or a document.
     pub fn has_agreement_terms(&self) -> bool {
         self.agreement
