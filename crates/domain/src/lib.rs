@@ -11,6 +11,7 @@ pub mod change_request;
 pub mod content;
 pub mod execution;
 pub mod fmt;
+pub mod geo;
 pub mod limits;
 pub mod monitoring;
 pub mod organisation;

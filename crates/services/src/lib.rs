@@ -16,6 +16,7 @@ pub mod backup;
 pub mod change_requests;
 pub mod content;
 pub mod cosigning;
+pub mod coverage;
 pub mod cpu;
 pub mod demo;
 pub mod documents;

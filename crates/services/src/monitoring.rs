@@ -54,6 +54,7 @@ pub async fn import_exams(
     let (rows, summary) = import::duo::exams(&text, progress).map_err(file_errors)?;
     let mut tx = app.db.begin().await?;
     repo::replace_exam_years(&mut tx, &summary.years, &rows).await?;
+    repo::remember_exam_locations(&mut tx, &rows).await?;
     log_import(&mut tx, actor, "duo-exams", bytes, &summary).await?;
     tx.commit().await?;
     app.metrics.import("duo-exams", started);

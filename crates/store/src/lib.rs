@@ -15,6 +15,7 @@ pub mod audit;
 pub mod change_requests;
 pub mod changes;
 pub mod content;
+pub mod coverage;
 pub mod execution;
 pub mod files;
 mod legacy;

@@ -280,7 +280,36 @@ pub async fn replace_locations(
          WHERE duo_code IN (SELECT code FROM duo_locations)",
     )
     .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE duo_locations SET vmbo = 1 WHERE code IN (SELECT location FROM duo_exam_results WHERE school_type = 'VMBO')",
+    )
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Keeps the exam file's locations (name and municipality) beside the locations file's: new ones
+/// are added, known ones keep their names and get their vmbo mark.
+pub async fn remember_exam_locations(conn: &mut AnyConnection, rows: &[ExamRow]) -> Result<()> {
+    let mut seen: std::collections::BTreeMap<&str, (&str, &str, bool)> = std::collections::BTreeMap::new();
+    for r in rows {
+        let entry = seen.entry(&r.location).or_insert((&r.name, &r.municipality, false));
+        entry.2 |= r.school_type == domain::monitoring::SCHOOL_TYPE;
+    }
+    let seen: Vec<_> = seen.into_iter().collect();
+    for chunk in seen.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO duo_locations (code, name, place, municipality, vmbo) VALUES {} \
+             ON CONFLICT (code) DO UPDATE SET vmbo = excluded.vmbo",
+            crate::placeholders(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (code, (name, municipality, vmbo)) in chunk {
+            q = q.bind(*code).bind(*name).bind("").bind(*municipality).bind(i64::from(*vmbo));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

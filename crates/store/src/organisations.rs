@@ -50,7 +50,7 @@ const MATCH: &str = "(LOWER(o.name) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(o.plac
      OR LOWER(COALESCE(o.duo_code, '')) LIKE $1 ESCAPE '\\')";
 
 /// `%q%`, lower-cased, with LIKE's wildcards escaped; empty for an empty query.
-fn like_pattern(q: &str) -> String {
+pub(crate) fn like_pattern(q: &str) -> String {
     let q = q.trim().to_lowercase();
     if q.is_empty() {
         return String::new();

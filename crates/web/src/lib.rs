@@ -17,6 +17,7 @@ mod form;
 mod guard;
 mod indicators;
 mod layout;
+mod map;
 mod markdown;
 pub mod observe;
 mod page;

@@ -100,7 +100,7 @@ fn account_pages() -> Router<AppState> {
 }
 
 fn admin_pages() -> Router<AppState> {
-    use admin::{members, organisations, regions, users};
+    use admin::{coverage, members, organisations, regions, users};
     Router::new()
         .route("/beheer/regios/nieuw", get(regions::new_region_form).post(regions::create_region))
         .route("/beheer/regios/{slug}", get(regions::region_form).post(regions::update_region_profile))
@@ -108,6 +108,7 @@ fn admin_pages() -> Router<AppState> {
         .route("/beheer/regios/{slug}/archiveren", post(regions::archive_region))
         .route("/beheer/regios/{slug}/herstellen", post(regions::restore_region))
         .route("/beheer/regios/{slug}/deelnemers", get(members::members).post(members::add_member))
+        .route("/beheer/regios/{slug}/gemeenten", get(coverage::coverage).post(coverage::set_coverage))
         .route("/beheer/regios/{slug}/deelnemers/{org}/verwijderen", post(members::remove_member))
         .route("/beheer/regios/{slug}/penvoerder", post(members::set_lead_applicant))
         .route("/beheer/organisaties", get(organisations::organisations))

@@ -18,6 +18,7 @@ mod reports;
 
 const KNOWLEDGE_BASE: &str = include_str!("../../../../data/demo/knowledge-base.toml");
 const MAXIMUMS_CSV: &str = include_str!("../../../../data/demo/region-maximums.csv");
+const COVERAGE_CSV: &str = include_str!("../../../../data/demo/coverage.csv");
 const MARKER: &str = "demo_loaded";
 
 const ZUID_FRIESLAND_VISION: &str = "Zuid-Friesland wil dat elke leerling techniek ziet, voelt en kiest.\n\n\
@@ -88,6 +89,7 @@ pub async fn load(app: &App) -> Result<bool> {
     settings::set(&mut tx, crate::security::SETTING, "off").await?;
     tx.commit().await?;
     load_maximums(app).await?;
+    load_coverage(app).await?;
     if demo_region.is_some() {
         load_demo_plans(app).await?;
         load_demo_execution(app).await?;
@@ -127,6 +129,22 @@ async fn load_maximums(app: &App) -> Result<()> {
             Err(crate::ServiceError::NotFound) => {} // a region the registry does not hold
             other => other?,
         }
+    }
+    Ok(())
+}
+
+/// The national team's corrections to the municipalities a region covers
+/// (`data/demo/coverage.csv`), where its schools' places are villages, not municipalities.
+async fn load_coverage(app: &App) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Row {
+        region: String,
+        municipality: String,
+    }
+    let national = demo_actor(app, DEMO_USERS[0].0).await?;
+    for row in csv::Reader::from_reader(COVERAGE_CSV.as_bytes()).deserialize::<Row>() {
+        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/demo/coverage.csv: {e}")))?;
+        crate::coverage::set(app, &national, &row.region, &row.municipality, Some(true)).await?;
     }
     Ok(())
 }

@@ -57,15 +57,24 @@ pub(super) async fn load(conn: &mut AnyConnection) -> Result<Vec<Region>> {
     let mut loaded = Vec::new();
     for row in csv::Reader::from_reader(REGIONS_CSV.as_bytes()).deserialize::<RegionRow>() {
         let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/regions.csv: {e}")))?;
-        loaded.push(load_region(conn, &row).await?);
+        loaded.push(load_region(conn, &row, &RegionProfile::default()).await?);
     }
     for row in csv::Reader::from_reader(FOUND_REGIONS_CSV.as_bytes()).deserialize::<FoundRegionRow>() {
         let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/regions_found.csv: {e}")))?;
-        if row.status_vs_regions_csv.starts_with("NEW") && !row.status_vs_regions_csv.starts_with("NEW?") {
-            let as_region =
-                RegionRow { region: row.region, kind: row.kind, province: row.province, source: row.source_url };
-            loaded.push(load_region(conn, &as_region).await?);
-        }
+        let doubt = match row.status_vs_regions_csv.as_str() {
+            s if s.starts_with("NEW?") => Some(UNCERTAIN_SAME),
+            s if s.starts_with("POSSIBLY") => Some(UNCERTAIN_SUBREGION),
+            s if s.starts_with("NEW") => None,
+            _ => continue,
+        };
+        let as_region = RegionRow {
+            region: dutch_name(&row.region),
+            kind: row.kind,
+            province: row.province,
+            source: row.source_url,
+        };
+        let profile = RegionProfile { description: doubt.unwrap_or_default().to_owned(), ..RegionProfile::default() };
+        loaded.push(load_region(conn, &as_region, &profile).await?);
     }
     for row in csv::Reader::from_reader(SCHOOLS_CSV.as_bytes()).deserialize::<SchoolRow>() {
         let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/region_schools.csv: {e}")))?;
@@ -94,6 +103,17 @@ pub(super) async fn load(conn: &mut AnyConnection) -> Result<Vec<Region>> {
         }
     }
     Ok(loaded)
+}
+
+/// Said on regions the second search was unsure about, so nobody takes them for verified.
+const UNCERTAIN_SAME: &str = "Deze regio is genoemd in een nieuwsbericht over de subsidie, zonder eigen naam. \
+     Mogelijk is het een van de bestaande regio's in de Drechtsteden; dat is niet nagegaan.";
+const UNCERTAIN_SUBREGION: &str = "Deze naam staat op een publieke pagina. Mogelijk is het een deelregio van \
+     Techniekregio Twente; dat is niet nagegaan.";
+
+/// The research file names one region in English by its school ("Region around X, Place").
+fn dutch_name(raw: &str) -> String {
+    raw.strip_prefix("Region around ").map_or_else(|| raw.to_owned(), |rest| format!("Regio rond {rest}"))
 }
 
 /// "Zuid-Friesland (Heerenveen, …)" → "Zuid-Friesland": the research notes stay in the file.
@@ -125,7 +145,7 @@ fn region_matches(region_name: &str, short: &str) -> bool {
     a == b || a.starts_with(&format!("{b} ")) || b.starts_with(&format!("{a} "))
 }
 
-async fn load_region(conn: &mut AnyConnection, row: &RegionRow) -> Result<Region> {
+async fn load_region(conn: &mut AnyConnection, row: &RegionRow, profile: &RegionProfile) -> Result<Region> {
     let name = clean_name(&row.region);
     let mut slug = slugify(&name);
     while let Some(existing) = regions::by_slug(conn, &slug).await? {
@@ -135,7 +155,7 @@ async fn load_region(conn: &mut AnyConnection, row: &RegionRow) -> Result<Region
         slug.push_str("-2");
     }
     let identity = RegionIdentity { name, slug, kind: parse_kind(&row.kind), province: clean_province(&row.province) };
-    Ok(regions::insert(conn, &identity, &RegionProfile::default(), Some(row.source.trim())).await?)
+    Ok(regions::insert(conn, &identity, profile, Some(row.source.trim())).await?)
 }
 
 async fn load_school(conn: &mut AnyConnection, region: &Region, row: &SchoolRow) -> Result<()> {
@@ -187,5 +207,9 @@ mod tests {
         assert!(region_matches("Zwolle", "Regio Zwolle"));
         assert!(region_matches("Noordoost Overijssel", "Noordoost Overijssel / Vechtdal"));
         assert!(!region_matches("Zuid-Limburg", "Limburg"));
+        assert_eq!(
+            dutch_name("Region around Develstein College, Zwijndrecht"),
+            "Regio rond Develstein College, Zwijndrecht"
+        );
     }
 }

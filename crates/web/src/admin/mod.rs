@@ -1,5 +1,6 @@
 //! The signed-in management pages ("Mijn Sterk"): regions, memberships, organisations, users.
 
+pub mod coverage;
 pub mod members;
 
 pub mod organisations;

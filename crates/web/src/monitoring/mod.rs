@@ -23,8 +23,11 @@ use crate::indicators::share_text;
 use crate::indicators::target_charts;
 use crate::indicators::target_rows;
 use crate::layout::Layout;
+use crate::map::{MapRegion, MapView};
 use crate::page::{Page, html};
 use crate::session::Ctx;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 /// The indicators as CSV, in the JSON's fields.
 fn csv(scope: &str, values: &[Value]) -> String {
@@ -70,6 +73,37 @@ pub struct NationalPage {
     pub too_small: Vec<(String, String)>,
     pub minimum: u64,
     pub without: usize,
+    pub map: MapView,
+    pub legend: Vec<LegendItem>,
+}
+
+/// One class of the choropleth's legend.
+pub struct LegendItem {
+    pub class: String,
+    pub label: String,
+}
+
+/// Up to five classes with about as many regions in each (quintiles, in whole percents): one
+/// outlier does not squeeze the rest into one colour. The class of a share, and the legend.
+fn classes(shares: &[Decimal]) -> (impl Fn(Decimal) -> usize + use<>, Vec<LegendItem>) {
+    let whole = |d: Decimal| (d * Decimal::ONE_HUNDRED).floor().to_i64().unwrap_or_default();
+    let mut sorted: Vec<i64> = shares.iter().map(|d| whole(*d)).collect();
+    sorted.sort_unstable();
+    let mut breaks: Vec<i64> = (0..5).filter_map(|i| sorted.get(sorted.len() * i / 5).copied()).collect();
+    breaks.dedup();
+    let legend = breaks
+        .iter()
+        .enumerate()
+        .map(|(i, from)| LegendItem {
+            class: format!("sterk-map__class-{i}"),
+            label: match breaks.get(i + 1) {
+                Some(to) => format!("{from}% tot {to}%"),
+                None => format!("{from}% of meer"),
+            },
+        })
+        .collect();
+    let class_of = move |d: Decimal| breaks.iter().rposition(|b| *b <= whole(d)).unwrap_or(0);
+    (class_of, legend)
 }
 
 pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
@@ -100,6 +134,22 @@ pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
             }
         })
         .collect();
+    let (class_of, legend) = classes(&ranking.ranked.iter().map(|(_, d)| *d).collect::<Vec<_>>());
+    let coverage = services::coverage::map(&st.app).await?;
+    let map_regions: Vec<MapRegion> = services::regions::list_public(&st.app)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let share = ranking.ranked.iter().find(|(slug, _)| *slug == r.slug).map(|(_, d)| *d);
+            MapRegion {
+                municipalities: coverage.get(&r.id).cloned().unwrap_or_default(),
+                fill: share.map_or("sterk-map__none".to_owned(), |d| format!("sterk-map__class-{}", class_of(d))),
+                note: share.map_or("geen of te weinig gegevens".to_owned(), |d| format!("{} techniek", percent_nl(d))),
+                slug: r.slug,
+                name: r.name,
+            }
+        })
+        .collect();
     let mut too_small: Vec<(String, String)> = ranking.too_small.iter().map(|s| (s.clone(), name(s))).collect();
     too_small.sort_by(|a, b| a.1.cmp(&b.1));
     html(NationalPage {
@@ -111,6 +161,8 @@ pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
         too_small,
         minimum: domain::monitoring::comparison().minimum_candidates,
         without: ranking.without.len(),
+        map: MapView::new(&map_regions),
+        legend,
     })
 }
 
@@ -269,5 +321,26 @@ pub async fn set_target(
             targets_page(&st, &ctx, &slug, None, errors).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quintiles_in_whole_percents_cover_every_share() {
+        let shares: Vec<Decimal> = ["0.121", "0.30", "0.2", "0.355", "0.7", "0.15", "0.16", "0.18", "0.22", "0.25"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let (class_of, legend) = classes(&shares);
+        let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["12% tot 16%", "16% tot 20%", "20% tot 25%", "25% tot 35%", "35% of meer"]);
+        let of: Vec<usize> = shares.iter().map(|d| class_of(*d)).collect();
+        assert_eq!(of, [0, 3, 2, 4, 4, 0, 1, 1, 2, 3]);
+        // Equal shares make fewer classes, not empty ones.
+        let (_, legend) = classes(&["0.2".parse().unwrap(), "0.2".parse().unwrap()]);
+        assert_eq!(legend.len(), 1);
     }
 }

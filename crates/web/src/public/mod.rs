@@ -16,11 +16,14 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::form::SearchQuery;
 use crate::layout::{Layout, by_province};
+use crate::map::{MapRegion, MapView};
 use crate::page::Page;
 use crate::page::html;
 use crate::public::views::HitView;
 use crate::public::views::HomePage;
+use crate::public::views::MunicipalityView;
 use crate::public::views::OrgItem;
+use crate::public::views::RegionLink;
 use crate::public::views::RegionView;
 use crate::public::views::RegionsPage;
 use crate::public::views::SchoolsPage;
@@ -39,10 +42,45 @@ pub async fn home(State(st): State<AppState>, ctx: Ctx) -> Page {
     })
 }
 
-pub async fn regions(State(st): State<AppState>, ctx: Ctx) -> Page {
+#[derive(serde::Deserialize, Default)]
+pub struct MunicipalityQuery {
+    #[serde(default)]
+    gemeente: String,
+}
+
+pub async fn regions(State(st): State<AppState>, ctx: Ctx, Query(query): Query<MunicipalityQuery>) -> Page {
     let list = services::regions::list_public(&st.app).await?;
+    let coverage = services::coverage::map(&st.app).await?;
+    let regions: Vec<MapRegion> = list
+        .iter()
+        .enumerate()
+        .map(|(i, r)| MapRegion {
+            slug: r.slug.clone(),
+            name: r.name.clone(),
+            municipalities: coverage.get(&r.id).cloned().unwrap_or_default(),
+            fill: format!("sterk-map__fill-{}", i % 5),
+            note: r.province.clone(),
+        })
+        .collect();
+    let off_map = list
+        .iter()
+        .zip(&regions)
+        .filter(|(r, m)| r.members > 0 && m.municipalities.is_empty())
+        .map(|(r, _)| RegionLink::of(r))
+        .collect();
+    let gemeente = query.gemeente.trim().to_owned();
+    let municipalities =
+        services::coverage::find_municipality(&st.app, &gemeente).await?.iter().map(MunicipalityView::of).collect();
     let total = list.len();
-    html(RegionsPage { l: Layout::new("Regio's", &ctx, "regios"), groups: by_province(list), total })
+    html(RegionsPage {
+        l: Layout::new("Regio's", &ctx, "regios"),
+        map: MapView::new(&regions),
+        groups: by_province(list),
+        total,
+        off_map,
+        gemeente,
+        municipalities,
+    })
 }
 
 pub fn org_item(o: &domain::Organisation, lead: Option<&str>) -> OrgItem {
@@ -103,11 +141,13 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
 
 pub async fn schools(State(st): State<AppState>, ctx: Ctx, Query(query): Query<SearchQuery>) -> Page {
     let q = query.q.trim().to_owned();
-    let hits = services::organisations::find_schools(&st.app, &q).await?;
-    let limited = hits.len() as i64 >= FINDER_LIMIT;
-    let hits = hits
+    let found = services::coverage::finder(&st.app, &q).await?;
+    let limited = found.schools.len() as i64 >= FINDER_LIMIT || found.unregistered.len() as i64 >= FINDER_LIMIT;
+    let links = |list: &[services::regions::RegionSummary]| list.iter().map(RegionLink::of).collect::<Vec<_>>();
+    let mut hits: Vec<HitView> = found
+        .schools
         .into_iter()
-        .map(|h| HitView {
+        .map(|(h, covering)| HitView {
             name: h.school.name,
             place: h.school.place.unwrap_or_default(),
             duo_code: h.school.duo_code.unwrap_or_default(),
@@ -116,10 +156,23 @@ pub async fn schools(State(st): State<AppState>, ctx: Ctx, Query(query): Query<S
             contact_role: h.region.as_ref().and_then(|r| r.contact_role.clone()),
             contact_email: h.region.as_ref().and_then(|r| r.contact_email.clone()),
             region_slug: h.region.map(|r| r.slug),
+            covering: links(&covering),
         })
         .collect();
+    hits.extend(found.unregistered.into_iter().map(|l| HitView {
+        name: l.name,
+        place: l.municipality,
+        duo_code: l.code,
+        region_slug: None,
+        region_name: String::new(),
+        contact_name: None,
+        contact_role: None,
+        contact_email: None,
+        covering: links(&l.covering),
+    }));
+    let municipalities = found.municipalities.iter().map(MunicipalityView::of).collect();
     let title = if q.is_empty() { "School zoeken".to_owned() } else { format!("Zoeken: {q}") };
-    html(SchoolsPage { l: Layout::new(title, &ctx, "scholen"), q, hits, limited })
+    html(SchoolsPage { l: Layout::new(title, &ctx, "scholen"), q, hits, limited, municipalities })
 }
 
 pub async fn healthz(State(st): State<AppState>) -> Response {

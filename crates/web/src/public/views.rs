@@ -19,6 +19,12 @@ pub struct RegionsPage {
     pub l: Layout,
     pub groups: Vec<ProvinceGroup>,
     pub total: usize,
+    pub map: crate::map::MapView,
+    /// Regions with members but no municipality known yet, so not on the map.
+    pub off_map: Vec<RegionLink>,
+    /// The municipality asked about, and the answers.
+    pub gemeente: String,
+    pub municipalities: Vec<MunicipalityView>,
 }
 
 pub struct OrgItem {
@@ -117,6 +123,32 @@ pub struct HitView {
     pub contact_name: Option<String>,
     pub contact_role: Option<String>,
     pub contact_email: Option<String>,
+    /// Where the school takes part nowhere: the regions covering its municipality.
+    pub covering: Vec<RegionLink>,
+}
+
+/// A region named with a link to its page.
+pub struct RegionLink {
+    pub slug: String,
+    pub name: String,
+}
+
+impl RegionLink {
+    pub fn of(r: &services::regions::RegionSummary) -> Self {
+        Self { slug: r.slug.clone(), name: r.name.clone() }
+    }
+}
+
+/// A municipality and the regions covering it.
+pub struct MunicipalityView {
+    pub name: String,
+    pub regions: Vec<RegionLink>,
+}
+
+impl MunicipalityView {
+    pub fn of(m: &services::coverage::MunicipalityAnswer) -> Self {
+        Self { name: m.municipality.name.clone(), regions: m.regions.iter().map(RegionLink::of).collect() }
+    }
 }
 
 #[derive(Template)]
@@ -126,4 +158,5 @@ pub struct SchoolsPage {
     pub q: String,
     pub hits: Vec<HitView>,
     pub limited: bool,
+    pub municipalities: Vec<MunicipalityView>,
 }

@@ -63,6 +63,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/beheer/regios/{slug}/archiveren", Form, Admin),
     ("POST", "/beheer/regios/{slug}/herstellen", Form, Admin),
     ("POST", "/beheer/regios/{slug}/deelnemers", Form, Manager),
+    ("POST", "/beheer/regios/{slug}/gemeenten", Form, Admin),
     ("POST", "/beheer/regios/{slug}/deelnemers/{org}/verwijderen", Form, Manager),
     ("POST", "/beheer/regios/{slug}/penvoerder", Form, Manager),
     ("POST", "/beheer/organisaties/nieuw", Form, Manager),
@@ -240,8 +241,9 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
     // Not `totp_secrets`: the set-up page stores the secret it shows, also when it shows it again
     // after a wrong code.
-    const TABLES: [&str; 47] = [
+    const TABLES: [&str; 48] = [
         "organisations",
+        "region_coverage",
         "regions",
         "memberships",
         "users",

@@ -7,6 +7,7 @@ mod authz;
 mod common;
 mod content;
 mod cosigning;
+mod coverage;
 mod errors;
 mod execution;
 mod funding;
