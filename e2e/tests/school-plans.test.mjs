@@ -18,14 +18,23 @@ async function openPlan(page) {
   await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
 }
 
-/** Submits the open plan through its confirmation page, which names who receives it. */
+/**
+ * Submits the open plan through its confirmation page, which names who receives it: first the
+ * school's management (the lead applicant signs for the demo school), who sends it on to the region.
+ */
 async function submit(page) {
   await page.getByRole('link', { name: 'Controleren en indienen' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Deelplan indienen' }).waitFor();
-  await page.getByText(/Het plan gaat naar Demo Programmamanager/).waitFor();
+  await page.getByRole('heading', { level: 1, name: 'Deelplan naar de schoolleiding' }).waitFor();
+  await page.getByText(/Demo Penvoerder krijgt een e-mail om het plan goed te keuren/).waitFor();
+  await page.getByText(/Na hun akkoord gaat het plan naar Demo Programmamanager/).waitFor();
   await axe(page, 'the confirmation before submitting');
-  await page.getByRole('button', { name: 'Definitief indienen' }).click();
-  await page.getByText('De status is nu: ingediend.').waitFor();
+  await page.getByRole('button', { name: 'Naar de schoolleiding sturen' }).click();
+  await page.getByText('De status is nu: bij de schoolleiding.').waitFor();
+  const leader = await as('penvoerder@sterk.example');
+  await leader.getByRole('link', { name: `Deelplan ‘${TITLE}’ wacht op uw akkoord als schoolleiding` }).click();
+  await leader.getByRole('button', { name: 'Akkoord: naar de regio' }).click();
+  await leader.getByText('De status is nu: ingediend.').waitFor();
+  await leader.context().close();
 }
 
 function mailsAbout(subject) {

@@ -33,14 +33,17 @@ const PUBLIC_PAGES = ['/', '/regios', '/regios/zuid-friesland', '/regios/goeree-
     '/agenda/landelijke-sto-dag-van-plan-naar-praktijk', '/webinars', '/veelgestelde-vragen',
     '/veelgestelde-vragen?onderwerp=kosten', '/documenten', '/documenten/brochure-sterk-techniekonderwijs',
     '/inspiratie', '/inspiratie?provincie=Friesland', '/webinars/terugkijken-meisjes-kiezen-techniek',
-    '/inspiratie/techlab-heerenveen-robotica-en-duurzame-energie', '/zoeken', '/zoeken?q=techniek', '/zoeken?q=bestaatniet'];
+    '/inspiratie/techlab-heerenveen-robotica-en-duurzame-energie', '/zoeken', '/zoeken?q=techniek', '/zoeken?q=bestaatniet',
+    '/regios?gemeente=heerenveen', '/scholen?q=nordwin', '/contact', '/toegankelijkheid', '/privacy',
+    '/regios/zuid-friesland/aansluiten', '/regios/zuid-friesland/partner-worden'];
 
 /** The pages a region manager works in. */
 const REGION_PAGES = ['/beheer', '/regio/zuid-friesland/aanvragen', '/regio/zuid-friesland/aanvragen/hoofdlijnen',
   '/regio/zuid-friesland/deelplannen', '/regio/zuid-friesland/uitvoering', '/regio/zuid-friesland/uitvoering/uren',
   '/regio/zuid-friesland/uitvoering/kosten', '/regio/zuid-friesland/uitvoering/apparatuur',
   '/regio/zuid-friesland/uitvoering/bijdragen', '/regio/zuid-friesland/uitvoering/mijlpalen',
-  '/regio/zuid-friesland/uitvoering/wijzigingen', '/regio/zuid-friesland/verantwoording', '/regio/zuid-friesland/vaststelling', '/beheer/regios/zuid-friesland'];
+  '/regio/zuid-friesland/uitvoering/wijzigingen', '/regio/zuid-friesland/verantwoording', '/regio/zuid-friesland/vaststelling', '/beheer/regios/zuid-friesland',
+  '/regio/zuid-friesland/aanmeldingen', '/beheer/berichten'];
 
 describe('public pages pass axe-core (WCAG 2.1 AA) with zero violations', () => {
   for (const path of PUBLIC_PAGES) {

@@ -12,6 +12,7 @@ pub mod content;
 pub mod execution;
 pub mod fmt;
 pub mod geo;
+pub mod joining;
 pub mod limits;
 pub mod monitoring;
 pub mod organisation;

@@ -13,6 +13,8 @@ use crate::regulation::application::{Activity, Application, ApplicationOrganisat
 #[serde(rename_all = "kebab-case")]
 pub enum PlanState {
     Concept,
+    /// Written, waiting for the school's management to endorse it before the region sees it.
+    BijSchoolleiding,
     Ingediend,
     InBehandeling,
     Teruggestuurd,
@@ -21,8 +23,9 @@ pub enum PlanState {
 }
 
 impl PlanState {
-    pub const ALL: [PlanState; 6] = [
+    pub const ALL: [PlanState; 7] = [
         PlanState::Concept,
+        PlanState::BijSchoolleiding,
         PlanState::Ingediend,
         PlanState::InBehandeling,
         PlanState::Teruggestuurd,
@@ -33,6 +36,7 @@ impl PlanState {
     pub fn code(self) -> &'static str {
         match self {
             PlanState::Concept => "concept",
+            PlanState::BijSchoolleiding => "bij-schoolleiding",
             PlanState::Ingediend => "ingediend",
             PlanState::InBehandeling => "in-behandeling",
             PlanState::Teruggestuurd => "teruggestuurd",
@@ -44,6 +48,7 @@ impl PlanState {
     pub fn label(self) -> &'static str {
         match self {
             PlanState::Concept => "Concept",
+            PlanState::BijSchoolleiding => "Bij de schoolleiding",
             PlanState::Ingediend => "Ingediend",
             PlanState::InBehandeling => "In behandeling",
             PlanState::Teruggestuurd => "Teruggestuurd",
@@ -66,6 +71,10 @@ impl PlanState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Notify {
+    /// Ask the school's management to endorse the plan.
+    EndorsementAsked,
+    /// Tell the author the school's management sent the plan back.
+    NotEndorsed,
     /// Tell the region's manager a plan came in.
     Submitted,
     Returned,
@@ -83,20 +92,45 @@ pub struct Transition {
     /// Only the plan's author takes this step (a submission: the region reviews, it does not
     /// submit a school's plan for it).
     pub by_author: bool,
+    /// Only who signs for the plan's school (its management) takes this step; by a mailed link,
+    /// the system takes it for them.
+    pub by_signatory: bool,
     pub comment_required: bool,
     pub notify: Notify,
 }
 
 const SCHOOL: &[Role] = &[Role::SchoolContact, Role::RegionManager];
 const REGION: &[Role] = &[Role::RegionManager];
+/// Who may sign for a school: its contact or the lead applicant, with the signatory mark.
+const LEADERS: &[Role] = &[Role::SchoolContact, Role::LeadApplicant];
 
 /// The whole workflow, as data.
-pub const TRANSITIONS: [Transition; 8] = [
+pub const TRANSITIONS: [Transition; 12] = [
+    Transition {
+        from: PlanState::Concept,
+        to: PlanState::BijSchoolleiding,
+        roles: SCHOOL,
+        by_author: true,
+        by_signatory: false,
+        comment_required: false,
+        notify: Notify::EndorsementAsked,
+    },
+    Transition {
+        from: PlanState::Teruggestuurd,
+        to: PlanState::BijSchoolleiding,
+        roles: SCHOOL,
+        by_author: true,
+        by_signatory: false,
+        comment_required: false,
+        notify: Notify::EndorsementAsked,
+    },
+    // A school leader who wrote the plan endorses it by submitting it.
     Transition {
         from: PlanState::Concept,
         to: PlanState::Ingediend,
         roles: SCHOOL,
         by_author: true,
+        by_signatory: true,
         comment_required: false,
         notify: Notify::Submitted,
     },
@@ -105,14 +139,34 @@ pub const TRANSITIONS: [Transition; 8] = [
         to: PlanState::Ingediend,
         roles: SCHOOL,
         by_author: true,
+        by_signatory: true,
         comment_required: false,
         notify: Notify::Submitted,
+    },
+    Transition {
+        from: PlanState::BijSchoolleiding,
+        to: PlanState::Ingediend,
+        roles: LEADERS,
+        by_author: false,
+        by_signatory: true,
+        comment_required: false,
+        notify: Notify::Submitted,
+    },
+    Transition {
+        from: PlanState::BijSchoolleiding,
+        to: PlanState::Concept,
+        roles: LEADERS,
+        by_author: false,
+        by_signatory: true,
+        comment_required: true,
+        notify: Notify::NotEndorsed,
     },
     Transition {
         from: PlanState::Ingediend,
         to: PlanState::InBehandeling,
         roles: REGION,
         by_author: false,
+        by_signatory: false,
         comment_required: false,
         notify: Notify::None,
     },
@@ -121,6 +175,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         to: PlanState::Teruggestuurd,
         roles: REGION,
         by_author: false,
+        by_signatory: false,
         comment_required: true,
         notify: Notify::Returned,
     },
@@ -129,6 +184,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         to: PlanState::Teruggestuurd,
         roles: REGION,
         by_author: false,
+        by_signatory: false,
         comment_required: true,
         notify: Notify::Returned,
     },
@@ -137,6 +193,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         to: PlanState::Goedgekeurd,
         roles: REGION,
         by_author: false,
+        by_signatory: false,
         comment_required: false,
         notify: Notify::Approved,
     },
@@ -145,6 +202,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         to: PlanState::Afgewezen,
         roles: REGION,
         by_author: false,
+        by_signatory: false,
         comment_required: true,
         notify: Notify::Rejected,
     },
@@ -153,6 +211,7 @@ pub const TRANSITIONS: [Transition; 8] = [
         to: PlanState::Goedgekeurd,
         roles: REGION,
         by_author: false,
+        by_signatory: false,
         comment_required: false,
         notify: Notify::Approved,
     },
@@ -175,6 +234,8 @@ pub enum TransitionError {
 pub struct PlanScope<'a> {
     pub region_id: &'a str,
     pub author_id: &'a str,
+    /// The school the plan is for.
+    pub organisation_id: &'a str,
 }
 
 impl Transition {
@@ -182,13 +243,18 @@ impl Transition {
     pub fn permitted(&self, actor: &Actor, scope: PlanScope<'_>) -> bool {
         let is_author = actor.user_id.as_deref() == Some(scope.author_id);
         actor.system
-            || (self.roles.iter().any(|r| actor.has_role_in(*r, scope.region_id)) && (!self.by_author || is_author))
+            || (self.roles.iter().any(|r| actor.has_role_in(*r, scope.region_id))
+                && (!self.by_author || is_author)
+                && (!self.by_signatory || actor.signs_for(scope.region_id, scope.organisation_id)))
     }
 }
 
 /// The steps `actor` may take from `from` (the buttons a plan page shows).
+/// A school leader who may submit does not also see "to the school's management".
 pub fn available(actor: &Actor, scope: PlanScope<'_>, from: PlanState) -> Vec<&'static Transition> {
-    TRANSITIONS.iter().filter(|t| t.from == from && t.permitted(actor, scope)).collect()
+    let steps: Vec<&Transition> = TRANSITIONS.iter().filter(|t| t.from == from && t.permitted(actor, scope)).collect();
+    let submits = steps.iter().any(|t| t.to == PlanState::Ingediend);
+    steps.into_iter().filter(|t| !(submits && t.to == PlanState::BijSchoolleiding)).collect()
 }
 
 /// The transition from `from` to `to` for `actor` on a plan in `scope`, or why not.
@@ -404,8 +470,8 @@ mod tests {
     use super::*;
     use crate::access::Grant;
 
-    const MINE: PlanScope = PlanScope { region_id: "r1", author_id: "u" };
-    const THEIRS: PlanScope = PlanScope { region_id: "r1", author_id: "someone-else" };
+    const MINE: PlanScope = PlanScope { region_id: "r1", author_id: "u", organisation_id: "school" };
+    const THEIRS: PlanScope = PlanScope { region_id: "r1", author_id: "someone-else", organisation_id: "school" };
 
     fn actor(role: Role, region: &str) -> Actor {
         Actor {
@@ -415,20 +481,56 @@ mod tests {
         }
     }
 
+    /// `role` held for the plan's school with the signatory mark: its management.
+    fn leader(role: Role, region: &str) -> Actor {
+        let grant =
+            Grant { role, region_id: Some(region.into()), organisation_id: Some("school".into()), signatory: true };
+        Actor { user_id: Some("u".into()), grants: vec![grant], system: false }
+    }
+
     #[test]
     fn every_allowed_transition_succeeds_for_its_roles_and_fails_for_the_others() {
         for t in &TRANSITIONS {
             for role in Role::ALL {
-                let own = transition(&actor(role, "r1"), MINE, t.from, t.to, "toelichting");
+                let own = transition(&leader(role, "r1"), MINE, t.from, t.to, "toelichting");
                 assert_eq!(own.is_ok(), t.roles.contains(&role), "{role:?} {:?} → {:?}", t.from, t.to);
-                let theirs = transition(&actor(role, "r1"), THEIRS, t.from, t.to, "toelichting");
+                // Without the signatory mark, the management's steps are closed.
+                let plain = transition(&actor(role, "r1"), MINE, t.from, t.to, "toelichting");
+                assert_eq!(plain.is_ok(), t.roles.contains(&role) && !t.by_signatory, "{role:?} unmarked");
+                let theirs = transition(&leader(role, "r1"), THEIRS, t.from, t.to, "toelichting");
                 // Only its author submits a plan; the region reviews anyone's.
                 let expected = t.roles.contains(&role) && !t.by_author;
                 assert_eq!(theirs.is_ok(), expected, "{role:?} on someone else's plan");
-                let other = transition(&actor(role, "r2"), MINE, t.from, t.to, "toelichting");
+                let other = transition(&leader(role, "r2"), MINE, t.from, t.to, "toelichting");
                 assert!(matches!(other, Err(TransitionError::Forbidden { .. })), "{role:?} in another region");
             }
         }
+    }
+
+    #[test]
+    fn a_plan_goes_to_the_school_management_before_the_region() {
+        let teacher = actor(Role::SchoolContact, "r1");
+        let steps: Vec<PlanState> = available(&teacher, MINE, PlanState::Concept).iter().map(|t| t.to).collect();
+        assert_eq!(steps, [PlanState::BijSchoolleiding]);
+        assert!(matches!(
+            transition(&teacher, MINE, PlanState::Concept, PlanState::Ingediend, ""),
+            Err(TransitionError::Forbidden { .. })
+        ));
+        // The school leader endorses (or sends back, saying why); writing it themselves, they submit.
+        let head = leader(Role::SchoolContact, "r1");
+        let theirs: Vec<PlanState> =
+            available(&head, THEIRS, PlanState::BijSchoolleiding).iter().map(|t| t.to).collect();
+        assert_eq!(theirs, [PlanState::Ingediend, PlanState::Concept]);
+        let own: Vec<PlanState> = available(&head, MINE, PlanState::Concept).iter().map(|t| t.to).collect();
+        assert_eq!(own, [PlanState::Ingediend]);
+        let err = transition(&head, THEIRS, PlanState::BijSchoolleiding, PlanState::Concept, "").unwrap_err();
+        assert_eq!(err, TransitionError::CommentRequired { to: PlanState::Concept });
+        // A leader of another school is no leader of this one.
+        let elsewhere = Actor {
+            grants: vec![Grant { organisation_id: Some("other".into()), ..head.grants[0].clone() }],
+            ..head.clone()
+        };
+        assert!(available(&elsewhere, THEIRS, PlanState::BijSchoolleiding).is_empty());
     }
 
     #[test]

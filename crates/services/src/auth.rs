@@ -228,6 +228,20 @@ fn sign_as(key: &[u8; 32], purpose: &[u8], value: &str) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
+/// When a public form was shown (`{ms}.{signature}`), so a reply can say how long it took to fill.
+pub async fn form_stamp(app: &App) -> Result<String> {
+    let at = now_ms().to_string();
+    Ok(format!("{at}.{}", sign_as(signing_key(app).await?, b"sterk-form-time|", &at)))
+}
+
+/// How long ago a stamp of [`form_stamp`] was made; `None` for a stamp Sterk did not sign.
+pub async fn form_age_ms(app: &App, stamp: &str) -> Result<Option<i64>> {
+    let Some((at, signature)) = stamp.split_once('.') else { return Ok(None) };
+    let Ok(shown) = at.parse::<i64>() else { return Ok(None) };
+    let expected = sign_as(signing_key(app).await?, b"sterk-form-time|", at);
+    Ok(constant_time_eq(expected.as_bytes(), signature.as_bytes()).then(|| now_ms() - shown))
+}
+
 /// How long a message for the next page stays readable, and how long it may be.
 pub const MESSAGE_TTL_MS: i64 = 5 * 60 * 1000;
 pub const MESSAGE_MAX_CHARS: usize = 500;

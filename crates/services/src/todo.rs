@@ -34,12 +34,18 @@ pub async fn for_actor(app: &App, actor: &Actor) -> Result<Vec<Task>> {
         }
         plans(app, actor, &region, &mut tasks).await?;
         account_requests(app, actor, &region, &mut tasks).await?;
+        join_requests(app, actor, &region, &mut tasks).await?;
         deadlines(app, actor, &region, &mut tasks).await?;
         milestones(app, actor, &region, &mut tasks).await?;
         repair_requests(app, actor, &region, &mut tasks).await?;
         agreements(app, actor, &region, &mut tasks).await?;
     }
     funder_queue(app, actor, &mut tasks).await?;
+    let questions = crate::contact::inbox(app, actor).await?.iter().filter(|i| i.message.answer.is_none()).count();
+    if questions > 0 {
+        let text = format!("{} via het contactformulier", count(questions, "vraag wacht", "vragen wachten"));
+        tasks.push(Task { text, href: "/beheer/berichten".into(), urgent: false });
+    }
     if actor.is_national_admin() {
         let waiting = store::notifications::pending(&mut *app.db.conn().await?, 1000).await?.len();
         if waiting > 0 {
@@ -141,11 +147,15 @@ fn count(n: usize, one: &str, many: &str) -> String {
 async fn plans(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Vec<Task>) -> Result<()> {
     let reviews = actor.has_role_in(Role::RegionManager, &region.id);
     let writes = actor.has_role_in(Role::SchoolContact, &region.id);
+    let base = format!("/regio/{}/deelplannen", region.slug);
+    for (id, title) in crate::school_plans::awaiting(app, actor, &region.id).await? {
+        let text = format!("Deelplan ‘{title}’ wacht op uw akkoord als schoolleiding");
+        tasks.push(Task { text, href: format!("{base}/{id}"), urgent: true });
+    }
     if !reviews && !writes {
         return Ok(());
     }
     let plans = crate::school_plans::plans(app, actor, &region.slug).await?;
-    let base = format!("/regio/{}/deelplannen", region.slug);
     if reviews {
         let waiting = plans.iter().filter(|p| matches!(p.state, PlanState::Ingediend | PlanState::InBehandeling));
         let n = waiting.count();
@@ -166,6 +176,7 @@ async fn plans(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Ve
                 (format!("Uw deelplan ‘{}’ is teruggestuurd: pas het aan en dien het opnieuw in", p.title), true)
             }
             PlanState::Concept => (format!("Uw deelplan ‘{}’ is nog niet ingediend", p.title), false),
+            PlanState::BijSchoolleiding => (format!("Uw deelplan ‘{}’ wacht op de schoolleiding", p.title), false),
             _ => continue,
         };
         tasks.push(Task { text, href: format!("{base}/{}", p.id), urgent });
@@ -184,6 +195,21 @@ async fn account_requests(app: &App, actor: &Actor, region: &domain::Region, tas
         let text =
             format!("{} van docenten in {}", count(open.len(), "accountaanvraag", "accountaanvragen"), region.name);
         tasks.push(Task { text, href: format!("/regio/{}/deelplannen/accounts", region.slug), urgent: false });
+    }
+    Ok(())
+}
+
+/// Schools and companies that asked to join the region.
+async fn join_requests(app: &App, actor: &Actor, region: &domain::Region, tasks: &mut Vec<Task>) -> Result<()> {
+    if !actor.permits(Action::ManageMemberships { region_id: &region.id })
+        || !actor.has_role_in(Role::RegionManager, &region.id)
+    {
+        return Ok(());
+    }
+    let (_, open) = crate::joining::open(app, actor, &region.slug).await?;
+    if !open.is_empty() {
+        let text = format!("{} om mee te doen in {}", count(open.len(), "aanmelding", "aanmeldingen"), region.name);
+        tasks.push(Task { text, href: format!("/regio/{}/aanmeldingen", region.slug), urgent: false });
     }
     Ok(())
 }

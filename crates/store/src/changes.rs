@@ -41,6 +41,9 @@ const QUIET: &[&str] = &[
     "stored_files",
     "agreement_files",
     "agreement_confirmations",
+    "join_requests",
+    "plan_endorsement_links",
+    "contact_messages",
 ];
 
 /// The current data version.

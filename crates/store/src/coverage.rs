@@ -100,3 +100,11 @@ pub async fn vmbo_location(conn: &mut AnyConnection, code: &str) -> Result<Optio
         .await?;
     row.map(|r| Ok((r.try_get("name")?, r.try_get("municipality")?))).transpose()
 }
+
+/// Every DUO vmbo location: (code, name, municipality).
+pub async fn vmbo_locations(conn: &mut AnyConnection) -> Result<Vec<(String, String, String)>> {
+    let rows = sqlx::query("SELECT code, name, municipality FROM duo_locations WHERE vmbo = 1 ORDER BY name, code")
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("code")?, r.try_get("name")?, r.try_get("municipality")?))).collect()
+}

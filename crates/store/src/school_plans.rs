@@ -111,21 +111,23 @@ pub struct HistoryEntry {
     pub comment: String,
 }
 
+/// A step in the plan's history, by a user or (`actor_label`) by someone without an account.
 pub async fn add_history(
     conn: &mut AnyConnection,
     plan_id: &str,
-    actor_id: Option<&str>,
+    (actor_id, actor_label): (Option<&str>, Option<&str>),
     (from, to): (&str, &str),
     comment: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO school_plan_history (id, plan_id, at, actor_id, from_state, to_state, comment) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO school_plan_history (id, plan_id, at, actor_id, actor_label, from_state, to_state, comment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(new_id())
     .bind(plan_id)
     .bind(now_ms())
     .bind(actor_id)
+    .bind(actor_label)
     .bind(from)
     .bind(to)
     .bind(comment)
@@ -137,7 +139,7 @@ pub async fn add_history(
 /// The plan's transitions, oldest first.
 pub async fn history(conn: &mut AnyConnection, plan_id: &str) -> Result<Vec<HistoryEntry>> {
     let rows = sqlx::query(
-        "SELECT h.at, u.name AS actor_name, h.from_state, h.to_state, h.comment FROM school_plan_history h \
+        "SELECT h.at, COALESCE(u.name, h.actor_label) AS actor_name, h.from_state, h.to_state, h.comment FROM school_plan_history h \
          LEFT JOIN users u ON u.id = h.actor_id WHERE h.plan_id = $1 ORDER BY h.at, h.id",
     )
     .bind(plan_id)
@@ -212,6 +214,65 @@ pub async fn remove_attachment(conn: &mut AnyConnection, plan_id: &str, id: &str
     let done = sqlx::query("DELETE FROM school_plan_attachments WHERE plan_id = $1 AND id = $2")
         .bind(plan_id)
         .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A mailed link for a school leader to endorse a plan.
+pub struct EndorsementLink {
+    pub plan_id: String,
+    pub name: String,
+    pub email: String,
+}
+
+pub async fn insert_link(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    link: &EndorsementLink,
+    expires_at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO plan_endorsement_links (token_hash, plan_id, name, email, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_hash)
+    .bind(&link.plan_id)
+    .bind(&link.name)
+    .bind(&link.email)
+    .bind(now_ms())
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The link with this hash, while unused and not expired.
+pub async fn live_link(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<EndorsementLink>> {
+    let row = sqlx::query(
+        "SELECT plan_id, name, email FROM plan_endorsement_links \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now_ms())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(EndorsementLink { plan_id: r.try_get("plan_id")?, name: r.try_get("name")?, email: r.try_get("email")? })
+    })
+    .transpose()
+}
+
+/// Uses the link once; false when it was used already. Every other link to the plan lapses too.
+pub async fn use_link(conn: &mut AnyConnection, token_hash: &str, plan_id: &str) -> Result<bool> {
+    let done = sqlx::query("UPDATE plan_endorsement_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+        .bind(now_ms())
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE plan_endorsement_links SET used_at = $1 WHERE plan_id = $2 AND used_at IS NULL")
+        .bind(now_ms())
+        .bind(plan_id)
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)

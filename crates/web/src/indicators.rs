@@ -299,3 +299,28 @@ pub fn target_rows(targets: &[services::monitoring::Target], values: &[Value]) -
         })
         .collect()
 }
+
+/// The results a region reports itself, as a table: a row per indicator, a column per year.
+pub struct ResultsTable {
+    /// Each year, and whether its progress report locked it.
+    pub years: Vec<(i16, bool)>,
+    /// (name, unit, definition, a cell per year: the number or "—").
+    pub rows: Vec<(String, String, String, Vec<String>)>,
+}
+
+/// The region's reported results; `None` when it reported nothing yet.
+pub fn results_table(r: &services::reported::RegionResults) -> Option<ResultsTable> {
+    if r.years.iter().all(|y| y.values.is_empty()) {
+        return None;
+    }
+    let rows = r
+        .definitions
+        .iter()
+        .map(|d| {
+            let cells =
+                r.years.iter().map(|y| y.values.get(&d.id).map_or("—".to_owned(), |v| integer_nl(*v))).collect();
+            (d.name.clone(), d.unit.clone(), d.definition.clone(), cells)
+        })
+        .collect();
+    Some(ResultsTable { years: r.years.iter().map(|y| (y.year, y.locked_by.is_some())).collect(), rows })
+}

@@ -25,6 +25,7 @@ pub mod pages;
 mod panic;
 mod rejection;
 mod session;
+mod spam;
 mod statics;
 
 // Features, one folder each; none imports another.
@@ -33,8 +34,10 @@ mod account_requests;
 mod admin;
 mod applications;
 mod assessments;
+mod contact;
 mod content;
 mod execution;
+mod joining;
 mod maximums;
 mod monitoring;
 mod notifications;
@@ -42,7 +45,9 @@ mod payments;
 mod portfolio;
 mod public;
 mod regulation;
+mod results;
 mod school_plans;
+mod statements;
 
 // The route table and the API's description, over all features.
 mod openapi;

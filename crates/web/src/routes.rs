@@ -9,8 +9,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::WebError;
 use crate::{
-    AppState, MAX_BODY_BYTES, account, account_requests, admin, applications, assessments, content, execution,
-    maximums, monitoring, notifications, openapi, payments, portfolio, public, regulation, school_plans,
+    AppState, MAX_BODY_BYTES, account, account_requests, admin, applications, assessments, contact, content, execution,
+    joining, maximums, monitoring, notifications, openapi, payments, portfolio, public, regulation, results,
+    school_plans, statements,
 };
 
 pub fn table() -> Router<AppState> {
@@ -36,7 +37,13 @@ fn public_pages() -> Router<AppState> {
             "/regios/{slug}/account-aanvragen",
             get(account_requests::request_form).post(account_requests::request_account),
         )
+        .route("/regios/{slug}/aansluiten", get(joining::school_form).post(joining::school_request))
+        .route("/regios/{slug}/partner-worden", get(joining::partner_form).post(joining::partner_request))
         .route("/scholen", get(public::schools))
+        .route("/contact", get(contact::form).post(contact::send))
+        .route("/deelplannen/akkoord/{token}", get(school_plans::endorse::form).post(school_plans::endorse::decide))
+        .route("/toegankelijkheid", get(statements::accessibility))
+        .route("/privacy", get(statements::privacy))
         .route("/monitor", get(monitoring::national))
         .route("/monitor.csv", get(monitoring::national_csv))
         .route("/veranderingstheorie", get(monitoring::theory))
@@ -139,6 +146,8 @@ fn admin_pages() -> Router<AppState> {
         .route("/beoordeling/{slug}/{phase}/besluit", post(assessments::decide))
         .route("/beoordeling/{slug}/{phase}/besluit.pdf", get(assessments::letter))
         .route("/beheer/uitbak", get(notifications::outbox))
+        .route("/beheer/berichten", get(contact::inbox))
+        .route("/beheer/berichten/{id}", post(contact::answer))
         .route("/beheer/inhoud", get(content::editor::editor_index))
         .route("/beheer/inhoud/nieuw", get(content::editor::new_form).post(content::editor::create))
         .route("/beheer/inhoud/{id}", get(content::editor::edit_form).post(content::editor::update))
@@ -171,8 +180,11 @@ fn region_pages() -> Router<AppState> {
         .route("/regio/{slug}/betalingen", get(payments::page).post(payments::add))
         .route("/regio/{slug}/betalingen/{id}", post(payments::update))
         .route("/regio/{slug}/doelen", get(monitoring::targets).post(monitoring::set_target))
+        .route("/regio/{slug}/resultaten", get(results::form).post(results::save))
         .route("/regio/{slug}/deelplannen", get(school_plans::board))
         .route("/regio/{slug}/deelplannen/nieuw", get(school_plans::new_form).post(school_plans::create))
+        .route("/regio/{slug}/aanmeldingen", get(joining::requests))
+        .route("/regio/{slug}/aanmeldingen/{id}", post(joining::decide))
         .route("/regio/{slug}/deelplannen/accounts", get(account_requests::accounts))
         .route("/regio/{slug}/deelplannen/accounts/{id}", post(account_requests::decide))
         .route("/regio/{slug}/deelplannen/{id}", get(plan::page).post(plan::save))

@@ -13,12 +13,12 @@ mod application;
 mod assessment;
 mod changes;
 mod clock;
+mod joining;
 mod registry;
 mod reports;
 
 const KNOWLEDGE_BASE: &str = include_str!("../../../../data/demo/knowledge-base.toml");
 const MAXIMUMS_CSV: &str = include_str!("../../../../data/demo/region-maximums.csv");
-const COVERAGE_CSV: &str = include_str!("../../../../data/demo/coverage.csv");
 const MARKER: &str = "demo_loaded";
 
 const ZUID_FRIESLAND_VISION: &str = "Zuid-Friesland wil dat elke leerling techniek ziet, voelt en kiest.\n\n\
@@ -89,7 +89,7 @@ pub async fn load(app: &App) -> Result<bool> {
     settings::set(&mut tx, crate::security::SETTING, "off").await?;
     tx.commit().await?;
     load_maximums(app).await?;
-    load_coverage(app).await?;
+    joining::load(app, demo_region.as_ref()).await?;
     if demo_region.is_some() {
         load_demo_plans(app).await?;
         load_demo_execution(app).await?;
@@ -129,22 +129,6 @@ async fn load_maximums(app: &App) -> Result<()> {
             Err(crate::ServiceError::NotFound) => {} // a region the registry does not hold
             other => other?,
         }
-    }
-    Ok(())
-}
-
-/// The national team's corrections to the municipalities a region covers
-/// (`data/demo/coverage.csv`), where its schools' places are villages, not municipalities.
-async fn load_coverage(app: &App) -> Result<()> {
-    #[derive(Deserialize)]
-    struct Row {
-        region: String,
-        municipality: String,
-    }
-    let national = demo_actor(app, DEMO_USERS[0].0).await?;
-    for row in csv::Reader::from_reader(COVERAGE_CSV.as_bytes()).deserialize::<Row>() {
-        let row = row.map_err(|e| store::StoreError::Corrupt(format!("data/demo/coverage.csv: {e}")))?;
-        crate::coverage::set(app, &national, &row.region, &row.municipality, Some(true)).await?;
     }
     Ok(())
 }
@@ -347,29 +331,40 @@ async fn load_demo_plans(app: &App) -> Result<()> {
     let returned =
         plan("Duurzame leerwerkplaats", "duurzaamheid", &[(2026, "materials", "Zonnepanelen-opstelling", 1, 18_000)]);
     let concept = plan("Gastlessen robotica", "personeel", &[(2026, "staff-external", "Gastdocent robotica", 40, 85)]);
-    let steps: [(&SchoolPlan, &[(PlanState, &str)]); 4] = [
+    let at_management =
+        plan("Technieklokaal onderbouw", "duurzaamheid", &[(2026, "materials", "Werkbanken en gereedschap", 6, 1_450)]);
+    // Every plan passes the school's management (the lead applicant signs for the demo school).
+    let steps: [(&SchoolPlan, &[(PlanState, &str)]); 5] = [
         (
             &approved,
             &[
+                (PlanState::BijSchoolleiding, ""),
                 (PlanState::Ingediend, ""),
                 (PlanState::InBehandeling, ""),
                 (PlanState::Goedgekeurd, "Mooi plan; past in lijn 1 van de visie."),
             ],
         ),
-        (&submitted, &[(PlanState::Ingediend, "")]),
+        (&submitted, &[(PlanState::BijSchoolleiding, ""), (PlanState::Ingediend, "")]),
         (
             &returned,
             &[
+                (PlanState::BijSchoolleiding, ""),
                 (PlanState::Ingediend, ""),
                 (PlanState::Teruggestuurd, "Welk bedrijf draagt bij? Vul de cofinanciering aan."),
             ],
         ),
         (&concept, &[]),
+        (&at_management, &[(PlanState::BijSchoolleiding, "")]),
     ];
+    let leader = demo_actor(app, DEMO_USERS[2].0).await?;
     for (p, path) in steps {
         let id = crate::school_plans::create(app, &school, DEMO_REGION, p.clone()).await?;
         for (to, comment) in path {
-            let by = if *to == PlanState::Ingediend { &school } else { &manager };
+            let by = match to {
+                PlanState::BijSchoolleiding => &school,
+                PlanState::Ingediend => &leader,
+                _ => &manager,
+            };
             crate::school_plans::transition(app, by, &id, *to, comment).await?;
         }
     }

@@ -1,6 +1,7 @@
 //! Reports in the demo: Utrecht's progress report on 2025 submitted and accepted; Zuid-Friesland's
 //! is past its date, so its reminder and the portfolio show it as late, while its approved school
-//! plan already has its own short report for it.
+//! plan already has its own short report for it. Both reported their own results on 2025
+//! (`indicators/reported.toml`); Utrecht's are locked by its submitted report. Demo figures.
 
 use domain::Actor;
 use domain::reports::ReportState;
@@ -12,6 +13,17 @@ use crate::{App, Result};
 pub(super) async fn load(app: &App, assessor: &Actor) -> Result<()> {
     let slug = "utrecht";
     let manager = demo_actor(app, &super::application::manager_email(slug)).await?;
+    let figures = |a: &str, b: &str, c: &str, d: &str| {
+        ["docenten-geschoold", "po-leerlingen-bereikt", "bedrijven-partner", "meisjes-bereikt"]
+            .iter()
+            .zip([a, b, c, d])
+            .map(|(id, v)| ((*id).to_owned(), v.to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let entered = on(app, "2026-03-02T10:00:00+01:00");
+    crate::reported::set_year(&entered, &manager, slug, 2025, &figures("64", "2.150", "38", "410")).await?;
+    let pm = demo_actor(app, super::DEMO_USERS[1].0).await?;
+    crate::reported::set_year(&entered, &pm, super::DEMO_REGION, 2025, &figures("23", "860", "17", "")).await?;
     let submitted = on(app, "2026-03-20T11:00:00+01:00");
     crate::reports::submit(&submitted, &manager, slug, ("voortgang-2025", 0)).await?;
     let accepted = on(app, "2026-04-10T15:00:00+02:00");

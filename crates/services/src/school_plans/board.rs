@@ -141,6 +141,10 @@ async fn summaries(
         if !readable && state != PlanState::Goedgekeurd {
             continue;
         }
+        // The region sees a plan once the school's management sent it on.
+        if !super::of_own_school(actor, &row) && matches!(state, PlanState::Concept | PlanState::BijSchoolleiding) {
+            continue;
+        }
         let keep = (filter.school.is_empty() || filter.school == row.organisation_id)
             && (filter.theme.is_empty() || filter.theme == plan.theme)
             && (filter.state.is_empty() || filter.state == state.code());

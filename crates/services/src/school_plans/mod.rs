@@ -13,7 +13,9 @@ use crate::mail;
 use crate::{App, Result, ServiceError, invalid, live_region};
 
 mod board;
+mod endorsement;
 pub use board::{Board, BoardFilter, PlanSummary, board, plans};
+pub use endorsement::{Leader, LinkView, awaiting, by_link, endorsers, link};
 
 /// A plan as stored, with what the actor may do with it.
 #[derive(Debug, Clone)]
@@ -45,6 +47,14 @@ fn may_view(actor: &Actor, row: &PlanRow) -> bool {
     actor.permits(Action::ViewAllSchoolPlans { region_id: &row.region_id })
         || actor.user_id.as_deref() == Some(row.author_id.as_str())
         || actor.acts_for(Role::SchoolContact, &row.region_id, &row.organisation_id)
+        || actor.signs_for(&row.region_id, &row.organisation_id)
+}
+
+/// The author's own plans and those of the schools they act for (as contact or management).
+fn of_own_school(actor: &Actor, row: &PlanRow) -> bool {
+    actor.user_id.as_deref() == Some(row.author_id.as_str())
+        || actor.acts_for(Role::SchoolContact, &row.region_id, &row.organisation_id)
+        || actor.signs_for(&row.region_id, &row.organisation_id)
 }
 
 /// The plan, when the actor may see it (others get `NotFound`, so ids reveal nothing).
@@ -58,7 +68,7 @@ async fn load(conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<PlanR
 }
 
 fn scope(row: &PlanRow) -> PlanScope<'_> {
-    PlanScope { region_id: &row.region_id, author_id: &row.author_id }
+    PlanScope { region_id: &row.region_id, author_id: &row.author_id, organisation_id: &row.organisation_id }
 }
 
 async fn member_ids(conn: &mut AnyConnection, region_id: &str) -> Result<(Vec<String>, Vec<domain::Organisation>)> {
@@ -188,30 +198,67 @@ pub async fn update(
 
 /// Moves the plan along the workflow; an approval puts it into the region's application.
 pub async fn transition(app: &App, actor: &Actor, id: &str, to: PlanState, comment: &str) -> Result<PlanState> {
+    transition_with(app, actor, id, (to, comment), None).await
+}
+
+/// [`transition`], naming (for a plan going to the school's management) the school leader who
+/// gets a one-use link to endorse it.
+pub async fn transition_with(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    (to, comment): (PlanState, &str),
+    leader: Option<&Leader>,
+) -> Result<PlanState> {
     let mut tx = app.db.begin().await?;
     let row = load(&mut tx, actor, id).await?;
-    let (plan, from) = parse(&row)?;
-    let step = school_plan::transition(actor, scope(&row), from, to, comment).map_err(|e| match e {
+    let done = apply(app, &mut tx, actor, &row, (to, comment), By { label: None, leader }).await?;
+    tx.commit().await?;
+    mail::deliver(app).await?;
+    Ok(done)
+}
+
+/// Who takes a step besides the actor: someone without an account (`label`, for the history),
+/// and the school leader to mail a link to.
+#[derive(Default)]
+struct By<'a> {
+    label: Option<&'a str>,
+    leader: Option<&'a Leader>,
+}
+
+/// Takes one step of the workflow on a loaded plan, in the caller's transaction.
+async fn apply(
+    app: &App,
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    row: &PlanRow,
+    (to, comment): (PlanState, &str),
+    by: By<'_>,
+) -> Result<PlanState> {
+    let (plan, from) = parse(row)?;
+    let step = school_plan::transition(actor, scope(row), from, to, comment).map_err(|e| match e {
         TransitionError::Forbidden { .. } => ServiceError::Denied(domain::Denied::Forbidden),
         e @ TransitionError::NotAllowed { .. } => ServiceError::NotAllowed(e.to_string()),
         e @ TransitionError::CommentRequired { .. } => invalid("comment", e.to_string()),
     })?;
-    let region = regions::by_id(&mut tx, &row.region_id).await?.ok_or(ServiceError::NotFound)?;
-    // Only a complete plan goes to the region, and only a complete one into the application.
-    if matches!(step.to, PlanState::Ingediend | PlanState::Goedgekeurd) {
+    let region = regions::by_id(tx, &row.region_id).await?.ok_or(ServiceError::NotFound)?;
+    // Only a complete plan goes to the school's management and the region, and only a complete
+    // one into the application.
+    if matches!(step.to, PlanState::BijSchoolleiding | PlanState::Ingediend | PlanState::Goedgekeurd) {
         plan.incomplete(app.current_regulation()?).into_result(()).map_err(ServiceError::Invalid)?;
     }
     if step.to == PlanState::Goedgekeurd {
-        crate::applications::merge_school_plan(app, &mut tx, actor, &region, &row.id, &plan).await?;
+        crate::applications::merge_school_plan(app, tx, actor, &region, &row.id, &plan).await?;
     }
-    repo::update(&mut tx, id, row.version, (&row.organisation_id, step.to.code(), &row.content)).await?;
+    if step.notify == Notify::EndorsementAsked {
+        endorsement::ask(app, tx, (&region, row, &plan), by.leader).await?;
+    }
+    repo::update(tx, &row.id, row.version, (&row.organisation_id, step.to.code(), &row.content)).await?;
     let user = actor.user_id.as_deref();
-    repo::add_history(&mut tx, id, user, (from.code(), step.to.code()), comment.trim()).await?;
-    let detail = json!({ "from": from.code(), "to": step.to.code(), "comment": comment.trim() });
-    audit::append(&mut tx, user, "school_plan.transition", "school_plan", id, &detail).await?;
-    notify(app, &mut tx, step.notify, (&region, &row, &plan), comment.trim()).await?;
-    tx.commit().await?;
-    mail::deliver(app).await?;
+    repo::add_history(tx, &row.id, (user, by.label), (from.code(), step.to.code()), comment.trim()).await?;
+    let detail = json!({ "from": from.code(), "to": step.to.code(), "comment": comment.trim(), "by": by.label });
+    audit::append(tx, user, "school_plan.transition", "school_plan", &row.id, &detail).await?;
+    notify(app, tx, step.notify, (&region, row, &plan), comment.trim()).await?;
     Ok(step.to)
 }
 
@@ -228,7 +275,14 @@ async fn notify(
     let title = &plan.title;
     let why = if comment.is_empty() { String::new() } else { format!("\n\nToelichting:\n{comment}") };
     let (recipients, subject, body) = match what {
-        Notify::None => return Ok(()),
+        Notify::None | Notify::EndorsementAsked => return Ok(()),
+        Notify::NotEndorsed => (
+            author(conn, row).await?,
+            format!("Deelplan niet doorgestuurd door de schoolleiding: {title}"),
+            format!(
+                "De schoolleiding heeft uw deelplan \"{title}\" niet doorgestuurd naar de regio. Pas het aan en stuur het opnieuw.{why}"
+            ),
+        ),
         Notify::Submitted => (
             users::holding(conn, &region.id, Role::RegionManager).await?,
             format!("Deelplan ingediend: {title}"),

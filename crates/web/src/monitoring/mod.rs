@@ -75,6 +75,35 @@ pub struct NationalPage {
     pub without: usize,
     pub map: MapView,
     pub legend: Vec<LegendItem>,
+    pub reported: Option<NationalResults>,
+}
+
+/// The regions' own results compared, for the latest year any region reported.
+pub struct NationalResults {
+    pub year: i64,
+    /// (name, unit) per column.
+    pub columns: Vec<(String, String)>,
+    /// (slug, name, a cell per column).
+    pub rows: Vec<(String, String, Vec<String>)>,
+    pub totals: Vec<String>,
+}
+
+fn national_results(found: Option<services::reported::NationalFigures>) -> Option<NationalResults> {
+    let (year, regions) = found?;
+    let defs = domain::monitoring::reported::definitions();
+    let cell = |v: Option<&i64>| v.map_or("—".to_owned(), |v| domain::fmt::integer_nl(*v));
+    Some(NationalResults {
+        year,
+        columns: defs.iter().map(|d| (d.name.clone(), d.unit.clone())).collect(),
+        totals: defs
+            .iter()
+            .map(|d| domain::fmt::integer_nl(regions.iter().filter_map(|(_, v)| v.get(&d.id)).sum()))
+            .collect(),
+        rows: regions
+            .into_iter()
+            .map(|(r, values)| (r.slug, r.name, defs.iter().map(|d| cell(values.get(&d.id))).collect()))
+            .collect(),
+    })
 }
 
 /// One class of the choropleth's legend.
@@ -163,6 +192,7 @@ pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
         without: ranking.without.len(),
         map: MapView::new(&map_regions),
         legend,
+        reported: national_results(services::reported::national(&st.app).await?),
     })
 }
 

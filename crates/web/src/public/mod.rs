@@ -110,7 +110,9 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
     let targets = services::monitoring::targets(&st.app, &region.slug).await?;
     let (news, events) = crate::cards::for_region(&st, &ctx, &region.id).await?;
     let decisions = services::open_data::decisions(&st.app, Some(&region.slug)).await?;
+    let results = services::reported::of_region(&st.app, &ctx.actor, &region.slug).await?;
     html(RegionView {
+        results: crate::indicators::results_table(&results),
         decisions: decisions.map(|list| list.iter().map(views::DecisionView::of).collect()),
         news,
         events,

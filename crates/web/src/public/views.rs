@@ -69,6 +69,8 @@ pub struct RegionView {
     pub events: Vec<crate::cards::EntryView>,
     /// The funder's decisions as open data; `None` while they are not published.
     pub decisions: Option<Vec<DecisionView>>,
+    /// The results the region reports itself; `None` while it reported none.
+    pub results: Option<crate::indicators::ResultsTable>,
 }
 
 /// A published decision: phase, reference, date, outcome, (year, amount) and the total.

@@ -3,6 +3,7 @@
 //! teachers' account requests, and everyone's own notifications.
 
 pub mod api;
+pub mod endorse;
 pub mod plan;
 pub mod report;
 pub mod submit;

@@ -120,6 +120,8 @@ pub struct PlanPage {
     /// The review steps (a submission goes through its own confirmation page).
     pub buttons: Vec<ButtonView>,
     pub can_submit: bool,
+    /// Who of the school's management endorsed the plan, and when.
+    pub endorsed: Option<String>,
     pub gaps: Vec<GapView>,
     /// Whether nothing blocks a submission.
     pub complete: bool,
@@ -143,8 +145,17 @@ pub struct PlanPage {
 }
 
 /// The label a step's button carries.
-fn button_label(to: PlanState) -> &'static str {
+fn button_label(from: PlanState, to: PlanState) -> &'static str {
+    match (from, to) {
+        (PlanState::BijSchoolleiding, PlanState::Ingediend) => "Akkoord: naar de regio",
+        (PlanState::BijSchoolleiding, PlanState::Concept) => "Niet akkoord: terug naar de schrijver",
+        (_, to) => step_label(to),
+    }
+}
+
+fn step_label(to: PlanState) -> &'static str {
     match to {
+        PlanState::BijSchoolleiding => "Naar de schoolleiding",
         PlanState::Ingediend => "Indienen bij de regio",
         PlanState::InBehandeling => "In behandeling nemen",
         PlanState::Teruggestuurd => "Terugsturen",
@@ -152,6 +163,12 @@ fn button_label(to: PlanState) -> &'static str {
         PlanState::Afgewezen => "Afwijzen",
         PlanState::Concept => "Terug naar concept",
     }
+}
+
+/// The author's step out of an editable plan (to the school's management, or to the region when
+/// the author signs for the school): it goes through its own confirmation page.
+pub(crate) fn is_submission(t: &domain::school_plan::Transition) -> bool {
+    t.from.editable() && matches!(t.to, PlanState::Ingediend | PlanState::BijSchoolleiding)
 }
 
 #[derive(Default)]
@@ -263,10 +280,20 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
         buttons: v
             .transitions
             .iter()
-            .filter(|t| t.to != PlanState::Ingediend)
-            .map(|t| ButtonView { to: t.to.code(), label: button_label(t.to), primary: t.to == PlanState::Goedgekeurd })
+            .filter(|t| !is_submission(t))
+            .map(|t| ButtonView {
+                to: t.to.code(),
+                label: button_label(t.from, t.to),
+                primary: matches!(t.to, PlanState::Goedgekeurd | PlanState::Ingediend),
+            })
             .collect(),
-        can_submit: v.transitions.iter().any(|t| t.to == PlanState::Ingediend),
+        can_submit: v.transitions.iter().any(|t| is_submission(t)),
+        endorsed: v
+            .history
+            .iter()
+            .rev()
+            .find(|h| h.from_state == PlanState::BijSchoolleiding.code() && h.to_state == PlanState::Ingediend.code())
+            .map(|h| format!("{}, {}", h.actor_name.clone().unwrap_or_default(), ms(h.at))),
         gaps: GapView::of(&v.gaps),
         complete: !v.gaps.iter().any(|g| g.blocking),
         comment_hint: {
@@ -274,7 +301,7 @@ async fn render(st: &AppState, ctx: &Ctx, slug: &str, id: &str, outcome: Outcome
                 .transitions
                 .iter()
                 .filter(|t| t.comment_required)
-                .map(|t| button_label(t.to).to_lowercase())
+                .map(|t| button_label(t.from, t.to).to_lowercase())
                 .collect();
             if needed.is_empty() {
                 "Optioneel; wie het deelplan volgt, ziet de toelichting in de geschiedenis.".into()
@@ -446,7 +473,17 @@ pub async fn transition(
     let f = Pairs::parse(&body);
     load(&st, &ctx, &slug, &id).await?;
     let Some(to) = PlanState::parse(&f.get("to")) else { return Err(WebError::NotFound) };
-    let result = plans::transition(&st.app, &ctx.actor, &id, to, &f.get("comment")).await.map(|_| ());
+    let leader = plans::Leader { name: f.get("leader_name"), email: f.get("leader_email") };
+    let result = plans::transition_with(&st.app, &ctx.actor, &id, (to, &f.get("comment")), Some(&leader)).await;
+    // A refused step to the school's management is shown where the leader was typed.
+    let result = match result {
+        Err(ServiceError::Invalid(e))
+            if to == PlanState::BijSchoolleiding && e.iter().any(|e| e.field.starts_with("leader")) =>
+        {
+            return crate::school_plans::submit::render(&st, &ctx, (&slug, &id), leader, e).await;
+        }
+        other => other.map(|_| ()),
+    };
     after(&st, &ctx, (&slug, &id), result, &format!("De status is nu: {}.", to.label().to_lowercase())).await
 }
 

@@ -3,7 +3,9 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
+use domain::FieldErrors;
 use domain::fmt::euro_nl;
 use domain::school_plan::PlanState;
 use services::school_plans as plans;
@@ -12,7 +14,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::page::Page;
-use crate::school_plans::plan::GapView;
+use crate::school_plans::plan::{GapView, is_submission};
 use crate::school_plans::theme_label;
 use crate::session::Ctx;
 
@@ -34,27 +36,48 @@ pub struct SubmitPage {
     pub reviewers: Vec<String>,
     pub gaps: Vec<GapView>,
     pub complete: bool,
+    /// Where the plan goes: to the school's management first, or (its author signs for the
+    /// school) straight to the region.
+    pub to_management: bool,
+    /// The school's signatories in Sterk, who are asked to endorse it.
+    pub endorsers: Vec<String>,
+    pub leader: plans::Leader,
+    pub errors: FieldErrors,
 }
 
 pub async fn confirm(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Page {
-    let v = plans::get(&st.app, &ctx.actor, &id).await?;
+    render(&st, &ctx, (&slug, &id), plans::Leader::default(), FieldErrors::default()).await
+}
+
+/// The confirmation page, again with what was typed and why it was refused.
+pub(crate) async fn render(
+    st: &AppState,
+    ctx: &Ctx,
+    (slug, id): (&str, &str),
+    leader: plans::Leader,
+    errors: FieldErrors,
+) -> Page {
+    let v = plans::get(&st.app, &ctx.actor, id).await?;
     if v.region.slug != slug {
         return Err(WebError::NotFound);
     }
-    if !v.transitions.iter().any(|t| t.to == PlanState::Ingediend) {
+    let Some(step) = v.transitions.iter().find(|t| is_submission(t)) else {
         let state = v.state.label().to_lowercase();
         return Err(WebError::NotAllowed(format!("Dit deelplan kan nu niet worden ingediend: de status is {state}.")));
-    }
-    let reviewers = plans::reviewers(&st.app, &ctx.actor, &id).await?;
+    };
+    let to_management = step.to == PlanState::BijSchoolleiding;
+    let reviewers = plans::reviewers(&st.app, &ctx.actor, id).await?;
+    let endorsers = plans::endorsers(&st.app, &ctx.actor, id).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let p = &v.plan;
     let page = SubmitPage {
-        l: Layout::new(format!("Deelplan {} indienen", p.title), &ctx, "beheer"),
+        l: Layout::new(format!("Deelplan {} indienen", p.title), ctx, "beheer"),
         slug: v.region.slug.clone(),
         region: v.region.name.clone(),
         id: v.row.id.clone(),
         title: p.title.clone(),
         school: v.row.organisation_name.clone(),
-        theme: theme_label(&st, &p.theme),
+        theme: theme_label(st, &p.theme),
         requested: euro_nl(p.requested()),
         cofinancing: euro_nl(p.cofinancing()),
         activities: p.activities.len(),
@@ -63,6 +86,10 @@ pub async fn confirm(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Pat
         reviewers,
         complete: !v.gaps.iter().any(|g| g.blocking),
         gaps: GapView::of(&v.gaps),
+        to_management,
+        endorsers,
+        leader,
+        errors,
     };
-    Ok(Html(page.render()?).into_response())
+    Ok((status, Html(page.render()?)).into_response())
 }

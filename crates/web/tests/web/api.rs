@@ -7,7 +7,7 @@ use crate::common::{ADMIN, Client, MANAGER, PARTNER, state, token_client};
 async fn public_reads() {
     let mut c = Client::new(state().await);
     let list = c.get("/api/v1/regions").await.json();
-    assert_eq!(list.as_array().unwrap().len(), 66);
+    assert_eq!(list.as_array().unwrap().len(), 68);
     let zf = list.as_array().unwrap().iter().find(|r| r["slug"] == "zuid-friesland").unwrap();
     assert_eq!(zf["province"], "Fryslân");
     assert_eq!(zf["members"], 11);

@@ -38,6 +38,13 @@ use Who::{Admin, Anonymous, Assessor, Manager, School};
 /// One case per route that takes a body: how the body is sent and who may send it.
 const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/regios/{slug}/account-aanvragen", Form, Anonymous),
+    ("POST", "/regios/{slug}/aansluiten", Form, Anonymous),
+    ("POST", "/regios/{slug}/partner-worden", Form, Anonymous),
+    ("POST", "/contact", Form, Anonymous),
+    ("POST", "/regio/{slug}/resultaten", Form, Manager),
+    ("POST", "/deelplannen/akkoord/{token}", Form, Anonymous),
+    ("POST", "/regio/{slug}/aanmeldingen/{id}", Form, Manager),
+    ("POST", "/beheer/berichten/{id}", Form, Admin),
     ("POST", "/inloggen", Form, Anonymous),
     ("POST", "/uitloggen", Form, Manager),
     ("POST", "/account/wachtwoord", Form, Manager),
@@ -202,6 +209,10 @@ async fn path_for(st: &AppState, template: &str) -> String {
         one("SELECT p.id FROM payments p JOIN regions r ON r.id = p.region_id \
              WHERE r.slug = 'zuid-friesland' AND p.paid_on IS NULL")
         .await
+    } else if template.contains("aanmeldingen/{id}") {
+        one("SELECT id FROM join_requests WHERE decided_at IS NULL").await
+    } else if template.contains("berichten/{id}") {
+        one("SELECT id FROM contact_messages WHERE answer IS NULL").await
     } else if template.contains("rapportages/{id}") {
         "voortgang-2025".to_owned()
     } else if template.contains("wijzigingen/{id}") {
@@ -241,8 +252,12 @@ async fn version_for(st: &AppState, path: &str) -> i64 {
 async fn counts(st: &AppState) -> Vec<(String, i64)> {
     // Not `totp_secrets`: the set-up page stores the secret it shows, also when it shows it again
     // after a wrong code.
-    const TABLES: [&str; 48] = [
+    const TABLES: [&str; 52] = [
         "organisations",
+        "reported_results",
+        "plan_endorsement_links",
+        "join_requests",
+        "contact_messages",
         "region_coverage",
         "regions",
         "memberships",

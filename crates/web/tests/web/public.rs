@@ -24,7 +24,7 @@ async fn home_regions_and_region_page_show_the_registry() {
     let mut c = Client::new(state().await);
     let home = c.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
-    home.assert_contains("Sterk kent nu 66 regio's");
+    home.assert_contains("Sterk kent nu 68 regio's");
     // The wordmark is a drawing with the name beside it, not a letter in a box.
     home.assert_contains("<svg class=\"sterk-brand__mark\"");
     home.assert_contains("aria-label=\"Sterk Techniekonderwijs: startpagina\"");

@@ -66,8 +66,18 @@ async fn signed_in(st: &web::AppState, email: &str) -> Client {
 async fn submitted_plan(st: &web::AppState) -> (Client, String) {
     let mut school = signed_in(st, SCHOOL).await;
     let (id, _) = create(&mut school, "100").await;
-    assert_eq!(move_to(&mut school, &id, "ingediend", "").await.status, StatusCode::OK);
+    submit(st, &mut school, &id).await;
     (school, id)
+}
+
+/// The school sends the plan to its management; the lead applicant, who signs for the demo
+/// school, endorses it to the region. The contact alone cannot.
+async fn submit(st: &web::AppState, school: &mut Client, id: &str) {
+    assert_eq!(move_to(school, id, "bij-schoolleiding", "").await.status, StatusCode::OK);
+    assert_eq!(move_to(school, id, "ingediend", "").await.status, StatusCode::FORBIDDEN);
+    let mut leader = signed_in(st, LEAD).await;
+    let res = move_to(&mut leader, id, "ingediend", "").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
 
 /// Replaces a plan with `If-Match: etag`; the status.
@@ -109,7 +119,7 @@ async fn submit_return_resubmit_approve_puts_the_lines_into_the_application_once
 
     // Only the region may review; a school contact cannot skip ahead.
     assert_eq!(move_to(&mut school, &id, "in-behandeling", "").await.status, StatusCode::CONFLICT);
-    assert_eq!(move_to(&mut school, &id, "ingediend", "").await.status, StatusCode::OK);
+    submit(&st, &mut school, &id).await;
     assert_eq!(move_to(&mut school, &id, "goedgekeurd", "").await.status, StatusCode::FORBIDDEN);
 
     // Returning needs a comment; the school then edits and submits again.
@@ -122,7 +132,7 @@ async fn submit_return_resubmit_approve_puts_the_lines_into_the_application_once
     let etag = current.headers["etag"].to_str().unwrap().to_owned();
     assert_eq!(put(&mut school, &id, etag.clone(), plan(&school_org, "990")).await, StatusCode::OK);
     assert_eq!(put(&mut school, &id, etag, plan(&school_org, "980")).await, StatusCode::CONFLICT, "a stale version");
-    assert_eq!(move_to(&mut school, &id, "ingediend", "").await.status, StatusCode::OK);
+    submit(&st, &mut school, &id).await;
 
     let (before, total_before) = lines_from(&mut pm, &id).await;
     assert_eq!(before, 0);
@@ -148,9 +158,13 @@ async fn submit_return_resubmit_approve_puts_the_lines_into_the_application_once
     // The history keeps every step with who and the comment; the workspace shows where lines came from.
     let history = res.json()["history"].as_array().unwrap().clone();
     let steps: Vec<&str> = history.iter().map(|h| h["to"].as_str().unwrap()).collect();
-    assert_eq!(steps, ["ingediend", "teruggestuurd", "ingediend", "goedgekeurd"]);
-    assert_eq!(history[1]["comment"], "Graag een lagere prijs per werkbank.");
-    assert_eq!(history[1]["by"], "Demo Programmamanager");
+    assert_eq!(
+        steps,
+        ["bij-schoolleiding", "ingediend", "teruggestuurd", "bij-schoolleiding", "ingediend", "goedgekeurd"]
+    );
+    assert_eq!(history[1]["by"], "Demo Penvoerder", "the school's management endorsed it");
+    assert_eq!(history[2]["comment"], "Graag een lagere prijs per werkbank.");
+    assert_eq!(history[2]["by"], "Demo Programmamanager");
     let ws = pm.get("/regio/zuid-friesland/aanvragen/hoofdlijnen").await;
     ws.assert_contains(&format!("href=\"/regio/zuid-friesland/deelplannen/{id}\">(deelplan)</a>"));
 }
@@ -205,12 +219,18 @@ async fn the_board_shows_plans_by_state_against_the_room_left_and_filters() {
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Gevraagd tegenover de ruimte");
     page.assert_contains("Maximum van de regio");
-    // The demo has plans in four states.
-    for title in
-        ["Techniekroute van groep 8 naar klas 2", "Girls in tech-dag", "Duurzame leerwerkplaats", "Gastlessen robotica"]
-    {
+    // The demo has plans in three states the region sees; a draft and a plan at the school's
+    // management are the school's own still.
+    for title in ["Techniekroute van groep 8 naar klas 2", "Girls in tech-dag", "Duurzame leerwerkplaats"] {
         page.assert_contains(title);
     }
+    assert!(!page.body.contains("Gastlessen robotica") && !page.body.contains("Technieklokaal onderbouw"));
+    let mut school = Client::new(pm.state.clone());
+    school.login(SCHOOL).await;
+    let own = school.get("/regio/zuid-friesland/deelplannen").await;
+    own.assert_contains("Gastlessen robotica");
+    own.assert_contains("Technieklokaal onderbouw");
+    own.assert_contains("Bij de schoolleiding");
     let submitted = pm.get("/regio/zuid-friesland/deelplannen?status=ingediend").await;
     submitted.assert_contains("Girls in tech-dag");
     assert!(!submitted.body.contains("Duurzame leerwerkplaats"));
@@ -300,7 +320,7 @@ async fn a_plan_is_written_in_the_browser_form_by_form() {
     let confirm = school.get(&format!("{url}/indienen")).await;
     confirm.assert_contains("Dit plan kan nog niet worden ingediend.");
     assert!(!confirm.body.contains("Definitief indienen"));
-    let res = school.post(&format!("{url}/status"), &[("to", "ingediend")]).await;
+    let res = school.post(&format!("{url}/status"), &[("to", "bij-schoolleiding")]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("Beschrijf de specifieke doelen van het plan.");
     let v = crate::common::version_of(&page.body);
@@ -319,12 +339,13 @@ async fn a_plan_is_written_in_the_browser_form_by_form() {
     let confirm = school.get(&format!("{url}/indienen")).await;
     assert_eq!(confirm.status, StatusCode::OK);
     confirm.assert_contains("Demo Programmamanager");
+    confirm.assert_contains("Demo Penvoerder krijgt een e-mail om het plan goed te keuren");
     confirm.assert_contains("€ 2.469,00");
-    confirm.assert_contains("Definitief indienen");
-    let res = school.post(&format!("{url}/status"), &[("to", "ingediend")]).await;
+    confirm.assert_contains("Naar de schoolleiding sturen");
+    let res = school.post(&format!("{url}/status"), &[("to", "bij-schoolleiding")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let page = school.get(res.location()).await;
-    page.assert_contains("De status is nu: ingediend.");
+    page.assert_contains("De status is nu: bij de schoolleiding.");
     assert_eq!(school.get(&format!("{url}/indienen")).await.status, StatusCode::CONFLICT, "submitted once");
     assert!(!page.body.contains("Regel toevoegen"), "a submitted plan is not editable");
 }
@@ -394,14 +415,16 @@ async fn mail_goes_over_smtp_to_the_right_people_with_a_link() {
     move_to(&mut pm, &id, "teruggestuurd", "Voeg een mijlpaal toe.").await;
 
     let mail = sink.received();
-    assert_eq!(mail.len(), 2, "{mail:?}");
-    assert_eq!(mail[0].to, ["programmamanager@sterk.example"]);
-    assert_eq!(mail[0].from, "noreply@sterk.example");
-    let (subject, body) = decoded(&mail[0].data);
+    assert_eq!(mail.len(), 3, "{mail:?}");
+    assert_eq!(mail[0].to, ["penvoerder@sterk.example"], "the school's management first");
+    assert_eq!(decoded(&mail[0].data).0, "Deelplan ter goedkeuring: Technieklab Heerenveen");
+    assert_eq!(mail[1].to, ["programmamanager@sterk.example"]);
+    assert_eq!(mail[1].from, "noreply@sterk.example");
+    let (subject, body) = decoded(&mail[1].data);
     assert_eq!(subject, "Deelplan ingediend: Technieklab Heerenveen");
     assert!(body.contains(&format!("https://sterk.example/regio/zuid-friesland/deelplannen/{id}")), "{body}");
-    assert_eq!(mail[1].to, ["school@sterk.example"]);
-    let (subject, body) = decoded(&mail[1].data);
+    assert_eq!(mail[2].to, ["school@sterk.example"]);
+    let (subject, body) = decoded(&mail[2].data);
     assert_eq!(subject, "Deelplan teruggestuurd: Technieklab Heerenveen");
     assert!(body.contains("Voeg een mijlpaal toe."), "{body}");
 
@@ -562,8 +585,13 @@ async fn a_school_sees_its_own_plans_and_only_approved_titles_of_others_and_the_
     let st = state().await;
     let mut pm = signed_in(&st, MANAGER).await;
     let all = pm.get(PLANS).await.json();
-    let of_state = |state: &str| all.as_array().unwrap().iter().find(|p| p["state"] == state).unwrap().clone();
-    let (draft, approved) = (of_state("concept"), of_state("goedgekeurd"));
+    let of_state = |state: &str| all.as_array().unwrap().iter().find(|p| p["state"] == state).cloned();
+    // The region's board lists what the school's management sent on, not drafts.
+    assert!(of_state("concept").is_none() && of_state("bij-schoolleiding").is_none());
+    let approved = of_state("goedgekeurd").unwrap();
+    let mut author = signed_in(&st, SCHOOL).await;
+    let own = author.get(PLANS).await.json();
+    let draft = own.as_array().unwrap().iter().find(|p| p["state"] == "concept").unwrap().clone();
     let draft_id = draft["id"].as_str().unwrap();
     let draft_url = format!("/regio/zuid-friesland/deelplannen/{draft_id}");
 
@@ -669,4 +697,57 @@ async fn after_signing_in_each_person_sees_what_waits_for_them() {
     page.assert_contains(
         "Uitwerking activiteitenplan en begroting 2025 en 2026 van Zuid-Friesland indienen: nog 21 dagen, tot 15 april 2025 om 23:59",
     );
+}
+
+#[tokio::test]
+async fn a_plan_waits_for_the_school_leader_by_a_mailed_link_before_the_region_sees_it() {
+    let st = state().await;
+    let mut school = signed_in(&st, SCHOOL).await;
+    let (id, _) = create(&mut school, "100").await;
+    let url = format!("/regio/zuid-friesland/deelplannen/{id}");
+    school.get(&format!("{url}/indienen")).await;
+    let wrong = [("to", "bij-schoolleiding"), ("leader_name", "Mevr. A. Visser"), ("leader_email", "a.visser@")];
+    let res = school.post(&format!("{url}/status"), &wrong).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("value=\"Mevr. A. Visser\"");
+    let typed =
+        [("to", "bij-schoolleiding"), ("leader_name", "Mevr. A. Visser"), ("leader_email", "a.visser@kei.example")];
+    assert_eq!(school.post(&format!("{url}/status"), &typed).await.status, StatusCode::SEE_OTHER);
+
+    // Not on the region's board yet; the school's signatory in Sterk is asked too.
+    let mut pm = signed_in(&st, MANAGER).await;
+    assert!(!pm.get(PLANS).await.body.contains(&id));
+    let asked: Vec<String> = {
+        let mut conn = st.app.db.conn().await.unwrap();
+        sqlx::query_scalar("SELECT recipient FROM notifications WHERE kind = 'school_plan.endorsement-asked'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+    };
+    assert!(asked.contains(&LEAD.to_owned()), "{asked:?}");
+    let mut lead = signed_in(&st, LEAD).await;
+    lead.get("/beheer")
+        .await
+        .assert_contains("Deelplan ‘Technieklab Heerenveen’ wacht op uw akkoord als schoolleiding");
+
+    // The school leader without an account reads the plan behind the link and endorses it.
+    let link = crate::common::mailed_link(&st, "a.visser@kei.example", "/deelplannen/akkoord/").await;
+    let mut leader = Client::new(st.clone());
+    let page = leader.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Beste Mevr. A. Visser");
+    page.assert_contains("Lab inrichten");
+    let back = leader.post(&link, &[("decision", "return"), ("comment", "")]).await;
+    assert_eq!(back.status, StatusCode::UNPROCESSABLE_ENTITY, "sending back says why");
+    let done = leader.post(&link, &[("decision", "endorse")]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    done.assert_contains("naar de regio gestuurd");
+    assert_eq!(leader.get(&link).await.status, StatusCode::NOT_FOUND, "the link works once");
+    assert_eq!(move_to(&mut lead, &id, "ingediend", "").await.status, StatusCode::CONFLICT);
+
+    // Now the region sees it, with who endorsed it and when.
+    assert!(pm.get(PLANS).await.body.contains(&id));
+    let plan_page = pm.get(&url).await;
+    plan_page.assert_contains("Akkoord schoolleiding");
+    plan_page.assert_contains("Mevr. A. Visser (a.visser@kei.example), schoolleiding, via e-maillink");
 }

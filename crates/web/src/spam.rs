@@ -1,0 +1,54 @@
+//! Spam protection for the public forms (asking to join, contact), without third-party services:
+//! a field people do not see and robots fill in, a minimum time to fill the form in (from a stamp
+//! the server signed when it showed the form), and a limit per address.
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::form::Pairs;
+use crate::session::Ctx;
+
+/// The hidden field: a robot that fills in every field fills in this one too.
+pub const HONEYPOT: &str = "website";
+/// The stamp's field.
+pub const STAMP: &str = "formulier_getoond";
+/// Faster than this, no person has read and filled in the form.
+pub const MIN_FILL_MS: i64 = 2_000;
+/// Older than this, the form is shown again (with what was typed).
+pub const MAX_AGE_MS: i64 = 24 * 60 * 60 * 1000;
+/// Messages from one address per 15 minutes, per kind of form.
+pub const PER_ADDRESS: i64 = 5;
+
+/// What the guard concludes about a posted form.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Store it.
+    Person,
+    /// Say thank you and store nothing: telling a robot why only teaches it.
+    Robot,
+    /// Too fast, or a stamp that is missing or stale: show the form again with what was typed.
+    Again(&'static str),
+}
+
+/// A fresh stamp for a form being shown.
+pub async fn stamp(st: &AppState) -> Result<String, WebError> {
+    Ok(services::auth::form_stamp(&st.app).await?)
+}
+
+/// Judges a posted form; counts it against the address's limit (`form` names the kind of form),
+/// which refuses with 429 past [`PER_ADDRESS`].
+pub async fn judge(st: &AppState, ctx: &Ctx, form: &str, f: &Pairs) -> Result<Verdict, WebError> {
+    services::ratelimit::count(&st.app, &format!("{form}:{}", ctx.client), PER_ADDRESS).await?;
+    if !f.get(HONEYPOT).is_empty() {
+        return Ok(Verdict::Robot);
+    }
+    Ok(match services::auth::form_age_ms(&st.app, &f.get(STAMP)).await? {
+        None => Verdict::Again("Het formulier was niet compleet. Controleer uw gegevens en verstuur het opnieuw."),
+        Some(age) if age < MIN_FILL_MS => {
+            Verdict::Again("Dat ging wel erg snel. Controleer uw gegevens en verstuur het formulier opnieuw.")
+        }
+        Some(age) if age > MAX_AGE_MS => {
+            Verdict::Again("Het formulier stond meer dan een dag open. Controleer uw gegevens en verstuur het opnieuw.")
+        }
+        Some(_) => Verdict::Person,
+    })
+}
