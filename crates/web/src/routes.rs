@@ -191,7 +191,7 @@ fn region_pages() -> Router<AppState> {
         .route("/regio/{slug}/deelplannen/{id}/status", post(plan::transition))
         .route("/regio/{slug}/deelplannen/{id}/verslag", get(school_plans::report::page))
         .route("/regio/{slug}/deelplannen/{id}/verslag/{obligation}", post(school_plans::report::save))
-        .route("/regio/{slug}/deelplannen/{id}/indienen", get(submit::confirm))
+        .route("/regio/{slug}/deelplannen/{id}/indienen", get(submit::confirm).post(submit::send))
         .route("/regio/{slug}/deelplannen/{id}/activiteiten", post(plan::add_activity))
         .route("/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", post(plan::remove_activity))
         .route("/regio/{slug}/deelplannen/{id}/begroting", post(plan::add_line))

@@ -6,6 +6,7 @@ pub mod api;
 pub mod endorse;
 pub mod plan;
 pub mod report;
+pub mod steps;
 pub mod submit;
 
 use askama::Template;

@@ -9,6 +9,7 @@ use crate::form::{Pairs, Typed};
 use crate::layout::ms;
 use crate::layout::{Choice, Layout};
 use crate::page::Page;
+use crate::school_plans::steps::{GapView, button_label, is_submission};
 use crate::school_plans::theme_label;
 use crate::school_plans::themes;
 use crate::session::Ctx;
@@ -65,31 +66,6 @@ pub struct ButtonView {
     pub primary: bool,
 }
 
-/// Something the plan lacks: the field's id on the page, the message, whether it blocks.
-pub struct GapView {
-    pub anchor: &'static str,
-    pub message: String,
-    pub blocking: bool,
-}
-
-impl GapView {
-    pub fn of(gaps: &[domain::school_plan::Gap]) -> Vec<GapView> {
-        gaps.iter()
-            .map(|g| GapView {
-                anchor: match g.field {
-                    "activities" => "activiteiten",
-                    "budget" => "begroting",
-                    "title" => "f-title",
-                    "vision_fit" => "f-vision_fit",
-                    _ => "f-goals",
-                },
-                message: g.message.clone(),
-                blocking: g.blocking,
-            })
-            .collect()
-    }
-}
-
 #[derive(Template)]
 #[template(path = "deelplannen/plan.html")]
 pub struct PlanPage {
@@ -142,33 +118,6 @@ pub struct PlanPage {
     pub line_form: LineForm,
     /// Any other refused form as typed (the plan, a new activity).
     pub typed: Typed,
-}
-
-/// The label a step's button carries.
-fn button_label(from: PlanState, to: PlanState) -> &'static str {
-    match (from, to) {
-        (PlanState::BijSchoolleiding, PlanState::Ingediend) => "Akkoord: naar de regio",
-        (PlanState::BijSchoolleiding, PlanState::Concept) => "Niet akkoord: terug naar de schrijver",
-        (_, to) => step_label(to),
-    }
-}
-
-fn step_label(to: PlanState) -> &'static str {
-    match to {
-        PlanState::BijSchoolleiding => "Naar de schoolleiding",
-        PlanState::Ingediend => "Indienen bij de regio",
-        PlanState::InBehandeling => "In behandeling nemen",
-        PlanState::Teruggestuurd => "Terugsturen",
-        PlanState::Goedgekeurd => "Goedkeuren",
-        PlanState::Afgewezen => "Afwijzen",
-        PlanState::Concept => "Terug naar concept",
-    }
-}
-
-/// The author's step out of an editable plan (to the school's management, or to the region when
-/// the author signs for the school): it goes through its own confirmation page.
-pub(crate) fn is_submission(t: &domain::school_plan::Transition) -> bool {
-    t.from.editable() && matches!(t.to, PlanState::Ingediend | PlanState::BijSchoolleiding)
 }
 
 #[derive(Default)]
@@ -473,17 +422,7 @@ pub async fn transition(
     let f = Pairs::parse(&body);
     load(&st, &ctx, &slug, &id).await?;
     let Some(to) = PlanState::parse(&f.get("to")) else { return Err(WebError::NotFound) };
-    let leader = plans::Leader { name: f.get("leader_name"), email: f.get("leader_email") };
-    let result = plans::transition_with(&st.app, &ctx.actor, &id, (to, &f.get("comment")), Some(&leader)).await;
-    // A refused step to the school's management is shown where the leader was typed.
-    let result = match result {
-        Err(ServiceError::Invalid(e))
-            if to == PlanState::BijSchoolleiding && e.iter().any(|e| e.field.starts_with("leader")) =>
-        {
-            return crate::school_plans::submit::render(&st, &ctx, (&slug, &id), leader, e).await;
-        }
-        other => other.map(|_| ()),
-    };
+    let result = plans::transition(&st.app, &ctx.actor, &id, to, &f.get("comment")).await.map(|_| ());
     after(&st, &ctx, (&slug, &id), result, &format!("De status is nu: {}.", to.label().to_lowercase())).await
 }
 

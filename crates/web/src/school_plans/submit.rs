@@ -2,19 +2,22 @@
 //! still lacks. Submitting is final until the region returns the plan, so it is confirmed here.
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use domain::FieldErrors;
 use domain::fmt::euro_nl;
 use domain::school_plan::PlanState;
+use services::ServiceError;
 use services::school_plans as plans;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::form::Pairs;
 use crate::layout::Layout;
 use crate::page::Page;
-use crate::school_plans::plan::{GapView, is_submission};
+use crate::school_plans::steps::{GapView, is_submission};
 use crate::school_plans::theme_label;
 use crate::session::Ctx;
 
@@ -47,6 +50,27 @@ pub struct SubmitPage {
 
 pub async fn confirm(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, String)>) -> Page {
     render(&st, &ctx, (&slug, &id), plans::Leader::default(), FieldErrors::default()).await
+}
+
+/// Sends the plan on from the confirmation page: to the school's management (with the school
+/// leader named, who gets a link) or, for a signatory, to the region. A refusal shows this page
+/// again with what was typed.
+pub async fn send(State(st): State<AppState>, ctx: Ctx, Path((slug, id)): Path<(String, String)>, body: Bytes) -> Page {
+    let f = Pairs::parse(&body);
+    let Some(to) =
+        PlanState::parse(&f.get("to")).filter(|s| matches!(s, PlanState::BijSchoolleiding | PlanState::Ingediend))
+    else {
+        return Err(WebError::NotFound);
+    };
+    let leader = plans::Leader { name: f.get("leader_name"), email: f.get("leader_email") };
+    match plans::transition_with(&st.app, &ctx.actor, &id, (to, &f.get("comment")), Some(&leader)).await {
+        Ok(state) => {
+            let notice = format!("De status is nu: {}.", state.label().to_lowercase());
+            crate::flash::redirect(&st, &format!("/regio/{slug}/deelplannen/{id}"), &notice).await
+        }
+        Err(ServiceError::Invalid(e)) => render(&st, &ctx, (&slug, &id), leader, e).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The confirmation page, again with what was typed and why it was refused.

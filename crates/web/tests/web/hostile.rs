@@ -92,6 +92,7 @@ const CASES: &[(&str, &str, Body, Who)] = &[
     ("POST", "/regio/{slug}/deelplannen/accounts/{id}", Form, Manager),
     ("POST", "/regio/{slug}/deelplannen/{id}", Form, School),
     ("POST", "/regio/{slug}/deelplannen/{id}/status", Form, School),
+    ("POST", "/regio/{slug}/deelplannen/{id}/indienen", Form, School),
     ("POST", "/regio/{slug}/deelplannen/{id}/verslag/{obligation}", Form, School),
     ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten", Form, School),
     ("POST", "/regio/{slug}/deelplannen/{id}/activiteiten/{activity}/verwijderen", Form, School),

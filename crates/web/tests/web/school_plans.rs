@@ -320,7 +320,7 @@ async fn a_plan_is_written_in_the_browser_form_by_form() {
     let confirm = school.get(&format!("{url}/indienen")).await;
     confirm.assert_contains("Dit plan kan nog niet worden ingediend.");
     assert!(!confirm.body.contains("Definitief indienen"));
-    let res = school.post(&format!("{url}/status"), &[("to", "bij-schoolleiding")]).await;
+    let res = school.post(&format!("{url}/indienen"), &[("to", "bij-schoolleiding")]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("Beschrijf de specifieke doelen van het plan.");
     let v = crate::common::version_of(&page.body);
@@ -342,7 +342,7 @@ async fn a_plan_is_written_in_the_browser_form_by_form() {
     confirm.assert_contains("Demo Penvoerder krijgt een e-mail om het plan goed te keuren");
     confirm.assert_contains("€ 2.469,00");
     confirm.assert_contains("Naar de schoolleiding sturen");
-    let res = school.post(&format!("{url}/status"), &[("to", "bij-schoolleiding")]).await;
+    let res = school.post(&format!("{url}/indienen"), &[("to", "bij-schoolleiding")]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let page = school.get(res.location()).await;
     page.assert_contains("De status is nu: bij de schoolleiding.");
@@ -707,12 +707,12 @@ async fn a_plan_waits_for_the_school_leader_by_a_mailed_link_before_the_region_s
     let url = format!("/regio/zuid-friesland/deelplannen/{id}");
     school.get(&format!("{url}/indienen")).await;
     let wrong = [("to", "bij-schoolleiding"), ("leader_name", "Mevr. A. Visser"), ("leader_email", "a.visser@")];
-    let res = school.post(&format!("{url}/status"), &wrong).await;
+    let res = school.post(&format!("{url}/indienen"), &wrong).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     res.assert_contains("value=\"Mevr. A. Visser\"");
     let typed =
         [("to", "bij-schoolleiding"), ("leader_name", "Mevr. A. Visser"), ("leader_email", "a.visser@kei.example")];
-    assert_eq!(school.post(&format!("{url}/status"), &typed).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(school.post(&format!("{url}/indienen"), &typed).await.status, StatusCode::SEE_OTHER);
 
     // Not on the region's board yet; the school's signatory in Sterk is asked too.
     let mut pm = signed_in(&st, MANAGER).await;
