@@ -26,7 +26,7 @@ async function submit(page) {
   await page.getByRole('link', { name: 'Controleren en indienen' }).click();
   await page.getByRole('heading', { level: 1, name: 'Deelplan naar de schoolleiding' }).waitFor();
   await page.getByText(/Demo Penvoerder krijgt een e-mail om het plan goed te keuren/).waitFor();
-  await page.getByText(/Na hun akkoord gaat het plan naar Demo Programmamanager/).waitFor();
+  await page.getByText(/Na hun akkoord gaat het plan naar\s+Demo Programmamanager/).waitFor();
   await axe(page, 'the confirmation before submitting');
   await page.getByRole('button', { name: 'Naar de schoolleiding sturen' }).click();
   await page.getByText('De status is nu: bij de schoolleiding.').waitFor();

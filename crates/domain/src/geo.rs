@@ -2,7 +2,7 @@
 //! cartomap/nl; `data/geo/SOURCE.md`), decoded from TopoJSON, and which municipalities a region
 //! covers. Pure: the files are compiled in and parsed once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -119,20 +119,28 @@ const DUO_ALIASES: [(&str, &str); 1] = [("NUENEN C.A.", "GM0820")];
 
 /// The municipality a name stands for, as DUO writes it (`HEERENVEEN`, `BERGEN (NH.)`) or as CBS
 /// does (`Súdwest-Fryslân`); a name without CBS's suffix ("Hengelo") counts where it is unique.
+/// Looked up in an index made once: anonymous pages ask this for every DUO location.
 pub fn municipality_by_name(name: &str) -> Option<&'static Area> {
+    static INDEX: OnceLock<(HashMap<String, &'static Area>, HashMap<String, Option<&'static Area>>)> = OnceLock::new();
+    let (full, short) = INDEX.get_or_init(|| {
+        let mut full = HashMap::new();
+        let mut short: HashMap<String, Option<&'static Area>> = HashMap::new();
+        for area in municipalities() {
+            full.insert(area.name.to_uppercase(), area);
+            short
+                .entry(without_suffix(&area.name).to_uppercase())
+                .and_modify(|seen| *seen = None)
+                .or_insert(Some(area));
+        }
+        for (alias, code) in DUO_ALIASES {
+            if let Some(area) = municipality(code) {
+                full.insert(alias.to_owned(), area);
+            }
+        }
+        (full, short)
+    });
     let wanted = name.trim().to_uppercase();
-    if let Some((_, code)) = DUO_ALIASES.iter().find(|(alias, _)| *alias == wanted) {
-        return municipality(code);
-    }
-    let all = municipalities();
-    if let Some(area) = all.iter().find(|a| a.name.to_uppercase() == wanted) {
-        return Some(area);
-    }
-    let mut short = all.iter().filter(|a| without_suffix(&a.name).to_uppercase() == wanted);
-    match (short.next(), short.next()) {
-        (Some(area), None) => Some(area),
-        _ => None,
-    }
+    full.get(&wanted).copied().or_else(|| short.get(&wanted).copied().flatten())
 }
 
 /// "Hengelo (O.)" → "Hengelo".

@@ -228,17 +228,19 @@ fn sign_as(key: &[u8; 32], purpose: &[u8], value: &str) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
-/// When a public form was shown (`{ms}.{signature}`), so a reply can say how long it took to fill.
-pub async fn form_stamp(app: &App) -> Result<String> {
+/// When a public form of kind `form` was shown (`{ms}.{signature}`), so a reply can say how long
+/// it took to fill; a stamp of one kind of form does not pass for another.
+pub async fn form_stamp(app: &App, form: &str) -> Result<String> {
     let at = now_ms().to_string();
-    Ok(format!("{at}.{}", sign_as(signing_key(app).await?, b"sterk-form-time|", &at)))
+    Ok(format!("{at}.{}", sign_as(signing_key(app).await?, b"sterk-form-time|", &format!("{form}|{at}"))))
 }
 
-/// How long ago a stamp of [`form_stamp`] was made; `None` for a stamp Sterk did not sign.
-pub async fn form_age_ms(app: &App, stamp: &str) -> Result<Option<i64>> {
+/// How long ago a stamp of [`form_stamp`] for `form` was made; `None` for a stamp Sterk did not
+/// sign for that form.
+pub async fn form_age_ms(app: &App, form: &str, stamp: &str) -> Result<Option<i64>> {
     let Some((at, signature)) = stamp.split_once('.') else { return Ok(None) };
     let Ok(shown) = at.parse::<i64>() else { return Ok(None) };
-    let expected = sign_as(signing_key(app).await?, b"sterk-form-time|", at);
+    let expected = sign_as(signing_key(app).await?, b"sterk-form-time|", &format!("{form}|{at}"));
     Ok(constant_time_eq(expected.as_bytes(), signature.as_bytes()).then(|| now_ms() - shown))
 }
 

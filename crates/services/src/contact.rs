@@ -77,8 +77,9 @@ pub async fn send(app: &App, input: &ContactInput) -> Result<()> {
         user_id: None,
         to: &email,
         kind: "contact.receipt",
-        subject: format!("Uw vraag aan {to_whom}: {subject}"),
-        body: format!("Wij hebben uw vraag ontvangen; het antwoord komt per e-mail.\n\nUw vraag:\n{body}"),
+        // Nothing the sender typed is repeated: the form must not mail others' text to any address.
+        subject: format!("Uw vraag aan {to_whom}"),
+        body: "Wij hebben uw vraag ontvangen; het antwoord komt per e-mail.".to_owned(),
         path: "/contact".into(),
         dedup_key: None,
     };

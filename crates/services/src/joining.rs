@@ -101,9 +101,11 @@ pub async fn request(app: &App, slug: &str, kind: JoinKind, input: &JoinInput) -
         to: &req.email,
         kind: "join_request.receipt",
         subject: format!("Uw aanmelding bij {}", region.name),
+        // Nothing the sender typed is repeated: the form must not mail others' text to any address.
         body: format!(
-            "Wij hebben uw aanmelding ontvangen: {what}. De programmamanager van de regio beslist erover; \
-             u krijgt daarvan bericht per e-mail."
+            "Wij hebben uw aanmelding bij {} ontvangen. De programmamanager van de regio beslist erover; \
+             u krijgt daarvan bericht per e-mail.",
+            region.name
         ),
         path: format!("/regios/{}", region.slug),
         dedup_key: None,

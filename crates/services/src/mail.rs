@@ -86,7 +86,7 @@ pub async fn queue(app: &App, conn: &mut AnyConnection, mail: &Mail<'_>) -> Resu
 
 /// Messages whose link lets its reader into an account (a password reset, a new address to
 /// confirm): the outbox never shows their link, and it is wiped from the stored message once sent.
-pub const SECRET_KINDS: [&str; 2] = ["account.password_reset", "account.email_change"];
+pub const SECRET_KINDS: [&str; 3] = ["account.password_reset", "account.email_change", "school_plan.endorsement-link"];
 const REDACTED: &str = "[de link staat alleen in de e-mail aan de ontvanger]";
 
 fn redact(mut n: Notification) -> Notification {

@@ -16,6 +16,8 @@ use crate::{App, Result, ServiceError};
 #[derive(Debug, Clone)]
 pub struct Year {
     pub year: i16,
+    /// Not begun yet (by the application clock): nothing to report.
+    pub future: bool,
     pub values: BTreeMap<String, i64>,
     pub locked_by: Option<String>,
 }
@@ -33,6 +35,7 @@ async fn years_of(app: &App, conn: &mut AnyConnection, region_id: &str) -> Resul
     let reg = app.current_regulation()?;
     let figures = repo::figures(conn, Some(region_id)).await?;
     let rows = reports::of_region(conn, region_id).await?;
+    let this_year = app.today()?.year();
     let mut years = Vec::new();
     for &year in &reg.years {
         let locked_by = reported::locking_report(reg, year).filter(|o| {
@@ -43,7 +46,7 @@ async fn years_of(app: &App, conn: &mut AnyConnection, region_id: &str) -> Resul
         });
         let values =
             figures.iter().filter(|f| f.2 == i64::from(year)).map(|(_, id, _, value)| (id.clone(), *value)).collect();
-        years.push(Year { year, values, locked_by: locked_by.map(|o| o.label.clone()) });
+        years.push(Year { year, future: year > this_year, values, locked_by: locked_by.map(|o| o.label.clone()) });
     }
     Ok(years)
 }
@@ -70,6 +73,9 @@ pub async fn set_year(app: &App, actor: &Actor, slug: &str, year: i16, typed: &[
     let Some(column) = years.iter().find(|y| y.year == year) else {
         return Err(crate::invalid("year", format!("{year} is geen jaar van de regeling.")));
     };
+    if column.future {
+        return Err(ServiceError::NotAllowed(format!("{year} is nog niet begonnen: er is nog niets te melden.")));
+    }
     if let Some(label) = &column.locked_by {
         return Err(ServiceError::NotAllowed(format!(
             "De resultaten van {year} liggen vast: ze zijn ingediend met de {}.",
@@ -122,4 +128,24 @@ pub async fn national(app: &App) -> Result<Option<NationalFigures>> {
         })
         .collect();
     Ok(Some((latest, rows)))
+}
+
+/// The figures a report locks, as its submission keeps them: per year it locks, each reported
+/// value by indicator id (`{"2025": {"docenten-geschoold": 23}}`).
+pub(crate) async fn locked_by(app: &App, region_id: &str, obligation: &str) -> Result<serde_json::Value> {
+    let reg = app.current_regulation()?;
+    let mut conn = app.db.conn().await?;
+    let figures = repo::figures(&mut conn, Some(region_id)).await?;
+    let mut out = serde_json::Map::new();
+    for &year in &reg.years {
+        if reported::locking_report(reg, year).is_some_and(|o| o.id == obligation) {
+            let values: serde_json::Map<String, serde_json::Value> = figures
+                .iter()
+                .filter(|f| f.2 == i64::from(year))
+                .map(|(_, id, _, value)| (id.clone(), json!(value)))
+                .collect();
+            out.insert(year.to_string(), serde_json::Value::Object(values));
+        }
+    }
+    Ok(serde_json::Value::Object(out))
 }

@@ -145,6 +145,9 @@ pub async fn submit(app: &App, actor: &Actor, slug: &str, (id, revision): (&str,
         "cofinanciering": settlement.cofinancing.to_string(),
         "vast_te_stellen": settlement.settled.to_string(),
         "ontvangen": settlement.received.to_string(),
+        // The results the region reports itself for the years this report covers: frozen here,
+        // and locked from now on.
+        "eigen_resultaten": crate::reported::locked_by(app, &region.id, id).await?,
     })
     .to_string();
     let user = actor.user_id.as_deref().ok_or(ServiceError::Denied(domain::Denied::NotSignedIn))?;

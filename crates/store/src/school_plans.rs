@@ -263,6 +263,17 @@ pub async fn live_link(conn: &mut AnyConnection, token_hash: &str) -> Result<Opt
     .transpose()
 }
 
+/// Every live link to the plan lapses: the plan left the school's management, or a new link
+/// replaces them.
+pub async fn revoke_links(conn: &mut AnyConnection, plan_id: &str) -> Result<()> {
+    sqlx::query("UPDATE plan_endorsement_links SET used_at = $1 WHERE plan_id = $2 AND used_at IS NULL")
+        .bind(now_ms())
+        .bind(plan_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Uses the link once; false when it was used already. Every other link to the plan lapses too.
 pub async fn use_link(conn: &mut AnyConnection, token_hash: &str, plan_id: &str) -> Result<bool> {
     let done = sqlx::query("UPDATE plan_endorsement_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")

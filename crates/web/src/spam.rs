@@ -17,6 +17,9 @@ pub const MIN_FILL_MS: i64 = 2_000;
 pub const MAX_AGE_MS: i64 = 24 * 60 * 60 * 1000;
 /// Messages from one address per 15 minutes, per kind of form.
 pub const PER_ADDRESS: i64 = 5;
+/// Messages from everyone together per 15 minutes, per kind of form: each one mails people, so a
+/// flood from many addresses must not become a flood of mail.
+pub const FROM_EVERYONE: i64 = 60;
 
 /// What the guard concludes about a posted form.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,9 +32,9 @@ pub enum Verdict {
     Again(&'static str),
 }
 
-/// A fresh stamp for a form being shown.
-pub async fn stamp(st: &AppState) -> Result<String, WebError> {
-    Ok(services::auth::form_stamp(&st.app).await?)
+/// A fresh stamp for a form of kind `form` being shown.
+pub async fn stamp(st: &AppState, form: &str) -> Result<String, WebError> {
+    Ok(services::auth::form_stamp(&st.app, form).await?)
 }
 
 /// Judges a posted form; counts it against the address's limit (`form` names the kind of form),
@@ -41,7 +44,8 @@ pub async fn judge(st: &AppState, ctx: &Ctx, form: &str, f: &Pairs) -> Result<Ve
     if !f.get(HONEYPOT).is_empty() {
         return Ok(Verdict::Robot);
     }
-    Ok(match services::auth::form_age_ms(&st.app, &f.get(STAMP)).await? {
+    services::ratelimit::count(&st.app, &format!("{form}:*"), FROM_EVERYONE).await?;
+    Ok(match services::auth::form_age_ms(&st.app, form, &f.get(STAMP)).await? {
         None => Verdict::Again("Het formulier was niet compleet. Controleer uw gegevens en verstuur het opnieuw."),
         Some(age) if age < MIN_FILL_MS => {
             Verdict::Again("Dat ging wel erg snel. Controleer uw gegevens en verstuur het formulier opnieuw.")

@@ -14,10 +14,19 @@ pub struct ReportedDefinition {
     pub definition: String,
     /// What is counted, in Dutch ("personen", "leerlingen").
     pub unit: String,
+    /// What one figure covers: `kalenderjaar` (figures are entered per calendar year).
+    pub period: Period,
     /// The theory of change's result it measures (an item id of `theory-of-change.toml`).
     pub result: String,
     /// The largest number a region may report in a year: a typo guard, not a target.
     pub max: u64,
+}
+
+/// The span one figure covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Kalenderjaar,
 }
 
 #[derive(Deserialize)]

@@ -36,6 +36,19 @@ pub(super) async fn ask(
         .map(|(_, id, name, email)| (id, email, name))
         .collect();
     let leader = leader.filter(|l| !l.email.trim().is_empty() || !l.name.trim().is_empty());
+    // Whoever signs for the school in Sterk endorses there: a link to an address the author types
+    // would let the author endorse their own plan.
+    if !signatories.is_empty() && leader.is_some() {
+        let mut e = FieldErrors::default();
+        e.add(
+            "leader_email",
+            format!(
+                "{} heeft tekenbevoegden in Sterk; zij keuren het plan goed. Laat de schoolleider leeg.",
+                row.organisation_name
+            ),
+        );
+        return Err(ServiceError::Invalid(e));
+    }
     if signatories.is_empty() && leader.is_none() {
         let mut e = FieldErrors::default();
         e.add(
@@ -64,8 +77,18 @@ pub(super) async fn ask(
         let name = validation::required(&mut e, "leader_name", "de naam van de schoolleider", &leader.name, 120);
         let email = validation::email(&mut e, "leader_email", &leader.email, true);
         e.into_result(())?;
+        let email = email.unwrap_or_default();
+        // Someone with an account endorses by signing in, once marked as signatory for the school.
+        if users::id_by_email(conn, &email).await?.is_some() {
+            return Err(crate::invalid(
+                "leader_email",
+                "Dit adres hoort bij een account in Sterk. Die persoon keurt het plan goed door in te loggen, \
+                 zodra de regio hem of haar tekenbevoegd maakt voor de school.",
+            ));
+        }
+        repo::revoke_links(conn, &row.id).await?;
         let token = random_token();
-        let link = EndorsementLink { plan_id: row.id.clone(), name, email: email.unwrap_or_default() };
+        let link = EndorsementLink { plan_id: row.id.clone(), name, email };
         repo::insert_link(conn, &sha256_hex(&token), &link, store::now_ms() + LINK_TTL_MS).await?;
         let mail = Mail {
             user_id: None,
@@ -137,7 +160,11 @@ pub async fn by_link(app: &App, token: &str, endorse: bool, comment: &str) -> Re
     if !repo::use_link(&mut tx, &sha256_hex(token), &row.id).await? {
         return Err(ServiceError::NotFound);
     }
-    let label = format!("{} ({}), schoolleiding, via e-maillink", link.name, link.email);
+    if comment.chars().count() > 2_000 {
+        return Err(crate::invalid("comment", "De toelichting is te lang: hoogstens 2.000 tekens."));
+    }
+    let label =
+        format!("{} ({}), schoolleiding, via e-maillink (adres opgegeven door de schrijver)", link.name, link.email);
     let to = if endorse { PlanState::Ingediend } else { PlanState::Concept };
     let by = By { label: Some(&label), leader: None };
     let done = apply(app, &mut tx, &Actor::system(), &row, (to, comment), by).await?;

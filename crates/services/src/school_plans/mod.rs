@@ -253,6 +253,9 @@ async fn apply(
     if step.notify == Notify::EndorsementAsked {
         endorsement::ask(app, tx, (&region, row, &plan), by.leader).await?;
     }
+    if from == PlanState::BijSchoolleiding {
+        repo::revoke_links(tx, &row.id).await?;
+    }
     repo::update(tx, &row.id, row.version, (&row.organisation_id, step.to.code(), &row.content)).await?;
     let user = actor.user_id.as_deref();
     repo::add_history(tx, &row.id, (user, by.label), (from.code(), step.to.code()), comment.trim()).await?;

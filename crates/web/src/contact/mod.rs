@@ -17,6 +17,9 @@ use crate::page::{Page, html};
 use crate::session::Ctx;
 use crate::spam::{self, Verdict};
 
+/// The spam guard's name for this form.
+const FORM: &str = "contact";
+
 #[derive(Template)]
 #[template(path = "contact/form.html")]
 pub struct ContactPage {
@@ -47,7 +50,7 @@ async fn contact_page(
         typed,
         errors,
         again,
-        stamp: spam::stamp(st).await?,
+        stamp: spam::stamp(st, FORM).await?,
         done,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -75,7 +78,7 @@ pub async fn send(State(st): State<AppState>, ctx: Ctx, body: Bytes) -> Page {
         subject: f.get("subject"),
         message: f.get("message"),
     };
-    let outcome = match spam::judge(&st, &ctx, "contact", &f).await? {
+    let outcome = match spam::judge(&st, &ctx, FORM, &f).await? {
         Verdict::Robot => Ok(()),
         Verdict::Again(why) => return contact_page(&st, &ctx, typed, (FieldErrors::default(), Some(why), false)).await,
         Verdict::Person => services::contact::send(&st.app, &typed).await,

@@ -19,6 +19,9 @@ use crate::page::{Page, html};
 use crate::session::Ctx;
 use crate::spam::{self, Verdict};
 
+/// The spam guard's name for these forms.
+const FORM: &str = "join-request";
+
 #[derive(Template)]
 #[template(path = "aansluiten/form.html")]
 pub struct JoinPage {
@@ -69,7 +72,7 @@ async fn join_page(st: &AppState, slug: &str, shown: Shown<'_>) -> Page {
         typed: shown.typed,
         errors: shown.errors,
         again: shown.again,
-        stamp: spam::stamp(st).await?,
+        stamp: spam::stamp(st, FORM).await?,
         done: shown.done,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -113,7 +116,7 @@ async fn post(st: AppState, ctx: Ctx, slug: &str, kind: JoinKind, body: Bytes) -
         message: f.get("message"),
     };
     let shown = |typed, errors, again, done| Shown { kind, typed, errors, again, done, ctx: &ctx };
-    match spam::judge(&st, &ctx, "join-request", &f).await? {
+    match spam::judge(&st, &ctx, FORM, &f).await? {
         Verdict::Robot => {
             return join_page(&st, slug, shown(JoinInput::default(), FieldErrors::default(), None, true)).await;
         }

@@ -26,6 +26,7 @@ pub struct FieldView {
 
 pub struct YearView {
     pub year: i16,
+    pub future: bool,
     pub locked_by: Option<String>,
     pub fields: Vec<FieldView>,
 }
@@ -60,6 +61,7 @@ async fn page(
             let typed = refused.as_ref().filter(|(year, ..)| *year == y.year);
             YearView {
                 year: y.year,
+                future: y.future,
                 locked_by: y.locked_by.clone(),
                 fields: r
                     .definitions

@@ -33,10 +33,11 @@ async fn a_school_outside_the_registry_finds_the_region_of_its_municipality() {
     // The finder answers for the municipality too.
     let by_municipality = c.get("/scholen?q=heerenveen").await;
     by_municipality.assert_contains("Gemeente Heerenveen");
-    by_municipality
-        .assert_contains("Valt onder <a class=\"utrecht-link\" href=\"/regios/zuid-friesland\">Zuid-Friesland</a>");
+    by_municipality.assert_contains(
+        "Hier werkt de regio <a class=\"utrecht-link\" href=\"/regios/zuid-friesland\">Zuid-Friesland</a>",
+    );
     let regions = c.get("/regios?gemeente=Weststellingwerf").await;
-    regions.assert_contains("Valt onder <a class=\"utrecht-link\" href=\"/regios/zuid-friesland\">");
+    regions.assert_contains("Hier werkt de regio <a class=\"utrecht-link\" href=\"/regios/zuid-friesland\">");
     let nowhere = c.get("/regios?gemeente=Vlieland").await;
     nowhere.assert_contains("Nog geen regio bekend");
     let unknown = c.get("/regios?gemeente=Atlantis").await;

@@ -8,13 +8,19 @@ use crate::common::{Client, MANAGER, SCHOOL, state};
 
 #[tokio::test]
 async fn a_region_reports_its_results_and_a_submitted_year_is_locked() {
-    let st = state().await;
+    let mut st = state().await;
+    // Early in 2027: 2026 is over and can be reported, 2028 has not begun.
+    st.app.clock = Some("2027-02-01T10:00:00+01:00".parse().unwrap());
     let mut pm = Client::new(st.clone());
     pm.login(MANAGER).await;
     let page = pm.get("/regio/zuid-friesland/resultaten").await;
     assert_eq!(page.status, StatusCode::OK);
-    page.assert_contains("Docenten en instructeurs geschoold in techniek (personen)");
+    page.assert_contains("Docenten en instructeurs geschoold in techniek");
+    page.assert_contains("Aantal personen.");
     page.assert_contains("value=\"23\"");
+    page.assert_contains("Dit jaar is nog niet begonnen.");
+    let early = pm.post("/regio/zuid-friesland/resultaten", &[("year", "2028"), ("docenten-geschoold", "5")]).await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
 
     let typed =
         [("year", "2026"), ("docenten-geschoold", "12,5"), ("po-leerlingen-bereikt", "1.120"), ("meisjes-bereikt", "")];
@@ -43,6 +49,19 @@ async fn a_region_reports_its_results_and_a_submitted_year_is_locked() {
     assert_eq!(late.status, StatusCode::CONFLICT);
     late.assert_contains("De resultaten van 2025 liggen vast");
     assert_eq!(utrecht.post("/regio/zuid-friesland/resultaten", &fixed).await.status, StatusCode::FORBIDDEN);
+    // The submission froze them with the report's other figures (under its hash).
+    let frozen: String = {
+        let mut conn = st.app.db.conn().await.unwrap();
+        sqlx::query_scalar(
+            "SELECT s.figures FROM report_submissions s JOIN reports r ON r.id = s.report_id \
+             JOIN regions g ON g.id = r.region_id WHERE g.slug = 'utrecht' AND r.obligation = 'voortgang-2025'",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+    };
+    let frozen: serde_json::Value = serde_json::from_str(&frozen).unwrap();
+    assert_eq!(frozen["eigen_resultaten"]["2025"]["po-leerlingen-bereikt"], 2150);
 
     let mut school = Client::new(st);
     school.login(SCHOOL).await;

@@ -702,10 +702,31 @@ async fn after_signing_in_each_person_sees_what_waits_for_them() {
 #[tokio::test]
 async fn a_plan_waits_for_the_school_leader_by_a_mailed_link_before_the_region_sees_it() {
     let st = state().await;
+    let mut pm = signed_in(&st, MANAGER).await;
     let mut school = signed_in(&st, SCHOOL).await;
     let (id, _) = create(&mut school, "100").await;
     let url = format!("/regio/zuid-friesland/deelplannen/{id}");
+    // While the school has a signatory in Sterk, they endorse: the author cannot name someone else.
     school.get(&format!("{url}/indienen")).await;
+    let own_pick = [("to", "bij-schoolleiding"), ("leader_name", "Ik"), ("leader_email", "ik@example.nl")];
+    let res = school.post(&format!("{url}/indienen"), &own_pick).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    res.assert_contains("heeft tekenbevoegden in Sterk");
+    // The region withdraws the lead applicant's mark: now the school has nobody in Sterk.
+    let users = pm.get("/beheer/gebruikers").await;
+    let form = users.body.split("name=\"email\" value=\"penvoerder@sterk.example\"").nth(1).unwrap();
+    let field = |name: &str| {
+        form.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().to_owned()
+    };
+    let (region, organisation) = (field("region"), field("organisation"));
+    let unmark = [("email", LEAD), ("role", "lead_applicant"), ("region", &region), ("organisation", &organisation)];
+    assert_eq!(pm.post("/beheer/gebruikers/tekenbevoegd", &unmark).await.status, StatusCode::SEE_OTHER);
+
+    let page = school.get(&format!("{url}/indienen")).await;
+    page.assert_contains("Niemand van de school kan in Sterk namens de school tekenen");
+    let existing = [("to", "bij-schoolleiding"), ("leader_name", "Partner"), ("leader_email", PARTNER)];
+    let res = school.post(&format!("{url}/indienen"), &existing).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "an account signs in instead");
     let wrong = [("to", "bij-schoolleiding"), ("leader_name", "Mevr. A. Visser"), ("leader_email", "a.visser@")];
     let res = school.post(&format!("{url}/indienen"), &wrong).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -714,21 +735,10 @@ async fn a_plan_waits_for_the_school_leader_by_a_mailed_link_before_the_region_s
         [("to", "bij-schoolleiding"), ("leader_name", "Mevr. A. Visser"), ("leader_email", "a.visser@kei.example")];
     assert_eq!(school.post(&format!("{url}/indienen"), &typed).await.status, StatusCode::SEE_OTHER);
 
-    // Not on the region's board yet; the school's signatory in Sterk is asked too.
-    let mut pm = signed_in(&st, MANAGER).await;
+    // Not on the region's board yet; the link is kept out of the outbox's view.
     assert!(!pm.get(PLANS).await.body.contains(&id));
-    let asked: Vec<String> = {
-        let mut conn = st.app.db.conn().await.unwrap();
-        sqlx::query_scalar("SELECT recipient FROM notifications WHERE kind = 'school_plan.endorsement-asked'")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap()
-    };
-    assert!(asked.contains(&LEAD.to_owned()), "{asked:?}");
-    let mut lead = signed_in(&st, LEAD).await;
-    lead.get("/beheer")
-        .await
-        .assert_contains("Deelplan ‘Technieklab Heerenveen’ wacht op uw akkoord als schoolleiding");
+    let mut admin = signed_in(&st, ADMIN).await;
+    assert!(!admin.get("/beheer/uitbak").await.body.contains("/deelplannen/akkoord/"));
 
     // The school leader without an account reads the plan behind the link and endorses it.
     let link = crate::common::mailed_link(&st, "a.visser@kei.example", "/deelplannen/akkoord/").await;
@@ -743,11 +753,12 @@ async fn a_plan_waits_for_the_school_leader_by_a_mailed_link_before_the_region_s
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     done.assert_contains("naar de regio gestuurd");
     assert_eq!(leader.get(&link).await.status, StatusCode::NOT_FOUND, "the link works once");
-    assert_eq!(move_to(&mut lead, &id, "ingediend", "").await.status, StatusCode::CONFLICT);
 
     // Now the region sees it, with who endorsed it and when.
     assert!(pm.get(PLANS).await.body.contains(&id));
     let plan_page = pm.get(&url).await;
     plan_page.assert_contains("Akkoord schoolleiding");
-    plan_page.assert_contains("Mevr. A. Visser (a.visser@kei.example), schoolleiding, via e-maillink");
+    plan_page.assert_contains(
+        "Mevr. A. Visser (a.visser@kei.example), schoolleiding, via e-maillink (adres opgegeven door de schrijver)",
+    );
 }
