@@ -121,7 +121,9 @@ const DUO_ALIASES: [(&str, &str); 1] = [("NUENEN C.A.", "GM0820")];
 /// does (`Súdwest-Fryslân`); a name without CBS's suffix ("Hengelo") counts where it is unique.
 /// Looked up in an index made once: anonymous pages ask this for every DUO location.
 pub fn municipality_by_name(name: &str) -> Option<&'static Area> {
-    static INDEX: OnceLock<(HashMap<String, &'static Area>, HashMap<String, Option<&'static Area>>)> = OnceLock::new();
+    /// Full names (and DUO's aliases), and names without CBS's suffix (`None` where two share one).
+    type Index = (HashMap<String, &'static Area>, HashMap<String, Option<&'static Area>>);
+    static INDEX: OnceLock<Index> = OnceLock::new();
     let (full, short) = INDEX.get_or_init(|| {
         let mut full = HashMap::new();
         let mut short: HashMap<String, Option<&'static Area>> = HashMap::new();
