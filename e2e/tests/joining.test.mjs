@@ -97,8 +97,8 @@ test('a plan waits for the school leader before the region board shows it', asyn
   const manager = await page();
   await signIn(manager, url, 'programmamanager@sterk.example');
   await manager.goto(`${url}/beheer/gebruikers`);
-  await manager.getByRole('button', { name: /Intrekken: Demo Penvoerder niet meer tekenbevoegd/ }).click();
-  await manager.getByRole('button', { name: /Tekenbevoegd maken: Demo Penvoerder/ }).waitFor();
+  await manager.getByRole('button', { name: /Intrekken.*Demo Penvoerder/ }).click();
+  await manager.getByRole('button', { name: /Tekenbevoegd maken.*Demo Penvoerder/ }).waitFor();
   const school = await page();
   await signIn(school, url, 'school@sterk.example');
   await school.goto(`${url}/regio/zuid-friesland/deelplannen`);
