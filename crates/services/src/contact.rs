@@ -116,6 +116,18 @@ pub async fn inbox(app: &App, actor: &Actor) -> Result<Vec<InboxItem>> {
         .collect())
 }
 
+/// How many questions wait for the actor's answer (one query: the regions come from the grants).
+pub async fn waiting(app: &App, actor: &Actor) -> Result<usize> {
+    let managed: Vec<String> =
+        actor.grants.iter().filter(|g| g.role == Role::RegionManager).filter_map(|g| g.region_id.clone()).collect();
+    if !actor.is_national_admin() && managed.is_empty() {
+        return Ok(0);
+    }
+    let mut conn = app.db.conn().await?;
+    let list = repo::inbox(&mut conn, actor.is_national_admin(), &managed, 200).await?;
+    Ok(list.iter().filter(|m| m.answer.is_none()).count())
+}
+
 /// Answers a message once, and mails the answer to the sender.
 pub async fn answer(app: &App, actor: &Actor, id: &str, text: &str) -> Result<()> {
     actor.require(Action::UseAccount)?;

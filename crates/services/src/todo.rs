@@ -41,7 +41,7 @@ pub async fn for_actor(app: &App, actor: &Actor) -> Result<Vec<Task>> {
         agreements(app, actor, &region, &mut tasks).await?;
     }
     funder_queue(app, actor, &mut tasks).await?;
-    let questions = crate::contact::inbox(app, actor).await?.iter().filter(|i| i.message.answer.is_none()).count();
+    let questions = crate::contact::waiting(app, actor).await?;
     if questions > 0 {
         let text = format!("{} via het contactformulier", count(questions, "vraag wacht", "vragen wachten"));
         tasks.push(Task { text, href: "/beheer/berichten".into(), urgent: false });
@@ -206,7 +206,7 @@ async fn join_requests(app: &App, actor: &Actor, region: &domain::Region, tasks:
     {
         return Ok(());
     }
-    let (_, open) = crate::joining::open(app, actor, &region.slug).await?;
+    let open = store::join_requests::open(&mut *app.db.conn().await?, &region.id).await?;
     if !open.is_empty() {
         let text = format!("{} om mee te doen in {}", count(open.len(), "aanmelding", "aanmeldingen"), region.name);
         tasks.push(Task { text, href: format!("/regio/{}/aanmeldingen", region.slug), urgent: false });
