@@ -27,7 +27,7 @@ test('a region manager previews and publishes news that the region page and feed
   const visitor = await env.browser.newPage();
   await visitor.goto(env.sterk.url + '/regios/zuid-friesland');
   await visitor.getByRole('link', { name: 'Techniekweek in Heerenveen' }).click();
-  await visitor.getByRole('heading', { level: 4, name: 'Programma' }).waitFor();
+  await visitor.getByRole('heading', { level: 2, name: 'Programma' }).waitFor();
   const feed = await (await fetch(env.sterk.url + '/regios/zuid-friesland/nieuws.atom')).text();
   assert.match(feed, /<title>Techniekweek in Heerenveen<\/title>/);
 

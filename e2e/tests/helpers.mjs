@@ -1,7 +1,8 @@
 import { after, before } from 'node:test';
 // Starts a real `sterk serve --demo` on a free port and a real headless Chromium.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -52,13 +53,48 @@ export async function startSterk(extraEnv = {}, port = 0) {
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
+/** Where every HTML page the browser tests load is kept for the Nu HTML Checker (tools/check-html.mjs). */
+export const HTML_PAGES = join(import.meta.dirname, '..', '.html-pages');
+
+/** Keeps each HTML document a context loads (as the server sent it, before any script ran). */
+function keepPages(context) {
+  mkdirSync(HTML_PAGES, { recursive: true });
+  context.on('response', async (response) => {
+    const request = response.request();
+    const type = response.headers()['content-type'] || '';
+    if (!request.isNavigationRequest() || !type.startsWith('text/html') || (response.status() >= 300 && response.status() < 400)) return;
+    // Sterk's pages only (each carries its request id), not the test OpenID provider's.
+    if (!response.headers()['x-request-id']) return;
+    const body = await response.body().catch(() => null);
+    if (!body) return;
+    const name = createHash('sha256').update(body).digest('hex').slice(0, 24);
+    writeFileSync(join(HTML_PAGES, `${name}.html`), body);
+    writeFileSync(join(HTML_PAGES, `${name}.url`), `${request.method()} ${new URL(response.url()).pathname}`);
+  });
+}
+
+/** Debian's Chromium, headless; every page it loads is kept for the HTML validator. */
 export async function startBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    keepPages(context);
+    return context;
+  };
+  // As Playwright's own: a page in a context of its own, which closes with the page.
+  browser.newPage = async (options) => {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    page.once('close', () => context.close().catch(() => {}));
+    return page;
+  };
+  return browser;
 }
 
 export async function signIn(page, url, email) {

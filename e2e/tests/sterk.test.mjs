@@ -34,7 +34,7 @@ const PUBLIC_PAGES = ['/', '/regios', '/regios/zuid-friesland', '/regios/goeree-
     '/veelgestelde-vragen?onderwerp=kosten', '/documenten', '/documenten/brochure-sterk-techniekonderwijs',
     '/inspiratie', '/inspiratie?provincie=Friesland', '/webinars/terugkijken-meisjes-kiezen-techniek',
     '/inspiratie/techlab-heerenveen-robotica-en-duurzame-energie', '/zoeken', '/zoeken?q=techniek', '/zoeken?q=bestaatniet',
-    '/regios?gemeente=heerenveen', '/scholen?q=nordwin', '/contact', '/toegankelijkheid', '/privacy',
+    '/regios?gemeente=heerenveen', '/scholen?q=nordwin', '/contact', '/toegankelijkheid', '/privacy', '/open-data',
     '/regios/zuid-friesland/aansluiten', '/regios/zuid-friesland/partner-worden'];
 
 /** The pages a region manager works in. */

@@ -33,7 +33,7 @@ pub fn decision_pdf(
 ) -> Result<Vec<u8>, PdfError> {
     let i = &d.input;
     let mut s = String::new();
-    s.push_str("#set document(title: \"Besluit op uw aanvraag\")\n#set page(paper: \"a4\", margin: 2.5cm)\n#set text(lang: \"nl\", size: 11pt)\n");
+    s.push_str("#set document(title: \"Besluit op uw aanvraag\")\n#set page(paper: \"a4\", margin: 2.5cm)\n#set text(lang: \"nl\", size: 11pt)\n#show heading: set text(size: 12pt)\n");
     s.push_str(&format!("{}\\\n{}\n\n", t(to.lead_applicant), t(&format!("penvoerder van de regio {}", to.region))));
     s.push_str(&format!("{}\n\n", t(&format!("Den Haag, {}", date_nl(i.decided_on)))));
     s.push_str(&format!("*Kenmerk:* {}\\\n", t(&i.reference)));
@@ -61,7 +61,7 @@ pub fn decision_pdf(
         }
         Outcome::Afgewezen => "Ik wijs uw aanvraag af.".to_owned(),
     };
-    s.push_str(&format!("== {}\n\n{}\n\n", t("Besluit"), t(&outcome)));
+    s.push_str(&format!("= {}\n\n{}\n\n", t("Besluit"), t(&outcome)));
     if i.outcome.grants() {
         s.push_str("#table(columns: (auto, auto), align: (left, right), stroke: 0.5pt,\n");
         s.push_str(&format!("[*{}*], [*{}*],\n", t("Jaar"), t("Subsidie")));
@@ -81,19 +81,19 @@ pub fn decision_pdf(
         }
     }
     if !i.conditions.trim().is_empty() {
-        s.push_str(&format!("== {}\n\n", t("Voorwaarden")));
+        s.push_str(&format!("= {}\n\n", t("Voorwaarden")));
         for para in i.conditions.split("\n\n") {
             s.push_str(&format!("{}\n\n", t(para.trim())));
         }
     }
     if i.outcome.grants() {
-        s.push_str(&format!("== {}\n\n", t("Verplichtingen")));
+        s.push_str(&format!("= {}\n\n", t("Verplichtingen")));
         for o in OBLIGATIONS {
             s.push_str(&format!("- {}\n", t(o)));
         }
         s.push('\n');
     }
-    s.push_str(&format!("== {}\n\n", t("Bezwaar")));
+    s.push_str(&format!("= {}\n\n", t("Bezwaar")));
     s.push_str(&format!(
         "{}\n\n",
         t(&format!(
@@ -107,7 +107,7 @@ pub fn decision_pdf(
         t("Hoogachtend,"),
         t("de minister van Onderwijs, Cultuur en Wetenschap, namens deze: DUS-I (Dienst Uitvoering Subsidies aan Instellingen)")
     ));
-    compile(s)
+    compile(s, i.decided_on)
 }
 
 /// What the settlement letter states.
@@ -127,7 +127,7 @@ pub struct SettlementLetter<'a> {
 pub fn settlement_pdf(reg: &Regulation, l: &SettlementLetter<'_>) -> Result<Vec<u8>, PdfError> {
     let v = l.verdict;
     let mut s = String::new();
-    s.push_str("#set document(title: \"Vaststelling van uw subsidie\")\n#set page(paper: \"a4\", margin: 2.5cm)\n#set text(lang: \"nl\", size: 11pt)\n");
+    s.push_str("#set document(title: \"Vaststelling van uw subsidie\")\n#set page(paper: \"a4\", margin: 2.5cm)\n#set text(lang: \"nl\", size: 11pt)\n#show heading: set text(size: 12pt)\n");
     s.push_str(&format!("{}\\\n{}\n\n", t(l.lead_applicant), t(&format!("penvoerder van de regio {}", l.region))));
     s.push_str(&format!("{}\n\n", t(&format!("Den Haag, {}", date_nl(l.decided_on)))));
     s.push_str(&format!("*Kenmerk:* {}\\\n", t(l.reference)));
@@ -141,7 +141,7 @@ pub fn settlement_pdf(reg: &Regulation, l: &SettlementLetter<'_>) -> Result<Vec<
             euro_nl(l.final_amount)
         ))
     ));
-    s.push_str(&format!("== {}\n\n", t("Berekening")));
+    s.push_str(&format!("= {}\n\n", t("Berekening")));
     s.push_str("#table(columns: (auto, auto), align: (left, right), stroke: 0.5pt,\n");
     for (label, amount) in [
         ("Verleende subsidie", v.granted),
@@ -159,7 +159,7 @@ pub fn settlement_pdf(reg: &Regulation, l: &SettlementLetter<'_>) -> Result<Vec<
     s.push_str(&format!("[*{}*], [*{}*],\n", t("Vastgestelde subsidie"), t(&euro_nl(l.final_amount))));
     s.push_str(&format!("[{}], [{}],\n)\n\n", t("Ontvangen voorschotten"), t(&euro_nl(l.received))));
     if !l.adjustments.is_empty() {
-        s.push_str(&format!("== {}\n\n", t("Correcties en hun reden")));
+        s.push_str(&format!("= {}\n\n", t("Correcties en hun reden")));
         for a in l.adjustments {
             s.push_str(&format!("- {}\n", t(&format!("{} ({}): {}", a.description, euro_nl(a.amount), a.reason))));
         }
@@ -176,8 +176,8 @@ pub fn settlement_pdf(reg: &Regulation, l: &SettlementLetter<'_>) -> Result<Vec<
     } else {
         "De ontvangen voorschotten zijn gelijk aan het vastgestelde bedrag: er volgt geen betaling.".to_owned()
     };
-    s.push_str(&format!("== {}\n\n{}\n\n", t("Betaling"), t(&payment)));
-    s.push_str(&format!("== {}\n\n", t("Bezwaar")));
+    s.push_str(&format!("= {}\n\n{}\n\n", t("Betaling"), t(&payment)));
+    s.push_str(&format!("= {}\n\n", t("Bezwaar")));
     s.push_str(&format!(
         "{}\n\n",
         t("Bent u het niet eens met deze vaststelling, dan kunt u binnen zes weken na de datum van deze brief bezwaar maken bij DUS-I, met uw naam, adres, de datum, het kenmerk en de reden van uw bezwaar.")
@@ -187,5 +187,5 @@ pub fn settlement_pdf(reg: &Regulation, l: &SettlementLetter<'_>) -> Result<Vec<
         t("Hoogachtend,"),
         t("de minister van Onderwijs, Cultuur en Wetenschap, namens deze: DUS-I (Dienst Uitvoering Subsidies aan Instellingen)")
     ));
-    compile(s)
+    compile(s, l.decided_on)
 }

@@ -5,5 +5,6 @@ pub mod feeds;
 pub mod letter;
 pub mod pdf;
 pub mod report;
+mod report_workbook;
 pub mod table;
 pub mod xlsx;

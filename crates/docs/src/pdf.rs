@@ -94,18 +94,36 @@ pub struct VersionLabel {
 
 /// Typesets the whole application: cover, vision, activities, budget, check results.
 pub fn application_pdf(reg: &Regulation, app: &Application, version: &VersionLabel) -> Result<Vec<u8>, PdfError> {
-    compile(typst_source(reg, app, version)?)
+    let dated = app.submitted_at.to_zoned_datetime(reg.time_zone()).date();
+    compile(typst_source(reg, app, version)?, dated)
 }
 
-/// Typesets a Typst source with the embedded fonts.
-pub(crate) fn compile(source: String) -> Result<Vec<u8>, PdfError> {
+/// Typesets a Typst source with the embedded fonts, as a document dated `dated` (PDF/A records a
+/// document's date; the document's own date keeps the bytes the same however often it is made).
+pub(crate) fn compile(source: String, dated: jiff::civil::Date) -> Result<Vec<u8>, PdfError> {
+    let source = format!(
+        "#set document(date: datetime(year: {}, month: {}, day: {}))\n{source}",
+        dated.year(),
+        dated.month(),
+        dated.day()
+    );
     let world = DocWorld { source: Source::detached(source) };
     let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
         PdfError::Typeset(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
     })?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
+    typst_pdf::pdf(&document, &pdf_options()?).map_err(|errors| {
         PdfError::Typeset(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
     })
+}
+
+/// Every PDF Sterk hands out declares and meets PDF/A-2a (archived government records: embedded
+/// fonts, an sRGB output intent, XMP metadata, tagged structure) and PDF/UA-1 (accessible: a title
+/// shown in the window, tags with a reading order, the document's language).
+fn pdf_options() -> Result<typst_pdf::PdfOptions, PdfError> {
+    use typst_pdf::{PdfStandard, PdfStandards};
+    let standards = PdfStandards::new(&[PdfStandard::A_2a, PdfStandard::Ua_1])
+        .map_err(|e| PdfError::Typeset(e.message().to_string()))?;
+    Ok(typst_pdf::PdfOptions { standards, ..typst_pdf::PdfOptions::default() })
 }
 
 fn typst_source(reg: &Regulation, app: &Application, version: &VersionLabel) -> Result<String, PdfError> {
@@ -255,6 +273,12 @@ pub(crate) mod tests {
         let pdf =
             application_pdf(&reg, &app, &VersionLabel { label: "Versie 1".into(), sha256: "ab".repeat(32) }).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
+        // It says what it meets in its XMP metadata (kept unfiltered, as PDF/A asks).
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(
+            raw.contains("<pdfaid:part>2</pdfaid:part>") && raw.contains("<pdfaid:conformance>A</pdfaid:conformance>")
+        );
+        assert!(raw.contains("<pdfuaid:part>1</pdfuaid:part>"));
         let text = pdf_text(&pdf);
         assert!(text.contains("Voorbeeldregio"), "{text}");
         assert!(text.contains(&"ab".repeat(32)), "the version hash is on the cover");

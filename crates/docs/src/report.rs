@@ -9,7 +9,6 @@ use domain::fmt::{date_nl, decimal_nl, euro_nl, percent_nl};
 use domain::regulation::Regulation;
 use domain::regulation::application::Application;
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::pdf::{PdfError, compile, t};
 
@@ -56,8 +55,8 @@ pub struct ReportInput<'a> {
     pub milestones: &'a [MilestoneRow],
     /// The region's explanation of the difference per activity id.
     pub explanations: &'a BTreeMap<String, String>,
-    /// "1 oktober 2028": the day the report was made.
-    pub made_on: String,
+    /// The day the report was made.
+    pub made_on: jiff::civil::Date,
     /// The approved school plans' own reports for this report, rolled up.
     pub plans: &'a [PlanReportRow],
 }
@@ -79,18 +78,18 @@ pub struct PlanReportRow {
 }
 
 /// The sentence that says the schools' money is not counted again.
-const PLANS_COUNTED_ONCE: &str = "De bedragen van de scholen zijn hun eigen verantwoording van kosten die al in de registratie van de regio staan: ze tellen niet nog eens mee in de totalen.";
+pub(crate) const PLANS_COUNTED_ONCE: &str = "De bedragen van de scholen zijn hun eigen verantwoording van kosten die al in de registratie van de regio staan: ze tellen niet nog eens mee in de totalen.";
 
 impl ReportInput<'_> {
-    fn activity_title(&self, id: &str) -> String {
+    pub(crate) fn activity_title(&self, id: &str) -> String {
         self.approved.activities.iter().find(|a| a.id == id).map_or(id.to_owned(), |a| a.title.clone())
     }
 
-    fn category_label(&self, id: &str) -> String {
+    pub(crate) fn category_label(&self, id: &str) -> String {
         self.reg.category(id).map_or(id.to_owned(), |c| c.label.clone())
     }
 
-    fn funder_label(&self, id: &str) -> String {
+    pub(crate) fn funder_label(&self, id: &str) -> String {
         if id == "subsidie" {
             "Subsidie".into()
         } else {
@@ -99,212 +98,7 @@ impl ReportInput<'_> {
     }
 }
 
-fn f64_of(d: Decimal) -> f64 {
-    d.try_into().unwrap_or(0.0)
-}
-
-/// The report as a workbook: summary, per category and year, per activity, milestones, and every
-/// realised line (hours, invoices, depreciation, contributions) with its eligible amount.
-pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let euro = Format::new().set_num_format("€ #,##0.00");
-    let percent = Format::new().set_num_format("0.0%");
-    let r = input.realisation;
-
-    let ws = wb.add_worksheet().set_name("Samenvatting")?;
-    ws.set_column_width(0, 46.0)?;
-    ws.set_column_width(1, 20.0)?;
-    ws.write_string_with_format(0, 0, input.kind.title(), &bold)?;
-    ws.write_string(1, 0, "Regio")?;
-    ws.write_string(1, 1, input.region)?;
-    ws.write_string(2, 0, "Opgesteld op")?;
-    ws.write_string(2, 1, &input.made_on)?;
-    let mut row = 4;
-    let mut figure = |label: &str, value: Decimal| -> Result<(), XlsxError> {
-        ws.write_string(row, 0, label)?;
-        ws.write_number_with_format(row, 1, f64_of(value), &euro)?;
-        row += 1;
-        Ok(())
-    };
-    figure("Begroot (subsidiabel)", r.total.approved)?;
-    figure("Gerealiseerd (subsidiabel)", r.total.realised)?;
-    figure("Niet besteed", r.total.unspent())?;
-    figure("Cofinanciering door bedrijven", r.cofinancing)?;
-    if let Some(s) = input.settlement {
-        figure("Verleende subsidie", s.granted)?;
-        figure("Gerealiseerd ten laste van de subsidie", s.realised_subsidy)?;
-        figure("Vereiste cofinanciering", s.cofinancing_required)?;
-        figure("Tekort aan cofinanciering", s.shortfall)?;
-        figure("Vast te stellen subsidie", s.settled)?;
-        figure("Ontvangen voorschotten", s.received)?;
-        figure("Terug te betalen (negatief: nog te ontvangen)", s.to_repay)?;
-    }
-    ws.write_string(row, 0, "Aandeel cofinanciering")?;
-    ws.write_number_with_format(row, 1, f64_of(r.cofinancing_share), &percent)?;
-    row += 2;
-    ws.write_string_with_format(row, 0, "Toelichting jaarrekening penvoerder (doelsubsidie)", &bold)?;
-    row += 1;
-    for (c, h) in ["Jaar", "Ontvangen", "Besteed", "Nog te besteden"].iter().enumerate() {
-        ws.write_string_with_format(row, c as u16, *h, &bold)?;
-    }
-    for l in input.annual {
-        row += 1;
-        ws.write_number(row, 0, f64::from(l.year))?;
-        ws.write_number_with_format(row, 1, f64_of(l.received), &euro)?;
-        ws.write_number_with_format(row, 2, f64_of(l.spent), &euro)?;
-        ws.write_number_with_format(row, 3, f64_of(l.balance), &euro)?;
-    }
-
-    let ws = wb.add_worksheet().set_name("Per kostensoort en jaar")?;
-    let years: Vec<i16> = r.per_year.keys().copied().collect();
-    ws.set_column_width(0, 40.0)?;
-    ws.write_string_with_format(0, 0, "Kostensoort", &bold)?;
-    ws.write_string_with_format(0, 1, "Begroot", &bold)?;
-    ws.write_string_with_format(0, 2, "Gerealiseerd", &bold)?;
-    ws.write_string_with_format(0, 3, "Verschil", &bold)?;
-    let mut row = 1;
-    for (id, a) in &r.per_category {
-        ws.write_string(row, 0, input.category_label(id))?;
-        ws.write_number_with_format(row, 1, f64_of(a.approved), &euro)?;
-        ws.write_number_with_format(row, 2, f64_of(a.realised), &euro)?;
-        ws.write_number_with_format(row, 3, f64_of(a.unspent()), &euro)?;
-        row += 1;
-    }
-    row += 1;
-    ws.write_string_with_format(row, 0, "Jaar", &bold)?;
-    for y in &years {
-        row += 1;
-        let Some(a) = r.per_year.get(y) else { continue };
-        ws.write_number(row, 0, f64::from(*y))?;
-        ws.write_number_with_format(row, 1, f64_of(a.approved), &euro)?;
-        ws.write_number_with_format(row, 2, f64_of(a.realised), &euro)?;
-        ws.write_number_with_format(row, 3, f64_of(a.unspent()), &euro)?;
-    }
-    row += 2;
-    ws.write_string_with_format(row, 0, "Financier", &bold)?;
-    for (id, a) in &r.per_funder {
-        row += 1;
-        ws.write_string(row, 0, input.funder_label(id))?;
-        ws.write_number_with_format(row, 1, f64_of(a.approved), &euro)?;
-        ws.write_number_with_format(row, 2, f64_of(a.realised), &euro)?;
-        ws.write_number_with_format(row, 3, f64_of(a.unspent()), &euro)?;
-    }
-
-    let ws = wb.add_worksheet().set_name("Activiteiten")?;
-    for (c, (h, w)) in
-        [("Activiteit", 40.0), ("Begroot", 16.0), ("Gerealiseerd", 16.0), ("Verschil", 16.0), ("Toelichting", 60.0)]
-            .iter()
-            .enumerate()
-    {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        ws.set_column_width(c as u16, *w)?;
-    }
-    for (i, (id, a)) in r.per_activity.iter().enumerate() {
-        let row = i as u32 + 1;
-        ws.write_string(row, 0, input.activity_title(id))?;
-        ws.write_number_with_format(row, 1, f64_of(a.approved), &euro)?;
-        ws.write_number_with_format(row, 2, f64_of(a.realised), &euro)?;
-        ws.write_number_with_format(row, 3, f64_of(a.unspent()), &euro)?;
-        ws.write_string(row, 4, input.explanations.get(id).map_or("", String::as_str))?;
-    }
-
-    let ws = wb.add_worksheet().set_name("Mijlpalen")?;
-    for (c, h) in ["Activiteit", "Mijlpaal", "Gepland", "Status", "Behaald op", "Bewijs"].iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, m) in input.milestones.iter().enumerate() {
-        let row = i as u32 + 1;
-        ws.write_string(row, 0, input.activity_title(&m.activity))?;
-        ws.write_string(row, 1, &m.title)?;
-        ws.write_string(row, 2, date_nl(m.due))?;
-        ws.write_string(row, 3, m.state)?;
-        ws.write_string(row, 4, m.achieved_on.map(date_nl).unwrap_or_default())?;
-        ws.write_string(row, 5, &m.evidence)?;
-    }
-
-    let ws = wb.add_worksheet().set_name("Deelplannen")?;
-    for (c, h) in [
-        "Deelplan",
-        "School",
-        "Gedaan",
-        "Resultaten",
-        "Besteed volgens de school",
-        "Begroot in het plan",
-        "Geregistreerd",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, p) in input.plans.iter().enumerate() {
-        let row = i as u32 + 1;
-        ws.write_string(row, 0, &p.title)?;
-        ws.write_string(row, 1, &p.school)?;
-        ws.write_string(row, 2, &p.done)?;
-        ws.write_string(row, 3, &p.results)?;
-        ws.write_number_with_format(row, 4, f64_of(p.spent), &euro)?;
-        ws.write_number_with_format(row, 5, f64_of(p.budgeted), &euro)?;
-        ws.write_number_with_format(row, 6, f64_of(p.recorded), &euro)?;
-    }
-    ws.write_string(input.plans.len() as u32 + 2, 0, PLANS_COUNTED_ONCE)?;
-
-    // Every realised line with what the regulation makes of it, in the order of `realised()`:
-    // hours, invoices, depreciation, in-kind contributions.
-    let ws = wb.add_worksheet().set_name("Regels")?;
-    for (c, (h, w)) in [
-        ("Datum", 12.0),
-        ("Activiteit", 30.0),
-        ("Kostensoort", 26.0),
-        ("Omschrijving", 40.0),
-        ("Aantal", 10.0),
-        ("Prijs", 14.0),
-        ("Bedrag", 14.0),
-        ("Maximum tarief", 14.0),
-        ("Subsidiabel", 14.0),
-        ("Eigen rekening", 14.0),
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        ws.set_column_width(c as u16, *w)?;
-    }
-    let realised = domain::execution::realised(input.approved, input.records, &years);
-    for (i, (line, outcome)) in realised.budget.iter().zip(&r.lines).enumerate() {
-        let row = i as u32 + 1;
-        ws.write_string(row, 0, line.date.map(|d| d.to_string()).unwrap_or_default())?;
-        ws.write_string(row, 1, input.activity_title(&line.activity))?;
-        ws.write_string(row, 2, input.category_label(&line.category))?;
-        ws.write_string(row, 3, &line.description)?;
-        ws.write_number(row, 4, f64_of(line.quantity.0))?;
-        ws.write_number_with_format(row, 5, f64_of(line.unit_price_eur.0), &euro)?;
-        ws.write_number_with_format(row, 6, f64_of(outcome.amount), &euro)?;
-        if let Some(cap) = outcome.cap {
-            ws.write_number_with_format(row, 7, f64_of(cap), &euro)?;
-        }
-        ws.write_number_with_format(row, 8, f64_of(outcome.eligible), &euro)?;
-        ws.write_number_with_format(row, 9, f64_of(outcome.own_cost), &euro)?;
-    }
-    let cash: Vec<_> =
-        input.records.contributions.iter().filter(|c| c.kind == domain::execution::ContributionKind::Cash).collect();
-    if !cash.is_empty() {
-        let ws = wb.add_worksheet().set_name("Bijdragen in geld")?;
-        for (c, h) in ["Datum", "Bedrijf", "Activiteit", "Bedrag", "Bewijs"].iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (i, c) in cash.iter().enumerate() {
-            let row = i as u32 + 1;
-            ws.write_string(row, 0, c.date.to_string())?;
-            ws.write_string(row, 1, input.funder_label(&c.company))?;
-            ws.write_string(row, 2, input.activity_title(&c.activity))?;
-            ws.write_number_with_format(row, 3, f64_of(c.amount_eur), &euro)?;
-            ws.write_string(row, 4, &c.evidence)?;
-        }
-    }
-    wb.save_to_buffer()
-}
+pub use crate::report_workbook::report_xlsx;
 
 fn table_row(cells: &[String]) -> String {
     let mut s = String::from("  ");
@@ -325,7 +119,7 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
     s.push_str(&format!("= {}\n", t(&input.kind.title())));
     s.push_str(&format!(
         "{}\n\n",
-        t(&format!("{} · {} · opgesteld op {}", input.region, input.reg.title, input.made_on))
+        t(&format!("{} · {} · opgesteld op {}", input.region, input.reg.title, date_nl(input.made_on)))
     ));
 
     s.push_str("== Samenvatting\n#table(columns: (60%, 40%), align: (left, right),\n");
@@ -478,7 +272,7 @@ pub fn report_pdf(input: &ReportInput) -> Result<Vec<u8>, PdfError> {
             input.reg.title
         ))
     ));
-    compile(s)
+    compile(s, input.made_on)
 }
 
 /// A change notice as a letter to the funder.
@@ -489,10 +283,13 @@ pub fn change_notice_pdf(
     notice: &ChangeNotice,
     substantial: &[String],
 ) -> Result<Vec<u8>, PdfError> {
+    let Some(dated) = notice.date else {
+        return Err(PdfError::Typeset("een melding zonder datum kan geen brief worden".into()));
+    };
     let title = |id: &str| approved.activities.iter().find(|a| a.id == id).map_or(id.to_owned(), |a| a.title.clone());
     let mut s = String::new();
     s.push_str("#set document(title: \"Melding van een wijziging\")\n#set page(paper: \"a4\", margin: 2.5cm)\n#set text(lang: \"nl\", size: 11pt)\n");
-    s.push_str(&format!("{}\n\n", t(&format!("{region}, {}", notice.date.map(date_nl).unwrap_or_default()))));
+    s.push_str(&format!("{}\n\n", t(&format!("{region}, {}", date_nl(dated)))));
     s.push_str(&format!(
         "*Betreft:* {}\n\n",
         t(&format!("melding van een wijziging in het activiteitenplan ({})", reg.title))
@@ -539,5 +336,5 @@ pub fn change_notice_pdf(
         s.push('\n');
     }
     s.push_str(&format!("{}\n\n{}\n", t("Met vriendelijke groet,"), t(&format!("namens de regio {region}"))));
-    compile(s)
+    compile(s, dated)
 }

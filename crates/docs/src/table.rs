@@ -11,7 +11,19 @@ pub enum Cell {
     /// A fraction, shown as a percentage.
     Percent(Decimal),
     Whole(i64),
+    /// A date, stored as a date (Excel sorts and filters it) and shown as "1 oktober 2024".
+    Date(jiff::civil::Date),
     Empty,
+}
+
+/// Dates as the Dutch write them, whatever the reader's locale (413 is nl-NL).
+pub(crate) const DATE_NL: &str = "[$-413]d mmmm yyyy";
+
+/// A calendar date as Excel's date value.
+pub(crate) fn excel_date(d: jiff::civil::Date) -> Result<rust_xlsxwriter::ExcelDateTime, XlsxError> {
+    let month = u8::try_from(d.month()).unwrap_or(1);
+    let day = u8::try_from(d.day()).unwrap_or(1);
+    rust_xlsxwriter::ExcelDateTime::from_ymd(u16::try_from(d.year()).unwrap_or(1900), month, day)
 }
 
 pub struct Column {
@@ -42,12 +54,44 @@ fn sum(rows: &[Vec<Cell>], c: usize) -> Decimal {
         .sum()
 }
 
+/// A table as CSV that Dutch Excel opens as a table: a byte order mark (so it reads UTF-8), `;`
+/// between fields, CRLF line ends, numbers with a decimal comma and no thousands separator,
+/// shares as fractions, dates as 2024-10-01. Headers of euro columns say "(EUR)".
+pub fn csv_nl(sheet: &Sheet) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let number = |d: Decimal| d.normalize().to_string().replace('.', ",");
+    let header: Vec<String> = sheet
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, col)| {
+            let euro = sheet.rows.iter().any(|r| matches!(r.get(c), Some(Cell::Euro(_))));
+            if euro { format!("{} (EUR)", col.title) } else { col.title.to_owned() }
+        })
+        .collect();
+    w.write_record(&header)?;
+    for row in &sheet.rows {
+        let fields = row.iter().map(|cell| match cell {
+            Cell::Text(t) => t.clone(),
+            Cell::Euro(d) => number(d.round_dp(2)),
+            Cell::Percent(d) => number(*d),
+            Cell::Whole(n) => n.to_string(),
+            Cell::Date(d) => d.to_string(),
+            Cell::Empty => String::new(),
+        });
+        w.write_record(fields)?;
+    }
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
 pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let euro = Format::new().set_num_format("€ #,##0.00");
     let euro_bold = euro.clone().set_bold();
     let percent = Format::new().set_num_format("0.0%");
+    let date = Format::new().set_num_format(DATE_NL);
     for sheet in sheets {
         let ws = wb.add_worksheet().set_name(sheet.name)?;
         for (c, col) in sheet.columns.iter().enumerate() {
@@ -64,6 +108,7 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
                     Cell::Euro(d) => ws.write_number_with_format(r, c, f64_of(*d), &euro).map(|_| ())?,
                     Cell::Percent(d) => ws.write_number_with_format(r, c, f64_of(*d), &percent).map(|_| ())?,
                     Cell::Whole(n) => ws.write_number(r, c, *n as f64).map(|_| ())?,
+                    Cell::Date(d) => ws.write_datetime_with_format(r, c, excel_date(*d)?, &date).map(|_| ())?,
                     Cell::Empty => {}
                 }
             }
@@ -123,5 +168,41 @@ mod tests {
         assert_eq!(range.get_value((3, 1)), Some(&Data::Float(1334.56)), "the formula's cached result");
         let formulas = wb.worksheet_formula("Regio's").unwrap();
         assert!(formulas.used_cells().any(|(_, _, f)| f == "SUM(B2:B3)"), "a total is a formula");
+    }
+
+    fn dated() -> Sheet {
+        Sheet {
+            name: "Besluiten",
+            columns: vec![
+                Column { title: "Regio", width: 20.0, total: false },
+                Column { title: "Datum", width: 14.0, total: false },
+                Column { title: "Bedrag", width: 14.0, total: false },
+            ],
+            rows: vec![vec![
+                Cell::Text("Zuid-Friesland; \"Heerenveen\"".into()),
+                Cell::Date(jiff::civil::date(2024, 10, 1)),
+                Cell::Euro(Decimal::new(123_456, 2)),
+            ]],
+        }
+    }
+
+    #[test]
+    fn a_date_is_a_date_with_a_dutch_format() {
+        let bytes = workbook(&[dated()]).unwrap();
+        let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("Besluiten").unwrap();
+        match range.get_value((1, 1)) {
+            Some(Data::DateTime(d)) => assert_eq!(d.as_f64(), 45566.0, "1 October 2024 as Excel counts days"),
+            other => panic!("a date cell, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn csv_for_dutch_excel_has_a_bom_semicolons_crlf_and_decimal_commas() {
+        let text = csv_nl(&dated()).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}Regio;Datum;Bedrag (EUR)\r\n\"Zuid-Friesland; \"\"Heerenveen\"\"\";2024-10-01;1234,56\r\n"
+        );
     }
 }

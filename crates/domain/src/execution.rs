@@ -348,6 +348,7 @@ fn cofinancing_share(t: &Totals) -> Decimal {
 }
 
 /// One row of the comparison: what was approved, what is realised (eligible), and the difference.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Against {
     pub approved: Decimal,
@@ -362,10 +363,13 @@ impl Against {
 }
 
 /// Realisation against the approved budget, per activity, year, category and funder (eligible amounts).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Realisation {
     pub total: Against,
     pub per_activity: BTreeMap<String, Against>,
+    /// Keyed by the year as text, as JSON keys are.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Against>))]
     pub per_year: BTreeMap<i16, Against>,
     pub per_category: BTreeMap<String, Against>,
     pub per_funder: BTreeMap<String, Against>,
@@ -381,6 +385,7 @@ pub struct Realisation {
 }
 
 /// What the regulation makes of one realised line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LineOutcome {
     pub amount: Decimal,
@@ -489,6 +494,7 @@ pub fn granted(
 }
 
 /// The settlement (vaststelling) the rules engine arrives at on the realised figures.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settlement {
     /// The subsidy granted (the approved application's subsidy, within the region's maximum).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::{self, FieldErrors};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OrganisationKind {

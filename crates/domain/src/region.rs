@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::validation::{self, FieldErrors};
 
 /// The region type of the 2025–2028 regulation; `None` on a region where it is not (yet) known.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RegionKind {

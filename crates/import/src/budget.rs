@@ -4,7 +4,7 @@
 
 use calamine::Data;
 use domain::regulation::Regulation;
-use domain::regulation::application::{Amount, Application, BudgetLine, Funding, FundingSource};
+use domain::regulation::application::{Amount, Application, BudgetLine, Funding, FundingSource, SUBSIDY_LABEL};
 use rust_decimal::Decimal;
 
 /// One thing wrong in an uploaded workbook.
@@ -34,6 +34,26 @@ fn number(cell: Option<&Data>) -> Option<Decimal> {
         Some(Data::Int(i)) => Some(Decimal::from(*i)),
         Some(Data::String(s)) => domain::fmt::parse_decimal_nl(s),
         _ => None,
+    }
+}
+
+/// What a cell names among the application's activities, organisations or the cost types.
+enum Found<'a, T> {
+    One(&'a T),
+    None,
+    Several,
+}
+
+/// The item whose id or (case aside) name the cell holds: workbooks show names, and older ones ids.
+fn find<'a, T>(items: &'a [T], cell: &str, keys: impl Fn(&T) -> (&String, &String)) -> Found<'a, T> {
+    if let Some(by_id) = items.iter().find(|i| keys(i).0 == cell) {
+        return Found::One(by_id);
+    }
+    let mut named = items.iter().filter(|i| keys(i).1.trim().eq_ignore_ascii_case(cell));
+    match (named.next(), named.next()) {
+        (Some(one), None) => Found::One(one),
+        (None, _) => Found::None,
+        _ => Found::Several,
     }
 }
 
@@ -93,13 +113,25 @@ pub fn read(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<Bud
             let mut err = |column: &str, message: String| {
                 errors.push(CellError { sheet: sheet.clone(), row: row_no, column: column.into(), message })
             };
-            if !app.activities.iter().any(|a| a.id == activity) {
-                err("Activiteit", format!("onbekende activiteit \"{activity}\""));
-            }
+            let activity = match find(&app.activities, &activity, |a| (&a.id, &a.title)) {
+                Found::One(a) => a.id.clone(),
+                Found::None => {
+                    err("Activiteit", format!("onbekende activiteit \"{activity}\""));
+                    activity
+                }
+                Found::Several => {
+                    err("Activiteit", format!("meer activiteiten heten \"{activity}\"; geef ze verschillende titels"));
+                    activity
+                }
+            };
             let category = text(row.get(c("Kostensoort")));
-            if reg.category(&category).is_none() {
-                err("Kostensoort", format!("onbekende kostensoort \"{category}\""));
-            }
+            let category = match find(&reg.categories, &category, |k| (&k.id, &k.label)) {
+                Found::One(k) => k.id.clone(),
+                _ => {
+                    err("Kostensoort", format!("onbekende kostensoort \"{category}\""));
+                    category
+                }
+            };
             let quantity = number(row.get(c("Aantal")));
             if quantity.is_none_or(|q| q < Decimal::ZERO) {
                 err("Aantal", format!("\"{}\" is geen aantal van nul of meer", text(row.get(c("Aantal")))));
@@ -112,15 +144,17 @@ pub fn read(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<Bud
                 );
             }
             let funder = text(row.get(c("Financiering")));
-            let funding = if funder.is_empty() || funder == "subsidie" {
+            let funding = if funder.is_empty() || funder.eq_ignore_ascii_case(SUBSIDY_LABEL) {
                 Funding { source: FundingSource::Subsidy, by: None, in_kind: false }
-            } else if app.organisation(&funder).is_some() {
+            } else if let Found::One(o) = find(&app.organisations, &funder, |o| (&o.id, &o.name)) {
                 let in_kind = text(row.get(c("In natura"))).eq_ignore_ascii_case("ja");
-                Funding { source: FundingSource::Cofinancing, by: Some(funder), in_kind }
+                Funding { source: FundingSource::Cofinancing, by: Some(o.id.clone()), in_kind }
             } else {
                 err(
                     "Financiering",
-                    format!("\"{funder}\" is geen organisatie van de aanvraag; schrijf subsidie of een organisatie-id"),
+                    format!(
+                        "\"{funder}\" is geen organisatie van de aanvraag; schrijf Subsidie of de naam van een organisatie"
+                    ),
                 );
                 continue;
             };
@@ -144,6 +178,22 @@ pub fn read(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<Bud
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_activities_with_one_title_are_named_not_guessed() {
+        let reg = Regulation::builtin("sto-2025-2028").unwrap();
+        let mut app =
+            Application::from_json(include_str!("../../../examples/hoofdlijnen-voorbeeldregio.json")).unwrap();
+        let title = app.activities[0].title.clone();
+        app.activities[1].title = title.clone();
+        let bytes = docs::xlsx::write_budget(&reg, &app).unwrap();
+        let errors = read(&bytes, &reg, &app).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.message == format!("meer activiteiten heten \"{title}\"; geef ze verschillende titels"))
+        );
+    }
 
     #[test]
     fn the_workbook_reads_back_as_the_same_budget() {

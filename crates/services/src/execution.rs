@@ -802,7 +802,7 @@ pub async fn report(
             annual: &annual,
             milestones: &rows,
             explanations: &explanations,
-            made_on: domain::fmt::date_nl(today),
+            made_on: today,
             plans: &plans,
         };
         match format {
@@ -821,7 +821,9 @@ pub async fn report(
 /// A change notice as a PDF letter: (file name, bytes).
 pub async fn notice_pdf(app: &App, actor: &Actor, slug: &str, id: &str) -> Result<(String, Vec<u8>)> {
     let (ledger, list) = notices(app, actor, slug).await?;
-    let n = list.into_iter().find(|n| n.id == id).ok_or(ServiceError::NotFound)?;
+    let mut n = list.into_iter().find(|n| n.id == id).ok_or(ServiceError::NotFound)?;
+    // A letter carries a date: an undated notice is dated the day its letter is made.
+    n.notice.date = n.notice.date.or(Some(today(app)?));
     let name =
         format!("wijziging-{}-{}.pdf", ledger.region.slug, n.notice.date.map(|d| d.to_string()).unwrap_or_default());
     let reg = app.current_regulation()?.clone();

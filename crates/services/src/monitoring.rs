@@ -426,3 +426,73 @@ fn file_errors(errors: Vec<import::duo::FileError>) -> ServiceError {
     }
     ServiceError::Invalid(e)
 }
+
+/// The open-data CSV's columns (`,`, LF), named for what they hold: `value_on_known_numbers` is the
+/// count or share on the known (unmasked) numbers, which may lie outside the bounds that count the
+/// masked cells too.
+const CSV_HEADER: &str =
+    "scope,indicator,school_year,known_count,masked_cells,lowest_possible,highest_possible,value_on_known_numbers\n";
+
+/// Indicators of one or more scopes as open-data CSV (`,`, LF), one row per indicator and year.
+pub fn csv(parts: &[(String, &[Value])]) -> String {
+    let mut out = String::from(CSV_HEADER);
+    for (scope, values) in parts {
+        for v in *values {
+            let value = v.value.map(|d| d.to_string()).unwrap_or_default();
+            out.push_str(&format!(
+                "{scope},{},{},{},{},{},{},{value}\n",
+                v.id, v.year, v.known, v.masked_cells, v.low, v.high
+            ));
+        }
+    }
+    out
+}
+
+/// The same rows as Dutch Excel opens them (`docs::table::csv_nl`), with Dutch column names and
+/// each indicator's name beside its id; shares as fractions.
+pub fn csv_excel(parts: &[(String, &[Value])]) -> String {
+    use docs::table::{Cell, Column, Sheet};
+    let defs = domain::monitoring::definitions();
+    let whole = |n: u64| Cell::Whole(i64::try_from(n).unwrap_or(i64::MAX));
+    let rows = parts
+        .iter()
+        .flat_map(|(scope, values)| values.iter().map(move |v| (scope, v)))
+        .map(|(scope, v)| {
+            let def = defs.iter().find(|d| d.id == v.id);
+            let value = match (v.value, def.is_some_and(|d| d.unit == "aandeel")) {
+                (None, _) => Cell::Empty,
+                (Some(d), true) => Cell::Percent(d),
+                (Some(d), false) => Cell::Text(d.to_string()),
+            };
+            vec![
+                Cell::Text(scope.clone()),
+                Cell::Text(v.id.clone()),
+                Cell::Text(def.map_or_else(String::new, |d| d.name.clone())),
+                Cell::Text(v.year.clone()),
+                whole(v.known),
+                whole(v.masked_cells),
+                whole(v.low),
+                whole(v.high),
+                value,
+            ]
+        })
+        .collect();
+    let col = |title| Column { title, width: 0.0, total: false };
+    let sheet = Sheet {
+        name: "Indicatoren",
+        columns: vec![
+            col("Gebied"),
+            col("Indicator"),
+            col("Naam"),
+            col("Schooljaar"),
+            col("Bekend aantal"),
+            col("Gemaskeerde cellen (<5)"),
+            col("Laagst mogelijk aantal"),
+            col("Hoogst mogelijk aantal"),
+            col("Waarde op bekende aantallen"),
+        ],
+        rows,
+    };
+    // Writing to memory fails only on a writer error, which a Vec does not raise.
+    docs::table::csv_nl(&sheet).unwrap_or_default()
+}

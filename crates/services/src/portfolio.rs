@@ -192,7 +192,7 @@ pub async fn portfolio(app: &App, actor: &Actor) -> Result<Portfolio> {
 fn sheets(p: &Portfolio) -> [Sheet; 2] {
     let col = |title, width, total| Column { title, width, total };
     let date = |ms: i64| {
-        jiff::Timestamp::from_millisecond(ms).map(|t| domain::fmt::date_in_amsterdam(t).to_string()).unwrap_or_default()
+        jiff::Timestamp::from_millisecond(ms).map_or(Cell::Empty, |t| Cell::Date(domain::fmt::date_in_amsterdam(t)))
     };
     let rows = p
         .rows
@@ -204,7 +204,7 @@ fn sheets(p: &Portfolio) -> [Sheet; 2] {
                 Cell::Text(r.item.phase_label.clone()),
                 Cell::Text(r.item.state.label().to_owned()),
                 Cell::Text(r.item.outcome.map(|o| o.label().to_owned()).unwrap_or_default()),
-                Cell::Text(date(r.item.submitted_at)),
+                date(r.item.submitted_at),
                 Cell::Euro(r.decided),
                 Cell::Euro(r.paid),
                 Cell::Euro(r.realised),
@@ -260,37 +260,8 @@ pub fn xlsx(p: &Portfolio) -> Result<Vec<u8>> {
     docs::table::workbook(&sheets(p)).map_err(|e| crate::ServiceError::File(format!("XLSX: {e}")))
 }
 
-/// The portfolio as CSV for Dutch Excel: a byte order mark, `;` between fields, CRLF line ends,
-/// amounts with a decimal comma and no thousands separator, shares as fractions.
+/// The portfolio as CSV for Dutch Excel (`docs::table::csv_nl`).
 pub fn csv(p: &Portfolio) -> Result<String> {
     let [sheet, _] = sheets(p);
-    let mut out = String::from("\u{feff}");
-    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let number = |d: Decimal| d.normalize().to_string().replace('.', ",");
-    let failed = |e: &dyn std::fmt::Display| crate::ServiceError::File(format!("CSV: {e}"));
-    let header: Vec<String> = sheet
-        .columns
-        .iter()
-        .map(|c| match c.title {
-            "Besloten" | "Betaald" | "Besteed" => format!("{} (EUR)", c.title),
-            t => t.to_owned(),
-        })
-        .collect();
-    w.write_record(&header).map_err(|e| failed(&e))?;
-    for row in &sheet.rows {
-        let fields: Vec<String> = row
-            .iter()
-            .map(|cell| match cell {
-                Cell::Text(t) => t.clone(),
-                Cell::Euro(d) => number(d.round_dp(2)),
-                Cell::Percent(d) => number(*d),
-                Cell::Whole(n) => n.to_string(),
-                Cell::Empty => String::new(),
-            })
-            .collect();
-        w.write_record(&fields).map_err(|e| failed(&e))?;
-    }
-    let bytes = w.into_inner().map_err(|e| failed(&e))?;
-    out.push_str(&String::from_utf8(bytes).map_err(|e| failed(&e))?);
-    Ok(out)
+    docs::table::csv_nl(&sheet).map_err(|e| crate::ServiceError::File(format!("CSV: {e}")))
 }

@@ -149,6 +149,15 @@ async fn open(cli: &Cli) -> anyhow::Result<(Db, usize)> {
     Ok((db, applied))
 }
 
+/// Sterk on the database named on the command line, migrated, on the demo's clock where the
+/// database is a demo's (so a document made here is dated as the demo's server dates it).
+async fn open_app(cli: &Cli) -> anyhow::Result<App> {
+    let (db, _) = open(cli).await?;
+    let mut app = App::with_regulations(db, regulations(cli)?);
+    services::demo::resume_clock(&mut app).await?;
+    Ok(app)
+}
+
 /// The database named on the command line, as it is (a backup and a restore do not migrate first).
 async fn connect(cli: &Cli) -> anyhow::Result<Db> {
     let url = match cli.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
@@ -225,8 +234,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export { command: ExportCommand::Application { slug, phase, format, output } } => {
-            let (db, _) = open(&cli).await?;
-            let app = App::with_regulations(db, regulations(&cli)?);
+            let app = open_app(&cli).await?;
             let as_format = match format {
                 ExportFormat::Json => services::documents::Format::Json,
                 ExportFormat::Xlsx => services::documents::Format::Xlsx,
@@ -250,8 +258,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export { command: ExportCommand::Report { slug, kind, period, format, output } } => {
-            let (db, _) = open(&cli).await?;
-            let app = App::with_regulations(db, regulations(&cli)?);
+            let app = open_app(&cli).await?;
             let kind = match (kind, period) {
                 (ReportKindArg::Final, _) => docs::report::ReportKind::Final,
                 (ReportKindArg::Progress, Some(year)) => docs::report::ReportKind::Progress(*year),
@@ -273,8 +280,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export { command: ExportCommand::Decision { slug, phase, output } } => {
-            let (db, _) = open(&cli).await?;
-            let app = App::with_regulations(db, regulations(&cli)?);
+            let app = open_app(&cli).await?;
             let (_, pdf) = services::assessments::decisions::letter(&app, &Actor::system(), slug, phase)
                 .await
                 .map_err(|e| match e {
@@ -351,29 +357,13 @@ fn dutch(e: ServiceError, slug: &str, phase: &str) -> String {
 
 /// Indicators as JSON (`{ scope, indicators: [...] }`), CSV or a text table.
 fn indicator_output(scope: &str, values: &[domain::monitoring::Value], format: IndicatorFormat) -> String {
-    let value_text = |v: &domain::monitoring::Value| v.value.map(|d| d.to_string()).unwrap_or_default();
     match format {
         IndicatorFormat::Json => {
             serde_json::to_string_pretty(&serde_json::json!({ "scope": scope, "indicators": values }))
                 .expect("serialises")
                 + "\n"
         }
-        IndicatorFormat::Csv => {
-            let mut out = String::from("scope,id,year,known,masked_cells,low,high,value\n");
-            for v in values {
-                out.push_str(&format!(
-                    "{scope},{},{},{},{},{},{},{}\n",
-                    v.id,
-                    v.year,
-                    v.known,
-                    v.masked_cells,
-                    v.low,
-                    v.high,
-                    value_text(v)
-                ));
-            }
-            out
-        }
+        IndicatorFormat::Csv => services::monitoring::csv(&[(scope.to_owned(), values)]),
         IndicatorFormat::Text => {
             let names: std::collections::BTreeMap<String, (String, String)> = domain::monitoring::definitions()
                 .iter()

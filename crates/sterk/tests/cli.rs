@@ -215,6 +215,7 @@ fn the_final_report_is_exported_as_pdf_and_xlsx_and_a_missing_period_is_refused(
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("Eindverantwoording") && text.contains("Zuid-Friesland"), "{text}");
     assert!(text.contains("Vast te stellen subsidie"), "{text}");
+    assert!(text.contains("opgesteld op 15 september 2026"), "the demo's clock, not the machine's: {text}");
     let xlsx = dir.join("voortgang.xlsx");
     let out = sterk(
         &dir,
@@ -258,7 +259,9 @@ fn duo_exams_import_with_a_summary_and_indicators_come_out_as_json_csv_or_text()
         assert!(first.get(key).is_some(), "{key} in {first}");
     }
     let csv = sterk(&dir, &["indicators", "--format", "csv"]);
-    assert!(String::from_utf8_lossy(&csv.stdout).starts_with("scope,id,year,known,masked_cells,low,high,value\n"));
+    assert!(String::from_utf8_lossy(&csv.stdout).starts_with(
+        "scope,indicator,school_year,known_count,masked_cells,lowest_possible,highest_possible,value_on_known_numbers\n"
+    ));
     let bad = dir.join("komma.csv");
     std::fs::write(&bad, "a,b\n1,2\n").unwrap();
     let refused = sterk(&dir, &["import", "duo-exams", bad.to_str().unwrap()]);

@@ -97,7 +97,7 @@ pub(crate) fn view(item: &Item, regions: &Regions) -> ItemView {
         href: format!("{}/{}", item.kind().path(), item.slug),
         title: d.title.clone(),
         summary: d.summary.clone(),
-        body_html: crate::markdown::to_html(&d.body),
+        body_html: crate::markdown::to_html(&d.body, crate::markdown::HeadingLevel::H2),
         date: date_nl(item.date()),
         region: item.region_id.as_ref().and_then(|id| regions.get(id).cloned()),
         facts,

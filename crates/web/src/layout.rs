@@ -11,6 +11,16 @@ pub struct Layout {
     pub csrf: String,
     /// Which top navigation item is current.
     pub nav: &'static str,
+    /// Feeds of what the page lists, announced in its head so feed readers and calendars find them.
+    pub feeds: Vec<FeedLink>,
+}
+
+/// A feed a page announces with `<link rel="alternate">`.
+#[derive(Debug, Clone)]
+pub struct FeedLink {
+    pub title: String,
+    pub href: String,
+    pub mime: &'static str,
 }
 
 impl Layout {
@@ -20,7 +30,20 @@ impl Layout {
             user_name: ctx.actor.is_signed_in().then(|| ctx.user_name.clone().unwrap_or_default()),
             csrf: ctx.csrf.clone().unwrap_or_default(),
             nav,
+            feeds: Vec::new(),
         }
+    }
+
+    /// The page announces its news as Atom at `href`.
+    pub fn with_atom(mut self, title: impl Into<String>, href: impl Into<String>) -> Layout {
+        self.feeds.push(FeedLink { title: title.into(), href: href.into(), mime: "application/atom+xml" });
+        self
+    }
+
+    /// The page announces its agenda as iCalendar at `href`.
+    pub fn with_calendar(mut self, title: impl Into<String>, href: impl Into<String>) -> Layout {
+        self.feeds.push(FeedLink { title: title.into(), href: href.into(), mime: "text/calendar" });
+        self
     }
 
     pub fn bare(title: &str) -> Layout {

@@ -44,6 +44,7 @@ fn public_pages() -> Router<AppState> {
         .route("/deelplannen/akkoord/{token}", get(school_plans::endorse::form).post(school_plans::endorse::decide))
         .route("/toegankelijkheid", get(statements::accessibility))
         .route("/privacy", get(statements::privacy))
+        .route("/open-data", get(statements::open_data))
         .route("/monitor", get(monitoring::national))
         .route("/monitor.csv", get(monitoring::national_csv))
         .route("/veranderingstheorie", get(monitoring::theory))

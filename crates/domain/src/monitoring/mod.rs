@@ -195,6 +195,9 @@ impl Tally {
 }
 
 /// One indicator in one year for one scope.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named so in the API document: a schema called `Value` reads as "any JSON" to utoipa.
+#[cfg_attr(feature = "openapi", schema(as = IndicatorValue))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Value {
     pub id: String,

@@ -12,6 +12,7 @@ use super::format::{FormatError, timestamp_text};
 /// The longest agreement text accepted (characters).
 pub const MAX_TEXT_CHARS: usize = 50_000;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Agreement {
     /// The terms as written in Sterk: plain text, paragraphs separated by a blank line.
@@ -29,6 +30,7 @@ pub struct Agreement {
     pub confirmations: Vec<Confirmation>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     pub filename: String,
@@ -37,12 +39,14 @@ pub struct Document {
 }
 
 /// A party's agreement, given in Sterk by one of its signatories.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confirmation {
     pub organisation: String,
     /// The person who confirmed, as a signatory of the organisation.
     pub by: String,
     #[serde(with = "timestamp_text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// The fingerprint of the agreement as it was confirmed.
     pub fingerprint: String,

@@ -21,6 +21,9 @@ pub use super::terms::Signature;
 pub const FORMAT: &str = "sterk.application/1";
 
 /// An exact amount or quantity.
+/// Written as text ("1234.56"); read from text or a number.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = String, example = "1234.56"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Amount(pub Decimal);
 
@@ -73,12 +76,14 @@ impl Visitor<'_> for AmountVisitor {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Application {
     pub format: String,
     pub regulation: String,
     pub phase: String,
     #[serde(with = "timestamp_text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub submitted_at: Timestamp,
     pub region: ApplicationRegion,
     pub lead_applicant: String,
@@ -93,6 +98,7 @@ pub struct Application {
     pub budget: Vec<BudgetLine>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationRegion {
     pub name: String,
@@ -101,6 +107,7 @@ pub struct ApplicationRegion {
     pub maximum_eur: Option<Amount>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationOrganisation {
     pub id: String,
@@ -163,6 +170,7 @@ impl TargetGroup {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     pub id: String,
@@ -195,12 +203,15 @@ pub struct Activity {
     pub school_plan: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Milestone {
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub due: Date,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetLine {
     pub activity: String,
@@ -219,6 +230,7 @@ pub struct BudgetLine {
     /// The day a realised cost was made (hours worked, invoice date); dated parameters such as
     /// rate caps are read at this day. Budget lines leave it out and are read at 1 January.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub date: Option<Date>,
 }
 
@@ -265,6 +277,7 @@ impl BudgetLine {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Funding {
     pub source: FundingSource,
@@ -274,6 +287,10 @@ pub struct Funding {
     pub in_kind: bool,
 }
 
+/// What sheets and forms write for a line paid from the subsidy (its funder, in Dutch).
+pub const SUBSIDY_LABEL: &str = "Subsidie";
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FundingSource {

@@ -37,11 +37,13 @@ pub enum CheckError {
 }
 
 /// One input or parameter a verdict rests on (kept with a decision, so read back too).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TraceItem {
     pub name: String,
     pub value: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub valid_from: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -65,6 +67,7 @@ impl TraceItem {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub rule: String,
@@ -87,6 +90,7 @@ impl Finding {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Totals {
     pub eligible_costs: Amount,
@@ -97,6 +101,7 @@ pub struct Totals {
     pub region_maximum: Option<Amount>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub regulation: String,

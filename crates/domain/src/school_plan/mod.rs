@@ -287,6 +287,7 @@ pub struct Gap {
 
 /// What a school writes: the questions the region must see answered, the activities with their
 /// milestones, and the means needed as budget lines (price × quantity per year and category).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SchoolPlan {
     pub title: String,

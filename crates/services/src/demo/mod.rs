@@ -52,9 +52,27 @@ pub const DEMO_USERS: [(&str, &str, Role); 8] = [
 pub async fn start_clock(app: &App) -> Result<()> {
     let machine = jiff::Timestamp::now().as_millisecond();
     let mut conn = app.db.conn().await?;
+    store::settings::get_or_insert(&mut conn, DEMO_CLOCK_SETTING, &app.now().to_string()).await?;
     let first = store::settings::get_or_insert(&mut conn, "demo_clock_started_at", &machine.to_string()).await?;
     let started = first.parse::<i64>().unwrap_or(machine);
     store::set_clock(app.now().as_millisecond() + (machine - started));
+    Ok(())
+}
+
+/// The setting that keeps the demo's clock, so that commands run on a demo database later (an
+/// exported report's "opgesteld op") date things as the demo's server does.
+const DEMO_CLOCK_SETTING: &str = "demo_clock";
+
+/// Puts `app` on the demo's clock where the database is a demo's; elsewhere leaves it alone.
+pub async fn resume_clock(app: &mut App) -> Result<()> {
+    let stored = {
+        let mut conn = app.db.conn().await?;
+        store::settings::get(&mut conn, DEMO_CLOCK_SETTING).await?
+    };
+    if let Some(at) = stored.and_then(|s| s.parse::<jiff::Timestamp>().ok()) {
+        app.clock = Some(at);
+        start_clock(app).await?;
+    }
     Ok(())
 }
 

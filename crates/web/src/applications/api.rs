@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 /// The region's draft application for a phase, in the `sterk.application/1` format.
 #[utoipa::path(get, path = "/api/v1/regions/{slug}/applications/{phase}", tag = "aanvragen", security(("bearer" = [])),
     params(("slug" = String, Path), ("phase" = String, Path, description = "vooraanmelding, hoofdlijnen, uitwerking-2025-2026 of uitwerking-2027-2028")),
-    responses((status = 200, description = "De aanvraag; de ETag is de versie"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "De aanvraag in het formaat sterk.application/1 (docs/application-format.md); de ETag is de versie", body = domain::regulation::application::Application), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn get_application(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -34,8 +34,8 @@ pub(crate) async fn get_application(
 /// Replaces the draft (starting it when there is none). `If-Match` names the version it builds on; a stale one answers 409.
 #[utoipa::path(put, path = "/api/v1/regions/{slug}/applications/{phase}", tag = "aanvragen", security(("bearer" = [])),
     params(("slug" = String, Path), ("phase" = String, Path), ("If-Match" = String, Header)),
-    request_body(content_type = "application/json", description = "De aanvraag in het formaat sterk.application/1"),
-    responses((status = 200, description = "Opgeslagen; de ETag is de nieuwe versie"), (status = 409, body = Problem, content_type = "application/problem+json"),
+    request_body(content = domain::regulation::application::Application, content_type = "application/json", description = "De aanvraag in het formaat sterk.application/1"),
+    responses((status = 200, description = "Opgeslagen; de ETag is de nieuwe versie", body = SavedDto), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn put_application(
     State(st): State<AppState>,
@@ -53,7 +53,13 @@ pub(crate) async fn put_application(
     })?;
     services::applications::start(&st.app, &ctx.actor, &slug, &phase).await?;
     let version = services::applications::save(&st.app, &ctx.actor, &slug, &phase, expected, application).await?;
-    Ok((etag(version), Json(serde_json::json!({ "version": version }))).into_response())
+    Ok((etag(version), Json(SavedDto { version })).into_response())
+}
+
+/// The version a save made.
+#[derive(Serialize, ToSchema)]
+pub struct SavedDto {
+    version: i64,
 }
 
 #[derive(Serialize, ToSchema)]

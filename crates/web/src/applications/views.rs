@@ -303,7 +303,10 @@ fn build(
         maximum: maximum.map_or("onbekend".into(), euro_nl),
         room: maximum.map_or("onbekend".into(), |m| euro_nl(m - t.subsidy_requested.0)),
         vision: a.vision.clone().unwrap_or_default(),
-        vision_html: crate::markdown::to_html(a.vision.as_deref().unwrap_or_default()),
+        vision_html: crate::markdown::to_html(
+            a.vision.as_deref().unwrap_or_default(),
+            crate::markdown::HeadingLevel::H3,
+        ),
         activities: a
             .activities
             .iter()

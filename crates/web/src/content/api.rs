@@ -48,7 +48,7 @@ fn dto(item: Item, regions: &HashMap<String, String>) -> ContentDto {
         url: format!("{}/{}", d.details.kind().path(), item.slug),
         kind: d.details.kind().code().to_owned(),
         region: item.region_id.and_then(|id| regions.get(&id).cloned()),
-        body_html: crate::markdown::to_html(&d.body),
+        body_html: crate::markdown::to_html(&d.body, crate::markdown::HeadingLevel::H2),
         status: if d.status == domain::content::Status::Gepubliceerd { "gepubliceerd" } else { "concept" }.to_owned(),
         publish_on: d.publish_on.map(|x| x.to_string()),
         id: item.id,
@@ -74,7 +74,7 @@ pub struct ListQuery {
 
 /// The items the caller may see (the public: what is published), newest first; `region` gives
 /// the national items and that region's.
-#[utoipa::path(get, path = "/api/v1/content", tag = "kennisbank",
+#[utoipa::path(get, operation_id = "list_content", path = "/api/v1/content", tag = "kennisbank",
     params(("kind" = Option<String>, Query, description = "nieuws, agenda, webinar, vraag, document, inspiratie"),
         ("region" = Option<String>, Query, description = "webadres van een regio")),
     responses((status = 200, body = [ContentDto]), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -102,7 +102,7 @@ pub async fn list(
 }
 
 /// One item by kind and web address; the ETag is its version.
-#[utoipa::path(get, path = "/api/v1/content/{kind}/{slug}", tag = "kennisbank",
+#[utoipa::path(get, operation_id = "get_content", path = "/api/v1/content/{kind}/{slug}", tag = "kennisbank",
     params(("kind" = String, Path), ("slug" = String, Path)),
     responses((status = 200, body = ContentDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
@@ -127,7 +127,7 @@ pub struct ContentWrite {
 }
 
 /// Writes a new item: national (the national team) or a region's (its managers).
-#[utoipa::path(post, path = "/api/v1/content", tag = "kennisbank", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "create_content", path = "/api/v1/content", tag = "kennisbank", security(("bearer" = [])),
     request_body(content = ContentWrite, content_type = "application/json"),
     responses((status = 201, body = ContentDto), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
@@ -146,7 +146,7 @@ pub async fn create(
 }
 
 /// Replaces an item; `If-Match` names the version it builds on (409 when someone saved since).
-#[utoipa::path(put, path = "/api/v1/content/{id}", tag = "kennisbank", security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "put_content", path = "/api/v1/content/{id}", tag = "kennisbank", security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header)),
     request_body(content = ContentWrite, content_type = "application/json"),
     responses((status = 200, body = ContentDto), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")))]

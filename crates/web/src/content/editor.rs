@@ -347,7 +347,9 @@ async fn save(st: &AppState, ctx: &Ctx, form: Form, preview: bool) -> Page {
             version: 0,
             updated_at: st.app.now(),
         };
-        let preview = view(&shown, &HashMap::new());
+        let mut preview = view(&shown, &HashMap::new());
+        // The preview sits under its own heading and the title's (h3): the text's headings start at h4.
+        preview.body_html = crate::markdown::to_html(&shown.draft.body, crate::markdown::HeadingLevel::H4);
         return edit_page(st, ctx, form, Vec::new(), Some(preview), None).await;
     }
     let saved = match &form.id {

@@ -33,7 +33,7 @@ pub async fn agenda(State(st): State<AppState>, ctx: Ctx) -> Page {
     let (past, upcoming): (Vec<&AgendaEntry>, Vec<&AgendaEntry>) =
         entries.iter().partition(|e| e.ends.unwrap_or(e.starts) < now);
     html(AgendaPage {
-        l: Layout::new("Agenda", &ctx, "kennisbank"),
+        l: Layout::new("Agenda", &ctx, "kennisbank").with_calendar("Agenda Sterk Techniekonderwijs", "/agenda.ics"),
         sections: sections(Some(Kind::Agenda)),
         upcoming: upcoming.into_iter().map(|e| entry_view(e, &regions)).collect(),
         past: past.into_iter().rev().take(50).map(|e| entry_view(e, &regions)).collect(),
@@ -45,11 +45,12 @@ fn base_url(st: &AppState) -> &str {
 }
 
 async fn calendar(st: &AppState, ctx: &Ctx, region: Option<(String, String)>) -> Page {
-    let (region_id, name) = match &region {
-        Some((id, name)) => (Some(id.as_str()), format!("Agenda Sterk Techniekonderwijs: {name}")),
+    // The national calendar carries what `/agenda` lists: national and regional events alike.
+    let (scope, name) = match &region {
+        Some((id, name)) => (Some(Some(id.as_str())), format!("Agenda Sterk Techniekonderwijs: {name}")),
         None => (None, "Agenda Sterk Techniekonderwijs".to_owned()),
     };
-    let entries = services::content::agenda(&st.app, &ctx.actor, Some(region_id)).await?;
+    let entries = services::content::agenda(&st.app, &ctx.actor, scope).await?;
     let base = base_url(st);
     let now = st.app.now();
     let events: Vec<docs::feeds::CalendarEvent> = entries
@@ -83,13 +84,16 @@ pub async fn region_agenda_ics(State(st): State<AppState>, ctx: Ctx, Path(slug):
 
 async fn news_feed(st: &AppState, ctx: &Ctx, region: Option<(String, String, String)>) -> Page {
     let base = base_url(st);
-    let (region_id, title, link) = match &region {
-        Some((id, slug, name)) => {
-            (Some(id.as_str()), format!("Nieuws Sterk Techniekonderwijs: {name}"), format!("{base}/regios/{slug}"))
-        }
+    // The national feed carries what `/nieuws` lists: national and regional news alike.
+    let (scope, title, link) = match &region {
+        Some((id, slug, name)) => (
+            Some(Some(id.as_str())),
+            format!("Nieuws Sterk Techniekonderwijs: {name}"),
+            format!("{base}/regios/{slug}"),
+        ),
         None => (None, "Nieuws Sterk Techniekonderwijs".to_owned(), format!("{base}/nieuws")),
     };
-    let filter = Filter { kind: Some(Kind::Nieuws), region: Some(region_id), limit: Some(50) };
+    let filter = Filter { kind: Some(Kind::Nieuws), region: scope, limit: Some(50) };
     let items = services::content::list(&st.app, &ctx.actor, &filter).await?;
     let published = |i: &Item| {
         i.draft
@@ -104,7 +108,7 @@ async fn news_feed(st: &AppState, ctx: &Ctx, region: Option<(String, String, Str
             id: format!("{base}/nieuws/{}", i.slug),
             title: i.draft.title.clone(),
             summary: i.draft.summary.clone(),
-            content_html: crate::markdown::to_html(&i.draft.body),
+            content_html: crate::markdown::to_html(&i.draft.body, crate::markdown::HeadingLevel::H2),
             link: format!("{base}/nieuws/{}", i.slug),
             published: published(i),
             updated: i.updated_at.max(published(i)),

@@ -102,7 +102,11 @@ async fn list(st: &AppState, ctx: &Ctx, kind: Kind, q: HashMap<String, String>) 
         _ => Vec::new(),
     };
     html(ListPage {
-        l: Layout::new(heading(kind), ctx, "kennisbank"),
+        l: match kind {
+            Kind::Nieuws => Layout::new(heading(kind), ctx, "kennisbank")
+                .with_atom("Nieuws Sterk Techniekonderwijs", "/nieuws.atom"),
+            _ => Layout::new(heading(kind), ctx, "kennisbank"),
+        },
         kind,
         heading: heading(kind),
         sections: sections(Some(kind)),

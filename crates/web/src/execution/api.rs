@@ -42,7 +42,7 @@ fn inner(r: &Record) -> serde_json::Value {
 }
 
 /// The region's records of one kind that the caller may see.
-#[utoipa::path(get, path = "/api/v1/regions/{slug}/{kind}", tag = "uitvoering", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_records", path = "/api/v1/regions/{slug}/{kind}", tag = "uitvoering", security(("bearer" = [])),
     params(("slug" = String, Path), ("kind" = String, Path, description = "hours, costs, assets of contributions")),
     responses((status = 200, body = [RecordDto]), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
@@ -72,7 +72,7 @@ pub struct AddedDto {
 /// Adds one record (an object) or many (an array), all or nothing: 422 names every item that is wrong.
 #[utoipa::path(post, path = "/api/v1/regions/{slug}/{kind}", tag = "uitvoering", security(("bearer" = [])),
     params(("slug" = String, Path), ("kind" = String, Path)),
-    request_body(content_type = "application/json", description = "Eén record of een lijst"),
+    request_body(content = serde_json::Value, content_type = "application/json", description = "Eén record of een lijst (velden zoals bij RecordDto.record)"),
     responses((status = 201, body = AddedDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn add(
     State(st): State<AppState>,
@@ -190,7 +190,8 @@ pub async fn set_milestone(
 
 /// Realisation against the approved budget to date (eligible amounts per activity, year, category and funder).
 #[utoipa::path(get, path = "/api/v1/regions/{slug}/realisation", tag = "uitvoering", security(("bearer" = [])),
-    params(("slug" = String, Path)), responses((status = 200, description = "De realisatie")))]
+    params(("slug" = String, Path)), responses((status = 200, description = "De realisatie", body = domain::execution::Realisation),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn realisation(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -203,7 +204,7 @@ pub async fn realisation(
 
 /// The settlement the rules engine arrives at on everything recorded.
 #[utoipa::path(get, path = "/api/v1/regions/{slug}/settlement", tag = "uitvoering", security(("bearer" = [])),
-    params(("slug" = String, Path)), responses((status = 200, description = "De vaststelling"), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    params(("slug" = String, Path)), responses((status = 200, description = "De vaststelling", body = domain::execution::Settlement), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn settlement(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,
@@ -217,7 +218,7 @@ pub async fn settlement(
 /// A report: `final.pdf`, `final.xlsx`, `progress-2025.pdf`, `progress-2025.xlsx`.
 #[utoipa::path(get, path = "/api/v1/regions/{slug}/reports/{file}", tag = "uitvoering", security(("bearer" = [])),
     params(("slug" = String, Path), ("file" = String, Path)),
-    responses((status = 200, description = "PDF of XLSX"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "De rapportage", content((String = "application/pdf"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(st): State<AppState>,
     ApiCtx(ctx): ApiCtx,

@@ -29,27 +29,31 @@ use crate::session::Ctx;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-/// The indicators as CSV, in the JSON's fields.
-fn csv(scope: &str, values: &[Value]) -> String {
-    let mut out = String::from("scope,id,year,known,masked_cells,low,high,value\n");
-    for v in values {
-        let value = v.value.map(|d| d.to_string()).unwrap_or_default();
-        out.push_str(&format!(
-            "{scope},{},{},{},{},{},{},{value}\n",
-            v.id, v.year, v.known, v.masked_cells, v.low, v.high
-        ));
+/// Which CSV a download asks for: open data (`,`, LF) by default, `?formaat=excel` for Dutch Excel.
+#[derive(serde::Deserialize, Default)]
+pub struct CsvQuery {
+    formaat: Option<String>,
+}
+
+fn csv(parts: &[(String, &[Value])], q: &CsvQuery) -> String {
+    match q.formaat.as_deref() {
+        Some("excel") => services::monitoring::csv_excel(parts),
+        _ => services::monitoring::csv(parts),
     }
-    out
 }
 
 fn csv_response(name: &str, body: String) -> Response {
     crate::download::file("text/csv; charset=utf-8", name, body)
 }
 
-pub async fn region_csv(State(st): State<AppState>, Path(slug): Path<String>) -> Page {
+pub async fn region_csv(
+    State(st): State<AppState>,
+    Path(slug): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<CsvQuery>,
+) -> Page {
     let scope = Scope::Region(slug.clone());
     let values = services::monitoring::indicators(&st.app, &scope, None).await?;
-    Ok(csv_response(&format!("indicatoren-{slug}.csv"), csv(&scope.code(), &values)))
+    Ok(csv_response(&format!("indicatoren-{slug}.csv"), csv(&[(scope.code(), &values)], &q)))
 }
 
 pub struct RegionRow {
@@ -196,14 +200,12 @@ pub async fn national(State(st): State<AppState>, ctx: Ctx) -> Page {
     })
 }
 
-pub async fn national_csv(State(st): State<AppState>) -> Page {
+pub async fn national_csv(State(st): State<AppState>, axum::extract::Query(q): axum::extract::Query<CsvQuery>) -> Page {
     let values = services::monitoring::indicators(&st.app, &Scope::National, None).await?;
-    let mut body = csv("national", &values);
     let all = services::monitoring::computed(&st.app).await?;
-    for (slug, v) in &all.per_region {
-        body.push_str(csv(&format!("region:{slug}"), v).split_once('\n').map_or("", |(_, rest)| rest));
-    }
-    Ok(csv_response("indicatoren.csv", body))
+    let mut parts: Vec<(String, &[Value])> = vec![("national".to_owned(), &values)];
+    parts.extend(all.per_region.iter().map(|(slug, v)| (format!("region:{slug}"), v.as_slice())));
+    Ok(csv_response("indicatoren.csv", csv(&parts, &q)))
 }
 
 #[derive(Template)]

@@ -240,9 +240,11 @@ pub(crate) async fn find_schools(
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DecisionsQuery {
     /// A region's slug; without it, every region.
     #[serde(default)]
+    #[param(example = "zuid-friesland")]
     regio: Option<String>,
 }
 

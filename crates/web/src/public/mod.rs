@@ -121,7 +121,9 @@ pub async fn region(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Strin
         beeld,
         pupils,
         rank,
-        l: Layout::new(region.name.clone(), &ctx, "regios"),
+        l: Layout::new(region.name.clone(), &ctx, "regios")
+            .with_atom(format!("Nieuws: {}", region.name), format!("/regios/{}/nieuws.atom", region.slug))
+            .with_calendar(format!("Agenda: {}", region.name), format!("/regios/{}/agenda.ics", region.slug)),
         can_edit: ctx.actor.permits(Action::EditRegionProfile { region_id: &region.id }),
         paragraphs: p.description.split("\n\n").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
         contact_name: p.contact_name.clone(),

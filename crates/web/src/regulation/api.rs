@@ -17,9 +17,9 @@ pub const CHECK_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Checks an application in the `sterk.application/1` format against its regulation: every rule
 /// with its verdict, Dutch explanation, source and trace (see `docs/application-format.md`).
 #[utoipa::path(post, path = "/api/v1/check", tag = "regeling",
-    request_body(content_type = "application/json", description = "Een aanvraag in het formaat sterk.application/1"),
+    request_body(content = domain::regulation::application::Application, content_type = "application/json", description = "Een aanvraag in het formaat sterk.application/1"),
     responses(
-        (status = 200, description = "Het rapport: regulation, phase, passed, totals en findings (elke regel)"),
+        (status = 200, description = "Het rapport: regulation, phase, passed, totals en findings (elke regel)", body = domain::regulation::check::Report),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Het bestand is onleesbaar; fields[0].field noemt het JSON-pad")))]
 pub(crate) async fn check_application(State(st): State<AppState>, body: String) -> Response {
     use domain::regulation::check::CheckError;

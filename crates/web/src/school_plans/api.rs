@@ -118,7 +118,7 @@ fn signed_in(ctx: &crate::session::Ctx) -> Result<(), ApiError> {
 }
 
 /// The region's school plans the caller may see (all for the region's manager and lead applicant, own plans for a school contact).
-#[utoipa::path(get, path = "/api/v1/regions/{slug}/school-plans", tag = "deelplannen", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "list_school_plans", path = "/api/v1/regions/{slug}/school-plans", tag = "deelplannen", security(("bearer" = [])),
     params(("slug" = String, Path)),
     responses((status = 200, body = [PlanSummaryDto]), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
@@ -151,8 +151,8 @@ pub async fn list(
 }
 
 /// Creates a plan in status `concept`, written by the caller.
-#[utoipa::path(post, path = "/api/v1/regions/{slug}/school-plans", tag = "deelplannen", security(("bearer" = [])),
-    params(("slug" = String, Path)), request_body(content_type = "application/json", description = "Het deelplan"),
+#[utoipa::path(post, operation_id = "create_school_plan", path = "/api/v1/regions/{slug}/school-plans", tag = "deelplannen", security(("bearer" = [])),
+    params(("slug" = String, Path)), request_body(content = domain::school_plan::SchoolPlan, content_type = "application/json", description = "Het deelplan"),
     responses((status = 201, body = PlanDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(st): State<AppState>,
@@ -168,7 +168,7 @@ pub async fn create(
 }
 
 /// A plan with its history, attachments and the statuses the caller may move it to; the ETag is its version.
-#[utoipa::path(get, path = "/api/v1/school-plans/{id}", tag = "deelplannen", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "get_school_plan", path = "/api/v1/school-plans/{id}", tag = "deelplannen", security(("bearer" = [])),
     params(("id" = String, Path)), responses((status = 200, body = PlanDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     State(st): State<AppState>,
@@ -181,9 +181,9 @@ pub async fn get(
 }
 
 /// Replaces the plan while it is `concept` or `teruggestuurd`; `If-Match` names the version it builds on.
-#[utoipa::path(put, path = "/api/v1/school-plans/{id}", tag = "deelplannen", security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "put_school_plan", path = "/api/v1/school-plans/{id}", tag = "deelplannen", security(("bearer" = [])),
     params(("id" = String, Path), ("If-Match" = String, Header)),
-    request_body(content_type = "application/json", description = "Het deelplan"),
+    request_body(content = domain::school_plan::SchoolPlan, content_type = "application/json", description = "Het deelplan"),
     responses((status = 200, body = PlanDto), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")))]
 pub async fn put(
     State(st): State<AppState>,
@@ -213,7 +213,7 @@ pub struct TransitionInput {
 }
 
 /// Moves the plan along the workflow: 409 for a step the workflow does not have from the current status, 403 for a role that may not take it, 422 when a required comment is missing. Approving puts the plan's activities and lines into the region's current draft application.
-#[utoipa::path(post, path = "/api/v1/school-plans/{id}/transitions", tag = "deelplannen", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "transition_school_plan", path = "/api/v1/school-plans/{id}/transitions", tag = "deelplannen", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = TransitionInput,
     responses((status = 200, body = PlanDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn transition(

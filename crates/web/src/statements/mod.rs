@@ -1,8 +1,12 @@
 //! The statements a Dutch public service publishes: accessibility (`/toegankelijkheid`, in the
-//! model of digitoegankelijk.nl) and privacy with the cookies (`/privacy`). The figures they quote
+//! model of digitoegankelijk.nl), privacy with the cookies (`/privacy`), and what is open data and
+//! how to use it (`/open-data`). The figures they quote
 //! (how long a session or a form token lives) come from the constants that set them.
 
 use askama::Template;
+use axum::extract::State;
+
+use crate::AppState;
 
 use crate::layout::Layout;
 use crate::page::{Page, html};
@@ -17,7 +21,7 @@ const CHECKED: [&str; 12] = [
     "De regeling en haar artikelen",
     "De monitor (met de kaart) en de veranderingstheorie",
     "Nieuws, agenda, webinars, veelgestelde vragen, documenten en inspiratie",
-    "Contact, aanmelden als school en als partner",
+    "Contact, aanmelden als school en als partner, open data en API",
     "Inloggen, wachtwoord vergeten, tweestapsverificatie",
     "Mijn Sterk en het beheer van regio's, organisaties en gebruikers",
     "De aanvraag, de samenwerkingsovereenkomst en de deelplannen",
@@ -94,6 +98,19 @@ pub async fn privacy(ctx: Ctx) -> Page {
         invitation_days: services::users::INVITATION_TTL_MS / (24 * 60 * 60 * 1000),
         reset_minutes: services::recovery::RESET_TTL_MS / 60_000,
     })
+}
+
+#[derive(Template)]
+#[template(path = "verklaringen/open-data.html")]
+pub struct OpenDataPage {
+    pub l: Layout,
+    /// Whether the funder's decisions are open data yet (a dated parameter of the regulation).
+    pub decisions: bool,
+}
+
+pub async fn open_data(State(st): State<AppState>, ctx: Ctx) -> Page {
+    let decisions = services::open_data::published(&st.app, st.app.current_regulation()?)?;
+    html(OpenDataPage { l: Layout::new("Open data en API", &ctx, "open-data"), decisions })
 }
 
 #[cfg(test)]

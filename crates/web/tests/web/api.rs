@@ -31,6 +31,30 @@ async fn openapi_document_describes_the_api() {
     }
     assert!(doc["paths"]["/api/v1/regions/{slug}"]["patch"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // What a client generator needs: unique operation ids, a schema for every answer, and the
+    // values every path parameter takes.
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(ids.insert(id.clone()), "operationId {id} twice ({method} {path})");
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status != "204" {
+                    let content = response["content"].as_object().unwrap_or_else(|| panic!("{method} {path} {status}"));
+                    assert!(content.values().all(|c| c["schema"].is_object()), "{method} {path} {status}");
+                }
+            }
+            for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] == "path") {
+                let schema = &p["schema"];
+                assert!(schema["examples"][0].is_string(), "{method} {path} {}: an example", p["name"]);
+            }
+        }
+    }
+    let kinds = &doc["paths"]["/api/v1/regions/{slug}/{kind}"]["get"]["parameters"][1]["schema"]["enum"];
+    assert_eq!(kinds, &json!(["hours", "costs", "assets", "contributions"]));
+    let files = &doc["paths"]["/api/v1/regions/{slug}/reports/{file}"]["get"]["parameters"][1]["schema"]["enum"];
+    assert!(files.as_array().unwrap().contains(&json!("progress-2025.pdf")), "{files}");
+    assert!(files.as_array().unwrap().contains(&json!("final.xlsx")), "{files}");
 }
 
 #[tokio::test]

@@ -168,7 +168,7 @@ async fn a_second_editor_cannot_silently_overwrite_the_first() {
         )
         .await;
     assert_eq!(preview.status, StatusCode::OK);
-    preview.assert_contains("<h3>Kop</h3>");
+    preview.assert_contains("<h4>Kop</h4>");
     preview.assert_contains("<em>nadruk</em>");
     assert!(!Client::new(st.clone()).get("/veelgestelde-vragen").await.body.contains("Voorbeeldtitel"));
 }
@@ -230,9 +230,14 @@ async fn the_calendar_and_news_feeds_parse_with_amsterdam_times() {
     }
     assert_eq!(day.get_location(), Some("Jaarbeurs, Utrecht"));
     assert!(events.iter().any(|e| e.get_summary() == Some("Uiterste indiening: Aanvraag op hoofdlijnen")));
+    // The national calendar carries what /agenda lists, regional events too.
+    let page = visitor.get("/agenda").await;
+    page.assert_contains("Regiobijeenkomst Zuid-Friesland");
+    page.assert_contains(
+        r#"<link rel="alternate" type="text/calendar" title="Agenda Sterk Techniekonderwijs" href="/agenda.ics">"#,
+    );
     assert!(
-        !events.iter().any(|e| e.get_summary().is_some_and(|s| s.starts_with("Regiobijeenkomst"))),
-        "national feed"
+        events.iter().any(|e| e.get_summary() == Some("Regiobijeenkomst Zuid-Friesland: uitgewerkt plan 2027-2028"))
     );
     let region: icalendar::Calendar = visitor.get("/regios/zuid-friesland/agenda.ics").await.body.parse().unwrap();
     assert!(
@@ -249,6 +254,31 @@ async fn the_calendar_and_news_feeds_parse_with_amsterdam_times() {
         feed.entries().iter().any(|e| e.title().as_str() == "Handreiking: Sterk Techniekonderwijs blijvend borgen")
     );
     assert!(!feed.entries().iter().any(|e| e.title().contains("concept")));
+    // The national feed carries every item /nieuws lists, regional news too, and the page says where it is.
+    let news = visitor.get("/nieuws").await;
+    news.assert_contains(r#"<link rel="alternate" type="application/atom+xml" title="Nieuws Sterk Techniekonderwijs" href="/nieuws.atom">"#);
+    let listed: std::collections::BTreeSet<String> = news
+        .body
+        .split("href=\"/nieuws/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|slug| format!("/nieuws/{slug}"))
+        .collect();
+    let in_feed: std::collections::BTreeSet<String> = feed
+        .entries()
+        .iter()
+        .filter_map(|e| e.links().first())
+        .filter_map(|l| l.href().split_once("/nieuws/").map(|(_, slug)| format!("/nieuws/{slug}")))
+        .collect();
+    assert!(!listed.is_empty(), "{listed:?}");
+    assert_eq!(in_feed, listed);
+    let region = visitor.get("/regios/zuid-friesland").await;
+    region.assert_contains(
+        r#"type="application/atom+xml" title="Nieuws: Zuid-Friesland" href="/regios/zuid-friesland/nieuws.atom""#,
+    );
+    region.assert_contains(
+        r#"type="text/calendar" title="Agenda: Zuid-Friesland" href="/regios/zuid-friesland/agenda.ics""#,
+    );
     assert_eq!(visitor.get("/regios/nergens/nieuws.atom").await.status, StatusCode::NOT_FOUND);
 }
 

@@ -25,4 +25,5 @@ mod reported;
 mod school_plans;
 mod smtp;
 mod sso;
+mod statements;
 mod workspace;

@@ -77,10 +77,16 @@ async fn the_real_file_imports_idempotently_and_feeds_the_indicators() {
     let csv = visitor.get("/regios/zuid-friesland/indicatoren.csv").await;
     assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
     assert!(
-        csv.body.starts_with("scope,id,year,known,masked_cells,low,high,value\nregion:zuid-friesland,"),
+        csv.body.starts_with("scope,indicator,school_year,known_count,masked_cells,lowest_possible,highest_possible,value_on_known_numbers\nregion:zuid-friesland,"),
         "{}",
         csv.body
     );
+    // The same rows as Dutch Excel opens them: a byte order mark, `;`, CRLF, Dutch column names.
+    let excel = visitor.get("/regios/zuid-friesland/indicatoren.csv?formaat=excel").await;
+    assert!(excel.body.starts_with("\u{feff}Gebied;Indicator;Naam;Schooljaar;Bekend aantal;"), "{}", excel.body);
+    assert!(!excel.body.replace("\r\n", "").contains('\n'), "CRLF line ends");
+    assert_eq!(excel.body.lines().count(), csv.body.lines().count());
+    region.assert_contains("indicatoren.csv?formaat=excel");
     let toc = visitor.get("/veranderingstheorie").await;
     toc.assert_contains("Meer meisjes kiezen techniek");
     toc.assert_contains("Aandeel meisjes in techniek");

@@ -389,12 +389,13 @@ fn a_wrong_row_refuses_the_whole_workbook_with_sheet_row_and_column() {
         let mut lenient = reg.clone();
         let mut extra = lenient.categories[0].clone();
         extra.id = "reizen".into();
+        extra.label = "Reizen".into();
         lenient.categories.push(extra);
         docs::xlsx::write_budget(&lenient, &app).unwrap()
     };
     let errors = import::budget::read(&bytes, &reg, &app).unwrap_err();
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].to_string(), "blad 2026, rij 3, kolom \"Kostensoort\": onbekende kostensoort \"reizen\"");
+    assert_eq!(errors[0].to_string(), "blad 2026, rij 3, kolom \"Kostensoort\": onbekende kostensoort \"Reizen\"");
 }
 
 #[tokio::test]
