@@ -19,7 +19,9 @@ Usage: check.py BASE OUTPUT_DIR [EXTRA_PDF...]. Exits 1 with every failure liste
 import csv
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -361,7 +363,7 @@ DUTCH_DATE = re.compile(r"^\d{1,2} (januari|februari|maart|april|mei|juni|juli|a
 CODE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:\S+)?$|^[a-z]+(-[a-z]+)+$")
 
 
-def recompute(paths: list[Path], out: Path) -> Path:
+def recompute(paths: list[Path], out: Path) -> Path | None:
     """LibreOffice opens each workbook, recomputes every formula (the setting "always recalculate
     on load") and saves it again; returns the folder of the recomputed copies."""
     profile = out / "lo-profile"
@@ -369,8 +371,20 @@ def recompute(paths: list[Path], out: Path) -> Path:
     (profile / "user" / "registrymodifications.xcu").write_text(LO_SETTINGS)
     target = out / "recomputed"
     target.mkdir(exist_ok=True)
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(target), *map(str, paths)], capture_output=True, text=True, check=True, timeout=300)
+    # In a process group of its own, so a LibreOffice that hangs is stopped whole (soffice.bin too).
+    run = subprocess.Popen(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                            "xlsx", "--outdir", str(target), *map(str, paths)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, err = run.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.communicate()
+        fail("LibreOffice rekende niet binnen 5 minuten")
+        return None
+    if run.returncode != 0:
+        fail(f"LibreOffice: {err.strip()[-400:]}")
+        return None
     return target
 
 
@@ -420,6 +434,8 @@ def check_workbooks(clients: dict[str, Client], out: Path) -> None:
         files.append((out / name, labels))
     probe = tampered(files[0][0], out)
     target = recompute([f for f, _ in files] + [probe], out)
+    if target is None:
+        return
     wrong = [v for _, _, v in formula_cells(target / probe.name) if v == 987654321]
     if wrong:
         fail("LibreOffice rekende niet opnieuw: een fout bewaard resultaat bleef staan")

@@ -48,6 +48,9 @@ pub struct ReportInput<'a> {
     pub approved: &'a Application,
     pub records: &'a Records,
     pub realisation: &'a Realisation,
+    /// The years whose depreciation the realisation counts (those begun), so the lines can be
+    /// listed as the realisation made them.
+    pub years: &'a [i16],
     /// The settlement (final accounts only).
     pub settlement: Option<&'a Settlement>,
     /// The annual accounts note: per year received (from the payment register), spent and the balance.

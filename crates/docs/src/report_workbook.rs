@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
 
 use crate::report::{PLANS_COUNTED_ONCE, ReportInput};
-use crate::table::{DATE_NL, excel_date};
+use crate::table::{DATE_NL, column_sum, excel_date};
 
 fn f64_of(d: Decimal) -> f64 {
     d.try_into().unwrap_or(0.0)
@@ -40,11 +40,11 @@ fn against_rows(ws: &mut Worksheet, mut row: u32, rows: &[(String, &Against)], f
     }
     let (approved, realised): (Decimal, Decimal) =
         rows.iter().fold((Decimal::ZERO, Decimal::ZERO), |(x, y), (_, a)| (x + a.approved, y + a.realised));
-    // Excel's row of the last line (an empty table sums its header row, which holds no number).
+    // Excel's row of the last line; before `first` when the table is empty.
     let last = row;
     ws.write_string_with_format(row, 0, "Totaal", &f.bold)?;
     for (c, col, value) in [(1, 'B', approved), (2, 'C', realised), (3, 'D', approved - realised)] {
-        ws.write_formula_with_format(row, c, formula(format!("=SUM({col}{first}:{col}{last})"), value), &f.euro_bold)?;
+        ws.write_formula_with_format(row, c, column_sum(&col.to_string(), first, last, value), &f.euro_bold)?;
     }
     Ok(row + 1)
 }
@@ -95,7 +95,7 @@ pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
         let row = cash.len() as u32 + 1;
         let total: Decimal = cash.iter().map(|c| c.amount_eur).sum();
         ws.write_string_with_format(row, 0, "Totaal", &f.bold)?;
-        ws.write_formula_with_format(row, 3, formula(format!("=SUM(D2:D{row})"), total), &f.euro_bold)?;
+        ws.write_formula_with_format(row, 3, column_sum("D", 2, row, total), &f.euro_bold)?;
     }
     wb.save_to_buffer()
 }
@@ -103,7 +103,9 @@ pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
 fn summary(ws: &mut Worksheet, input: &ReportInput, f: &Formats) -> Result<(), XlsxError> {
     let r = input.realisation;
     ws.set_column_width(0, 46.0)?;
-    ws.set_column_width(1, 20.0)?;
+    for c in 1..4 {
+        ws.set_column_width(c, 20.0)?;
+    }
     ws.write_string_with_format(0, 0, input.kind.title(), &f.bold)?;
     ws.write_string(1, 0, "Regio")?;
     ws.write_string(1, 1, input.region)?;
@@ -254,8 +256,7 @@ fn lines(ws: &mut Worksheet, input: &ReportInput, f: &Formats) -> Result<(), Xls
         ("Eigen rekening", 14.0),
     ];
     heads(ws, 0, &titles, f)?;
-    let years: Vec<i16> = input.realisation.per_year.keys().copied().collect();
-    let realised = domain::execution::realised(input.approved, input.records, &years);
+    let realised = domain::execution::realised(input.approved, input.records, input.years);
     let outcomes = &input.realisation.lines;
     for (i, (line, outcome)) in realised.budget.iter().zip(outcomes).enumerate() {
         let row = i as u32 + 1;
@@ -284,7 +285,7 @@ fn lines(ws: &mut Worksheet, input: &ReportInput, f: &Formats) -> Result<(), Xls
         (9, 'J', used().map(|o| o.own_cost).sum()),
     ];
     for (c, col, value) in sums {
-        ws.write_formula_with_format(row, c, formula(format!("=SUM({col}2:{col}{row})"), value), &f.euro_bold)?;
+        ws.write_formula_with_format(row, c, column_sum(&col.to_string(), 2, row, value), &f.euro_bold)?;
     }
     Ok(())
 }

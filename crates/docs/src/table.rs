@@ -19,6 +19,13 @@ pub enum Cell {
 /// Dates as the Dutch write them, whatever the reader's locale (413 is nl-NL).
 pub(crate) const DATE_NL: &str = "[$-413]d mmmm yyyy";
 
+/// A column's total over Excel's rows `first` to `last`, its exact value cached. An empty column
+/// (no rows between) totals 0: a SUM over no rows would reach the totals cell itself.
+pub(crate) fn column_sum(column: &str, first: u32, last: u32, value: Decimal) -> Formula {
+    let text = if last < first { "=0".to_owned() } else { format!("=SUM({column}{first}:{column}{last})") };
+    Formula::new(text).set_result(value.to_string())
+}
+
 /// A calendar date as Excel's date value.
 pub(crate) fn excel_date(d: jiff::civil::Date) -> Result<rust_xlsxwriter::ExcelDateTime, XlsxError> {
     let month = u8::try_from(d.month()).unwrap_or(1);
@@ -72,7 +79,7 @@ pub fn csv_nl(sheet: &Sheet) -> Result<String, csv::Error> {
     w.write_record(&header)?;
     for row in &sheet.rows {
         let fields = row.iter().map(|cell| match cell {
-            Cell::Text(t) => t.clone(),
+            Cell::Text(t) => inert(t),
             Cell::Euro(d) => number(d.round_dp(2)),
             Cell::Percent(d) => number(*d),
             Cell::Whole(n) => n.to_string(),
@@ -83,6 +90,12 @@ pub fn csv_nl(sheet: &Sheet) -> Result<String, csv::Error> {
     }
     let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
+/// Text Excel would read as a formula (`=`, `+`, `-`, `@`, a tab or a carriage return first) gets
+/// a leading apostrophe, which Excel shows as text (OWASP's advice against CSV injection).
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 
 pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
@@ -119,16 +132,10 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
             ws.write_string_with_format(at, 0, "Totaal", &bold)?;
             for (c, _) in sheet.columns.iter().enumerate().filter(|(_, col)| col.total) {
                 let name = column_number_to_name(u16::try_from(c).unwrap_or(u16::MAX));
-                let formula = Formula::new(format!("=SUM({name}2:{name}{})", last + 1));
-                let cached = sum(&sheet.rows, c);
+                let formula = column_sum(&name, 2, last + 1, sum(&sheet.rows, c));
                 let is_euro = sheet.rows.iter().any(|r| matches!(r.get(c), Some(Cell::Euro(_))));
                 let format = if is_euro { &euro_bold } else { &bold };
-                ws.write_formula_with_format(
-                    at,
-                    u16::try_from(c).unwrap_or(u16::MAX),
-                    formula.set_result(cached.to_string()),
-                    format,
-                )?;
+                ws.write_formula_with_format(at, u16::try_from(c).unwrap_or(u16::MAX), formula, format)?;
             }
         }
         ws.set_freeze_panes(1, 0)?;
@@ -175,11 +182,13 @@ mod tests {
             name: "Besluiten",
             columns: vec![
                 Column { title: "Regio", width: 20.0, total: false },
+                Column { title: "Opmerking", width: 20.0, total: false },
                 Column { title: "Datum", width: 14.0, total: false },
                 Column { title: "Bedrag", width: 14.0, total: false },
             ],
             rows: vec![vec![
                 Cell::Text("Zuid-Friesland; \"Heerenveen\"".into()),
+                Cell::Text("=HYPERLINK(\"https://example.org\")".into()),
                 Cell::Date(jiff::civil::date(2024, 10, 1)),
                 Cell::Euro(Decimal::new(123_456, 2)),
             ]],
@@ -191,18 +200,18 @@ mod tests {
         let bytes = workbook(&[dated()]).unwrap();
         let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         let range = wb.worksheet_range("Besluiten").unwrap();
-        match range.get_value((1, 1)) {
+        match range.get_value((1, 2)) {
             Some(Data::DateTime(d)) => assert_eq!(d.as_f64(), 45566.0, "1 October 2024 as Excel counts days"),
             other => panic!("a date cell, not {other:?}"),
         }
     }
 
     #[test]
-    fn csv_for_dutch_excel_has_a_bom_semicolons_crlf_and_decimal_commas() {
+    fn csv_for_dutch_excel_has_a_bom_semicolons_crlf_decimal_commas_and_no_formulas() {
         let text = csv_nl(&dated()).unwrap();
         assert_eq!(
             text,
-            "\u{feff}Regio;Datum;Bedrag (EUR)\r\n\"Zuid-Friesland; \"\"Heerenveen\"\"\";2024-10-01;1234,56\r\n"
+            "\u{feff}Regio;Opmerking;Datum;Bedrag (EUR)\r\n\"Zuid-Friesland; \"\"Heerenveen\"\"\";\"'=HYPERLINK(\"\"https://example.org\"\")\";2024-10-01;1234,56\r\n"
         );
     }
 }

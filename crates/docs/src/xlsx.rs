@@ -8,6 +8,8 @@ use domain::regulation::check::{self, CheckError};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
 
+use crate::table::column_sum;
+
 const EURO: &str = "€ #,##0.00";
 /// The year sheets' columns; `import::budget` reads them back by their titles.
 const COLUMNS: [(&str, f64); 10] = [
@@ -58,7 +60,11 @@ struct Formats {
 /// funder's name) and the co-financing. Cached results are the exact values, so a spreadsheet that
 /// recomputes shows the same.
 pub fn write_budget(reg: &Regulation, app: &Application) -> Result<Vec<u8>, XlsxDocError> {
-    let (report, lines) = check::check_with_lines(reg, app)?;
+    let (report, all_lines) = check::check_with_lines(reg, app)?;
+    let years: Vec<i16> = reg.phase(&app.phase).map(|p| p.years.clone()).unwrap_or_default();
+    // Only the phase's years have a sheet (the checks refuse lines in other years), so the
+    // summary's cached results count the lines its formulas count.
+    let lines: Vec<check::LineEval<'_>> = all_lines.into_iter().filter(|l| years.contains(&l.line.year)).collect();
     let mut wb = Workbook::new();
     // Created when the application was submitted (or last saved), not now: the same version gives
     // the same bytes every time.
@@ -71,7 +77,6 @@ pub fn write_budget(reg: &Regulation, app: &Application) -> Result<Vec<u8>, Xlsx
         wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
     };
     wb.add_worksheet().set_name("Samenvatting")?;
-    let years: Vec<i16> = reg.phase(&app.phase).map(|p| p.years.clone()).unwrap_or_default();
     let mut last_rows = Vec::new();
     for (yi, year) in years.iter().enumerate() {
         let in_year: Vec<&check::LineEval> = lines.iter().filter(|l| l.line.year == *year).collect();
@@ -127,20 +132,25 @@ fn year_sheet(
         ws.write_string(row, 9, if line.funding.in_kind { "ja" } else { "nee" })?;
         row += 1;
     }
-    let sum = |col: char| format!("=SUM({col}2:{col}{})", row.max(2));
     let amount: Decimal = lines.iter().map(|l| l.amount).sum();
     let eligible: Decimal = lines.iter().map(|l| l.eligible).sum();
     ws.write_string_with_format(row, 0, "Totaal", &f.bold)?;
-    ws.write_formula_with_format(row, 6, Formula::new(sum('G')).set_result(amount.to_string()), &f.euro_bold)?;
-    ws.write_formula_with_format(row, 7, Formula::new(sum('H')).set_result(eligible.to_string()), &f.euro_bold)?;
+    ws.write_formula_with_format(row, 6, column_sum("G", 2, row, amount), &f.euro_bold)?;
+    ws.write_formula_with_format(row, 7, column_sum("H", 2, row, eligible), &f.euro_bold)?;
     Ok(row)
 }
 
 /// Who pays a line, as the Financiering column says it: the subsidy or the organisation's name.
 fn funder_name<'a>(app: &'a Application, line: &'a domain::regulation::application::BudgetLine) -> &'a str {
     match (&line.funding.source, &line.funding.by) {
-        (FundingSource::Cofinancing, Some(by)) => app.organisation(by).map_or(by.as_str(), |o| o.name.as_str()),
-        _ => SUBSIDY_LABEL,
+        // An organisation called like the subsidy is written by its id, which the importer reads first.
+        (FundingSource::Cofinancing, Some(by)) => match app.organisation(by) {
+            Some(o) if !o.name.trim().eq_ignore_ascii_case(SUBSIDY_LABEL) => o.name.as_str(),
+            _ => by.as_str(),
+        },
+        // The checks refuse this; the workbook says so rather than calling it subsidy.
+        (FundingSource::Cofinancing, None) => "Cofinanciering zonder organisatie",
+        (FundingSource::Subsidy, _) => SUBSIDY_LABEL,
     }
 }
 
@@ -179,8 +189,7 @@ fn cofinancing_sheet(
     }
     ws.write_string_with_format(row, 0, "Totaal", &f.bold)?;
     let total: Decimal = co.iter().map(|l| l.eligible).sum();
-    let formula = Formula::new(format!("=SUM(F2:F{})", row.max(2))).set_result(total.to_string());
-    ws.write_formula_with_format(row, 5, formula, &f.euro_bold)?;
+    ws.write_formula_with_format(row, 5, column_sum("F", 2, row, total), &f.euro_bold)?;
     ws.write_string(row + 2, 0, "Alleen bijdragen van bedrijven tellen mee voor de minimale cofinanciering.")?;
     Ok(row - 1)
 }
@@ -216,16 +225,16 @@ fn summary_sheet(
                 .is_some_and(|o| o.kind == OrganisationKind::Company)
     };
     let cofinancing: Decimal = lines.iter().filter(by_company).map(|l| l.eligible).sum();
-    let last_year = YEARS_FROM + years.len().max(1) as u32;
+    let last_year = YEARS_FROM + years.len() as u32;
     let per_year_subsidy: Vec<String> = years
         .iter()
         .zip(last_rows)
         .map(|(y, last)| format!("SUMIF('{y}'!I2:I{last},\"{SUBSIDY_LABEL}\",'{y}'!H2:H{last})"))
+        .chain(years.is_empty().then(|| "0".to_owned()))
         .collect();
     let company = OrganisationKind::Company.label();
     let co_last = cofinanced + 1;
     let figures = [
-        ("Subsidiabele kosten", format!("=SUM(C{}:C{last_year})", YEARS_FROM + 1), eligible),
         ("Gevraagde subsidie", format!("={}", per_year_subsidy.join("+")), subsidy),
         (
             "Cofinanciering door bedrijven",
@@ -233,9 +242,12 @@ fn summary_sheet(
             cofinancing,
         ),
     ];
+    ws.write_string(4, 0, "Subsidiabele kosten")?;
+    ws.write_formula_with_format(4, 1, column_sum("C", YEARS_FROM + 1, last_year, eligible), &f.euro)?;
     for (i, (label, formula, value)) in figures.iter().enumerate() {
-        ws.write_string(4 + i as u32, 0, *label)?;
-        ws.write_formula_with_format(4 + i as u32, 1, Formula::new(formula).set_result(value.to_string()), &f.euro)?;
+        let row = 5 + i as u32;
+        ws.write_string(row, 0, *label)?;
+        ws.write_formula_with_format(row, 1, Formula::new(formula).set_result(value.to_string()), &f.euro)?;
     }
     let share = if eligible.is_zero() { Decimal::ZERO } else { cofinancing / eligible };
     ws.write_string(7, 0, "Aandeel cofinanciering")?;
@@ -270,6 +282,18 @@ mod tests {
         assert_eq!(s.get_value((11, 2)), Some(&Data::Float(49000.0)), "2025 eligible via a formula's cached result");
         let y = wb.worksheet_range("2025").unwrap();
         assert_eq!(y.get_value((0, 0)), Some(&Data::String("Activiteit".into())));
+    }
+
+    #[test]
+    fn a_year_without_lines_totals_zero_rather_than_itself() {
+        let reg = Regulation::builtin("sto-2025-2028").unwrap();
+        let mut app =
+            Application::from_json(include_str!("../../../examples/hoofdlijnen-voorbeeldregio.json")).unwrap();
+        app.budget.retain(|l| l.year != 2026);
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(write_budget(&reg, &app).unwrap())).unwrap();
+        let formulas = wb.worksheet_formula("2026").unwrap();
+        let totals: Vec<String> = formulas.used_cells().map(|(_, _, f)| f.clone()).collect();
+        assert_eq!(totals, ["0", "0"], "no SUM reaching its own cell");
     }
 
     #[test]

@@ -107,7 +107,9 @@ pub fn read(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<Bud
         for (i, row) in rows.enumerate() {
             let row_no = i + 2;
             let activity = text(row.get(c("Activiteit")));
-            if activity.is_empty() || activity == "Totaal" {
+            // The totals row says "Totaal" and has no cost type (an activity may be called so).
+            let totals = activity == "Totaal" && text(row.get(c("Kostensoort"))).is_empty();
+            if activity.is_empty() || totals {
                 continue;
             }
             let mut err = |column: &str, message: String| {
@@ -127,7 +129,11 @@ pub fn read(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<Bud
             let category = text(row.get(c("Kostensoort")));
             let category = match find(&reg.categories, &category, |k| (&k.id, &k.label)) {
                 Found::One(k) => k.id.clone(),
-                _ => {
+                Found::Several => {
+                    err("Kostensoort", format!("meer kostensoorten heten \"{category}\"; schrijf de code"));
+                    category
+                }
+                Found::None => {
                     err("Kostensoort", format!("onbekende kostensoort \"{category}\""));
                     category
                 }
@@ -144,11 +150,20 @@ pub fn read(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<Bud
                 );
             }
             let funder = text(row.get(c("Financiering")));
-            let funding = if funder.is_empty() || funder.eq_ignore_ascii_case(SUBSIDY_LABEL) {
-                Funding { source: FundingSource::Subsidy, by: None, in_kind: false }
-            } else if let Found::One(o) = find(&app.organisations, &funder, |o| (&o.id, &o.name)) {
+            // "Subsidie" is the subsidy; an organisation of that name is written by its id.
+            let organisation = if funder.is_empty() || funder.eq_ignore_ascii_case(SUBSIDY_LABEL) {
+                app.organisations.iter().find(|o| o.id == funder).map_or(Found::None, Found::One)
+            } else {
+                find(&app.organisations, &funder, |o| (&o.id, &o.name))
+            };
+            let funding = if let Found::One(o) = organisation {
                 let in_kind = text(row.get(c("In natura"))).eq_ignore_ascii_case("ja");
                 Funding { source: FundingSource::Cofinancing, by: Some(o.id.clone()), in_kind }
+            } else if funder.is_empty() || funder.eq_ignore_ascii_case(SUBSIDY_LABEL) {
+                Funding { source: FundingSource::Subsidy, by: None, in_kind: false }
+            } else if let Found::Several = organisation {
+                err("Financiering", format!("meer organisaties heten \"{funder}\"; schrijf het id van de organisatie"));
+                continue;
             } else {
                 err(
                     "Financiering",
@@ -193,6 +208,21 @@ mod tests {
                 .iter()
                 .all(|e| e.message == format!("meer activiteiten heten \"{title}\"; geef ze verschillende titels"))
         );
+    }
+
+    #[test]
+    fn an_activity_called_totaal_and_an_organisation_called_subsidie_read_back_as_themselves() {
+        let reg = Regulation::builtin("sto-2025-2028").unwrap();
+        let mut app =
+            Application::from_json(include_str!("../../../examples/hoofdlijnen-voorbeeldregio.json")).unwrap();
+        app.activities[0].title = "Totaal".into();
+        let funder = app.budget.iter().find_map(|l| l.funding.by.clone()).expect("a co-financed line");
+        app.organisations.iter_mut().find(|o| o.id == funder).unwrap().name = "Subsidie".into();
+        let bytes = docs::xlsx::write_budget(&reg, &app).unwrap();
+        let lines = read(&bytes, &reg, &app).unwrap();
+        assert_eq!(lines.len(), app.budget.len(), "no line of the activity \"Totaal\" is skipped");
+        let co = |ls: &[BudgetLine]| ls.iter().filter(|l| l.funding.by.as_deref() == Some(funder.as_str())).count();
+        assert_eq!(co(&lines), co(&app.budget), "the organisation \"Subsidie\" stays the funder");
     }
 
     #[test]

@@ -798,6 +798,7 @@ pub async fn report(
             approved: &approved,
             records: &records,
             realisation: &realisation,
+            years: &years,
             settlement: (kind == docs::report::ReportKind::Final).then_some(&settlement),
             annual: &annual,
             milestones: &rows,

@@ -452,6 +452,7 @@ pub fn csv(parts: &[(String, &[Value])]) -> String {
 /// each indicator's name beside its id; shares as fractions.
 pub fn csv_excel(parts: &[(String, &[Value])]) -> String {
     use docs::table::{Cell, Column, Sheet};
+    use rust_decimal::prelude::ToPrimitive;
     let defs = domain::monitoring::definitions();
     let whole = |n: u64| Cell::Whole(i64::try_from(n).unwrap_or(i64::MAX));
     let rows = parts
@@ -462,7 +463,7 @@ pub fn csv_excel(parts: &[(String, &[Value])]) -> String {
             let value = match (v.value, def.is_some_and(|d| d.unit == "aandeel")) {
                 (None, _) => Cell::Empty,
                 (Some(d), true) => Cell::Percent(d),
-                (Some(d), false) => Cell::Text(d.to_string()),
+                (Some(d), false) => d.to_i64().map_or(Cell::Empty, Cell::Whole),
             };
             vec![
                 Cell::Text(scope.clone()),

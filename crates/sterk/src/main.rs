@@ -154,7 +154,9 @@ async fn open(cli: &Cli) -> anyhow::Result<(Db, usize)> {
 async fn open_app(cli: &Cli) -> anyhow::Result<App> {
     let (db, _) = open(cli).await?;
     let mut app = App::with_regulations(db, regulations(cli)?);
-    services::demo::resume_clock(&mut app).await?;
+    if let Some(at) = services::demo::resume_clock(&mut app).await? {
+        eprintln!("Demodatabase: gedateerd op de klok van de demo, {}.", domain::fmt::instant_nl(at));
+    }
     Ok(app)
 }
 

@@ -34,7 +34,7 @@ use utoipa::OpenApi;
         crate::payments::api::PaymentsDto, crate::payments::api::PaymentDto, crate::payments::api::PaymentYearDto,
         crate::payments::api::PaymentWrite, crate::portfolio::PortfolioRowDto, crate::public::api::PublishedDecisionDto, crate::public::api::DecisionAmountDto,
         Problem, FieldErrorDto)),
-    modifiers(&BearerAuth, &PathParameters)
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
 
@@ -51,63 +51,63 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// Every path parameter lists the values it takes (an enumeration where the set is closed) and an
-/// example that answers in the demo, so client generators and the validators can call each
-/// operation. A parameter's meaning depends on its path (`kind` of content or of records).
-struct PathParameters;
-
-impl PathParameters {
-    fn values(path: &str, name: &str) -> (Option<Vec<String>>, &'static str) {
-        match name {
-            "slug" if path.starts_with("/api/v1/content/") => {
-                (None, "leerwerkplaats-duurzame-installatietechniek-open-in-heerenveen")
-            }
-            "slug" => (None, "zuid-friesland"),
-            "phase" => (regulation().map(|r| r.phases.iter().map(|p| p.id.clone()).collect()), "hoofdlijnen"),
-            "kind" if path.starts_with("/api/v1/content/") => {
-                (Some(domain::content::Kind::ALL.iter().map(|k| k.code().to_owned()).collect()), "nieuws")
-            }
-            "kind" => {
-                (Some(domain::execution::RecordKind::ALL.iter().map(|k| k.api_path().to_owned()).collect()), "hours")
-            }
-            "file" => (Some(report_files()), "progress-2025.pdf"),
-            _ => (None, "01a24d2a-0642-71a3-b1a1-ca30a567ff8a"),
+/// The values a path parameter takes (an enumeration where the set is closed) and an example that
+/// answers in the demo, so client generators and the validators can call each operation. Phases
+/// and report years come from the regulations this installation loaded. A parameter's meaning
+/// depends on its path (`kind` of content or of records).
+fn parameter_values(
+    regs: &services::regulations::Regulations,
+    path: &str,
+    name: &str,
+) -> (Option<Vec<String>>, &'static str) {
+    match name {
+        "slug" if path.starts_with("/api/v1/content/") => {
+            (None, "leerwerkplaats-duurzame-installatietechniek-open-in-heerenveen")
         }
+        "slug" => (None, "zuid-friesland"),
+        "phase" => {
+            let mut phases: Vec<String> = regs.all.iter().flat_map(|r| r.phases.iter().map(|p| p.id.clone())).collect();
+            phases.sort();
+            phases.dedup();
+            (Some(phases), "hoofdlijnen")
+        }
+        "kind" if path.starts_with("/api/v1/content/") => {
+            (Some(domain::content::Kind::ALL.iter().map(|k| k.code().to_owned()).collect()), "nieuws")
+        }
+        "kind" => (Some(domain::execution::RecordKind::ALL.iter().map(|k| k.api_path().to_owned()).collect()), "hours"),
+        "file" => (Some(report_files(regs)), "progress-2025.pdf"),
+        _ => (None, "01a24d2a-0642-71a3-b1a1-ca30a567ff8a"),
     }
 }
 
-/// The regulation the document describes (the one built in).
-fn regulation() -> Option<domain::regulation::Regulation> {
-    domain::regulation::Regulation::builtin("sto-2025-2028").ok()
-}
-
-/// The report files of `/regions/{slug}/reports/{file}`: a progress report per year but the last,
-/// and the final report, each as PDF and XLSX.
-fn report_files() -> Vec<String> {
-    let years = regulation().map(|r| r.years).unwrap_or_default();
-    let progress = years.iter().take(years.len().saturating_sub(1)).map(|y| format!("progress-{y}"));
-    let stems: Vec<String> = progress.chain(["final".to_owned()]).collect();
+/// The report files of `/regions/{slug}/reports/{file}`: a progress report per year of a
+/// regulation but its last, and the final report, each as PDF and XLSX.
+fn report_files(regs: &services::regulations::Regulations) -> Vec<String> {
+    let mut years: Vec<i16> =
+        regs.all.iter().flat_map(|r| r.years.iter().take(r.years.len().saturating_sub(1)).copied()).collect();
+    years.sort();
+    years.dedup();
+    let stems: Vec<String> = years.iter().map(|y| format!("progress-{y}")).chain(["final".to_owned()]).collect();
     stems.iter().flat_map(|stem| ["pdf", "xlsx"].map(|ext| format!("{stem}.{ext}"))).collect()
 }
 
-impl utoipa::Modify for PathParameters {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::path::ParameterIn;
-        use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-            for op in operations.into_iter().flatten() {
-                for param in op.parameters.iter_mut().flatten() {
-                    if param.parameter_in != ParameterIn::Path {
-                        continue;
-                    }
-                    let (allowed, example) = PathParameters::values(path, &param.name);
-                    let schema =
-                        ObjectBuilder::new().schema_type(Type::String).enum_values(allowed).examples([example]).build();
-                    param.schema = Some(RefOr::T(Schema::Object(schema)));
+/// Sets every path parameter's values and example, and the schema of every file response.
+fn describe_parameters(openapi: &mut utoipa::openapi::OpenApi, regs: &services::regulations::Regulations) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in operations.into_iter().flatten() {
+            for param in op.parameters.iter_mut().flatten() {
+                if param.parameter_in != ParameterIn::Path {
+                    continue;
                 }
-                files_as_strings(op);
+                let (allowed, example) = parameter_values(regs, path, &param.name);
+                let schema =
+                    ObjectBuilder::new().schema_type(Type::String).enum_values(allowed).examples([example]).build();
+                param.schema = Some(RefOr::T(Schema::Object(schema)));
             }
+            files_as_strings(op);
         }
     }
 }
@@ -127,6 +127,10 @@ fn files_as_strings(op: &mut utoipa::openapi::path::Operation) {
     }
 }
 
-pub(crate) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub(crate) async fn openapi(
+    axum::extract::State(st): axum::extract::State<crate::AppState>,
+) -> Json<utoipa::openapi::OpenApi> {
+    let mut doc = ApiDoc::openapi();
+    describe_parameters(&mut doc, &st.app.regulations);
+    Json(doc)
 }

@@ -63,17 +63,19 @@ pub async fn start_clock(app: &App) -> Result<()> {
 /// exported report's "opgesteld op") date things as the demo's server does.
 const DEMO_CLOCK_SETTING: &str = "demo_clock";
 
-/// Puts `app` on the demo's clock where the database is a demo's; elsewhere leaves it alone.
-pub async fn resume_clock(app: &mut App) -> Result<()> {
-    let stored = {
+/// Puts `app` on the demo's clock where the database is a demo's (the clock set and the demo
+/// loaded); returns that clock, or `None` and leaves `app` alone.
+pub async fn resume_clock(app: &mut App) -> Result<Option<jiff::Timestamp>> {
+    let (stored, loaded) = {
         let mut conn = app.db.conn().await?;
-        store::settings::get(&mut conn, DEMO_CLOCK_SETTING).await?
+        (store::settings::get(&mut conn, DEMO_CLOCK_SETTING).await?, settings::get(&mut conn, MARKER).await?)
     };
-    if let Some(at) = stored.and_then(|s| s.parse::<jiff::Timestamp>().ok()) {
-        app.clock = Some(at);
-        start_clock(app).await?;
-    }
-    Ok(())
+    let Some(at) = stored.and_then(|s| s.parse::<jiff::Timestamp>().ok()).filter(|_| loaded.is_some()) else {
+        return Ok(None);
+    };
+    app.clock = Some(at);
+    start_clock(app).await?;
+    Ok(Some(at))
 }
 
 /// Loads the demo set unless it was loaded before; returns whether anything was loaded.
