@@ -100,10 +100,9 @@ pub struct InboxItem {
 pub async fn inbox(app: &App, actor: &Actor) -> Result<Vec<InboxItem>> {
     actor.require(Action::UseAccount)?;
     let mut conn = app.db.conn().await?;
+    let list = repo::inbox(&mut conn, actor.is_national_admin(), &managed(actor), 200).await?;
+    // The regions' names, for display.
     let all = regions::list(&mut conn, true).await?;
-    let ids: Vec<String> =
-        all.iter().filter(|r| actor.has_role_in(Role::RegionManager, &r.id)).map(|r| r.id.clone()).collect();
-    let list = repo::inbox(&mut conn, actor.is_national_admin(), &ids, 200).await?;
     Ok(list
         .into_iter()
         .map(|m| {
@@ -116,10 +115,14 @@ pub async fn inbox(app: &App, actor: &Actor) -> Result<Vec<InboxItem>> {
         .collect())
 }
 
+/// The regions whose questions the actor answers: those it manages, by its grants.
+fn managed(actor: &Actor) -> Vec<String> {
+    actor.grants.iter().filter(|g| g.role == Role::RegionManager).filter_map(|g| g.region_id.clone()).collect()
+}
+
 /// How many questions wait for the actor's answer (one query: the regions come from the grants).
 pub async fn waiting(app: &App, actor: &Actor) -> Result<usize> {
-    let managed: Vec<String> =
-        actor.grants.iter().filter(|g| g.role == Role::RegionManager).filter_map(|g| g.region_id.clone()).collect();
+    let managed = managed(actor);
     if !actor.is_national_admin() && managed.is_empty() {
         return Ok(0);
     }

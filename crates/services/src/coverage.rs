@@ -65,21 +65,16 @@ pub struct MunicipalityAnswer {
 }
 
 /// "Which region covers this municipality?" for every municipality whose name holds `q`.
-pub async fn find_municipality(app: &App, q: &str) -> Result<Vec<MunicipalityAnswer>> {
-    let found = geo::find_municipalities(&q.chars().take(100).collect::<String>());
-    if found.is_empty() {
-        return Ok(Vec::new());
-    }
-    let map = map(app).await?;
-    let all = crate::regions::list_public(app).await?;
-    Ok(found
+/// Takes the coverage map and the public regions the caller already read, so a page asks for them once.
+pub fn find_municipality(q: &str, map: &CoverageMap, all: &[RegionSummary]) -> Vec<MunicipalityAnswer> {
+    geo::find_municipalities(&q.chars().take(100).collect::<String>())
         .into_iter()
         .take(20)
         .map(|m| MunicipalityAnswer {
             municipality: m,
-            regions: covering(&map, &all, &m.code).into_iter().cloned().collect(),
+            regions: covering(map, all, &m.code).into_iter().cloned().collect(),
         })
-        .collect())
+        .collect()
 }
 
 /// A region's coverage for the national team's screen: (municipality, derived from members,
@@ -180,5 +175,6 @@ pub async fn finder(app: &App, q: &str) -> Result<Finder> {
             name,
         })
         .collect();
-    Ok(Finder { schools, unregistered, municipalities: find_municipality(app, &q).await? })
+    let municipalities = find_municipality(&q, &map, &all);
+    Ok(Finder { schools, unregistered, municipalities })
 }

@@ -70,7 +70,7 @@ pub async fn regions(State(st): State<AppState>, ctx: Ctx, Query(query): Query<M
         .collect();
     let gemeente = query.gemeente.trim().to_owned();
     let municipalities =
-        services::coverage::find_municipality(&st.app, &gemeente).await?.iter().map(MunicipalityView::of).collect();
+        services::coverage::find_municipality(&gemeente, &coverage, &list).iter().map(MunicipalityView::of).collect();
     let total = list.len();
     html(RegionsPage {
         l: Layout::new("Regio's", &ctx, "regios"),

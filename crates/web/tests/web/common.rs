@@ -20,6 +20,14 @@ static DEMO: tokio::sync::OnceCell<store::TestTemplate> = tokio::sync::OnceCell:
 /// Inside the window for applications on main lines, as the demo does.
 const DEMO_CLOCK: &str = "2024-09-30T12:00:00+02:00";
 
+/// The demo with DUO's exam file read (the vmbo locations and their municipalities).
+pub async fn with_duo() -> AppState {
+    let st = state().await;
+    let file = include_bytes!("../../../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
+    services::monitoring::import_exams(&st.app, &domain::Actor::system(), file, |_| {}).await.unwrap();
+    st
+}
+
 pub async fn state() -> AppState {
     let template = DEMO
         .get_or_init(|| async {

@@ -2,18 +2,7 @@
 
 use axum::http::StatusCode;
 
-use web::AppState;
-
-use crate::common::{ADMIN, Client, MANAGER, state};
-
-/// The demo's state with DUO's real exam file read, as `sterk serve --demo` does: the file names
-/// every vmbo location and its municipality.
-async fn with_duo() -> AppState {
-    let st = state().await;
-    let file = include_bytes!("../../../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
-    services::monitoring::import_exams(&st.app, &domain::Actor::system(), file, |_| {}).await.unwrap();
-    st
-}
+use crate::common::{ADMIN, Client, MANAGER, state, with_duo};
 
 /// The `<svg class="sterk-map">` of a page.
 fn map_of(html: &str) -> &str {

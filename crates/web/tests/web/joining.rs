@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use web::AppState;
 
-use crate::common::{ADMIN, Client, MANAGER, mailed_link, state};
+use crate::common::{ADMIN, Client, MANAGER, mailed_link, state, with_duo};
 
 /// A person needs more than the guard's minimum to fill in a form.
 async fn as_a_person_would() {
@@ -35,13 +35,6 @@ async fn mails(st: &AppState, kind: &str) -> Vec<(String, String, String)> {
 async fn count(st: &AppState, sql: &'static str) -> i64 {
     let mut conn = st.app.db.conn().await.unwrap();
     sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap()
-}
-
-async fn with_duo() -> AppState {
-    let st = state().await;
-    let file = include_bytes!("../../../../data/duo/duo_examenkandidaten-en-geslaagden-2019-2024.csv");
-    services::monitoring::import_exams(&st.app, &domain::Actor::system(), file, |_| {}).await.unwrap();
-    st
 }
 
 #[tokio::test]
