@@ -8,11 +8,7 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
 
 use crate::report::{PLANS_COUNTED_ONCE, ReportInput};
-use crate::table::{DATE_NL, column_sum, excel_date};
-
-fn f64_of(d: Decimal) -> f64 {
-    d.try_into().unwrap_or(0.0)
-}
+use crate::table::{DATE_NL, EURO, column_sum, excel_date, f64_of};
 
 struct Formats {
     bold: Format,
@@ -64,8 +60,8 @@ pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let f = Formats {
         bold: Format::new().set_bold(),
-        euro: Format::new().set_num_format("€ #,##0.00"),
-        euro_bold: Format::new().set_num_format("€ #,##0.00").set_bold(),
+        euro: Format::new().set_num_format(EURO),
+        euro_bold: Format::new().set_num_format(EURO).set_bold(),
         date: Format::new().set_num_format(DATE_NL),
     };
     summary(wb.add_worksheet().set_name("Samenvatting")?, input, &f)?;

@@ -46,7 +46,11 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
-fn f64_of(d: Decimal) -> f64 {
+/// Euros as the workbooks show them.
+pub(crate) const EURO: &str = "€ #,##0.00";
+
+/// An exact amount as the float a spreadsheet cell holds.
+pub(crate) fn f64_of(d: Decimal) -> f64 {
     d.try_into().unwrap_or(0.0)
 }
 
@@ -101,7 +105,7 @@ fn inert(text: &str) -> String {
 pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    let euro = Format::new().set_num_format("€ #,##0.00");
+    let euro = Format::new().set_num_format(EURO);
     let euro_bold = euro.clone().set_bold();
     let percent = Format::new().set_num_format("0.0%");
     let date = Format::new().set_num_format(DATE_NL);

@@ -8,9 +8,8 @@ use domain::regulation::check::{self, CheckError};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
 
-use crate::table::column_sum;
+use crate::table::{EURO, column_sum, f64_of};
 
-const EURO: &str = "€ #,##0.00";
 /// The year sheets' columns; `import::budget` reads them back by their titles.
 const COLUMNS: [(&str, f64); 10] = [
     ("Activiteit", 34.0),
@@ -33,10 +32,6 @@ pub enum XlsxDocError {
     Write(#[from] XlsxError),
     #[error("{0}")]
     Check(#[from] CheckError),
-}
-
-fn f64_of(d: Decimal) -> f64 {
-    d.try_into().unwrap_or(0.0)
 }
 
 fn header(ws: &mut Worksheet, bold: &Format) -> Result<(), XlsxError> {

@@ -44,6 +44,17 @@ enum Found<'a, T> {
     Several,
 }
 
+impl<T> Found<'_, T> {
+    /// The id of the one item named; `Err(true)` when several are, `Err(false)` when none is.
+    fn id(self, id: impl Fn(&T) -> &String) -> Result<String, bool> {
+        match self {
+            Found::One(item) => Ok(id(item).clone()),
+            Found::Several => Err(true),
+            Found::None => Err(false),
+        }
+    }
+}
+
 /// The item whose id or (case aside) name the cell holds: workbooks show names, and older ones ids.
 fn find<'a, T>(items: &'a [T], cell: &str, keys: impl Fn(&T) -> (&String, &String)) -> Found<'a, T> {
     if let Some(by_id) = items.iter().find(|i| keys(i).0 == cell) {
@@ -115,26 +126,30 @@ pub fn read(bytes: &[u8], reg: &Regulation, app: &Application) -> Result<Vec<Bud
             let mut err = |column: &str, message: String| {
                 errors.push(CellError { sheet: sheet.clone(), row: row_no, column: column.into(), message })
             };
-            let activity = match find(&app.activities, &activity, |a| (&a.id, &a.title)) {
-                Found::One(a) => a.id.clone(),
-                Found::None => {
-                    err("Activiteit", format!("onbekende activiteit \"{activity}\""));
-                    activity
-                }
-                Found::Several => {
-                    err("Activiteit", format!("meer activiteiten heten \"{activity}\"; geef ze verschillende titels"));
+            let activity = match find(&app.activities, &activity, |a| (&a.id, &a.title)).id(|a| &a.id) {
+                Ok(id) => id,
+                Err(several) => {
+                    err(
+                        "Activiteit",
+                        match several {
+                            true => format!("meer activiteiten heten \"{activity}\"; geef ze verschillende titels"),
+                            false => format!("onbekende activiteit \"{activity}\""),
+                        },
+                    );
                     activity
                 }
             };
             let category = text(row.get(c("Kostensoort")));
-            let category = match find(&reg.categories, &category, |k| (&k.id, &k.label)) {
-                Found::One(k) => k.id.clone(),
-                Found::Several => {
-                    err("Kostensoort", format!("meer kostensoorten heten \"{category}\"; schrijf de code"));
-                    category
-                }
-                Found::None => {
-                    err("Kostensoort", format!("onbekende kostensoort \"{category}\""));
+            let category = match find(&reg.categories, &category, |k| (&k.id, &k.label)).id(|k| &k.id) {
+                Ok(id) => id,
+                Err(several) => {
+                    err(
+                        "Kostensoort",
+                        match several {
+                            true => format!("meer kostensoorten heten \"{category}\"; schrijf de code"),
+                            false => format!("onbekende kostensoort \"{category}\""),
+                        },
+                    );
                     category
                 }
             };
