@@ -21,12 +21,23 @@ pub async fn map(app: &App) -> Result<CoverageMap> {
 }
 
 pub(crate) async fn map_in(conn: &mut AnyConnection) -> Result<CoverageMap> {
+    let derived = derived_in(conn).await?;
+    corrected(conn, &derived).await
+}
+
+/// Region id → the municipalities its members' locations name.
+async fn derived_in(conn: &mut AnyConnection) -> Result<CoverageMap> {
     let mut derived: CoverageMap = BTreeMap::new();
     for (region_id, names) in repo::member_municipalities(conn).await? {
         if let Some(area) = first_known(&names) {
             derived.entry(region_id).or_default().insert(area.code.clone());
         }
     }
+    Ok(derived)
+}
+
+/// The derived municipalities with the national team's corrections.
+async fn corrected(conn: &mut AnyConnection, derived: &CoverageMap) -> Result<CoverageMap> {
     let mut overrides: BTreeMap<String, Vec<(String, Override)>> = BTreeMap::new();
     for (region_id, code, covered) in repo::overrides(conn).await? {
         let o = if covered { Override::Add } else { Override::Remove };
@@ -83,16 +94,9 @@ pub async fn of_region(app: &App, actor: &Actor, slug: &str) -> Result<Vec<(&'st
     actor.require(Action::ManageRegionIdentity)?;
     let mut conn = app.db.conn().await?;
     let region = regions::by_slug(&mut conn, slug).await?.ok_or(ServiceError::NotFound)?;
-    let map = map_in(&mut conn).await?;
-    let covered = map.get(&region.id).cloned().unwrap_or_default();
-    let mut derived = BTreeSet::new();
-    for (region_id, names) in repo::member_municipalities(&mut conn).await? {
-        if region_id == region.id
-            && let Some(area) = first_known(&names)
-        {
-            derived.insert(area.code.clone());
-        }
-    }
+    let all_derived = derived_in(&mut conn).await?;
+    let covered = corrected(&mut conn, &all_derived).await?.remove(&region.id).unwrap_or_default();
+    let derived = all_derived.get(&region.id).cloned().unwrap_or_default();
     Ok(geo::municipalities()
         .iter()
         .filter(|a| covered.contains(&a.code) || derived.contains(&a.code))
