@@ -262,18 +262,17 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let open = window.is_open() || repair.is_some() || editing_change;
     agreement.may_submit &= open;
     let stored = repo::versions(&mut conn, &draft.id, !open).await?;
+    // The budget's figures are those of the application the page shows, line by line.
+    let (report, summary, lines) = evaluate(&reg, &application, app.now())?;
     // A closed phase is judged as it was last submitted (that content, at that moment), not as a
-    // submission of the draft today, which would be too late.
-    let (judged_at, report, summary, lines) = match stored.last().filter(|_| !open) {
+    // submission of the draft today, which would be too late. The draft may have moved on since
+    // (an approved change request), so only the checks come from the submission.
+    let (judged_at, report) = match stored.last().filter(|_| !open) {
         Some(v) => {
             let at = jiff::Timestamp::from_millisecond(v.submitted_at).unwrap_or_else(|_| app.now());
-            let (report, summary, lines) = evaluate(&reg, &parse_stored(&v.content)?, at)?;
-            (Some(v.submitted_at), report, summary, lines)
+            (Some(v.submitted_at), evaluate(&reg, &parse_stored(&v.content)?, at)?.0)
         }
-        None => {
-            let (report, summary, lines) = evaluate(&reg, &application, app.now())?;
-            (None, report, summary, lines)
-        }
+        None => (None, report),
     };
     let reg_phase = app.current_regulation()?.phase(phase).filter(|p| p.assessed && !stored.is_empty()).cloned();
     let funder = match reg_phase {

@@ -7,6 +7,7 @@ use axum::http::{Method, StatusCode};
 use crate::common::{ADMIN, Client, LEAD, MANAGER, PARTNER, SCHOOL, state};
 
 mod files;
+mod phases;
 
 const WS: &str = "/regio/zuid-friesland/aanvragen/hoofdlijnen";
 
@@ -393,69 +394,4 @@ async fn activities_and_lines_are_edited_in_place() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains("Het aantal is niet negatief.");
-}
-
-#[tokio::test]
-async fn only_an_open_phase_is_started_or_changed_and_a_new_one_goes_on_from_the_last_submission() {
-    let mut st = state().await;
-    let mut pm = Client::new(st.clone());
-    pm.login(MANAGER).await;
-    // The test clock is 30 September 2024: the pre-registration is closed, the main lines open one more day.
-    let overview = pm.get("/regio/zuid-friesland/aanvragen").await;
-    overview.assert_contains("Gesloten sinds 30 juni 2024 om 23:59.");
-    overview.assert_contains("Open tot 1 oktober 2024 om 16:00: nog 1 dag.");
-    assert!(!overview.body.contains("Aanvraag starten<span class=\"sterk-visually-hidden\">: Vooraanmelding"));
-    // A phase not started explains itself instead of a bare 404; a closed one cannot be started.
-    let page = pm.get("/regio/zuid-friesland/aanvragen/vooraanmelding").await;
-    assert_eq!(page.status, StatusCode::OK);
-    page.assert_contains("Zuid-Friesland heeft voor deze fase nog geen aanvraag.");
-    assert!(!page.body.contains("Aanvraag starten"));
-    let refused = pm.post("/regio/zuid-friesland/aanvragen/vooraanmelding/starten", &[]).await;
-    assert_eq!(refused.status, StatusCode::CONFLICT);
-    refused.assert_contains("De termijn van deze fase is gesloten sinds 30 juni 2024 om 23:59.");
-
-    // A new phase starts from the last submitted version: its vision and activities, not its budget.
-    // (The demo's main lines were submitted when the demo was loaded.)
-    let (main, draft_version) =
-        services::applications::get(&st.app, &domain::Actor::system(), "zuid-friesland", "hoofdlijnen").await.unwrap();
-    let page = pm.get("/regio/zuid-friesland/aanvragen/uitwerking-2025-2026").await;
-    page.assert_contains("begint met de regiovisie en de activiteiten");
-    let res = pm.post("/regio/zuid-friesland/aanvragen/uitwerking-2025-2026/starten", &[]).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let (detailed, _) =
-        services::applications::get(&st.app, &domain::Actor::system(), "zuid-friesland", "uitwerking-2025-2026")
-            .await
-            .unwrap();
-    assert!(main.vision.is_some());
-    assert_eq!(detailed.vision, main.vision);
-    assert_eq!(detailed.activities.len(), main.activities.len());
-    assert!(detailed.budget.is_empty(), "the budget belongs to the years of its own phase");
-
-    // A change after the submission, not submitted again: the draft now lacks its vision.
-    let emptied = pm
-        .post(
-            "/regio/zuid-friesland/aanvragen/hoofdlijnen/visie",
-            &[("version", &draft_version.to_string()), ("vision", "")],
-        )
-        .await;
-    assert_eq!(emptied.status, StatusCode::SEE_OTHER, "{}", emptied.body);
-    let (_, draft_version) =
-        services::applications::get(&st.app, &domain::Actor::system(), "zuid-friesland", "hoofdlijnen").await.unwrap();
-
-    // After the deadline the main lines are read-only: the page says so and a change is refused.
-    st.app.clock = Some("2024-10-02T09:00:00+02:00".parse().unwrap());
-    let mut pm = Client::new(st.clone());
-    pm.login(MANAGER).await;
-    let page = pm.get("/regio/zuid-friesland/aanvragen/hoofdlijnen").await;
-    page.assert_contains("Gesloten sinds 1 oktober 2024 om 16:00.");
-    page.assert_contains("U kunt deze aanvraag lezen, niet wijzigen.");
-    assert!(!page.body.contains("Aanvraag indienen"));
-    // Its checks are those of its submission, not of a submission today (which would be too late).
-    page.assert_contains("Getoetst zoals ingediend op");
-    // Judged on what was submitted (with its vision), in time; not on the later draft.
-    page.assert_contains("In orde bij de indiening");
-    let v = draft_version.to_string();
-    let res =
-        pm.post("/regio/zuid-friesland/aanvragen/hoofdlijnen/visie", &[("version", &v), ("vision", "Te laat.")]).await;
-    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
 }
