@@ -39,7 +39,7 @@ impl RegionKind {
 
 /// Label for an optional kind, as shown to people.
 pub fn kind_label(kind: Option<RegionKind>) -> &'static str {
-    kind.map(RegionKind::label).unwrap_or("Type nog niet vastgesteld")
+    kind.map(RegionKind::label).unwrap_or("Nog niet vastgesteld: techniekregio of techniekluwe regio")
 }
 
 /// The twelve provinces plus Caribisch Nederland, in the order people expect them.

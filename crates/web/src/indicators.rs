@@ -293,7 +293,12 @@ pub fn target_rows(targets: &[services::monitoring::Target], values: &[Value]) -
                 year: t.school_year.clone(),
                 kind: if t.kind == "baseline" { "Nulmeting" } else { "Doel" },
                 value: value.map_or(t.value.clone(), shown),
-                actual: if share { share_text(actual) } else { count_text(actual) },
+                // A target's year is often still ahead: DUO has not published it yet.
+                actual: match actual {
+                    None => "nog niet bekend".into(),
+                    Some(_) if share => share_text(actual),
+                    Some(_) => count_text(actual),
+                },
                 reached: (t.kind == "target").then(|| actual_value.zip(value).map(|(a, v)| a >= v)).flatten(),
             }
         })

@@ -89,7 +89,17 @@ pub(crate) fn basis_text(b: &Basis) -> String {
 type Rows = Vec<(String, String, String, String)>;
 
 fn rows<K>(m: &std::collections::BTreeMap<K, domain::execution::Against>, label: impl Fn(&K) -> String) -> Rows {
-    m.iter().map(|(k, a)| (label(k), euro_nl(a.approved), euro_nl(a.realised), euro_nl(a.unspent()))).collect()
+    m.iter().map(|(k, a)| (label(k), euro_nl(a.approved), euro_nl(a.realised), unspent(a))).collect()
+}
+
+/// What is left of the approved amount, or by how much it is exceeded (never a bare negative amount).
+fn unspent(a: &domain::execution::Against) -> String {
+    let left = a.unspent();
+    if left.is_sign_negative() && !left.is_zero() {
+        format!("{} meer dan begroot", euro_nl(-left))
+    } else {
+        euro_nl(left)
+    }
 }
 
 /// One bar pair of the chart: approved and realised per year, scaled to the largest.
@@ -182,7 +192,7 @@ pub async fn overview(State(st): State<AppState>, ctx: Ctx, Path(slug): Path<Str
         sees_all: l.sees_all,
         approved: euro_nl(r.total.approved),
         realised: euro_nl(r.total.realised),
-        unspent: euro_nl(r.total.unspent()),
+        unspent: unspent(&r.total),
         forecast: r.forecast.map_or("nog niet te bepalen".into(), euro_nl),
         cofinancing: euro_nl(r.cofinancing),
         share: percent_nl(r.cofinancing_share),
@@ -229,5 +239,22 @@ pub(crate) fn amount_field(f: &Pairs, e: &mut FieldErrors, field: &str, label: &
             e.add(field, format!("Vul {label} in als getal, bijvoorbeeld 1.234,56."));
             Decimal::ZERO
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::execution::Against;
+    use rust_decimal::Decimal;
+
+    fn left(approved: i64, realised: i64) -> String {
+        super::unspent(&Against { approved: Decimal::from(approved), realised: Decimal::from(realised) })
+    }
+
+    #[test]
+    fn an_overspend_is_said_in_words_not_as_a_negative_amount() {
+        assert_eq!(left(0, 4125), "€ 4.125,00 meer dan begroot");
+        assert_eq!(left(100, 40), "€ 60,00");
+        assert_eq!(left(5, 5), "€ 0,00");
     }
 }
