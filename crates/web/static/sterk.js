@@ -51,3 +51,25 @@ const restoreFolds = () => {
 };
 document.addEventListener('DOMContentLoaded', restoreFolds);
 document.addEventListener('htmx:afterSettle', restoreFolds);
+
+// A table wider than its box says so above it: the box scrolls sideways, which its thin edge
+// alone does not tell on a phone. The hint is for the eye (hidden from screen readers, which read
+// the whole table); it shows only while the table is wider than its box.
+const markWide = () => {
+  for (const box of document.querySelectorAll('.utrecht-table-container')) {
+    const wide = box.scrollWidth > box.clientWidth + 1;
+    let hint = box.previousElementSibling;
+    if (!hint || !hint.classList.contains('sterk-scroll-hint')) {
+      if (!wide) continue;
+      hint = document.createElement('p');
+      hint.className = 'sterk-scroll-hint sterk-muted sterk-small';
+      hint.setAttribute('aria-hidden', 'true');
+      hint.textContent = 'Schuif de tabel opzij voor meer kolommen →';
+      box.before(hint);
+    }
+    hint.hidden = !wide;
+  }
+};
+document.addEventListener('DOMContentLoaded', markWide);
+document.addEventListener('htmx:afterSettle', markWide);
+window.addEventListener('resize', markWide);
