@@ -20,7 +20,7 @@ def example(param: dict) -> str:
     return ""
 
 
-def listed_id(client: Client, spec: dict, path: str) -> str:
+def listed_id(client: Client, spec: dict, path: str) -> str | None:
     """A real id for `{id}` in `path`, found as a client finds one: the first item of the collection
     of the same name (`/school-plans/{id}` from `/regions/{slug}/school-plans`). The example in the
     document is only a UUID's shape: ids are made when records are."""
@@ -33,11 +33,15 @@ def listed_id(client: Client, spec: dict, path: str) -> str:
             if p["in"] == "path":
                 url = url.replace("{" + p["name"] + "}", urllib.parse.quote(example(p), safe=""))
         status, _, body = client.get(url, bearer=True)
-        items = json.loads(body) if status == 200 else []
-        if items:
-            return str(items[0]["id"])
+        try:
+            items = json.loads(body) if status == 200 else []
+            if items:
+                return str(items[0]["id"])
+        except (ValueError, TypeError, LookupError) as e:
+            fail(f"GET {url}: geen lijst met ids ({e!r})")
+            return None
     fail(f"GET {path}: geen lijst {collection} die een id geeft")
-    return ""
+    return None
 
 
 def empty_schemas(node, path: str) -> set[str]:
@@ -84,8 +88,12 @@ def check_openapi(clients: dict[str, Client]) -> None:
         client = clients[who] if op.get("security") else clients["public"]
         url = path
         query = {}
+        unresolved = False
         for p in params:
             value = listed_id(client, spec, path) if p["in"] == "path" and p["name"] == "id" else example(p)
+            if value is None:
+                unresolved = True  # listed_id said why
+                break
             if p["in"] == "path":
                 if not value:
                     fail(f"GET {path}: padparameter {p['name']} heeft geen voorbeeld of toegestane waarden")
@@ -94,6 +102,8 @@ def check_openapi(clients: dict[str, Client]) -> None:
                 url = url.replace("{" + p["name"] + "}", urllib.parse.quote(value, safe=""))
             elif p["in"] == "query" and p.get("required"):
                 query[p["name"]] = value
+        if unresolved:
+            continue
         if query:
             url += "?" + urllib.parse.urlencode(query)
         status, ctype, body = client.get(url, bearer=True)

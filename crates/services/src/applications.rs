@@ -47,7 +47,10 @@ pub struct Workspace {
     pub version: i64,
     pub updated_at: i64,
     pub updated_by: Option<String>,
+    /// The checks: of the latest submission when `judged_at` is set, else of the draft.
     pub report: Report,
+    /// The draft's totals, as its budget table and summary show them.
+    pub totals: check::Totals,
     pub summary: Summary,
     /// Each budget line's eligible amount and whether its rate is above the cap, by index.
     pub lines: Vec<LineStatus>,
@@ -264,6 +267,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
     let stored = repo::versions(&mut conn, &draft.id, !open).await?;
     // The budget's figures are those of the application the page shows, line by line.
     let (report, summary, lines) = evaluate(&reg, &application, app.now())?;
+    let totals = report.totals.clone();
     // A closed phase is judged as it was last submitted (that content, at that moment), not as a
     // submission of the draft today, which would be too late. The draft may have moved on since
     // (an approved change request), so only the checks come from the submission.
@@ -291,6 +295,7 @@ pub async fn workspace(app: &App, actor: &Actor, slug: &str, phase: &str) -> Res
         updated_at: draft.updated_at,
         updated_by: draft.updated_by_name,
         report,
+        totals,
         summary,
         lines,
         versions,

@@ -279,6 +279,8 @@ pub fn target_charts(targets: &[services::monitoring::Target], values: &[Value])
 
 pub fn target_rows(targets: &[services::monitoring::Target], values: &[Value]) -> Vec<TargetRow> {
     let defs = domain::monitoring::definitions();
+    // DUO's latest school year here: a target after it is not published yet, not unknown.
+    let latest = values.iter().map(|v| v.year.as_str()).max().unwrap_or_default();
     targets
         .iter()
         .map(|t| {
@@ -293,11 +295,10 @@ pub fn target_rows(targets: &[services::monitoring::Target], values: &[Value]) -
                 year: t.school_year.clone(),
                 kind: if t.kind == "baseline" { "Nulmeting" } else { "Doel" },
                 value: value.map_or(t.value.clone(), shown),
-                // A target's year is often still ahead: DUO has not published it yet.
                 actual: match actual {
-                    None => "nog niet bekend".into(),
-                    Some(_) if share => share_text(actual),
-                    Some(_) => count_text(actual),
+                    None if t.school_year.as_str() > latest => "nog niet bekend".into(),
+                    _ if share => share_text(actual),
+                    _ => count_text(actual),
                 },
                 reached: (t.kind == "target").then(|| actual_value.zip(value).map(|(a, v)| a >= v)).flatten(),
             }

@@ -51,11 +51,11 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The values a path parameter takes (an enumeration where the set is closed) and an example that
-/// answers in the demo, so client generators and the validators can call each operation. Phases
-/// and report years come from the regulations this installation loaded. A parameter's meaning
-/// depends on its path (`kind` of content or of records). An `id` example has only an id's shape:
-/// ids are made with what they name, so a client lists the collection first.
+/// The values a path parameter takes (an enumeration where the set is closed) and an example, so
+/// client generators and the validators can call each operation. Phases and report years come
+/// from the regulations this installation loaded. A parameter's meaning depends on its path
+/// (`kind` of content or of records). Every example answers in the demo but `id`'s, which has only
+/// an id's shape: ids are made with what they name, so a client lists the collection first.
 fn parameter_values(
     regs: &services::regulations::Regulations,
     path: &str,

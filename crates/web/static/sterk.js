@@ -54,22 +54,32 @@ document.addEventListener('htmx:afterSettle', restoreFolds);
 
 // A table wider than its box says so above it: the box scrolls sideways, which its thin edge
 // alone does not tell on a phone. The hint is for the eye (hidden from screen readers, which read
-// the whole table); it shows only while the table is wider than its box.
-const markWide = () => {
-  for (const box of document.querySelectorAll('.utrecht-table-container')) {
-    const wide = box.scrollWidth > box.clientWidth + 1;
-    let hint = box.previousElementSibling;
-    if (!hint || !hint.classList.contains('sterk-scroll-hint')) {
-      if (!wide) continue;
-      hint = document.createElement('p');
-      hint.className = 'sterk-scroll-hint sterk-muted sterk-small';
-      hint.setAttribute('aria-hidden', 'true');
-      hint.textContent = 'Schuif de tabel opzij voor meer kolommen →';
-      box.before(hint);
-    }
-    hint.hidden = !wide;
+// the whole table); it shows only while the table is wider than its box, followed by a
+// ResizeObserver (the window, an opened panel, a swapped-in table).
+const showHint = (box) => {
+  const wide = box.scrollWidth > box.clientWidth + 1;
+  let hint = box.previousElementSibling;
+  if (!hint || !hint.classList.contains('sterk-scroll-hint')) {
+    if (!wide) return;
+    hint = document.createElement('p');
+    hint.className = 'sterk-scroll-hint sterk-muted sterk-small';
+    hint.setAttribute('aria-hidden', 'true');
+    hint.textContent = 'Schuif de tabel opzij voor meer kolommen →';
+    box.before(hint);
+  }
+  hint.hidden = !wide;
+};
+const boxes = new ResizeObserver((entries) => entries.forEach((e) => showHint(e.target)));
+const watchTables = () => {
+  // A hint whose table htmx swapped away goes with it.
+  for (const hint of document.querySelectorAll('.sterk-scroll-hint')) {
+    const next = hint.nextElementSibling;
+    if (!next || !next.classList.contains('utrecht-table-container')) hint.remove();
+  }
+  for (const box of document.querySelectorAll('.utrecht-table-container:not([data-watched])')) {
+    box.dataset.watched = '';
+    boxes.observe(box);
   }
 };
-document.addEventListener('DOMContentLoaded', markWide);
-document.addEventListener('htmx:afterSettle', markWide);
-window.addEventListener('resize', markWide);
+document.addEventListener('DOMContentLoaded', watchTables);
+document.addEventListener('htmx:afterSettle', watchTables);

@@ -23,13 +23,14 @@ pub struct FindingView {
     pub applicable: bool,
 }
 
-/// Where in the page a failing rule's cause is edited.
-fn anchor(field: &str) -> String {
+/// Where in the page a failing rule's cause is edited. A budget line's row only when the findings
+/// are the draft's own (`rows`): a submission's line numbers need not be the draft's rows.
+fn anchor(field: &str, rows: bool) -> String {
     let section = match field.split(['.', '[']).next().unwrap_or_default() {
         "vision" => "visie",
         "activities" => "activiteiten",
         "agreement" => "overeenkomst",
-        "budget" => match field.split(['[', ']']).nth(1) {
+        "budget" => match field.split(['[', ']']).nth(1).filter(|_| rows) {
             Some(i) => return format!("regel-{i}"),
             None => "begroting",
         },
@@ -38,7 +39,7 @@ fn anchor(field: &str) -> String {
     section.to_owned()
 }
 
-fn finding_view(f: &Finding) -> FindingView {
+fn finding_view(f: &Finding, rows: bool) -> FindingView {
     let (mark, class) = crate::layout::finding_mark(f);
     FindingView {
         rule: f.rule.clone(),
@@ -46,7 +47,7 @@ fn finding_view(f: &Finding) -> FindingView {
         mark,
         class,
         message: f.message.clone(),
-        anchor: (!f.passed).then(|| f.field.as_deref().map(anchor).unwrap_or_else(|| "overzicht".into())),
+        anchor: (!f.passed).then(|| f.field.as_deref().map_or_else(|| "overzicht".into(), |f| anchor(f, rows))),
         applicable: f.applicable,
     }
 }
@@ -271,7 +272,7 @@ fn build(
     let a = &ws.application;
     let org_name = |id: &str| a.organisation(id).map_or(id.to_owned(), |o| o.name.clone());
     let label_of = |id: &str| reg.category(id).map_or(id.to_owned(), |c| c.label.clone());
-    let t = &ws.report.totals;
+    let t = &ws.totals;
     let maximum = t.region_maximum.map(|m| m.0);
     let sums = |m: &std::collections::BTreeMap<String, domain::regulation::summary::Sums>,
                 name: &dyn Fn(&str) -> String| {
@@ -295,7 +296,7 @@ fn build(
         window: crate::applications::window_text(ws.window),
         judged: ws.judged_at.map(ms),
         passed: ws.report.passed,
-        findings: ws.report.findings.iter().map(finding_view).collect(),
+        findings: ws.report.findings.iter().map(|f| finding_view(f, ws.judged_at.is_none())).collect(),
         eligible: euro_nl(t.eligible_costs.0),
         subsidy: euro_nl(t.subsidy_requested.0),
         cofinancing: euro_nl(t.cofinancing.0),

@@ -94,7 +94,8 @@ fn rows<K>(m: &std::collections::BTreeMap<K, domain::execution::Against>, label:
 
 /// What is left of the approved amount, or by how much it is exceeded (never a bare negative amount).
 fn unspent(a: &domain::execution::Against) -> String {
-    let left = a.unspent();
+    // Rounded first: a capped rate leaves fractions of a cent, never "€ 0,00 meer dan begroot".
+    let left = domain::fmt::round_cents(a.unspent());
     if left.is_sign_negative() && !left.is_zero() {
         format!("{} meer dan begroot", euro_nl(-left))
     } else {
@@ -256,5 +257,7 @@ mod tests {
         assert_eq!(left(0, 4125), "€ 4.125,00 meer dan begroot");
         assert_eq!(left(100, 40), "€ 60,00");
         assert_eq!(left(5, 5), "€ 0,00");
+        let just_over = Against { approved: Decimal::from(5), realised: Decimal::new(50_004, 4) };
+        assert_eq!(super::unspent(&just_over), "€ 0,00");
     }
 }

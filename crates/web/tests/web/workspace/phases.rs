@@ -111,4 +111,6 @@ async fn after_the_deadline_each_budget_row_shows_its_own_eligible_amount() {
     assert_eq!(added_row.matches("€ 500,00").count(), 2, "amount and eligible: {added_row}");
     let footer = row("sterk-total");
     assert_eq!(footer.matches(&total).count(), 2, "total amount and eligible: {footer}");
+    // The overview above the table is the same draft's.
+    page.assert_contains(&format!("<dt>Subsidiabele kosten</dt><dd>{total}</dd>"));
 }
